@@ -1,0 +1,81 @@
+//! Command-line arguments (clap) and dispatch. No logic lives here: each subcommand's
+//! arguments are handed to its `run` in `commands/`.
+
+use crate::commands::{self, Ctx};
+use crate::error::Result;
+use crate::render::{Format, Lang};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fundledger",
+    version,
+    about = "A strict ledger for the integrated funds of land-consolidation projects (土地综合整治“一块地”集成改革)",
+    long_about = "fundledger keeps the appropriations, allocations, disbursements and payments of \
+integrated land-consolidation projects per sub-project and fund channel, and refuses any write \
+that breaks the policy's rules (渠道不乱、用途不变、集中投入) with a message and nothing written.\n\n\
+Exit codes: 0 success; 1 bad input or a broken rule (nothing was written); 2 usage error; 3 findings."
+)]
+pub struct Cli {
+    /// The ledger file.
+    #[arg(long, env = "FUNDLEDGER_DB", global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Who is writing; recorded on every write (default: the login name).
+    #[arg(long, env = "FUNDLEDGER_OPERATOR", global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+
+    /// Output format for commands that print data.
+    #[arg(long, global = true, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Write the output to FILE instead of stdout (CSV files get a UTF-8 BOM for Excel).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Language of table and CSV headers (JSON keys are always English).
+    #[arg(long, global = true, value_enum, default_value = "zh")]
+    pub lang: Lang,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a ledger file with the schema and the built-in catalogue (Annexes 1 and 3).
+    Init,
+    /// List the reference data: departments, counties, types, channels, designations.
+    Catalog(commands::catalog::Args),
+    /// Load a CSV file (UTF-8, UTF-8 with BOM or GB18030), all rows or none.
+    Import(commands::import::Args),
+    /// Record one entry (allocate, disburse, pay, withdraw, return).
+    Post(commands::post::Args),
+    /// Record the exact opposite of an earlier entry (冲销).
+    Reverse(commands::post::ReverseArgs),
+    /// Balances per project, sub-project and channel.
+    Balances(commands::balances::Args),
+    /// Re-derive every balance from the entries and check the rules over stored rows.
+    Verify,
+    /// Close a year: no entry dated in it is accepted afterwards (R5).
+    Close(commands::close::Args),
+    /// Build a demo ledger from the built-in sample city and show what it holds.
+    Demo,
+}
+
+/// Parses the arguments and runs the command; returns the exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let ctx = Ctx::new(&cli);
+    match cli.command {
+        Command::Init => commands::init::run(&ctx),
+        Command::Catalog(args) => commands::catalog::run(&ctx, &args),
+        Command::Import(args) => commands::import::run(&ctx, &args),
+        Command::Post(args) => commands::post::run(&ctx, &args),
+        Command::Reverse(args) => commands::post::run_reverse(&ctx, &args),
+        Command::Balances(args) => commands::balances::run(&ctx, &args),
+        Command::Verify => commands::verify::run(&ctx),
+        Command::Close(args) => commands::close::run(&ctx, &args),
+        Command::Demo => commands::demo::run(&ctx),
+    }
+}

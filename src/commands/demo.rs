@@ -1,0 +1,173 @@
+//! `demo`: build a fresh ledger from the built-in sample city (`fixtures/demo/`, embedded)
+//! and print what a clerk wants to see first, including one write the rules refuse.
+//!
+//! The demo ledger is `fundledger-demo.db` in the current directory unless `--db` names
+//! another file. An existing file there is replaced only if it is itself a demo ledger.
+
+use super::import::{import_input, What};
+use super::init::{create_ledger, remove_ledger_files};
+use super::Ctx;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::import::{self, CsvInput};
+use crate::ledger::{EntryWriter, Stamp};
+use crate::model::{Kind, LineBalance, NewEntry, Status};
+use crate::render::{self, c, Report, Unit};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub const DEMO_DB: &str = "fundledger-demo.db";
+
+const PROJECTS: &str = include_str!("../../fixtures/demo/projects.csv");
+const SUBPROJECTS: &str = include_str!("../../fixtures/demo/subprojects.csv");
+const APPROPRIATIONS: &str = include_str!("../../fixtures/demo/appropriations.csv");
+const ENTRIES: &str = include_str!("../../fixtures/demo/entries.csv");
+
+pub fn run(ctx: &Ctx) -> Result<u8> {
+    let path = ctx.db.clone().unwrap_or_else(|| PathBuf::from(DEMO_DB));
+    if path.exists() {
+        let is_demo =
+            Db::open(&path).and_then(|db| db.meta("origin")).ok().flatten().as_deref() == Some("demo");
+        if !is_demo {
+            return Err(Error::Internal(format!(
+                "{} exists and is not a demo ledger; the demo never replaces real data (choose another --db)",
+                path.display()
+            )));
+        }
+        remove_ledger_files(&path)?;
+    }
+    create_ledger(&path, &[("origin", "demo")])?;
+    let mut db = Db::open(&path)?;
+    println!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
+    println!("ledger: {}\n", path.display());
+    let files = [
+        (What::Projects, "fixtures/demo/projects.csv", PROJECTS, import::PROJECT_COLUMNS),
+        (What::Subprojects, "fixtures/demo/subprojects.csv", SUBPROJECTS, import::SUBPROJECT_COLUMNS),
+        (
+            What::Appropriations,
+            "fixtures/demo/appropriations.csv",
+            APPROPRIATIONS,
+            import::APPROPRIATION_COLUMNS,
+        ),
+        (What::Entries, "fixtures/demo/entries.csv", ENTRIES, import::ENTRY_COLUMNS),
+    ];
+    for (what, name, text, columns) in files {
+        let mut input = CsvInput::from_text(name, text, columns)?;
+        let s = import_input(&mut db, what, &mut input, &ctx.operator)?;
+        println!("imported {name}: {} rows", s.added);
+    }
+    println!();
+    print_overview(&db)?;
+    println!("\nBalances by county and fund channel (元):");
+    render::print(&county_channel_report(&db)?, ctx.options(Unit::Yuan), None)?;
+    println!();
+    show_refused_write(&mut db, &ctx.operator)?;
+    let v = super::verify::verify(&db)?;
+    println!(
+        "\nverify: {} entries replayed over {} lines, {} problem(s).",
+        v.entries,
+        v.lines,
+        v.problems.len()
+    );
+    println!("\nTry next:  fundledger --db {} balances --county 南湖区", path.display());
+    Ok(0)
+}
+
+fn print_overview(db: &Db) -> Result<()> {
+    let (projects, subprojects, appropriations, entries) = db.counts()?;
+    println!("{projects} integrated projects, {subprojects} sub-projects, {appropriations} appropriation lines, {entries} entries");
+    let kinds: Vec<String> =
+        db.entry_counts_by_kind()?.iter().map(|(k, n)| format!("{} {} {n}", k.zh(), k)).collect();
+    println!("entries by kind: {}", kinds.join(", "));
+    let mut modes: BTreeMap<&str, i64> = BTreeMap::new();
+    for p in db.projects()? {
+        *modes.entry(p.row.mode.zh()).or_default() += 1;
+    }
+    let modes: Vec<String> = modes.iter().map(|(m, n)| format!("{m} {n}")).collect();
+    println!("projects by integration mode: {}", modes.join(", "));
+    Ok(())
+}
+
+fn county_channel_report(db: &Db) -> Result<Report> {
+    let catalog = db.catalog()?;
+    let county_seq = |name: &str| catalog.counties.iter().position(|c| c.name == name);
+    let channel_seq = |code: &str| catalog.channels.iter().position(|c| c.code == code);
+    // (county order, channel order) -> (county, channel name, summed balance)
+    type Sums = BTreeMap<(Option<usize>, Option<usize>), (String, String, LineBalance)>;
+    let mut sums = Sums::new();
+    for l in db.balance_lines()? {
+        let key = (county_seq(&l.county), channel_seq(&l.channel));
+        let name = catalog.channel(&l.channel).map_or(l.channel.clone(), |ch| ch.name.clone());
+        sums.entry(key).or_insert_with(|| (l.county.clone(), name, LineBalance::default())).2.add(&l.balance);
+    }
+    let rows = sums
+        .into_values()
+        .map(|(county, channel, b)| {
+            vec![county.into(), channel.into(), b.allocated.into(), b.paid.into(), b.balance().into()]
+        })
+        .collect();
+    Ok(Report {
+        columns: vec![
+            c("county", "县市区"),
+            c("channel", "资金类别"),
+            c("allocated", "分配"),
+            c("paid", "支付"),
+            c("balance", "结余"),
+        ],
+        rows,
+        ..Report::default()
+    })
+}
+
+/// Tries to pay a river-dredging sub-project from farmland money, and prints the refusal.
+fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
+    let subprojects = db.subprojects()?;
+    let appropriations = db.appropriations()?;
+    let target = subprojects
+        .iter()
+        .filter(|s| s.type_code == "river_dredging" && s.status != Status::Excluded)
+        .find_map(|s| {
+            appropriations
+                .iter()
+                .find(|a| a.channel == "high_standard_farmland_fund" && a.county == s.county)
+                .map(|a| (s.clone(), a.clone()))
+        });
+    let Some((s, a)) = target else {
+        println!("(the demo data has no river-dredging sub-project next to a farmland appropriation)");
+        return Ok(());
+    };
+    let entry = NewEntry {
+        voucher: "DEMO-REFUSED-1".into(),
+        date: a.issued_on,
+        kind: Kind::Allocate,
+        appropriation: Some(a.code.clone()),
+        subproject: Some(s.code.clone()),
+        amount: Some(crate::money::Fen(10_000_000)),
+        reverses: None,
+        memo: "把高标准农田资金用于河道清淤".into(),
+        channel_ref: None,
+    };
+    println!(
+        "A refused write — `fundledger post --kind allocate --appropriation {} --subproject {} --amount 100000 --date {} --voucher DEMO-REFUSED-1`:",
+        a.code, s.code, a.issued_on
+    );
+    let (before, after) = {
+        let before = db.counts()?.3;
+        let stamp = Stamp::now(operator);
+        let tx = db.begin()?;
+        let catalog = tx.catalog()?;
+        let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
+        match w.write(&entry)? {
+            Err(problems) => {
+                for p in problems {
+                    println!("  error: {p}");
+                }
+            }
+            Ok(_) => unreachable!("the farmland channel never designates river dredging (Annex 3)"),
+        }
+        drop(tx);
+        (before, db.counts()?.3)
+    };
+    println!("  nothing was written: {before} entries before, {after} after.");
+    Ok(())
+}

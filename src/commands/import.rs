@@ -1,0 +1,123 @@
+//! `import KIND FILE`: load one CSV file in one transaction, all rows or none.
+//!
+//! Every bad row is reported with file:line, column and rule; if any row is refused, nothing
+//! of the file is written. Rows identical to ones already recorded are skipped and counted,
+//! so importing the same file twice doubles nothing.
+
+use super::Ctx;
+use crate::db::Db;
+use crate::error::Result;
+use crate::import::{self, CsvInput, Summary};
+use crate::ledger::{
+    AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter,
+};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// What the file holds.
+    #[arg(value_enum)]
+    pub what: What,
+    /// The CSV file (headers in English or Chinese; UTF-8, UTF-8 with BOM or GB18030).
+    pub file: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    Projects,
+    Subprojects,
+    Appropriations,
+    Entries,
+    Types,
+    Channels,
+    Designations,
+    Counties,
+    Departments,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let mut db = Db::open(&ctx.db_path())?;
+    let summary = import_file(&mut db, args.what, &args.file, &ctx.operator)?;
+    print_summary(&args.file, &summary);
+    Ok(0)
+}
+
+pub fn print_summary(file: &Path, s: &Summary) {
+    print!(
+        "imported {} ({}): {} added, {} already recorded (unchanged)",
+        file.display(),
+        s.encoding,
+        s.added,
+        s.unchanged
+    );
+    if !s.ignored_columns.is_empty() {
+        print!("; ignored columns: {}", s.ignored_columns.join(", "));
+    }
+    println!();
+}
+
+/// Imports one file into the ledger, committing only if every row is accepted.
+pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Result<Summary> {
+    let columns = match what {
+        What::Projects => import::PROJECT_COLUMNS,
+        What::Subprojects => import::SUBPROJECT_COLUMNS,
+        What::Appropriations => import::APPROPRIATION_COLUMNS,
+        What::Entries => import::ENTRY_COLUMNS,
+        What::Types => import::TYPE_COLUMNS,
+        What::Channels => import::CHANNEL_COLUMNS,
+        What::Designations => import::DESIGNATION_COLUMNS,
+        What::Counties => import::COUNTY_COLUMNS,
+        What::Departments => import::DEPARTMENT_COLUMNS,
+    };
+    let mut input = CsvInput::open(file, columns)?;
+    import_input(db, what, &mut input, operator)
+}
+
+/// Imports already-opened CSV input; shared by `import` and `demo`.
+pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -> Result<Summary> {
+    let stamp = Stamp::now(operator);
+    let tx = db.begin()?;
+    let catalog = tx.catalog()?;
+    let summary = match what {
+        What::Projects => {
+            let mut w = ProjectWriter { tx: &tx, catalog: &catalog, stamp: &stamp };
+            import::run(input, import::parse_project, |p| w.write(p))?
+        }
+        What::Subprojects => {
+            let mut w = SubprojectWriter { tx: &tx, catalog: &catalog, stamp: &stamp };
+            import::run(input, import::parse_subproject, |s| w.write(s))?
+        }
+        What::Appropriations => {
+            let mut w = AppropriationWriter { tx: &tx, catalog: &catalog, stamp: &stamp };
+            import::run(input, import::parse_appropriation, |a| w.write(a))?
+        }
+        What::Entries => {
+            let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
+            let summary = import::run(input, import::parse_entry, |e| w.write(e))?;
+            w.finish()?;
+            summary
+        }
+        What::Types => {
+            let mut w = CatalogWriter::new(&tx, false)?;
+            import::run(input, import::parse_type, |t| w.write_type(t))?
+        }
+        What::Channels => {
+            let mut w = CatalogWriter::new(&tx, false)?;
+            import::run(input, import::parse_channel, |c| w.write_channel(c))?
+        }
+        What::Designations => {
+            let mut w = CatalogWriter::new(&tx, false)?;
+            import::run(input, import::parse_designation, |d| w.write_designation(d))?
+        }
+        What::Counties => {
+            let mut w = CatalogWriter::new(&tx, false)?;
+            import::run(input, import::parse_county, |c| w.write_county(c))?
+        }
+        What::Departments => {
+            let mut w = CatalogWriter::new(&tx, false)?;
+            import::run(input, import::parse_department, |d| w.write_department(d))?
+        }
+    };
+    tx.commit()?;
+    Ok(summary)
+}

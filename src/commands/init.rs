@@ -1,0 +1,92 @@
+//! `init`: create a ledger file with the schema and the built-in catalogue.
+//!
+//! The file is built under a temporary name and renamed into place only when complete, so an
+//! interrupted `init` never leaves a half-made ledger behind.
+
+use super::Ctx;
+use crate::catalog::builtin;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::import::{self, CsvInput};
+use crate::ledger::{CatalogWriter, Stamp};
+use std::path::Path;
+
+pub fn run(ctx: &Ctx) -> Result<u8> {
+    let path = ctx.db_path();
+    create_ledger(&path, &[])?;
+    let db = Db::open(&path)?;
+    let c = db.catalog()?;
+    println!(
+        "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3)",
+        path.display(),
+        c.departments.len(),
+        c.counties.len(),
+        c.types.len(),
+        c.channels.len(),
+        c.designations.len()
+    );
+    Ok(0)
+}
+
+/// Creates a complete ledger at `path` (refusing an existing file), with the built-in
+/// catalogue and the given meta facts.
+pub fn create_ledger(path: &Path, meta: &[(&str, &str)]) -> Result<()> {
+    if path.exists() {
+        return Err(Error::Internal(format!(
+            "{} already exists; fundledger never overwrites a ledger (choose another --db)",
+            path.display()
+        )));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".init-tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    remove_ledger_files(&tmp)?;
+    let built = (|| {
+        let mut db = Db::create(&tmp)?;
+        let tx = db.begin()?;
+        load_builtin_catalog(&tx)?;
+        tx.set_meta("created_at", &Stamp::now("").recorded_at)?;
+        for (k, v) in meta {
+            tx.set_meta(k, v)?;
+        }
+        tx.commit()?;
+        drop(db);
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if built.is_err() {
+        remove_ledger_files(&tmp)?;
+    }
+    built
+}
+
+/// Removes a ledger file and its WAL companions, if present.
+pub fn remove_ledger_files(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+fn load_builtin_catalog(tx: &crate::db::Tx<'_>) -> Result<()> {
+    let mut w = CatalogWriter::new(tx, true)?;
+    let own = |e: Error| Error::Internal(format!("the built-in catalogue is broken:\n{e}"));
+    let mut input = CsvInput::from_text("departments.csv", builtin::DEPARTMENTS, import::DEPARTMENT_COLUMNS)?;
+    import::run(&mut input, import::parse_department, |d| w.write_department(d)).map_err(own)?;
+    let mut input = CsvInput::from_text("counties.csv", builtin::COUNTIES, import::COUNTY_COLUMNS)?;
+    import::run(&mut input, import::parse_county, |c| w.write_county(c)).map_err(own)?;
+    let mut input = CsvInput::from_text("types.csv", builtin::TYPES, import::TYPE_COLUMNS)?;
+    import::run(&mut input, import::parse_type, |t| w.write_type(t)).map_err(own)?;
+    let mut input = CsvInput::from_text("channels.csv", builtin::CHANNELS, import::CHANNEL_COLUMNS)?;
+    import::run(&mut input, import::parse_channel, |c| w.write_channel(c)).map_err(own)?;
+    let mut input =
+        CsvInput::from_text("designations.csv", builtin::DESIGNATIONS, import::DESIGNATION_COLUMNS)?;
+    import::run(&mut input, import::parse_designation, |d| w.write_designation(d)).map_err(own)?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! `post` and `reverse`: record one entry from the command line, through the same writer and
+//! rules as an import.
+
+use super::Ctx;
+use crate::db::Db;
+use crate::error::{Check, Error, Problem, Result};
+use crate::ledger::{EntryWriter, Outcome, Stamp};
+use crate::model::{self, Kind, NewEntry};
+use crate::money::Fen;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// allocate/分配, disburse/拨付, pay/支付, withdraw/收回, return/退回.
+    #[arg(long)]
+    pub kind: String,
+    /// The appropriation line (指标编号).
+    #[arg(long)]
+    pub appropriation: String,
+    /// The sub-project (子项目编号).
+    #[arg(long)]
+    pub subproject: String,
+    /// Yuan, at most two decimals (1234.50, 1,234.50, ¥1,234.50).
+    #[arg(long)]
+    pub amount: String,
+    /// The entry's date, YYYY-MM-DD.
+    #[arg(long)]
+    pub date: String,
+    /// The voucher number (凭证号), unique in the ledger.
+    #[arg(long)]
+    pub voucher: String,
+    /// A memo (摘要).
+    #[arg(long, default_value = "")]
+    pub memo: String,
+    /// The channel you expect the appropriation to carry; refused if it differs (R1).
+    #[arg(long)]
+    pub channel: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReverseArgs {
+    /// The voucher of the entry to reverse.
+    pub original: String,
+    /// The new voucher number for the reversal.
+    #[arg(long)]
+    pub voucher: String,
+    /// Why the entry is reversed; recorded as the memo.
+    #[arg(long)]
+    pub reason: String,
+    /// The reversal's date, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+fn flag<T>(
+    problems: &mut Vec<Problem>,
+    column: &str,
+    check: Check,
+    r: std::result::Result<T, String>,
+) -> Option<T> {
+    r.map_err(|m| problems.push(Problem::new(check, m).column(column))).ok()
+}
+
+pub fn run(ctx: &Ctx, a: &Args) -> Result<u8> {
+    let mut p = Vec::new();
+    let kind = flag(
+        &mut p,
+        "--kind",
+        Check::Format,
+        Kind::parse(&a.kind).and_then(|k| match k {
+            Kind::Reverse => Err("use `fundledger reverse VOUCHER` to reverse an entry".to_string()),
+            k => Ok(k),
+        }),
+    );
+    let amount =
+        flag(&mut p, "--amount", Check::R6, Fen::parse_positive(&a.amount).map_err(|e| e.to_string()));
+    let date = flag(&mut p, "--date", Check::Format, model::parse_date(&a.date));
+    let voucher = flag(&mut p, "--voucher", Check::Format, model::parse_code(&a.voucher, "voucher"));
+    let appropriation =
+        flag(&mut p, "--appropriation", Check::Format, model::parse_code(&a.appropriation, "appropriation"));
+    let subproject =
+        flag(&mut p, "--subproject", Check::Format, model::parse_code(&a.subproject, "subproject"));
+    let memo = flag(&mut p, "--memo", Check::Format, model::parse_text(&a.memo, "memo", false));
+    let (
+        Some(kind),
+        Some(amount),
+        Some(date),
+        Some(voucher),
+        Some(appropriation),
+        Some(subproject),
+        Some(memo),
+    ) = (kind, amount, date, voucher, appropriation, subproject, memo)
+    else {
+        return Err(Error::Rejected(p));
+    };
+    let entry = NewEntry {
+        voucher,
+        date,
+        kind,
+        appropriation: Some(appropriation),
+        subproject: Some(subproject),
+        amount: Some(amount),
+        reverses: None,
+        memo,
+        channel_ref: a.channel.clone(),
+    };
+    record(ctx, &entry)
+}
+
+pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
+    let mut p = Vec::new();
+    let date = match &a.date {
+        Some(d) => flag(&mut p, "--date", Check::Format, model::parse_date(d)),
+        None => Some(chrono::Local::now().date_naive()),
+    };
+    let voucher = flag(&mut p, "--voucher", Check::Format, model::parse_code(&a.voucher, "voucher"));
+    let original = flag(&mut p, "VOUCHER", Check::Format, model::parse_code(&a.original, "voucher"));
+    let reason = flag(&mut p, "--reason", Check::Format, model::parse_text(&a.reason, "reason", true));
+    let (Some(date), Some(voucher), Some(original), Some(memo)) = (date, voucher, original, reason) else {
+        return Err(Error::Rejected(p));
+    };
+    let entry = NewEntry {
+        voucher,
+        date,
+        kind: Kind::Reverse,
+        appropriation: None,
+        subproject: None,
+        amount: None,
+        reverses: Some(original),
+        memo,
+        channel_ref: None,
+    };
+    record(ctx, &entry)
+}
+
+fn record(ctx: &Ctx, entry: &NewEntry) -> Result<u8> {
+    let mut db = Db::open(&ctx.db_path())?;
+    let stamp = Stamp::now(&ctx.operator);
+    let tx = db.begin()?;
+    let catalog = tx.catalog()?;
+    let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
+    let outcome = w.write(entry)?.map_err(Error::Rejected)?;
+    w.finish()?;
+    tx.commit()?;
+    match outcome {
+        Outcome::Added => println!("recorded {} {} ({})", entry.kind, entry.voucher, entry.kind.zh()),
+        Outcome::Unchanged => {
+            println!("{} is already recorded with the same content; nothing written", entry.voucher)
+        }
+    }
+    Ok(0)
+}

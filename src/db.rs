@@ -1,0 +1,778 @@
+//! The only module that names rusqlite: open, pragmas, migrations, typed queries.
+//!
+//! A ledger is one SQLite file. Every open turns on `foreign_keys`, WAL and a busy timeout;
+//! migrations in `schema/` are embedded and applied in order, tracked by `PRAGMA
+//! user_version`, and never edited once shipped. Writes go through `Tx`, an IMMEDIATE
+//! transaction that commits only when asked and rolls back when dropped, so a rejected import
+//! leaves the file as it was. No rusqlite type leaves this module.
+
+use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
+use crate::error::{Error, Result};
+use crate::model::{
+    Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, Scope, Status,
+};
+use crate::money::Fen;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Embedded migrations, applied in order; index + 1 is the `user_version` after each.
+const MIGRATIONS: &[&str] = &[include_str!("../schema/0001_ledger.sql")];
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Internal(format!("ledger database: {e}"))
+    }
+}
+
+/// An open ledger file.
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A write transaction. Dropping it without `commit` rolls everything back.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+/// A project as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredProject {
+    pub id: i64,
+    pub row: NewProject,
+}
+
+/// A sub-project as recorded, with what the ledger needs of its project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSubproject {
+    pub id: i64,
+    pub code: String,
+    pub project_code: String,
+    pub county: String,
+    pub mode: Mode,
+    pub type_code: String,
+    pub status: Status,
+    pub quantity: String,
+    pub unit: String,
+    pub investment: Fen,
+    pub letter: String,
+    pub standalone: Option<Fen>,
+    pub standalone_doc: String,
+}
+
+/// An appropriation line as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAppropriation {
+    pub id: i64,
+    pub code: String,
+    pub doc_no: String,
+    pub channel: String,
+    pub level: Level,
+    pub county: String,
+    pub issued_on: NaiveDate,
+    pub amount: Fen,
+}
+
+/// An entry as recorded, with its references spelled as codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub kind: Kind,
+    pub appropriation_id: i64,
+    pub appropriation: String,
+    pub subproject_id: i64,
+    pub subproject: String,
+    pub amount: Fen,
+    /// For a reversal: the original's id, kind and voucher.
+    pub reverses: Option<(i64, Kind, String)>,
+    pub memo: String,
+}
+
+/// An entry to insert; references are already resolved to ids.
+pub struct EntryInsert<'a> {
+    pub voucher: &'a str,
+    pub date: NaiveDate,
+    pub kind: Kind,
+    pub appropriation_id: i64,
+    pub subproject_id: i64,
+    pub amount: Fen,
+    pub reverses_id: Option<i64>,
+    pub memo: &'a str,
+    pub operator: &'a str,
+    pub recorded_at: &'a str,
+}
+
+/// One maintained balance line with the names reports need.
+#[derive(Clone, Debug)]
+pub struct BalanceLine {
+    pub project: String,
+    pub county: String,
+    pub subproject: String,
+    pub type_code: String,
+    pub channel: String,
+    pub appropriation: String,
+    pub balance: LineBalance,
+}
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Reads a stored date; the schema's CHECK guarantees the shape, so a failure is corruption.
+fn stored_date(text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// Reads a stored enum code; the schema's CHECK guarantees it, so a failure is corruption.
+fn stored_enum<T>(text: &str, parse: fn(&str) -> Result<T, String>) -> rusqlite::Result<T> {
+    parse(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
+}
+
+impl Db {
+    /// Creates a new ledger file with the current schema. Refuses an existing file.
+    pub fn create(path: &Path) -> Result<Db> {
+        if path.exists() {
+            return Err(Error::Internal(format!(
+                "{} already exists; fundledger never overwrites a ledger (choose another --db)",
+                path.display()
+            )));
+        }
+        let mut db = Db::connect(path)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Opens an existing ledger and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db> {
+        if !path.exists() {
+            return Err(Error::Internal(format!(
+                "no ledger at {}; create one with `fundledger --db {} init`",
+                path.display(),
+                path.display()
+            )));
+        }
+        let mut db = Db::connect(path)?;
+        let version = db.user_version()?;
+        if version == 0 {
+            return Err(Error::Internal(format!(
+                "{} is not a fundledger ledger (no schema found)",
+                path.display()
+            )));
+        }
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::Internal(format!(
+                "{} was written by a newer fundledger (schema {version}); upgrade fundledger",
+                path.display()
+            )));
+        }
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// An in-memory ledger for tests.
+    pub fn in_memory() -> Result<Db> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut db = Db { conn, path: PathBuf::from(":memory:") };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn connect(path: &Path) -> Result<Db> {
+        let conn = Connection::open(path)
+            .map_err(|e| Error::Internal(format!("cannot open ledger {}: {e}", path.display())))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(Db { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let current = self.user_version()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction; it holds the write lock until commit or drop.
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(Tx { tx })
+    }
+
+    /// Reads the whole catalogue.
+    pub fn catalog(&self) -> Result<Catalog> {
+        read_catalog(&self.conn)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn closed_years(&self) -> Result<BTreeSet<i32>> {
+        closed_years(&self.conn)
+    }
+
+    /// Every maintained balance line with its names, in a stable order.
+    pub fn balance_lines(&self) -> Result<Vec<BalanceLine>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
+                    b.allocated_fen, b.withdrawn_fen, b.disbursed_fen, b.returned_fen, b.paid_fen
+             FROM line_balances b
+             JOIN appropriations a ON a.id = b.appropriation_id
+             JOIN subprojects s ON s.id = b.subproject_id
+             JOIN projects p ON p.id = s.project_id
+             ORDER BY p.code, s.code, a.channel, a.code",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(BalanceLine {
+                project: r.get(0)?,
+                county: r.get(1)?,
+                subproject: r.get(2)?,
+                type_code: r.get(3)?,
+                channel: r.get(4)?,
+                appropriation: r.get(5)?,
+                balance: LineBalance {
+                    allocated: Fen(r.get(6)?),
+                    withdrawn: Fen(r.get(7)?),
+                    disbursed: Fen(r.get(8)?),
+                    returned: Fen(r.get(9)?),
+                    paid: Fen(r.get(10)?),
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
+    pub fn maintained_balances(&self) -> Result<Vec<((i64, i64), LineBalance)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, allocated_fen, withdrawn_fen,
+                    disbursed_fen, returned_fen, paid_fen
+             FROM line_balances ORDER BY appropriation_id, subproject_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?),
+                LineBalance {
+                    allocated: Fen(r.get(2)?),
+                    withdrawn: Fen(r.get(3)?),
+                    disbursed: Fen(r.get(4)?),
+                    returned: Fen(r.get(5)?),
+                    paid: Fen(r.get(6)?),
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `f` on every entry in recording order, streaming (for `verify`).
+    pub fn for_each_entry(&self, mut f: impl FnMut(StoredEntry)) -> Result<()> {
+        let sql = format!("{ENTRY_SELECT} ORDER BY e.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(entry_from_row(r)?);
+        }
+        Ok(())
+    }
+
+    /// Every appropriation line, in code order.
+    pub fn appropriations(&self) -> Result<Vec<StoredAppropriation>> {
+        let sql = format!("{APPROPRIATION_SELECT} ORDER BY code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], appropriation_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every sub-project with its project's county and mode, in code order.
+    pub fn subprojects(&self) -> Result<Vec<StoredSubproject>> {
+        let sql = format!("{SUBPROJECT_SELECT} ORDER BY s.code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], subproject_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every project, in code order.
+    pub fn projects(&self) -> Result<Vec<StoredProject>> {
+        let sql = format!("{PROJECT_SELECT} ORDER BY code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], project_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Row counts of the register and the ledger: (projects, sub-projects, appropriations, entries).
+    pub fn counts(&self) -> Result<(i64, i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM subprojects),
+                    (SELECT count(*) FROM appropriations), (SELECT count(*) FROM entries)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?)
+    }
+
+    /// Entry counts per kind, in kind order.
+    pub fn entry_counts_by_kind(&self) -> Result<Vec<(Kind, i64)>> {
+        let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM entries GROUP BY kind")?;
+        let mut counts: Vec<(Kind, i64)> = stmt
+            .query_map([], |r| {
+                let kind: String = r.get(0)?;
+                Ok((stored_enum(&kind, Kind::parse)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        counts.sort();
+        Ok(counts)
+    }
+}
+
+fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
+    let mut stmt = conn.prepare("SELECT year FROM closed_years")?;
+    let years = stmt.query_map([], |r| r.get(0))?;
+    Ok(years.collect::<rusqlite::Result<_>>()?)
+}
+
+const PROJECT_SELECT: &str = "SELECT id, code, name, county, scope, towns, villages,
+    implementing_body, mode, approved_on, flagship FROM projects";
+
+fn project_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredProject> {
+    let scope: String = r.get(4)?;
+    let mode: String = r.get(8)?;
+    let approved: String = r.get(9)?;
+    Ok(StoredProject {
+        id: r.get(0)?,
+        row: NewProject {
+            code: r.get(1)?,
+            name: r.get(2)?,
+            county: r.get(3)?,
+            scope: stored_enum(&scope, Scope::parse)?,
+            towns: r.get(5)?,
+            villages: r.get(6)?,
+            implementing_body: r.get(7)?,
+            mode: stored_enum(&mode, Mode::parse)?,
+            approved_on: stored_date(&approved)?,
+            flagship: r.get(10)?,
+        },
+    })
+}
+
+const SUBPROJECT_SELECT: &str = "SELECT s.id, s.code, p.code, p.county, p.mode, s.type,
+    s.status, s.quantity, s.unit, s.investment_fen, s.letter, s.standalone_fen, s.standalone_doc
+    FROM subprojects s JOIN projects p ON p.id = s.project_id";
+
+fn subproject_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSubproject> {
+    let mode: String = r.get(4)?;
+    let status: String = r.get(6)?;
+    Ok(StoredSubproject {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        project_code: r.get(2)?,
+        county: r.get(3)?,
+        mode: stored_enum(&mode, Mode::parse)?,
+        type_code: r.get(5)?,
+        status: stored_enum(&status, Status::parse)?,
+        quantity: r.get(7)?,
+        unit: r.get(8)?,
+        investment: Fen(r.get(9)?),
+        letter: r.get(10)?,
+        standalone: r.get::<_, Option<i64>>(11)?.map(Fen),
+        standalone_doc: r.get(12)?,
+    })
+}
+
+const APPROPRIATION_SELECT: &str =
+    "SELECT id, code, doc_no, channel, level, county, issued_on, amount_fen FROM appropriations";
+
+fn appropriation_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAppropriation> {
+    let level: String = r.get(4)?;
+    let issued: String = r.get(6)?;
+    Ok(StoredAppropriation {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        doc_no: r.get(2)?,
+        channel: r.get(3)?,
+        level: stored_enum(&level, Level::parse)?,
+        county: r.get(5)?,
+        issued_on: stored_date(&issued)?,
+        amount: Fen(r.get(7)?),
+    })
+}
+
+const ENTRY_SELECT: &str = "SELECT e.id, e.voucher, e.date, e.kind, e.appropriation_id, a.code,
+    e.subproject_id, s.code, e.amount_fen, o.id, o.kind, o.voucher, e.memo
+    FROM entries e
+    JOIN appropriations a ON a.id = e.appropriation_id
+    JOIN subprojects s ON s.id = e.subproject_id
+    LEFT JOIN entries o ON o.id = e.reverses_id";
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
+    let date: String = r.get(2)?;
+    let kind: String = r.get(3)?;
+    let reverses = match r.get::<_, Option<i64>>(9)? {
+        Some(id) => {
+            let kind: String = r.get(10)?;
+            Some((id, stored_enum(&kind, Kind::parse)?, r.get(11)?))
+        }
+        None => None,
+    };
+    Ok(StoredEntry {
+        id: r.get(0)?,
+        voucher: r.get(1)?,
+        date: stored_date(&date)?,
+        kind: stored_enum(&kind, Kind::parse)?,
+        appropriation_id: r.get(4)?,
+        appropriation: r.get(5)?,
+        subproject_id: r.get(6)?,
+        subproject: r.get(7)?,
+        amount: Fen(r.get(8)?),
+        reverses,
+        memo: r.get(12)?,
+    })
+}
+
+fn read_catalog(conn: &Connection) -> Result<Catalog> {
+    let departments = conn
+        .prepare("SELECT code, name, name_en FROM departments ORDER BY rowid")?
+        .query_map([], |r| Ok(Department { code: r.get(0)?, name: r.get(1)?, name_en: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let counties = conn
+        .prepare("SELECT code, name, name_en FROM counties ORDER BY rowid")?
+        .query_map([], |r| Ok(County { code: r.get(0)?, name: r.get(1)?, name_en: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let types = conn
+        .prepare(
+            "SELECT code, name, name_en, department, agri, land, people, co_lead, annex3, note
+             FROM subproject_types ORDER BY seq",
+        )?
+        .query_map([], |r| {
+            Ok(SubprojectType {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                name_en: r.get(2)?,
+                department: r.get(3)?,
+                agri: r.get(4)?,
+                land: r.get(5)?,
+                people: r.get(6)?,
+                co_lead: r.get(7)?,
+                annex3: r.get(8)?,
+                note: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let channels = conn
+        .prepare("SELECT code, name, name_en, policy_owner, basis FROM channels ORDER BY seq")?
+        .query_map([], |r| {
+            Ok(Channel {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                name_en: r.get(2)?,
+                policy_owner: r.get(3)?,
+                basis: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let designations = conn
+        .prepare("SELECT channel, type, note, basis FROM designations ORDER BY seq")?
+        .query_map([], |r| {
+            Ok(Designation { channel: r.get(0)?, type_code: r.get(1)?, note: r.get(2)?, basis: r.get(3)? })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Catalog::new(departments, counties, types, channels, designations))
+}
+
+impl Tx<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    pub fn catalog(&self) -> Result<Catalog> {
+        read_catalog(&self.tx)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_department(&self, d: &Department, builtin: bool) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO departments (code, name, name_en, builtin) VALUES (?1, ?2, ?3, ?4)",
+            params![d.code, d.name, d.name_en, builtin],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_county(&self, c: &County, builtin: bool) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO counties (code, name, name_en, builtin) VALUES (?1, ?2, ?3, ?4)",
+            params![c.code, c.name, c.name_en, builtin],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_type(&self, t: &SubprojectType, builtin: bool) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO subproject_types (code, name, name_en, department, agri, land, people,
+                 co_lead, annex3, note, builtin, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                     (SELECT coalesce(max(seq), 0) + 1 FROM subproject_types))",
+            params![
+                t.code,
+                t.name,
+                t.name_en,
+                t.department,
+                t.agri,
+                t.land,
+                t.people,
+                t.co_lead,
+                t.annex3,
+                t.note,
+                builtin
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_channel(&self, c: &Channel, builtin: bool) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO channels (code, name, name_en, policy_owner, basis, builtin, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(seq), 0) + 1 FROM channels))",
+            params![c.code, c.name, c.name_en, c.policy_owner, c.basis, builtin],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_designation(&self, d: &Designation, builtin: bool) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO designations (channel, type, note, basis, builtin, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM designations))",
+            params![d.channel, d.type_code, d.note, d.basis, builtin],
+        )?;
+        Ok(())
+    }
+
+    pub fn find_project(&self, code: &str) -> Result<Option<StoredProject>> {
+        let sql = format!("{PROJECT_SELECT} WHERE code = ?1");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        Ok(stmt.query_row([code], project_from_row).optional()?)
+    }
+
+    pub fn insert_project(&self, p: &NewProject, operator: &str, at: &str) -> Result<i64> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO projects (code, name, county, scope, towns, villages, implementing_body,
+                 mode, approved_on, flagship, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        stmt.execute(params![
+            p.code,
+            p.name,
+            p.county,
+            p.scope.code(),
+            p.towns,
+            p.villages,
+            p.implementing_body,
+            p.mode.code(),
+            date_text(p.approved_on),
+            p.flagship,
+            operator,
+            at
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn find_subproject(&self, code: &str) -> Result<Option<StoredSubproject>> {
+        let sql = format!("{SUBPROJECT_SELECT} WHERE s.code = ?1");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        Ok(stmt.query_row([code], subproject_from_row).optional()?)
+    }
+
+    /// Inserts a sub-project whose type is already resolved to its code.
+    pub fn insert_subproject(
+        &self,
+        project_id: i64,
+        s: &NewSubproject,
+        type_code: &str,
+        operator: &str,
+        at: &str,
+    ) -> Result<i64> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO subprojects (code, project_id, type, status, quantity, unit,
+                 investment_fen, letter, standalone_fen, standalone_doc, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        stmt.execute(params![
+            s.code,
+            project_id,
+            type_code,
+            s.status.code(),
+            s.quantity,
+            s.unit,
+            s.investment.0,
+            s.letter,
+            s.standalone.map(|f| f.0),
+            s.standalone_doc,
+            operator,
+            at
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn find_appropriation(&self, code: &str) -> Result<Option<StoredAppropriation>> {
+        let sql = format!("{APPROPRIATION_SELECT} WHERE code = ?1");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        Ok(stmt.query_row([code], appropriation_from_row).optional()?)
+    }
+
+    /// Inserts an appropriation whose channel is already resolved to its code.
+    pub fn insert_appropriation(
+        &self,
+        a: &NewAppropriation,
+        channel: &str,
+        operator: &str,
+        at: &str,
+    ) -> Result<i64> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO appropriations (code, doc_no, channel, level, county, issued_on,
+                 amount_fen, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        stmt.execute(params![
+            a.code,
+            a.doc_no,
+            channel,
+            a.level.code(),
+            a.county,
+            date_text(a.issued_on),
+            a.amount.0,
+            operator,
+            at
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn find_entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        Ok(stmt.query_row([voucher], entry_from_row).optional()?)
+    }
+
+    /// The voucher of the reversal of entry `id`, if it has been reversed.
+    pub fn reversed_by(&self, id: i64) -> Result<Option<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT voucher FROM entries WHERE reverses_id = ?1")?;
+        Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+    }
+
+    pub fn insert_entry(&self, e: &EntryInsert<'_>) -> Result<i64> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id,
+                 amount_fen, reverses_id, memo, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        stmt.execute(params![
+            e.voucher,
+            date_text(e.date),
+            e.kind.code(),
+            e.appropriation_id,
+            e.subproject_id,
+            e.amount.0,
+            e.reverses_id,
+            e.memo,
+            e.operator,
+            e.recorded_at
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn line_balance(&self, appropriation_id: i64, subproject_id: i64) -> Result<LineBalance> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT allocated_fen, withdrawn_fen, disbursed_fen, returned_fen, paid_fen
+             FROM line_balances WHERE appropriation_id = ?1 AND subproject_id = ?2",
+        )?;
+        let found = stmt
+            .query_row(params![appropriation_id, subproject_id], |r| {
+                Ok(LineBalance {
+                    allocated: Fen(r.get(0)?),
+                    withdrawn: Fen(r.get(1)?),
+                    disbursed: Fen(r.get(2)?),
+                    returned: Fen(r.get(3)?),
+                    paid: Fen(r.get(4)?),
+                })
+            })
+            .optional()?;
+        Ok(found.unwrap_or_default())
+    }
+
+    /// What the lines of an appropriation take out of it: Σ(allocated − withdrawn − returned).
+    pub fn appropriation_drawn(&self, appropriation_id: i64) -> Result<Fen> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT coalesce(sum(allocated_fen - withdrawn_fen - returned_fen), 0)
+             FROM line_balances WHERE appropriation_id = ?1",
+        )?;
+        Ok(Fen(stmt.query_row([appropriation_id], |r| r.get(0))?))
+    }
+
+    pub fn store_line_balance(
+        &self,
+        appropriation_id: i64,
+        subproject_id: i64,
+        b: &LineBalance,
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO line_balances (appropriation_id, subproject_id, allocated_fen,
+                 withdrawn_fen, disbursed_fen, returned_fen, paid_fen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (appropriation_id, subproject_id) DO UPDATE SET
+                 allocated_fen = excluded.allocated_fen, withdrawn_fen = excluded.withdrawn_fen,
+                 disbursed_fen = excluded.disbursed_fen, returned_fen = excluded.returned_fen,
+                 paid_fen = excluded.paid_fen",
+        )?;
+        stmt.execute(params![
+            appropriation_id,
+            subproject_id,
+            b.allocated.0,
+            b.withdrawn.0,
+            b.disbursed.0,
+            b.returned.0,
+            b.paid.0
+        ])?;
+        Ok(())
+    }
+
+    pub fn closed_years(&self) -> Result<BTreeSet<i32>> {
+        closed_years(&self.tx)
+    }
+
+    pub fn close_year(&self, year: i32, operator: &str, at: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO closed_years (year, operator, closed_at) VALUES (?1, ?2, ?3)",
+            params![year, operator, at],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,154 @@
+//! Errors and exit codes, in one place.
+//!
+//! Two kinds of failure (STYLE.md habit 2): a `Problem` is bad input or a broken rule, written
+//! for the clerk who must fix it, with where it is (file, line, column) and which rule (R1–R7)
+//! or input check it breaks; `Error::Internal` is the environment failing (disk, SQLite). A
+//! rejected write always means nothing was written.
+
+use std::fmt;
+
+/// Exit codes (INTERFACE.md).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const REJECTED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const FLAGS: u8 = 3;
+}
+
+/// Which check a problem breaks: one of the ledger rules, or an input check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// R1 channels stay separate.
+    R1,
+    /// R2 uses stay fixed.
+    R2,
+    /// R3 no overdraw.
+    R3,
+    /// R4 append-only.
+    R4,
+    /// R5 closed periods stay closed.
+    R5,
+    /// R6 money is exact.
+    R6,
+    /// R7 mode admissibility.
+    R7,
+    /// A malformed value (date, code, enum, text length).
+    Format,
+    /// A reference to something that does not exist (unknown code).
+    Unknown,
+    /// The file itself: encoding, header, missing columns, size limits.
+    File,
+}
+
+impl Check {
+    pub fn label(self) -> &'static str {
+        match self {
+            Check::R1 => "R1 渠道不乱 channels stay separate",
+            Check::R2 => "R2 用途不变 uses stay fixed",
+            Check::R3 => "R3 no overdraw",
+            Check::R4 => "R4 append-only",
+            Check::R5 => "R5 closed period",
+            Check::R6 => "R6 exact money",
+            Check::R7 => "R7 mode admissibility",
+            Check::Format => "malformed value",
+            Check::Unknown => "unknown reference",
+            Check::File => "file",
+        }
+    }
+}
+
+/// One thing wrong with the input, located as precisely as known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub check: Check,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(check: Check, message: impl Into<String>) -> Problem {
+        Problem { check, file: None, line: None, column: None, message: message.into() }
+    }
+
+    pub fn column(mut self, column: impl Into<String>) -> Problem {
+        self.column = Some(column.into());
+        self
+    }
+
+    pub fn at(mut self, file: &str, line: u64) -> Problem {
+        self.file = Some(file.to_string());
+        self.line = Some(line);
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
+            (Some(file), None) => write!(f, "{file}: ")?,
+            _ => {}
+        }
+        if let Some(column) = &self.column {
+            write!(f, "column {column}: ")?;
+        }
+        write!(f, "{} [{}]", self.message, self.check.label())
+    }
+}
+
+/// How many problems one rejected import lists before it summarises the rest.
+pub const MAX_PROBLEMS_SHOWN: usize = 200;
+
+#[derive(Debug)]
+pub enum Error {
+    /// Bad input or a broken rule; nothing was written. Exit 1.
+    Rejected(Vec<Problem>),
+    /// A usage error the argument parser could not catch. Exit 2.
+    Usage(String),
+    /// The environment failed (I/O, SQLite). Exit 1.
+    Internal(String),
+}
+
+impl Error {
+    pub fn rejected(problem: Problem) -> Error {
+        Error::Rejected(vec![problem])
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Rejected(_) | Error::Internal(_) => exit::REJECTED,
+            Error::Usage(_) => exit::USAGE,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Rejected(problems) => {
+                for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
+                    writeln!(f, "error: {p}")?;
+                }
+                if problems.len() > MAX_PROBLEMS_SHOWN {
+                    writeln!(f, "error: … and {} more", problems.len() - MAX_PROBLEMS_SHOWN)?;
+                }
+                let n = problems.len();
+                write!(f, "{n} problem{} found; nothing was written", if n == 1 { "" } else { "s" })
+            }
+            Error::Usage(msg) => write!(f, "usage error: {msg}"),
+            Error::Internal(msg) => write!(f, "error: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error::Internal(e.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

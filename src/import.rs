@@ -1,0 +1,707 @@
+//! The CSV edge: bytes from clerks' Excel files become validated rows, or located problems.
+//!
+//! Encodings: UTF-8 with or without BOM is streamed; anything else is decoded whole as
+//! GB18030 (what Excel on Chinese Windows writes), and a file that is neither is refused.
+//! Headers match the English names case-insensitively or their Chinese aliases; unknown
+//! columns are ignored and reported. Every bad field of every row is reported as
+//! `file:line: column X: message [rule]`, never just the first. This module checks the shape
+//! of each value; the ledger rules are checked by the writers in `ledger.rs`.
+
+use crate::error::{Check, Error, Problem, Result};
+use crate::model::{
+    self, Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
+};
+use crate::money::Fen;
+use rust_decimal::Decimal;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read};
+use std::path::Path;
+use std::str::FromStr;
+
+/// The largest CSV record accepted, in bytes (a row, not a cell).
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+/// The most data rows one import accepts.
+pub const MAX_ROWS: u64 = 20_000_000;
+/// How much of a file is sniffed to tell UTF-8 from GB18030.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// A column of an import format: its English name, Chinese aliases, and whether required.
+pub struct Column {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> Column {
+    Column { name, aliases, required }
+}
+
+pub const PROJECT_COLUMNS: &[Column] = &[
+    col("project", &["项目编号"], true),
+    col("name", &["项目名称"], true),
+    col("county", &["县市区", "县（市、区）"], true),
+    col("scope", &["项目区范围"], true),
+    col("towns", &["镇街道", "镇（街道）"], false),
+    col("villages", &["行政村"], false),
+    col("implementing_body", &["实施主体"], true),
+    col("mode", &["集成模式"], true),
+    col("approved_on", &["立项日期"], true),
+    col("flagship", &["精品示范工程"], false),
+];
+
+pub const SUBPROJECT_COLUMNS: &[Column] = &[
+    col("subproject", &["子项目编号"], true),
+    col("project", &["项目编号"], true),
+    col("type", &["子项目类型"], true),
+    col("status", &["确认状态"], true),
+    col("quantity", &["建设规模"], false),
+    col("unit", &["单位"], false),
+    col("investment", &["计划投资"], true),
+    col("letter", &["确认书"], false),
+    col("standalone_amount", &["单独补助"], false),
+    col("standalone_doc", &["单独补助依据"], false),
+];
+
+pub const APPROPRIATION_COLUMNS: &[Column] = &[
+    col("appropriation", &["指标编号"], true),
+    col("doc_no", &["指标文号"], true),
+    col("channel", &["资金类别", "补助资金类别"], true),
+    col("level", &["预算级次"], true),
+    col("county", &["县市区", "县（市、区）"], true),
+    col("issued_on", &["下达日期"], true),
+    col("amount", &["金额"], true),
+];
+
+pub const ENTRY_COLUMNS: &[Column] = &[
+    col("voucher", &["凭证号"], true),
+    col("date", &["日期"], true),
+    col("kind", &["类型"], true),
+    col("appropriation", &["指标编号"], false),
+    col("subproject", &["子项目编号"], false),
+    col("amount", &["金额"], false),
+    col("reverses", &["被冲销凭证号"], false),
+    col("memo", &["摘要"], false),
+    col("channel", &["资金类别"], false),
+];
+
+/// A CSV source opened with its header mapped to a format's columns.
+pub struct CsvInput {
+    /// How the file is named in messages.
+    pub name: String,
+    pub encoding: &'static str,
+    reader: csv::Reader<Box<dyn Read>>,
+    /// For each format column, the index of the file column and its header as written.
+    map: Vec<Option<(usize, String)>>,
+    pub ignored_columns: Vec<String>,
+    header_len: usize,
+    rows: u64,
+}
+
+/// One data row, with accessors by format column.
+pub struct Row<'a> {
+    pub line: u64,
+    record: &'a csv::StringRecord,
+    input: &'a CsvInput,
+}
+
+impl Row<'_> {
+    /// The trimmed text of format column `i`; empty when the file lacks an optional column.
+    pub fn get(&self, i: usize) -> &str {
+        self.input.map[i].as_ref().and_then(|(idx, _)| self.record.get(*idx)).map_or("", str::trim)
+    }
+
+    /// A non-empty value of column `i`, or `None`.
+    pub fn opt(&self, i: usize) -> Option<&str> {
+        Some(self.get(i)).filter(|v| !v.is_empty())
+    }
+
+    /// The column's name as the file spells it, with the English name when different.
+    pub fn column_label(&self, i: usize, columns: &[Column]) -> String {
+        let name = columns[i].name;
+        match &self.input.map[i] {
+            Some((_, header)) if header != name => format!("{header} ({name})"),
+            _ => name.to_string(),
+        }
+    }
+}
+
+impl CsvInput {
+    /// Opens a file, detecting its encoding, and maps its header to `columns`.
+    pub fn open(path: &Path, columns: &[Column]) -> Result<CsvInput> {
+        let name = path.display().to_string();
+        let file = File::open(path)
+            .map_err(|e| Error::rejected(Problem::new(Check::File, format!("cannot read {name}: {e}"))))?;
+        let mut reader = BufReader::new(file);
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+        let (source, encoding): (Box<dyn Read>, &'static str) = match sniff(&head) {
+            Sniffed::Utf8Bom => (Box::new(Cursor::new(head[3..].to_vec()).chain(reader)), "UTF-8 with BOM"),
+            Sniffed::Utf8 => (Box::new(Cursor::new(head).chain(reader)), "UTF-8"),
+            Sniffed::Utf16 => {
+                return Err(file_problem(
+                    &name,
+                    "is UTF-16; save it from Excel as \"CSV UTF-8\" or \"CSV (逗号分隔)\"",
+                ))
+            }
+            Sniffed::Other => {
+                let mut bytes = head;
+                reader.read_to_end(&mut bytes)?;
+                let text = encoding_rs::GB18030
+                    .decode_without_bom_handling_and_without_replacement(&bytes)
+                    .ok_or_else(|| {
+                    file_problem(&name, "is neither UTF-8 nor GB18030 text; save it from Excel as CSV")
+                })?;
+                (Box::new(Cursor::new(text.into_owned().into_bytes())), "GB18030")
+            }
+        };
+        CsvInput::from_reader(name, encoding, source, columns)
+    }
+
+    /// Reads CSV text already in memory (the embedded catalogue).
+    pub fn from_text(name: &str, text: &'static str, columns: &[Column]) -> Result<CsvInput> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        CsvInput::from_reader(name.to_string(), "UTF-8", Box::new(text.as_bytes()), columns)
+    }
+
+    fn from_reader(
+        name: String,
+        encoding: &'static str,
+        source: Box<dyn Read>,
+        columns: &[Column],
+    ) -> Result<CsvInput> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source);
+        let mut header = csv::StringRecord::new();
+        let read = reader.read_record(&mut header).map_err(|e| csv_problem(&name, &e))?;
+        if !read {
+            return Err(file_problem(&name, "is empty; it needs a header row"));
+        }
+        let (map, ignored_columns) = map_header(&name, &header, columns)?;
+        let header_len = header.len();
+        Ok(CsvInput { name, encoding, reader, map, ignored_columns, header_len, rows: 0 })
+    }
+
+    /// Calls `f` on every non-empty data row, in file order.
+    pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => return Err(csv_problem(&self.name, &e)),
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.as_slice().len() > MAX_RECORD_BYTES {
+                return Err(Error::rejected(
+                    Problem::new(Check::File, format!("the row is longer than {MAX_RECORD_BYTES} bytes"))
+                        .at(&self.name, line),
+                ));
+            }
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.iter().skip(self.header_len).any(|f| !f.trim().is_empty()) {
+                let message = format!(
+                    "the row has {} cells but the header has {}; a cell with a comma (e.g. 1,000.00) must be quoted",
+                    record.len(),
+                    self.header_len
+                );
+                return Err(Error::rejected(Problem::new(Check::File, message).at(&self.name, line)));
+            }
+            self.rows += 1;
+            if self.rows > MAX_ROWS {
+                return Err(file_problem(&self.name, &format!("has more than {MAX_ROWS} rows; split it")));
+            }
+            let row = Row { line, record: &record, input: self };
+            f(&row)?;
+        }
+    }
+}
+
+enum Sniffed {
+    Utf8Bom,
+    Utf8,
+    Utf16,
+    Other,
+}
+
+fn sniff(head: &[u8]) -> Sniffed {
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Sniffed::Utf8Bom;
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Sniffed::Utf16;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => Sniffed::Utf8,
+        // A multi-byte character cut by the sniff window is still UTF-8.
+        Err(e) if e.error_len().is_none() && head.len() == SNIFF_BYTES => Sniffed::Utf8,
+        Err(_) => Sniffed::Other,
+    }
+}
+
+fn file_problem(name: &str, what: &str) -> Error {
+    Error::rejected(Problem::new(Check::File, format!("{name} {what}")))
+}
+
+fn csv_problem(name: &str, e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\"".to_string()
+        }
+        _ => format!("cannot read the CSV: {e}"),
+    };
+    Error::rejected(Problem::new(Check::File, message).at(name, line))
+}
+
+type HeaderMap = (Vec<Option<(usize, String)>>, Vec<String>);
+
+fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
+    let mut map: Vec<Option<(usize, String)>> = vec![None; columns.len()];
+    let mut ignored = Vec::new();
+    let mut problems = Vec::new();
+    for (idx, raw) in header.iter().enumerate() {
+        let h = raw.trim().trim_start_matches('\u{feff}');
+        if h.is_empty() {
+            continue;
+        }
+        let found = columns.iter().position(|c| c.name.eq_ignore_ascii_case(h) || c.aliases.contains(&h));
+        match found {
+            None => ignored.push(h.to_string()),
+            Some(i) => match &map[i] {
+                Some((_, first)) => problems.push(Problem::new(
+                    Check::File,
+                    format!("columns '{first}' and '{h}' both give {}; keep one", columns[i].name),
+                )),
+                None => map[i] = Some((idx, h.to_string())),
+            },
+        }
+    }
+    for (i, c) in columns.iter().enumerate() {
+        if c.required && map[i].is_none() {
+            let found: Vec<&str> = header.iter().map(str::trim).collect();
+            problems.push(Problem::new(
+                Check::File,
+                format!(
+                    "missing column {} ({}); the header has: {}",
+                    c.name,
+                    c.aliases.first().copied().unwrap_or(""),
+                    found.join(", ")
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok((map, ignored))
+    } else {
+        Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, 1)).collect()))
+    }
+}
+
+/// Collects the problems of one row's fields.
+pub struct Fields<'r, 'a> {
+    row: &'r Row<'a>,
+    columns: &'static [Column],
+    pub problems: Vec<Problem>,
+}
+
+impl<'r, 'a> Fields<'r, 'a> {
+    pub fn new(row: &'r Row<'a>, columns: &'static [Column]) -> Self {
+        Fields { row, columns, problems: Vec::new() }
+    }
+
+    fn index(&self, name: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap_or_else(|| panic!("column {name} is declared in its format"))
+    }
+
+    /// Parses column `name` with `parse`, recording a problem of kind `check` on failure.
+    pub fn parse<T>(
+        &mut self,
+        name: &str,
+        check: Check,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let i = self.index(name);
+        match parse(self.row.get(i)) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                let label = self.row.column_label(i, self.columns);
+                self.problems.push(Problem::new(check, message).column(label));
+                None
+            }
+        }
+    }
+
+    /// Like `parse`, but an empty cell gives `None` without a problem.
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        check: Check,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        let i = self.index(name);
+        if self.row.opt(i).is_none() {
+            return Some(None);
+        }
+        self.parse(name, check, parse).map(Some)
+    }
+
+    pub fn text(&mut self, name: &str, required: bool) -> Option<String> {
+        self.parse(name, Check::Format, |v| model::parse_text(v, name, required))
+    }
+
+    pub fn code(&mut self, name: &str) -> Option<String> {
+        self.parse(name, Check::Format, |v| model::parse_code(v, name))
+    }
+
+    pub fn date(&mut self, name: &str) -> Option<chrono::NaiveDate> {
+        self.parse(name, Check::Format, model::parse_date)
+    }
+
+    pub fn amount(
+        &mut self,
+        name: &str,
+        parse: fn(&str) -> Result<Fen, crate::money::AmountError>,
+    ) -> Option<Fen> {
+        self.parse(name, Check::R6, |v| parse(v).map_err(|e| e.to_string()))
+    }
+
+    /// Finishes the row: the value if every field parsed, else all its problems.
+    pub fn finish<T>(self, value: Option<T>) -> std::result::Result<T, Vec<Problem>> {
+        match value {
+            Some(v) if self.problems.is_empty() => Ok(v),
+            _ => Err(self.problems),
+        }
+    }
+}
+
+/// A list cell (`镇A;镇B`, also with Chinese separators), normalised to `;`.
+fn parse_list(v: &str) -> Result<String, String> {
+    let items: Vec<&str> = v.split([';', '；', '、']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    model::parse_text(&items.join(";"), "list", false)
+}
+
+/// A quantity: a non-negative decimal with at most four decimals.
+fn parse_quantity(v: &str) -> Result<String, String> {
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let plain = v.replace(',', "");
+    match Decimal::from_str(&plain) {
+        Ok(d) if d >= Decimal::ZERO && d.scale() <= 4 && !plain.contains(['e', 'E']) => {
+            Ok(d.normalize().to_string())
+        }
+        _ => Err(format!("'{v}' is not a quantity (a number ≥ 0 with at most 4 decimals)")),
+    }
+}
+
+pub fn parse_project(row: &Row<'_>) -> std::result::Result<NewProject, Vec<Problem>> {
+    let mut f = Fields::new(row, PROJECT_COLUMNS);
+    let code = f.code("project");
+    let name = f.text("name", true);
+    let county = f.text("county", true);
+    let scope = f.parse("scope", Check::Format, Scope::parse);
+    let towns = f.parse("towns", Check::Format, parse_list);
+    let villages = f.parse("villages", Check::Format, parse_list);
+    let body = f.text("implementing_body", true);
+    let mode = f.parse("mode", Check::Format, Mode::parse);
+    let approved_on = f.date("approved_on");
+    let flagship = f.parse("flagship", Check::Format, model::parse_flag);
+    let value = (|| {
+        Some(NewProject {
+            code: code?,
+            name: name?,
+            county: county?,
+            scope: scope?,
+            towns: towns?,
+            villages: villages?,
+            implementing_body: body?,
+            mode: mode?,
+            approved_on: approved_on?,
+            flagship: flagship?,
+        })
+    })();
+    f.finish(value)
+}
+
+pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec<Problem>> {
+    let mut f = Fields::new(row, SUBPROJECT_COLUMNS);
+    let code = f.code("subproject");
+    let project = f.code("project");
+    let type_ref = f.text("type", true);
+    let status = f.parse("status", Check::Format, Status::parse);
+    let quantity = f.parse("quantity", Check::Format, parse_quantity);
+    let unit = f.text("unit", false);
+    let investment = f.amount("investment", Fen::parse_non_negative);
+    let letter = f.text("letter", false);
+    let standalone =
+        f.optional("standalone_amount", Check::R6, |v| Fen::parse_non_negative(v).map_err(|e| e.to_string()));
+    let standalone_doc = f.text("standalone_doc", false);
+    if let (Some(Some(_)), Some(doc)) = (&standalone, &standalone_doc) {
+        if doc.is_empty() {
+            let label = row.column_label(9, SUBPROJECT_COLUMNS);
+            f.problems.push(
+                Problem::new(
+                    Check::Format,
+                    "an approved standalone subsidy needs the document that approved it",
+                )
+                .column(label),
+            );
+        }
+    }
+    let value = (|| {
+        Some(NewSubproject {
+            code: code?,
+            project: project?,
+            type_ref: type_ref?,
+            status: status?,
+            quantity: quantity?,
+            unit: unit?,
+            investment: investment?,
+            letter: letter?,
+            standalone: standalone?,
+            standalone_doc: standalone_doc?,
+        })
+    })();
+    f.finish(value)
+}
+
+pub fn parse_appropriation(row: &Row<'_>) -> std::result::Result<NewAppropriation, Vec<Problem>> {
+    let mut f = Fields::new(row, APPROPRIATION_COLUMNS);
+    let code = f.code("appropriation");
+    let doc_no = f.text("doc_no", true);
+    let channel_ref = f.text("channel", true);
+    let level = f.parse("level", Check::Format, Level::parse);
+    let county = f.text("county", true);
+    let issued_on = f.date("issued_on");
+    let amount = f.amount("amount", Fen::parse_positive);
+    let value = (|| {
+        Some(NewAppropriation {
+            code: code?,
+            doc_no: doc_no?,
+            channel_ref: channel_ref?,
+            level: level?,
+            county: county?,
+            issued_on: issued_on?,
+            amount: amount?,
+        })
+    })();
+    f.finish(value)
+}
+
+pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>> {
+    let mut f = Fields::new(row, ENTRY_COLUMNS);
+    let voucher = f.code("voucher");
+    let date = f.date("date");
+    let kind = f.parse("kind", Check::Format, Kind::parse);
+    let appropriation = f.optional("appropriation", Check::Format, |v| model::parse_code(v, "appropriation"));
+    let subproject = f.optional("subproject", Check::Format, |v| model::parse_code(v, "subproject"));
+    let amount = f.optional("amount", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let reverses = f.optional("reverses", Check::Format, |v| model::parse_code(v, "reverses"));
+    let memo = f.text("memo", false);
+    let channel_ref = f.optional("channel", Check::Format, |v| model::parse_text(v, "channel", true));
+    let value = (|| {
+        Some(NewEntry {
+            voucher: voucher?,
+            date: date?,
+            kind: kind?,
+            appropriation: appropriation?,
+            subproject: subproject?,
+            amount: amount?,
+            reverses: reverses?,
+            memo: memo?,
+            channel_ref: channel_ref?,
+        })
+    })();
+    f.finish(value)
+}
+
+/// The result of one import.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub added: u64,
+    pub unchanged: u64,
+    pub ignored_columns: Vec<String>,
+    pub encoding: &'static str,
+}
+
+/// The pipeline for one file: read → parse each row → write it (the writer checks the rules)
+/// → collect every problem with its location. Returns the summary, or all problems. The
+/// caller commits only on success, so the file is all or nothing.
+pub fn run<T>(
+    input: &mut CsvInput,
+    parse: fn(&Row<'_>) -> std::result::Result<T, Vec<Problem>>,
+    mut write: impl FnMut(&T) -> crate::ledger::RowResult,
+) -> Result<Summary> {
+    let mut summary = Summary {
+        ignored_columns: input.ignored_columns.clone(),
+        encoding: input.encoding,
+        ..Summary::default()
+    };
+    let mut problems = Vec::new();
+    let name = input.name.clone();
+    input.for_each_row(|row| {
+        let outcome = match parse(row) {
+            Ok(value) => write(&value)?,
+            Err(p) => Err(p),
+        };
+        match outcome {
+            Ok(crate::ledger::Outcome::Added) => summary.added += 1,
+            Ok(crate::ledger::Outcome::Unchanged) => summary.unchanged += 1,
+            Err(p) => problems.extend(p.into_iter().map(|p| p.at(&name, row.line))),
+        }
+        Ok(())
+    })?;
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        Err(Error::Rejected(problems))
+    }
+}
+
+pub const DEPARTMENT_COLUMNS: &[Column] = &[
+    col("department", &["部门编号"], true),
+    col("name", &["部门名称", "责任部门"], true),
+    col("name_en", &["英文名称"], false),
+];
+
+pub const COUNTY_COLUMNS: &[Column] = &[
+    col("county", &["县市区编号"], true),
+    col("name", &["县市区", "名称"], true),
+    col("name_en", &["英文名称"], false),
+];
+
+pub const TYPE_COLUMNS: &[Column] = &[
+    col("type", &["类型编号"], true),
+    col("name", &["子项目类型", "工程子项目"], true),
+    col("name_en", &["英文名称"], false),
+    col("department", &["责任部门"], true),
+    col("agri", &["以“农”为核心", "农"], true),
+    col("land", &["以“地”为核心", "地"], true),
+    col("people", &["以“人”为核心", "人"], true),
+    col("co_lead", &["联合牵头"], false),
+    col("annex3", &["附件3"], false),
+    col("note", &["备注"], false),
+];
+
+pub const CHANNEL_COLUMNS: &[Column] = &[
+    col("channel", &["资金类别编号"], true),
+    col("name", &["补助资金类别", "资金类别"], true),
+    col("name_en", &["英文名称"], false),
+    col("policy_owner", &["政策主管部门"], true),
+    col("basis", &["支持政策"], false),
+];
+
+pub const DESIGNATION_COLUMNS: &[Column] = &[
+    col("channel", &["补助资金类别", "资金类别"], true),
+    col("type", &["子项目类型", "工程子项目"], true),
+    col("note", &["备注"], false),
+    col("basis", &["支持政策"], false),
+];
+
+/// A long text cell (policy basis): control characters refused, up to 2,000 characters.
+fn parse_long_text(v: &str) -> Result<String, String> {
+    if v.chars().count() > 2000 || v.chars().any(char::is_control) {
+        return Err("the text is longer than 2000 characters or contains control characters".into());
+    }
+    Ok(v.to_string())
+}
+
+pub fn parse_department(row: &Row<'_>) -> std::result::Result<crate::catalog::Department, Vec<Problem>> {
+    let mut f = Fields::new(row, DEPARTMENT_COLUMNS);
+    let code = f.code("department");
+    let name = f.text("name", true);
+    let name_en = f.text("name_en", false);
+    let value = (|| Some(crate::catalog::Department { code: code?, name: name?, name_en: name_en? }))();
+    f.finish(value)
+}
+
+pub fn parse_county(row: &Row<'_>) -> std::result::Result<crate::catalog::County, Vec<Problem>> {
+    let mut f = Fields::new(row, COUNTY_COLUMNS);
+    let code = f.code("county");
+    let name = f.text("name", true);
+    let name_en = f.text("name_en", false);
+    let value = (|| Some(crate::catalog::County { code: code?, name: name?, name_en: name_en? }))();
+    f.finish(value)
+}
+
+/// A type row; `department` and `co_lead` hold references the writer resolves.
+pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::SubprojectType, Vec<Problem>> {
+    let mut f = Fields::new(row, TYPE_COLUMNS);
+    let code = f.code("type");
+    let name = f.text("name", true);
+    let name_en = f.text("name_en", false);
+    let department = f.text("department", true);
+    let agri = f.parse("agri", Check::Format, model::parse_flag);
+    let land = f.parse("land", Check::Format, model::parse_flag);
+    let people = f.parse("people", Check::Format, model::parse_flag);
+    let co_lead = f.optional("co_lead", Check::Format, |v| model::parse_text(v, "co_lead", true));
+    let annex3 = f.parse("annex3", Check::Format, |v| match v {
+        "" => Ok("user".to_string()),
+        "listed" | "none" | "absent" | "user" => Ok(v.to_string()),
+        _ => Err(format!("'{v}' is not one of listed, none, absent, user")),
+    });
+    let note = f.text("note", false);
+    if let (Some(a), Some(l), Some(p)) = (agri, land, people) {
+        if (a && !l) || (l && !p) {
+            f.problems.push(Problem::new(
+                Check::R7,
+                "the modes are nested (农 ⊂ 地 ⊂ 人): a type ticked for 农 must be ticked for 地, and 地 for 人",
+            ));
+        }
+    }
+    let value = (|| {
+        Some(crate::catalog::SubprojectType {
+            code: code?,
+            name: name?,
+            name_en: name_en?,
+            department: department?,
+            agri: agri?,
+            land: land?,
+            people: people?,
+            co_lead: co_lead?,
+            annex3: annex3?,
+            note: note?,
+        })
+    })();
+    f.finish(value)
+}
+
+pub fn parse_channel(row: &Row<'_>) -> std::result::Result<crate::catalog::Channel, Vec<Problem>> {
+    let mut f = Fields::new(row, CHANNEL_COLUMNS);
+    let code = f.code("channel");
+    let name = f.text("name", true);
+    let name_en = f.text("name_en", false);
+    let policy_owner = f.text("policy_owner", true);
+    let basis = f.parse("basis", Check::Format, parse_long_text);
+    let value = (|| {
+        Some(crate::catalog::Channel {
+            code: code?,
+            name: name?,
+            name_en: name_en?,
+            policy_owner: policy_owner?,
+            basis: basis?,
+        })
+    })();
+    f.finish(value)
+}
+
+pub fn parse_designation(row: &Row<'_>) -> std::result::Result<crate::catalog::Designation, Vec<Problem>> {
+    let mut f = Fields::new(row, DESIGNATION_COLUMNS);
+    let channel = f.text("channel", true);
+    let type_code = f.text("type", true);
+    let note = f.text("note", false);
+    let basis = f.parse("basis", Check::Format, parse_long_text);
+    let value = (|| {
+        Some(crate::catalog::Designation {
+            channel: channel?,
+            type_code: type_code?,
+            note: note?,
+            basis: basis?,
+        })
+    })();
+    f.finish(value)
+}

@@ -1,0 +1,666 @@
+//! The write side of the ledger: register rows and entries, each checked against the rules
+//! (`rules.rs`) before it is inserted, inside one `Tx`.
+//!
+//! A writer takes validated rows one at a time and answers `Added`, `Unchanged` (an identical
+//! row is already recorded, so importing a file twice doubles nothing) or the problems that
+//! refuse it. The caller decides to commit only when no row was refused, so a batch is all or
+//! nothing. Recorded rows are never edited: a row that reuses a code with different content is
+//! refused (R4), naming what differs.
+//!
+//! `EntryWriter` keeps the balances of the lines it touches in memory and stores them once, at
+//! `finish`, so a large import costs one point lookup per new line, not per entry.
+
+use crate::catalog::Catalog;
+use crate::db::{EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx};
+use crate::error::{Check, Problem, Result};
+use crate::model::{Kind, LineBalance, NewAppropriation, NewEntry, NewProject, NewSubproject};
+use crate::money::Fen;
+use crate::rules;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What happened to one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Added,
+    Unchanged,
+}
+
+/// The answer for one row: an outcome, or why it was refused. The outer `Result` is for
+/// failures of the environment, which abort the whole batch.
+pub type RowResult = Result<std::result::Result<Outcome, Vec<Problem>>>;
+
+/// Who writes and when: recorded on every row.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub operator: String,
+    pub recorded_at: String,
+}
+
+impl Stamp {
+    pub fn now(operator: &str) -> Stamp {
+        Stamp {
+            operator: operator.to_string(),
+            recorded_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        }
+    }
+}
+
+/// Lists the fields in which a re-imported row differs from the recorded one.
+struct Differences(Vec<String>);
+
+impl Differences {
+    fn new() -> Differences {
+        Differences(Vec::new())
+    }
+
+    fn field<T: PartialEq + std::fmt::Display>(&mut self, name: &str, recorded: T, given: T) {
+        if recorded != given {
+            self.0.push(format!("{name}: recorded '{recorded}', given '{given}'"));
+        }
+    }
+
+    /// `Unchanged` when nothing differs, else an R4 problem naming `what`.
+    fn outcome(self, what: &str) -> std::result::Result<Outcome, Vec<Problem>> {
+        if self.0.is_empty() {
+            return Ok(Outcome::Unchanged);
+        }
+        Err(vec![Problem::new(
+            Check::R4,
+            format!(
+                "{what} is already recorded with different content ({}); recorded rows are never edited — post a correction instead",
+                self.0.join("; ")
+            ),
+        )])
+    }
+}
+
+/// Resolves a county reference (code or name) to its name.
+fn county_name(catalog: &Catalog, reference: &str) -> std::result::Result<String, Problem> {
+    catalog.county(reference).map(|c| c.name.clone()).ok_or_else(|| {
+        Problem::new(
+            Check::Unknown,
+            format!("'{reference}' is not a known county (known: {})", catalog.county_names()),
+        )
+        .column("county")
+    })
+}
+
+pub struct ProjectWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+}
+
+impl ProjectWriter<'_, '_> {
+    pub fn write(&mut self, p: &NewProject) -> RowResult {
+        let county = match county_name(self.catalog, &p.county) {
+            Ok(c) => c,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
+        let p = NewProject { county, ..p.clone() };
+        if let Some(old) = self.tx.find_project(&p.code)? {
+            let mut d = Differences::new();
+            let o = &old.row;
+            d.field("name", &o.name, &p.name);
+            d.field("county", &o.county, &p.county);
+            d.field("scope", o.scope, p.scope);
+            d.field("towns", &o.towns, &p.towns);
+            d.field("villages", &o.villages, &p.villages);
+            d.field("implementing_body", &o.implementing_body, &p.implementing_body);
+            d.field("mode", o.mode, p.mode);
+            d.field("approved_on", o.approved_on, p.approved_on);
+            d.field("flagship", o.flagship, p.flagship);
+            return Ok(d.outcome(&format!("project {}", p.code)));
+        }
+        self.tx.insert_project(&p, &self.stamp.operator, &self.stamp.recorded_at)?;
+        Ok(Ok(Outcome::Added))
+    }
+}
+
+pub struct SubprojectWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+}
+
+impl SubprojectWriter<'_, '_> {
+    pub fn write(&mut self, s: &NewSubproject) -> RowResult {
+        let mut problems = Vec::new();
+        let project = self.tx.find_project(&s.project)?;
+        if project.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::Unknown,
+                    format!("project '{}' is not recorded; import the projects file first", s.project),
+                )
+                .column("project"),
+            );
+        }
+        let t = self.catalog.subproject_type(&s.type_ref);
+        if t.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::Unknown,
+                    format!(
+                        "'{}' is not a known sub-project type (see `fundledger catalog types`; add new ones with `import types`)",
+                        s.type_ref
+                    ),
+                )
+                .column("type"),
+            );
+        }
+        let (Some(project), Some(t)) = (project, t) else { return Ok(Err(problems)) };
+        if let Err(problem) = rules::mode_admits(project.row.mode, t, &project.row.code) {
+            return Ok(Err(vec![problem]));
+        }
+        if let Some(old) = self.tx.find_subproject(&s.code)? {
+            let mut d = Differences::new();
+            d.field("project", &old.project_code, &s.project);
+            d.field("type", &old.type_code, &t.code);
+            d.field("status", old.status, s.status);
+            d.field("quantity", &old.quantity, &s.quantity);
+            d.field("unit", &old.unit, &s.unit);
+            d.field("investment", old.investment, s.investment);
+            d.field("letter", &old.letter, &s.letter);
+            d.field("standalone_amount", fen_or_empty(old.standalone), fen_or_empty(s.standalone));
+            d.field("standalone_doc", &old.standalone_doc, &s.standalone_doc);
+            return Ok(d.outcome(&format!("sub-project {}", s.code)));
+        }
+        let stamp = self.stamp;
+        self.tx.insert_subproject(project.id, s, &t.code, &stamp.operator, &stamp.recorded_at)?;
+        Ok(Ok(Outcome::Added))
+    }
+}
+
+fn fen_or_empty(f: Option<Fen>) -> String {
+    f.map(|f| f.to_string()).unwrap_or_default()
+}
+
+pub struct AppropriationWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+}
+
+impl AppropriationWriter<'_, '_> {
+    pub fn write(&mut self, a: &NewAppropriation) -> RowResult {
+        let mut problems = Vec::new();
+        let channel = self.catalog.channel(&a.channel_ref);
+        if channel.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::Unknown,
+                    format!(
+                        "'{}' is not a known fund channel (see `fundledger catalog channels`)",
+                        a.channel_ref
+                    ),
+                )
+                .column("channel"),
+            );
+        }
+        let county = county_name(self.catalog, &a.county).map_err(|p| problems.push(p)).ok();
+        let (Some(channel), Some(county)) = (channel, county) else { return Ok(Err(problems)) };
+        let a = NewAppropriation { county, ..a.clone() };
+        if let Some(old) = self.tx.find_appropriation(&a.code)? {
+            let mut d = Differences::new();
+            d.field("doc_no", &old.doc_no, &a.doc_no);
+            d.field("channel", &old.channel, &channel.code);
+            d.field("level", old.level, a.level);
+            d.field("county", &old.county, &a.county);
+            d.field("issued_on", old.issued_on, a.issued_on);
+            d.field("amount", old.amount, a.amount);
+            return Ok(d.outcome(&format!("appropriation {}", a.code)));
+        }
+        let stamp = self.stamp;
+        self.tx.insert_appropriation(&a, &channel.code, &stamp.operator, &stamp.recorded_at)?;
+        Ok(Ok(Outcome::Added))
+    }
+}
+
+/// The movement an entry makes, once a reversal is resolved to its original.
+struct Movement {
+    kind: Kind,
+    sign: i64,
+    amount: Fen,
+    appropriation: StoredAppropriation,
+    subproject: StoredSubproject,
+    reverses_id: Option<i64>,
+}
+
+pub struct EntryWriter<'t, 'c> {
+    tx: &'t Tx<'c>,
+    catalog: &'t Catalog,
+    stamp: &'t Stamp,
+    closed: BTreeSet<i32>,
+    appropriations: HashMap<String, StoredAppropriation>,
+    subprojects: HashMap<String, StoredSubproject>,
+    lines: HashMap<(i64, i64), LineBalance>,
+    drawn: HashMap<i64, Fen>,
+    dirty: HashSet<(i64, i64)>,
+}
+
+impl<'t, 'c> EntryWriter<'t, 'c> {
+    pub fn new(tx: &'t Tx<'c>, catalog: &'t Catalog, stamp: &'t Stamp) -> Result<Self> {
+        Ok(EntryWriter {
+            tx,
+            catalog,
+            stamp,
+            closed: tx.closed_years()?,
+            appropriations: HashMap::new(),
+            subprojects: HashMap::new(),
+            lines: HashMap::new(),
+            drawn: HashMap::new(),
+            dirty: HashSet::new(),
+        })
+    }
+
+    pub fn write(&mut self, e: &NewEntry) -> RowResult {
+        if let Some(old) = self.tx.find_entry(&e.voucher)? {
+            return Ok(same_entry(&old, e));
+        }
+        let movement = match e.kind {
+            Kind::Reverse => self.resolve_reversal(e)?,
+            _ => self.resolve_movement(e)?,
+        };
+        let m = match movement {
+            Ok(m) => m,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let line_key = (m.appropriation.id, m.subproject.id);
+        let line = self.line(line_key)?;
+        let drawn = self.drawn(m.appropriation.id)?;
+        let checks = [
+            rules::open_period(&self.closed, e.date),
+            rules::after_issue(&m.appropriation, e.date),
+            rules::same_county(&m.appropriation, &m.subproject),
+            rules::designated_use(self.catalog, &m.appropriation, &m.subproject),
+            rules::not_excluded(&m.subproject),
+            e.channel_ref
+                .as_deref()
+                .map_or(Ok(()), |c| rules::channel_matches(self.catalog, &m.appropriation, c)),
+            rules::no_overdraw(
+                m.kind,
+                m.sign,
+                m.amount,
+                &line,
+                m.appropriation.amount - drawn,
+                &m.appropriation.code,
+                &m.subproject.code,
+            ),
+        ];
+        let problems: Vec<Problem> = checks.into_iter().filter_map(|c| c.err()).collect();
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        self.tx.insert_entry(&EntryInsert {
+            voucher: &e.voucher,
+            date: e.date,
+            kind: e.kind,
+            appropriation_id: m.appropriation.id,
+            subproject_id: m.subproject.id,
+            amount: m.amount,
+            reverses_id: m.reverses_id,
+            memo: &e.memo,
+            operator: &self.stamp.operator,
+            recorded_at: &self.stamp.recorded_at,
+        })?;
+        let mut updated = line;
+        updated.apply(m.kind, m.amount, m.sign);
+        let drawn_after = drawn + (updated.drawn() - line.drawn());
+        self.lines.insert(line_key, updated);
+        self.drawn.insert(m.appropriation.id, drawn_after);
+        self.dirty.insert(line_key);
+        Ok(Ok(Outcome::Added))
+    }
+
+    /// Stores the balances of every line this writer changed.
+    pub fn finish(self) -> Result<()> {
+        let mut keys: Vec<_> = self.dirty.into_iter().collect();
+        keys.sort_unstable();
+        for key in keys {
+            self.tx.store_line_balance(key.0, key.1, &self.lines[&key])?;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, key: (i64, i64)) -> Result<LineBalance> {
+        if let Some(b) = self.lines.get(&key) {
+            return Ok(*b);
+        }
+        let b = self.tx.line_balance(key.0, key.1)?;
+        self.lines.insert(key, b);
+        Ok(b)
+    }
+
+    fn drawn(&mut self, appropriation_id: i64) -> Result<Fen> {
+        if let Some(d) = self.drawn.get(&appropriation_id) {
+            return Ok(*d);
+        }
+        let d = self.tx.appropriation_drawn(appropriation_id)?;
+        self.drawn.insert(appropriation_id, d);
+        Ok(d)
+    }
+
+    fn appropriation(&mut self, code: &str) -> Result<Option<StoredAppropriation>> {
+        if let Some(a) = self.appropriations.get(code) {
+            return Ok(Some(a.clone()));
+        }
+        let found = self.tx.find_appropriation(code)?;
+        if let Some(a) = &found {
+            self.appropriations.insert(code.to_string(), a.clone());
+        }
+        Ok(found)
+    }
+
+    fn subproject(&mut self, code: &str) -> Result<Option<StoredSubproject>> {
+        if let Some(s) = self.subprojects.get(code) {
+            return Ok(Some(s.clone()));
+        }
+        let found = self.tx.find_subproject(code)?;
+        if let Some(s) = &found {
+            self.subprojects.insert(code.to_string(), s.clone());
+        }
+        Ok(found)
+    }
+
+    fn resolve_movement(&mut self, e: &NewEntry) -> Result<std::result::Result<Movement, Vec<Problem>>> {
+        let mut problems = Vec::new();
+        if e.reverses.is_some() {
+            problems.push(
+                Problem::new(
+                    Check::Format,
+                    format!("only a reverse (冲销) entry names an entry it reverses; this one is {}", e.kind),
+                )
+                .column("reverses"),
+            );
+        }
+        let missing = |column: &str| {
+            Problem::new(Check::Format, format!("an entry of kind {} needs the {column}", e.kind))
+                .column(column)
+        };
+        let amount = e.amount.ok_or_else(|| missing("amount")).map_err(|p| problems.push(p)).ok();
+        let appropriation = match e.appropriation.as_deref() {
+            None => {
+                problems.push(missing("appropriation"));
+                None
+            }
+            Some(code) => {
+                let found = self.appropriation(code)?;
+                if found.is_none() {
+                    problems.push(unknown("appropriation", code, "import the appropriations file first"));
+                }
+                found
+            }
+        };
+        let subproject = match e.subproject.as_deref() {
+            None => {
+                problems.push(missing("subproject"));
+                None
+            }
+            Some(code) => {
+                let found = self.subproject(code)?;
+                if found.is_none() {
+                    problems.push(unknown("subproject", code, "import the sub-projects file first"));
+                }
+                found
+            }
+        };
+        Ok(match (amount, appropriation, subproject) {
+            (Some(amount), Some(appropriation), Some(subproject)) if problems.is_empty() => {
+                Ok(Movement { kind: e.kind, sign: 1, amount, appropriation, subproject, reverses_id: None })
+            }
+            _ => Err(problems),
+        })
+    }
+
+    fn resolve_reversal(&mut self, e: &NewEntry) -> Result<std::result::Result<Movement, Vec<Problem>>> {
+        let Some(voucher) = e.reverses.as_deref() else {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                "a reverse (冲销) entry must name the voucher it reverses",
+            )
+            .column("reverses")]));
+        };
+        let Some(original) = self.tx.find_entry(voucher)? else {
+            return Ok(Err(vec![unknown("reverses", voucher, "a reversal names a recorded voucher")]));
+        };
+        if original.kind == Kind::Reverse {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                format!("{voucher} is itself a reversal and cannot be reversed; post a new entry instead"),
+            )
+            .column("reverses")]));
+        }
+        if let Some(by) = self.tx.reversed_by(original.id)? {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                format!("{voucher} was already reversed by {by}; an entry is reversed at most once"),
+            )
+            .column("reverses")]));
+        }
+        let mut problems = mirror_problems(&original, e);
+        if e.date < original.date {
+            problems.push(
+                Problem::new(
+                    Check::R4,
+                    format!(
+                        "a reversal cannot be dated {} before its original {voucher} ({})",
+                        e.date, original.date
+                    ),
+                )
+                .column("date"),
+            );
+        }
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        let appropriation = self.appropriation(&original.appropriation)?;
+        let subproject = self.subproject(&original.subproject)?;
+        let (Some(appropriation), Some(subproject)) = (appropriation, subproject) else {
+            unreachable!("a recorded entry's appropriation and sub-project exist (foreign keys)")
+        };
+        Ok(Ok(Movement {
+            kind: original.kind,
+            sign: -1,
+            amount: original.amount,
+            appropriation,
+            subproject,
+            reverses_id: Some(original.id),
+        }))
+    }
+}
+
+fn unknown(column: &str, code: &str, hint: &str) -> Problem {
+    Problem::new(Check::Unknown, format!("{column} '{code}' is not recorded ({hint})")).column(column)
+}
+
+/// A reversal's optional appropriation, sub-project and amount must be its original's.
+fn mirror_problems(original: &StoredEntry, e: &NewEntry) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut mirror = |column: &str, given: Option<String>, recorded: String| {
+        if let Some(given) = given.filter(|g| *g != recorded) {
+            problems.push(
+                Problem::new(
+                    Check::R4,
+                    format!(
+                        "a reversal mirrors its original exactly: {} has {column} {recorded}, not {given}",
+                        original.voucher
+                    ),
+                )
+                .column(column),
+            );
+        }
+    };
+    mirror("appropriation", e.appropriation.clone(), original.appropriation.clone());
+    mirror("subproject", e.subproject.clone(), original.subproject.clone());
+    mirror("amount", e.amount.map(|a| a.to_string()), original.amount.to_string());
+    problems
+}
+
+/// An entry whose voucher is already recorded: unchanged if identical, else refused (R4).
+fn same_entry(old: &StoredEntry, e: &NewEntry) -> std::result::Result<Outcome, Vec<Problem>> {
+    let mut d = Differences::new();
+    d.field("date", old.date, e.date);
+    d.field("kind", old.kind, e.kind);
+    let reverses = old.reverses.as_ref().map(|r| r.2.clone()).unwrap_or_default();
+    d.field("reverses", reverses, e.reverses.clone().unwrap_or_default());
+    // A reversal may leave its mirrored columns empty; compare only what was given.
+    if let Some(a) = &e.appropriation {
+        d.field("appropriation", &old.appropriation, a);
+    }
+    if let Some(s) = &e.subproject {
+        d.field("subproject", &old.subproject, s);
+    }
+    if let Some(amount) = e.amount {
+        d.field("amount", old.amount, amount);
+    }
+    d.field("memo", &old.memo, &e.memo);
+    d.outcome(&format!("voucher {}", e.voucher)).map_err(|mut p| {
+        p[0].column = Some("voucher".into());
+        p
+    })
+}
+
+/// Writes catalogue rows (built-in at `init`, or added by users). A row whose code is known is
+/// unchanged when identical and refused (R4) when different; a new name under a new code is
+/// added. References (department, channel, type) accept the code or the Chinese name.
+pub struct CatalogWriter<'t, 'c> {
+    tx: &'t Tx<'c>,
+    catalog: Catalog,
+    builtin: bool,
+}
+
+impl<'t, 'c> CatalogWriter<'t, 'c> {
+    pub fn new(tx: &'t Tx<'c>, builtin: bool) -> Result<Self> {
+        Ok(CatalogWriter { tx, catalog: tx.catalog()?, builtin })
+    }
+
+    fn refresh(&mut self) -> RowResult {
+        self.catalog = self.tx.catalog()?;
+        Ok(Ok(Outcome::Added))
+    }
+
+    fn department_code(&self, reference: &str, column: &str) -> std::result::Result<String, Problem> {
+        self.catalog.department(reference).map(|d| d.code.clone()).ok_or_else(|| {
+            Problem::new(Check::Unknown, format!("'{reference}' is not a known department")).column(column)
+        })
+    }
+
+    /// A new code must not reuse a name recorded under another code.
+    fn name_taken(
+        &self,
+        what: &str,
+        code: &str,
+        other_code: Option<&str>,
+        name: &str,
+    ) -> Option<Vec<Problem>> {
+        other_code.filter(|c| *c != code).map(|c| {
+            vec![Problem::new(Check::R4, format!("{what} name '{name}' is already recorded under code {c}"))]
+        })
+    }
+
+    pub fn write_department(&mut self, d: &crate::catalog::Department) -> RowResult {
+        if let Some(old) = self.catalog.department(&d.code).filter(|o| o.code == d.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &d.name);
+            diff.field("name_en", &old.name_en, &d.name_en);
+            return Ok(diff.outcome(&format!("department {}", d.code)));
+        }
+        let other = self.catalog.department(&d.name).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("department", &d.code, other.as_deref(), &d.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_department(d, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_county(&mut self, c: &crate::catalog::County) -> RowResult {
+        if let Some(old) = self.catalog.county(&c.code).filter(|o| o.code == c.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &c.name);
+            diff.field("name_en", &old.name_en, &c.name_en);
+            return Ok(diff.outcome(&format!("county {}", c.code)));
+        }
+        let other = self.catalog.county(&c.name).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("county", &c.code, other.as_deref(), &c.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_county(c, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_type(&mut self, t: &crate::catalog::SubprojectType) -> RowResult {
+        let mut problems = Vec::new();
+        let department = self.department_code(&t.department, "department").map_err(|p| problems.push(p)).ok();
+        let co_lead = match &t.co_lead {
+            None => Some(None),
+            Some(r) => self.department_code(r, "co_lead").map(Some).map_err(|p| problems.push(p)).ok(),
+        };
+        let (Some(department), Some(co_lead)) = (department, co_lead) else { return Ok(Err(problems)) };
+        let t = crate::catalog::SubprojectType { department, co_lead, ..t.clone() };
+        if let Some(old) = self.catalog.subproject_type(&t.code).filter(|o| o.code == t.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &t.name);
+            diff.field("department", &old.department, &t.department);
+            diff.field("modes", old.modes_zh(), t.modes_zh());
+            diff.field(
+                "co_lead",
+                old.co_lead.clone().unwrap_or_default(),
+                t.co_lead.clone().unwrap_or_default(),
+            );
+            return Ok(diff.outcome(&format!("sub-project type {}", t.code)));
+        }
+        let other = self.catalog.subproject_type(&t.name).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("sub-project type", &t.code, other.as_deref(), &t.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_type(&t, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_channel(&mut self, c: &crate::catalog::Channel) -> RowResult {
+        let owner = match self.department_code(&c.policy_owner, "policy_owner") {
+            Ok(o) => o,
+            Err(p) => return Ok(Err(vec![p])),
+        };
+        let c = crate::catalog::Channel { policy_owner: owner, ..c.clone() };
+        if let Some(old) = self.catalog.channel(&c.code).filter(|o| o.code == c.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &c.name);
+            diff.field("policy_owner", &old.policy_owner, &c.policy_owner);
+            diff.field("basis", &old.basis, &c.basis);
+            return Ok(diff.outcome(&format!("channel {}", c.code)));
+        }
+        let other = self.catalog.channel(&c.name).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("channel", &c.code, other.as_deref(), &c.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_channel(&c, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_designation(&mut self, d: &crate::catalog::Designation) -> RowResult {
+        let mut problems = Vec::new();
+        let channel = self.catalog.channel(&d.channel).map(|c| c.code.clone());
+        if channel.is_none() {
+            problems.push(
+                Problem::new(Check::Unknown, format!("'{}' is not a known fund channel", d.channel))
+                    .column("channel"),
+            );
+        }
+        let type_code = self.catalog.subproject_type(&d.type_code).map(|t| t.code.clone());
+        if type_code.is_none() {
+            problems.push(
+                Problem::new(Check::Unknown, format!("'{}' is not a known sub-project type", d.type_code))
+                    .column("type"),
+            );
+        }
+        let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
+        if self.catalog.designates(&channel, &type_code) {
+            return Ok(Ok(Outcome::Unchanged));
+        }
+        let d = crate::catalog::Designation { channel, type_code, ..d.clone() };
+        self.tx.insert_designation(&d, self.builtin)?;
+        self.refresh()
+    }
+}

@@ -1,0 +1,32 @@
+//! fundledger: a strict ledger for the integrated funds of comprehensive land-consolidation
+//! projects (Jiaxing's 土地综合整治“一块地”集成改革).
+//!
+//! # Data model
+//!
+//! The **catalogue** (`catalog`) holds the policy's departments, sub-project types with their
+//! Annex-1 mode ticks, and fund channels with the types Annex 3 designates them for. The
+//! **register** holds projects (with their integration mode), sub-projects (with their Annex-2
+//! confirmation status) and appropriation lines (one channel, one level, one county, one
+//! document number). The **ledger** holds entries — allocate, disburse, pay, withdraw, return,
+//! reverse — each moving money of one appropriation line for one sub-project, so an amount
+//! can never cross channels (R1). Amounts are integer fen (`money::Fen`).
+//!
+//! # Pipeline
+//!
+//! read (`import`: CSV in any encoding clerks use) → validate (`model` parsers, then the
+//! rules in `rules` applied by the writers in `ledger`, collecting every problem) → write in
+//! one transaction (`db`, where SQLite checks the same invariants again) → report (`render`).
+
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod db;
+pub mod error;
+pub mod import;
+pub mod ledger;
+pub mod model;
+pub mod money;
+pub mod render;
+pub mod rules;

@@ -1,0 +1,16 @@
+//! The `fundledger` binary: parse arguments, run, map the result to an exit code.
+
+use clap::Parser;
+use fundledger::cli::{self, Cli};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

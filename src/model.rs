@@ -1,0 +1,357 @@
+//! Domain types: the nouns of DOMAIN.md as validated Rust values. No I/O here.
+//!
+//! Every enum parses from its English code and from the Chinese word clerks write
+//! (`agri`/农, `excluded`/不开展, `allocate`/分配 …), and prints its English code; its Chinese
+//! label is `zh()`. Row types (`NewProject`, `NewEntry` …) are what the importer and the CLI
+//! produce after checking every field; the ledger only ever sees these.
+
+use crate::money::Fen;
+use chrono::NaiveDate;
+use std::fmt;
+
+/// Declares a closed set of codes, each with its English code, Chinese label and aliases.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal {
+        $($variant:ident = $code:literal, $zh:literal $(| $alias:literal)*;)+
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// What this set is called in messages.
+            pub const WHAT: &'static str = $what;
+
+            /// The stable English code used in CSV, JSON and SQL.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Chinese label clerks see.
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            /// Parses the English code (any case) or the Chinese label or alias.
+            pub fn parse(text: &str) -> Result<$name, String> {
+                let t = text.trim();
+                $(
+                    if t.eq_ignore_ascii_case($code) || t == $zh $(|| t == $alias)* {
+                        return Ok($name::$variant);
+                    }
+                )+
+                let allowed: Vec<String> = $name::ALL
+                    .iter()
+                    .map(|v| format!("{}/{}", v.code(), v.zh()))
+                    .collect();
+                Err(format!("'{}' is not a {} (use one of {})", t, $what, allowed.join(", ")))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// Integration mode declared at approval (Annex 1 columns). Nested: 农 ⊂ 地 ⊂ 人.
+    Mode, "mode" {
+        Agri = "agri", "农" | "以“农”为核心" | "以\"农\"为核心";
+        Land = "land", "地" | "以“地”为核心" | "以\"地\"为核心";
+        People = "people", "人" | "以“人”为核心" | "以\"人\"为核心";
+    }
+);
+
+code_enum!(
+    /// Project area extent (policy 四（一）).
+    Scope, "scope" {
+        CrossTownship = "cross_township", "跨乡镇";
+        WholeTownship = "whole_township", "整镇域";
+        SingleTownship = "single_township", "单乡镇";
+    }
+);
+
+code_enum!(
+    /// Sub-project confirmation status from the Annex-2 letter.
+    Status, "status" {
+        Ongoing = "ongoing", "在建";
+        Planned = "planned", "拟同步建设" | "拟新建";
+        Excluded = "excluded", "不开展";
+    }
+);
+
+code_enum!(
+    /// Budget level of an appropriation line.
+    Level, "level" {
+        Central = "central", "中央";
+        Provincial = "provincial", "省" | "省级";
+        City = "city", "市" | "市级";
+        County = "county", "县" | "县级";
+    }
+);
+
+code_enum!(
+    /// What an entry does to the money of one line (DOMAIN.md §4).
+    Kind, "kind" {
+        Allocate = "allocate", "分配";
+        Disburse = "disburse", "拨付";
+        Pay = "pay", "支付";
+        Withdraw = "withdraw", "收回" | "追减" | "收回/追减";
+        Return = "return", "退回";
+        Reverse = "reverse", "冲销";
+    }
+);
+
+impl Mode {
+    /// Whether a type with these Annex-1 ticks is admissible under this mode (R7).
+    pub fn admits(self, ticks: ModeTicks) -> bool {
+        match self {
+            Mode::Agri => ticks.agri,
+            Mode::Land => ticks.land,
+            Mode::People => ticks.people,
+        }
+    }
+}
+
+/// The three Annex-1 ticks of a sub-project type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModeTicks {
+    pub agri: bool,
+    pub land: bool,
+    pub people: bool,
+}
+
+/// Parses `yes`/`no`/是/否/`true`/`false`/`1`/`0`/√ and empty as no.
+pub fn parse_flag(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        t if ["yes", "y", "true", "1"].iter().any(|v| t.eq_ignore_ascii_case(v)) => Ok(true),
+        "是" | "√" | "✓" => Ok(true),
+        t if ["no", "n", "false", "0", ""].iter().any(|v| t.eq_ignore_ascii_case(v)) => Ok(false),
+        "否" => Ok(false),
+        t => Err(format!("'{t}' is not yes/no (是/否)")),
+    }
+}
+
+/// Parses `YYYY-MM-DD`, also `YYYY/MM/DD` and `YYYY.MM.DD` as Excel may write them, and
+/// `YYYY年MM月DD日`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("the date is empty".to_string());
+    }
+    let normalised: String = t.replace(['年', '月', '/', '.'], "-").replace('日', "");
+    NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| format!("'{t}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)"))
+}
+
+/// Longest accepted text in a code column (project, voucher …).
+pub const MAX_CODE_CHARS: usize = 40;
+/// Longest accepted free text (names, memos).
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// Validates a user-chosen code: 1–40 characters, no control characters, no leading `=+-@`
+/// (a cell Excel would run as a formula).
+pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if t.chars().count() > MAX_CODE_CHARS {
+        return Err(format!("the {what} '{t}' is longer than {MAX_CODE_CHARS} characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(format!("the {what} contains a control character"));
+    }
+    if t.starts_with(['=', '+', '-', '@']) {
+        return Err(format!("the {what} '{t}' may not start with = + - or @"));
+    }
+    Ok(t.to_string())
+}
+
+/// Validates free text: at most `MAX_TEXT_CHARS`, no control characters except none at all.
+pub fn parse_text(text: &str, what: &str, required: bool) -> Result<String, String> {
+    let t = text.trim();
+    if required && t.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if t.chars().count() > MAX_TEXT_CHARS {
+        return Err(format!("the {what} is longer than {MAX_TEXT_CHARS} characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(format!("the {what} contains a control character"));
+    }
+    Ok(t.to_string())
+}
+
+/// An integrated land-consolidation project (土地综合整治项目).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewProject {
+    pub code: String,
+    pub name: String,
+    pub county: String,
+    pub scope: Scope,
+    pub towns: String,
+    pub villages: String,
+    pub implementing_body: String,
+    pub mode: Mode,
+    pub approved_on: NaiveDate,
+    pub flagship: bool,
+}
+
+/// A sub-project (子项目). `type_ref` is resolved against the catalogue by the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSubproject {
+    pub code: String,
+    pub project: String,
+    pub type_ref: String,
+    pub status: Status,
+    pub quantity: String,
+    pub unit: String,
+    pub investment: Fen,
+    pub letter: String,
+    pub standalone: Option<Fen>,
+    pub standalone_doc: String,
+}
+
+/// An appropriation line (资金下达): one channel, one level, one recipient county.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAppropriation {
+    pub code: String,
+    pub doc_no: String,
+    pub channel_ref: String,
+    pub level: Level,
+    pub county: String,
+    pub issued_on: NaiveDate,
+    pub amount: Fen,
+}
+
+/// One ledger entry as written by a clerk. For `reverse`, `reverses` names the original and
+/// the appropriation, sub-project and amount may be left empty (they are the original's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEntry {
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub kind: Kind,
+    pub appropriation: Option<String>,
+    pub subproject: Option<String>,
+    pub amount: Option<Fen>,
+    pub reverses: Option<String>,
+    pub memo: String,
+    /// Optional channel the clerk expects the appropriation to carry (R1 cross-check).
+    pub channel_ref: Option<String>,
+}
+
+/// The balance columns of one (appropriation, sub-project) line, reversals netted into the
+/// column of the kind they reverse.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineBalance {
+    pub allocated: Fen,
+    pub withdrawn: Fen,
+    pub disbursed: Fen,
+    pub returned: Fen,
+    pub paid: Fen,
+}
+
+impl LineBalance {
+    /// Allocated to the sub-project and not yet disbursed.
+    pub fn undisbursed(&self) -> Fen {
+        self.allocated - self.withdrawn - self.disbursed
+    }
+
+    /// Disbursed to the implementing body and not yet paid or returned.
+    pub fn held(&self) -> Fen {
+        self.disbursed - self.returned - self.paid
+    }
+
+    /// What the line takes out of its appropriation.
+    pub fn drawn(&self) -> Fen {
+        self.allocated - self.withdrawn - self.returned
+    }
+
+    /// Money still assigned to the line and not yet paid out (INTERFACE.md `balance`).
+    pub fn balance(&self) -> Fen {
+        self.allocated - self.withdrawn - self.returned - self.paid
+    }
+
+    /// What the sub-project has received for the shrinkage check.
+    pub fn received(&self) -> Fen {
+        self.drawn()
+    }
+
+    /// Applies a movement of `kind` (`sign` +1 to record, -1 to reverse) to the columns.
+    pub fn apply(&mut self, kind: Kind, amount: Fen, sign: i64) {
+        let delta = Fen(amount.0 * sign);
+        match kind {
+            Kind::Allocate => self.allocated += delta,
+            Kind::Withdraw => self.withdrawn += delta,
+            Kind::Disburse => self.disbursed += delta,
+            Kind::Return => self.returned += delta,
+            Kind::Pay => self.paid += delta,
+            Kind::Reverse => unreachable!("a reversal is applied as its original's kind, negated"),
+        }
+    }
+
+    pub fn add(&mut self, other: &LineBalance) {
+        self.allocated += other.allocated;
+        self.withdrawn += other.withdrawn;
+        self.disbursed += other.disbursed;
+        self.returned += other.returned;
+        self.paid += other.paid;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_parse_english_and_chinese() {
+        assert_eq!(Mode::parse("农"), Ok(Mode::Agri));
+        assert_eq!(Mode::parse("PEOPLE"), Ok(Mode::People));
+        assert_eq!(Status::parse("不开展"), Ok(Status::Excluded));
+        assert_eq!(Kind::parse("冲销"), Ok(Kind::Reverse));
+        assert_eq!(Level::parse("中央"), Ok(Level::Central));
+        let err = Kind::parse("transfer").unwrap_err();
+        assert!(err.contains("allocate/分配"), "{err}");
+    }
+
+    #[test]
+    fn dates_accept_excel_forms_and_refuse_nonsense() {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 5).expect("valid date");
+        assert_eq!(parse_date("2024-03-05"), Ok(d));
+        assert_eq!(parse_date("2024/3/5"), Ok(d));
+        assert_eq!(parse_date("2024年3月5日"), Ok(d));
+        assert!(parse_date("2024-02-30").is_err());
+        assert!(parse_date("05/03/2024").is_err());
+        assert!(parse_date("").is_err());
+    }
+
+    #[test]
+    fn codes_refuse_formula_prefixes_and_overlong_text() {
+        assert!(parse_code("=HYPERLINK(\"x\")", "voucher").is_err());
+        assert!(parse_code(&"x".repeat(41), "voucher").is_err());
+        assert_eq!(parse_code(" 记-001 ", "voucher"), Ok("记-001".to_string()));
+    }
+
+    #[test]
+    fn balance_identities_hold() {
+        let mut b = LineBalance::default();
+        b.apply(Kind::Allocate, Fen(1000), 1);
+        b.apply(Kind::Disburse, Fen(600), 1);
+        b.apply(Kind::Pay, Fen(200), 1);
+        b.apply(Kind::Return, Fen(100), 1);
+        b.apply(Kind::Withdraw, Fen(50), 1);
+        assert_eq!(b.undisbursed(), Fen(350));
+        assert_eq!(b.held(), Fen(300));
+        assert_eq!(b.balance(), Fen(650));
+        assert_eq!(b.balance(), b.undisbursed() + b.held());
+        b.apply(Kind::Pay, Fen(200), -1);
+        assert_eq!(b.paid, Fen::ZERO);
+    }
+}
