@@ -94,6 +94,8 @@ pub struct CsvInput {
     map: Vec<Option<(usize, String)>>,
     pub ignored_columns: Vec<String>,
     header_len: usize,
+    /// The format's English column names, parallel to `map`.
+    names: Vec<&'static str>,
     rows: u64,
 }
 
@@ -177,7 +179,21 @@ impl CsvInput {
         }
         let (map, ignored_columns) = map_header(&name, &header, columns)?;
         let header_len = header.len();
-        Ok(CsvInput { name, encoding, reader, map, ignored_columns, header_len, rows: 0 })
+        let names = columns.iter().map(|c| c.name).collect();
+        Ok(CsvInput { name, encoding, reader, map, ignored_columns, header_len, names, rows: 0 })
+    }
+
+    /// Renames a problem's English column name to the header as this file spells it.
+    fn relabel(&self, mut p: Problem) -> Problem {
+        let Some(i) = p.column.as_deref().and_then(|c| self.names.iter().position(|n| *n == c)) else {
+            return p;
+        };
+        if let Some((_, header)) = &self.map[i] {
+            if header != self.names[i] {
+                p.column = Some(format!("{header} ({})", self.names[i]));
+            }
+        }
+        p
     }
 
     /// Calls `f` on every non-empty data row, in file order.
@@ -543,6 +559,7 @@ pub fn run<T>(
     };
     let mut problems = Vec::new();
     let name = input.name.clone();
+    let mut located = Vec::new();
     input.for_each_row(|row| {
         let outcome = match parse(row) {
             Ok(value) => write(&value)?,
@@ -551,10 +568,11 @@ pub fn run<T>(
         match outcome {
             Ok(crate::ledger::Outcome::Added) => summary.added += 1,
             Ok(crate::ledger::Outcome::Unchanged) => summary.unchanged += 1,
-            Err(p) => problems.extend(p.into_iter().map(|p| p.at(&name, row.line))),
+            Err(p) => located.extend(p.into_iter().map(|p| p.at(&name, row.line))),
         }
         Ok(())
     })?;
+    problems.extend(located.into_iter().map(|p| input.relabel(p)));
     if problems.is_empty() {
         Ok(summary)
     } else {

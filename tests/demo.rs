@@ -1,0 +1,53 @@
+//! `demo` builds the sample city from scratch in the current directory and shows a refusal.
+
+mod common;
+
+fn demo(dir: &std::path::Path) -> (i32, String, String) {
+    let out =
+        std::process::Command::new(common::BIN).arg("demo").current_dir(dir).output().expect("run demo");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn demo_builds_the_sample_city_and_shows_a_refused_write() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, out, err) = demo(dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("26 integrated projects, 190 sub-projects, 72 appropriation lines, 532 entries"),
+        "{out}"
+    );
+    assert!(out.contains("冲销 reverse 12") && out.contains("退回 return 10"), "{out}");
+    for county in ["南湖区", "秀洲区", "嘉善县", "海盐县", "海宁市", "平湖市", "桐乡市"]
+    {
+        assert!(out.contains(county), "{county} missing");
+    }
+    assert!(
+        out.contains("may not pay sub-project") && out.contains("of type 河道清淤") && out.contains("[R2"),
+        "{out}"
+    );
+    assert!(out.contains("nothing was written: 532 entries before, 532 after."), "{out}");
+    assert!(out.contains("verify: 532 entries replayed over") && out.contains(", 0 problem(s)."), "{out}");
+    // Running it again rebuilds the demo ledger rather than doubling it.
+    let (code, again, _) = demo(dir.path());
+    assert_eq!(code, 0);
+    assert!(again.contains("532 entries"), "{again}");
+}
+
+#[test]
+fn demo_never_replaces_a_real_ledger() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let real = dir.path().join("fundledger-demo.db");
+    let init =
+        std::process::Command::new(common::BIN).arg("--db").arg(&real).arg("init").output().expect("init");
+    assert!(init.status.success());
+    let before = std::fs::read(&real).expect("read");
+    let (code, _, err) = demo(dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a demo ledger"), "{err}");
+    assert!(std::fs::read(&real).expect("read") == before);
+}
