@@ -201,3 +201,19 @@ fn r7_the_database_itself_refuses_an_inadmissible_subproject() {
         .expect_err("R7 trigger");
     assert!(err.to_string().contains("R7"), "{err}");
 }
+
+#[test]
+fn verify_finds_a_maintained_balance_that_disagrees_with_the_entries() {
+    let l = Ledger::small();
+    assert!(l.ok(&["verify"]).contains("verified 10 entries over 4 lines"));
+    let conn = rusqlite::Connection::open(&l.db).expect("open ledger");
+    conn.execute(
+        "UPDATE line_balances SET paid_fen = paid_fen - 100 WHERE subproject_id = (SELECT id FROM subprojects WHERE code = 'S-FARM')",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("maintained balance of line A-FARM-NH / S-FARM"), "{}", r.stderr);
+}

@@ -74,7 +74,8 @@ pub fn remove_ledger_files(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn load_builtin_catalog(tx: &crate::db::Tx<'_>) -> Result<()> {
+/// Loads the embedded catalogue (Annexes 1 and 3) into a fresh ledger.
+pub fn load_builtin_catalog(tx: &crate::db::Tx<'_>) -> Result<()> {
     let mut w = CatalogWriter::new(tx, true)?;
     let own = |e: Error| Error::Internal(format!("the built-in catalogue is broken:\n{e}"));
     let mut input = CsvInput::from_text("departments.csv", builtin::DEPARTMENTS, import::DEPARTMENT_COLUMNS)?;

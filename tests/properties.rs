@@ -1,0 +1,177 @@
+//! Property tests: money text round-trips exactly; random sequences of entries, posted
+//! through the real writer, never break R3 (no balance goes negative, no appropriation is
+//! over-allocated), a refused entry changes nothing, and `verify` re-derives exactly the
+//! maintained balances.
+
+use fundledger::commands::{init, verify};
+use fundledger::db::Db;
+use fundledger::ledger::{AppropriationWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter};
+use fundledger::model::{
+    Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
+};
+use fundledger::money::{Fen, MAX_AMOUNT_FEN};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn money_round_trips_through_every_text_form(fen in -MAX_AMOUNT_FEN..=MAX_AMOUNT_FEN) {
+        let f = Fen(fen);
+        prop_assert_eq!(Fen::parse_yuan(&f.yuan()), Ok(f));
+        prop_assert_eq!(Fen::parse_yuan(&f.yuan_grouped()), Ok(f));
+        prop_assert_eq!(Fen::from_yuan_decimal(f.to_yuan_decimal()), Some(f));
+    }
+
+    #[test]
+    fn any_text_parses_or_is_refused_without_panicking(s in "\\PC{0,40}") {
+        if let Ok(f) = Fen::parse_yuan(&s) {
+            prop_assert!(f.0.abs() <= MAX_AMOUNT_FEN);
+        }
+    }
+}
+
+const DATE: &str = "2024-06-01";
+
+fn date(d: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("test date")
+}
+
+/// A ledger with one project, two farmland sub-projects and two appropriation lines.
+fn ledger() -> Db {
+    let mut db = Db::in_memory().expect("in-memory ledger");
+    let stamp = Stamp::now("prop");
+    let tx = db.begin().expect("tx");
+    init::load_builtin_catalog(&tx).expect("catalogue");
+    let catalog = tx.catalog().expect("catalog");
+    let project = NewProject {
+        code: "P".into(),
+        name: "项目".into(),
+        county: "南湖区".into(),
+        scope: Scope::SingleTownship,
+        towns: String::new(),
+        villages: String::new(),
+        implementing_body: "镇政府".into(),
+        mode: Mode::Agri,
+        approved_on: date("2024-01-01"),
+        flagship: false,
+    };
+    ProjectWriter { tx: &tx, catalog: &catalog, stamp: &stamp }
+        .write(&project)
+        .expect("db")
+        .expect("project");
+    for code in ["S1", "S2"] {
+        let s = NewSubproject {
+            code: code.into(),
+            project: "P".into(),
+            type_ref: "高标准农田建设".into(),
+            status: Status::Ongoing,
+            quantity: String::new(),
+            unit: String::new(),
+            investment: Fen(100_000),
+            letter: String::new(),
+            standalone: None,
+            standalone_doc: String::new(),
+        };
+        SubprojectWriter { tx: &tx, catalog: &catalog, stamp: &stamp }.write(&s).expect("db").expect("sub");
+    }
+    for (code, amount) in [("A1", 10_000), ("A2", 5_000)] {
+        let a = NewAppropriation {
+            code: code.into(),
+            doc_no: "浙财农〔2024〕1号".into(),
+            channel_ref: "高标准农田专项资金".into(),
+            level: Level::Provincial,
+            county: "南湖区".into(),
+            issued_on: date("2024-01-01"),
+            amount: Fen(amount),
+        };
+        AppropriationWriter { tx: &tx, catalog: &catalog, stamp: &stamp }
+            .write(&a)
+            .expect("db")
+            .expect("appr");
+    }
+    tx.commit().expect("commit");
+    db
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Move { kind: Kind, appropriation: usize, subproject: usize, amount: i64 },
+    Reverse { target: usize },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let kinds = prop_oneof![
+        3 => Just(Kind::Allocate),
+        3 => Just(Kind::Disburse),
+        3 => Just(Kind::Pay),
+        1 => Just(Kind::Withdraw),
+        1 => Just(Kind::Return),
+    ];
+    prop_oneof![
+        5 => (kinds, 0..2usize, 0..2usize, 1..6_000i64)
+            .prop_map(|(kind, appropriation, subproject, amount)| Step::Move { kind, appropriation, subproject, amount }),
+        1 => (0..40usize).prop_map(|target| Step::Reverse { target }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_entries_never_break_r3_and_verify_agrees(steps in prop::collection::vec(step(), 1..40)) {
+        let mut db = ledger();
+        let stamp = Stamp::now("prop");
+        let mut vouchers: Vec<String> = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            let voucher = format!("V{i}");
+            let entry = match s {
+                Step::Move { kind, appropriation, subproject, amount } => NewEntry {
+                    voucher: voucher.clone(),
+                    date: date(DATE),
+                    kind: *kind,
+                    appropriation: Some(format!("A{}", appropriation + 1)),
+                    subproject: Some(format!("S{}", subproject + 1)),
+                    amount: Some(Fen(*amount)),
+                    reverses: None,
+                    memo: String::new(),
+                    channel_ref: None,
+                },
+                Step::Reverse { target } => NewEntry {
+                    voucher: voucher.clone(),
+                    date: date(DATE),
+                    kind: Kind::Reverse,
+                    appropriation: None,
+                    subproject: None,
+                    amount: None,
+                    reverses: Some(vouchers.get(*target).cloned().unwrap_or_else(|| "none".into())),
+                    memo: String::new(),
+                    channel_ref: None,
+                },
+            };
+            let before = db.maintained_balances().expect("balances");
+            let tx = db.begin().expect("tx");
+            let catalog = tx.catalog().expect("catalog");
+            let mut w = EntryWriter::new(&tx, &catalog, &stamp).expect("writer");
+            let accepted = w.write(&entry).expect("db").is_ok();
+            if accepted {
+                w.finish().expect("finish");
+                tx.commit().expect("commit");
+                vouchers.push(voucher);
+            } else {
+                drop(tx);
+                prop_assert_eq!(db.maintained_balances().expect("balances"), before);
+            }
+            let lines = db.maintained_balances().expect("balances");
+            for (_, b) in &lines {
+                prop_assert!(b.undisbursed().0 >= 0 && b.held().0 >= 0, "{:?}", b);
+            }
+            for (appropriation_id, amount) in [(1, 10_000), (2, 5_000)] {
+                let drawn: i64 = lines.iter().filter(|(k, _)| k.0 == appropriation_id).map(|(_, b)| b.drawn().0).sum();
+                prop_assert!((0..=amount).contains(&drawn), "appropriation {} drawn {}", appropriation_id, drawn);
+            }
+        }
+        let report = verify::verify(&db).expect("verify");
+        prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+}
