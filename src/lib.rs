@@ -19,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod allocate;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
