@@ -64,6 +64,28 @@ CREATE TABLE designations (
     PRIMARY KEY (channel, type)
 );
 
+-- The catalogue is extended, never edited: recorded entries were checked against it.
+CREATE TRIGGER departments_no_update BEFORE UPDATE ON departments
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER departments_no_delete BEFORE DELETE ON departments
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER counties_no_update BEFORE UPDATE ON counties
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER counties_no_delete BEFORE DELETE ON counties
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER subproject_types_no_update BEFORE UPDATE ON subproject_types
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER subproject_types_no_delete BEFORE DELETE ON subproject_types
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER channels_no_update BEFORE UPDATE ON channels
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER channels_no_delete BEFORE DELETE ON channels
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER designations_no_update BEFORE UPDATE ON designations
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+CREATE TRIGGER designations_no_delete BEFORE DELETE ON designations
+BEGIN SELECT RAISE(ABORT, 'R4: the catalogue is extended, never edited'); END;
+
 -- ---------------------------------------------------------------- register
 
 CREATE TABLE projects (
@@ -90,9 +112,9 @@ CREATE TABLE subprojects (
     status              TEXT NOT NULL CHECK (status IN ('ongoing', 'planned', 'excluded')),
     quantity            TEXT NOT NULL DEFAULT '',
     unit                TEXT NOT NULL DEFAULT '',
-    investment_fen      INTEGER NOT NULL CHECK (investment_fen >= 0),
+    investment_fen      INTEGER NOT NULL CHECK (typeof(investment_fen) = 'integer' AND investment_fen >= 0),
     letter              TEXT NOT NULL DEFAULT '',
-    standalone_fen      INTEGER CHECK (standalone_fen IS NULL OR standalone_fen >= 0),
+    standalone_fen      INTEGER CHECK (standalone_fen IS NULL OR (typeof(standalone_fen) = 'integer' AND standalone_fen >= 0)),
     standalone_doc      TEXT NOT NULL DEFAULT '',
     operator            TEXT NOT NULL,
     recorded_at         TEXT NOT NULL,
@@ -119,7 +141,7 @@ CREATE TABLE appropriations (
     level        TEXT NOT NULL CHECK (level IN ('central', 'provincial', 'city', 'county')),
     county       TEXT NOT NULL REFERENCES counties(name),
     issued_on    TEXT NOT NULL CHECK (issued_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    amount_fen   INTEGER NOT NULL CHECK (amount_fen > 0),
+    amount_fen   INTEGER NOT NULL CHECK (typeof(amount_fen) = 'integer' AND amount_fen > 0),
     operator     TEXT NOT NULL,
     recorded_at  TEXT NOT NULL
 );
@@ -157,7 +179,7 @@ CREATE TABLE entries (
     kind              TEXT NOT NULL CHECK (kind IN ('allocate', 'disburse', 'pay', 'withdraw', 'return', 'reverse')),
     appropriation_id  INTEGER NOT NULL REFERENCES appropriations(id),
     subproject_id     INTEGER NOT NULL REFERENCES subprojects(id),
-    amount_fen        INTEGER NOT NULL CHECK (amount_fen > 0),
+    amount_fen        INTEGER NOT NULL CHECK (typeof(amount_fen) = 'integer' AND amount_fen > 0),
     -- R4: a reversal names the entry it reverses, and an entry is reversed at most once.
     reverses_id       INTEGER UNIQUE REFERENCES entries(id),
     memo              TEXT NOT NULL DEFAULT '',
@@ -178,23 +200,37 @@ CREATE TRIGGER entries_not_in_closed_year BEFORE INSERT ON entries
 WHEN EXISTS (SELECT 1 FROM closed_years WHERE year = CAST(substr(NEW.date, 1, 4) AS INTEGER))
 BEGIN SELECT RAISE(ABORT, 'R5: the entry is dated in a closed year'); END;
 
--- A reversal mirrors its original exactly (same line, same amount) and is never itself reversed.
+-- A reversal mirrors its original exactly (same line, same amount), is not dated before it,
+-- and is never itself reversed.
 CREATE TRIGGER entries_reversal_mirrors BEFORE INSERT ON entries
 WHEN NEW.reverses_id IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM entries o WHERE o.id = NEW.reverses_id AND o.kind <> 'reverse'
       AND o.appropriation_id = NEW.appropriation_id AND o.subproject_id = NEW.subproject_id
-      AND o.amount_fen = NEW.amount_fen)
+      AND o.amount_fen = NEW.amount_fen AND o.date <= NEW.date)
 BEGIN SELECT RAISE(ABORT, 'R4: a reversal must mirror a non-reversal entry exactly'); END;
 
--- R1/R2: the line's channel must designate the sub-project's type, within the same county.
-CREATE TRIGGER entries_designated_use BEFORE INSERT ON entries
+-- R1: an appropriation pays only sub-projects of the county it was issued to.
+CREATE TRIGGER entries_same_county BEFORE INSERT ON entries
 WHEN NOT EXISTS (
     SELECT 1 FROM appropriations a
     JOIN subprojects s ON s.id = NEW.subproject_id
     JOIN projects p ON p.id = s.project_id
-    JOIN designations d ON d.channel = a.channel AND d.type = s.type
     WHERE a.id = NEW.appropriation_id AND a.county = p.county)
-BEGIN SELECT RAISE(ABORT, 'R2: the channel does not designate this sub-project''s type in this county'); END;
+BEGIN SELECT RAISE(ABORT, 'R1: the appropriation was issued to another county'); END;
+
+-- R2: the line's channel must designate the sub-project's type.
+CREATE TRIGGER entries_designated_use BEFORE INSERT ON entries
+WHEN NOT EXISTS (
+    SELECT 1 FROM appropriations a
+    JOIN subprojects s ON s.id = NEW.subproject_id
+    JOIN designations d ON d.channel = a.channel AND d.type = s.type
+    WHERE a.id = NEW.appropriation_id)
+BEGIN SELECT RAISE(ABORT, 'R2: the channel does not designate this sub-project''s type'); END;
+
+-- Money cannot move before its appropriation was issued.
+CREATE TRIGGER entries_after_issue BEFORE INSERT ON entries
+WHEN NEW.date < (SELECT issued_on FROM appropriations WHERE id = NEW.appropriation_id)
+BEGIN SELECT RAISE(ABORT, 'the entry is dated before its appropriation was issued'); END;
 
 -- R2: an excluded (不开展) sub-project receives nothing.
 CREATE TRIGGER entries_not_excluded BEFORE INSERT ON entries
@@ -216,7 +252,11 @@ CREATE TABLE line_balances (
     CHECK (allocated_fen - withdrawn_fen - disbursed_fen >= 0),
     CHECK (disbursed_fen - returned_fen - paid_fen >= 0),
     CHECK (allocated_fen >= 0 AND withdrawn_fen >= 0 AND disbursed_fen >= 0
-           AND returned_fen >= 0 AND paid_fen >= 0)
+           AND returned_fen >= 0 AND paid_fen >= 0),
+    -- R6: whole fen only.
+    CHECK (typeof(allocated_fen) = 'integer' AND typeof(withdrawn_fen) = 'integer'
+           AND typeof(disbursed_fen) = 'integer' AND typeof(returned_fen) = 'integer'
+           AND typeof(paid_fen) = 'integer')
 ) WITHOUT ROWID;
 
 -- R3: an appropriation is never over-allocated.

@@ -12,14 +12,18 @@ use crate::model::{
     Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, Scope, Status,
 };
 use crate::money::Fen;
+use crate::subsidy::{self, Rule, Shape};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// Embedded migrations, applied in order; index + 1 is the `user_version` after each.
-const MIGRATIONS: &[&str] = &[include_str!("../schema/0001_ledger.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../schema/0001_ledger.sql"), include_str!("../schema/0002_subsidy_rules.sql")];
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -161,8 +165,10 @@ impl Db {
                 path.display()
             )));
         }
-        let mut db = Db::connect(path)?;
-        let version = db.user_version()?;
+        let not_a_ledger =
+            |e: Error| Error::Internal(format!("{} is not a fundledger ledger ({e})", path.display()));
+        let mut db = Db::connect(path).map_err(not_a_ledger)?;
+        let version = db.user_version().map_err(not_a_ledger)?;
         if version == 0 {
             return Err(Error::Internal(format!(
                 "{} is not a fundledger ledger (no schema found)",
@@ -234,6 +240,11 @@ impl Db {
 
     pub fn closed_years(&self) -> Result<BTreeSet<i32>> {
         closed_years(&self.conn)
+    }
+
+    /// Every subsidy rule, in recording order.
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        rules(&self.conn)
     }
 
     /// Every maintained balance line with its names, in a stable order.
@@ -346,6 +357,51 @@ impl Db {
         counts.sort();
         Ok(counts)
     }
+}
+
+const RULE_SELECT: &str = "SELECT id, channel, type, shape, rate_fen, unit, percent, cap_fen, amount_fen,
+    tiers, valid_from, valid_to, source_doc, sample FROM subsidy_rules ORDER BY id";
+
+fn rules(conn: &Connection) -> Result<Vec<Rule>> {
+    let mut stmt = conn.prepare(RULE_SELECT)?;
+    let rows = stmt.query_map([], |r| {
+        let shape: String = r.get(3)?;
+        let corrupt = |what: &str| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, what.to_string().into())
+        };
+        let cap = r.get::<_, Option<i64>>(7)?.map(Fen);
+        let shape = match shape.as_str() {
+            "per_unit" => Shape::PerUnit { rate: Fen(r.get(4)?), unit: r.get(5)?, cap },
+            "share_of_investment" => {
+                let p: String = r.get(6)?;
+                Shape::ShareOfInvestment {
+                    percent: Decimal::from_str(&p).map_err(|_| corrupt("percent"))?,
+                    cap,
+                }
+            }
+            "fixed" => Shape::Fixed { amount: Fen(r.get(8)?) },
+            _ => {
+                let t: String = r.get(9)?;
+                Shape::Tiered {
+                    unit: r.get(5)?,
+                    tiers: subsidy::parse_stored_tiers(&t).ok_or_else(|| corrupt("tiers"))?,
+                }
+            }
+        };
+        let from: String = r.get(10)?;
+        let to: String = r.get(11)?;
+        Ok(Rule {
+            id: r.get(0)?,
+            channel: r.get(1)?,
+            type_code: r.get(2)?,
+            shape,
+            valid_from: stored_date(&from)?,
+            valid_to: stored_date(&to)?,
+            source_doc: r.get(12)?,
+            sample: r.get(13)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
@@ -766,6 +822,45 @@ impl Tx<'_> {
 
     pub fn closed_years(&self) -> Result<BTreeSet<i32>> {
         closed_years(&self.tx)
+    }
+
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        rules(&self.tx)
+    }
+
+    pub fn insert_rule(&self, rule: &Rule, builtin: bool, operator: &str, at: &str) -> Result<i64> {
+        let (rate, unit, percent, cap, amount) = match &rule.shape {
+            Shape::PerUnit { rate, unit, cap } => (Some(rate.0), unit.clone(), None, cap.map(|c| c.0), None),
+            Shape::ShareOfInvestment { percent, cap } => {
+                (None, String::new(), Some(percent.to_string()), cap.map(|c| c.0), None)
+            }
+            Shape::Fixed { amount } => (None, String::new(), None, None, Some(amount.0)),
+            Shape::Tiered { unit, .. } => (None, unit.clone(), None, None, None),
+        };
+        self.tx.execute(
+            "INSERT INTO subsidy_rules (channel, type, shape, rate_fen, unit, percent, cap_fen, amount_fen,
+                 tiers, valid_from, valid_to, source_doc, sample, builtin, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                rule.channel,
+                rule.type_code,
+                rule.shape.code(),
+                rate,
+                unit,
+                percent,
+                cap,
+                amount,
+                rule.shape.tiers_text(),
+                date_text(rule.valid_from),
+                date_text(rule.valid_to),
+                rule.source_doc,
+                rule.sample,
+                builtin,
+                operator,
+                at
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
     }
 
     pub fn close_year(&self, year: i32, operator: &str, at: &str) -> Result<()> {

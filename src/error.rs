@@ -9,9 +9,7 @@ use std::fmt;
 
 /// Exit codes (INTERFACE.md).
 pub mod exit {
-    pub const OK: u8 = 0;
     pub const REJECTED: u8 = 1;
-    pub const USAGE: u8 = 2;
     pub const FLAGS: u8 = 3;
 }
 
@@ -38,6 +36,8 @@ pub enum Check {
     Unknown,
     /// The file itself: encoding, header, missing columns, size limits.
     File,
+    /// Two subsidy rules would apply to the same channel, type and day.
+    Overlap,
 }
 
 impl Check {
@@ -53,6 +53,7 @@ impl Check {
             Check::Format => "malformed value",
             Check::Unknown => "unknown reference",
             Check::File => "file",
+            Check::Overlap => "overlapping rule",
         }
     }
 }
@@ -91,8 +92,10 @@ impl fmt::Display for Problem {
             (Some(file), None) => write!(f, "{file}: ")?,
             _ => {}
         }
-        if let Some(column) = &self.column {
-            write!(f, "column {column}: ")?;
+        match &self.column {
+            Some(option) if option.starts_with("--") => write!(f, "option {option}: ")?,
+            Some(column) => write!(f, "column {column}: ")?,
+            None => {}
         }
         write!(f, "{} [{}]", self.message, self.check.label())
     }
@@ -105,8 +108,10 @@ pub const MAX_PROBLEMS_SHOWN: usize = 200;
 pub enum Error {
     /// Bad input or a broken rule; nothing was written. Exit 1.
     Rejected(Vec<Problem>),
-    /// A usage error the argument parser could not catch. Exit 2.
-    Usage(String),
+    /// A read-only command was asked about something that does not exist. Exit 1.
+    BadRequest(Vec<Problem>),
+    /// `verify` found stored rows that break the rules or disagree with each other. Exit 3.
+    Findings(Vec<Problem>),
     /// The environment failed (I/O, SQLite). Exit 1.
     Internal(String),
 }
@@ -118,26 +123,36 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Rejected(_) | Error::Internal(_) => exit::REJECTED,
-            Error::Usage(_) => exit::USAGE,
+            Error::Rejected(_) | Error::BadRequest(_) | Error::Internal(_) => exit::REJECTED,
+            Error::Findings(_) => exit::FLAGS,
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, problems: &[Problem]| -> fmt::Result {
+            for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
+                writeln!(f, "error: {p}")?;
+            }
+            if problems.len() > MAX_PROBLEMS_SHOWN {
+                writeln!(f, "error: … and {} more", problems.len() - MAX_PROBLEMS_SHOWN)?;
+            }
+            Ok(())
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
         match self {
             Error::Rejected(problems) => {
-                for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
-                    writeln!(f, "error: {p}")?;
-                }
-                if problems.len() > MAX_PROBLEMS_SHOWN {
-                    writeln!(f, "error: … and {} more", problems.len() - MAX_PROBLEMS_SHOWN)?;
-                }
+                list(f, problems)?;
                 let n = problems.len();
-                write!(f, "{n} problem{} found; nothing was written", if n == 1 { "" } else { "s" })
+                write!(f, "{n} problem{} found; nothing was written", plural(n))
             }
-            Error::Usage(msg) => write!(f, "usage error: {msg}"),
+            Error::BadRequest(problems) => list(f, problems).and_then(|_| write!(f, "nothing to show")),
+            Error::Findings(problems) => {
+                list(f, problems)?;
+                let n = problems.len();
+                write!(f, "{n} finding{} — the stored ledger does not agree with its rules", plural(n))
+            }
             Error::Internal(msg) => write!(f, "error: {msg}"),
         }
     }

@@ -13,8 +13,9 @@ use crate::model::{
 };
 use crate::money::Fen;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -84,6 +85,58 @@ pub const ENTRY_COLUMNS: &[Column] = &[
     col("channel", &["资金类别"], false),
 ];
 
+/// Turns each CRLF into LF and ends the input with a newline, so that the csv crate's
+/// position after a record names its physical last line for every file Excel writes (the
+/// crate's own counts are off for CRLF, and a record's start position does not skip blank
+/// lines). A line break inside a quoted cell becomes a space when validated
+/// (`model::parse_text`), so the CR it loses does not matter.
+struct CrlfToLf {
+    inner: BufReader<Box<dyn Read>>,
+    pending_cr: bool,
+    last: Option<u8>,
+    finished: bool,
+}
+
+impl Read for CrlfToLf {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // Room for two bytes is needed to emit a held-back CR with its successor; the csv
+        // crate always reads into a buffer of kilobytes.
+        if out.len() < 2 {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "read buffer too small"));
+        }
+        let mut n = 0;
+        while n + 2 <= out.len() {
+            let avail = self.inner.fill_buf()?;
+            let Some(&b) = avail.first() else {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[n] = b'\r';
+                    n += 1;
+                    self.last = Some(b'\r');
+                }
+                if !self.finished && self.last.is_some_and(|l| l != b'\n') {
+                    out[n] = b'\n';
+                    n += 1;
+                }
+                self.finished = true;
+                break;
+            };
+            self.inner.consume(1);
+            if std::mem::take(&mut self.pending_cr) && b != b'\n' {
+                out[n] = b'\r';
+                n += 1;
+            }
+            if b == b'\r' {
+                self.pending_cr = true;
+                continue;
+            }
+            out[n] = b;
+            n += 1;
+            self.last = Some(b);
+        }
+        Ok(n)
+    }
+}
+
 /// A CSV source opened with its header mapped to a format's columns.
 pub struct CsvInput {
     /// How the file is named in messages.
@@ -97,6 +150,8 @@ pub struct CsvInput {
     /// The format's English column names, parallel to `map`.
     names: Vec<&'static str>,
     rows: u64,
+    /// Problems of rows that could not be read as rows (misaligned cells).
+    pub row_problems: Vec<Problem>,
 }
 
 /// One data row, with accessors by format column.
@@ -136,7 +191,12 @@ impl CsvInput {
         let mut reader = BufReader::new(file);
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
-        let (source, encoding): (Box<dyn Read>, &'static str) = match sniff(&head) {
+        let mut sniffed = sniff(&head);
+        if matches!(sniffed, Sniffed::Utf8) && head.len() == SNIFF_BYTES && !whole_file_is_utf8(path)? {
+            // ASCII at the top, GB18030 further down (an English header, Chinese memos later).
+            sniffed = Sniffed::Other;
+        }
+        let (source, encoding): (Box<dyn Read>, &'static str) = match sniffed {
             Sniffed::Utf8Bom => (Box::new(Cursor::new(head[3..].to_vec()).chain(reader)), "UTF-8 with BOM"),
             Sniffed::Utf8 => (Box::new(Cursor::new(head).chain(reader)), "UTF-8"),
             Sniffed::Utf16 => {
@@ -171,16 +231,30 @@ impl CsvInput {
         source: Box<dyn Read>,
         columns: &[Column],
     ) -> Result<CsvInput> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source);
+        let lf = CrlfToLf { inner: BufReader::new(source), pending_cr: false, last: None, finished: false };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(Box::new(lf) as Box<dyn Read>);
         let mut header = csv::StringRecord::new();
-        let read = reader.read_record(&mut header).map_err(|e| csv_problem(&name, &e))?;
+        let read = reader.read_record(&mut header).map_err(|e| csv_problem(&name, 1, &e))?;
         if !read {
             return Err(file_problem(&name, "is empty; it needs a header row"));
         }
         let (map, ignored_columns) = map_header(&name, &header, columns)?;
         let header_len = header.len();
         let names = columns.iter().map(|c| c.name).collect();
-        Ok(CsvInput { name, encoding, reader, map, ignored_columns, header_len, names, rows: 0 })
+        Ok(CsvInput {
+            name,
+            encoding,
+            reader,
+            map,
+            ignored_columns,
+            header_len,
+            names,
+            rows: 0,
+            row_problems: Vec::new(),
+        })
     }
 
     /// Renames a problem's English column name to the header as this file spells it.
@@ -203,9 +277,15 @@ impl CsvInput {
             match self.reader.read_record(&mut record) {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}
-                Err(e) => return Err(csv_problem(&self.name, &e)),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(csv_problem(&self.name, line, &e));
+                }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            // The line after the record, less its own terminator, less the line breaks inside it.
+            let inner_breaks: u64 =
+                record.iter().map(|f| f.bytes().filter(|b| *b == b'\n').count() as u64).sum();
+            let line = self.reader.position().line().saturating_sub(1 + inner_breaks).max(1);
             if record.as_slice().len() > MAX_RECORD_BYTES {
                 return Err(Error::rejected(
                     Problem::new(Check::File, format!("the row is longer than {MAX_RECORD_BYTES} bytes"))
@@ -221,7 +301,8 @@ impl CsvInput {
                     record.len(),
                     self.header_len
                 );
-                return Err(Error::rejected(Problem::new(Check::File, message).at(&self.name, line)));
+                self.row_problems.push(Problem::new(Check::File, message).at(&self.name, line));
+                continue;
             }
             self.rows += 1;
             if self.rows > MAX_ROWS {
@@ -255,12 +336,33 @@ fn sniff(head: &[u8]) -> Sniffed {
     }
 }
 
+/// Whether the whole file is valid UTF-8, read in chunks without holding it.
+fn whole_file_is_utf8(path: &Path) -> Result<bool> {
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut pending: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; SNIFF_BYTES];
+    loop {
+        let n = reader.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(pending.is_empty());
+        }
+        pending.extend_from_slice(&chunk[..n]);
+        match std::str::from_utf8(&pending) {
+            Ok(_) => pending.clear(),
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                pending.drain(..valid);
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
 fn file_problem(name: &str, what: &str) -> Error {
     Error::rejected(Problem::new(Check::File, format!("{name} {what}")))
 }
 
-fn csv_problem(name: &str, e: &csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
+fn csv_problem(name: &str, line: u64, e: &csv::Error) -> Error {
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => {
             "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\"".to_string()
@@ -278,6 +380,9 @@ fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Res
     let mut problems = Vec::new();
     for (idx, raw) in header.iter().enumerate() {
         let h = raw.trim().trim_start_matches('\u{feff}');
+        // Excel sheets often state the unit in the header: 金额（元）, amount (yuan).
+        let h =
+            ["（元）", "(元)", "(yuan)"].iter().fold(h, |h, unit| h.strip_suffix(unit).unwrap_or(h)).trim();
         if h.is_empty() {
             continue;
         }
@@ -535,6 +640,50 @@ pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>>
     f.finish(value)
 }
 
+/// A row's unique code within its file (voucher, project code …), if it has one.
+pub trait Keyed {
+    fn key(&self) -> Option<&str>;
+    /// The column holding the key.
+    fn key_column(&self) -> &'static str {
+        "code"
+    }
+}
+
+fn key_column<T: Keyed>(value: &T) -> &'static str {
+    value.key_column()
+}
+
+macro_rules! keyed {
+    ($t:ty, $field:ident, $column:literal) => {
+        impl Keyed for $t {
+            fn key(&self) -> Option<&str> {
+                Some(&self.$field)
+            }
+            fn key_column(&self) -> &'static str {
+                $column
+            }
+        }
+    };
+    ($t:ty) => {
+        impl Keyed for $t {
+            fn key(&self) -> Option<&str> {
+                None
+            }
+        }
+    };
+}
+
+keyed!(NewProject, code, "project");
+keyed!(NewSubproject, code, "subproject");
+keyed!(NewAppropriation, code, "appropriation");
+keyed!(NewEntry, voucher, "voucher");
+keyed!(crate::catalog::Department, code, "department");
+keyed!(crate::catalog::County, code, "county");
+keyed!(crate::catalog::SubprojectType, code, "type");
+keyed!(crate::catalog::Channel, code, "channel");
+keyed!(crate::catalog::Designation);
+keyed!(crate::subsidy::Rule);
+
 /// The result of one import.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -547,7 +696,7 @@ pub struct Summary {
 /// The pipeline for one file: read → parse each row → write it (the writer checks the rules)
 /// → collect every problem with its location. Returns the summary, or all problems. The
 /// caller commits only on success, so the file is all or nothing.
-pub fn run<T>(
+pub fn run<T: Keyed>(
     input: &mut CsvInput,
     parse: fn(&Row<'_>) -> std::result::Result<T, Vec<Problem>>,
     mut write: impl FnMut(&T) -> crate::ledger::RowResult,
@@ -560,9 +709,19 @@ pub fn run<T>(
     let mut problems = Vec::new();
     let name = input.name.clone();
     let mut located = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
     input.for_each_row(|row| {
         let outcome = match parse(row) {
-            Ok(value) => write(&value)?,
+            Ok(value) => {
+                match value.key().and_then(|k| seen.insert(k.to_string(), row.line).map(|first| (k, first))) {
+                    Some((key, first)) => Err(vec![Problem::new(
+                        Check::R4,
+                        format!("{key} appears again; it was first given on line {first} of this file"),
+                    )
+                    .column(key_column(&value))]),
+                    None => write(&value)?,
+                }
+            }
             Err(p) => Err(p),
         };
         match outcome {
@@ -573,11 +732,19 @@ pub fn run<T>(
         Ok(())
     })?;
     problems.extend(located.into_iter().map(|p| input.relabel(p)));
+    problems.append(&mut input.row_problems);
+    problems.sort_by_key(|p| p.line);
     if problems.is_empty() {
-        Ok(summary)
-    } else {
-        Err(Error::Rejected(problems))
+        return Ok(summary);
     }
+    if !input.ignored_columns.is_empty() {
+        let message = format!(
+            "these columns were not recognised and were ignored: {} (see the column names in the README)",
+            input.ignored_columns.join(", ")
+        );
+        problems.push(Problem::new(Check::File, message).at(&name, 1));
+    }
+    Err(Error::Rejected(problems))
 }
 
 pub const DEPARTMENT_COLUMNS: &[Column] = &[
@@ -719,6 +886,119 @@ pub fn parse_designation(row: &Row<'_>) -> std::result::Result<crate::catalog::D
             type_code: type_code?,
             note: note?,
             basis: basis?,
+        })
+    })();
+    f.finish(value)
+}
+
+pub const RULE_COLUMNS: &[Column] = &[
+    col("channel", &["资金类别", "补助资金类别"], true),
+    col("type", &["子项目类型"], false),
+    col("shape", &["规则形式"], true),
+    col("rate", &["单价"], false),
+    col("unit", &["单位"], false),
+    col("percent", &["比例"], false),
+    col("cap", &["封顶"], false),
+    col("amount", &["定额", "金额"], false),
+    col("tiers", &["分档"], false),
+    col("valid_from", &["生效日期"], true),
+    col("valid_to", &["失效日期"], true),
+    col("source_doc", &["依据文件", "依据"], true),
+    col("sample", &["示例"], true),
+];
+
+/// A percentage: a decimal in (0, 100] with at most four decimals.
+fn parse_percent(v: &str) -> Result<Decimal, String> {
+    let t = v.trim().trim_end_matches(['%', '％']);
+    match Decimal::from_str(t) {
+        Ok(d) if d > Decimal::ZERO && d <= Decimal::from(100) && d.scale() <= 4 => Ok(d.normalize()),
+        _ => Err(format!("'{v}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)")),
+    }
+}
+
+/// A subsidy rule row. `channel` and `type_code` hold the references as written; the writer
+/// resolves them.
+pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Vec<Problem>> {
+    use crate::subsidy::{parse_tiers, Rule, Shape};
+    let mut f = Fields::new(row, RULE_COLUMNS);
+    let channel = f.text("channel", true);
+    let type_ref = f.optional("type", Check::Format, |v| model::parse_text(v, "type", true));
+    let shape_code = f.parse("shape", Check::Format, |v| match v {
+        "per_unit" | "按单价" => Ok("per_unit"),
+        "share_of_investment" | "按投资比例" => Ok("share_of_investment"),
+        "fixed" | "定额" => Ok("fixed"),
+        "tiered" | "分档" => Ok("tiered"),
+        _ => Err(format!("'{v}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)")),
+    });
+    let rate = f.optional("rate", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let unit = f.text("unit", false);
+    let percent = f.optional("percent", Check::Format, parse_percent);
+    let cap = f.optional("cap", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let amount = f.optional("amount", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let tiers = f.optional("tiers", Check::Format, parse_tiers);
+    let valid_from = f.date("valid_from");
+    let valid_to = f.date("valid_to");
+    let source_doc = f.text("source_doc", true);
+    let sample = f.parse("sample", Check::Format, model::parse_flag);
+    let mut shape_problem = |column: &str, message: String| {
+        f.problems.push(Problem::new(Check::Format, message).column(column.to_string()));
+    };
+    let shape = match (shape_code, &rate, &percent, &amount, &tiers) {
+        (Some(code), Some(rate), Some(percent), Some(amount), Some(tiers)) => {
+            let given = [
+                ("rate", rate.is_some()),
+                ("percent", percent.is_some()),
+                ("amount", amount.is_some()),
+                ("tiers", tiers.is_some()),
+            ];
+            let needs = match code {
+                "per_unit" => "rate",
+                "share_of_investment" => "percent",
+                "fixed" => "amount",
+                _ => "tiers",
+            };
+            for (column, present) in given {
+                if present != (column == needs) {
+                    let message = if present {
+                        format!("a {code} rule takes no {column}")
+                    } else {
+                        format!("a {code} rule needs the {column}")
+                    };
+                    shape_problem(column, message);
+                }
+            }
+            if (code == "fixed" || code == "tiered") && cap.is_some_and(|c| c.is_some()) {
+                shape_problem("cap", format!("a {code} rule takes no cap"));
+            }
+            let cap = cap.flatten();
+            let unit = unit.clone().unwrap_or_default();
+            match code {
+                "per_unit" => rate.map(|rate| Shape::PerUnit { rate, unit, cap }),
+                "share_of_investment" => percent.map(|percent| Shape::ShareOfInvestment { percent, cap }),
+                "fixed" => amount.map(|amount| Shape::Fixed { amount }),
+                _ => tiers.clone().map(|tiers| Shape::Tiered { unit, tiers }),
+            }
+        }
+        _ => None,
+    };
+    if let (Some(from), Some(to)) = (valid_from, valid_to) {
+        if from > to {
+            f.problems.push(
+                Problem::new(Check::Format, format!("valid_from {from} is after valid_to {to}"))
+                    .column("valid_to"),
+            );
+        }
+    }
+    let value = (|| {
+        Some(Rule {
+            id: 0,
+            channel: channel?,
+            type_code: type_ref?,
+            shape: shape?,
+            valid_from: valid_from?,
+            valid_to: valid_to?,
+            source_doc: source_doc?,
+            sample: sample?,
         })
     })();
     f.finish(value)

@@ -8,7 +8,9 @@
 //! refused (R4), naming what differs.
 //!
 //! `EntryWriter` keeps the balances of the lines it touches in memory and stores them once, at
-//! `finish`, so a large import costs one point lookup per new line, not per entry.
+//! `finish`, so a large import costs one point lookup per new line, not per entry. The schema
+//! re-checks each stored line against its appropriation, so `finish` stores the lines that
+//! give money back before those that take it: every intermediate state is then valid too.
 
 use crate::catalog::Catalog;
 use crate::db::{EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx};
@@ -235,6 +237,8 @@ pub struct EntryWriter<'t, 'c> {
     appropriations: HashMap<String, StoredAppropriation>,
     subprojects: HashMap<String, StoredSubproject>,
     lines: HashMap<(i64, i64), LineBalance>,
+    /// The balance each touched line had when this writer first read it.
+    stored: HashMap<(i64, i64), LineBalance>,
     drawn: HashMap<i64, Fen>,
     dirty: HashSet<(i64, i64)>,
 }
@@ -249,6 +253,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             appropriations: HashMap::new(),
             subprojects: HashMap::new(),
             lines: HashMap::new(),
+            stored: HashMap::new(),
             drawn: HashMap::new(),
             dirty: HashSet::new(),
         })
@@ -256,7 +261,15 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
 
     pub fn write(&mut self, e: &NewEntry) -> RowResult {
         if let Some(old) = self.tx.find_entry(&e.voucher)? {
-            return Ok(same_entry(&old, e));
+            let mut outcome = same_entry(&old, e);
+            if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
+                if let Some(a) = self.appropriation(&old.appropriation)? {
+                    if let Err(p) = rules::channel_matches(self.catalog, &a, channel) {
+                        outcome = Err(vec![p]);
+                    }
+                }
+            }
+            return Ok(outcome);
         }
         let movement = match e.kind {
             Kind::Reverse => self.resolve_reversal(e)?,
@@ -269,43 +282,51 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let line_key = (m.appropriation.id, m.subproject.id);
         let line = self.line(line_key)?;
         let drawn = self.drawn(m.appropriation.id)?;
-        let checks = [
-            rules::open_period(&self.closed, e.date),
-            rules::after_issue(&m.appropriation, e.date),
-            rules::same_county(&m.appropriation, &m.subproject),
-            rules::designated_use(self.catalog, &m.appropriation, &m.subproject),
-            rules::not_excluded(&m.subproject),
-            e.channel_ref
-                .as_deref()
-                .map_or(Ok(()), |c| rules::channel_matches(self.catalog, &m.appropriation, c)),
-            rules::no_overdraw(
-                m.kind,
-                m.sign,
-                m.amount,
-                &line,
-                m.appropriation.amount - drawn,
-                &m.appropriation.code,
-                &m.subproject.code,
-            ),
-        ];
-        let problems: Vec<Problem> = checks.into_iter().filter_map(|c| c.err()).collect();
-        if !problems.is_empty() {
-            return Ok(Err(problems));
+        let available = m.appropriation.amount - drawn;
+        let (a, s) = (&m.appropriation, &m.subproject);
+        let mut checks = vec![rules::open_period(&self.closed, e.date)];
+        if let Some(c) = e.channel_ref.as_deref() {
+            checks.push(rules::channel_matches(self.catalog, a, c));
         }
-        self.tx.insert_entry(&EntryInsert {
-            voucher: &e.voucher,
-            date: e.date,
-            kind: e.kind,
-            appropriation_id: m.appropriation.id,
-            subproject_id: m.subproject.id,
-            amount: m.amount,
-            reverses_id: m.reverses_id,
-            memo: &e.memo,
-            operator: &self.stamp.operator,
-            recorded_at: &self.stamp.recorded_at,
-        })?;
-        let mut updated = line;
-        updated.apply(m.kind, m.amount, m.sign);
+        let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
+        problems.extend(rules::movement(
+            self.catalog,
+            a,
+            s,
+            e.date,
+            m.kind,
+            m.sign,
+            m.amount,
+            &line,
+            available,
+        ));
+        let updated = line.checked_apply(m.kind, m.amount, m.sign);
+        if updated.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::R6,
+                    "the line's running totals would exceed the largest amount fundledger can hold",
+                )
+                .column("amount"),
+            );
+        }
+        let Some(updated) = updated.filter(|_| problems.is_empty()) else { return Ok(Err(problems)) };
+        self.tx
+            .insert_entry(&EntryInsert {
+                voucher: &e.voucher,
+                date: e.date,
+                kind: e.kind,
+                appropriation_id: m.appropriation.id,
+                subproject_id: m.subproject.id,
+                amount: m.amount,
+                reverses_id: m.reverses_id,
+                memo: &e.memo,
+                operator: &self.stamp.operator,
+                recorded_at: &self.stamp.recorded_at,
+            })
+            .map_err(|err| {
+                crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
+            })?;
         let drawn_after = drawn + (updated.drawn() - line.drawn());
         self.lines.insert(line_key, updated);
         self.drawn.insert(m.appropriation.id, drawn_after);
@@ -313,10 +334,11 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         Ok(Ok(Outcome::Added))
     }
 
-    /// Stores the balances of every line this writer changed.
+    /// Stores the balances of every line this writer changed: first the lines whose draw on
+    /// their appropriation went down, then the others, so no intermediate sum exceeds it.
     pub fn finish(self) -> Result<()> {
         let mut keys: Vec<_> = self.dirty.into_iter().collect();
-        keys.sort_unstable();
+        keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
         for key in keys {
             self.tx.store_line_balance(key.0, key.1, &self.lines[&key])?;
         }
@@ -329,6 +351,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         }
         let b = self.tx.line_balance(key.0, key.1)?;
         self.lines.insert(key, b);
+        self.stored.insert(key, b);
         Ok(b)
     }
 
@@ -504,15 +527,17 @@ fn same_entry(old: &StoredEntry, e: &NewEntry) -> std::result::Result<Outcome, V
     d.field("kind", old.kind, e.kind);
     let reverses = old.reverses.as_ref().map(|r| r.2.clone()).unwrap_or_default();
     d.field("reverses", reverses, e.reverses.clone().unwrap_or_default());
-    // A reversal may leave its mirrored columns empty; compare only what was given.
-    if let Some(a) = &e.appropriation {
-        d.field("appropriation", &old.appropriation, a);
+    // Only a reversal may leave its mirrored columns empty; compare what was given.
+    let mirrored = old.kind == Kind::Reverse;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    if e.appropriation.is_some() || !mirrored {
+        d.field("appropriation", old.appropriation.clone(), opt(e.appropriation.clone()));
     }
-    if let Some(s) = &e.subproject {
-        d.field("subproject", &old.subproject, s);
+    if e.subproject.is_some() || !mirrored {
+        d.field("subproject", old.subproject.clone(), opt(e.subproject.clone()));
     }
-    if let Some(amount) = e.amount {
-        d.field("amount", old.amount, amount);
+    if e.amount.is_some() || !mirrored {
+        d.field("amount", old.amount.to_string(), opt(e.amount.map(|a| a.to_string())));
     }
     d.field("memo", &old.memo, &e.memo);
     d.outcome(&format!("voucher {}", e.voucher)).map_err(|mut p| {
@@ -546,17 +571,26 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
         })
     }
 
-    /// A new code must not reuse a name recorded under another code.
+    /// A new row's name must not be another row's code or name, and its code must not be
+    /// another row's name: clerks refer to rows by either, so both must stay unambiguous.
+    /// `by_name` and `by_code` are the codes the new name and the new code already resolve to.
     fn name_taken(
         &self,
         what: &str,
         code: &str,
-        other_code: Option<&str>,
+        by_name: Option<String>,
+        by_code: Option<String>,
         name: &str,
     ) -> Option<Vec<Problem>> {
-        other_code.filter(|c| *c != code).map(|c| {
-            vec![Problem::new(Check::R4, format!("{what} name '{name}' is already recorded under code {c}"))]
-        })
+        let clash = |other: Option<String>, text: &str| {
+            other.filter(|c| c != code).map(|c| {
+                let message = format!(
+                    "{what} '{text}' is already used by {what} {c}; codes and names must be unambiguous"
+                );
+                vec![Problem::new(Check::R4, message)]
+            })
+        };
+        clash(by_name, name).or_else(|| clash(by_code, code))
     }
 
     pub fn write_department(&mut self, d: &crate::catalog::Department) -> RowResult {
@@ -566,8 +600,9 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             diff.field("name_en", &old.name_en, &d.name_en);
             return Ok(diff.outcome(&format!("department {}", d.code)));
         }
-        let other = self.catalog.department(&d.name).map(|o| o.code.clone());
-        if let Some(p) = self.name_taken("department", &d.code, other.as_deref(), &d.name) {
+        let by_name = self.catalog.department(&d.name).map(|o| o.code.clone());
+        let by_code = self.catalog.department(&d.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("department", &d.code, by_name, by_code, &d.name) {
             return Ok(Err(p));
         }
         self.tx.insert_department(d, self.builtin)?;
@@ -581,8 +616,9 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             diff.field("name_en", &old.name_en, &c.name_en);
             return Ok(diff.outcome(&format!("county {}", c.code)));
         }
-        let other = self.catalog.county(&c.name).map(|o| o.code.clone());
-        if let Some(p) = self.name_taken("county", &c.code, other.as_deref(), &c.name) {
+        let by_name = self.catalog.county(&c.name).map(|o| o.code.clone());
+        let by_code = self.catalog.county(&c.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("county", &c.code, by_name, by_code, &c.name) {
             return Ok(Err(p));
         }
         self.tx.insert_county(c, self.builtin)?;
@@ -610,8 +646,9 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             );
             return Ok(diff.outcome(&format!("sub-project type {}", t.code)));
         }
-        let other = self.catalog.subproject_type(&t.name).map(|o| o.code.clone());
-        if let Some(p) = self.name_taken("sub-project type", &t.code, other.as_deref(), &t.name) {
+        let by_name = self.catalog.subproject_type(&t.name).map(|o| o.code.clone());
+        let by_code = self.catalog.subproject_type(&t.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("sub-project type", &t.code, by_name, by_code, &t.name) {
             return Ok(Err(p));
         }
         self.tx.insert_type(&t, self.builtin)?;
@@ -629,10 +666,12 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             diff.field("name", &old.name, &c.name);
             diff.field("policy_owner", &old.policy_owner, &c.policy_owner);
             diff.field("basis", &old.basis, &c.basis);
+            diff.field("name_en", &old.name_en, &c.name_en);
             return Ok(diff.outcome(&format!("channel {}", c.code)));
         }
-        let other = self.catalog.channel(&c.name).map(|o| o.code.clone());
-        if let Some(p) = self.name_taken("channel", &c.code, other.as_deref(), &c.name) {
+        let by_name = self.catalog.channel(&c.name).map(|o| o.code.clone());
+        let by_code = self.catalog.channel(&c.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("channel", &c.code, by_name, by_code, &c.name) {
             return Ok(Err(p));
         }
         self.tx.insert_channel(&c, self.builtin)?;
@@ -656,11 +695,83 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             );
         }
         let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
-        if self.catalog.designates(&channel, &type_code) {
-            return Ok(Ok(Outcome::Unchanged));
+        let recorded =
+            self.catalog.designations.iter().find(|x| x.channel == channel && x.type_code == type_code);
+        if let Some(old) = recorded {
+            let mut diff = Differences::new();
+            diff.field("note", &old.note, &d.note);
+            diff.field("basis", &old.basis, &d.basis);
+            return Ok(diff.outcome(&format!("designation {channel} → {type_code}")));
         }
         let d = crate::catalog::Designation { channel, type_code, ..d.clone() };
         self.tx.insert_designation(&d, self.builtin)?;
         self.refresh()
+    }
+}
+
+/// Writes subsidy rules. References accept codes or names; a type-specific rule must follow a
+/// designation (a rule cannot widen R2); a rule overlapping another for the same channel, type
+/// and days is refused; an identical rule already recorded is unchanged.
+pub struct RuleWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+    pub builtin: bool,
+    pub rules: Vec<crate::subsidy::Rule>,
+}
+
+impl RuleWriter<'_, '_> {
+    pub fn write(&mut self, rule: &crate::subsidy::Rule) -> RowResult {
+        let mut problems = Vec::new();
+        let channel = self.catalog.channel(&rule.channel).map(|c| c.code.clone());
+        if channel.is_none() {
+            problems.push(
+                Problem::new(Check::Unknown, format!("'{}' is not a known fund channel", rule.channel))
+                    .column("channel"),
+            );
+        }
+        let type_code = match &rule.type_code {
+            None => Some(None),
+            Some(t) => match self.catalog.subproject_type(t) {
+                Some(t) => Some(Some(t.code.clone())),
+                None => {
+                    problems.push(
+                        Problem::new(Check::Unknown, format!("'{t}' is not a known sub-project type"))
+                            .column("type"),
+                    );
+                    None
+                }
+            },
+        };
+        let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
+        if let Some(t) = &type_code {
+            if !self.catalog.designates(&channel, t) {
+                let message = format!(
+                    "channel {} is not designated to pay type {t}; a rule cannot widen its use",
+                    rule.channel
+                );
+                return Ok(Err(vec![Problem::new(Check::R2, message).column("type")]));
+            }
+        }
+        let rule = crate::subsidy::Rule { channel, type_code, ..rule.clone() };
+        let same = |r: &crate::subsidy::Rule| crate::subsidy::Rule { id: 0, ..r.clone() } == rule;
+        if self.rules.iter().any(same) {
+            return Ok(Ok(Outcome::Unchanged));
+        }
+        if let Some(other) = self.rules.iter().find(|r| r.overlaps(&rule)) {
+            let message = format!(
+                "rule #{} ({}, {} to {}) already applies to channel {} and {} on some of these days; give the new rule dates that do not overlap",
+                other.id,
+                other.shape.describe(),
+                other.valid_from,
+                other.valid_to,
+                rule.channel,
+                rule.type_code.as_deref().map_or("every type".to_string(), |t| format!("type {t}"))
+            );
+            return Ok(Err(vec![Problem::new(Check::Overlap, message).column("valid_from")]));
+        }
+        let id = self.tx.insert_rule(&rule, self.builtin, &self.stamp.operator, &self.stamp.recorded_at)?;
+        self.rules.push(crate::subsidy::Rule { id, ..rule });
+        Ok(Ok(Outcome::Added))
     }
 }

@@ -31,3 +31,4 @@ pub mod model;
 pub mod money;
 pub mod render;
 pub mod rules;
+pub mod subsidy;

@@ -7,6 +7,10 @@
 
 use crate::money::Fen;
 use chrono::NaiveDate;
+
+/// The largest running total of one balance column: 10^17 fen, so that sums of the five
+/// columns over many lines stay far inside `i64`.
+pub const MAX_RUNNING_FEN: i64 = 100_000_000_000_000_000;
 use std::fmt;
 
 /// Declares a closed set of codes, each with its English code, Chinese label and aliases.
@@ -174,9 +178,11 @@ pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
     Ok(t.to_string())
 }
 
-/// Validates free text: at most `MAX_TEXT_CHARS`, no control characters except none at all.
+/// Validates free text: at most `MAX_TEXT_CHARS` and no control characters. A line break
+/// inside a cell (Alt+Enter in Excel) becomes a space.
 pub fn parse_text(text: &str, what: &str, required: bool) -> Result<String, String> {
-    let t = text.trim();
+    let joined = text.replace("\r\n", " ").replace(['\r', '\n'], " ");
+    let t = joined.trim();
     if required && t.is_empty() {
         return Err(format!("the {what} is empty"));
     }
@@ -284,17 +290,20 @@ impl LineBalance {
         self.drawn()
     }
 
-    /// Applies a movement of `kind` (`sign` +1 to record, -1 to reverse) to the columns.
-    pub fn apply(&mut self, kind: Kind, amount: Fen, sign: i64) {
-        let delta = Fen(amount.0 * sign);
-        match kind {
-            Kind::Allocate => self.allocated += delta,
-            Kind::Withdraw => self.withdrawn += delta,
-            Kind::Disburse => self.disbursed += delta,
-            Kind::Return => self.returned += delta,
-            Kind::Pay => self.paid += delta,
+    /// The line after a movement of `kind` (`sign` +1 to record, −1 to reverse), or `None`
+    /// if a running total would leave the range fundledger holds.
+    pub fn checked_apply(&self, kind: Kind, amount: Fen, sign: i64) -> Option<LineBalance> {
+        let mut next = *self;
+        let column = match kind {
+            Kind::Allocate => &mut next.allocated,
+            Kind::Withdraw => &mut next.withdrawn,
+            Kind::Disburse => &mut next.disbursed,
+            Kind::Return => &mut next.returned,
+            Kind::Pay => &mut next.paid,
             Kind::Reverse => unreachable!("a reversal is applied as its original's kind, negated"),
-        }
+        };
+        *column = column.checked_add(Fen(amount.0.checked_mul(sign)?))?;
+        (column.0.abs() <= MAX_RUNNING_FEN).then_some(next)
     }
 
     pub fn add(&mut self, other: &LineBalance) {
@@ -342,16 +351,21 @@ mod tests {
     #[test]
     fn balance_identities_hold() {
         let mut b = LineBalance::default();
-        b.apply(Kind::Allocate, Fen(1000), 1);
-        b.apply(Kind::Disburse, Fen(600), 1);
-        b.apply(Kind::Pay, Fen(200), 1);
-        b.apply(Kind::Return, Fen(100), 1);
-        b.apply(Kind::Withdraw, Fen(50), 1);
+        for (kind, fen) in [
+            (Kind::Allocate, 1000),
+            (Kind::Disburse, 600),
+            (Kind::Pay, 200),
+            (Kind::Return, 100),
+            (Kind::Withdraw, 50),
+        ] {
+            b = b.checked_apply(kind, Fen(fen), 1).expect("small amounts");
+        }
         assert_eq!(b.undisbursed(), Fen(350));
         assert_eq!(b.held(), Fen(300));
         assert_eq!(b.balance(), Fen(650));
         assert_eq!(b.balance(), b.undisbursed() + b.held());
-        b.apply(Kind::Pay, Fen(200), -1);
+        b = b.checked_apply(Kind::Pay, Fen(200), -1).expect("small amounts");
         assert_eq!(b.paid, Fen::ZERO);
+        assert_eq!(b.checked_apply(Kind::Allocate, Fen(MAX_RUNNING_FEN), 1), None);
     }
 }

@@ -14,8 +14,8 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 use std::str::FromStr;
 
-/// The largest amount fundledger accepts in one cell: 1 trillion yuan (10^14 fen). Far above
-/// any real appropriation, far below `i64::MAX`, so sums over millions of rows cannot overflow.
+/// The largest amount fundledger accepts in one cell: 1 trillion yuan (10^14 fen), far above
+/// any real appropriation. Running totals are bounded separately (`MAX_RUNNING_FEN`).
 pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
 
 /// The longest amount text accepted, in characters.

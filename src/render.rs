@@ -221,6 +221,7 @@ pub fn emit(out: Option<&Path>, bytes: &[u8], bom: bool) -> Result<()> {
             std::fs::write(path, data).map_err(|e| {
                 crate::error::Error::Internal(format!("cannot write {}: {e}", path.display()))
             })?;
+            eprintln!("wrote {}", path.display());
         }
     }
     Ok(())

@@ -88,8 +88,11 @@ pub fn after_issue(a: &StoredAppropriation, date: NaiveDate) -> Result<(), Probl
         return Ok(());
     }
     Err(Problem::new(
-        Check::R3,
-        format!("dated {date}, before appropriation {} was issued on {}", a.code, a.issued_on),
+        Check::Format,
+        format!(
+            "dated {date}, before appropriation {} was issued on {}; money cannot move before it arrives",
+            a.code, a.issued_on
+        ),
     )
     .column("date"))
 }
@@ -130,6 +133,33 @@ pub fn no_overdraw(
         ),
     )
     .column("amount"))
+}
+
+/// The checks every movement of money must pass — before it is recorded (`ledger.rs`) and
+/// again over stored rows (`verify`): R1 county, R2 designated use and exclusion, the issue
+/// date, and R3 for the pool the money leaves (`available` on the appropriation).
+#[allow(clippy::too_many_arguments)]
+pub fn movement(
+    catalog: &Catalog,
+    a: &StoredAppropriation,
+    s: &StoredSubproject,
+    date: NaiveDate,
+    kind: Kind,
+    sign: i64,
+    amount: Fen,
+    line: &LineBalance,
+    available: Fen,
+) -> Vec<Problem> {
+    [
+        after_issue(a, date),
+        same_county(a, s),
+        designated_use(catalog, a, s),
+        not_excluded(s),
+        no_overdraw(kind, sign, amount, line, available, &a.code, &s.code),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect()
 }
 
 /// R5: no entry dated in a closed year.

@@ -115,3 +115,13 @@ fn users_can_add_types_channels_and_designations() {
     let bad = l.file("t3.csv", "type,name,department,agri,land,people\nx,某类型,市建设局,yes,no,yes\n");
     l.refused(&["import", "types", &bad], &["the modes are nested"]);
 }
+
+#[test]
+fn a_new_code_may_not_be_an_existing_name() {
+    let l = Ledger::new();
+    let c = l.file("c.csv", "county,name\n南湖区,南湖新区\n");
+    l.refused(
+        &["import", "counties", &c],
+        &["county '南湖区' is already used by county NH; codes and names must be unambiguous"],
+    );
+}

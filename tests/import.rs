@@ -142,7 +142,10 @@ fn balances_filters_refuse_unknown_values_and_json_amounts_are_strings() {
     let l = Ledger::small();
     let r = l.run(&["balances", "--county", "南湖"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("'南湖' is not a known county"), "{}", r.stderr);
+    assert!(r.stderr.contains("'南湖' is not a known county (known: 南湖区, 秀洲区"), "{}", r.stderr);
+    let r = l.run(&["balances", "--project", "P-NOPE"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("option --project: project 'P-NOPE' is not recorded"), "{}", r.stderr);
     let v = l.balances_json(&["--county", "嘉善县"]);
     let rows = v["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 1);
@@ -185,4 +188,53 @@ fn commands_on_a_missing_ledger_say_how_to_create_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("create one with `fundledger --db nope.db init`"));
     assert!(!dir.path().join("nope.db").exists(), "a read must not create a ledger");
+}
+
+#[test]
+fn a_gb18030_file_whose_first_64_kib_are_ascii_is_still_read_as_gb18030() {
+    let l = Ledger::small();
+    let mut text = String::from("voucher,date,kind,appropriation,subproject,amount,memo\r\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "W-{i:04},2024-07-01,allocate,A-FARM-NH-C,S-FARM,0.01,ascii memo padding\r\n"
+        ));
+    }
+    text.push_str("W-9999,2024-07-01,allocate,A-FARM-NH-C,S-FARM,0.01,中文摘要\r\n");
+    assert!(text.len() > 64 * 1024);
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    let path = l.dir.path().join("late-gbk.csv");
+    std::fs::write(&path, &bytes).expect("write");
+    let out = l.ok(&["import", "entries", path.to_str().expect("path")]);
+    assert!(out.contains("(GB18030): 2001 added"), "{out}");
+}
+
+#[test]
+fn crlf_files_report_physical_line_numbers_even_with_line_breaks_in_cells() {
+    let l = Ledger::small();
+    let f = l.file(
+        "crlf.csv",
+        "voucher,date,kind,appropriation,subproject,amount,memo\r\n\
+         L-1,2024-07-01,allocate,A-FARM-NH-C,S-FARM,1,\"第一行\r\n第二行\"\r\n\
+         \r\n\
+         L-2,2024-07-01,allocate,A-FARM-NH-C,S-FARM,x,\r\n",
+    );
+    l.refused(&["import", "entries", &f], &["crlf.csv:5: column amount: 'x' is not an amount"]);
+}
+
+#[test]
+fn headers_may_carry_the_yuan_unit_and_unknown_headers_are_named_on_refusal() {
+    let l = Ledger::small();
+    let ok = l.file(
+        "unit.csv",
+        "凭证号,日期,类型,指标编号,子项目编号,金额（元）\nU-1,2024-07-01,分配,A-FARM-NH-C,S-FARM,100\n",
+    );
+    l.ok(&["import", "entries", &ok]);
+    let bad = l.file(
+        "wan.csv",
+        "凭证号,日期,类型,指标编号,子项目编号,金额（万元）\nU-2,2024-07-01,分配,A-FARM-NH-C,S-FARM,100\n",
+    );
+    l.refused(
+        &["import", "entries", &bad],
+        &["needs the amount", "these columns were not recognised and were ignored: 金额（万元）"],
+    );
 }

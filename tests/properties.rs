@@ -175,3 +175,53 @@ proptest! {
         prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The same random steps written as one batch — one writer, one `finish`, one commit, as
+    /// an import does — are stored without the schema objecting, and verify agrees.
+    #[test]
+    fn a_batch_of_random_entries_is_stored_whole_and_verify_agrees(steps in prop::collection::vec(step(), 1..40)) {
+        let mut db = ledger();
+        let stamp = Stamp::now("prop");
+        let tx = db.begin().expect("tx");
+        let catalog = tx.catalog().expect("catalog");
+        let mut w = EntryWriter::new(&tx, &catalog, &stamp).expect("writer");
+        let mut vouchers: Vec<String> = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            let voucher = format!("V{i}");
+            let entry = match s {
+                Step::Move { kind, appropriation, subproject, amount } => NewEntry {
+                    voucher: voucher.clone(),
+                    date: date(DATE),
+                    kind: *kind,
+                    appropriation: Some(format!("A{}", appropriation + 1)),
+                    subproject: Some(format!("S{}", subproject + 1)),
+                    amount: Some(Fen(*amount)),
+                    reverses: None,
+                    memo: String::new(),
+                    channel_ref: None,
+                },
+                Step::Reverse { target } => NewEntry {
+                    voucher: voucher.clone(),
+                    date: date(DATE),
+                    kind: Kind::Reverse,
+                    appropriation: None,
+                    subproject: None,
+                    amount: None,
+                    reverses: Some(vouchers.get(*target).cloned().unwrap_or_else(|| "none".into())),
+                    memo: String::new(),
+                    channel_ref: None,
+                },
+            };
+            if w.write(&entry).expect("db").is_ok() {
+                vouchers.push(voucher);
+            }
+        }
+        w.finish().expect("the schema accepts what the writer accepted");
+        tx.commit().expect("commit");
+        let report = verify::verify(&db).expect("verify");
+        prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+}

@@ -142,6 +142,8 @@ fn r4_the_database_itself_refuses_edits_and_deletes() {
         "UPDATE appropriations SET amount_fen = 1",
         "DELETE FROM subprojects",
         "UPDATE projects SET mode = 'people'",
+        "DELETE FROM designations WHERE channel = 'high_standard_farmland_fund'",
+        "UPDATE subproject_types SET agri = 1",
     ] {
         let err = conn.execute(sql, []).expect_err(sql);
         assert!(err.to_string().contains("R4"), "{sql}: {err}");
@@ -151,6 +153,7 @@ fn r4_the_database_itself_refuses_edits_and_deletes() {
 #[test]
 fn r5_refuses_entries_dated_in_a_closed_year() {
     let l = Ledger::small();
+    l.refused(&["close", "--year", "2999"], &["2999 has not ended yet"]);
     l.ok(&["close", "--year", "2024"]);
     l.refused(
         &strs(&l.post("allocate", "A-FARM-NH", "S-FARM", "100", "2024-12-31", "X-1")),
@@ -214,6 +217,48 @@ fn verify_finds_a_maintained_balance_that_disagrees_with_the_entries() {
     .expect("tamper");
     drop(conn);
     let r = l.run(&["verify"]);
-    assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stderr.contains("maintained balance of line A-FARM-NH / S-FARM"), "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("the maintained balance of line A-FARM-NH / S-FARM differs from its entries: paid: stored 249999.00, entries give 250000.00"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn r3_a_batch_that_frees_money_and_reallocates_it_is_accepted() {
+    // Regression: line balances were stored in id order, so the schema saw the new
+    // allocation before the reversal that made room for it and refused a valid file.
+    let l = Ledger::small();
+    let fix = l.file(
+        "fix.csv",
+        "voucher,date,kind,appropriation,subproject,amount,reverses,memo\n\
+         R-1,2024-07-01,reverse,,,,V-002,分错子项目\n\
+         R-2,2024-07-01,allocate,A-FARM-NH,S-FARM,300000,,改分配\n\
+         R-3,2024-07-02,withdraw,A-FARM-NH,S-FARM,100000,,追减\n\
+         R-4,2024-07-02,allocate,A-FARM-NH,S-GRAIN,250000,,重新分配\n",
+    );
+    l.ok(&["import", "entries", &fix]);
+    assert_eq!(l.row("S-FARM", "allocated"), "900000.00");
+    assert_eq!(l.row("S-GRAIN", "allocated"), "250000.00");
+    l.ok(&["verify"]);
+}
+
+#[test]
+fn r4_a_reimported_entry_missing_its_columns_is_not_taken_as_unchanged() {
+    let l = Ledger::small();
+    let f = l.file("v.csv", "voucher,date,kind,appropriation,subproject,amount,memo\nV-001,2024-03-10,allocate,,,,分配高标准农田资金\n");
+    l.refused(&["import", "entries", &f], &["voucher V-001 is already recorded with different content (appropriation: recorded 'A-FARM-NH', given ''"]);
+}
+
+#[test]
+fn r4_an_identical_row_repeated_within_one_file_is_refused() {
+    let l = Ledger::small();
+    let row = "D-1,2024-07-01,allocate,A-FARM-NH-C,S-FARM,100,粘贴重复";
+    let f =
+        l.file("dup.csv", &format!("voucher,date,kind,appropriation,subproject,amount,memo\n{row}\n{row}\n"));
+    l.refused(
+        &["import", "entries", &f],
+        &["dup.csv:3: column voucher: D-1 appears again; it was first given on line 2 of this file"],
+    );
 }

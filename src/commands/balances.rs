@@ -41,6 +41,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let filter = Filter::resolve(&catalog, args)?;
+    if let Some(p) = &args.project {
+        if !db.projects()?.iter().any(|x| x.row.code == *p) {
+            let problem = Problem::new(Check::Unknown, format!("project '{p}' is not recorded"));
+            return Err(Error::BadRequest(vec![problem.column("--project")]));
+        }
+    }
     let lines: Vec<BalanceLine> = db.balance_lines()?.into_iter().filter(|l| filter.keeps(l)).collect();
     let report = report(&catalog, &lines);
     render::print(&report, ctx.options(args.unit), ctx.out())?;
@@ -55,16 +61,22 @@ struct Filter {
 
 impl Filter {
     fn resolve(catalog: &Catalog, args: &Args) -> Result<Filter> {
-        let unknown = |what: &str, v: &str| {
-            Error::rejected(Problem::new(Check::Unknown, format!("'{v}' is not a known {what}")))
+        let unknown = |what: &str, v: &str, known: String| {
+            let message = format!("'{v}' is not a known {what} (known: {known})");
+            Error::BadRequest(vec![Problem::new(Check::Unknown, message)])
         };
+        let channels = || catalog.channels.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
         let county = match &args.county {
             None => None,
-            Some(v) => Some(catalog.county(v).ok_or_else(|| unknown("county", v))?.name.clone()),
+            Some(v) => Some(
+                catalog.county(v).ok_or_else(|| unknown("county", v, catalog.county_names()))?.name.clone(),
+            ),
         };
         let channel = match &args.channel {
             None => None,
-            Some(v) => Some(catalog.channel(v).ok_or_else(|| unknown("fund channel", v))?.code.clone()),
+            Some(v) => {
+                Some(catalog.channel(v).ok_or_else(|| unknown("fund channel", v, channels()))?.code.clone())
+            }
         };
         Ok(Filter { project: args.project.clone(), county, channel })
     }
@@ -114,7 +126,7 @@ pub fn report(catalog: &Catalog, lines: &[BalanceLine]) -> Report {
     }
 }
 
-fn money_cells(b: &LineBalance) -> Vec<Cell> {
+pub fn money_cells(b: &LineBalance) -> Vec<Cell> {
     vec![
         b.allocated.into(),
         b.withdrawn.into(),

@@ -16,6 +16,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     let stamp = Stamp::now(&ctx.operator);
     let tx = db.begin()?;
+    let this_year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    if args.year >= this_year {
+        let message = format!(
+            "{} has not ended yet; a year is closed after its last day (a close cannot be undone)",
+            args.year
+        );
+        return Err(Error::rejected(Problem::new(Check::R5, message).column("--year")));
+    }
     if tx.closed_years()?.contains(&args.year) {
         return Err(Error::rejected(Problem::new(Check::R5, format!("{} is already closed", args.year))));
     }

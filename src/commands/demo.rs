@@ -13,6 +13,7 @@ use crate::import::{self, CsvInput};
 use crate::ledger::{EntryWriter, Stamp};
 use crate::model::{Kind, LineBalance, NewEntry, Status};
 use crate::render::{self, c, Report, Unit};
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -24,7 +25,11 @@ const APPROPRIATIONS: &str = include_str!("../../fixtures/demo/appropriations.cs
 const ENTRIES: &str = include_str!("../../fixtures/demo/entries.csv");
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
-    let path = ctx.db.clone().unwrap_or_else(|| PathBuf::from(DEMO_DB));
+    // The demo writes its own file unless `--db` is given; a ledger named only by the
+    // FUNDLEDGER_DB environment variable is the clerk's real one and is left alone.
+    let from_env = std::env::var_os("FUNDLEDGER_DB").map(PathBuf::from);
+    let path =
+        ctx.db.clone().filter(|p| Some(p) != from_env.as_ref()).unwrap_or_else(|| PathBuf::from(DEMO_DB));
     if path.exists() {
         let is_demo =
             Db::open(&path).and_then(|db| db.meta("origin")).ok().flatten().as_deref() == Some("demo");
@@ -103,17 +108,16 @@ fn county_channel_report(db: &Db) -> Result<Report> {
     let rows = sums
         .into_values()
         .map(|(county, channel, b)| {
-            vec![county.into(), channel.into(), b.allocated.into(), b.paid.into(), b.balance().into()]
+            let mut row = vec![county.into(), channel.into()];
+            row.extend(super::balances::money_cells(&b));
+            row
         })
         .collect();
     Ok(Report {
-        columns: vec![
-            c("county", "县市区"),
-            c("channel", "资金类别"),
-            c("allocated", "分配"),
-            c("paid", "支付"),
-            c("balance", "结余"),
-        ],
+        columns: [c("county", "县市区"), c("channel", "资金类别")]
+            .into_iter()
+            .chain(super::balances::COLUMNS[3..].iter().cloned())
+            .collect(),
         rows,
         ..Report::default()
     })

@@ -30,7 +30,8 @@ impl Ctx {
         let operator = cli
             .operator
             .clone()
-            .filter(|o| !o.trim().is_empty())
+            .map(|o| o.trim().chars().take(crate::model::MAX_CODE_CHARS).collect::<String>())
+            .filter(|o| !o.is_empty())
             .or_else(|| std::env::var("USER").ok())
             .or_else(|| std::env::var("USERNAME").ok())
             .unwrap_or_else(|| "unknown".to_string());

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     pub subproject: String,
     /// Yuan, at most two decimals (1234.50, 1,234.50, ¥1,234.50).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub amount: String,
     /// The entry's date, YYYY-MM-DD.
     #[arg(long)]
