@@ -204,14 +204,34 @@ pub fn excel_safe(s: &str) -> String {
     }
 }
 
+/// Writes to stdout; when the reader has gone away (`fundledger … | head`), exits quietly
+/// instead of failing: every write has committed before anything is printed about it.
+pub fn stdout_write(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` for command output, through `stdout_write`.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::render::stdout_write(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::render::stdout_write(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
 /// Where output goes: stdout, or a file (`--out`).
 pub fn emit(out: Option<&Path>, bytes: &[u8], bom: bool) -> Result<()> {
     match out {
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-        }
+        None => stdout_write(bytes),
         Some(path) => {
             let mut data = Vec::with_capacity(bytes.len() + 3);
             if bom {

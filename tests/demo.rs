@@ -51,3 +51,20 @@ fn demo_never_replaces_a_real_ledger() {
     assert!(err.contains("is not a demo ledger"), "{err}");
     assert!(std::fs::read(&real).expect("read") == before);
 }
+
+#[test]
+fn output_into_a_closed_pipe_exits_quietly_instead_of_panicking() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut child = std::process::Command::new(common::BIN)
+        .arg("demo")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // the reader goes away at once, like `| head -0`
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

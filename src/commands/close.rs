@@ -29,6 +29,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     }
     tx.close_year(args.year, &stamp.operator, &stamp.recorded_at)?;
     tx.commit()?;
-    println!("closed {}: no entry dated in {} will be accepted", args.year, args.year);
+    crate::outln!("closed {}: no entry dated in {} will be accepted", args.year, args.year);
     Ok(0)
 }

@@ -43,8 +43,8 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     }
     create_ledger(&path, &[("origin", "demo")])?;
     let mut db = Db::open(&path)?;
-    println!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
-    println!("ledger: {}\n", path.display());
+    crate::outln!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
+    crate::outln!("ledger: {}\n", path.display());
     let files = [
         (What::Projects, "fixtures/demo/projects.csv", PROJECTS, import::PROJECT_COLUMNS),
         (What::Subprojects, "fixtures/demo/subprojects.csv", SUBPROJECTS, import::SUBPROJECT_COLUMNS),
@@ -59,37 +59,37 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     for (what, name, text, columns) in files {
         let mut input = CsvInput::from_text(name, text, columns)?;
         let s = import_input(&mut db, what, &mut input, &ctx.operator)?;
-        println!("imported {name}: {} rows", s.added);
+        crate::outln!("imported {name}: {} rows", s.added);
     }
-    println!();
+    crate::outln!();
     print_overview(&db)?;
-    println!("\nBalances by county and fund channel (元):");
+    crate::outln!("\nBalances by county and fund channel (元):");
     render::print(&county_channel_report(&db)?, ctx.options(Unit::Yuan), None)?;
-    println!();
+    crate::outln!();
     show_refused_write(&mut db, &ctx.operator)?;
     let v = super::verify::verify(&db)?;
-    println!(
+    crate::outln!(
         "\nverify: {} entries replayed over {} lines, {} problem(s).",
         v.entries,
         v.lines,
         v.problems.len()
     );
-    println!("\nTry next:  fundledger --db {} balances --county 南湖区", path.display());
+    crate::outln!("\nTry next:  fundledger --db {} balances --county 南湖区", path.display());
     Ok(0)
 }
 
 fn print_overview(db: &Db) -> Result<()> {
     let (projects, subprojects, appropriations, entries) = db.counts()?;
-    println!("{projects} integrated projects, {subprojects} sub-projects, {appropriations} appropriation lines, {entries} entries");
+    crate::outln!("{projects} integrated projects, {subprojects} sub-projects, {appropriations} appropriation lines, {entries} entries");
     let kinds: Vec<String> =
         db.entry_counts_by_kind()?.iter().map(|(k, n)| format!("{} {} {n}", k.zh(), k)).collect();
-    println!("entries by kind: {}", kinds.join(", "));
+    crate::outln!("entries by kind: {}", kinds.join(", "));
     let mut modes: BTreeMap<&str, i64> = BTreeMap::new();
     for p in db.projects()? {
         *modes.entry(p.row.mode.zh()).or_default() += 1;
     }
     let modes: Vec<String> = modes.iter().map(|(m, n)| format!("{m} {n}")).collect();
-    println!("projects by integration mode: {}", modes.join(", "));
+    crate::outln!("projects by integration mode: {}", modes.join(", "));
     Ok(())
 }
 
@@ -137,7 +137,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
                 .map(|a| (s.clone(), a.clone()))
         });
     let Some((s, a)) = target else {
-        println!("(the demo data has no river-dredging sub-project next to a farmland appropriation)");
+        crate::outln!("(the demo data has no river-dredging sub-project next to a farmland appropriation)");
         return Ok(());
     };
     let entry = NewEntry {
@@ -151,7 +151,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         memo: "把高标准农田资金用于河道清淤".into(),
         channel_ref: None,
     };
-    println!(
+    crate::outln!(
         "A refused write — `fundledger post --kind allocate --appropriation {} --subproject {} --amount 100000 --date {} --voucher DEMO-REFUSED-1`:",
         a.code, s.code, a.issued_on
     );
@@ -164,7 +164,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         match w.write(&entry)? {
             Err(problems) => {
                 for p in problems {
-                    println!("  error: {p}");
+                    crate::outln!("  error: {p}");
                 }
             }
             Ok(_) => unreachable!("the farmland channel never designates river dredging (Annex 3)"),
@@ -172,6 +172,6 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         drop(tx);
         (before, db.counts()?.3)
     };
-    println!("  nothing was written: {before} entries before, {after} after.");
+    crate::outln!("  nothing was written: {before} entries before, {after} after.");
     Ok(())
 }

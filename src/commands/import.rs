@@ -43,17 +43,18 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 }
 
 pub fn print_summary(file: &Path, s: &Summary) {
-    print!(
-        "imported {} ({}): {} added, {} already recorded (unchanged)",
+    let ignored = if s.ignored_columns.is_empty() {
+        String::new()
+    } else {
+        format!("; ignored columns: {}", s.ignored_columns.join(", "))
+    };
+    crate::outln!(
+        "imported {} ({}): {} added, {} already recorded (unchanged){ignored}",
         file.display(),
         s.encoding,
         s.added,
         s.unchanged
     );
-    if !s.ignored_columns.is_empty() {
-        print!("; ignored columns: {}", s.ignored_columns.join(", "));
-    }
-    println!();
 }
 
 /// Imports one file into the ledger, committing only if every row is accepted.

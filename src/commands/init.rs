@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     create_ledger(&path, &[])?;
     let db = Db::open(&path)?;
     let c = db.catalog()?;
-    println!(
+    crate::outln!(
         "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3)",
         path.display(),
         c.departments.len(),

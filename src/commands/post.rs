@@ -142,9 +142,9 @@ fn record(ctx: &Ctx, entry: &NewEntry) -> Result<u8> {
     w.finish()?;
     tx.commit()?;
     match outcome {
-        Outcome::Added => println!("recorded {} {} ({})", entry.kind, entry.voucher, entry.kind.zh()),
+        Outcome::Added => crate::outln!("recorded {} {} ({})", entry.kind, entry.voucher, entry.kind.zh()),
         Outcome::Unchanged => {
-            println!("{} is already recorded with the same content; nothing written", entry.voucher)
+            crate::outln!("{} is already recorded with the same content; nothing written", entry.voucher)
         }
     }
     Ok(0)

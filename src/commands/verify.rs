@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     if !report.problems.is_empty() {
         return Err(Error::Findings(report.problems));
     }
-    println!(
+    crate::outln!(
         "verified {} entries over {} lines: every balance re-derived from the entries matches, and the rules hold over the stored rows",
         report.entries, report.lines
     );
