@@ -115,6 +115,38 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// The entry a step posts; a reversal names an earlier accepted voucher (or one that does
+/// not exist, which must be refused).
+fn entry_for(s: &Step, voucher: &str, accepted: &[String]) -> NewEntry {
+    let (kind, appropriation, subproject, amount, reverses) = match s {
+        Step::Move { kind, appropriation, subproject, amount } => (
+            *kind,
+            Some(format!("A{}", appropriation + 1)),
+            Some(format!("S{}", subproject + 1)),
+            Some(Fen(*amount)),
+            None,
+        ),
+        Step::Reverse { target } => (
+            Kind::Reverse,
+            None,
+            None,
+            None,
+            Some(accepted.get(*target).cloned().unwrap_or_else(|| "none".into())),
+        ),
+    };
+    NewEntry {
+        voucher: voucher.to_string(),
+        date: date(DATE),
+        kind,
+        appropriation,
+        subproject,
+        amount,
+        reverses,
+        memo: String::new(),
+        channel_ref: None,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -125,30 +157,7 @@ proptest! {
         let mut vouchers: Vec<String> = Vec::new();
         for (i, s) in steps.iter().enumerate() {
             let voucher = format!("V{i}");
-            let entry = match s {
-                Step::Move { kind, appropriation, subproject, amount } => NewEntry {
-                    voucher: voucher.clone(),
-                    date: date(DATE),
-                    kind: *kind,
-                    appropriation: Some(format!("A{}", appropriation + 1)),
-                    subproject: Some(format!("S{}", subproject + 1)),
-                    amount: Some(Fen(*amount)),
-                    reverses: None,
-                    memo: String::new(),
-                    channel_ref: None,
-                },
-                Step::Reverse { target } => NewEntry {
-                    voucher: voucher.clone(),
-                    date: date(DATE),
-                    kind: Kind::Reverse,
-                    appropriation: None,
-                    subproject: None,
-                    amount: None,
-                    reverses: Some(vouchers.get(*target).cloned().unwrap_or_else(|| "none".into())),
-                    memo: String::new(),
-                    channel_ref: None,
-                },
-            };
+            let entry = entry_for(s, &voucher, &vouchers);
             let before = db.maintained_balances().expect("balances");
             let tx = db.begin().expect("tx");
             let catalog = tx.catalog().expect("catalog");
@@ -191,30 +200,7 @@ proptest! {
         let mut vouchers: Vec<String> = Vec::new();
         for (i, s) in steps.iter().enumerate() {
             let voucher = format!("V{i}");
-            let entry = match s {
-                Step::Move { kind, appropriation, subproject, amount } => NewEntry {
-                    voucher: voucher.clone(),
-                    date: date(DATE),
-                    kind: *kind,
-                    appropriation: Some(format!("A{}", appropriation + 1)),
-                    subproject: Some(format!("S{}", subproject + 1)),
-                    amount: Some(Fen(*amount)),
-                    reverses: None,
-                    memo: String::new(),
-                    channel_ref: None,
-                },
-                Step::Reverse { target } => NewEntry {
-                    voucher: voucher.clone(),
-                    date: date(DATE),
-                    kind: Kind::Reverse,
-                    appropriation: None,
-                    subproject: None,
-                    amount: None,
-                    reverses: Some(vouchers.get(*target).cloned().unwrap_or_else(|| "none".into())),
-                    memo: String::new(),
-                    channel_ref: None,
-                },
-            };
+            let entry = entry_for(s, &voucher, &vouchers);
             if w.write(&entry).expect("db").is_ok() {
                 vouchers.push(voucher);
             }
