@@ -17,6 +17,7 @@ pub mod builtin {
     pub const TYPES: &str = include_str!("../fixtures/catalog/types.csv");
     pub const CHANNELS: &str = include_str!("../fixtures/catalog/channels.csv");
     pub const DESIGNATIONS: &str = include_str!("../fixtures/catalog/designations.csv");
+    pub const RULES: &str = include_str!("../fixtures/rules/rules.csv");
 }
 
 #[derive(Clone, Debug, Serialize)]

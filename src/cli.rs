@@ -44,9 +44,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Create a ledger file with the schema and the built-in catalogue (Annexes 1 and 3).
-    Init,
-    /// List the reference data: departments, counties, types, channels, designations.
+    /// Create a ledger file with the schema, the built-in catalogue (Annexes 1 and 3) and subsidy rules.
+    Init(commands::init::Args),
+    /// List the reference data: departments, counties, types, channels, designations, rules.
     Catalog(commands::catalog::Args),
     /// Load a CSV file (UTF-8, UTF-8 with BOM or GB18030), all rows or none.
     Import(commands::import::Args),
@@ -56,6 +56,10 @@ pub enum Command {
     Reverse(commands::post::ReverseArgs),
     /// Balances per project, sub-project and channel.
     Balances(commands::balances::Args),
+    /// Standalone entitlements per sub-project and channel, with what was received.
+    Entitlements(commands::entitlements::Args),
+    /// Shrinkage flags (补助缩水) and other audit findings; exit 3 when there are any.
+    Check(commands::check::Args),
     /// Re-derive every balance from the entries and check the rules over stored rows.
     Verify,
     /// Close a year: no entry dated in it is accepted afterwards (R5).
@@ -68,12 +72,14 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = Ctx::new(&cli);
     match cli.command {
-        Command::Init => commands::init::run(&ctx),
+        Command::Init(args) => commands::init::run(&ctx, &args),
         Command::Catalog(args) => commands::catalog::run(&ctx, &args),
         Command::Import(args) => commands::import::run(&ctx, &args),
         Command::Post(args) => commands::post::run(&ctx, &args),
         Command::Reverse(args) => commands::post::run_reverse(&ctx, &args),
         Command::Balances(args) => commands::balances::run(&ctx, &args),
+        Command::Entitlements(args) => commands::entitlements::run(&ctx, &args),
+        Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),

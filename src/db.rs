@@ -345,6 +345,29 @@ impl Db {
         )?)
     }
 
+    /// Per line (appropriation code, sub-project code): the date of its latest entry and of
+    /// its latest disbursement.
+    pub fn line_activity(&self) -> Result<Vec<(String, String, NaiveDate, Option<NaiveDate>)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.code, s.code, max(e.date), max(CASE WHEN e.kind = 'disburse' THEN e.date END)
+             FROM entries e
+             JOIN appropriations a ON a.id = e.appropriation_id
+             JOIN subprojects s ON s.id = e.subproject_id
+             GROUP BY e.appropriation_id, e.subproject_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let last: String = r.get(2)?;
+            let disbursed: Option<String> = r.get(3)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                stored_date(&last)?,
+                disbursed.as_deref().map(stored_date).transpose()?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Entry counts per kind, in kind order.
     pub fn entry_counts_by_kind(&self) -> Result<Vec<(Kind, i64)>> {
         let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM entries GROUP BY kind")?;

@@ -30,5 +30,6 @@ pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod subsidy;

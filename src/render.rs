@@ -79,6 +79,8 @@ pub struct Report {
     pub totals: Option<Vec<Cell>>,
     /// Lines printed under a table (not in CSV or JSON).
     pub notes: Vec<String>,
+    /// The JSON key of the rows (default `rows`).
+    pub json_key: &'static str,
 }
 
 /// How to render.
@@ -187,7 +189,8 @@ impl Report {
             Value::Object(m)
         };
         let mut top = Map::new();
-        top.insert("rows".into(), Value::Array(self.rows.iter().map(object).collect()));
+        let key = if self.json_key.is_empty() { "rows" } else { self.json_key };
+        top.insert(key.into(), Value::Array(self.rows.iter().map(object).collect()));
         if let Some(t) = &self.totals {
             top.insert("totals".into(), object(t));
         }

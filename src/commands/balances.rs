@@ -123,6 +123,7 @@ pub fn report(catalog: &Catalog, lines: &[BalanceLine]) -> Report {
         notes: vec![
             "balance = allocated − withdrawn − returned − paid (结余 = 分配 − 收回 − 退回 − 支付)".into()
         ],
+        ..Report::default()
     }
 }
 

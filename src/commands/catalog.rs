@@ -19,6 +19,7 @@ pub enum What {
     Types,
     Channels,
     Designations,
+    Rules,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
@@ -30,6 +31,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         What::Types => types(&catalog),
         What::Channels => channels(&catalog),
         What::Designations => designations(&catalog),
+        What::Rules => rules(&catalog, &db.rules()?),
     };
     render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
     Ok(0)
@@ -158,6 +160,49 @@ fn designations(catalog: &Catalog) -> Report {
                 vec![ch.into(), t.into(), d.note.as_str().into(), d.basis.as_str().into()]
             })
             .collect(),
+        ..Report::default()
+    }
+}
+
+fn rules(catalog: &Catalog, rules: &[crate::subsidy::Rule]) -> Report {
+    let samples = rules.iter().filter(|r| r.sample).count();
+    Report {
+        columns: vec![
+            c("rule", "规则号"),
+            c("channel", "补助资金类别"),
+            c("type", "子项目类型"),
+            c("shape", "规则形式"),
+            c("terms", "标准"),
+            c("valid_from", "生效日期"),
+            c("valid_to", "失效日期"),
+            c("source_doc", "依据文件"),
+            c("sample", "示例"),
+        ],
+        rows: rules
+            .iter()
+            .map(|r| {
+                let channel = catalog.channel(&r.channel).map_or(r.channel.clone(), |x| x.name.clone());
+                let t = match &r.type_code {
+                    Some(t) => catalog.subproject_type(t).map_or(t.clone(), |x| x.name.clone()),
+                    None => "（该资金类别全部类型）all types".to_string(),
+                };
+                vec![
+                    Cell::Int(r.id),
+                    channel.into(),
+                    t.into(),
+                    r.shape.code().into(),
+                    r.shape.describe().into(),
+                    r.valid_from.to_string().into(),
+                    r.valid_to.to_string().into(),
+                    r.source_doc.as_str().into(),
+                    (if r.sample { "yes 示例" } else { "no" }).into(),
+                ]
+            })
+            .collect(),
+        notes: vec![format!(
+            "{} rules, {samples} of them illustrative samples (示例规则，非官方数字): entitlements computed from them are marked as such",
+            rules.len()
+        )],
         ..Report::default()
     }
 }

@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::import::{self, CsvInput, Summary};
 use crate::ledger::{
-    AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter,
+    AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
 };
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,7 @@ pub enum What {
     Designations,
     Counties,
     Departments,
+    Rules,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
@@ -69,6 +70,7 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Designations => import::DESIGNATION_COLUMNS,
         What::Counties => import::COUNTY_COLUMNS,
         What::Departments => import::DEPARTMENT_COLUMNS,
+        What::Rules => import::RULE_COLUMNS,
     };
     let mut input = CsvInput::open(file, columns)?;
     import_input(db, what, &mut input, operator)
@@ -117,6 +119,11 @@ pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &st
         What::Departments => {
             let mut w = CatalogWriter::new(&tx, false)?;
             import::run(input, import::parse_department, |d| w.write_department(d))?
+        }
+        What::Rules => {
+            let rules = tx.rules()?;
+            let mut w = RuleWriter { tx: &tx, catalog: &catalog, stamp: &stamp, builtin: false, rules };
+            import::run(input, import::parse_rule, |r| w.write(r))?
         }
     };
     tx.commit()?;

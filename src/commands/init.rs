@@ -8,29 +8,37 @@ use crate::catalog::builtin;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::import::{self, CsvInput};
-use crate::ledger::{CatalogWriter, Stamp};
+use crate::ledger::{CatalogWriter, RuleWriter, Stamp};
 use std::path::Path;
 
-pub fn run(ctx: &Ctx) -> Result<u8> {
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Load only sourced subsidy rules, not the illustrative samples (to import your own).
+    #[arg(long)]
+    pub no_sample_rules: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let path = ctx.db_path();
-    create_ledger(&path, &[])?;
+    create_ledger(&path, &[], !args.no_sample_rules)?;
     let db = Db::open(&path)?;
     let c = db.catalog()?;
     crate::outln!(
-        "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3)",
+        "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3), {} subsidy rules",
         path.display(),
         c.departments.len(),
         c.counties.len(),
         c.types.len(),
         c.channels.len(),
-        c.designations.len()
+        c.designations.len(),
+        db.rules()?.len()
     );
     Ok(0)
 }
 
 /// Creates a complete ledger at `path` (refusing an existing file), with the built-in
 /// catalogue and the given meta facts.
-pub fn create_ledger(path: &Path, meta: &[(&str, &str)]) -> Result<()> {
+pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool) -> Result<()> {
     if path.exists() {
         return Err(Error::Internal(format!(
             "{} already exists; fundledger never overwrites a ledger (choose another --db)",
@@ -45,6 +53,7 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)]) -> Result<()> {
         let mut db = Db::create(&tmp)?;
         let tx = db.begin()?;
         load_builtin_catalog(&tx)?;
+        load_builtin_rules(&tx, sample_rules)?;
         tx.set_meta("created_at", &Stamp::now("").recorded_at)?;
         for (k, v) in meta {
             tx.set_meta(k, v)?;
@@ -58,6 +67,24 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)]) -> Result<()> {
         remove_ledger_files(&tmp)?;
     }
     built
+}
+
+/// Loads the built-in subsidy rules (`fixtures/rules/rules.csv`); the illustrative samples
+/// only if asked.
+pub fn load_builtin_rules(tx: &crate::db::Tx<'_>, samples: bool) -> Result<()> {
+    let catalog = tx.catalog()?;
+    let stamp = Stamp::now("fundledger");
+    let mut w = RuleWriter { tx, catalog: &catalog, stamp: &stamp, builtin: true, rules: tx.rules()? };
+    let own = |e: Error| Error::Internal(format!("the built-in subsidy rules are broken:\n{e}"));
+    let mut input = CsvInput::from_text("rules.csv", builtin::RULES, import::RULE_COLUMNS)?;
+    import::run(&mut input, import::parse_rule, |r| {
+        if r.sample && !samples {
+            return Ok(Ok(crate::ledger::Outcome::Unchanged));
+        }
+        w.write(r)
+    })
+    .map_err(own)?;
+    Ok(())
 }
 
 /// Removes a ledger file and its WAL companions, if present.

@@ -2,8 +2,10 @@
 
 pub mod balances;
 pub mod catalog;
+pub mod check;
 pub mod close;
 pub mod demo;
+pub mod entitlements;
 pub mod import;
 pub mod init;
 pub mod post;

@@ -1,0 +1,176 @@
+//! The findings a reviewer should see (`check`), each one flag:
+//!
+//! - `shrinkage` (补助缩水): a sub-project has received less on a channel than its standalone
+//!   entitlement; `project_shrinkage`: a project's total received is below its total
+//!   entitlement;
+//! - `unallocated`: an appropriation still has money available a year after it was issued;
+//! - `unpaid`: money disbursed to an implementing body and not paid out a year after the last
+//!   disbursement;
+//! - `idle`: an appropriation with money not yet paid out and no movement for two years
+//!   (结余 risk).
+//!
+//! The periods are fiscal practice, not policy text; they are constants here, named in each
+//! message.
+
+use crate::catalog::Catalog;
+use crate::db::Db;
+use crate::error::Result;
+use crate::money::Fen;
+use crate::report::entitlements::{self, Row};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Days after issue before available money is flagged as unallocated.
+pub const UNALLOCATED_DAYS: i64 = 365;
+/// Days after the last disbursement before held money is flagged as unpaid.
+pub const UNPAID_DAYS: i64 = 365;
+/// Days without any movement before an appropriation with money on it is flagged idle.
+pub const IDLE_DAYS: i64 = 730;
+
+#[derive(Clone, Debug, Default)]
+pub struct Flag {
+    pub kind: &'static str,
+    pub project: Option<String>,
+    pub subproject: Option<String>,
+    pub channel: Option<String>,
+    pub appropriation: Option<String>,
+    pub entitlement: Option<Fen>,
+    pub received: Option<Fen>,
+    pub gap: Option<Fen>,
+    pub gap_percent: Option<Decimal>,
+    pub message: String,
+}
+
+/// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and
+/// channel, then project totals, then appropriation findings by code.
+pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
+    let rows = entitlements::entitlements(db, catalog)?;
+    let mut flags: Vec<Flag> =
+        rows.iter().filter(|r| r.gap().is_positive()).map(|r| shrinkage(catalog, r)).collect();
+    flags.extend(project_shrinkage(&rows));
+    flags.extend(appropriation_flags(db, catalog, as_of)?);
+    Ok(flags)
+}
+
+fn channel_name(catalog: &Catalog, code: &str) -> String {
+    catalog.channel(code).map_or(code.to_string(), |c| c.name.clone())
+}
+
+fn shrinkage(catalog: &Catalog, r: &Row) -> Flag {
+    let percent = r.gap().percent_of(r.entitlement.amount);
+    let sample =
+        if r.entitlement.basis.is_sample() { " (entitlement from an illustrative sample rule)" } else { "" };
+    let channel = channel_name(catalog, &r.channel);
+    Flag {
+        kind: "shrinkage",
+        project: Some(r.project.clone()),
+        subproject: Some(r.subproject.clone()),
+        channel: Some(channel.clone()),
+        appropriation: None,
+        entitlement: Some(r.entitlement.amount),
+        received: Some(r.received),
+        gap: Some(r.gap()),
+        gap_percent: percent,
+        message: format!(
+            "补助缩水: {} received {} of its standalone entitlement {} on {channel}, {} short ({}%){sample}",
+            r.subproject,
+            r.received.yuan_grouped(),
+            r.entitlement.amount.yuan_grouped(),
+            r.gap().yuan_grouped(),
+            percent.map(|p| format!("{p:.2}")).unwrap_or_default()
+        ),
+    }
+}
+
+fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
+    let mut totals: BTreeMap<&str, (Fen, Fen)> = BTreeMap::new();
+    for r in rows {
+        let t = totals.entry(&r.project).or_default();
+        t.0 += r.entitlement.amount;
+        t.1 += r.received;
+    }
+    totals
+        .into_iter()
+        .filter(|(_, (e, r))| r < e)
+        .map(|(project, (e, r))| {
+            let gap = e - r;
+            let percent = gap.percent_of(e);
+            Flag {
+                kind: "project_shrinkage",
+                project: Some(project.to_string()),
+                entitlement: Some(e),
+                received: Some(r),
+                gap: Some(gap),
+                gap_percent: percent,
+                message: format!(
+                    "补助缩水: project {project} received {} of its sub-projects' standalone entitlements {}, {} short ({}%)",
+                    r.yuan_grouped(),
+                    e.yuan_grouped(),
+                    gap.yuan_grouped(),
+                    percent.map(|p| format!("{p:.2}")).unwrap_or_default()
+                ),
+                ..Flag::default()
+            }
+        })
+        .collect()
+}
+
+fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
+    let lines = db.balance_lines()?;
+    let activity = db.line_activity()?;
+    let mut flags = Vec::new();
+    for a in db.appropriations()? {
+        let own: Vec<_> = lines.iter().filter(|l| l.appropriation == a.code).collect();
+        let drawn: Fen = own.iter().map(|l| l.balance.drawn()).sum();
+        let paid: Fen = own.iter().map(|l| l.balance.paid).sum();
+        let available = a.amount - drawn;
+        let channel = channel_name(catalog, &a.channel);
+        let base =
+            Flag { appropriation: Some(a.code.clone()), channel: Some(channel.clone()), ..Flag::default() };
+        let age = (as_of - a.issued_on).num_days();
+        if available.is_positive() && age > UNALLOCATED_DAYS {
+            flags.push(Flag {
+                kind: "unallocated",
+                message: format!(
+                    "appropriation {} ({}, {channel}) issued {} still has {} unallocated after {age} days (more than {UNALLOCATED_DAYS})",
+                    a.code, a.doc_no, a.issued_on, available.yuan_grouped()
+                ),
+                ..base.clone()
+            });
+        }
+        let last = activity.iter().filter(|x| x.0 == a.code).map(|x| x.2).max().unwrap_or(a.issued_on);
+        let idle = (as_of - last).num_days();
+        if (a.amount - paid).is_positive() && idle >= IDLE_DAYS {
+            flags.push(Flag {
+                kind: "idle",
+                message: format!(
+                    "appropriation {} ({channel}) has {} not paid out and no movement since {last} ({idle} days; 结余 risk)",
+                    a.code,
+                    (a.amount - paid).yuan_grouped()
+                ),
+                ..base.clone()
+            });
+        }
+        for l in own.iter().filter(|l| l.balance.held().is_positive()) {
+            let disbursed = activity.iter().find(|x| x.0 == a.code && x.1 == l.subproject).and_then(|x| x.3);
+            let Some(disbursed) = disbursed else { continue };
+            let days = (as_of - disbursed).num_days();
+            if days > UNPAID_DAYS {
+                flags.push(Flag {
+                    kind: "unpaid",
+                    project: Some(l.project.clone()),
+                    subproject: Some(l.subproject.clone()),
+                    message: format!(
+                        "{} disbursed to sub-project {} from {} is not paid out {days} days after the last disbursement on {disbursed}",
+                        l.balance.held().yuan_grouped(),
+                        l.subproject,
+                        a.code
+                    ),
+                    ..base.clone()
+                });
+            }
+        }
+    }
+    Ok(flags)
+}

@@ -1,0 +1,4 @@
+//! Reports as plain data, computed from the ledger; rendering is `render.rs`'s job.
+
+pub mod check;
+pub mod entitlements;
