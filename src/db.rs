@@ -126,6 +126,15 @@ pub struct BalanceLine {
     pub balance: LineBalance,
 }
 
+/// When a line last moved.
+#[derive(Clone, Debug)]
+pub struct LineActivity {
+    pub appropriation: String,
+    pub subproject: String,
+    pub last_entry: NaiveDate,
+    pub last_disbursement: Option<NaiveDate>,
+}
+
 fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -345,9 +354,8 @@ impl Db {
         )?)
     }
 
-    /// Per line (appropriation code, sub-project code): the date of its latest entry and of
-    /// its latest disbursement.
-    pub fn line_activity(&self) -> Result<Vec<(String, String, NaiveDate, Option<NaiveDate>)>> {
+    /// Per line: the date of its latest entry and of its latest disbursement.
+    pub fn line_activity(&self) -> Result<Vec<LineActivity>> {
         let mut stmt = self.conn.prepare(
             "SELECT a.code, s.code, max(e.date), max(CASE WHEN e.kind = 'disburse' THEN e.date END)
              FROM entries e

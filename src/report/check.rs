@@ -139,7 +139,12 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 ..base.clone()
             });
         }
-        let last = activity.iter().filter(|x| x.0 == a.code).map(|x| x.2).max().unwrap_or(a.issued_on);
+        let last = activity
+            .iter()
+            .filter(|x| x.appropriation == a.code)
+            .map(|x| x.last_entry)
+            .max()
+            .unwrap_or(a.issued_on);
         let idle = (as_of - last).num_days();
         if (a.amount - paid).is_positive() && idle >= IDLE_DAYS {
             flags.push(Flag {
@@ -153,7 +158,10 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
             });
         }
         for l in own.iter().filter(|l| l.balance.held().is_positive()) {
-            let disbursed = activity.iter().find(|x| x.0 == a.code && x.1 == l.subproject).and_then(|x| x.3);
+            let disbursed = activity
+                .iter()
+                .find(|x| x.appropriation == a.code && x.subproject == l.subproject)
+                .and_then(|x| x.last_disbursement);
             let Some(disbursed) = disbursed else { continue };
             let days = (as_of - disbursed).num_days();
             if days > UNPAID_DAYS {
