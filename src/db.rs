@@ -366,12 +366,12 @@ impl Db {
         let rows = stmt.query_map([], |r| {
             let last: String = r.get(2)?;
             let disbursed: Option<String> = r.get(3)?;
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                stored_date(&last)?,
-                disbursed.as_deref().map(stored_date).transpose()?,
-            ))
+            Ok(LineActivity {
+                appropriation: r.get(0)?,
+                subproject: r.get(1)?,
+                last_entry: stored_date(&last)?,
+                last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
