@@ -58,6 +58,8 @@ pub enum Command {
     Balances(commands::balances::Args),
     /// Standalone entitlements per sub-project and channel, with what was received.
     Entitlements(commands::entitlements::Args),
+    /// Plan (and with --commit, record) the division of an appropriation among its eligible sub-projects.
+    Allocate(commands::allocate::Args),
     /// Shrinkage flags (补助缩水) and other audit findings; exit 3 when there are any.
     Check(commands::check::Args),
     /// Re-derive every balance from the entries and check the rules over stored rows.
@@ -79,6 +81,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Reverse(args) => commands::post::run_reverse(&ctx, &args),
         Command::Balances(args) => commands::balances::run(&ctx, &args),
         Command::Entitlements(args) => commands::entitlements::run(&ctx, &args),
+        Command::Allocate(args) => commands::allocate::run(&ctx, &args),
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
