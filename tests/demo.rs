@@ -32,6 +32,10 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
     );
     assert!(out.contains("nothing was written: 532 entries before, 532 after."), "{out}");
     assert!(out.contains("verify: 532 entries replayed over") && out.contains(", 0 problem(s)."), "{out}");
+    assert!(out.contains("`check` as of 2025-12-31:") && out.contains("shrinkage "), "{out}");
+    assert!(out.contains("The five largest 补助缩水 gaps"), "{out}");
+    assert!(out.contains("An allocation plan — `fundledger allocate --appropriation"), "{out}");
+    assert!(out.contains("Exact to the fen by largest remainder"), "{out}");
     // Running it again rebuilds the demo ledger rather than doubling it.
     let (code, again, _) = demo(dir.path());
     assert_eq!(code, 0);

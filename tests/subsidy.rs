@@ -62,6 +62,8 @@ fn entitlements_follow_the_rules_and_the_approved_standalone_amount() {
 fn allocate_plans_by_hand_computed_shares_and_commits_them_once() {
     let l = Ledger::small();
     // A-FARM-NH-C: 250,000.50 for outstanding S-FARM 3,050,000 and S-GRAIN 500,000 (shortage).
+    // Only these two are eligible: S-EXCL has the same type but is excluded, S-DREDGE's type
+    // is not one the farmland channel pays, S-JS-FARM is in another county.
     // 25,000,050 fen × 305/355 = 21,478,916.197…; × 50/355 = 3,521,133.802… → floors sum to
     // 25,000,049; the spare fen goes to the larger fraction (S-GRAIN).
     let plan = json(&l, &["allocate", "--appropriation", "A-FARM-NH-C"]);

@@ -47,27 +47,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let a = db.appropriations()?.into_iter().find(|a| a.code == args.appropriation).ok_or_else(|| {
         bad("--appropriation", format!("appropriation '{}' is not recorded", args.appropriation))
     })?;
-    let (available, claims, projects) = claims(&db, &a)?;
-    let p = plan(available, &claims, args.remainder);
-    let mut report = plan_report(&p, &projects);
-    report.title = format!(
-        "appropriation {} ({}, {}, {}): {} issued, {} available to allocate; remainder: {}",
-        a.code,
-        a.doc_no,
-        db.catalog()?.channel(&a.channel).map_or(a.channel.clone(), |c| c.name.clone()),
-        a.county,
-        a.amount.yuan_grouped(),
-        available.yuan_grouped(),
-        match args.remainder {
-            Remainder::ProRata => "pro rata to planned investment",
-            Remainder::Hold => "held on the appropriation",
-        }
-    );
-    report.notes.push(format!(
-        "held back {}; shortfall against outstanding entitlements {}. Exact to the fen by largest remainder; ties go to the smaller sub-project code.",
-        p.held.yuan_grouped(),
-        p.shortfall.yuan_grouped()
-    ));
+    let (p, mut report) = planned(&db, &a, args.remainder)?;
     if !args.commit {
         report.notes.push("this is a plan: nothing was written (add --commit to record it)".into());
         render::print(&report, ctx.options(args.unit), ctx.out())?;
@@ -81,6 +61,32 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     ));
     render::print(&report, ctx.options(args.unit), ctx.out())?;
     Ok(0)
+}
+
+/// The plan for an appropriation and its report (title and notes included).
+pub fn planned(db: &Db, a: &StoredAppropriation, remainder: Remainder) -> Result<(Plan, Report)> {
+    let (available, claims, projects) = claims(db, a)?;
+    let p = plan(available, &claims, remainder);
+    let mut report = plan_report(&p, &projects);
+    report.title = format!(
+        "appropriation {} ({}, {}, {}): {} issued, {} available to allocate; remainder: {}",
+        a.code,
+        a.doc_no,
+        db.catalog()?.channel(&a.channel).map_or(a.channel.clone(), |c| c.name.clone()),
+        a.county,
+        a.amount.yuan_grouped(),
+        available.yuan_grouped(),
+        match remainder {
+            Remainder::ProRata => "pro rata to planned investment",
+            Remainder::Hold => "held on the appropriation",
+        }
+    );
+    report.notes.push(format!(
+        "held back {}; shortfall against outstanding entitlements {}. Exact to the fen by largest remainder; ties go to the smaller sub-project code.",
+        p.held.yuan_grouped(),
+        p.shortfall.yuan_grouped()
+    ));
+    Ok((p, report))
 }
 
 /// What is available on the line, and one claim per eligible sub-project (with its project).

@@ -19,6 +19,9 @@ use std::path::PathBuf;
 
 pub const DEMO_DB: &str = "fundledger-demo.db";
 
+/// The demo's findings are judged on this day, so its output does not change with the clock.
+const DEMO_AS_OF: &str = "2025-12-31";
+
 const PROJECTS: &str = include_str!("../../fixtures/demo/projects.csv");
 const SUBPROJECTS: &str = include_str!("../../fixtures/demo/subprojects.csv");
 const APPROPRIATIONS: &str = include_str!("../../fixtures/demo/appropriations.csv");
@@ -74,7 +77,11 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         v.lines,
         v.problems.len()
     );
+    show_shrinkage(&db, ctx)?;
+    show_allocation_plan(&db, ctx)?;
     crate::outln!("\nTry next:  fundledger --db {} balances --county 南湖区", path.display());
+    crate::outln!("           fundledger --db {} entitlements --project NH-2024-01", path.display());
+    crate::outln!("           fundledger --db {} check --as-of {DEMO_AS_OF}", path.display());
     Ok(0)
 }
 
@@ -174,4 +181,49 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
     };
     crate::outln!("  nothing was written: {before} entries before, {after} after.");
     Ok(())
+}
+
+/// Counts the `check` flags by kind and shows the five largest shrinkage gaps.
+fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
+    let as_of = crate::model::parse_date(DEMO_AS_OF).map_err(Error::Internal)?;
+    let flags = crate::report::check::check(db, &db.catalog()?, as_of)?;
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &flags {
+        *kinds.entry(f.kind).or_default() += 1;
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    crate::outln!("\n`check` as of {DEMO_AS_OF}: {} flags ({})", flags.len(), kinds.join(", "));
+    let mut shrinkage: Vec<_> = flags.into_iter().filter(|f| f.kind == "shrinkage").collect();
+    shrinkage.sort_by(|a, b| b.gap.cmp(&a.gap).then_with(|| a.subproject.cmp(&b.subproject)));
+    shrinkage.truncate(5);
+    crate::outln!(
+        "The five largest 补助缩水 gaps (sub-project received less than its standalone entitlement):"
+    );
+    let mut report = super::check::report(&shrinkage);
+    report.columns.truncate(9);
+    for row in &mut report.rows {
+        row.truncate(9);
+    }
+    render::print(&report, ctx.options(Unit::Yuan), None)
+}
+
+/// Plans (without recording) the division of the line with the most money still available.
+fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
+    let lines = db.balance_lines()?;
+    let available = |a: &crate::db::StoredAppropriation| {
+        a.amount - lines.iter().filter(|l| l.appropriation == a.code).map(|l| l.balance.drawn()).sum()
+    };
+    let Some(a) = db
+        .appropriations()?
+        .into_iter()
+        .max_by(|x, y| available(x).cmp(&available(y)).then(y.code.cmp(&x.code)))
+    else {
+        return Ok(());
+    };
+    crate::outln!(
+        "\nAn allocation plan — `fundledger allocate --appropriation {}` (add --commit to record it):",
+        a.code
+    );
+    let (_, report) = super::allocate::planned(db, &a, crate::allocate::Remainder::Hold)?;
+    render::print(&report, ctx.options(Unit::Yuan), None)
 }
