@@ -102,36 +102,9 @@ fn counties_and_channels_resolve_by_code_or_name_and_straight_quotes() {
     );
     l.ok(&["import", "appropriations", &path]);
     // One type, two channels: the road sub-project takes money from both.
-    l.ok(&[
-        "post",
-        "--kind",
-        "allocate",
-        "--appropriation",
-        "A-Q",
-        "--subproject",
-        "S-ROAD",
-        "--amount",
-        "1000",
-        "--date",
-        "2024-06-02",
-        "--voucher",
-        "Q-1",
-    ]);
-    l.ok(&[
-        "post",
-        "--kind",
-        "allocate",
-        "--appropriation",
-        "A-ROAD-NH",
-        "--subproject",
-        "S-ROAD",
-        "--amount",
-        "1000",
-        "--date",
-        "2024-06-02",
-        "--voucher",
-        "Q-2",
-    ]);
+    for (appropriation, voucher) in [("A-Q", "Q-1"), ("A-ROAD-NH", "Q-2")] {
+        l.ok(&common::strs(&l.post("allocate", appropriation, "S-ROAD", "1000", "2024-06-02", voucher)));
+    }
     let v = l.balances_json(&["--channel", "rural_roads_fund"]);
     assert_eq!(v["rows"][0]["channel"], "“四好农村路”专项补助资金");
     assert_eq!(v["totals"]["allocated"], "1000.00");
