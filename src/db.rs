@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -37,7 +37,6 @@ impl From<rusqlite::Error> for Error {
 /// An open ledger file.
 pub struct Db {
     conn: Connection,
-    path: PathBuf,
 }
 
 /// A write transaction. Dropping it without `commit` rolls everything back.
@@ -198,7 +197,7 @@ impl Db {
     pub fn in_memory() -> Result<Db> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut db = Db { conn, path: PathBuf::from(":memory:") };
+        let mut db = Db { conn };
         db.migrate()?;
         Ok(db)
     }
@@ -210,11 +209,7 @@ impl Db {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Ok(Db { conn, path: path.to_path_buf() })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Db { conn })
     }
 
     fn user_version(&self) -> Result<i64> {

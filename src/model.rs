@@ -275,7 +275,8 @@ impl LineBalance {
         self.disbursed - self.returned - self.paid
     }
 
-    /// What the line takes out of its appropriation.
+    /// What the line takes out of its appropriation; also what the sub-project has received
+    /// for the shrinkage check (allocated − withdrawn − returned).
     pub fn drawn(&self) -> Fen {
         self.allocated - self.withdrawn - self.returned
     }
@@ -283,11 +284,6 @@ impl LineBalance {
     /// Money still assigned to the line and not yet paid out (INTERFACE.md `balance`).
     pub fn balance(&self) -> Fen {
         self.allocated - self.withdrawn - self.returned - self.paid
-    }
-
-    /// What the sub-project has received for the shrinkage check.
-    pub fn received(&self) -> Fen {
-        self.drawn()
     }
 
     /// The line after a movement of `kind` (`sign` +1 to record, −1 to reverse), or `None`
