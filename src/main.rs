@@ -1,5 +1,7 @@
 //! The `fundledger` binary: parse arguments, run, map the result to an exit code.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use fundledger::cli::{self, Cli};
 use std::process::ExitCode;
