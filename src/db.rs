@@ -349,6 +349,18 @@ impl Db {
         )?)
     }
 
+    /// What the lines of each appropriation take out of it, Σ(allocated − withdrawn − returned),
+    /// keyed by appropriation code; lines never touched are absent (they draw nothing).
+    pub fn drawn_by_appropriation(&self) -> Result<std::collections::HashMap<String, Fen>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.code, sum(b.allocated_fen - b.withdrawn_fen - b.returned_fen)
+             FROM line_balances b JOIN appropriations a ON a.id = b.appropriation_id
+             GROUP BY b.appropriation_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, Fen(r.get(1)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Per line: the date of its latest entry and of its latest disbursement.
     pub fn line_activity(&self) -> Result<Vec<LineActivity>> {
         let mut stmt = self.conn.prepare(

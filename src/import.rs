@@ -563,13 +563,12 @@ pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec
     let standalone_doc = f.text("standalone_doc", false);
     if let (Some(Some(_)), Some(doc)) = (&standalone, &standalone_doc) {
         if doc.is_empty() {
-            let label = row.column_label(9, SUBPROJECT_COLUMNS);
             f.problems.push(
                 Problem::new(
                     Check::Format,
                     "an approved standalone subsidy needs the document that approved it",
                 )
-                .column(label),
+                .column("standalone_doc"),
             );
         }
     }
@@ -649,10 +648,6 @@ pub trait Keyed {
     }
 }
 
-fn key_column<T: Keyed>(value: &T) -> &'static str {
-    value.key_column()
-}
-
 macro_rules! keyed {
     ($t:ty, $field:ident, $column:literal) => {
         impl Keyed for $t {
@@ -706,7 +701,6 @@ pub fn run<T: Keyed>(
         encoding: input.encoding,
         ..Summary::default()
     };
-    let mut problems = Vec::new();
     let name = input.name.clone();
     let mut located = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -718,7 +712,7 @@ pub fn run<T: Keyed>(
                         Check::R4,
                         format!("{key} appears again; it was first given on line {first} of this file"),
                     )
-                    .column(key_column(&value))]),
+                    .column(value.key_column())]),
                     None => write(&value)?,
                 }
             }
@@ -731,7 +725,7 @@ pub fn run<T: Keyed>(
         }
         Ok(())
     })?;
-    problems.extend(located.into_iter().map(|p| input.relabel(p)));
+    let mut problems: Vec<Problem> = located.into_iter().map(|p| input.relabel(p)).collect();
     problems.append(&mut input.row_problems);
     problems.sort_by_key(|p| p.line);
     if problems.is_empty() {

@@ -92,8 +92,7 @@ pub fn planned(db: &Db, a: &StoredAppropriation, remainder: Remainder) -> Result
 /// What is available on the line, and one claim per eligible sub-project (with its project).
 fn claims(db: &Db, a: &StoredAppropriation) -> Result<(Fen, Vec<Claim>, HashMap<String, String>)> {
     let catalog = db.catalog()?;
-    let drawn: Fen =
-        db.balance_lines()?.iter().filter(|l| l.appropriation == a.code).map(|l| l.balance.drawn()).sum();
+    let drawn = db.drawn_by_appropriation()?.get(&a.code).copied().unwrap_or_default();
     let outstanding: HashMap<String, Fen> = entitlements(db, &catalog)?
         .into_iter()
         .filter(|r| r.channel == a.channel)

@@ -209,10 +209,9 @@ fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
 
 /// Plans (without recording) the division of the line with the most money still available.
 fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
-    let lines = db.balance_lines()?;
-    let available = |a: &crate::db::StoredAppropriation| {
-        a.amount - lines.iter().filter(|l| l.appropriation == a.code).map(|l| l.balance.drawn()).sum()
-    };
+    let drawn = db.drawn_by_appropriation()?;
+    let available =
+        |a: &crate::db::StoredAppropriation| a.amount - drawn.get(&a.code).copied().unwrap_or_default();
     let Some(a) = db
         .appropriations()?
         .into_iter()

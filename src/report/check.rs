@@ -13,13 +13,13 @@
 //! message.
 
 use crate::catalog::Catalog;
-use crate::db::Db;
+use crate::db::{BalanceLine, Db, LineActivity};
 use crate::error::Result;
 use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Days after issue before available money is flagged as unallocated.
 pub const UNALLOCATED_DAYS: i64 = 365;
@@ -118,10 +118,18 @@ fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
 
 fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
     let lines = db.balance_lines()?;
-    let activity = db.line_activity()?;
+    let mut lines_of: HashMap<&str, Vec<&BalanceLine>> = HashMap::new();
+    for l in &lines {
+        lines_of.entry(l.appropriation.as_str()).or_default().push(l);
+    }
+    let activity: HashMap<(String, String), LineActivity> = db
+        .line_activity()?
+        .into_iter()
+        .map(|x| ((x.appropriation.clone(), x.subproject.clone()), x))
+        .collect();
     let mut flags = Vec::new();
     for a in db.appropriations()? {
-        let own: Vec<_> = lines.iter().filter(|l| l.appropriation == a.code).collect();
+        let own = lines_of.remove(a.code.as_str()).unwrap_or_default();
         let drawn: Fen = own.iter().map(|l| l.balance.drawn()).sum();
         let paid: Fen = own.iter().map(|l| l.balance.paid).sum();
         let available = a.amount - drawn;
@@ -139,9 +147,9 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 ..base.clone()
             });
         }
-        let last = activity
+        let last = own
             .iter()
-            .filter(|x| x.appropriation == a.code)
+            .filter_map(|l| activity.get(&(a.code.clone(), l.subproject.clone())))
             .map(|x| x.last_entry)
             .max()
             .unwrap_or(a.issued_on);
@@ -158,10 +166,8 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
             });
         }
         for l in own.iter().filter(|l| l.balance.held().is_positive()) {
-            let disbursed = activity
-                .iter()
-                .find(|x| x.appropriation == a.code && x.subproject == l.subproject)
-                .and_then(|x| x.last_disbursement);
+            let disbursed =
+                activity.get(&(a.code.clone(), l.subproject.clone())).and_then(|x| x.last_disbursement);
             let Some(disbursed) = disbursed else { continue };
             let days = (as_of - disbursed).num_days();
             if days > UNPAID_DAYS {
