@@ -270,13 +270,7 @@ impl Db {
                 type_code: r.get(3)?,
                 channel: r.get(4)?,
                 appropriation: r.get(5)?,
-                balance: LineBalance {
-                    allocated: Fen(r.get(6)?),
-                    withdrawn: Fen(r.get(7)?),
-                    disbursed: Fen(r.get(8)?),
-                    returned: Fen(r.get(9)?),
-                    paid: Fen(r.get(10)?),
-                },
+                balance: line_balance_from_row(r, 6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -289,18 +283,7 @@ impl Db {
                     disbursed_fen, returned_fen, paid_fen
              FROM line_balances ORDER BY appropriation_id, subproject_id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                (r.get(0)?, r.get(1)?),
-                LineBalance {
-                    allocated: Fen(r.get(2)?),
-                    withdrawn: Fen(r.get(3)?),
-                    disbursed: Fen(r.get(4)?),
-                    returned: Fen(r.get(5)?),
-                    paid: Fen(r.get(6)?),
-                },
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), line_balance_from_row(r, 2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -440,6 +423,17 @@ fn rules(conn: &Connection) -> Result<Vec<Rule>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The five balance columns of a row, starting at column `first`.
+fn line_balance_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<LineBalance> {
+    Ok(LineBalance {
+        allocated: Fen(r.get(first)?),
+        withdrawn: Fen(r.get(first + 1)?),
+        disbursed: Fen(r.get(first + 2)?),
+        returned: Fen(r.get(first + 3)?),
+        paid: Fen(r.get(first + 4)?),
+    })
 }
 
 fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
@@ -809,15 +803,7 @@ impl Tx<'_> {
              FROM line_balances WHERE appropriation_id = ?1 AND subproject_id = ?2",
         )?;
         let found = stmt
-            .query_row(params![appropriation_id, subproject_id], |r| {
-                Ok(LineBalance {
-                    allocated: Fen(r.get(0)?),
-                    withdrawn: Fen(r.get(1)?),
-                    disbursed: Fen(r.get(2)?),
-                    returned: Fen(r.get(3)?),
-                    paid: Fen(r.get(4)?),
-                })
-            })
+            .query_row(params![appropriation_id, subproject_id], |r| line_balance_from_row(r, 0))
             .optional()?;
         Ok(found.unwrap_or_default())
     }
