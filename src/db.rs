@@ -14,6 +14,7 @@ use crate::model::{
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
 use chrono::NaiveDate;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -22,8 +23,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Embedded migrations, applied in order; index + 1 is the `user_version` after each.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../schema/0001_ledger.sql"), include_str!("../schema/0002_subsidy_rules.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../schema/0001_ledger.sql"),
+    include_str!("../schema/0002_subsidy_rules.sql"),
+    include_str!("../schema/0003_acceptance.sql"),
+];
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -123,6 +127,20 @@ pub struct BalanceLine {
     pub channel: String,
     pub appropriation: String,
     pub balance: LineBalance,
+}
+
+/// What a report was computed from (`Db::fingerprint`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub entries: i64,
+    /// The first 16 hex digits of the SHA-256.
+    pub hash: String,
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} entries, sha256 {}", self.entries, self.hash)
+    }
 }
 
 /// When a line last moved.
@@ -274,6 +292,98 @@ impl Db {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every line's balance as of the end of `date`, summed from the entries dated up to it
+    /// (reversals netted into the column of the kind they reverse); lines with no entry by
+    /// then are absent. `None` means the maintained balances (all entries).
+    pub fn balance_lines_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
+        let Some(date) = date else { return self.balance_lines() };
+        let mut stmt = self.conn.prepare(
+            "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
+                    x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid
+             FROM (SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
+                          sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
+                          sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
+                          sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed,
+                          sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned,
+                          sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid
+                   FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
+                         FROM entries e WHERE e.date <= ?1) e
+                   LEFT JOIN entries o ON o.id = e.reverses_id
+                   GROUP BY e.appropriation_id, e.subproject_id) x
+             JOIN appropriations a ON a.id = x.aid
+             JOIN subprojects s ON s.id = x.sid
+             JOIN projects p ON p.id = s.project_id
+             ORDER BY p.code, s.code, a.channel, a.code",
+        )?;
+        let rows = stmt.query_map([date_text(date)], |r| {
+            Ok(BalanceLine {
+                project: r.get(0)?,
+                county: r.get(1)?,
+                subproject: r.get(2)?,
+                type_code: r.get(3)?,
+                channel: r.get(4)?,
+                appropriation: r.get(5)?,
+                balance: line_balance_from_row(r, 6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A short fingerprint of everything recorded: the entry count and a SHA-256 over the
+    /// content of the catalogue, the register, the rules, the closes, the entries and the
+    /// acceptances, in recording order (who recorded a row and when are left out, so two
+    /// ledgers built from the same files have the same fingerprint).
+    pub fn fingerprint(&self) -> Result<Fingerprint> {
+        use sha2::{Digest, Sha256};
+        const TABLES: [&str; 12] = [
+            "departments",
+            "counties",
+            "subproject_types",
+            "channels",
+            "designations",
+            "projects",
+            "subprojects",
+            "appropriations",
+            "subsidy_rules",
+            "closed_years",
+            "entries",
+            "acceptances",
+        ];
+        const UNHASHED: [&str; 3] = ["operator", "recorded_at", "closed_at"];
+        let mut hasher = Sha256::new();
+        for table in TABLES {
+            let mut stmt = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+            let hashed: Vec<usize> = (0..stmt.column_count())
+                .filter(|&i| stmt.column_name(i).is_ok_and(|n| !UNHASHED.contains(&n)))
+                .collect();
+            hasher.update(table.as_bytes());
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                for &i in &hashed {
+                    match r.get_ref(i)? {
+                        ValueRef::Null => hasher.update([0u8]),
+                        ValueRef::Integer(v) => {
+                            hasher.update([1u8]);
+                            hasher.update(v.to_le_bytes());
+                        }
+                        ValueRef::Text(t) | ValueRef::Blob(t) => {
+                            hasher.update([2u8]);
+                            hasher.update((t.len() as u64).to_le_bytes());
+                            hasher.update(t);
+                        }
+                        ValueRef::Real(_) => {
+                            return Err(Error::Internal(format!("{table} holds a floating-point value")));
+                        }
+                    }
+                }
+            }
+        }
+        let digest = hasher.finalize();
+        let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let entries = self.conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+        Ok(Fingerprint { entries, hash })
     }
 
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.

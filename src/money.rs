@@ -147,8 +147,12 @@ impl Fen {
     /// 万元 with four decimals (exact to the fen, since 1 fen = 0.000001 万元 rounds to the
     /// shown place half away from zero). Display only: never sum these strings.
     pub fn wan(self) -> String {
-        let wan = Decimal::new(self.0, 6).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-        format!("{wan:.4}")
+        format!("{:.4}", self.to_wan_decimal())
+    }
+
+    /// 万元 rounded half away from zero to four decimals (one yuan): display rounding only.
+    pub fn to_wan_decimal(self) -> Decimal {
+        Decimal::new(self.0, 6).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
     }
 
     /// Yuan with thousands separators for terminal tables: `1,234,567.50`.
@@ -157,7 +161,7 @@ impl Fen {
         let int = (plain / 100).to_string();
         let mut grouped = String::with_capacity(int.len() + int.len() / 3 + 4);
         for (i, ch) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);

@@ -1,14 +1,22 @@
-//! Rendering: a report is plain data (`Report`); this module turns it into a terminal table,
-//! CSV or JSON. Reports never format themselves, so every format shows the same figures.
+//! Rendering: a report is plain data (`Report`, or a `Doc` of several); this module turns it
+//! into a terminal table, CSV, JSON or an Excel workbook. Reports never format themselves, so
+//! every format shows the same figures.
 //!
 //! Money stays `Fen` until the last moment: tables group thousands, CSV writes plain yuan (or
 //! 万元 when asked), JSON writes yuan strings with exactly two decimals and never floats. CSV
 //! written to a file starts with a UTF-8 BOM so Excel opens the Chinese text correctly. Cells
-//! that Excel would run as formulas are prefixed with `'` in CSV.
+//! that Excel would run as formulas are prefixed with `'` in CSV; .xlsx cells are typed, so
+//! text is never a formula there. In .xlsx, money is a numeric cell with a two-decimal
+//! format (Excel's cells are binary floating point; the value written is the decimal yuan
+//! figure, and every total is summed in fen before it is written).
 
-use crate::error::Result;
+mod xlsx;
+
+use crate::db::Fingerprint;
+use crate::error::{Error, Result};
 use crate::money::Fen;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 use tabled::builder::Builder;
@@ -19,6 +27,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// An Excel workbook (needs `--out FILE.xlsx`).
+    Xlsx,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -49,6 +59,11 @@ pub enum Cell {
     Text(String),
     Money(Fen),
     Int(i64),
+    /// A fixed label in both languages (a subtotal's name): the header language picks one.
+    Label {
+        zh: &'static str,
+        en: &'static str,
+    },
     Empty,
 }
 
@@ -81,6 +96,11 @@ pub struct Report {
     pub notes: Vec<String>,
     /// The JSON key of the rows (default `rows`).
     pub json_key: &'static str,
+    /// Indices of rows that are subtotals: bold in tables and workbooks, and listed under
+    /// `subtotals` in JSON rather than among the rows, so summing `rows` counts nothing twice.
+    pub subtotals: BTreeSet<usize>,
+    /// The worksheet name in a workbook (default: the title).
+    pub sheet: String,
 }
 
 /// How to render.
@@ -92,9 +112,13 @@ pub struct Options {
 }
 
 impl Cell {
-    fn text(&self, unit: Unit, grouped: bool) -> String {
+    pub(crate) fn text(&self, lang: Lang, unit: Unit, grouped: bool) -> String {
         match self {
             Cell::Text(s) => s.clone(),
+            Cell::Label { zh, en } => match lang {
+                Lang::Zh => zh.to_string(),
+                Lang::En => en.to_string(),
+            },
             Cell::Money(f) => match (unit, grouped) {
                 (Unit::Wan, _) => f.wan(),
                 (Unit::Yuan, true) => f.yuan_grouped(),
@@ -110,13 +134,14 @@ impl Cell {
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Money(f) => Value::String(f.yuan()),
             Cell::Int(i) => Value::from(*i),
+            Cell::Label { en, .. } => Value::String(en.to_string()),
             Cell::Empty => Value::Null,
         }
     }
 }
 
 impl Report {
-    fn headers(&self, lang: Lang, unit: Unit) -> Vec<String> {
+    pub(crate) fn headers(&self, lang: Lang, unit: Unit) -> Vec<String> {
         let suffix = match (unit, lang) {
             (Unit::Wan, Lang::Zh) => "（万元）",
             (Unit::Wan, Lang::En) => " (10k yuan)",
@@ -145,7 +170,7 @@ impl Report {
         let mut b = Builder::default();
         b.push_record(self.headers(lang, unit));
         for row in self.rows.iter().chain(&self.totals) {
-            b.push_record(row.iter().map(|c| c.text(unit, true)));
+            b.push_record(row.iter().map(|c| c.text(lang, unit, true)));
         }
         let mut table = b.build();
         table.with(Style::psql());
@@ -175,7 +200,7 @@ impl Report {
         let csv_err = |e: csv::Error| crate::error::Error::Internal(format!("writing CSV: {e}"));
         w.write_record(self.headers(lang, unit)).map_err(csv_err)?;
         for row in self.rows.iter().chain(&self.totals) {
-            w.write_record(row.iter().map(|c| excel_safe(&c.text(unit, false)))).map_err(csv_err)?;
+            w.write_record(row.iter().map(|c| excel_safe(&c.text(lang, unit, false)))).map_err(csv_err)?;
         }
         w.into_inner().map_err(|e| crate::error::Error::Internal(format!("writing CSV: {e}")))
     }
@@ -190,7 +215,15 @@ impl Report {
         };
         let mut top = Map::new();
         let key = if self.json_key.is_empty() { "rows" } else { self.json_key };
-        top.insert(key.into(), Value::Array(self.rows.iter().map(object).collect()));
+        let (subtotals, rows): (Vec<_>, Vec<_>) =
+            self.rows.iter().enumerate().partition(|(i, _)| self.subtotals.contains(i));
+        top.insert(key.into(), Value::Array(rows.into_iter().map(|(_, r)| object(r)).collect()));
+        if !subtotals.is_empty() {
+            top.insert(
+                "subtotals".into(),
+                Value::Array(subtotals.into_iter().map(|(_, r)| object(r)).collect()),
+            );
+        }
         if let Some(t) = &self.totals {
             top.insert("totals".into(), object(t));
         }
@@ -252,14 +285,132 @@ pub fn emit(out: Option<&Path>, bytes: &[u8], bom: bool) -> Result<()> {
 
 /// Renders a report in the chosen format to stdout or `--out`.
 pub fn print(report: &Report, style: Options, out: Option<&Path>) -> Result<()> {
+    let doc = Doc { sections: vec![report.clone()], ..Doc::default() };
+    print_doc(&doc, style, out)
+}
+
+/// Several reports printed together (a multi-part report), with the fingerprint of the
+/// ledger they were computed from.
+#[derive(Clone, Debug, Default)]
+pub struct Doc {
+    pub title: String,
+    pub fingerprint: Option<Fingerprint>,
+    /// Printed one after another; in JSON a single section is the whole document, several
+    /// are keyed by their `json_key`.
+    pub sections: Vec<Report>,
+    /// The workbook's sheets when they differ from the sections (e.g. one per department).
+    pub sheets: Vec<Report>,
+}
+
+impl Doc {
+    fn fingerprint_line(&self, lang: Lang) -> Option<String> {
+        self.fingerprint.as_ref().map(|f| match lang {
+            Lang::Zh => format!("账本指纹 fingerprint: {f}"),
+            Lang::En => format!("ledger fingerprint: {f}"),
+        })
+    }
+
+    pub fn to_table(&self, lang: Lang, unit: Unit) -> String {
+        let mut out = String::new();
+        if !self.title.is_empty() {
+            out.push_str(&self.title);
+            out.push('\n');
+        }
+        if let Some(line) = self.fingerprint_line(lang) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        for (i, section) in self.sections.iter().enumerate() {
+            if i > 0 || !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&section.to_table(lang, unit));
+        }
+        out
+    }
+
+    /// One section: its table, then the fingerprint as a last row. Several: each under a
+    /// title row, separated by a blank row.
+    pub fn to_csv(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let single = self.sections.len() == 1;
+        for (i, section) in self.sections.iter().enumerate() {
+            if !single {
+                if i > 0 {
+                    out.extend_from_slice(b"\n");
+                }
+                out.extend_from_slice(&csv_line(&[section.title.as_str()])?);
+            }
+            out.extend_from_slice(&section.to_csv(lang, unit)?);
+        }
+        if let Some(f) = &self.fingerprint {
+            let label = match lang {
+                Lang::Zh => "账本指纹 fingerprint",
+                Lang::En => "ledger fingerprint",
+            };
+            out.extend_from_slice(&csv_line(&[label, &f.to_string()])?);
+        }
+        Ok(out)
+    }
+
+    pub fn to_json_value(&self) -> Value {
+        let mut top = Map::new();
+        if !self.title.is_empty() {
+            top.insert("title".into(), Value::String(self.title.clone()));
+        }
+        if let Some(f) = &self.fingerprint {
+            top.insert("fingerprint".into(), serde_json::json!({"entries": f.entries, "hash": f.hash}));
+        }
+        match self.sections.as_slice() {
+            [one] => {
+                if let Value::Object(m) = one.to_json_value() {
+                    top.extend(m);
+                }
+            }
+            many => {
+                for section in many {
+                    top.insert(section.json_key.to_string(), section.to_json_value());
+                }
+            }
+        }
+        Value::Object(top)
+    }
+
+    pub fn to_xlsx(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
+        let sheets = if self.sheets.is_empty() { &self.sections } else { &self.sheets };
+        let footer: Vec<String> = self.fingerprint_line(lang).into_iter().collect();
+        xlsx::workbook(&sheets.iter().collect::<Vec<_>>(), lang, unit, &footer)
+    }
+}
+
+fn csv_line(cells: &[&str]) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    w.write_record(cells.iter().map(|c| excel_safe(c)))
+        .map_err(|e| Error::Internal(format!("writing CSV: {e}")))?;
+    w.into_inner().map_err(|e| Error::Internal(format!("writing CSV: {e}")))
+}
+
+/// Renders a document in the chosen format to stdout or `--out`.
+pub fn print_doc(doc: &Doc, style: Options, out: Option<&Path>) -> Result<()> {
     match style.format {
-        Format::Table => emit(out, report.to_table(style.lang, style.unit).as_bytes(), false),
-        Format::Csv => emit(out, &report.to_csv(style.lang, style.unit)?, out.is_some()),
+        Format::Table => emit(out, doc.to_table(style.lang, style.unit).as_bytes(), false),
+        Format::Csv => emit(out, &doc.to_csv(style.lang, style.unit)?, out.is_some()),
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&report.to_json_value())
-                .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+            let mut text = serde_json::to_string_pretty(&doc.to_json_value())
+                .map_err(|e| Error::Internal(e.to_string()))?;
             text.push('\n');
             emit(out, text.as_bytes(), false)
+        }
+        Format::Xlsx => {
+            let Some(path) = out else {
+                let problem = crate::error::Problem::new(
+                    crate::error::Check::Format,
+                    "an Excel workbook is written to a file: add --out FILE.xlsx".to_string(),
+                )
+                .column("--format");
+                return Err(Error::BadRequest(vec![problem]));
+            };
+            emit(Some(path), &doc.to_xlsx(style.lang, style.unit)?, false)
         }
     }
 }
