@@ -62,6 +62,10 @@ pub enum Command {
     Allocate(commands::allocate::Args),
     /// Shrinkage flags (补助缩水) and other audit findings; exit 3 when there are any.
     Check(commands::check::Args),
+    /// The per-department fund statement (部门资金报表), for a year or a date range.
+    Statement(commands::statement::Args),
+    /// Reconcile a project: its sub-project × channel funds, and the implementing body's payment records against the ledger.
+    Reconcile(commands::reconcile::Args),
     /// Re-derive every balance from the entries and check the rules over stored rows.
     Verify,
     /// Close a year: no entry dated in it is accepted afterwards (R5).
@@ -83,6 +87,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Entitlements(args) => commands::entitlements::run(&ctx, &args),
         Command::Allocate(args) => commands::allocate::run(&ctx, &args),
         Command::Check(args) => commands::check::run(&ctx, &args),
+        Command::Statement(args) => commands::statement::run(&ctx, &args),
+        Command::Reconcile(args) => commands::reconcile::run(&ctx, &args),
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),

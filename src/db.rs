@@ -386,6 +386,36 @@ impl Db {
         Ok(Fingerprint { entries, hash })
     }
 
+    /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
+    pub fn project_payments(&self, project: &str) -> Result<Vec<crate::report::reconcile::LedgerPay>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.voucher, e.date, s.code, e.amount_fen, r.voucher
+             FROM entries e
+             JOIN subprojects s ON s.id = e.subproject_id
+             JOIN projects p ON p.id = s.project_id
+             LEFT JOIN entries r ON r.reverses_id = e.id
+             WHERE p.code = ?1 AND e.kind = 'pay'
+             ORDER BY e.voucher",
+        )?;
+        let rows = stmt.query_map([project], |r| {
+            let date: String = r.get(1)?;
+            Ok(crate::report::reconcile::LedgerPay {
+                voucher: r.get(0)?,
+                date: stored_date(&date)?,
+                subproject: r.get(2)?,
+                amount: Fen(r.get(3)?),
+                reversed_by: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One entry by its voucher.
+    pub fn entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1");
+        Ok(self.conn.query_row(&sql, [voucher], entry_from_row).optional()?)
+    }
+
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
     pub fn maintained_balances(&self) -> Result<Vec<((i64, i64), LineBalance)>> {
         let mut stmt = self.conn.prepare(

@@ -639,6 +639,44 @@ pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>>
     f.finish(value)
 }
 
+/// An implementing body's own payment records (`reconcile --payments`), as exported from
+/// their Excel sheet.
+pub const PAYMENT_COLUMNS: &[Column] = &[
+    col("voucher", &["凭证号", "支付凭证号", "付款凭证号"], true),
+    col("date", &["日期", "支付日期", "付款日期"], true),
+    col("subproject", &["子项目编号"], true),
+    col("amount", &["金额", "支付金额", "付款金额"], true),
+];
+
+/// One payment as the implementing body recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub voucher: String,
+    pub date: chrono::NaiveDate,
+    pub subproject: String,
+    pub amount: Fen,
+    /// The line of the file it came from.
+    pub line: u64,
+}
+
+pub fn parse_payment(row: &Row<'_>) -> std::result::Result<Payment, Vec<Problem>> {
+    let mut f = Fields::new(row, PAYMENT_COLUMNS);
+    let voucher = f.code("voucher");
+    let date = f.date("date");
+    let subproject = f.code("subproject");
+    let amount = f.amount("amount", Fen::parse_positive);
+    let value = (|| {
+        Some(Payment {
+            voucher: voucher?,
+            date: date?,
+            subproject: subproject?,
+            amount: amount?,
+            line: row.line,
+        })
+    })();
+    f.finish(value)
+}
+
 /// A row's unique code within its file (voucher, project code …), if it has one.
 pub trait Keyed {
     fn key(&self) -> Option<&str>;
@@ -672,6 +710,7 @@ keyed!(NewProject, code, "project");
 keyed!(NewSubproject, code, "subproject");
 keyed!(NewAppropriation, code, "appropriation");
 keyed!(NewEntry, voucher, "voucher");
+keyed!(Payment, voucher, "voucher");
 keyed!(crate::catalog::Department, code, "department");
 keyed!(crate::catalog::County, code, "county");
 keyed!(crate::catalog::SubprojectType, code, "type");

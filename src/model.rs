@@ -302,6 +302,17 @@ impl LineBalance {
         (column.0.abs() <= MAX_RUNNING_FEN).then_some(next)
     }
 
+    /// The movement from `earlier` to `self`, column by column.
+    pub fn since(&self, earlier: &LineBalance) -> LineBalance {
+        LineBalance {
+            allocated: self.allocated - earlier.allocated,
+            withdrawn: self.withdrawn - earlier.withdrawn,
+            disbursed: self.disbursed - earlier.disbursed,
+            returned: self.returned - earlier.returned,
+            paid: self.paid - earlier.paid,
+        }
+    }
+
     pub fn add(&mut self, other: &LineBalance) {
         self.allocated += other.allocated;
         self.withdrawn += other.withdrawn;

@@ -10,9 +10,13 @@ pub mod entitlements;
 pub mod import;
 pub mod init;
 pub mod post;
+pub mod reconcile;
+pub mod statement;
 pub mod verify;
 
+use crate::catalog::Catalog;
 use crate::cli::Cli;
+use crate::error::{Check, Error, Problem, Result};
 use crate::render::{Format, Lang, Options, Unit};
 use std::path::{Path, PathBuf};
 
@@ -52,4 +56,27 @@ impl Ctx {
     pub fn out(&self) -> Option<&Path> {
         self.out.as_deref()
     }
+}
+
+/// A `--county` value (code or name) as the county's name; unknown names are refused with
+/// the list of known ones.
+pub fn resolve_county(catalog: &Catalog, county: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = county else { return Ok(None) };
+    match catalog.county(v) {
+        Some(c) => Ok(Some(c.name.clone())),
+        None => {
+            let message = format!("'{v}' is not a known county (known: {})", catalog.county_names());
+            Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--county")]))
+        }
+    }
+}
+
+/// Refuses a `--project` that is not recorded.
+pub fn require_project(db: &crate::db::Db, project: &str) -> Result<()> {
+    if db.projects()?.iter().any(|p| p.row.code == project) {
+        return Ok(());
+    }
+    let problem =
+        Problem::new(Check::Unknown, format!("project '{project}' is not recorded")).column("--project");
+    Err(Error::BadRequest(vec![problem]))
 }

@@ -7,7 +7,7 @@
 //! channel, over all appropriation lines, reversals netted.
 
 use crate::catalog::Catalog;
-use crate::db::Db;
+use crate::db::{BalanceLine, Db};
 use crate::error::Result;
 use crate::model::Status;
 use crate::money::Fen;
@@ -38,14 +38,21 @@ impl Row {
     }
 }
 
-/// All entitlement rows, in project, sub-project and catalogue channel order.
+/// All entitlement rows, in project, sub-project and catalogue channel order, with what
+/// each has received over all entries.
 pub fn entitlements(db: &Db, catalog: &Catalog) -> Result<Vec<Row>> {
+    entitlements_with(db, catalog, &db.balance_lines()?)
+}
+
+/// All entitlement rows, with what each has received on the given lines (e.g. the lines as
+/// of a date).
+pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> Result<Vec<Row>> {
     let rules = db.rules()?;
     let approved: HashMap<String, chrono::NaiveDate> =
         db.projects()?.into_iter().map(|p| (p.row.code, p.row.approved_on)).collect();
-    let mut received: HashMap<(String, String), Fen> = HashMap::new();
-    for l in db.balance_lines()? {
-        *received.entry((l.subproject, l.channel)).or_default() += l.balance.drawn();
+    let mut received: HashMap<(&str, &str), Fen> = HashMap::new();
+    for l in lines {
+        *received.entry((&l.subproject, &l.channel)).or_default() += l.balance.drawn();
     }
     let mut subprojects = db.subprojects()?;
     subprojects.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
@@ -71,7 +78,10 @@ pub fn entitlements(db: &Db, catalog: &Catalog) -> Result<Vec<Row>> {
                 type_code: s.type_code.clone(),
                 channel: channel.code.clone(),
                 investment: s.investment,
-                received: received.get(&(s.code.clone(), channel.code.clone())).copied().unwrap_or_default(),
+                received: received
+                    .get(&(s.code.as_str(), channel.code.as_str()))
+                    .copied()
+                    .unwrap_or_default(),
                 entitlement: e,
             });
         }

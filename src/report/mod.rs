@@ -2,3 +2,5 @@
 
 pub mod check;
 pub mod entitlements;
+pub mod reconcile;
+pub mod statement;

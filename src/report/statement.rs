@@ -1,0 +1,162 @@
+//! The per-department fund statement (部门资金报表) as data: one row per (sub-project,
+//! channel) that has an entitlement or has moved, owned by the department that owns the
+//! channel, with the period's movements, the balance at its start and end, the standalone
+//! entitlement and the gap still open at its end.
+//!
+//! A period is a closed date range; either end may be open. Movements are the cumulative
+//! balances at the end minus those the day before the start, so a reversal counts in the
+//! period it is dated in, against the column of the kind it reverses. With no start the
+//! opening balance is zero and the statement's totals equal `balances`.
+
+use crate::catalog::Catalog;
+use crate::db::Db;
+use crate::error::Result;
+use crate::model::LineBalance;
+use crate::money::Fen;
+use crate::report::entitlements;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+/// A closed date range; `None` leaves that end open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Period {
+    pub fn year(year: i32) -> Option<Period> {
+        Some(Period { from: NaiveDate::from_ymd_opt(year, 1, 1), to: NaiveDate::from_ymd_opt(year, 12, 31) })
+    }
+}
+
+/// Which rows to keep; every field is a resolved code (department, county name, project).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub department: Option<String>,
+    pub county: Option<String>,
+    pub project: Option<String>,
+}
+
+/// The figures of a row or of a group of rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Balance (allocated − withdrawn − returned − paid) the day before the period.
+    pub opening: Fen,
+    /// What moved in the period.
+    pub movement: LineBalance,
+    /// Balance at the end of the period: opening + the period's net movement.
+    pub balance: Fen,
+    pub entitlement: Fen,
+    /// Entitlement not received by the end of the period (never negative per row).
+    pub gap: Fen,
+}
+
+impl Figures {
+    pub fn add(&mut self, other: &Figures) {
+        self.opening += other.opening;
+        self.movement.add(&other.movement);
+        self.balance += other.balance;
+        self.entitlement += other.entitlement;
+        self.gap += other.gap;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub department: String,
+    pub channel: String,
+    pub project: String,
+    pub county: String,
+    pub subproject: String,
+    pub figures: Figures,
+}
+
+/// The statement's rows in department, channel (catalogue order), project and sub-project
+/// order.
+pub fn statement(db: &Db, catalog: &Catalog, period: Period, filter: &Filter) -> Result<Vec<Row>> {
+    let closing = db.balance_lines_as_of(period.to)?;
+    let opening = match period.from.and_then(|d| d.pred_opt()) {
+        Some(day_before) => db.balance_lines_as_of(Some(day_before))?,
+        None => Vec::new(),
+    };
+    let approved: HashMap<String, NaiveDate> =
+        db.projects()?.into_iter().map(|p| (p.row.code, p.row.approved_on)).collect();
+
+    #[derive(Default)]
+    struct Acc {
+        county: String,
+        opening: LineBalance,
+        closing: LineBalance,
+        entitlement: Fen,
+        has_entitlement: bool,
+    }
+    let mut acc: BTreeMap<(String, String, String), Acc> = BTreeMap::new();
+    for l in &closing {
+        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
+        a.county = l.county.clone();
+        a.closing.add(&l.balance);
+    }
+    for l in &opening {
+        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
+        a.county = l.county.clone();
+        a.opening.add(&l.balance);
+    }
+    for e in entitlements::entitlements_with(db, catalog, &closing)? {
+        let started = period.to.is_none_or(|to| approved.get(&e.project).is_some_and(|d| *d <= to));
+        let moved = acc.contains_key(&(e.project.clone(), e.subproject.clone(), e.channel.clone()));
+        if !started && !moved {
+            continue;
+        }
+        let a = acc.entry((e.project, e.subproject, e.channel)).or_default();
+        a.county = e.county;
+        a.entitlement = e.entitlement.amount;
+        a.has_entitlement = true;
+    }
+
+    let department_seq: HashMap<&str, usize> =
+        catalog.departments.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
+    let channel_seq: HashMap<&str, usize> =
+        catalog.channels.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
+    let mut rows: Vec<(usize, usize, Row)> = Vec::new();
+    for ((project, subproject, channel), a) in acc {
+        let department = catalog.channel(&channel).map_or(String::new(), |c| c.policy_owner.clone());
+        let keep = filter.department.as_ref().is_none_or(|d| *d == department)
+            && filter.county.as_ref().is_none_or(|c| *c == a.county)
+            && filter.project.as_ref().is_none_or(|p| *p == project);
+        if !keep {
+            continue;
+        }
+        let received = a.closing.drawn();
+        let gap = if a.has_entitlement { Fen((a.entitlement - received).0.max(0)) } else { Fen(0) };
+        let figures = Figures {
+            opening: a.opening.balance(),
+            movement: a.closing.since(&a.opening),
+            balance: a.closing.balance(),
+            entitlement: a.entitlement,
+            gap,
+        };
+        let seq = (
+            department_seq.get(department.as_str()).copied().unwrap_or(usize::MAX),
+            channel_seq.get(channel.as_str()).copied().unwrap_or(usize::MAX),
+        );
+        rows.push((
+            seq.0,
+            seq.1,
+            Row { department, channel, project, county: a.county, subproject, figures },
+        ));
+    }
+    rows.sort_by(|a, b| {
+        (a.0, a.1, &a.2.project, &a.2.subproject).cmp(&(b.0, b.1, &b.2.project, &b.2.subproject))
+    });
+    Ok(rows.into_iter().map(|(_, _, r)| r).collect())
+}
+
+/// The sum of the rows' figures.
+pub fn total(rows: &[Row]) -> Figures {
+    let mut t = Figures::default();
+    for r in rows {
+        t.add(&r.figures);
+    }
+    t
+}
