@@ -66,6 +66,10 @@ pub enum Command {
     Statement(commands::statement::Args),
     /// Reconcile a project: its sub-project × channel funds, and the implementing body's payment records against the ledger.
     Reconcile(commands::reconcile::Args),
+    /// Record an acceptance: item (单项验收), overall (整体验收), county (县级验收) or city (市级验收).
+    Accept(commands::accept::Args),
+    /// Acceptance progress of every project, or one project's acceptance records.
+    Acceptance(commands::accept::ListArgs),
     /// Re-derive every balance from the entries and check the rules over stored rows.
     Verify,
     /// Close a year: no entry dated in it is accepted afterwards (R5).
@@ -89,6 +93,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Statement(args) => commands::statement::run(&ctx, &args),
         Command::Reconcile(args) => commands::reconcile::run(&ctx, &args),
+        Command::Accept(args) => commands::accept::run(&ctx, &args),
+        Command::Acceptance(args) => commands::accept::run_list(&ctx, &args),
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),

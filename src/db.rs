@@ -9,7 +9,8 @@
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
 use crate::error::{Error, Result};
 use crate::model::{
-    Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, Scope, Status,
+    Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, Scope, Stage, Status,
+    Verdict,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
@@ -127,6 +128,70 @@ pub struct BalanceLine {
     pub channel: String,
     pub appropriation: String,
     pub balance: LineBalance,
+}
+
+/// An acceptance as recorded, references as codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAcceptance {
+    pub id: i64,
+    pub stage: Stage,
+    pub project: String,
+    pub subproject: Option<String>,
+    pub department: Option<String>,
+    pub verdict: Verdict,
+    pub date: NaiveDate,
+    pub document: String,
+    pub batch: String,
+    pub award: bool,
+    pub memo: String,
+}
+
+/// A resolved acceptance to insert.
+pub struct AcceptanceInsert<'a> {
+    pub stage: Stage,
+    pub project_id: i64,
+    pub subproject_id: Option<i64>,
+    pub department: Option<&'a str>,
+    pub verdict: Verdict,
+    pub date: NaiveDate,
+    pub document: &'a str,
+    pub batch: &'a str,
+    pub award: bool,
+    pub memo: &'a str,
+    pub operator: &'a str,
+    pub recorded_at: &'a str,
+}
+
+const ACCEPTANCE_SELECT: &str = "SELECT a.id, a.stage, p.code, s.code, a.department, a.result,
+    a.accepted_on, a.document, a.batch, a.award, a.memo
+    FROM acceptances a
+    JOIN projects p ON p.id = a.project_id
+    LEFT JOIN subprojects s ON s.id = a.subproject_id";
+
+fn acceptance_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAcceptance> {
+    let stage: String = r.get(1)?;
+    let verdict: String = r.get(5)?;
+    let date: String = r.get(6)?;
+    Ok(StoredAcceptance {
+        id: r.get(0)?,
+        stage: stored_enum(&stage, Stage::parse)?,
+        project: r.get(2)?,
+        subproject: r.get(3)?,
+        department: r.get(4)?,
+        verdict: stored_enum(&verdict, Verdict::parse)?,
+        date: stored_date(&date)?,
+        document: r.get(7)?,
+        batch: r.get(8)?,
+        award: r.get(9)?,
+        memo: r.get(10)?,
+    })
+}
+
+fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Vec<StoredAcceptance>> {
+    let sql = format!("{ACCEPTANCE_SELECT} WHERE ?1 IS NULL OR p.code = ?1 ORDER BY a.id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([project], acceptance_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// What a report was computed from (`Db::fingerprint`).
@@ -408,6 +473,11 @@ impl Db {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every acceptance (of one project, if given), in recording order.
+    pub fn acceptances(&self, project: Option<&str>) -> Result<Vec<StoredAcceptance>> {
+        acceptances(&self.conn, project)
     }
 
     /// One entry by its voucher.
@@ -834,6 +904,14 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    /// The sub-projects of one project, in code order.
+    pub fn subprojects_of(&self, project: &str) -> Result<Vec<StoredSubproject>> {
+        let sql = format!("{SUBPROJECT_SELECT} WHERE p.code = ?1 ORDER BY s.code");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map([project], subproject_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn find_subproject(&self, code: &str) -> Result<Option<StoredSubproject>> {
         let sql = format!("{SUBPROJECT_SELECT} WHERE s.code = ?1");
         let mut stmt = self.tx.prepare_cached(&sql)?;
@@ -901,6 +979,34 @@ impl Tx<'_> {
             operator,
             at
         ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Every acceptance of one project, in recording order.
+    pub fn acceptances(&self, project: &str) -> Result<Vec<StoredAcceptance>> {
+        acceptances(&self.tx, Some(project))
+    }
+
+    pub fn insert_acceptance(&self, a: &AcceptanceInsert<'_>) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO acceptances (stage, project_id, subproject_id, department, result, accepted_on,
+                 document, batch, award, memo, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                a.stage.code(),
+                a.project_id,
+                a.subproject_id,
+                a.department,
+                a.verdict.code(),
+                date_text(a.date),
+                a.document,
+                a.batch,
+                a.award,
+                a.memo,
+                a.operator,
+                a.recorded_at
+            ],
+        )?;
         Ok(self.tx.last_insert_rowid())
     }
 

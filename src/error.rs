@@ -38,6 +38,9 @@ pub enum Check {
     File,
     /// Two subsidy rules would apply to the same channel, type and day.
     Overlap,
+    /// Acceptance out of order (policy 四（四）): overall after every item, county after
+    /// overall, city after county.
+    Acceptance,
 }
 
 impl Check {
@@ -54,6 +57,7 @@ impl Check {
             Check::Unknown => "unknown reference",
             Check::File => "file",
             Check::Overlap => "overlapping rule",
+            Check::Acceptance => "验收程序 acceptance order",
         }
     }
 }

@@ -13,9 +13,12 @@
 //! give money back before those that take it: every intermediate state is then valid too.
 
 use crate::catalog::Catalog;
-use crate::db::{EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx};
+use crate::db::{AcceptanceInsert, EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx};
 use crate::error::{Check, Problem, Result};
-use crate::model::{Kind, LineBalance, NewAppropriation, NewEntry, NewProject, NewSubproject};
+use crate::model::{
+    Kind, LineBalance, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Stage, Status,
+    Verdict,
+};
 use crate::money::Fen;
 use crate::rules;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -774,4 +777,175 @@ impl RuleWriter<'_, '_> {
         self.rules.push(crate::subsidy::Rule { id, ..rule });
         Ok(Ok(Outcome::Added))
     }
+}
+
+/// Records one acceptance after checking the policy's order (四（四）): an item acceptance
+/// names a non-excluded sub-project and is made by its lead (or co-lead) department; the
+/// overall acceptance needs every non-excluded sub-project passed, on or before its date;
+/// county acceptance needs the overall one passed, city acceptance the county's; a stage that
+/// passed is not accepted again; nothing is dated before the project's approval. Problems
+/// name the option they concern.
+pub fn record_acceptance(
+    tx: &Tx<'_>,
+    catalog: &Catalog,
+    a: &NewAcceptance,
+    stamp: &Stamp,
+) -> Result<std::result::Result<i64, Vec<Problem>>> {
+    let refuse = |check: Check, column: &str, message: String| {
+        Ok(Err(vec![Problem::new(check, message).column(column)]))
+    };
+    // The project, and for an item acceptance the sub-project (whose project it names).
+    let sub = match (&a.stage, &a.subproject) {
+        (Stage::Item, None) => {
+            return refuse(Check::Format, "--subproject", "an item acceptance names its sub-project".into())
+        }
+        (Stage::Item, Some(code)) => match tx.find_subproject(code)? {
+            None => {
+                return refuse(
+                    Check::Unknown,
+                    "--subproject",
+                    format!("sub-project '{code}' is not recorded"),
+                )
+            }
+            Some(s) => Some(s),
+        },
+        _ => None,
+    };
+    let project_code = match (&sub, &a.project) {
+        (Some(s), Some(p)) if s.project_code != *p => {
+            let message = format!("sub-project {} belongs to project {}, not {p}", s.code, s.project_code);
+            return refuse(Check::Unknown, "--project", message);
+        }
+        (Some(s), _) => s.project_code.clone(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => {
+            return refuse(Check::Format, "--project", format!("{} names its project", a.stage.zh()))
+        }
+    };
+    let Some(project) = tx.find_project(&project_code)? else {
+        return refuse(Check::Unknown, "--project", format!("project '{project_code}' is not recorded"));
+    };
+    if a.date < project.row.approved_on {
+        let message = format!("{} is before the project was approved ({})", a.date, project.row.approved_on);
+        return refuse(Check::Format, "--date", message);
+    }
+    let history = tx.acceptances(&project_code)?;
+    let passed = |stage: Stage, subproject: Option<&str>| {
+        history.iter().find(|h| {
+            h.stage == stage
+                && h.verdict == Verdict::Passed
+                && (subproject.is_none() || h.subproject.as_deref() == subproject)
+        })
+    };
+    if let Some(h) = passed(a.stage, sub.as_ref().map(|s| s.code.as_str())) {
+        let what = sub.as_ref().map_or(project_code.clone(), |s| s.code.clone());
+        let message = format!("{what} already passed {} on {} ({})", a.stage.zh(), h.date, h.document);
+        let column = if sub.is_some() { "--subproject" } else { "--project" };
+        return refuse(Check::Acceptance, column, message);
+    }
+    if a.stage != Stage::City && (!a.batch.is_empty() || a.award) {
+        return refuse(
+            Check::Format,
+            "--batch",
+            "a batch and the quality award belong to city acceptance".into(),
+        );
+    }
+    let mut department = None;
+    let mut subproject_id = None;
+    match a.stage {
+        Stage::Item => {
+            let s = sub.as_ref().expect("item acceptance has its sub-project");
+            if s.status == Status::Excluded {
+                let message = format!("{} is excluded (不开展): it is not accepted", s.code);
+                return refuse(Check::R2, "--subproject", message);
+            }
+            let t = catalog.subproject_type(&s.type_code);
+            let lead = t.map(|t| t.department.clone()).unwrap_or_default();
+            let co_lead = t.and_then(|t| t.co_lead.clone());
+            let chosen = match &a.department {
+                None => lead.clone(),
+                Some(d) => match catalog.department(d) {
+                    Some(dep) => dep.code.clone(),
+                    None => {
+                        return refuse(
+                            Check::Unknown,
+                            "--department",
+                            format!("'{d}' is not a known department"),
+                        )
+                    }
+                },
+            };
+            if chosen != lead && co_lead.as_deref() != Some(chosen.as_str()) {
+                let name = |c: &str| catalog.department(c).map_or(c.to_string(), |d| d.name.clone());
+                let message = format!(
+                    "{} ({}) is accepted by {}{}, not {}",
+                    s.code,
+                    t.map_or(s.type_code.as_str(), |t| t.name.as_str()),
+                    name(&lead),
+                    co_lead.as_deref().map_or(String::new(), |c| format!(" or {}", name(c))),
+                    name(&chosen)
+                );
+                return refuse(Check::Acceptance, "--department", message);
+            }
+            department = Some(chosen);
+            subproject_id = Some(s.id);
+        }
+        Stage::Overall => {
+            let mut missing = Vec::new();
+            for s in tx.subprojects_of(&project_code)?.iter().filter(|s| s.status != Status::Excluded) {
+                match passed(Stage::Item, Some(&s.code)) {
+                    Some(h) if h.date <= a.date => {}
+                    Some(h) => missing.push(format!("{} (passed only on {})", s.code, h.date)),
+                    None => missing.push(s.code.clone()),
+                }
+            }
+            if !missing.is_empty() {
+                let message = format!(
+                    "整体验收 needs every non-excluded sub-project to pass 单项验收 first; not yet passed: {}",
+                    missing.join(", ")
+                );
+                return refuse(Check::Acceptance, "--project", message);
+            }
+        }
+        Stage::County | Stage::City => {
+            let before = if a.stage == Stage::County { Stage::Overall } else { Stage::County };
+            match passed(before, None) {
+                Some(h) if h.date <= a.date => {}
+                Some(h) => {
+                    let message =
+                        format!("{} is dated before {} passed ({})", a.stage.zh(), before.zh(), h.date);
+                    return refuse(Check::Acceptance, "--date", message);
+                }
+                None => {
+                    let message = format!("{} needs {} passed first", a.stage.zh(), before.zh());
+                    return refuse(Check::Acceptance, "--project", message);
+                }
+            }
+            if a.stage == Stage::City && a.batch.is_empty() {
+                return refuse(Check::Format, "--batch", "city acceptance is by batch: give --batch".into());
+            }
+            if a.award && a.verdict != Verdict::Passed {
+                return refuse(
+                    Check::Format,
+                    "--award",
+                    "only a passed project can win the quality award".into(),
+                );
+            }
+        }
+    }
+    let id = tx.insert_acceptance(&AcceptanceInsert {
+        stage: a.stage,
+        project_id: project.id,
+        subproject_id,
+        department: department.as_deref(),
+        verdict: a.verdict,
+        date: a.date,
+        document: &a.document,
+        batch: &a.batch,
+        award: a.award,
+        memo: &a.memo,
+        operator: &stamp.operator,
+        recorded_at: &stamp.recorded_at,
+    })?;
+    Ok(Ok(id))
 }

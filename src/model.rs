@@ -237,6 +237,41 @@ pub struct NewAppropriation {
     pub amount: Fen,
 }
 
+code_enum!(
+    /// Acceptance stages (policy 四（四）), in the order they must pass.
+    Stage, "acceptance stage" {
+        Item = "item", "单项验收";
+        Overall = "overall", "整体验收";
+        County = "county", "县级验收";
+        City = "city", "市级验收";
+    }
+);
+
+code_enum!(
+    /// The outcome of an acceptance.
+    Verdict, "acceptance result" {
+        Passed = "passed", "通过" | "合格" | "验收通过";
+        Failed = "failed", "不通过" | "不合格" | "未通过";
+    }
+);
+
+/// An acceptance as a clerk records it. `subproject` and `department` are for item
+/// acceptance only (the department defaults to the type's lead department); `batch` and
+/// `award` for city acceptance only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAcceptance {
+    pub stage: Stage,
+    pub project: Option<String>,
+    pub subproject: Option<String>,
+    pub department: Option<String>,
+    pub verdict: Verdict,
+    pub date: NaiveDate,
+    pub document: String,
+    pub batch: String,
+    pub award: bool,
+    pub memo: String,
+}
+
 /// One ledger entry as written by a clerk. For `reverse`, `reverses` names the original and
 /// the appropriation, sub-project and amount may be left empty (they are the original's).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and its `run`. Shared context lives here.
 
+pub mod accept;
 pub mod allocate;
 pub mod balances;
 pub mod catalog;

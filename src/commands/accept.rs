@@ -1,0 +1,215 @@
+//! `accept item|overall|county|city …`: record an acceptance (policy 四（四）), refused when
+//! out of order; `acceptance [--project P]`: the progress of every project, or one
+//! project's records.
+
+use super::Ctx;
+use crate::db::Db;
+use crate::error::{Check, Error, Problem, Result};
+use crate::ledger::{self, Stamp};
+use crate::model::{self, NewAcceptance, Stage, Verdict};
+use crate::render::{self, c, Cell, Report, Unit};
+use crate::report::acceptance::progress;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub stage: StageArgs,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum StageArgs {
+    /// 单项验收: a department accepts one sub-project.
+    Item {
+        /// The sub-project (子项目编号).
+        #[arg(long)]
+        subproject: String,
+        /// The accepting department (default: the type's lead department; a co-lead may accept too).
+        #[arg(long)]
+        department: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 整体验收: the project as a whole, once every non-excluded sub-project passed.
+    Overall {
+        /// The project (项目编号).
+        #[arg(long)]
+        project: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 县级验收: the county's acceptance, after the overall one passed.
+    County {
+        /// The project (项目编号).
+        #[arg(long)]
+        project: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 市级验收: the city's acceptance by batch, after the county's passed.
+    City {
+        /// The project (项目编号).
+        #[arg(long)]
+        project: String,
+        /// The city's acceptance batch (批次), e.g. 2025-1.
+        #[arg(long)]
+        batch: String,
+        /// The project won the city's quality award (优质工程).
+        #[arg(long)]
+        award: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Common {
+    /// passed/通过 or failed/不通过.
+    #[arg(long)]
+    pub result: String,
+    /// The acceptance date, YYYY-MM-DD.
+    #[arg(long)]
+    pub date: String,
+    /// The acceptance document (验收文件), e.g. 嘉农验〔2025〕3号.
+    #[arg(long)]
+    pub doc: String,
+    /// A note.
+    #[arg(long, default_value = "")]
+    pub memo: String,
+}
+
+fn bad(column: &str, message: String) -> Error {
+    Error::rejected(Problem::new(Check::Format, message).column(column))
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let (stage, project, subproject, department, batch, award, common) = match &args.stage {
+        StageArgs::Item { subproject, department, common } => {
+            (Stage::Item, None, Some(subproject.clone()), department.clone(), String::new(), false, common)
+        }
+        StageArgs::Overall { project, common } => {
+            (Stage::Overall, Some(project.clone()), None, None, String::new(), false, common)
+        }
+        StageArgs::County { project, common } => {
+            (Stage::County, Some(project.clone()), None, None, String::new(), false, common)
+        }
+        StageArgs::City { project, batch, award, common } => {
+            let batch = model::parse_code(batch, "batch").map_err(|m| bad("--batch", m))?;
+            (Stage::City, Some(project.clone()), None, None, batch, *award, common)
+        }
+    };
+    let a = NewAcceptance {
+        stage,
+        project,
+        subproject,
+        department,
+        verdict: Verdict::parse(&common.result).map_err(|m| bad("--result", m))?,
+        date: model::parse_date(&common.date).map_err(|m| bad("--date", m))?,
+        document: model::parse_text(&common.doc, "document", true).map_err(|m| bad("--doc", m))?,
+        batch,
+        award,
+        memo: model::parse_text(&common.memo, "memo", false).map_err(|m| bad("--memo", m))?,
+    };
+    let mut db = Db::open(&ctx.db_path())?;
+    let catalog = db.catalog()?;
+    let tx = db.begin()?;
+    ledger::record_acceptance(&tx, &catalog, &a, &Stamp::now(&ctx.operator))?.map_err(Error::Rejected)?;
+    tx.commit()?;
+    let what = a.subproject.as_deref().or(a.project.as_deref()).unwrap_or_default();
+    crate::outln!("recorded: {what} {} {} on {} ({})", a.stage.zh(), a.verdict.zh(), a.date, a.document);
+    Ok(0)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// One project: every acceptance recorded for it.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Only this county (code or name).
+    #[arg(long)]
+    pub county: Option<String>,
+}
+
+pub fn run_list(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
+    let db = Db::open(&ctx.db_path())?;
+    let catalog = db.catalog()?;
+    let county = super::resolve_county(&catalog, args.county.as_deref())?;
+    if let Some(p) = &args.project {
+        super::require_project(&db, p)?;
+        let records = db.acceptances(Some(p))?;
+        let mut report = Report {
+            title: format!("验收记录 acceptances of {p}"),
+            columns: vec![
+                c("stage", "验收环节"),
+                c("subproject", "子项目编号"),
+                c("department", "验收部门"),
+                c("result", "结果"),
+                c("date", "日期"),
+                c("document", "验收文件"),
+                c("batch", "批次"),
+                c("award", "优质工程"),
+                c("memo", "备注"),
+            ],
+            json_key: "acceptances",
+            ..Report::default()
+        };
+        for a in &records {
+            report.rows.push(vec![
+                Cell::Label { zh: a.stage.zh(), en: a.stage.code() },
+                a.subproject.clone().map_or(Cell::Empty, Cell::Text),
+                a.department.as_deref().map_or(Cell::Empty, |d| {
+                    catalog.department(d).map_or(d.to_string(), |d| d.name.clone()).into()
+                }),
+                Cell::Label { zh: a.verdict.zh(), en: a.verdict.code() },
+                a.date.to_string().into(),
+                a.document.as_str().into(),
+                a.batch.as_str().into(),
+                if a.award { Cell::Label { zh: "是", en: "yes" } } else { Cell::Empty },
+                a.memo.as_str().into(),
+            ]);
+        }
+        if records.is_empty() {
+            report.notes.push("no acceptance recorded yet".into());
+        }
+        render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
+        return Ok(0);
+    }
+    let rows = progress(&db.projects()?, &db.subprojects()?, &db.acceptances(None)?, None);
+    let mut report = Report {
+        title: "验收进度 acceptance progress".into(),
+        columns: vec![
+            c("project", "项目编号"),
+            c("county", "县市区"),
+            c("items_required", "应单项验收"),
+            c("items_passed", "单项验收通过"),
+            c("items_failed", "单项验收未通过"),
+            c("overall", "整体验收"),
+            c("county_acceptance", "县级验收"),
+            c("city_acceptance", "市级验收"),
+            c("batch", "批次"),
+            c("award", "优质工程"),
+        ],
+        json_key: "projects",
+        ..Report::default()
+    };
+    let date = |d: Option<chrono::NaiveDate>| d.map_or(Cell::Empty, |d| d.to_string().into());
+    for p in rows.iter().filter(|p| county.as_ref().is_none_or(|c| *c == p.county)) {
+        report.rows.push(vec![
+            p.project.as_str().into(),
+            p.county.as_str().into(),
+            Cell::Int(p.items_required as i64),
+            Cell::Int(p.items_passed as i64),
+            Cell::Int(p.items_failed as i64),
+            date(p.overall),
+            date(p.county_passed),
+            date(p.city.as_ref().map(|c| c.0)),
+            p.city.as_ref().map_or(Cell::Empty, |c| c.1.as_str().into()),
+            if p.city.as_ref().is_some_and(|c| c.2) {
+                Cell::Label { zh: "是", en: "yes" }
+            } else {
+                Cell::Empty
+            },
+        ]);
+    }
+    render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
+    Ok(0)
+}

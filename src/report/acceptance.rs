@@ -1,0 +1,89 @@
+//! Acceptance progress per project (policy 四（四）): how many non-excluded sub-projects
+//! passed their item acceptance, and when the overall, county and city acceptances passed.
+
+use crate::db::{StoredAcceptance, StoredProject, StoredSubproject};
+use crate::model::{Stage, Status, Verdict};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub project: String,
+    pub county: String,
+    /// Non-excluded sub-projects, each needing an item acceptance.
+    pub items_required: usize,
+    pub items_passed: usize,
+    pub items_failed: usize,
+    pub overall: Option<NaiveDate>,
+    pub county_passed: Option<NaiveDate>,
+    /// Date and batch of the city acceptance, and whether it won the quality award.
+    pub city: Option<(NaiveDate, String, bool)>,
+}
+
+impl Progress {
+    /// The furthest stage passed, as of `day` (inclusive).
+    pub fn stage_as_of(&self, day: NaiveDate) -> Option<Stage> {
+        if self.city.as_ref().is_some_and(|c| c.0 <= day) {
+            Some(Stage::City)
+        } else if self.county_passed.is_some_and(|d| d <= day) {
+            Some(Stage::County)
+        } else if self.overall.is_some_and(|d| d <= day) {
+            Some(Stage::Overall)
+        } else {
+            None
+        }
+    }
+}
+
+/// Progress of every project, in project code order. Items count what passed on or before
+/// `as_of` (all, when `None`); a sub-project that failed and has not passed since counts as
+/// failed.
+pub fn progress(
+    projects: &[StoredProject],
+    subprojects: &[StoredSubproject],
+    acceptances: &[StoredAcceptance],
+    as_of: Option<NaiveDate>,
+) -> Vec<Progress> {
+    let by_then: Vec<&StoredAcceptance> =
+        acceptances.iter().filter(|a| as_of.is_none_or(|d| a.date <= d)).collect();
+    let mut item: HashMap<&str, Verdict> = HashMap::new();
+    for a in by_then.iter().filter(|a| a.stage == Stage::Item) {
+        if let Some(s) = &a.subproject {
+            let v = item.entry(s.as_str()).or_insert(a.verdict);
+            if a.verdict == Verdict::Passed {
+                *v = Verdict::Passed;
+            }
+        }
+    }
+    let mut out: Vec<Progress> = projects
+        .iter()
+        .map(|p| {
+            let passed = |stage: Stage| {
+                by_then
+                    .iter()
+                    .find(|a| a.project == p.row.code && a.stage == stage && a.verdict == Verdict::Passed)
+            };
+            let mut g = Progress {
+                project: p.row.code.clone(),
+                county: p.row.county.clone(),
+                overall: passed(Stage::Overall).map(|a| a.date),
+                county_passed: passed(Stage::County).map(|a| a.date),
+                city: passed(Stage::City).map(|a| (a.date, a.batch.clone(), a.award)),
+                ..Progress::default()
+            };
+            for s in
+                subprojects.iter().filter(|s| s.project_code == p.row.code && s.status != Status::Excluded)
+            {
+                g.items_required += 1;
+                match item.get(s.code.as_str()) {
+                    Some(Verdict::Passed) => g.items_passed += 1,
+                    Some(Verdict::Failed) => g.items_failed += 1,
+                    None => {}
+                }
+            }
+            g
+        })
+        .collect();
+    out.sort_by(|a, b| a.project.cmp(&b.project));
+    out
+}
