@@ -70,6 +70,8 @@ pub enum Command {
     Accept(commands::accept::Args),
     /// Acceptance progress of every project, or one project's acceptance records.
     Acceptance(commands::accept::ListArgs),
+    /// The annual performance review (年度绩效评价), per county and for the city.
+    Review(commands::review::Args),
     /// Re-derive every balance from the entries and check the rules over stored rows.
     Verify,
     /// Close a year: no entry dated in it is accepted afterwards (R5).
@@ -95,6 +97,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Reconcile(args) => commands::reconcile::run(&ctx, &args),
         Command::Accept(args) => commands::accept::run(&ctx, &args),
         Command::Acceptance(args) => commands::accept::run_list(&ctx, &args),
+        Command::Review(args) => commands::review::run(&ctx, &args),
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),

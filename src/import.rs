@@ -9,7 +9,8 @@
 
 use crate::error::{Check, Error, Problem, Result};
 use crate::model::{
-    self, Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
+    self, Kind, Level, Mode, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope,
+    Stage, Status, Verdict,
 };
 use crate::money::Fen;
 use rust_decimal::Decimal;
@@ -677,6 +678,50 @@ pub fn parse_payment(row: &Row<'_>) -> std::result::Result<Payment, Vec<Problem>
     f.finish(value)
 }
 
+/// Acceptance records (`import acceptances`): one row per acceptance, in the order they
+/// happened (an overall acceptance after its sub-projects' item acceptances).
+pub const ACCEPTANCE_COLUMNS: &[Column] = &[
+    col("stage", &["验收环节", "验收类型"], true),
+    col("project", &["项目编号"], false),
+    col("subproject", &["子项目编号"], false),
+    col("department", &["验收部门"], false),
+    col("result", &["验收结果", "结果"], true),
+    col("date", &["验收日期", "日期"], true),
+    col("document", &["验收文件", "文号"], true),
+    col("batch", &["批次"], false),
+    col("award", &["优质工程"], false),
+    col("memo", &["备注", "摘要"], false),
+];
+
+pub fn parse_acceptance(row: &Row<'_>) -> std::result::Result<NewAcceptance, Vec<Problem>> {
+    let mut f = Fields::new(row, ACCEPTANCE_COLUMNS);
+    let stage = f.parse("stage", Check::Format, Stage::parse);
+    let project = f.optional("project", Check::Format, |v| model::parse_code(v, "project"));
+    let subproject = f.optional("subproject", Check::Format, |v| model::parse_code(v, "subproject"));
+    let department = f.optional("department", Check::Format, |v| model::parse_text(v, "department", true));
+    let verdict = f.parse("result", Check::Format, Verdict::parse);
+    let date = f.date("date");
+    let document = f.text("document", true);
+    let batch = f.optional("batch", Check::Format, |v| model::parse_code(v, "batch"));
+    let award = f.optional("award", Check::Format, model::parse_flag);
+    let memo = f.text("memo", false);
+    let value = (|| {
+        Some(NewAcceptance {
+            stage: stage?,
+            project: project?,
+            subproject: subproject?,
+            department: department?,
+            verdict: verdict?,
+            date: date?,
+            document: document?,
+            batch: batch?.unwrap_or_default(),
+            award: award?.unwrap_or(false),
+            memo: memo?,
+        })
+    })();
+    f.finish(value)
+}
+
 /// A row's unique code within its file (voucher, project code …), if it has one.
 pub trait Keyed {
     fn key(&self) -> Option<&str>;
@@ -717,6 +762,7 @@ keyed!(crate::catalog::SubprojectType, code, "type");
 keyed!(crate::catalog::Channel, code, "channel");
 keyed!(crate::catalog::Designation);
 keyed!(crate::subsidy::Rule);
+keyed!(NewAcceptance);
 
 /// The result of one import.
 #[derive(Debug, Default)]

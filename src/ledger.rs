@@ -785,27 +785,18 @@ impl RuleWriter<'_, '_> {
 /// county acceptance needs the overall one passed, city acceptance the county's; a stage that
 /// passed is not accepted again; nothing is dated before the project's approval. Problems
 /// name the option they concern.
-pub fn record_acceptance(
-    tx: &Tx<'_>,
-    catalog: &Catalog,
-    a: &NewAcceptance,
-    stamp: &Stamp,
-) -> Result<std::result::Result<i64, Vec<Problem>>> {
+pub fn record_acceptance(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance, stamp: &Stamp) -> RowResult {
     let refuse = |check: Check, column: &str, message: String| {
         Ok(Err(vec![Problem::new(check, message).column(column)]))
     };
     // The project, and for an item acceptance the sub-project (whose project it names).
     let sub = match (&a.stage, &a.subproject) {
         (Stage::Item, None) => {
-            return refuse(Check::Format, "--subproject", "an item acceptance names its sub-project".into())
+            return refuse(Check::Format, "subproject", "an item acceptance names its sub-project".into())
         }
         (Stage::Item, Some(code)) => match tx.find_subproject(code)? {
             None => {
-                return refuse(
-                    Check::Unknown,
-                    "--subproject",
-                    format!("sub-project '{code}' is not recorded"),
-                )
+                return refuse(Check::Unknown, "subproject", format!("sub-project '{code}' is not recorded"))
             }
             Some(s) => Some(s),
         },
@@ -814,22 +805,34 @@ pub fn record_acceptance(
     let project_code = match (&sub, &a.project) {
         (Some(s), Some(p)) if s.project_code != *p => {
             let message = format!("sub-project {} belongs to project {}, not {p}", s.code, s.project_code);
-            return refuse(Check::Unknown, "--project", message);
+            return refuse(Check::Unknown, "project", message);
         }
         (Some(s), _) => s.project_code.clone(),
         (None, Some(p)) => p.clone(),
         (None, None) => {
-            return refuse(Check::Format, "--project", format!("{} names its project", a.stage.zh()))
+            return refuse(Check::Format, "project", format!("{} names its project", a.stage.zh()))
         }
     };
     let Some(project) = tx.find_project(&project_code)? else {
-        return refuse(Check::Unknown, "--project", format!("project '{project_code}' is not recorded"));
+        return refuse(Check::Unknown, "project", format!("project '{project_code}' is not recorded"));
     };
     if a.date < project.row.approved_on {
         let message = format!("{} is before the project was approved ({})", a.date, project.row.approved_on);
-        return refuse(Check::Format, "--date", message);
+        return refuse(Check::Format, "date", message);
     }
     let history = tx.acceptances(&project_code)?;
+    let same = |h: &&crate::db::StoredAcceptance| {
+        h.stage == a.stage
+            && h.subproject == a.subproject
+            && h.verdict == a.verdict
+            && h.date == a.date
+            && h.document == a.document
+            && h.batch == a.batch
+            && h.award == a.award
+    };
+    if history.iter().any(|h| same(&h)) {
+        return Ok(Ok(Outcome::Unchanged));
+    }
     let passed = |stage: Stage, subproject: Option<&str>| {
         history.iter().find(|h| {
             h.stage == stage
@@ -840,13 +843,13 @@ pub fn record_acceptance(
     if let Some(h) = passed(a.stage, sub.as_ref().map(|s| s.code.as_str())) {
         let what = sub.as_ref().map_or(project_code.clone(), |s| s.code.clone());
         let message = format!("{what} already passed {} on {} ({})", a.stage.zh(), h.date, h.document);
-        let column = if sub.is_some() { "--subproject" } else { "--project" };
+        let column = if sub.is_some() { "subproject" } else { "project" };
         return refuse(Check::Acceptance, column, message);
     }
     if a.stage != Stage::City && (!a.batch.is_empty() || a.award) {
         return refuse(
             Check::Format,
-            "--batch",
+            "batch",
             "a batch and the quality award belong to city acceptance".into(),
         );
     }
@@ -857,7 +860,7 @@ pub fn record_acceptance(
             let s = sub.as_ref().expect("item acceptance has its sub-project");
             if s.status == Status::Excluded {
                 let message = format!("{} is excluded (不开展): it is not accepted", s.code);
-                return refuse(Check::R2, "--subproject", message);
+                return refuse(Check::R2, "subproject", message);
             }
             let t = catalog.subproject_type(&s.type_code);
             let lead = t.map(|t| t.department.clone()).unwrap_or_default();
@@ -869,7 +872,7 @@ pub fn record_acceptance(
                     None => {
                         return refuse(
                             Check::Unknown,
-                            "--department",
+                            "department",
                             format!("'{d}' is not a known department"),
                         )
                     }
@@ -885,7 +888,7 @@ pub fn record_acceptance(
                     co_lead.as_deref().map_or(String::new(), |c| format!(" or {}", name(c))),
                     name(&chosen)
                 );
-                return refuse(Check::Acceptance, "--department", message);
+                return refuse(Check::Acceptance, "department", message);
             }
             department = Some(chosen);
             subproject_id = Some(s.id);
@@ -904,7 +907,7 @@ pub fn record_acceptance(
                     "整体验收 needs every non-excluded sub-project to pass 单项验收 first; not yet passed: {}",
                     missing.join(", ")
                 );
-                return refuse(Check::Acceptance, "--project", message);
+                return refuse(Check::Acceptance, "project", message);
             }
         }
         Stage::County | Stage::City => {
@@ -914,26 +917,26 @@ pub fn record_acceptance(
                 Some(h) => {
                     let message =
                         format!("{} is dated before {} passed ({})", a.stage.zh(), before.zh(), h.date);
-                    return refuse(Check::Acceptance, "--date", message);
+                    return refuse(Check::Acceptance, "date", message);
                 }
                 None => {
                     let message = format!("{} needs {} passed first", a.stage.zh(), before.zh());
-                    return refuse(Check::Acceptance, "--project", message);
+                    return refuse(Check::Acceptance, "project", message);
                 }
             }
             if a.stage == Stage::City && a.batch.is_empty() {
-                return refuse(Check::Format, "--batch", "city acceptance is by batch: give --batch".into());
+                return refuse(Check::Format, "batch", "city acceptance is by batch: give --batch".into());
             }
             if a.award && a.verdict != Verdict::Passed {
                 return refuse(
                     Check::Format,
-                    "--award",
+                    "award",
                     "only a passed project can win the quality award".into(),
                 );
             }
         }
     }
-    let id = tx.insert_acceptance(&AcceptanceInsert {
+    tx.insert_acceptance(&AcceptanceInsert {
         stage: a.stage,
         project_id: project.id,
         subproject_id,
@@ -947,5 +950,5 @@ pub fn record_acceptance(
         operator: &stamp.operator,
         recorded_at: &stamp.recorded_at,
     })?;
-    Ok(Ok(id))
+    Ok(Ok(Outcome::Added))
 }

@@ -59,6 +59,8 @@ pub enum Cell {
     Text(String),
     Money(Fen),
     Int(i64),
+    /// A percentage with two decimals (`87.50` means 87.50%); JSON writes it as a string.
+    Percent(rust_decimal::Decimal),
     /// A fixed label in both languages (a subtotal's name): the header language picks one.
     Label {
         zh: &'static str,
@@ -125,6 +127,7 @@ impl Cell {
                 (Unit::Yuan, false) => f.yuan(),
             },
             Cell::Int(i) => i.to_string(),
+            Cell::Percent(p) => format!("{p:.2}%"),
             Cell::Empty => String::new(),
         }
     }
@@ -134,6 +137,7 @@ impl Cell {
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Money(f) => Value::String(f.yuan()),
             Cell::Int(i) => Value::from(*i),
+            Cell::Percent(p) => Value::String(format!("{p:.2}")),
             Cell::Label { en, .. } => Value::String(en.to_string()),
             Cell::Empty => Value::Null,
         }
@@ -175,8 +179,10 @@ impl Report {
         let mut table = b.build();
         table.with(Style::psql());
         for (i, _) in self.columns.iter().enumerate() {
-            let money =
-                self.rows.iter().any(|r| matches!(r.get(i), Some(Cell::Money(_)) | Some(Cell::Int(_))));
+            let money = self
+                .rows
+                .iter()
+                .any(|r| matches!(r.get(i), Some(Cell::Money(_) | Cell::Int(_) | Cell::Percent(_))));
             if money {
                 table.modify(Columns::one(i), Alignment::right());
             }

@@ -118,6 +118,10 @@ fn step() -> impl Strategy<Value = Step> {
 /// The entry a step posts; a reversal names an earlier accepted voucher (or one that does
 /// not exist, which must be refused).
 fn entry_for(s: &Step, voucher: &str, accepted: &[String]) -> NewEntry {
+    entry_on(s, voucher, accepted, date(DATE))
+}
+
+fn entry_on(s: &Step, voucher: &str, accepted: &[String], on: chrono::NaiveDate) -> NewEntry {
     let (kind, appropriation, subproject, amount, reverses) = match s {
         Step::Move { kind, appropriation, subproject, amount } => (
             *kind,
@@ -136,7 +140,7 @@ fn entry_for(s: &Step, voucher: &str, accepted: &[String]) -> NewEntry {
     };
     NewEntry {
         voucher: voucher.to_string(),
-        date: date(DATE),
+        date: on,
         kind,
         appropriation,
         subproject,
@@ -209,5 +213,70 @@ proptest! {
         tx.commit().expect("commit");
         let report = verify::verify(&db).expect("verify");
         prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Entries spread over 2024–2026: the statement's totals equal the sum of the balances;
+    /// a year's statement moves its opening balance to its closing one; the balances summed
+    /// from entries up to the last day equal the maintained ones; and the review's fund
+    /// totals equal the statement's up to the same year end.
+    #[test]
+    fn statement_review_and_balances_agree(steps in prop::collection::vec(step(), 1..40)) {
+        use fundledger::report::{review, statement};
+        let mut db = ledger();
+        let stamp = Stamp::now("prop");
+        let tx = db.begin().expect("tx");
+        let catalog = tx.catalog().expect("catalog");
+        let mut w = EntryWriter::new(&tx, &catalog, &stamp).expect("writer");
+        let mut vouchers: Vec<String> = Vec::new();
+        let mut last = date(DATE);
+        for (i, s) in steps.iter().enumerate() {
+            let voucher = format!("V{i}");
+            let on = date(DATE) + chrono::Duration::days(23 * i as i64);
+            if w.write(&entry_on(s, &voucher, &vouchers, on)).expect("db").is_ok() {
+                vouchers.push(voucher);
+                last = on;
+            }
+        }
+        w.finish().expect("finish");
+        tx.commit().expect("commit");
+        let catalog = db.catalog().expect("catalog");
+
+        let mut sum = fundledger::model::LineBalance::default();
+        for l in db.balance_lines().expect("lines") {
+            sum.add(&l.balance);
+        }
+        let everything = statement::statement(&db, &catalog, statement::Period::default(), &statement::Filter::default())
+            .expect("statement");
+        let t = statement::total(&everything);
+        prop_assert_eq!(t.movement, sum);
+        prop_assert_eq!(t.balance, sum.balance());
+        prop_assert_eq!(t.opening, Fen(0));
+
+        let mut maintained = db.balance_lines().expect("lines");
+        let mut derived = db.balance_lines_as_of(Some(last)).expect("as of");
+        maintained.retain(|l| l.balance != fundledger::model::LineBalance::default());
+        derived.retain(|l| l.balance != fundledger::model::LineBalance::default());
+        let key = |l: &fundledger::db::BalanceLine| (l.appropriation.clone(), l.subproject.clone(), l.balance);
+        prop_assert_eq!(maintained.iter().map(key).collect::<Vec<_>>(), derived.iter().map(key).collect::<Vec<_>>());
+
+        for year in 2024..=2026 {
+            let period = statement::Period::year(year).expect("year");
+            let rows = statement::statement(&db, &catalog, period, &statement::Filter::default()).expect("statement");
+            let y = statement::total(&rows);
+            let m = &y.movement;
+            prop_assert_eq!(y.opening + m.allocated - m.withdrawn - m.returned - m.paid, y.balance);
+            let to_end = statement::Period { from: None, to: period.to };
+            let cumulative = statement::total(
+                &statement::statement(&db, &catalog, to_end, &statement::Filter::default()).expect("statement"),
+            );
+            prop_assert_eq!(cumulative.balance, y.balance);
+            let r = review::review(&db, &catalog, year, None).expect("review");
+            prop_assert_eq!(r.city.funds.lines, cumulative.movement);
+            prop_assert_eq!(r.city.funds.lines.balance(), cumulative.balance);
+        }
     }
 }

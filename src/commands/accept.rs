@@ -5,7 +5,7 @@
 use super::Ctx;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
-use crate::ledger::{self, Stamp};
+use crate::ledger::{self, Outcome, Stamp};
 use crate::model::{self, NewAcceptance, Stage, Verdict};
 use crate::render::{self, c, Cell, Report, Unit};
 use crate::report::acceptance::progress;
@@ -112,10 +112,18 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let tx = db.begin()?;
-    ledger::record_acceptance(&tx, &catalog, &a, &Stamp::now(&ctx.operator))?.map_err(Error::Rejected)?;
+    let outcome =
+        ledger::record_acceptance(&tx, &catalog, &a, &Stamp::now(&ctx.operator))?.map_err(|problems| {
+            let as_option = |p: Problem| match p.column.clone() {
+                Some(column) => p.column(format!("--{column}")),
+                None => p,
+            };
+            Error::Rejected(problems.into_iter().map(as_option).collect())
+        })?;
     tx.commit()?;
     let what = a.subproject.as_deref().or(a.project.as_deref()).unwrap_or_default();
-    crate::outln!("recorded: {what} {} {} on {} ({})", a.stage.zh(), a.verdict.zh(), a.date, a.document);
+    let verb = if outcome == Outcome::Unchanged { "already recorded" } else { "recorded" };
+    crate::outln!("{verb}: {what} {} {} on {} ({})", a.stage.zh(), a.verdict.zh(), a.date, a.document);
     Ok(0)
 }
 

@@ -26,6 +26,7 @@ const PROJECTS: &str = include_str!("../../fixtures/demo/projects.csv");
 const SUBPROJECTS: &str = include_str!("../../fixtures/demo/subprojects.csv");
 const APPROPRIATIONS: &str = include_str!("../../fixtures/demo/appropriations.csv");
 const ENTRIES: &str = include_str!("../../fixtures/demo/entries.csv");
+const ACCEPTANCES: &str = include_str!("../../fixtures/demo/acceptances.csv");
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
     // The demo writes its own file unless `--db` is given; a ledger named only by the
@@ -58,6 +59,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
             import::APPROPRIATION_COLUMNS,
         ),
         (What::Entries, "fixtures/demo/entries.csv", ENTRIES, import::ENTRY_COLUMNS),
+        (What::Acceptances, "fixtures/demo/acceptances.csv", ACCEPTANCES, import::ACCEPTANCE_COLUMNS),
     ];
     for (what, name, text, columns) in files {
         let mut input = CsvInput::from_text(name, text, columns)?;
@@ -79,7 +81,17 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     );
     show_shrinkage(&db, ctx)?;
     show_allocation_plan(&db, ctx)?;
+    show_reports(&db, ctx)?;
     crate::outln!("\nTry next:  fundledger --db {} balances --county 南湖区", path.display());
+    crate::outln!(
+        "           fundledger --db {} statement --year 2025 --format xlsx --out statement-2025.xlsx",
+        path.display()
+    );
+    crate::outln!(
+        "           fundledger --db {} reconcile --project HN-2024-01 --payments fixtures/demo/payments-HN-2024-01.csv",
+        path.display()
+    );
+    crate::outln!("           fundledger --db {} review --year 2025", path.display());
     crate::outln!("           fundledger --db {} entitlements --project NH-2024-01", path.display());
     crate::outln!("           fundledger --db {} check --as-of {DEMO_AS_OF}", path.display());
     Ok(0)
@@ -225,4 +237,23 @@ fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
     );
     let (_, report) = super::allocate::planned(db, &a, crate::allocate::Remainder::Hold)?;
     render::print(&report, ctx.options(Unit::Yuan), None)
+}
+
+/// A department statement and the review summary, as the finance bureau would send them.
+fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
+    use crate::report::{review, statement};
+    let catalog = db.catalog()?;
+    let year = 2025;
+    let period = statement::Period::year(year).expect("a valid year");
+    let filter = statement::Filter { department: Some("water".into()), ..statement::Filter::default() };
+    let rows = statement::statement(db, &catalog, period, &filter)?;
+    let doc = super::statement::document(&catalog, &rows, period, ctx.lang, db.fingerprint()?);
+    crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");
+    render::print_doc(&doc, ctx.options(Unit::Wan), None)?;
+
+    let r = review::review(db, &catalog, year, None)?;
+    let mut doc = super::review::document(&catalog, &r, ctx.lang, db.fingerprint()?);
+    doc.sections.retain(|s| ["projects", "rates", "acceptance"].contains(&s.json_key));
+    crate::outln!("\nAnnual performance review (年度绩效评价) {year}, summary (`review --year {year}` shows all of it):");
+    render::print_doc(&doc, ctx.options(Unit::Wan), None)
 }

@@ -34,6 +34,7 @@ pub enum What {
     Counties,
     Departments,
     Rules,
+    Acceptances,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
@@ -71,6 +72,7 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Counties => import::COUNTY_COLUMNS,
         What::Departments => import::DEPARTMENT_COLUMNS,
         What::Rules => import::RULE_COLUMNS,
+        What::Acceptances => import::ACCEPTANCE_COLUMNS,
     };
     let mut input = CsvInput::open(file, columns)?;
     import_input(db, what, &mut input, operator)
@@ -125,6 +127,9 @@ pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &st
             let mut w = RuleWriter { tx: &tx, catalog: &catalog, stamp: &stamp, builtin: false, rules };
             import::run(input, import::parse_rule, |r| w.write(r))?
         }
+        What::Acceptances => import::run(input, import::parse_acceptance, |a| {
+            crate::ledger::record_acceptance(&tx, &catalog, a, &stamp)
+        })?,
     };
     tx.commit()?;
     Ok(summary)

@@ -12,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod post;
 pub mod reconcile;
+pub mod review;
 pub mod statement;
 pub mod verify;
 

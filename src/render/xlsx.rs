@@ -22,6 +22,8 @@ struct Styles {
     money_bold: XFormat,
     int: XFormat,
     int_bold: XFormat,
+    percent: XFormat,
+    percent_bold: XFormat,
     text_bold: XFormat,
     note: XFormat,
 }
@@ -44,6 +46,8 @@ impl Styles {
             money_bold: total(XFormat::new().set_num_format(money)),
             int: XFormat::new().set_num_format("0"),
             int_bold: total(XFormat::new().set_num_format("0")),
+            percent: XFormat::new().set_num_format("0.00%"),
+            percent_bold: total(XFormat::new().set_num_format("0.00%")),
             text_bold: total(XFormat::new()),
             note: XFormat::new().set_italic().set_font_color("#595959"),
         }
@@ -137,6 +141,16 @@ fn write_sheet(
                         c,
                         *i as f64,
                         if bold { &styles.int_bold } else { &styles.int },
+                    )?;
+                }
+                Cell::Percent(p) => {
+                    // Excel keeps a percentage as a fraction: 87.50% is 0.875.
+                    let fraction = *p / rust_decimal::Decimal::ONE_HUNDRED;
+                    sheet.write_with_format(
+                        row,
+                        c,
+                        fraction,
+                        if bold { &styles.percent_bold } else { &styles.percent },
                     )?;
                 }
                 Cell::Empty if bold => {

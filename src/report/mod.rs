@@ -4,4 +4,5 @@ pub mod acceptance;
 pub mod check;
 pub mod entitlements;
 pub mod reconcile;
+pub mod review;
 pub mod statement;
