@@ -212,6 +212,10 @@ impl Report {
     }
 
     pub fn to_json_value(&self) -> Value {
+        self.json_with_rows_key(if self.json_key.is_empty() { "rows" } else { self.json_key })
+    }
+
+    fn json_with_rows_key(&self, key: &str) -> Value {
         let object = |row: &Vec<Cell>| {
             let mut m = Map::new();
             for (col, cell) in self.columns.iter().zip(row) {
@@ -220,7 +224,6 @@ impl Report {
             Value::Object(m)
         };
         let mut top = Map::new();
-        let key = if self.json_key.is_empty() { "rows" } else { self.json_key };
         let (subtotals, rows): (Vec<_>, Vec<_>) =
             self.rows.iter().enumerate().partition(|(i, _)| self.subtotals.contains(i));
         top.insert(key.into(), Value::Array(rows.into_iter().map(|(_, r)| object(r)).collect()));
@@ -374,8 +377,9 @@ impl Doc {
                 }
             }
             many => {
+                // Each section under its key, its rows under `rows`.
                 for section in many {
-                    top.insert(section.json_key.to_string(), section.to_json_value());
+                    top.insert(section.json_key.to_string(), section.json_with_rows_key("rows"));
                 }
             }
         }
