@@ -23,7 +23,8 @@ CREATE TABLE acceptances (
     CHECK ((stage = 'item') = (subproject_id IS NOT NULL)),
     CHECK ((stage = 'item') = (department IS NOT NULL)),
     CHECK ((stage = 'city') = (batch <> '')),
-    CHECK (stage = 'city' OR award = 0)
+    CHECK (stage = 'city' OR award = 0),
+    CHECK (award = 0 OR result = 'passed')
 );
 CREATE INDEX acceptances_by_project ON acceptances(project_id, stage);
 
@@ -39,6 +40,18 @@ WHEN NEW.stage = 'item' AND NOT EXISTS (
     WHERE s.id = NEW.subproject_id AND s.project_id = NEW.project_id AND s.status <> 'excluded')
 BEGIN SELECT RAISE(ABORT, 'acceptance: an item acceptance names a non-excluded sub-project of the project'); END;
 
+-- Nothing is accepted before the project was approved.
+CREATE TRIGGER acceptances_after_approval BEFORE INSERT ON acceptances
+WHEN NEW.accepted_on < (SELECT approved_on FROM projects WHERE id = NEW.project_id)
+BEGIN SELECT RAISE(ABORT, 'acceptance: dated before the project was approved'); END;
+
+-- An item is accepted by the lead or co-lead department of its type.
+CREATE TRIGGER acceptances_item_department BEFORE INSERT ON acceptances
+WHEN NEW.stage = 'item' AND NOT EXISTS (
+    SELECT 1 FROM subprojects s JOIN subproject_types t ON t.code = s.type
+    WHERE s.id = NEW.subproject_id AND NEW.department IN (t.department, t.co_lead))
+BEGIN SELECT RAISE(ABORT, 'acceptance: an item is accepted by its type''s lead or co-lead department'); END;
+
 -- A stage that passed is not accepted again.
 CREATE TRIGGER acceptances_once_passed BEFORE INSERT ON acceptances
 WHEN EXISTS (
@@ -47,13 +60,16 @@ WHEN EXISTS (
       AND (NEW.stage <> 'item' OR a.subproject_id = NEW.subproject_id))
 BEGIN SELECT RAISE(ABORT, 'acceptance: this stage has already passed'); END;
 
--- Overall acceptance only when every non-excluded sub-project passed its item acceptance.
+-- Overall acceptance only when every non-excluded sub-project (and there is one) passed its
+-- item acceptance on or before the overall acceptance's date.
 CREATE TRIGGER acceptances_overall_after_items BEFORE INSERT ON acceptances
-WHEN NEW.stage = 'overall' AND EXISTS (
+WHEN NEW.stage = 'overall' AND (EXISTS (
     SELECT 1 FROM subprojects s
     WHERE s.project_id = NEW.project_id AND s.status <> 'excluded'
       AND NOT EXISTS (SELECT 1 FROM acceptances a
-                      WHERE a.stage = 'item' AND a.subproject_id = s.id AND a.result = 'passed'))
+                      WHERE a.stage = 'item' AND a.subproject_id = s.id AND a.result = 'passed'
+                        AND a.accepted_on <= NEW.accepted_on))
+    OR NOT EXISTS (SELECT 1 FROM subprojects s WHERE s.project_id = NEW.project_id AND s.status <> 'excluded'))
 BEGIN SELECT RAISE(ABORT, 'acceptance: overall acceptance needs every non-excluded sub-project passed'); END;
 
 -- County acceptance after the overall one passed; city acceptance after the county's.

@@ -26,9 +26,10 @@ pub struct Cli {
     #[arg(long, env = "FUNDLEDGER_OPERATOR", global = true, value_name = "NAME")]
     pub operator: Option<String>,
 
-    /// Output format for commands that print data.
-    #[arg(long, global = true, value_enum, default_value = "table")]
-    pub format: Format,
+    /// Output format for commands that print data (default: from the --out file's extension,
+    /// .csv/.json/.xlsx, else table).
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
 
     /// Write the output to FILE instead of stdout (CSV files get a UTF-8 BOM for Excel).
     #[arg(long, global = true, value_name = "FILE")]

@@ -57,7 +57,7 @@ impl Check {
             Check::Unknown => "unknown reference",
             Check::File => "file",
             Check::Overlap => "overlapping rule",
-            Check::Acceptance => "验收程序 acceptance order",
+            Check::Acceptance => "验收规定 acceptance rules",
         }
     }
 }

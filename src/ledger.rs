@@ -821,9 +821,26 @@ pub fn record_acceptance(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance, stam
         return refuse(Check::Format, "date", message);
     }
     let history = tx.acceptances(&project_code)?;
+    if a.stage != Stage::Item && (a.subproject.is_some() || a.department.is_some()) {
+        let message =
+            format!("{} is of the whole project: leave the sub-project and department empty", a.stage.zh());
+        return refuse(
+            Check::Format,
+            if a.subproject.is_some() { "subproject" } else { "department" },
+            message,
+        );
+    }
+    let department_code = match (&a.stage, &a.department) {
+        (Stage::Item, Some(d)) => catalog.department(d).map(|d| d.code.clone()),
+        (Stage::Item, None) => {
+            sub.as_ref().and_then(|s| catalog.subproject_type(&s.type_code)).map(|t| t.department.clone())
+        }
+        _ => None,
+    };
     let same = |h: &&crate::db::StoredAcceptance| {
         h.stage == a.stage
             && h.subproject == a.subproject
+            && h.department == department_code
             && h.verdict == a.verdict
             && h.date == a.date
             && h.document == a.document
@@ -832,6 +849,27 @@ pub fn record_acceptance(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance, stam
     };
     if history.iter().any(|h| same(&h)) {
         return Ok(Ok(Outcome::Unchanged));
+    }
+    if a.date > chrono::Local::now().date_naive() {
+        return refuse(
+            Check::Format,
+            "date",
+            format!("{} is in the future; record an acceptance once it has happened", a.date),
+        );
+    }
+    // Records of one stage and subject follow each other in time: a pass cannot be dated
+    // before the failure it follows (a mistyped date would otherwise reorder the history).
+    let subject = a.subproject.as_deref();
+    if let Some(latest) = history
+        .iter()
+        .filter(|h| h.stage == a.stage && h.subproject.as_deref() == subject)
+        .map(|h| h.date)
+        .max()
+    {
+        if a.date < latest {
+            let message = format!("{} is before the {} already recorded for {latest}", a.date, a.stage.zh());
+            return refuse(Check::Acceptance, "date", message);
+        }
     }
     let passed = |stage: Stage, subproject: Option<&str>| {
         history.iter().find(|h| {
@@ -895,7 +933,16 @@ pub fn record_acceptance(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance, stam
         }
         Stage::Overall => {
             let mut missing = Vec::new();
-            for s in tx.subprojects_of(&project_code)?.iter().filter(|s| s.status != Status::Excluded) {
+            let required: Vec<StoredSubproject> = tx
+                .subprojects_of(&project_code)?
+                .into_iter()
+                .filter(|s| s.status != Status::Excluded)
+                .collect();
+            if required.is_empty() {
+                let message = format!("project {project_code} has no non-excluded sub-project to accept");
+                return refuse(Check::Acceptance, "project", message);
+            }
+            for s in &required {
                 match passed(Stage::Item, Some(&s.code)) {
                     Some(h) if h.date <= a.date => {}
                     Some(h) => missing.push(format!("{} (passed only on {})", s.code, h.date)),

@@ -49,7 +49,7 @@ macro_rules! code_enum {
                     .iter()
                     .map(|v| format!("{}/{}", v.code(), v.zh()))
                     .collect();
-                Err(format!("'{}' is not a {} (use one of {})", t, $what, allowed.join(", ")))
+                Err(format!("'{}' is not a valid {} (use one of {})", t, $what, allowed.join(", ")))
             }
         }
 

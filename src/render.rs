@@ -309,6 +309,9 @@ pub struct Doc {
     pub sections: Vec<Report>,
     /// The workbook's sheets when they differ from the sections (e.g. one per department).
     pub sheets: Vec<Report>,
+    /// Key every section in JSON even when there is one, for a document whose sections
+    /// vary (reconcile without `--payments`), so its JSON keeps one shape.
+    pub nest: bool,
 }
 
 impl Doc {
@@ -371,7 +374,7 @@ impl Doc {
             top.insert("fingerprint".into(), serde_json::json!({"entries": f.entries, "hash": f.hash}));
         }
         match self.sections.as_slice() {
-            [one] => {
+            [one] if !self.nest => {
                 if let Value::Object(m) = one.to_json_value() {
                     top.extend(m);
                 }
@@ -387,7 +390,17 @@ impl Doc {
     }
 
     pub fn to_xlsx(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
-        let sheets = if self.sheets.is_empty() { &self.sections } else { &self.sheets };
+        let mut sheets = if self.sheets.is_empty() { self.sections.clone() } else { self.sheets.clone() };
+        // Each sheet names what it is part of: a sheet printed on its own still says which
+        // report, year and project it comes from.
+        for sheet in &mut sheets {
+            if !self.title.is_empty() && !sheet.title.starts_with(&self.title) {
+                sheet.title = match sheet.title.as_str() {
+                    "" => self.title.clone(),
+                    t => format!("{} — {t}", self.title),
+                };
+            }
+        }
         let footer: Vec<String> = self.fingerprint_line(lang).into_iter().collect();
         xlsx::workbook(&sheets.iter().collect::<Vec<_>>(), lang, unit, &footer)
     }

@@ -233,10 +233,27 @@ proptest! {
         let mut w = EntryWriter::new(&tx, &catalog, &stamp).expect("writer");
         let mut vouchers: Vec<String> = Vec::new();
         let mut last = date(DATE);
+        // What each accepted entry does, for an independent replay: (date, line, kind, fen, sign).
+        type Line = (String, String);
+        let mut moves: Vec<(chrono::NaiveDate, Line, Kind, Fen, i64)> = Vec::new();
+        let mut originals: std::collections::HashMap<String, (Line, Kind, Fen)> = Default::default();
         for (i, s) in steps.iter().enumerate() {
             let voucher = format!("V{i}");
             let on = date(DATE) + chrono::Duration::days(23 * i as i64);
-            if w.write(&entry_on(s, &voucher, &vouchers, on)).expect("db").is_ok() {
+            let entry = entry_on(s, &voucher, &vouchers, on);
+            if w.write(&entry).expect("db").is_ok() {
+                match &entry.reverses {
+                    None => {
+                        let line = (entry.appropriation.clone().unwrap(), entry.subproject.clone().unwrap());
+                        let amount = entry.amount.unwrap();
+                        moves.push((on, line.clone(), entry.kind, amount, 1));
+                        originals.insert(voucher.clone(), (line, entry.kind, amount));
+                    }
+                    Some(original) => {
+                        let (line, kind, amount) = originals[original].clone();
+                        moves.push((on, line, kind, amount, -1));
+                    }
+                }
                 vouchers.push(voucher);
                 last = on;
             }
@@ -263,12 +280,40 @@ proptest! {
         let key = |l: &fundledger::db::BalanceLine| (l.appropriation.clone(), l.subproject.clone(), l.balance);
         prop_assert_eq!(maintained.iter().map(key).collect::<Vec<_>>(), derived.iter().map(key).collect::<Vec<_>>());
 
+        // Balances as of any day, replayed here entry by entry, equal what the ledger sums.
+        let replay = |cutoff: chrono::NaiveDate| {
+            let mut lines: std::collections::BTreeMap<Line, fundledger::model::LineBalance> = Default::default();
+            for (_, line, kind, amount, sign) in moves.iter().filter(|m| m.0 <= cutoff) {
+                let b = lines.entry(line.clone()).or_default();
+                *b = b.checked_apply(*kind, *amount, *sign).expect("in range");
+            }
+            lines.retain(|_, b| *b != fundledger::model::LineBalance::default());
+            lines
+        };
+        for k in 0..steps.len() as i64 + 1 {
+            let cutoff = date(DATE) + chrono::Duration::days(23 * k - 11);
+            let mut ledger: std::collections::BTreeMap<Line, fundledger::model::LineBalance> = Default::default();
+            for l in db.balance_lines_as_of(Some(cutoff)).expect("as of") {
+                ledger.insert((l.appropriation, l.subproject), l.balance);
+            }
+            ledger.retain(|_, b| *b != fundledger::model::LineBalance::default());
+            prop_assert_eq!(&ledger, &replay(cutoff), "as of {}", cutoff);
+        }
+
         for year in 2024..=2026 {
             let period = statement::Period::year(year).expect("year");
             let rows = statement::statement(&db, &catalog, period, &statement::Filter::default()).expect("statement");
             let y = statement::total(&rows);
             let m = &y.movement;
             prop_assert_eq!(y.opening + m.allocated - m.withdrawn - m.returned - m.paid, y.balance);
+            // The year's movement is what the entries dated in it did, replayed independently.
+            let mut moved = fundledger::model::LineBalance::default();
+            for (on, _, kind, amount, sign) in &moves {
+                if period.from.is_some_and(|f| *on >= f) && period.to.is_some_and(|t| *on <= t) {
+                    moved = moved.checked_apply(*kind, *amount, *sign).expect("in range");
+                }
+            }
+            prop_assert_eq!(y.movement, moved, "movement in {}", year);
             let to_end = statement::Period { from: None, to: period.to };
             let cumulative = statement::total(
                 &statement::statement(&db, &catalog, to_end, &statement::Filter::default()).expect("statement"),

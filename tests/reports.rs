@@ -209,9 +209,10 @@ fn statement_goldens_workbook_and_totals() {
         }
     }
 
-    // The Chinese workbook has the same figures under Chinese sheet names and headers.
+    // The Chinese workbook has the same figures under Chinese sheet names and headers; an
+    // --out file named .xlsx is a workbook without --format.
     let zh = l.dir.path().join("statement-zh.xlsx");
-    l.ok(&["statement", "--year", "2025", "--format", "xlsx", "--out", zh.to_str().unwrap()]);
+    l.ok(&["statement", "--year", "2025", "--out", zh.to_str().unwrap()]);
     let book: Xlsx<_> = open_workbook(&zh).expect("open");
     let names = book.sheet_names();
     assert_eq!(names[0], "汇总");
@@ -330,6 +331,13 @@ fn reconcile_goldens_and_matching() {
     assert_eq!(r.code, 3, "the ledger's other payments are missing from these records");
     assert_eq!(l.run(&["reconcile", "--project", "HN-2024-01"]).code, 0);
 
+    // A code the project does not have is named as such.
+    let typo =
+        l.file("typo.csv", "凭证号,日期,子项目编号,金额\n记-2024-0056,2024-07-11,HN-2024-01-66,1053766.32\n");
+    let r = l.run(&["reconcile", "--project", "HN-2024-01", "--payments", &typo]);
+    assert_eq!(r.code, 3);
+    assert!(r.stdout.contains("sub-project HN-2024-01-66 is not in project HN-2024-01"), "{}", r.stdout);
+
     // A malformed records file names its line and column; nothing is matched.
     let bad = l.file("bad.csv", "凭证号,日期,子项目编号,金额\n记-1,2024-07-11,HN-2024-01-06,12.345\n");
     let r = l.run(&["reconcile", "--project", "HN-2024-01", "--payments", &bad]);
@@ -365,6 +373,22 @@ fn review_goldens_and_workbook() {
     let json = goldens(&l, "demo-review-2025", &["review", "--year", "2025"], 0);
     for section in ["projects", "funds_by_level", "funds_by_channel", "rates", "shrinkage", "acceptance"] {
         assert!(json[section]["rows"].is_array(), "{section}");
+    }
+    // The rows are the counties' own; the city's are subtotals, so summing rows counts once.
+    for section in ["funds_by_level", "funds_by_channel"] {
+        let sum: Decimal = json[section]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| Decimal::from_str(r["paid"].as_str().expect("paid")).expect("decimal"))
+            .sum();
+        let city = json[section]["subtotals"].as_array().expect("subtotals").last().cloned().expect("city");
+        assert_eq!(
+            sum,
+            Decimal::from_str(city["paid"].as_str().expect("paid")).expect("decimal"),
+            "{section}"
+        );
+        assert!(json[section]["rows"].as_array().unwrap().iter().all(|r| r["county"] != "city"), "{section}");
     }
     // TX-2023-01 passed city acceptance in 2025 with the award.
     let city = json["acceptance"]["subtotals"].as_array().expect("city").last().cloned().expect("city row");
@@ -453,7 +477,7 @@ fn acceptance_follows_the_policy_order() {
             "--doc",
             "整",
         ]),
-        &["not yet passed: S-DREDGE, S-FARM, S-GRAIN", "acceptance order"],
+        &["not yet passed: S-DREDGE, S-FARM, S-GRAIN", "acceptance rules"],
     );
     l.refused(
         &accept(&[

@@ -247,7 +247,7 @@ fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
     let period = statement::Period::year(year).expect("a valid year");
     let filter = statement::Filter { department: Some("water".into()), ..statement::Filter::default() };
     let rows = statement::statement(db, &catalog, period, &filter)?;
-    let doc = super::statement::document(&catalog, &rows, period, ctx.lang, db.fingerprint()?);
+    let doc = super::statement::document(&catalog, &rows, period, None, ctx.lang, db.fingerprint()?);
     crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");
     render::print_doc(&doc, ctx.options(Unit::Wan), None)?;
 

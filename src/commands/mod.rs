@@ -44,7 +44,19 @@ impl Ctx {
             .or_else(|| std::env::var("USER").ok())
             .or_else(|| std::env::var("USERNAME").ok())
             .unwrap_or_else(|| "unknown".to_string());
-        Ctx { db: cli.db.clone(), operator, format: cli.format, lang: cli.lang, out: cli.out.clone() }
+        // Without --format, `--out report.xlsx` means a workbook (and .csv, .json likewise):
+        // a table written into a file named .xlsx would not open in Excel.
+        let by_extension =
+            cli.out.as_ref().and_then(|p| p.extension()).and_then(|e| e.to_str()).and_then(|e| {
+                match e.to_ascii_lowercase().as_str() {
+                    "xlsx" => Some(Format::Xlsx),
+                    "csv" => Some(Format::Csv),
+                    "json" => Some(Format::Json),
+                    _ => None,
+                }
+            });
+        let format = cli.format.or(by_extension).unwrap_or(Format::Table);
+        Ctx { db: cli.db.clone(), operator, format, lang: cli.lang, out: cli.out.clone() }
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -79,25 +79,55 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     total.extend(super::statement::figure_cells(&statement::total(&rows), false));
     matrix.totals = Some(total);
 
-    let mut doc =
-        Doc { title, fingerprint: Some(db.fingerprint()?), sections: vec![matrix], sheets: Vec::new() };
+    let mut doc = Doc {
+        title,
+        fingerprint: Some(db.fingerprint()?),
+        sections: vec![matrix],
+        sheets: Vec::new(),
+        nest: true,
+    };
     let mut code = 0;
     if let Some(records) = records {
         let pays = db.project_payments(&args.project)?;
         // A voucher that is not one of this project's payments may still be in the ledger.
-        let other = |voucher: &str| {
-            db.entry(voucher).ok().flatten().map(|e| match e.kind {
-                crate::model::Kind::Pay => {
-                    format!("{voucher} is a payment of sub-project {}, outside this project", e.subproject)
-                }
-                kind => format!("{voucher} is a {kind} ({}) entry in the ledger, not a payment", kind.zh()),
-            })
-        };
-        let matches = match_payments(&pays, &records, other);
+        let mut elsewhere = std::collections::HashMap::new();
+        for r in records.iter().filter(|r| !pays.iter().any(|p| p.voucher == r.voucher)) {
+            if let Some(e) = db.entry(&r.voucher)? {
+                let note = match e.kind {
+                    crate::model::Kind::Pay => {
+                        format!(
+                            "{} is a payment of sub-project {}, outside this project",
+                            r.voucher, e.subproject
+                        )
+                    }
+                    kind => format!(
+                        "{} is a {kind} ({}) entry in the ledger, not a payment",
+                        r.voucher,
+                        kind.zh()
+                    ),
+                };
+                elsewhere.insert(r.voucher.clone(), note);
+            }
+        }
+        let other = |voucher: &str| elsewhere.get(voucher).cloned();
+        let mut matches = match_payments(&pays, &records, other);
+        // Name a sub-project code the project does not have: usually a typing slip.
+        let ours: std::collections::HashSet<&str> = rows.iter().map(|r| r.subproject.as_str()).collect();
+        for m in &mut matches {
+            if let Some(r) = m.record.as_ref().filter(|r| !ours.contains(r.subproject.as_str())) {
+                let sep = if m.note.is_empty() { "" } else { "; " };
+                m.note =
+                    format!("{}{sep}sub-project {} is not in project {}", m.note, r.subproject, args.project);
+            }
+        }
         if matches.iter().any(|m| m.status != Status::Matched) {
             code = exit::FLAGS;
         }
-        doc.sections.push(summary_report(&matches, ctx.lang));
+        let mut summary = summary_report(&matches, ctx.lang);
+        if records.is_empty() {
+            summary.notes.insert(0, "the payments file has a header but no rows".into());
+        }
+        doc.sections.push(summary);
         doc.sections.push(matches_report(&matches, ctx.lang));
     }
     render::print_doc(&doc, ctx.options(args.unit), ctx.out())?;
@@ -105,11 +135,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 }
 
 fn read_payments(path: &std::path::Path) -> Result<Vec<Payment>> {
-    let mut input = CsvInput::open(path, import::PAYMENT_COLUMNS)?;
     let mut records = Vec::new();
-    let result = import::run(&mut input, import::parse_payment, |p| {
-        records.push(p.clone());
-        Ok(Ok(Outcome::Added))
+    let result = CsvInput::open(path, import::PAYMENT_COLUMNS).and_then(|mut input| {
+        import::run(&mut input, import::parse_payment, |p| {
+            records.push(p.clone());
+            Ok(Ok(Outcome::Added))
+        })
     });
     match result {
         Ok(_) => Ok(records),
@@ -165,7 +196,9 @@ fn summary_report(matches: &[Match], lang: Lang) -> Report {
     report.notes.push(match (mismatches, lang) {
         (0, Lang::Zh) => "全部一致 every payment matches".into(),
         (0, Lang::En) => "every payment matches".into(),
-        (n, Lang::Zh) => format!("{n} 笔不一致 {n} payment(s) do not match; see the list"),
+        (n, Lang::Zh) => {
+            format!("{n} 笔未对上（不一致、仅账本有、仅单位记录有）{n} payment(s) do not match; see the list")
+        }
         (n, Lang::En) => format!("{n} payment(s) do not match; see the list"),
     });
     report

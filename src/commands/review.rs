@@ -116,9 +116,14 @@ fn fund_columns(first: [render::Col; 2]) -> Vec<render::Col> {
 }
 
 pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::db::Fingerprint) -> Doc {
+    let scope = match (r.counties.as_slice(), lang) {
+        ([one], _) => one.county.clone(),
+        (_, Lang::Zh) => "全市".to_string(),
+        (_, Lang::En) => "city".to_string(),
+    };
     let title = match lang {
-        Lang::Zh => format!("{}年度 土地综合整治项目集成 绩效评价", r.year),
-        Lang::En => format!("Annual performance review {}", r.year),
+        Lang::Zh => format!("{}年度 土地综合整治项目集成 绩效评价 {scope}", r.year),
+        Lang::En => format!("Annual performance review {}, {scope}", r.year),
     };
     let end = format!("{}-12-31", r.year);
     let mut sections = Vec::new();
@@ -140,8 +145,14 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
         c("flagship_target", "精品目标1–2个"),
     ];
     for (cr, city) in with_city(r) {
-        let coverage_met =
-            |n: usize, target: u32| cr.projects == 0 || n * 100 >= cr.projects * target as usize;
+        // With no project in the year there is nothing to judge: the target cells stay empty.
+        let coverage_met = |n: usize, target: u32| {
+            if cr.projects == 0 {
+                Cell::Empty
+            } else {
+                met(n * 100 >= cr.projects * target as usize)
+            }
+        };
         projects.rows.push(vec![
             name_cell(cr, city),
             Cell::Int(cr.projects as i64),
@@ -149,10 +160,10 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
             Cell::Int(cr.continuing() as i64),
             Cell::Int(cr.agri as i64),
             count_pct(cr.agri, cr.projects),
-            met(coverage_met(cr.agri, AGRI_TARGET_PERCENT)),
+            coverage_met(cr.agri, AGRI_TARGET_PERCENT),
             Cell::Int(cr.land as i64),
             count_pct(cr.land, cr.projects),
-            met(coverage_met(cr.land, LAND_TARGET_PERCENT)),
+            coverage_met(cr.land, LAND_TARGET_PERCENT),
             Cell::Int(cr.flagships as i64),
             if city {
                 let ok = r.counties.iter().all(|c| (FLAGSHIP_MIN..=FLAGSHIP_MAX).contains(&c.flagships));
@@ -179,19 +190,28 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
     let mut by_channel = section(lang, "分渠道资金", "Funds by channel", "funds_by_channel");
     by_channel.columns = fund_columns([c("county", "县市区"), c("channel", "资金类别")]);
     for (cr, city) in with_city(r) {
+        // The city's rows sum the counties': they are subtotals, so that summing `rows`
+        // in JSON counts nothing twice.
         for (level, f) in &cr.by_level {
             let mut cells = vec![name_cell(cr, city), Cell::Label { zh: level.zh(), en: level.code() }];
             cells.extend(fund_cells(f));
+            if city {
+                by_level.subtotals.insert(by_level.rows.len());
+            }
             by_level.rows.push(cells);
         }
         for ((_, channel), f) in &cr.by_channel {
             let name = catalog.channel(channel).map_or(channel.clone(), |ch| ch.name.clone());
             let mut cells = vec![name_cell(cr, city), name.into()];
             cells.extend(fund_cells(f));
+            if city {
+                by_channel.subtotals.insert(by_channel.rows.len());
+            }
             by_channel.rows.push(cells);
         }
         for report in [&mut by_level, &mut by_channel] {
-            let mut cells = vec![name_cell(cr, city), SUBTOTAL];
+            let label = if city { Cell::Label { zh: "合计", en: "total" } } else { SUBTOTAL };
+            let mut cells = vec![name_cell(cr, city), label];
             cells.extend(fund_cells(&cr.funds));
             report.subtotals.insert(report.rows.len());
             report.rows.push(cells);
@@ -211,7 +231,7 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
         c("entitled", "应补助"),
         c("arrived", "到位资金"),
         c("paid", "支付"),
-        c("unspent", "结余资金"),
+        c("unspent", "指标结余"),
         c("arrival_rate", "资金到位率"),
         c("spending_progress", "支出进度"),
         c("surplus_rate", "结余率"),
@@ -236,7 +256,7 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
     rates.notes = vec![
         "资金到位率 arrival rate = 到位资金 arrived ÷ 应补助 entitled".into(),
         "支出进度 spending progress = 支付 paid ÷ 到位资金 arrived".into(),
-        "结余率 surplus rate = 结余资金 unspent ÷ 指标下达 appropriated, unspent = appropriated − paid".into(),
+        "结余率 surplus rate = 指标结余 unspent ÷ 指标下达 appropriated, 指标结余 unspent = appropriated − paid (the 结余 of the fund tables is allocated money not yet paid)".into(),
         format!("到位资金 arrived = allocated − withdrawn − returned; 应补助 entitled = standalone entitlements of the sub-projects of projects approved by {end}; all cumulative to {end}"),
     ];
     sections.push(rates);
@@ -293,5 +313,5 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
     acceptance.notes = vec![format!("the year's projects; acceptances passed by {end}")];
     sections.push(acceptance);
 
-    Doc { title, fingerprint: Some(fingerprint), sections, sheets: Vec::new() }
+    Doc { title, fingerprint: Some(fingerprint), sections, sheets: Vec::new(), nest: false }
 }

@@ -45,7 +45,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             catalog
                 .department(d)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = catalog.departments.iter().map(|d| d.name.as_str()).collect();
+                    let known: Vec<String> =
+                        catalog.departments.iter().map(|d| format!("{} ({})", d.name, d.code)).collect();
                     let message = format!("'{d}' is not a known department (known: {})", known.join(", "));
                     Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--department")])
                 })?
@@ -56,7 +57,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let county = super::resolve_county(&catalog, args.county.as_deref())?;
     let filter = Filter { department, county, project: None };
     let rows = statement::statement(&db, &catalog, period, &filter)?;
-    let doc = document(&catalog, &rows, period, ctx.lang, db.fingerprint()?);
+    let doc = document(&catalog, &rows, period, filter.county.as_deref(), ctx.lang, db.fingerprint()?);
     render::print_doc(&doc, ctx.options(args.unit), ctx.out())?;
     Ok(0)
 }
@@ -158,6 +159,7 @@ pub fn figure_notes(with_opening: bool) -> Vec<String> {
         "结余 balance = 分配 allocated − 收回 withdrawn − 退回 returned − 支付 paid (cumulative to the period's end)"
             .to_string(),
         "缩水差额 gap = 单独补助应得 entitlement − received (allocated − withdrawn − returned) to the period's end, when positive".to_string(),
+        "单独补助应得 0.00: no rule or approved amount applies; `fundledger entitlements --project P` says why".to_string(),
     ];
     if with_opening {
         notes.push(
@@ -251,14 +253,17 @@ pub fn document(
     catalog: &Catalog,
     rows: &[Row],
     period: Period,
+    county: Option<&str>,
     lang: Lang,
     fingerprint: crate::db::Fingerprint,
 ) -> Doc {
     let with_opening = period.from.is_some();
     let when = period_text(period, lang);
-    let title = match lang {
-        Lang::Zh => format!("部门资金报表 {when}"),
-        Lang::En => format!("Department fund statement, {when}"),
+    let title = match (lang, county) {
+        (Lang::Zh, None) => format!("部门资金报表 {when}"),
+        (Lang::Zh, Some(c)) => format!("部门资金报表 {c} {when}"),
+        (Lang::En, None) => format!("Department fund statement, {when}"),
+        (Lang::En, Some(c)) => format!("Department fund statement, {c}, {when}"),
     };
     let totals = |rows: &[Row], label: Cell| {
         let mut cells = vec![label, Cell::Empty, Cell::Empty, Cell::Empty];
@@ -320,5 +325,5 @@ pub fn document(
     let mut workbook = vec![summary];
     workbook.extend(sheets);
 
-    Doc { title, fingerprint: Some(fingerprint), sections: vec![all], sheets: workbook }
+    Doc { title, fingerprint: Some(fingerprint), sections: vec![all], sheets: workbook, nest: false }
 }

@@ -65,7 +65,6 @@ fn sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
         .collect::<String>()
-        .trim_matches('\'')
         .trim()
         .to_string();
     let base: String = if clean.is_empty() { "Sheet".to_string() } else { clean };
@@ -73,7 +72,13 @@ fn sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
     loop {
         let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
         let keep = MAX_SHEET_NAME - suffix.chars().count();
-        let name = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
+        // Excel refuses a name that starts or ends with an apostrophe; trim after cutting.
+        let cut: String = base.chars().take(keep).collect();
+        let cut = match cut.trim_matches('\'').trim() {
+            "" => "Sheet",
+            c => c,
+        };
+        let name = format!("{cut}{suffix}");
         if taken.insert(name.to_lowercase()) {
             return name;
         }
@@ -200,6 +205,8 @@ mod tests {
         assert_eq!(again.chars().count(), MAX_SHEET_NAME);
         assert!(again.ends_with(" (2)"));
         assert_eq!(sheet_name("", &mut taken), "Sheet");
+        let quoted = format!("{}'x", "y".repeat(30));
+        assert_eq!(sheet_name(&quoted, &mut taken), "y".repeat(30));
     }
 
     #[test]

@@ -105,8 +105,15 @@ pub struct Review {
 
 /// The review of `year`, for every county of the catalogue or only `county` (a name).
 pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Result<Review> {
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("year checked by the caller");
-    let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("year checked by the caller");
+    let (Some(start), Some(end)) =
+        (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+    else {
+        return Err(crate::error::Error::BadRequest(vec![crate::error::Problem::new(
+            crate::error::Check::Format,
+            format!("'{year}' is not a year"),
+        )
+        .column("--year")]));
+    };
     let projects = db.projects()?;
     let subprojects = db.subprojects()?;
     let all_progress = acceptance::progress(&projects, &subprojects, &db.acceptances(None)?, Some(end));

@@ -26,7 +26,10 @@ pub struct Period {
 
 impl Period {
     pub fn year(year: i32) -> Option<Period> {
-        Some(Period { from: NaiveDate::from_ymd_opt(year, 1, 1), to: NaiveDate::from_ymd_opt(year, 12, 31) })
+        Some(Period {
+            from: Some(NaiveDate::from_ymd_opt(year, 1, 1)?),
+            to: Some(NaiveDate::from_ymd_opt(year, 12, 31)?),
+        })
     }
 }
 
