@@ -336,27 +336,13 @@ impl Db {
 
     /// Every maintained balance line with its names, in a stable order.
     pub fn balance_lines(&self) -> Result<Vec<BalanceLine>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
-                    b.allocated_fen, b.withdrawn_fen, b.disbursed_fen, b.returned_fen, b.paid_fen
-             FROM line_balances b
-             JOIN appropriations a ON a.id = b.appropriation_id
-             JOIN subprojects s ON s.id = b.subproject_id
-             JOIN projects p ON p.id = s.project_id
-             ORDER BY p.code, s.code, a.channel, a.code",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(BalanceLine {
-                project: r.get(0)?,
-                county: r.get(1)?,
-                subproject: r.get(2)?,
-                type_code: r.get(3)?,
-                channel: r.get(4)?,
-                appropriation: r.get(5)?,
-                balance: line_balance_from_row(r, 6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.named_lines(
+            "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
+                    withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
+                    paid_fen AS paid
+             FROM line_balances",
+            None,
+        )
     }
 
     /// Every line's balance as of the end of `date`, summed from the entries dated up to it
@@ -364,25 +350,36 @@ impl Db {
     /// then are absent. `None` means the maintained balances (all entries).
     pub fn balance_lines_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
         let Some(date) = date else { return self.balance_lines() };
-        let mut stmt = self.conn.prepare(
+        self.named_lines(
+            "SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid
+             FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
+                   FROM entries e WHERE e.date <= ?1) e
+             LEFT JOIN entries o ON o.id = e.reverses_id
+             GROUP BY e.appropriation_id, e.subproject_id",
+            Some(date_text(date)),
+        )
+    }
+
+    /// Lines from `source` (aid, sid and the five balance columns) with their names, in
+    /// project, sub-project, channel and appropriation order.
+    fn named_lines(&self, source: &str, date: Option<String>) -> Result<Vec<BalanceLine>> {
+        let sql = format!(
             "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
                     x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid
-             FROM (SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
-                          sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
-                          sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
-                          sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed,
-                          sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned,
-                          sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid
-                   FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
-                         FROM entries e WHERE e.date <= ?1) e
-                   LEFT JOIN entries o ON o.id = e.reverses_id
-                   GROUP BY e.appropriation_id, e.subproject_id) x
+             FROM ({source}) x
              JOIN appropriations a ON a.id = x.aid
              JOIN subprojects s ON s.id = x.sid
              JOIN projects p ON p.id = s.project_id
-             ORDER BY p.code, s.code, a.channel, a.code",
-        )?;
-        let rows = stmt.query_map([date_text(date)], |r| {
+             ORDER BY p.code, s.code, a.channel, a.code"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let params: Vec<String> = date.into_iter().collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok(BalanceLine {
                 project: r.get(0)?,
                 county: r.get(1)?,

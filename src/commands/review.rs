@@ -89,16 +89,9 @@ fn name_cell(c: &CountyReview, city: bool) -> Cell {
 }
 
 fn fund_cells(f: &Funds) -> Vec<Cell> {
-    let l = &f.lines;
-    vec![
-        f.appropriated.into(),
-        l.allocated.into(),
-        l.withdrawn.into(),
-        l.disbursed.into(),
-        l.returned.into(),
-        l.paid.into(),
-        l.balance().into(),
-    ]
+    let mut cells = vec![f.appropriated.into()];
+    cells.extend(super::balances::money_cells(&f.lines));
+    cells
 }
 
 fn fund_columns(first: [render::Col; 2]) -> Vec<render::Col> {
