@@ -9,13 +9,17 @@
 //! confirmation status) and appropriation lines (one channel, one level, one county, one
 //! document number). The **ledger** holds entries — allocate, disburse, pay, withdraw, return,
 //! reverse — each moving money of one appropriation line for one sub-project, so an amount
-//! can never cross channels (R1). Amounts are integer fen (`money::Fen`).
+//! can never cross channels (R1). Amounts are integer fen (`money::Fen`). **Acceptances**
+//! record each stage of policy 四（四） in order (item, overall, county, city).
 //!
 //! # Pipeline
 //!
 //! read (`import`: CSV in any encoding clerks use) → validate (`model` parsers, then the
 //! rules in `rules` applied by the writers in `ledger`, collecting every problem) → write in
-//! one transaction (`db`, where SQLite checks the same invariants again) → report (`render`).
+//! one transaction (`db`, where SQLite checks the same invariants again) → report: `report`
+//! computes figures as plain data (entitlements, shrinkage flags, the department statement,
+//! reconciliation, the annual review) from balances maintained at write time, and `render`
+//! prints them as a table, CSV, JSON or an Excel workbook, with the ledger's fingerprint.
 
 #![forbid(unsafe_code)]
 
