@@ -320,6 +320,26 @@ fn reconcile_goldens_and_matching() {
     assert_eq!(status("ledger_only"), ["记-2025-0179"]);
     assert_eq!(status("records_only"), ["记-2024-0008", "记-2025-0901"]);
     assert_eq!(status("matched").len(), 9);
+    // The workbook (in English, so headers are the JSON keys): a sheet per section, every
+    // row, subtotal and total equal to the JSON.
+    let xlsx = l.dir.path().join("reconcile.xlsx");
+    let args = ["reconcile", "--project", "HN-2024-01", "--payments", p, "--lang", "en"];
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out", xlsx.to_str().expect("utf-8")]);
+    assert_eq!(l.run(&with_out).code, 3);
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let en: Value = serde_json::from_str(&l.run(&json_args).stdout).expect("json");
+    let sheets = read_workbook(&xlsx);
+    let keys = ["matrix", "summary", "payments"];
+    assert_eq!(sheets.len(), keys.len());
+    for ((name, records), key) in sheets.iter().zip(keys) {
+        let mut expected = rows_and_subtotals(&en[key]);
+        if let Some(t) = en[key]["totals"].as_object() {
+            expected.push(normalise(t));
+        }
+        assert_eq!(sorted(records.clone()), sorted(expected), "sheet {name} vs {key}");
+    }
     // The matrix's totals are the project's balances.
     let b = l.balances_json(&["--project", "HN-2024-01"]);
     assert_eq!(json["matrix"]["totals"]["paid"], b["totals"]["paid"]);
