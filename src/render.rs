@@ -145,6 +145,14 @@ impl Cell {
 }
 
 impl Report {
+    /// Appends a row; a subtotal row is marked as one.
+    pub fn push(&mut self, cells: Vec<Cell>, subtotal: bool) {
+        if subtotal {
+            self.subtotals.insert(self.rows.len());
+        }
+        self.rows.push(cells);
+    }
+
     pub(crate) fn headers(&self, lang: Lang, unit: Unit) -> Vec<String> {
         let suffix = match (unit, lang) {
             (Unit::Wan, Lang::Zh) => "（万元）",

@@ -243,16 +243,17 @@ fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
 fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
     use crate::report::{review, statement};
     let catalog = db.catalog()?;
+    let fingerprint = db.fingerprint()?;
     let year = 2025;
     let period = statement::Period::year(year).expect("a valid year");
     let filter = statement::Filter { department: Some("water".into()), ..statement::Filter::default() };
     let rows = statement::statement(db, &catalog, period, &filter)?;
-    let doc = super::statement::document(&catalog, &rows, period, None, ctx.lang, db.fingerprint()?);
+    let doc = super::statement::document(&catalog, &rows, period, None, ctx.lang, fingerprint.clone());
     crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");
     render::print_doc(&doc, ctx.options(Unit::Wan), None)?;
 
     let r = review::review(db, &catalog, year, None)?;
-    let mut doc = super::review::document(&catalog, &r, ctx.lang, db.fingerprint()?);
+    let mut doc = super::review::document(&catalog, &r, ctx.lang, fingerprint);
     doc.sections.retain(|s| ["projects", "rates", "acceptance"].contains(&s.json_key));
     crate::outln!("\nAnnual performance review (年度绩效评价) {year}, summary (`review --year {year}` shows all of it):");
     render::print_doc(&doc, ctx.options(Unit::Wan), None)

@@ -91,7 +91,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         let pays = db.project_payments(&args.project)?;
         // A voucher that is not one of this project's payments may still be in the ledger.
         let mut elsewhere = std::collections::HashMap::new();
-        for r in records.iter().filter(|r| !pays.iter().any(|p| p.voucher == r.voucher)) {
+        let ours: std::collections::HashSet<&str> = pays.iter().map(|p| p.voucher.as_str()).collect();
+        for r in records.iter().filter(|r| !ours.contains(r.voucher.as_str())) {
             if let Some(e) = db.entry(&r.voucher)? {
                 let note = match e.kind {
                     crate::model::Kind::Pay => {

@@ -96,15 +96,9 @@ fn fund_cells(f: &Funds) -> Vec<Cell> {
 
 fn fund_columns(first: [render::Col; 2]) -> Vec<render::Col> {
     let mut cols = first.to_vec();
-    cols.extend([
-        c("appropriated", "指标下达"),
-        c("allocated", "分配"),
-        c("withdrawn", "收回"),
-        c("disbursed", "拨付"),
-        c("returned", "退回"),
-        c("paid", "支付"),
-        c("balance", "结余"),
-    ]);
+    cols.push(c("appropriated", "指标下达"));
+    // allocated … balance, as `balances` names them.
+    cols.extend(super::balances::COLUMNS[3..].iter().cloned());
     cols
 }
 
@@ -146,28 +140,28 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
                 met(n * 100 >= cr.projects * target as usize)
             }
         };
-        projects.rows.push(vec![
-            name_cell(cr, city),
-            Cell::Int(cr.projects as i64),
-            Cell::Int(cr.new as i64),
-            Cell::Int(cr.continuing() as i64),
-            Cell::Int(cr.agri as i64),
-            count_pct(cr.agri, cr.projects),
-            coverage_met(cr.agri, AGRI_TARGET_PERCENT),
-            Cell::Int(cr.land as i64),
-            count_pct(cr.land, cr.projects),
-            coverage_met(cr.land, LAND_TARGET_PERCENT),
-            Cell::Int(cr.flagships as i64),
-            if city {
-                let ok = r.counties.iter().all(|c| (FLAGSHIP_MIN..=FLAGSHIP_MAX).contains(&c.flagships));
-                met(ok)
-            } else {
-                met((FLAGSHIP_MIN..=FLAGSHIP_MAX).contains(&cr.flagships))
-            },
-        ]);
-        if city {
-            projects.subtotals.insert(projects.rows.len() - 1);
-        }
+        projects.push(
+            vec![
+                name_cell(cr, city),
+                Cell::Int(cr.projects as i64),
+                Cell::Int(cr.new as i64),
+                Cell::Int(cr.continuing() as i64),
+                Cell::Int(cr.agri as i64),
+                count_pct(cr.agri, cr.projects),
+                coverage_met(cr.agri, AGRI_TARGET_PERCENT),
+                Cell::Int(cr.land as i64),
+                count_pct(cr.land, cr.projects),
+                coverage_met(cr.land, LAND_TARGET_PERCENT),
+                Cell::Int(cr.flagships as i64),
+                if city {
+                    let ok = r.counties.iter().all(|c| (FLAGSHIP_MIN..=FLAGSHIP_MAX).contains(&c.flagships));
+                    met(ok)
+                } else {
+                    met((FLAGSHIP_MIN..=FLAGSHIP_MAX).contains(&cr.flagships))
+                },
+            ],
+            city,
+        );
     }
     projects.notes = vec![
         format!("projects in the year: approved by {end} and not through city acceptance before {}-01-01", r.year),
@@ -188,26 +182,19 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
         for (level, f) in &cr.by_level {
             let mut cells = vec![name_cell(cr, city), Cell::Label { zh: level.zh(), en: level.code() }];
             cells.extend(fund_cells(f));
-            if city {
-                by_level.subtotals.insert(by_level.rows.len());
-            }
-            by_level.rows.push(cells);
+            by_level.push(cells, city);
         }
         for ((_, channel), f) in &cr.by_channel {
             let name = catalog.channel(channel).map_or(channel.clone(), |ch| ch.name.clone());
             let mut cells = vec![name_cell(cr, city), name.into()];
             cells.extend(fund_cells(f));
-            if city {
-                by_channel.subtotals.insert(by_channel.rows.len());
-            }
-            by_channel.rows.push(cells);
+            by_channel.push(cells, city);
         }
         for report in [&mut by_level, &mut by_channel] {
             let label = if city { Cell::Label { zh: "合计", en: "total" } } else { SUBTOTAL };
             let mut cells = vec![name_cell(cr, city), label];
             cells.extend(fund_cells(&cr.funds));
-            report.subtotals.insert(report.rows.len());
-            report.rows.push(cells);
+            report.push(cells, true);
         }
     }
     let cumulative = format!("cumulative to {end}; appropriated = lines issued by then; balance = allocated − withdrawn − returned − paid");
@@ -231,20 +218,20 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
     ];
     for (cr, city) in with_city(r) {
         let unspent = cr.funds.appropriated - cr.funds.lines.paid;
-        rates.rows.push(vec![
-            name_cell(cr, city),
-            cr.funds.appropriated.into(),
-            cr.entitled.into(),
-            cr.arrived().into(),
-            cr.funds.lines.paid.into(),
-            unspent.into(),
-            pct(cr.arrived(), cr.entitled),
-            pct(cr.funds.lines.paid, cr.arrived()),
-            pct(unspent, cr.funds.appropriated),
-        ]);
-        if city {
-            rates.subtotals.insert(rates.rows.len() - 1);
-        }
+        rates.push(
+            vec![
+                name_cell(cr, city),
+                cr.funds.appropriated.into(),
+                cr.entitled.into(),
+                cr.arrived().into(),
+                cr.funds.lines.paid.into(),
+                unspent.into(),
+                pct(cr.arrived(), cr.entitled),
+                pct(cr.funds.lines.paid, cr.arrived()),
+                pct(unspent, cr.funds.appropriated),
+            ],
+            city,
+        );
     }
     rates.notes = vec![
         "资金到位率 arrival rate = 到位资金 arrived ÷ 应补助 entitled".into(),
@@ -258,14 +245,10 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
     let mut shrinkage = section(lang, "补助缩水", "Subsidy shrinkage", "shrinkage");
     shrinkage.columns = vec![c("county", "县市区"), c("flags", "缩水子项目渠道数"), c("gap", "缩水差额")];
     for (cr, city) in with_city(r) {
-        shrinkage.rows.push(vec![
-            name_cell(cr, city),
-            Cell::Int(cr.shrinkage_flags as i64),
-            cr.shrinkage_gap.into(),
-        ]);
-        if city {
-            shrinkage.subtotals.insert(shrinkage.rows.len() - 1);
-        }
+        shrinkage.push(
+            vec![name_cell(cr, city), Cell::Int(cr.shrinkage_flags as i64), cr.shrinkage_gap.into()],
+            city,
+        );
     }
     shrinkage.notes = vec![format!(
         "sub-project × channel rows of the year's projects that received less than their standalone entitlement by {end}; `check --as-of {end}` lists them"
@@ -289,19 +272,19 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
         let n = |f: &dyn Fn(&crate::report::acceptance::Progress) -> bool| {
             Cell::Int(a.iter().filter(|p| f(p)).count() as i64)
         };
-        acceptance.rows.push(vec![
-            name_cell(cr, city),
-            Cell::Int(a.len() as i64),
-            Cell::Int(a.iter().map(|p| p.items_required as i64).sum()),
-            Cell::Int(a.iter().map(|p| p.items_passed as i64).sum()),
-            n(&|p| p.overall.is_some()),
-            n(&|p| p.county_passed.is_some()),
-            n(&|p| p.city.is_some()),
-            n(&|p| p.city.as_ref().is_some_and(|c| c.2)),
-        ]);
-        if city {
-            acceptance.subtotals.insert(acceptance.rows.len() - 1);
-        }
+        acceptance.push(
+            vec![
+                name_cell(cr, city),
+                Cell::Int(a.len() as i64),
+                Cell::Int(a.iter().map(|p| p.items_required as i64).sum()),
+                Cell::Int(a.iter().map(|p| p.items_passed as i64).sum()),
+                n(&|p| p.overall.is_some()),
+                n(&|p| p.county_passed.is_some()),
+                n(&|p| p.city.is_some()),
+                n(&|p| p.city.as_ref().is_some_and(|c| c.2)),
+            ],
+            city,
+        );
     }
     acceptance.notes = vec![format!("the year's projects; acceptances passed by {end}")];
     sections.push(acceptance);

@@ -11,7 +11,6 @@ use crate::model;
 use crate::render::{self, c, Cell, Col, Doc, Lang, Report, Unit};
 use crate::report::statement::{self, Figures, Filter, Period, Row};
 use chrono::NaiveDate;
-use std::collections::BTreeSet;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -185,21 +184,8 @@ const GRAND_TOTAL: Cell = Cell::Label { zh: "总计", en: "total" };
 
 /// The rows of one department with project subtotals (for projects with more than one row
 /// on a channel), channel subtotals and, unless `total_row` is false, the department total.
-fn department_rows(
-    catalog: &Catalog,
-    rows: &[Row],
-    with_opening: bool,
-    out: &mut Vec<Vec<Cell>>,
-    subtotals: &mut BTreeSet<usize>,
-    total_row: bool,
-) {
+fn department_rows(catalog: &Catalog, rows: &[Row], with_opening: bool, out: &mut Report, total_row: bool) {
     let dept = department_name(catalog, &rows[0].department);
-    let mut push = |cells: Vec<Cell>, subtotal: bool, out: &mut Vec<Vec<Cell>>| {
-        if subtotal {
-            subtotals.insert(out.len());
-        }
-        out.push(cells);
-    };
     for channel_rows in rows.chunk_by(|a, b| a.channel == b.channel) {
         let channel = channel_name(catalog, &channel_rows[0].channel);
         for project_rows in channel_rows.chunk_by(|a, b| a.project == b.project) {
@@ -211,7 +197,7 @@ fn department_rows(
                     Cell::from(r.subproject.as_str()),
                 ];
                 cells.extend(figure_cells(&r.figures, with_opening));
-                push(cells, false, out);
+                out.push(cells, false);
             }
             if project_rows.len() > 1 {
                 let mut cells = vec![
@@ -221,18 +207,18 @@ fn department_rows(
                     PROJECT_SUBTOTAL,
                 ];
                 cells.extend(figure_cells(&statement::total(project_rows), with_opening));
-                push(cells, true, out);
+                out.push(cells, true);
             }
         }
         let mut cells =
             vec![Cell::from(dept.as_str()), Cell::from(channel.as_str()), CHANNEL_SUBTOTAL, Cell::Empty];
         cells.extend(figure_cells(&statement::total(channel_rows), with_opening));
-        push(cells, true, out);
+        out.push(cells, true);
     }
     if total_row {
         let mut cells = vec![Cell::from(dept.as_str()), DEPARTMENT_TOTAL, Cell::Empty, Cell::Empty];
         cells.extend(figure_cells(&statement::total(rows), with_opening));
-        push(cells, true, out);
+        out.push(cells, true);
     }
 }
 
@@ -280,7 +266,7 @@ pub fn document(
     let mut sheets = Vec::new();
     let departments: Vec<&[Row]> = rows.chunk_by(|a, b| a.department == b.department).collect();
     for dept_rows in &departments {
-        department_rows(catalog, dept_rows, with_opening, &mut all.rows, &mut all.subtotals, true);
+        department_rows(catalog, dept_rows, with_opening, &mut all, true);
         let name = department_name(catalog, &dept_rows[0].department);
         let mut sheet = Report {
             title: format!("{title} — {name}"),
@@ -289,7 +275,7 @@ pub fn document(
             notes: figure_notes(with_opening),
             ..Report::default()
         };
-        department_rows(catalog, dept_rows, with_opening, &mut sheet.rows, &mut sheet.subtotals, false);
+        department_rows(catalog, dept_rows, with_opening, &mut sheet, false);
         let mut total = vec![Cell::from(name), DEPARTMENT_TOTAL, Cell::Empty, Cell::Empty];
         total.extend(figure_cells(&statement::total(dept_rows), with_opening));
         sheet.totals = Some(total);

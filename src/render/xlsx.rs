@@ -141,6 +141,7 @@ fn write_sheet(
                     )?;
                 }
                 Cell::Int(i) => {
+                    // A count (projects, payments), not money: Excel numbers are f64.
                     sheet.write_with_format(
                         row,
                         c,
@@ -182,6 +183,7 @@ fn write_sheet(
         sheet.write_string_with_format(row, 0, line, &styles.note)?;
         row += 1;
     }
+    // Column widths are in Excel's character units (an f64 in its API), not money.
     for (col, w) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, (*w + 2).clamp(6, 60) as f64)?;
     }

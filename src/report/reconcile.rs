@@ -132,7 +132,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test dates are well formed")
     }
 
     fn pay(v: &str, date: &str, s: &str, fen: i64, reversed_by: Option<&str>) -> LedgerPay {
