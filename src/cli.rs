@@ -77,6 +77,12 @@ pub enum Command {
     Verify,
     /// Close a year: no entry dated in it is accepted afterwards (R5).
     Close(commands::close::Args),
+    /// Reopen a closed year, with a reason that `log` and `verify` show to auditors.
+    Reopen(commands::close::ReopenArgs),
+    /// The write journal: who recorded what, and when.
+    Log(commands::log::Args),
+    /// Copy the ledger to FILE with SQLite's online backup, safe while others write.
+    Backup(commands::backup::Args),
     /// Build a demo ledger from the built-in sample city and show what it holds.
     Demo,
 }
@@ -101,6 +107,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Review(args) => commands::review::run(&ctx, &args),
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
+        Command::Reopen(args) => commands::close::run_reopen(&ctx, &args),
+        Command::Log(args) => commands::log::run(&ctx, &args),
+        Command::Backup(args) => commands::backup::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),
     }
 }

@@ -6,11 +6,12 @@
 //! transaction that commits only when asked and rolls back when dropped, so a rejected import
 //! leaves the file as it was. No rusqlite type leaves this module.
 
+use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
 use crate::error::{Error, Result};
 use crate::model::{
-    Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, Scope, Stage, Status,
-    Verdict,
+    Activity, Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, PeriodAction,
+    Scope, Stage, Status, Verdict,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
@@ -18,7 +19,8 @@ use chrono::NaiveDate;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -28,13 +30,67 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema/0001_ledger.sql"),
     include_str!("../schema/0002_subsidy_rules.sql"),
     include_str!("../schema/0003_acceptance.sql"),
+    include_str!("../schema/0004_audit.sql"),
 ];
 
-/// How long a writer waits for another process's transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The schema version that introduced the audit chain: rows recorded before it are sealed
+/// into the chain when a ledger is upgraded past it.
+const CHAIN_VERSION: i64 = 4;
+
+/// The tables whose rows are chained, in the order an upgrade seals them. `writes` (the
+/// journal) is chained too, by `Tx::commit`.
+const CHAINED: [&str; 12] = [
+    "departments",
+    "counties",
+    "subproject_types",
+    "channels",
+    "designations",
+    "projects",
+    "subprojects",
+    "appropriations",
+    "subsidy_rules",
+    "period_events",
+    "entries",
+    "acceptances",
+];
+
+/// How long a writer waits for another process's transaction before SQLite answers busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often a busy answer is retried (with backoff) before the clerk is told.
+const BUSY_RETRIES: u32 = 8;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Runs `f`, retrying while SQLite answers busy: the busy timeout covers ordinary waits for
+/// another writer, and a bounded number of retries with backoff covers the moments SQLite
+/// answers busy without waiting (WAL recovery, a checkpoint, switching to WAL).
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let mut attempt = 0;
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && attempt < BUSY_RETRIES => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(25 << attempt.min(6)));
+            }
+            other => return other,
+        }
+    }
+}
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
+        if is_busy(&e) {
+            return Error::Internal(
+                "the ledger stayed busy: other fundledger processes kept writing for over a minute; \
+                 nothing was written, run the command again"
+                    .to_string(),
+            );
+        }
         Error::Internal(format!("ledger database: {e}"))
     }
 }
@@ -44,9 +100,36 @@ pub struct Db {
     conn: Connection,
 }
 
-/// A write transaction. Dropping it without `commit` rolls everything back.
+/// A write transaction. Dropping it without `commit` rolls everything back. Every row it
+/// inserts is linked into the audit chain, and `commit` journals the write.
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
+    chain: RefCell<ChainState>,
+}
+
+/// The chain's tip as this transaction extends it.
+#[derive(Default)]
+struct ChainState {
+    /// The last link (seq, hash), read when the first link is appended.
+    tip: Option<(i64, Hash)>,
+    /// The first link this transaction appended.
+    first: Option<i64>,
+    canon: Canon,
+}
+
+/// What `Tx::commit` records in the write journal (`fundledger log`).
+#[derive(Clone, Debug, Default)]
+pub struct WriteRecord<'a> {
+    /// The command, e.g. `import entries`, `post`, `close`.
+    pub command: &'a str,
+    /// What it was given: a file name, a voucher, a year.
+    pub detail: &'a str,
+    /// What it recorded, e.g. `12 added, 3 unchanged`.
+    pub summary: &'a str,
+    /// Why, where the command asks (reopen).
+    pub reason: &'a str,
+    pub operator: &'a str,
+    pub recorded_at: &'a str,
 }
 
 /// A project as recorded.
@@ -198,15 +281,57 @@ fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Vec<StoredAcc
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint {
     pub entries: i64,
-    /// The first 16 hex digits of the SHA-256.
+    /// The first 16 hex digits of the audit chain's head.
     pub hash: String,
 }
 
 impl std::fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} entries, sha256 {}", self.entries, self.hash)
+        write!(f, "{} entries, chain head {}", self.entries, self.hash)
     }
 }
+
+/// A line's year: (appropriation id, sub-project id, year).
+pub type LineYear = (i64, i64, i32);
+
+/// One row of the write journal.
+#[derive(Clone, Debug)]
+pub struct StoredWrite {
+    pub id: i64,
+    pub command: String,
+    pub detail: String,
+    pub summary: String,
+    pub reason: String,
+    pub first_link: i64,
+    pub last_link: i64,
+    pub operator: String,
+    pub recorded_at: String,
+}
+
+/// What `Db::walk_chain` found.
+pub struct ChainWalk {
+    pub links: u64,
+    /// The last link's hash as stored.
+    pub head: Hash,
+    /// Each place where the stored rows and the chain disagree, in chain order.
+    pub findings: Vec<String>,
+}
+
+/// The chained tables other than `entries`, each with how a finding names one of its rows.
+const REGISTER_LABELS: [(&str, &str); 12] = [
+    ("departments", "code"),
+    ("counties", "code"),
+    ("subproject_types", "code"),
+    ("channels", "code"),
+    ("designations", "channel || '/' || type"),
+    ("projects", "code"),
+    ("subprojects", "code"),
+    ("appropriations", "code"),
+    ("subsidy_rules", "'#' || id"),
+    ("period_events", "year || ' ' || action"),
+    ("acceptances", "'#' || id"),
+    ("writes", "'#' || id || ' (' || command || ')'"),
+];
 
 /// When a line last moved.
 #[derive(Clone, Debug)]
@@ -215,6 +340,18 @@ pub struct LineActivity {
     pub subproject: String,
     pub last_entry: NaiveDate,
     pub last_disbursement: Option<NaiveDate>,
+}
+
+/// Reads a stored 32-byte hash; the schema's CHECK guarantees the length.
+fn stored_hash(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Hash> {
+    let bytes: Vec<u8> = r.get(i)?;
+    bytes.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Blob,
+            "hash is not 32 bytes".into(),
+        )
+    })
 }
 
 fn date_text(d: NaiveDate) -> String {
@@ -290,7 +427,7 @@ impl Db {
             .map_err(|e| Error::Internal(format!("cannot open ledger {}: {e}", path.display())))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(Db { conn })
     }
@@ -300,20 +437,57 @@ impl Db {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let current = self.user_version()?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = self.user_version()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(before as usize) {
+            let tx = self.begin_immediate()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
+        if (1..CHAIN_VERSION).contains(&before) {
+            self.seal_unchained()?;
+        }
         Ok(())
+    }
+
+    /// Links every row recorded before the ledger had an audit chain, table by table in
+    /// recording order, as one journaled write.
+    fn seal_unchained(&mut self) -> Result<()> {
+        let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        let tx = self.begin()?;
+        let mut sealed = 0u64;
+        for table in CHAINED {
+            let ids: Vec<i64> = tx
+                .tx
+                .prepare(&format!("SELECT rowid FROM {table} ORDER BY rowid"))?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                tx.link_row(table, id)?;
+                sealed += 1;
+            }
+        }
+        let summary = format!("sealed {sealed} rows recorded before the audit chain existed");
+        tx.commit(&WriteRecord {
+            command: "upgrade",
+            detail: "schema 4 (audit chain)",
+            summary: &summary,
+            reason: "",
+            operator: "fundledger",
+            recorded_at: &at,
+        })
+    }
+
+    /// BEGIN IMMEDIATE, waiting for other writers.
+    fn begin_immediate(&self) -> Result<rusqlite::Transaction<'_>> {
+        let conn = &self.conn;
+        Ok(retry_busy(|| rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate))?)
     }
 
     /// Starts a write transaction; it holds the write lock until commit or drop.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Tx { tx })
+        let tx = self.begin_immediate()?;
+        Ok(Tx { tx, chain: RefCell::new(ChainState::default()) })
     }
 
     /// Reads the whole catalogue.
@@ -393,59 +567,164 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A short fingerprint of everything recorded: the entry count and a SHA-256 over the
-    /// content of the catalogue, the register, the rules, the closes, the entries and the
-    /// acceptances, in recording order (who recorded a row and when are left out, so two
-    /// ledgers built from the same files have the same fingerprint).
+    /// The ledger's fingerprint: the entry count and the audit chain's head, the hash of
+    /// the last link, which covers every row recorded before it.
     pub fn fingerprint(&self) -> Result<Fingerprint> {
-        use sha2::{Digest, Sha256};
-        const TABLES: [&str; 12] = [
-            "departments",
-            "counties",
-            "subproject_types",
-            "channels",
-            "designations",
-            "projects",
-            "subprojects",
-            "appropriations",
-            "subsidy_rules",
-            "closed_years",
-            "entries",
-            "acceptances",
-        ];
-        const UNHASHED: [&str; 3] = ["operator", "recorded_at", "closed_at"];
-        let mut hasher = Sha256::new();
-        for table in TABLES {
-            let mut stmt = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
-            let hashed: Vec<usize> = (0..stmt.column_count())
-                .filter(|&i| stmt.column_name(i).is_ok_and(|n| !UNHASHED.contains(&n)))
-                .collect();
-            hasher.update(table.as_bytes());
+        let head = self
+            .conn
+            .query_row("SELECT hash FROM chain ORDER BY seq DESC LIMIT 1", [], |r| stored_hash(r, 0))
+            .optional()?
+            .unwrap_or(GENESIS);
+        let entries = self.conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+        Ok(Fingerprint { entries, hash: crate::audit::short(&head) })
+    }
+
+    /// Copies the whole ledger to `dest` (a new file) with SQLite's online backup, in one
+    /// step: the copy is the consistent state of one moment, and other processes go on
+    /// writing meanwhile (WAL readers do not block writers).
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        let mut copy = Connection::open(dest)
+            .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dest.display())))?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            retry_busy(|| backup.step(-1))?;
+        }
+        copy.close().map_err(|(_, e)| Error::from(e))?;
+        Ok(())
+    }
+
+    /// The write journal, oldest first: writes recorded on or after `since` (by the date of
+    /// their time stamp) and by `operator`, when given.
+    pub fn writes(&self, since: Option<NaiveDate>, operator: Option<&str>) -> Result<Vec<StoredWrite>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, command, detail, summary, reason, first_link, last_link, operator, recorded_at
+             FROM writes
+             WHERE (?1 IS NULL OR substr(recorded_at, 1, 10) >= ?1) AND (?2 IS NULL OR operator = ?2)
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![since.map(date_text), operator], |r| {
+            Ok(StoredWrite {
+                id: r.get(0)?,
+                command: r.get(1)?,
+                detail: r.get(2)?,
+                summary: r.get(3)?,
+                reason: r.get(4)?,
+                first_link: r.get(5)?,
+                last_link: r.get(6)?,
+                operator: r.get(7)?,
+                recorded_at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every reopen of a year, oldest first: (year, reason, operator, time).
+    pub fn reopens(&self) -> Result<Vec<(i32, String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT year, reason, operator, recorded_at FROM period_events WHERE action = 'reopen' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Walks the audit chain from its first link, recomputing every link from the stored row
+    /// it names, and lists where the stored rows and the chain disagree: a row altered, a row
+    /// removed, a row inserted without a link, links removed or reordered.
+    pub fn walk_chain(&self) -> Result<ChainWalk> {
+        let mut walk = ChainWalk { links: 0, head: GENESIS, findings: Vec::new() };
+        let mut canon = Canon::default();
+        // Every chained row but the entries, by (table, rowid): its label and bytes.
+        let mut register: HashMap<(String, i64), (String, Vec<u8>)> = HashMap::new();
+        for (table, label) in REGISTER_LABELS {
+            let mut stmt = self.conn.prepare(&format!("SELECT rowid, {label}, * FROM {table}"))?;
+            let columns = stmt.column_count();
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                for &i in &hashed {
-                    match r.get_ref(i)? {
-                        ValueRef::Null => hasher.update([0u8]),
-                        ValueRef::Integer(v) => {
-                            hasher.update([1u8]);
-                            hasher.update(v.to_le_bytes());
-                        }
-                        ValueRef::Text(t) | ValueRef::Blob(t) => {
-                            hasher.update([2u8]);
-                            hasher.update((t.len() as u64).to_le_bytes());
-                            hasher.update(t);
-                        }
-                        ValueRef::Real(_) => {
-                            return Err(Error::Internal(format!("{table} holds a floating-point value")));
-                        }
-                    }
-                }
+                canon.start(table);
+                canon_row(&mut canon, table, r, 2, columns)?;
+                register.insert((table.to_string(), r.get(0)?), (r.get(1)?, canon.bytes().to_vec()));
             }
         }
-        let digest = hasher.finalize();
-        let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let entries = self.conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
-        Ok(Fingerprint { entries, hash })
+        let mut entry_stmt = self.conn.prepare("SELECT * FROM entries ORDER BY id")?;
+        let entry_columns = entry_stmt.column_count();
+        let mut entries = entry_stmt.query([])?;
+        // The next stored entry not yet matched to a link: (id, voucher, bytes).
+        let mut next_entry = |canon: &mut Canon| -> Result<Option<(i64, String, Vec<u8>)>> {
+            let Some(r) = entries.next()? else { return Ok(None) };
+            canon.start("entries");
+            canon_row(canon, "entries", r, 0, entry_columns)?;
+            Ok(Some((r.get(0)?, r.get(1)?, canon.bytes().to_vec())))
+        };
+        let mut pending = next_entry(&mut canon)?;
+        let mut last_voucher = String::from("(none)");
+        let mut link_stmt = self.conn.prepare("SELECT seq, tbl, rid, hash FROM chain ORDER BY seq")?;
+        let mut links = link_stmt.query([])?;
+        let mut prev = GENESIS;
+        let mut expected = 1i64;
+        while let Some(r) = links.next()? {
+            let (seq, table, rid): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let stored = stored_hash(r, 3)?;
+            walk.links += 1;
+            if seq != expected {
+                walk.findings.push(format!(
+                    "audit chain links {expected}–{} are missing: they were removed from the chain",
+                    seq - 1
+                ));
+            }
+            expected = seq + 1;
+            let row: Option<(String, Vec<u8>)> = if table == "entries" {
+                while let Some((id, voucher, _)) = pending.as_ref().filter(|(id, _, _)| *id < rid) {
+                    walk.findings.push(format!(
+                        "entry {voucher} (id {id}) has no link in the audit chain: it was inserted, or moved, behind fundledger's back"
+                    ));
+                    pending = next_entry(&mut canon)?;
+                }
+                match pending.take() {
+                    Some((id, voucher, bytes)) if id == rid => {
+                        last_voucher = voucher.clone();
+                        pending = next_entry(&mut canon)?;
+                        Some((format!("entry {voucher}"), bytes))
+                    }
+                    other => {
+                        pending = other;
+                        walk.findings.push(format!(
+                            "the entry recorded at link {seq} (id {rid}, after entry {last_voucher}) was removed"
+                        ));
+                        None
+                    }
+                }
+            } else {
+                let found = register.remove(&(table.clone(), rid));
+                if found.is_none() {
+                    walk.findings
+                        .push(format!("the {table} row recorded at link {seq} (rowid {rid}) was removed"));
+                }
+                found.map(|(label, bytes)| (format!("{table} {label}"), bytes))
+            };
+            if let Some((label, bytes)) = row {
+                if crate::audit::link_bytes(&prev, &bytes) != stored {
+                    walk.findings.push(format!(
+                        "{label} (link {seq}) does not match the audit chain: it, or its link, was altered after it was recorded"
+                    ));
+                }
+            }
+            prev = stored;
+        }
+        walk.head = prev;
+        while let Some((id, voucher, _)) = pending {
+            walk.findings.push(format!(
+                "entry {voucher} (id {id}) has no link in the audit chain: it was inserted behind fundledger's back"
+            ));
+            pending = next_entry(&mut canon)?;
+        }
+        let mut unlinked: Vec<_> = register.into_iter().collect();
+        unlinked.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((table, rid), (label, _)) in unlinked {
+            walk.findings.push(format!(
+                "{table} {label} (rowid {rid}) has no link in the audit chain: it was inserted behind fundledger's back"
+            ));
+        }
+        Ok(walk)
     }
 
     /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
@@ -551,14 +830,15 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Per line: the date of its latest entry and of its latest disbursement.
+    /// Per line: the date of its latest entry and of its latest disbursement (maintained
+    /// with the balances).
     pub fn line_activity(&self) -> Result<Vec<LineActivity>> {
         let mut stmt = self.conn.prepare(
-            "SELECT a.code, s.code, max(e.date), max(CASE WHEN e.kind = 'disburse' THEN e.date END)
-             FROM entries e
-             JOIN appropriations a ON a.id = e.appropriation_id
-             JOIN subprojects s ON s.id = e.subproject_id
-             GROUP BY e.appropriation_id, e.subproject_id",
+            "SELECT a.code, s.code, b.last_entry, b.last_disbursed
+             FROM line_balances b
+             JOIN appropriations a ON a.id = b.appropriation_id
+             JOIN subprojects s ON s.id = b.subproject_id
+             WHERE b.last_entry IS NOT NULL",
         )?;
         let rows = stmt.query_map([], |r| {
             let last: String = r.get(2)?;
@@ -570,6 +850,39 @@ impl Db {
                 last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Maintained activity and per-year movements, keyed by (appropriation id, sub-project
+    /// id), for `verify`.
+    pub fn maintained_activity(&self) -> Result<Vec<((i64, i64), Activity)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, last_entry, last_disbursed FROM line_balances",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let last: Option<String> = r.get(2)?;
+            let disbursed: Option<String> = r.get(3)?;
+            Ok((
+                (r.get(0)?, r.get(1)?),
+                Activity {
+                    last_entry: last.as_deref().map(stored_date).transpose()?,
+                    last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Maintained movements per line and year, keyed by (appropriation id, sub-project id,
+    /// year), for `verify`.
+    pub fn maintained_years(&self) -> Result<Vec<(LineYear, LineBalance)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, year, allocated_fen, withdrawn_fen,
+                    disbursed_fen, returned_fen, paid_fen
+             FROM line_years",
+        )?;
+        let rows =
+            stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), line_balance_from_row(r, 3)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -643,8 +956,12 @@ fn line_balance_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Resul
     })
 }
 
+/// The years whose latest period event is a close.
 fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
-    let mut stmt = conn.prepare("SELECT year FROM closed_years")?;
+    let mut stmt = conn.prepare(
+        "SELECT year FROM period_events e
+         WHERE action = 'close' AND id = (SELECT max(id) FROM period_events WHERE year = e.year)",
+    )?;
     let years = stmt.query_map([], |r| r.get(0))?;
     Ok(years.collect::<rusqlite::Result<_>>()?)
 }
@@ -797,9 +1114,79 @@ fn read_catalog(conn: &Connection) -> Result<Catalog> {
     Ok(Catalog::new(departments, counties, types, channels, designations))
 }
 
+/// Writes a stored row's columns `first..columns` into `c`, in schema order.
+fn canon_row(c: &mut Canon, table: &str, r: &rusqlite::Row<'_>, first: usize, columns: usize) -> Result<()> {
+    for i in first..columns {
+        match r.get_ref(i)? {
+            ValueRef::Null => c.null(),
+            ValueRef::Integer(v) => c.int(v),
+            ValueRef::Text(t) => c.text_bytes(t),
+            ValueRef::Blob(b) => c.blob(b),
+            ValueRef::Real(_) => {
+                return Err(Error::Internal(format!("{table} holds a floating-point value")));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Tx<'_> {
-    pub fn commit(self) -> Result<()> {
+    /// Journals the write (when it recorded anything) and commits.
+    pub fn commit(self, w: &WriteRecord<'_>) -> Result<()> {
+        let first = self.chain.borrow().first;
+        if let Some(first) = first {
+            let last = self.chain.borrow().tip.map_or(first, |(seq, _)| seq);
+            self.tx.execute(
+                "INSERT INTO writes (command, detail, summary, reason, first_link, last_link, operator,
+                     recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![w.command, w.detail, w.summary, w.reason, first, last, w.operator, w.recorded_at],
+            )?;
+            self.link_row("writes", self.tx.last_insert_rowid())?;
+        }
         Ok(self.tx.commit()?)
+    }
+
+    /// Appends the chain link of row `rid` of `table`, whose columns `fill` writes.
+    fn append_link(&self, table: &str, rid: i64, fill: impl FnOnce(&mut Canon) -> Result<()>) -> Result<()> {
+        let mut st = self.chain.borrow_mut();
+        let (seq, prev) = match st.tip {
+            Some(tip) => tip,
+            None => self
+                .tx
+                .query_row("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1", [], |r| {
+                    Ok((r.get(0)?, stored_hash(r, 1)?))
+                })
+                .optional()?
+                .unwrap_or((0, GENESIS)),
+        };
+        st.canon.start(table);
+        fill(&mut st.canon)?;
+        let hash = st.canon.link(&prev);
+        let mut stmt =
+            self.tx.prepare_cached("INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)")?;
+        stmt.execute(params![seq + 1, table, rid, &hash[..]])?;
+        st.tip = Some((seq + 1, hash));
+        st.first.get_or_insert(seq + 1);
+        Ok(())
+    }
+
+    /// Links a row just inserted, reading it back as `verify` will.
+    fn link_row(&self, table: &str, rid: i64) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(&format!("SELECT * FROM {table} WHERE rowid = ?1"))?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([rid])?;
+        let row = rows
+            .next()?
+            .ok_or_else(|| Error::Internal(format!("row {rid} of {table} vanished while being recorded")))?;
+        self.append_link(table, rid, |c| canon_row(c, table, row, 0, columns))
+    }
+
+    /// Links the row just inserted into `table`.
+    fn link_last(&self, table: &str) -> Result<i64> {
+        let rid = self.tx.last_insert_rowid();
+        self.link_row(table, rid)?;
+        Ok(rid)
     }
 
     pub fn catalog(&self) -> Result<Catalog> {
@@ -820,6 +1207,7 @@ impl Tx<'_> {
             "INSERT INTO departments (code, name, name_en, builtin) VALUES (?1, ?2, ?3, ?4)",
             params![d.code, d.name, d.name_en, builtin],
         )?;
+        self.link_last("departments")?;
         Ok(())
     }
 
@@ -828,6 +1216,7 @@ impl Tx<'_> {
             "INSERT INTO counties (code, name, name_en, builtin) VALUES (?1, ?2, ?3, ?4)",
             params![c.code, c.name, c.name_en, builtin],
         )?;
+        self.link_last("counties")?;
         Ok(())
     }
 
@@ -851,6 +1240,7 @@ impl Tx<'_> {
                 builtin
             ],
         )?;
+        self.link_last("subproject_types")?;
         Ok(())
     }
 
@@ -860,6 +1250,7 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(seq), 0) + 1 FROM channels))",
             params![c.code, c.name, c.name_en, c.policy_owner, c.basis, builtin],
         )?;
+        self.link_last("channels")?;
         Ok(())
     }
 
@@ -869,6 +1260,7 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM designations))",
             params![d.channel, d.type_code, d.note, d.basis, builtin],
         )?;
+        self.link_last("designations")?;
         Ok(())
     }
 
@@ -898,7 +1290,7 @@ impl Tx<'_> {
             operator,
             at
         ])?;
-        Ok(self.tx.last_insert_rowid())
+        self.link_last("projects")
     }
 
     /// The sub-projects of one project, in code order.
@@ -943,7 +1335,7 @@ impl Tx<'_> {
             operator,
             at
         ])?;
-        Ok(self.tx.last_insert_rowid())
+        self.link_last("subprojects")
     }
 
     pub fn find_appropriation(&self, code: &str) -> Result<Option<StoredAppropriation>> {
@@ -976,7 +1368,7 @@ impl Tx<'_> {
             operator,
             at
         ])?;
-        Ok(self.tx.last_insert_rowid())
+        self.link_last("appropriations")
     }
 
     /// Every acceptance of one project, in recording order.
@@ -1004,7 +1396,7 @@ impl Tx<'_> {
                 a.recorded_at
             ],
         )?;
-        Ok(self.tx.last_insert_rowid())
+        self.link_last("acceptances")
     }
 
     pub fn find_entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
@@ -1037,7 +1429,23 @@ impl Tx<'_> {
             e.operator,
             e.recorded_at
         ])?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        // The columns of `entries` in schema order, as `SELECT *` gives them back to `verify`.
+        self.append_link("entries", id, |c| {
+            c.int(id);
+            c.text(e.voucher);
+            c.text(&date_text(e.date));
+            c.text(e.kind.code());
+            c.int(e.appropriation_id);
+            c.int(e.subproject_id);
+            c.int(e.amount.0);
+            c.opt_int(e.reverses_id);
+            c.text(e.memo);
+            c.text(e.operator);
+            c.text(e.recorded_at);
+            Ok(())
+        })?;
+        Ok(id)
     }
 
     pub fn line_balance(&self, appropriation_id: i64, subproject_id: i64) -> Result<LineBalance> {
@@ -1060,20 +1468,27 @@ impl Tx<'_> {
         Ok(Fen(stmt.query_row([appropriation_id], |r| r.get(0))?))
     }
 
+    /// Stores a line's balances and the dates of its latest entry and disbursement (kept
+    /// when later than the given ones).
     pub fn store_line_balance(
         &self,
         appropriation_id: i64,
         subproject_id: i64,
         b: &LineBalance,
+        activity: &Activity,
     ) -> Result<()> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO line_balances (appropriation_id, subproject_id, allocated_fen,
-                 withdrawn_fen, disbursed_fen, returned_fen, paid_fen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 withdrawn_fen, disbursed_fen, returned_fen, paid_fen, last_entry, last_disbursed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (appropriation_id, subproject_id) DO UPDATE SET
                  allocated_fen = excluded.allocated_fen, withdrawn_fen = excluded.withdrawn_fen,
                  disbursed_fen = excluded.disbursed_fen, returned_fen = excluded.returned_fen,
-                 paid_fen = excluded.paid_fen",
+                 paid_fen = excluded.paid_fen,
+                 last_entry = max(coalesce(last_entry, excluded.last_entry),
+                                  coalesce(excluded.last_entry, last_entry)),
+                 last_disbursed = max(coalesce(last_disbursed, excluded.last_disbursed),
+                                      coalesce(excluded.last_disbursed, last_disbursed))",
         )?;
         stmt.execute(params![
             appropriation_id,
@@ -1082,7 +1497,41 @@ impl Tx<'_> {
             b.withdrawn.0,
             b.disbursed.0,
             b.returned.0,
-            b.paid.0
+            b.paid.0,
+            activity.last_entry.map(date_text),
+            activity.last_disbursement.map(date_text)
+        ])?;
+        Ok(())
+    }
+
+    /// Adds one line's movements in one year to the per-year table.
+    pub fn add_line_year(
+        &self,
+        appropriation_id: i64,
+        subproject_id: i64,
+        year: i32,
+        m: &LineBalance,
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO line_years (appropriation_id, subproject_id, year, allocated_fen,
+                 withdrawn_fen, disbursed_fen, returned_fen, paid_fen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (appropriation_id, subproject_id, year) DO UPDATE SET
+                 allocated_fen = allocated_fen + excluded.allocated_fen,
+                 withdrawn_fen = withdrawn_fen + excluded.withdrawn_fen,
+                 disbursed_fen = disbursed_fen + excluded.disbursed_fen,
+                 returned_fen = returned_fen + excluded.returned_fen,
+                 paid_fen = paid_fen + excluded.paid_fen",
+        )?;
+        stmt.execute(params![
+            appropriation_id,
+            subproject_id,
+            year,
+            m.allocated.0,
+            m.withdrawn.0,
+            m.disbursed.0,
+            m.returned.0,
+            m.paid.0
         ])?;
         Ok(())
     }
@@ -1127,14 +1576,23 @@ impl Tx<'_> {
                 at
             ],
         )?;
-        Ok(self.tx.last_insert_rowid())
+        self.link_last("subsidy_rules")
     }
 
-    pub fn close_year(&self, year: i32, operator: &str, at: &str) -> Result<()> {
+    /// Records a close or a reopen of `year` (R5); the latest event of a year decides.
+    pub fn period_event(
+        &self,
+        year: i32,
+        action: PeriodAction,
+        reason: &str,
+        operator: &str,
+        at: &str,
+    ) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO closed_years (year, operator, closed_at) VALUES (?1, ?2, ?3)",
-            params![year, operator, at],
+            "INSERT INTO period_events (year, action, reason, operator, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![year, action.code(), reason, operator, at],
         )?;
+        self.link_last("period_events")?;
         Ok(())
     }
 }

@@ -41,6 +41,9 @@ pub enum Check {
     /// Acceptance out of order (policy 四（四）): overall after every item, county after
     /// overall, city after county.
     Acceptance,
+    /// The audit chain and the stored rows disagree: something was changed behind
+    /// fundledger's back.
+    Audit,
 }
 
 impl Check {
@@ -58,6 +61,7 @@ impl Check {
             Check::File => "file",
             Check::Overlap => "overlapping rule",
             Check::Acceptance => "验收规定 acceptance rules",
+            Check::Audit => "审计链 audit chain",
         }
     }
 }

@@ -13,14 +13,17 @@
 //! give money back before those that take it: every intermediate state is then valid too.
 
 use crate::catalog::Catalog;
-use crate::db::{AcceptanceInsert, EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx};
+use crate::db::{
+    AcceptanceInsert, EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx, WriteRecord,
+};
 use crate::error::{Check, Problem, Result};
 use crate::model::{
-    Kind, LineBalance, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Stage, Status,
-    Verdict,
+    Activity, Kind, LineBalance, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Stage,
+    Status, Verdict,
 };
 use crate::money::Fen;
 use crate::rules;
+use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What happened to one row.
@@ -46,6 +49,18 @@ impl Stamp {
         Stamp {
             operator: operator.to_string(),
             recorded_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        }
+    }
+
+    /// The journal record of a write made under this stamp (`Tx::commit`).
+    pub fn record<'a>(&'a self, command: &'a str, detail: &'a str, summary: &'a str) -> WriteRecord<'a> {
+        WriteRecord {
+            command,
+            detail,
+            summary,
+            reason: "",
+            operator: &self.operator,
+            recorded_at: &self.recorded_at,
         }
     }
 }
@@ -244,6 +259,10 @@ pub struct EntryWriter<'t, 'c> {
     stored: HashMap<(i64, i64), LineBalance>,
     drawn: HashMap<i64, Fen>,
     dirty: HashSet<(i64, i64)>,
+    /// What this writer's entries add to each touched line's activity.
+    activity: HashMap<(i64, i64), Activity>,
+    /// What this writer's entries add to each line's movements per year.
+    years: HashMap<(i64, i64, i32), LineBalance>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -259,6 +278,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             stored: HashMap::new(),
             drawn: HashMap::new(),
             dirty: HashSet::new(),
+            activity: HashMap::new(),
+            years: HashMap::new(),
         })
     }
 
@@ -331,6 +352,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                 crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
             })?;
         let drawn_after = drawn + (updated.drawn() - line.drawn());
+        let activity = self.activity.entry(line_key).or_default();
+        *activity = activity.after(e.kind, e.date);
+        let year = self.years.entry((line_key.0, line_key.1, e.date.year())).or_default();
+        *year = year.checked_apply(m.kind, m.amount, m.sign).ok_or_else(|| {
+            crate::error::Error::Internal(format!("voucher {}: the year's movement overflows", e.voucher))
+        })?;
         self.lines.insert(line_key, updated);
         self.drawn.insert(m.appropriation.id, drawn_after);
         self.dirty.insert(line_key);
@@ -343,7 +370,13 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let mut keys: Vec<_> = self.dirty.into_iter().collect();
         keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
         for key in keys {
-            self.tx.store_line_balance(key.0, key.1, &self.lines[&key])?;
+            let activity = self.activity.get(&key).copied().unwrap_or_default();
+            self.tx.store_line_balance(key.0, key.1, &self.lines[&key], &activity)?;
+        }
+        let mut years: Vec<_> = self.years.into_iter().collect();
+        years.sort_unstable_by_key(|(k, _)| *k);
+        for ((aid, sid, year), movement) in years {
+            self.tx.add_line_year(aid, sid, year, &movement)?;
         }
         Ok(())
     }

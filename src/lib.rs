@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod allocate;
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

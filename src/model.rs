@@ -110,6 +110,35 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// What happens to a year (R5): it is closed, or reopened with a reason.
+    PeriodAction, "period action" {
+        Close = "close", "关账";
+        Reopen = "reopen", "重新开账";
+    }
+);
+
+/// When a line last moved (the dates `check` reads).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub last_entry: Option<NaiveDate>,
+    pub last_disbursement: Option<NaiveDate>,
+}
+
+impl Activity {
+    /// The activity after an entry of `kind` (a reversal's own kind) dated `date`.
+    pub fn after(self, kind: Kind, date: NaiveDate) -> Activity {
+        Activity {
+            last_entry: self.last_entry.max(Some(date)),
+            last_disbursement: if kind == Kind::Disburse {
+                self.last_disbursement.max(Some(date))
+            } else {
+                self.last_disbursement
+            },
+        }
+    }
+}
+
 impl Mode {
     /// Whether a type with these Annex-1 ticks is admissible under this mode (R7).
     pub fn admits(self, ticks: ModeTicks) -> bool {

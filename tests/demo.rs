@@ -42,7 +42,7 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
         out.contains("2025年度 土地综合整治项目集成 绩效评价 全市") && out.contains("资金到位率"),
         "{out}"
     );
-    assert!(out.contains("账本指纹 fingerprint: 532 entries, sha256 "), "{out}");
+    assert!(out.contains("账本指纹 fingerprint: 532 entries, chain head "), "{out}");
     // Running it again rebuilds the demo ledger rather than doubling it.
     let (code, again, _) = demo(dir.path());
     assert_eq!(code, 0);

@@ -90,7 +90,7 @@ fn ledger() -> Db {
             .expect("db")
             .expect("appr");
     }
-    tx.commit().expect("commit");
+    tx.commit(&fundledger::db::WriteRecord { command: "test", ..Default::default() }).expect("commit");
     db
 }
 
@@ -169,7 +169,7 @@ proptest! {
             let accepted = w.write(&entry).expect("db").is_ok();
             if accepted {
                 w.finish().expect("finish");
-                tx.commit().expect("commit");
+                tx.commit(&fundledger::db::WriteRecord { command: "test", ..Default::default() }).expect("commit");
                 vouchers.push(voucher);
             } else {
                 drop(tx);
@@ -210,7 +210,7 @@ proptest! {
             }
         }
         w.finish().expect("the schema accepts what the writer accepted");
-        tx.commit().expect("commit");
+        tx.commit(&fundledger::db::WriteRecord { command: "test", ..Default::default() }).expect("commit");
         let report = verify::verify(&db).expect("verify");
         prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
     }
@@ -259,7 +259,7 @@ proptest! {
             }
         }
         w.finish().expect("finish");
-        tx.commit().expect("commit");
+        tx.commit(&fundledger::db::WriteRecord { command: "test", ..Default::default() }).expect("commit");
         let catalog = db.catalog().expect("catalog");
 
         let mut sum = fundledger::model::LineBalance::default();

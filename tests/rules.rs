@@ -208,7 +208,7 @@ fn r7_the_database_itself_refuses_an_inadmissible_subproject() {
 #[test]
 fn verify_finds_a_maintained_balance_that_disagrees_with_the_entries() {
     let l = Ledger::small();
-    assert!(l.ok(&["verify"]).contains("verified 10 entries over 4 lines"));
+    assert!(l.ok(&["verify"]).contains("and 10 entries over 4 lines"));
     let conn = rusqlite::Connection::open(&l.db).expect("open ledger");
     conn.execute(
         "UPDATE line_balances SET paid_fen = paid_fen - 100 WHERE subproject_id = (SELECT id FROM subprojects WHERE code = 'S-FARM')",

@@ -120,7 +120,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             };
             Error::Rejected(problems.into_iter().map(as_option).collect())
         })?;
-    tx.commit()?;
+    let stamp = Stamp::now(&ctx.operator);
+    tx.commit(&stamp.record(
+        "accept",
+        &a.project.clone().unwrap_or_default(),
+        &format!("{} {}", a.stage, a.verdict),
+    ))?;
     let what = a.subproject.as_deref().or(a.project.as_deref()).unwrap_or_default();
     let verb = if outcome == Outcome::Unchanged { "already recorded" } else { "recorded" };
     crate::outln!("{verb}: {what} {} {} on {} ({})", a.stage.zh(), a.verdict.zh(), a.date, a.document);

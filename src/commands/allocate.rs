@@ -197,6 +197,7 @@ fn commit(
         recorded.push(voucher);
     }
     w.finish()?;
-    tx.commit()?;
+    let summary = format!("{} allocations recorded", recorded.len());
+    tx.commit(&stamp.record("allocate --commit", &a.code, &summary))?;
     Ok(recorded)
 }

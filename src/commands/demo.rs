@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         }
         remove_ledger_files(&path)?;
     }
-    create_ledger(&path, &[("origin", "demo")], true)?;
+    create_ledger(&path, &[("origin", "demo")], true, &ctx.operator)?;
     let mut db = Db::open(&path)?;
     crate::outln!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
     crate::outln!("ledger: {}\n", path.display());

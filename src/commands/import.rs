@@ -37,6 +37,25 @@ pub enum What {
     Acceptances,
 }
 
+impl What {
+    /// The name the command line uses (`import entries …`).
+    pub fn name(self) -> &'static str {
+        match self {
+            What::Projects => "projects",
+            What::Subprojects => "subprojects",
+            What::Appropriations => "appropriations",
+            What::Entries => "entries",
+            What::Types => "types",
+            What::Channels => "channels",
+            What::Designations => "designations",
+            What::Counties => "counties",
+            What::Departments => "departments",
+            What::Rules => "rules",
+            What::Acceptances => "acceptances",
+        }
+    }
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     let summary = import_file(&mut db, args.what, &args.file, &ctx.operator)?;
@@ -131,6 +150,9 @@ pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &st
             crate::ledger::record_acceptance(&tx, &catalog, a, &stamp)
         })?,
     };
-    tx.commit()?;
+    let command = format!("import {}", what.name());
+    let detail = input.name.clone();
+    let counts = format!("{} added, {} unchanged", summary.added, summary.unchanged);
+    tx.commit(&stamp.record(&command, &detail, &counts))?;
     Ok(summary)
 }

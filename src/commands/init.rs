@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let path = ctx.db_path();
-    create_ledger(&path, &[], !args.no_sample_rules)?;
+    create_ledger(&path, &[], !args.no_sample_rules, &ctx.operator)?;
     let db = Db::open(&path)?;
     let c = db.catalog()?;
     crate::outln!(
@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 
 /// Creates a complete ledger at `path` (refusing an existing file), with the built-in
 /// catalogue and the given meta facts.
-pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool) -> Result<()> {
+pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, operator: &str) -> Result<()> {
     if path.exists() {
         return Err(Error::Internal(format!(
             "{} already exists; fundledger never overwrites a ledger (choose another --db)",
@@ -58,7 +58,8 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool) -> 
         for (k, v) in meta {
             tx.set_meta(k, v)?;
         }
-        tx.commit()?;
+        let stamp = Stamp::now(operator);
+        tx.commit(&stamp.record("init", "", "built-in catalogue and subsidy rules"))?;
         drop(db);
         std::fs::rename(&tmp, path)?;
         Ok(())

@@ -2,6 +2,7 @@
 
 pub mod accept;
 pub mod allocate;
+pub mod backup;
 pub mod balances;
 pub mod catalog;
 pub mod check;
@@ -10,6 +11,7 @@ pub mod demo;
 pub mod entitlements;
 pub mod import;
 pub mod init;
+pub mod log;
 pub mod post;
 pub mod reconcile;
 pub mod review;
@@ -29,6 +31,9 @@ pub const DEFAULT_DB: &str = "fundledger.db";
 pub struct Ctx {
     pub db: Option<PathBuf>,
     pub operator: String,
+    /// The operator when `--operator` was given on the command line (not from the
+    /// environment): `log` filters by it.
+    pub operator_flag: Option<String>,
     pub format: Format,
     pub lang: Lang,
     pub out: Option<PathBuf>,
@@ -56,7 +61,12 @@ impl Ctx {
                 }
             });
         let format = cli.format.or(by_extension).unwrap_or(Format::Table);
-        Ctx { db: cli.db.clone(), operator, format, lang: cli.lang, out: cli.out.clone() }
+        let flagged = std::env::args_os().any(|a| {
+            let a = a.to_string_lossy();
+            a == "--operator" || a.starts_with("--operator=")
+        });
+        let operator_flag = cli.operator.clone().filter(|_| flagged);
+        Ctx { db: cli.db.clone(), operator, operator_flag, format, lang: cli.lang, out: cli.out.clone() }
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -140,7 +140,15 @@ fn record(ctx: &Ctx, entry: &NewEntry) -> Result<u8> {
     let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
     let outcome = w.write(entry)?.map_err(Error::Rejected)?;
     w.finish()?;
-    tx.commit()?;
+    let summary = match outcome {
+        Outcome::Added => format!("recorded {}", entry.kind),
+        Outcome::Unchanged => String::new(),
+    };
+    tx.commit(&stamp.record(
+        if entry.kind == Kind::Reverse { "reverse" } else { "post" },
+        &entry.voucher,
+        &summary,
+    ))?;
     match outcome {
         Outcome::Added => crate::outln!("recorded {} {} ({})", entry.kind, entry.voucher, entry.kind.zh()),
         Outcome::Unchanged => {

@@ -1,29 +1,40 @@
-//! `verify`: re-derive every balance from the stored entries, replaying them in recording
-//! order with the same movement checks as a write (`rules::movement`), and compare with the
-//! maintained balances. Each disagreement is a finding; findings exit with code 3.
+//! `verify`: walk the audit chain, recomputing every link from the stored rows, then re-derive
+//! every balance from the stored entries, replaying them in recording order with the same
+//! movement checks as a write (`rules::movement`), and compare with the maintained balances,
+//! activity dates and per-year movements. Each disagreement is a finding; findings exit with
+//! code 3. Reopened years are reported, as auditors must see them.
 
 use super::Ctx;
 use crate::db::{Db, StoredAppropriation, StoredSubproject};
 use crate::error::{Check, Error, Problem, Result};
-use crate::model::{Kind, LineBalance};
+use crate::model::{Activity, Kind, LineBalance};
 use crate::money::Fen;
 use crate::rules;
+use chrono::Datelike;
 use std::collections::HashMap;
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
     let db = Db::open(&ctx.db_path())?;
     let report = verify(&db)?;
+    for (year, reason, operator, at) in db.reopens()? {
+        crate::outln!("notice: {year} was reopened by {operator} at {at}: {reason}");
+    }
     if !report.problems.is_empty() {
         return Err(Error::Findings(report.problems));
     }
     crate::outln!(
-        "verified {} entries over {} lines: every balance re-derived from the entries matches, and the rules hold over the stored rows",
-        report.entries, report.lines
+        "verified the audit chain ({} links, head {}) and {} entries over {} lines: every row matches its link, and every balance re-derived from the entries matches",
+        report.links,
+        crate::audit::short(&report.head),
+        report.entries,
+        report.lines
     );
     Ok(0)
 }
 
 pub struct VerifyReport {
+    pub links: u64,
+    pub head: crate::audit::Hash,
     pub entries: u64,
     pub lines: usize,
     pub problems: Vec<Problem>,
@@ -35,13 +46,17 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
         db.appropriations()?.into_iter().map(|a| (a.id, a)).collect();
     let subprojects: HashMap<i64, StoredSubproject> =
         db.subprojects()?.into_iter().map(|s| (s.id, s)).collect();
-    let mut problems = Vec::new();
+    let chain = db.walk_chain()?;
+    let mut problems: Vec<Problem> =
+        chain.findings.into_iter().map(|f| Problem::new(Check::Audit, f)).collect();
     for s in subprojects.values() {
         if let Some(t) = catalog.subproject_type(&s.type_code) {
             problems.extend(rules::mode_admits(s.mode, t, &s.project_code).err());
         }
     }
     let mut lines: HashMap<(i64, i64), LineBalance> = HashMap::new();
+    let mut activity: HashMap<(i64, i64), Activity> = HashMap::new();
+    let mut years: HashMap<(i64, i64, i32), LineBalance> = HashMap::new();
     let mut drawn: HashMap<i64, Fen> = HashMap::new();
     let mut entries = 0u64;
     db.for_each_entry(|e| {
@@ -60,14 +75,18 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
                 .into_iter()
                 .map(|p| Problem { message: format!("entry {}: {}", e.voucher, p.message), ..p }),
         );
-        match line.checked_apply(kind, e.amount, sign) {
-            Some(next) => {
+        let year = years.entry((a.id, s.id, e.date.year())).or_default();
+        match (line.checked_apply(kind, e.amount, sign), year.checked_apply(kind, e.amount, sign)) {
+            (Some(next), Some(next_year)) => {
                 *d += next.drawn() - line.drawn();
                 *line = next;
+                *year = next_year;
             }
-            None => problems
+            _ => problems
                 .push(Problem::new(Check::R6, format!("entry {}: running totals overflow", e.voucher))),
         }
+        let act = activity.entry((a.id, s.id)).or_default();
+        *act = act.after(e.kind, e.date);
     })?;
     let maintained: HashMap<(i64, i64), LineBalance> = db.maintained_balances()?.into_iter().collect();
     let mut keys: Vec<_> = lines.keys().chain(maintained.keys()).copied().collect();
@@ -88,7 +107,45 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
             ));
         }
     }
-    Ok(VerifyReport { entries, lines: keys.len(), problems })
+    let name = |key: &(i64, i64)| {
+        let a = appropriations.get(&key.0).map_or("?", |a| a.code.as_str());
+        let s = subprojects.get(&key.1).map_or("?", |s| s.code.as_str());
+        format!("{a} / {s}")
+    };
+    let mut stored_activity: HashMap<(i64, i64), Activity> = db.maintained_activity()?.into_iter().collect();
+    for key in &keys {
+        let derived = activity.get(key).copied().unwrap_or_default();
+        let stored = stored_activity.remove(key).unwrap_or_default();
+        if derived != stored {
+            problems.push(Problem::new(
+                Check::R4,
+                format!(
+                    "the maintained activity dates of line {} differ from its entries: stored {stored:?}, entries give {derived:?}",
+                    name(key)
+                ),
+            ));
+        }
+    }
+    let stored_years: HashMap<(i64, i64, i32), LineBalance> = db.maintained_years()?.into_iter().collect();
+    let mut year_keys: Vec<_> = years.keys().chain(stored_years.keys()).copied().collect();
+    year_keys.sort_unstable();
+    year_keys.dedup();
+    for key in year_keys {
+        let derived = years.get(&key).copied().unwrap_or_default();
+        let stored = stored_years.get(&key).copied().unwrap_or_default();
+        if derived != stored {
+            problems.push(Problem::new(
+                Check::R4,
+                format!(
+                    "the maintained {} movements of line {} differ from its entries: {}",
+                    key.2,
+                    name(&(key.0, key.1)),
+                    differences(&stored, &derived)
+                ),
+            ));
+        }
+    }
+    Ok(VerifyReport { links: chain.links, head: chain.head, entries, lines: keys.len(), problems })
 }
 
 /// `paid: stored 120000.00, entries give 30.00; …` for each column that differs.
