@@ -85,6 +85,8 @@ pub enum Command {
     Backup(commands::backup::Args),
     /// Build a demo ledger from the built-in sample city and show what it holds.
     Demo,
+    /// Time imports, reports and verify on a generated city-scale ledger (README, Performance).
+    Bench(commands::bench::Args),
 }
 
 /// Parses the arguments and runs the command; returns the exit code.
@@ -111,5 +113,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Log(args) => commands::log::run(&ctx, &args),
         Command::Backup(args) => commands::backup::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),
+        Command::Bench(args) => commands::bench::run(&ctx, &args),
     }
 }

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
@@ -308,6 +308,37 @@ pub struct StoredWrite {
     pub recorded_at: String,
 }
 
+/// The benchmark's floor: `csv_file` parsed and inserted into a plain table of a new SQLite
+/// file at `path`, in one transaction, with no checks, no indexes and no chain (the same
+/// pragmas as a ledger). Returns the rows inserted.
+pub fn floor_import(path: &Path, csv_file: &Path) -> Result<u64> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE plain (voucher TEXT, date TEXT, kind TEXT, appropriation TEXT, subproject TEXT,
+                             amount TEXT, reverses TEXT, memo TEXT)",
+    )?;
+    let mut reader = csv::Reader::from_path(csv_file)
+        .map_err(|e| Error::Internal(format!("cannot read {}: {e}", csv_file.display())))?;
+    let tx = conn.unchecked_transaction()?;
+    let mut rows = 0u64;
+    {
+        let mut stmt = tx.prepare("INSERT INTO plain VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+        let mut record = csv::StringRecord::new();
+        while reader
+            .read_record(&mut record)
+            .map_err(|e| Error::Internal(format!("{}: {e}", csv_file.display())))?
+        {
+            let cell = |i: usize| record.get(i).unwrap_or("");
+            stmt.execute(params![cell(0), cell(1), cell(2), cell(3), cell(4), cell(5), cell(6), cell(7)])?;
+            rows += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(rows)
+}
+
 /// What `Db::walk_chain` found.
 pub struct ChainWalk {
     pub links: u64,
@@ -522,8 +553,27 @@ impl Db {
     /// Every line's balance as of the end of `date`, summed from the entries dated up to it
     /// (reversals netted into the column of the kind they reverse); lines with no entry by
     /// then are absent. `None` means the maintained balances (all entries).
+    ///
+    /// Cheap cases read maintained state, O(lines): no date or a date on or after the latest
+    /// entry (the maintained balances), and a 31 December (the per-year movements up to that
+    /// year). Any other date sums the entries.
     pub fn balance_lines_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
         let Some(date) = date else { return self.balance_lines() };
+        let latest: Option<String> =
+            self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
+        if latest.is_none_or(|latest| latest <= date_text(date)) {
+            return self.balance_lines();
+        }
+        if (date.month(), date.day()) == (12, 31) {
+            return self.named_lines(
+                "SELECT appropriation_id AS aid, subproject_id AS sid, sum(allocated_fen) AS allocated,
+                        sum(withdrawn_fen) AS withdrawn, sum(disbursed_fen) AS disbursed,
+                        sum(returned_fen) AS returned, sum(paid_fen) AS paid
+                 FROM line_years WHERE year <= CAST(?1 AS INTEGER)
+                 GROUP BY appropriation_id, subproject_id",
+                Some(date.year().to_string()),
+            );
+        }
         self.named_lines(
             "SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
                     sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
@@ -630,7 +680,7 @@ impl Db {
     /// Walks the audit chain from its first link, recomputing every link from the stored row
     /// it names, and lists where the stored rows and the chain disagree: a row altered, a row
     /// removed, a row inserted without a link, links removed or reordered.
-    pub fn walk_chain(&self) -> Result<ChainWalk> {
+    pub fn walk_chain(&self, progress: &crate::progress::Progress) -> Result<ChainWalk> {
         let mut walk = ChainWalk { links: 0, head: GENESIS, findings: Vec::new() };
         let mut canon = Canon::default();
         // Every chained row but the entries, by (table, rowid): its label and bytes.
@@ -665,6 +715,9 @@ impl Db {
             let (seq, table, rid): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let stored = stored_hash(r, 3)?;
             walk.links += 1;
+            if walk.links.is_multiple_of(4096) {
+                progress.rows_done(walk.links);
+            }
             if seq != expected {
                 walk.findings.push(format!(
                     "audit chain links {expected}–{} are missing: they were removed from the chain",
@@ -806,6 +859,18 @@ impl Db {
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], project_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The date of the latest entry, if any.
+    pub fn latest_entry(&self) -> Result<Option<NaiveDate>> {
+        let latest: Option<String> =
+            self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
+        Ok(latest.as_deref().map(stored_date).transpose()?)
+    }
+
+    /// How many links the audit chain has.
+    pub fn chain_links(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM chain", [], |r| r.get(0))?)
     }
 
     /// Row counts of the register and the ledger: (projects, sub-projects, appropriations, entries).

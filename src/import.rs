@@ -153,6 +153,8 @@ pub struct CsvInput {
     rows: u64,
     /// Problems of rows that could not be read as rows (misaligned cells).
     pub row_problems: Vec<Problem>,
+    /// How many bytes there are to read (for the progress bar).
+    total_bytes: u64,
 }
 
 /// One data row, with accessors by format column.
@@ -193,6 +195,7 @@ impl CsvInput {
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
         let mut sniffed = sniff(&head);
+        let mut gb18030_len = 0;
         if matches!(sniffed, Sniffed::Utf8) && head.len() == SNIFF_BYTES && !whole_file_is_utf8(path)? {
             // ASCII at the top, GB18030 further down (an English header, Chinese memos later).
             sniffed = Sniffed::Other;
@@ -214,10 +217,18 @@ impl CsvInput {
                     .ok_or_else(|| {
                     file_problem(&name, "is neither UTF-8 nor GB18030 text; save it from Excel as CSV")
                 })?;
-                (Box::new(Cursor::new(text.into_owned().into_bytes())), "GB18030")
+                let text = text.into_owned().into_bytes();
+                gb18030_len = text.len() as u64;
+                (Box::new(Cursor::new(text)), "GB18030")
             }
         };
-        CsvInput::from_reader(name, encoding, source, columns)
+        let total = match encoding {
+            "GB18030" => gb18030_len,
+            _ => std::fs::metadata(path).map_or(0, |m| m.len()),
+        };
+        let mut input = CsvInput::from_reader(name, encoding, source, columns)?;
+        input.total_bytes = total;
+        Ok(input)
     }
 
     /// Reads CSV text already in memory (the embedded catalogue).
@@ -255,6 +266,7 @@ impl CsvInput {
             names,
             rows: 0,
             row_problems: Vec::new(),
+            total_bytes: 0,
         })
     }
 
@@ -272,9 +284,15 @@ impl CsvInput {
     }
 
     /// Calls `f` on every non-empty data row, in file order.
+    /// On a terminal, a progress bar follows big files.
     pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
         let mut record = csv::StringRecord::new();
+        let progress =
+            crate::progress::Progress::bytes(&format!("importing {}", self.name), self.total_bytes);
         loop {
+            if self.rows.is_multiple_of(4096) {
+                progress.set(self.reader.position().byte(), self.rows);
+            }
             match self.reader.read_record(&mut record) {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}

@@ -34,6 +34,7 @@ pub mod import;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;

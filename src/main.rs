@@ -8,11 +8,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli::run(cli) {
+    let code = match cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(e.exit_code())
         }
+    };
+    if std::env::var_os(fundledger::commands::bench::PEAK_ENV).is_some() {
+        fundledger::commands::bench::report_peak_memory();
     }
+    code
 }

@@ -4,6 +4,7 @@ pub mod accept;
 pub mod allocate;
 pub mod backup;
 pub mod balances;
+pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod close;

@@ -9,6 +9,7 @@ use crate::db::{Db, StoredAppropriation, StoredSubproject};
 use crate::error::{Check, Error, Problem, Result};
 use crate::model::{Activity, Kind, LineBalance};
 use crate::money::Fen;
+use crate::progress::Progress;
 use crate::rules;
 use chrono::Datelike;
 use std::collections::HashMap;
@@ -46,7 +47,10 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
         db.appropriations()?.into_iter().map(|a| (a.id, a)).collect();
     let subprojects: HashMap<i64, StoredSubproject> =
         db.subprojects()?.into_iter().map(|s| (s.id, s)).collect();
-    let chain = db.walk_chain()?;
+    let progress = Progress::rows("checking the audit chain", db.chain_links()?);
+    let chain = db.walk_chain(&progress)?;
+    progress.finish();
+    let progress = Progress::rows("re-deriving balances", db.counts()?.3 as u64);
     let mut problems: Vec<Problem> =
         chain.findings.into_iter().map(|f| Problem::new(Check::Audit, f)).collect();
     for s in subprojects.values() {
@@ -61,6 +65,9 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
     let mut entries = 0u64;
     db.for_each_entry(|e| {
         entries += 1;
+        if entries.is_multiple_of(4096) {
+            progress.rows_done(entries);
+        }
         let (kind, sign) = match &e.reverses {
             Some((_, original_kind, _)) => (*original_kind, -1),
             None => (e.kind, 1),

@@ -1,0 +1,84 @@
+//! Progress bars for long work (big imports, `verify` over many entries), on stderr and only
+//! when stderr is a terminal: scripts and CI logs stay quiet.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Below this much work a bar would only flicker.
+const MIN_BYTES: u64 = 4 << 20;
+const MIN_ROWS: u64 = 50_000;
+
+/// A progress bar, or nothing.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    unit: &'static str,
+}
+
+impl Progress {
+    /// No bar at all.
+    pub fn hidden() -> Progress {
+        Progress { bar: None, unit: "" }
+    }
+
+    /// A bar over `total` bytes of a file being read (rows counted as they come).
+    pub fn bytes(what: &str, total: u64) -> Progress {
+        if total < MIN_BYTES {
+            return Progress::hidden();
+        }
+        Progress::shown(what, total, "{msg} [{bar:30}] {percent:>3}% {rows} eta {eta}", "rows")
+    }
+
+    /// A bar over `total` rows.
+    pub fn rows(what: &str, total: u64) -> Progress {
+        if total < MIN_ROWS {
+            return Progress::hidden();
+        }
+        Progress::shown(what, total, "{msg} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}", "rows")
+    }
+
+    fn shown(what: &str, total: u64, template: &str, unit: &'static str) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress::hidden();
+        }
+        // `{rows}` is filled in by `set`, as part of the message.
+        let template = template.replace("{rows}", "{prefix}");
+        let style = ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(5))
+            .with_style(style)
+            .with_message(what.to_string());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Progress { bar: Some(bar), unit }
+    }
+
+    /// Moves the bar to `position`, with `rows` done so far (for byte bars).
+    pub fn set(&self, position: u64, rows: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(position);
+            let millis = (bar.elapsed().as_millis() as u64).max(1);
+            bar.set_prefix(format!("{rows} {} ({}/s)", self.unit, rows.saturating_mul(1000) / millis));
+        }
+    }
+
+    /// Moves a row bar to `rows`.
+    pub fn rows_done(&self, rows: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(rows);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
