@@ -79,6 +79,8 @@ pub enum Command {
     Close(commands::close::Args),
     /// Build a demo ledger from the built-in sample city and show what it holds.
     Demo,
+    /// Write a deterministic, valid city-scale dataset (4 CSV files) into --out DIR, for scale tests.
+    Gen(commands::gen::Args),
 }
 
 /// Parses the arguments and runs the command; returns the exit code.
@@ -102,5 +104,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify => commands::verify::run(&ctx),
         Command::Close(args) => commands::close::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),
+        Command::Gen(args) => commands::gen::run(&ctx, &args),
     }
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod close;
 pub mod demo;
 pub mod entitlements;
+pub mod gen;
 pub mod import;
 pub mod init;
 pub mod post;
