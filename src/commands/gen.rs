@@ -13,7 +13,7 @@ use std::path::Path;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// How many entries to write, exactly (the directory is given with --out DIR).
+    /// How many entries to write, exactly. The four files go into the directory named by --out DIR.
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=gen::MAX_ENTRIES))]
     pub entries: u64,
     /// The generator's seed: the same seed and sizes write the same files, byte for byte.
