@@ -31,7 +31,7 @@ pub struct Cli {
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
 
-    /// Write the output to FILE instead of stdout (CSV files get a UTF-8 BOM for Excel).
+    /// Write the output to FILE instead of stdout (CSV files get a UTF-8 BOM for Excel); for `gen`, the directory.
     #[arg(long, global = true, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
@@ -87,6 +87,8 @@ pub enum Command {
     Demo,
     /// Time imports, reports and verify on a generated city-scale ledger (README, Performance).
     Bench(commands::bench::Args),
+    /// Write a deterministic, valid city-scale dataset (4 CSV files) into --out DIR, for scale tests.
+    Gen(commands::gen::Args),
 }
 
 /// Parses the arguments and runs the command; returns the exit code.
@@ -114,5 +116,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Backup(args) => commands::backup::run(&ctx, &args),
         Command::Demo => commands::demo::run(&ctx),
         Command::Bench(args) => commands::bench::run(&ctx, &args),
+        Command::Gen(args) => commands::gen::run(&ctx, &args),
     }
 }

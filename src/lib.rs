@@ -30,6 +30,7 @@ pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod error;
+pub mod gen;
 pub mod import;
 pub mod ledger;
 pub mod model;

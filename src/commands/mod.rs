@@ -10,6 +10,7 @@ pub mod check;
 pub mod close;
 pub mod demo;
 pub mod entitlements;
+pub mod gen;
 pub mod import;
 pub mod init;
 pub mod log;

@@ -1,0 +1,149 @@
+//! `gen`: the generated city imports into a fresh ledger with no refusal, `verify` agrees, and
+//! the balances equal a recompute from the generated entries; a seed always writes the same
+//! bytes; existing files are never overwritten.
+
+mod common;
+use common::Ledger;
+use fundledger::money::Fen;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+const FILES: [&str; 4] = ["projects.csv", "subprojects.csv", "appropriations.csv", "entries.csv"];
+
+/// Runs `gen` into `dir` (relative to the ledger's directory) and returns the directory.
+fn generate(l: &Ledger, dir: &str, entries: u64, projects: u32, seed: u64) -> PathBuf {
+    let (entries, projects, seed) = (entries.to_string(), projects.to_string(), seed.to_string());
+    let args = ["gen", "--entries", &entries, "--projects", &projects, "--seed", &seed, "--out", dir];
+    l.ok(&args);
+    l.dir.path().join(dir)
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// The rows of a generated CSV file as maps from column name to value.
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("open generated CSV");
+    let header = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a well-formed row");
+            header.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+/// The balance columns, and the kind of entry that moves each.
+const COLUMNS: [&str; 5] = ["allocated", "withdrawn", "disbursed", "returned", "paid"];
+const KINDS: [&str; 5] = ["allocate", "withdraw", "disburse", "return", "pay"];
+
+/// Balances per (project, sub-project, channel) recomputed from the generated files alone:
+/// each entry adds to its kind's column, a reversal subtracts from its original's.
+fn recompute(dir: &Path) -> BTreeMap<(String, String, String), [i64; 5]> {
+    let channel_of: HashMap<String, String> = rows(&dir.join("appropriations.csv"))
+        .into_iter()
+        .map(|r| (r["appropriation"].clone(), r["channel"].clone()))
+        .collect();
+    let project_of: HashMap<String, String> = rows(&dir.join("subprojects.csv"))
+        .into_iter()
+        .map(|r| (r["subproject"].clone(), r["project"].clone()))
+        .collect();
+    let mut kind_of: HashMap<String, String> = HashMap::new();
+    let mut lines = BTreeMap::new();
+    let mut last_date = String::new();
+    for e in rows(&dir.join("entries.csv")) {
+        assert!(e["date"] >= last_date, "entries are in date order: {} after {last_date}", e["date"]);
+        last_date = e["date"].clone();
+        let amount = Fen::parse_positive(&e["amount"]).expect("a positive amount in yuan").0;
+        let (kind, signed) = match e["kind"].as_str() {
+            "reverse" => (kind_of[&e["reverses"]].clone(), -amount),
+            kind => (kind.to_string(), amount),
+        };
+        kind_of.insert(e["voucher"].clone(), e["kind"].clone());
+        let key = (
+            project_of[&e["subproject"]].clone(),
+            e["subproject"].clone(),
+            channel_of[&e["appropriation"]].clone(),
+        );
+        let column = KINDS.iter().position(|k| *k == kind).expect("a movement kind");
+        lines.entry(key).or_insert([0i64; 5])[column] += signed;
+    }
+    lines
+}
+
+fn amount(v: &serde_json::Value) -> i64 {
+    Fen::parse_yuan(v.as_str().expect("amounts are strings")).expect("an amount").0
+}
+
+#[test]
+fn a_generated_city_imports_without_refusal_and_its_balances_match_a_recompute() {
+    let l = Ledger::new();
+    let dir = generate(&l, "city", 20_000, 40, 7);
+    for (kind, file) in ["projects", "subprojects", "appropriations", "entries"].iter().zip(FILES) {
+        let out = l.ok(&["import", kind, dir.join(file).to_str().expect("utf-8 path")]);
+        assert!(out.contains("0 already recorded"), "{out}");
+    }
+    assert!(l.ok(&["verify"]).contains("verified 20000 entries"));
+
+    let expected = recompute(&dir);
+    let kinds: Vec<String> = rows(&dir.join("entries.csv")).into_iter().map(|e| e["kind"].clone()).collect();
+    for kind in ["allocate", "disburse", "pay", "withdraw", "return", "reverse"] {
+        assert!(kinds.iter().any(|k| k == kind), "the mix has {kind}");
+    }
+    let json = l.balances_json(&[]);
+    let mut seen = BTreeMap::new();
+    for row in json["rows"].as_array().expect("rows") {
+        let key = [&row["project"], &row["subproject"], &row["channel"]]
+            .map(|v| v.as_str().expect("text").to_string());
+        seen.insert((key[0].clone(), key[1].clone(), key[2].clone()), COLUMNS.map(|c| amount(&row[c])));
+    }
+    assert_eq!(seen, expected, "balances per (project, sub-project, channel) match the recompute");
+    let totals = &json["totals"];
+    for (i, column) in COLUMNS.iter().enumerate() {
+        let sum: i64 = expected.values().map(|v| v[i]).sum();
+        assert_eq!(amount(&totals[column]), sum, "total {column}");
+    }
+    let balance: i64 = expected.values().map(|v| v[0] - v[1] - v[3] - v[4]).sum();
+    assert_eq!(amount(&totals["balance"]), balance);
+}
+
+#[test]
+fn the_same_seed_writes_the_same_bytes_and_another_seed_other_ones() {
+    let l = Ledger::new();
+    let a = generate(&l, "a", 5_000, 20, 42);
+    let b = generate(&l, "b", 5_000, 20, 42);
+    let c = generate(&l, "c", 5_000, 20, 43);
+    for file in FILES {
+        assert!(read(&a.join(file)) == read(&b.join(file)), "{file} differs for the same seed");
+        assert!(read(&a.join(file)) != read(&c.join(file)), "{file} is the same for another seed");
+    }
+    let entries = read(&a.join("entries.csv"));
+    assert_eq!(entries.iter().filter(|b| **b == b'\n').count(), 5_001, "a header and exactly 5,000 entries");
+}
+
+#[test]
+fn gen_never_overwrites_a_file_and_writes_nothing_when_one_exists() {
+    let l = Ledger::new();
+    let dir = generate(&l, "city", 1_000, 5, 1);
+    let before: Vec<Vec<u8>> = FILES.iter().map(|f| read(&dir.join(f))).collect();
+    let r = l.run(&["gen", "--entries", "1000", "--projects", "5", "--seed", "2", "--out", "city"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("entries.csv already exists; gen never overwrites a file"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    let after: Vec<Vec<u8>> = FILES.iter().map(|f| read(&dir.join(f))).collect();
+    assert!(before == after, "the existing files are unchanged");
+
+    // One stray file is enough to refuse, and no other file is created beside it.
+    let stray = l.file("appropriations.csv", "appropriation\n");
+    let r = l.run(&["gen", "--entries", "10", "--projects", "1", "--out", "."]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("appropriations.csv already exists"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&stray).expect("stray file"), "appropriation\n");
+    assert!(!l.dir.path().join("projects.csv").exists(), "nothing else was written");
+
+    let r = l.run(&["gen", "--entries", "10"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("name it with --out DIR"), "{}", r.stderr);
+}
