@@ -85,7 +85,7 @@ fn a_generated_city_imports_without_refusal_and_its_balances_match_a_recompute()
         let out = l.ok(&["import", kind, dir.join(file).to_str().expect("utf-8 path")]);
         assert!(out.contains("0 already recorded"), "{out}");
     }
-    assert!(l.ok(&["verify"]).contains("verified 20000 entries"));
+    assert!(l.ok(&["verify"]).contains(" and 20000 entries over "));
 
     let expected = recompute(&dir);
     let kinds: Vec<String> = rows(&dir.join("entries.csv")).into_iter().map(|e| e["kind"].clone()).collect();
