@@ -16,6 +16,7 @@ use crate::money::Fen;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::fs::File;
+use std::hash::BuildHasherDefault;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::str::FromStr;
@@ -782,6 +783,93 @@ keyed!(crate::catalog::Designation);
 keyed!(crate::subsidy::Rule);
 keyed!(NewAcceptance);
 
+/// The keys seen so far in one file, each with the line it was first given on. A million
+/// vouchers are a big file, so the keys share one text arena and the index holds only a hash,
+/// an offset and a line (about 40 bytes a key rather than a `String` each); a hash that
+/// matches a different key goes to a small overflow map, so the answer is always exact.
+#[derive(Default)]
+struct SeenKeys {
+    text: String,
+    /// Key hash → (offset in `text`, length, line).
+    index: HashMap<u64, (u32, u32, u64), BuildHasherDefault<PassThrough>>,
+    overflow: HashMap<String, u64>,
+}
+
+/// The index's keys are already hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+impl SeenKeys {
+    /// Records `key` at `line`; returns the line it was first given on, if seen before.
+    fn insert(&mut self, key: &str, line: u64) -> Option<u64> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(key, &mut h);
+        let hash = std::hash::Hasher::finish(&h);
+        match self.index.get(&hash) {
+            None => match u32::try_from(self.text.len()) {
+                Ok(start) if self.text.len() + key.len() <= u32::MAX as usize => {
+                    self.text.push_str(key);
+                    self.index.insert(hash, (start, key.len() as u32, line));
+                    None
+                }
+                _ => self.overflow_insert(key, line),
+            },
+            Some(&(start, len, first)) => {
+                let start = start as usize;
+                if &self.text[start..start + len as usize] == key {
+                    Some(first)
+                } else {
+                    self.overflow_insert(key, line)
+                }
+            }
+        }
+    }
+
+    fn overflow_insert(&mut self, key: &str, line: u64) -> Option<u64> {
+        match self.overflow.get(key) {
+            Some(first) => Some(*first),
+            None => {
+                self.overflow.insert(key.to_string(), line);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod seen_keys_tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_key_names_its_first_line_and_a_hash_collision_is_not_a_repeat() {
+        let mut seen = SeenKeys::default();
+        assert_eq!(seen.insert("V-1", 2), None);
+        assert_eq!(seen.insert("V-2", 3), None);
+        assert_eq!(seen.insert("V-1", 9), Some(2));
+        // Make "V-3" collide with "V-1": its hash slot points at V-1's text.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash("V-3", &mut h);
+        seen.index.insert(std::hash::Hasher::finish(&h), (0, 3, 2));
+        assert_eq!(seen.insert("V-3", 11), None, "a different key with the same hash is new");
+        assert_eq!(seen.insert("V-3", 12), Some(11));
+        assert_eq!(seen.insert("V-1", 13), Some(2));
+    }
+}
+
 /// The result of one import.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -806,19 +894,17 @@ pub fn run<T: Keyed>(
     };
     let name = input.name.clone();
     let mut located = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen = SeenKeys::default();
     input.for_each_row(|row| {
         let outcome = match parse(row) {
-            Ok(value) => {
-                match value.key().and_then(|k| seen.insert(k.to_string(), row.line).map(|first| (k, first))) {
-                    Some((key, first)) => Err(vec![Problem::new(
-                        Check::R4,
-                        format!("{key} appears again; it was first given on line {first} of this file"),
-                    )
-                    .column(value.key_column())]),
-                    None => write(&value)?,
-                }
-            }
+            Ok(value) => match value.key().and_then(|k| seen.insert(k, row.line).map(|first| (k, first))) {
+                Some((key, first)) => Err(vec![Problem::new(
+                    Check::R4,
+                    format!("{key} appears again; it was first given on line {first} of this file"),
+                )
+                .column(value.key_column())]),
+                None => write(&value)?,
+            },
             Err(p) => Err(p),
         };
         match outcome {

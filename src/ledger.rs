@@ -25,6 +25,7 @@ use crate::money::Fen;
 use crate::rules;
 use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 /// What happened to one row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,8 +243,8 @@ struct Movement {
     kind: Kind,
     sign: i64,
     amount: Fen,
-    appropriation: StoredAppropriation,
-    subproject: StoredSubproject,
+    appropriation: Rc<StoredAppropriation>,
+    subproject: Rc<StoredSubproject>,
     reverses_id: Option<i64>,
 }
 
@@ -252,8 +253,8 @@ pub struct EntryWriter<'t, 'c> {
     catalog: &'t Catalog,
     stamp: &'t Stamp,
     closed: BTreeSet<i32>,
-    appropriations: HashMap<String, StoredAppropriation>,
-    subprojects: HashMap<String, StoredSubproject>,
+    appropriations: HashMap<String, Rc<StoredAppropriation>>,
+    subprojects: HashMap<String, Rc<StoredSubproject>>,
     lines: HashMap<(i64, i64), LineBalance>,
     /// The balance each touched line had when this writer first read it.
     stored: HashMap<(i64, i64), LineBalance>,
@@ -284,7 +285,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     }
 
     pub fn write(&mut self, e: &NewEntry) -> RowResult {
-        if let Some(old) = self.tx.find_entry(&e.voucher)? {
+        if !self.tx.voucher_recorded(&e.voucher)? {
+            // A new voucher: the common case of a big import.
+        } else if let Some(old) = self.tx.find_entry(&e.voucher)? {
             let mut outcome = same_entry(&old, e);
             if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
                 if let Some(a) = self.appropriation(&old.appropriation)? {
@@ -400,24 +403,24 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         Ok(d)
     }
 
-    fn appropriation(&mut self, code: &str) -> Result<Option<StoredAppropriation>> {
+    fn appropriation(&mut self, code: &str) -> Result<Option<Rc<StoredAppropriation>>> {
         if let Some(a) = self.appropriations.get(code) {
-            return Ok(Some(a.clone()));
+            return Ok(Some(Rc::clone(a)));
         }
-        let found = self.tx.find_appropriation(code)?;
+        let found = self.tx.find_appropriation(code)?.map(Rc::new);
         if let Some(a) = &found {
-            self.appropriations.insert(code.to_string(), a.clone());
+            self.appropriations.insert(code.to_string(), Rc::clone(a));
         }
         Ok(found)
     }
 
-    fn subproject(&mut self, code: &str) -> Result<Option<StoredSubproject>> {
+    fn subproject(&mut self, code: &str) -> Result<Option<Rc<StoredSubproject>>> {
         if let Some(s) = self.subprojects.get(code) {
-            return Ok(Some(s.clone()));
+            return Ok(Some(Rc::clone(s)));
         }
-        let found = self.tx.find_subproject(code)?;
+        let found = self.tx.find_subproject(code)?.map(Rc::new);
         if let Some(s) = &found {
-            self.subprojects.insert(code.to_string(), s.clone());
+            self.subprojects.insert(code.to_string(), Rc::clone(s));
         }
         Ok(found)
     }

@@ -100,6 +100,9 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
 /// Imports already-opened CSV input; shared by `import` and `demo`.
 pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -> Result<Summary> {
     let stamp = Stamp::now(operator);
+    if what == What::Entries {
+        db.entries_only()?;
+    }
     let tx = db.begin()?;
     let catalog = tx.catalog()?;
     let summary = match what {
