@@ -1479,6 +1479,11 @@ impl Tx<'_> {
         self.link_last("acceptances")
     }
 
+    /// The id of the last recorded entry (0 when there is none).
+    pub fn last_entry_id(&self) -> Result<i64> {
+        Ok(self.tx.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?)
+    }
+
     /// Whether a voucher is recorded (an index lookup; `find_entry` reads the whole entry).
     pub fn voucher_recorded(&self, voucher: &str) -> Result<bool> {
         let mut stmt = self.tx.prepare_cached("SELECT 1 FROM entries WHERE voucher = ?1")?;

@@ -743,6 +743,9 @@ pub fn parse_acceptance(row: &Row<'_>) -> std::result::Result<NewAcceptance, Vec
 
 /// A row's unique code within its file (voucher, project code …), if it has one.
 pub trait Keyed {
+    /// Whether the writer itself refuses a key repeated within the file (the entries writer
+    /// finds it in the ledger, recorded by this same import).
+    const WRITER_FINDS_REPEATS: bool = false;
     fn key(&self) -> Option<&str>;
     /// The column holding the key.
     fn key_column(&self) -> &'static str {
@@ -773,7 +776,15 @@ macro_rules! keyed {
 keyed!(NewProject, code, "project");
 keyed!(NewSubproject, code, "subproject");
 keyed!(NewAppropriation, code, "appropriation");
-keyed!(NewEntry, voucher, "voucher");
+impl Keyed for NewEntry {
+    const WRITER_FINDS_REPEATS: bool = true;
+    fn key(&self) -> Option<&str> {
+        Some(&self.voucher)
+    }
+    fn key_column(&self) -> &'static str {
+        "voucher"
+    }
+}
 keyed!(Payment, voucher, "voucher");
 keyed!(crate::catalog::Department, code, "department");
 keyed!(crate::catalog::County, code, "county");
@@ -887,6 +898,17 @@ pub fn run<T: Keyed>(
     parse: fn(&Row<'_>) -> std::result::Result<T, Vec<Problem>>,
     mut write: impl FnMut(&T) -> crate::ledger::RowResult,
 ) -> Result<Summary> {
+    run_lines(input, parse, |value, _| write(value))
+}
+
+/// `run`, handing the writer each row's line as well. A type whose writer finds repeated keys
+/// itself (`Keyed::WRITER_FINDS_REPEATS`) is not tracked here, so a million-row file's keys
+/// are not held in memory.
+pub fn run_lines<T: Keyed>(
+    input: &mut CsvInput,
+    parse: fn(&Row<'_>) -> std::result::Result<T, Vec<Problem>>,
+    mut write: impl FnMut(&T, u64) -> crate::ledger::RowResult,
+) -> Result<Summary> {
     let mut summary = Summary {
         ignored_columns: input.ignored_columns.clone(),
         encoding: input.encoding,
@@ -897,13 +919,17 @@ pub fn run<T: Keyed>(
     let mut seen = SeenKeys::default();
     input.for_each_row(|row| {
         let outcome = match parse(row) {
-            Ok(value) => match value.key().and_then(|k| seen.insert(k, row.line).map(|first| (k, first))) {
+            Ok(value) => match value
+                .key()
+                .filter(|_| !T::WRITER_FINDS_REPEATS)
+                .and_then(|k| seen.insert(k, row.line).map(|first| (k, first)))
+            {
                 Some((key, first)) => Err(vec![Problem::new(
                     Check::R4,
                     format!("{key} appears again; it was first given on line {first} of this file"),
                 )
                 .column(value.key_column())]),
-                None => write(&value)?,
+                None => write(&value, row.line)?,
             },
             Err(p) => Err(p),
         };

@@ -264,6 +264,10 @@ pub struct EntryWriter<'t, 'c> {
     activity: HashMap<(i64, i64), Activity>,
     /// What this writer's entries add to each line's movements per year.
     years: HashMap<(i64, i64, i32), LineBalance>,
+    /// The last entry id before this writer's first insert.
+    before: i64,
+    /// The file line of each entry this writer recorded, in id order.
+    file_lines: Vec<u64>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -281,13 +285,34 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             dirty: HashSet::new(),
             activity: HashMap::new(),
             years: HashMap::new(),
+            before: tx.last_entry_id()?,
+            file_lines: Vec::new(),
         })
     }
 
+    /// Checks and records one entry (not from a file).
     pub fn write(&mut self, e: &NewEntry) -> RowResult {
+        self.write_at(e, 0)
+    }
+
+    /// Checks and records the entry given on `line` of the file being imported. A voucher
+    /// already recorded by this same import is a repeat within the file.
+    pub fn write_at(&mut self, e: &NewEntry, file_line: u64) -> RowResult {
         if !self.tx.voucher_recorded(&e.voucher)? {
             // A new voucher: the common case of a big import.
         } else if let Some(old) = self.tx.find_entry(&e.voucher)? {
+            if old.id > self.before {
+                let first =
+                    usize::try_from(old.id - self.before - 1).ok().and_then(|i| self.file_lines.get(i));
+                let message = match first {
+                    Some(first) => format!(
+                        "{} appears again; it was first given on line {first} of this file",
+                        e.voucher
+                    ),
+                    None => format!("{} appears again in this batch", e.voucher),
+                };
+                return Ok(Err(vec![Problem::new(Check::R4, message).column("voucher")]));
+            }
             let mut outcome = same_entry(&old, e);
             if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
                 if let Some(a) = self.appropriation(&old.appropriation)? {
@@ -354,6 +379,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             .map_err(|err| {
                 crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
             })?;
+        self.file_lines.push(file_line);
         let drawn_after = drawn + (updated.drawn() - line.drawn());
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);

@@ -18,8 +18,23 @@
 //! rules in `rules` applied by the writers in `ledger`, collecting every problem) → write in
 //! one transaction (`db`, where SQLite checks the same invariants again) → report: `report`
 //! computes figures as plain data (entitlements, shrinkage flags, the department statement,
-//! reconciliation, the annual review) from balances maintained at write time, and `render`
-//! prints them as a table, CSV, JSON or an Excel workbook, with the ledger's fingerprint.
+//! reconciliation, the annual review) from balances maintained at write time (per line, per
+//! line and year, with each line's last movements), and `render` prints them as a table, CSV,
+//! JSON or an Excel workbook, with the ledger's fingerprint.
+//!
+//! # Trust
+//!
+//! Every recorded row is a link of an audit chain (`audit`): its hash covers the previous
+//! link and the row, so `verify` can name a row changed behind fundledger's back; the chain's
+//! head is the fingerprint reports print. Each write is journaled with its operator and time
+//! (`log`). `verify` also replays every entry through the rules and compares the result with
+//! the maintained balances. Writers take SQLite's write lock for their whole transaction, so
+//! several clerks can write one file at once.
+//!
+//! # Scale
+//!
+//! `gen` writes a valid city-scale dataset; `bench` times imports, reports and `verify` on
+//! it. Imports stream the file (`progress` shows a bar on a terminal).
 
 #![forbid(unsafe_code)]
 

@@ -120,7 +120,7 @@ pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &st
         }
         What::Entries => {
             let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
-            let summary = import::run(input, import::parse_entry, |e| w.write(e))?;
+            let summary = import::run_lines(input, import::parse_entry, |e, line| w.write_at(e, line))?;
             w.finish()?;
             summary
         }
