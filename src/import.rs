@@ -87,19 +87,20 @@ pub const ENTRY_COLUMNS: &[Column] = &[
     col("channel", &["资金类别"], false),
 ];
 
-/// Turns each CRLF into LF and ends the input with a newline, so that the csv crate's
-/// position after a record names its physical last line for every file Excel writes (the
-/// crate's own counts are off for CRLF, and a record's start position does not skip blank
+/// Turns each CRLF, and each lone CR (classic Mac line ends, as Excel 2011 for Mac writes
+/// CSV), into LF and ends the input with a newline, so that the csv crate's position after a
+/// record names its physical last line for every file Excel writes (the crate counts only
+/// LF, its counts are off for CRLF, and a record's start position does not skip blank
 /// lines). A line break inside a quoted cell becomes a space when validated
 /// (`model::parse_text`), so the CR it loses does not matter.
-struct CrlfToLf {
+struct LineEndsToLf {
     inner: BufReader<Box<dyn Read>>,
     pending_cr: bool,
     last: Option<u8>,
     finished: bool,
 }
 
-impl Read for CrlfToLf {
+impl Read for LineEndsToLf {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         // Room for two bytes is needed to emit a held-back CR with its successor; the csv
         // crate always reads into a buffer of kilobytes.
@@ -111,9 +112,9 @@ impl Read for CrlfToLf {
             let avail = self.inner.fill_buf()?;
             let Some(&b) = avail.first() else {
                 if std::mem::take(&mut self.pending_cr) {
-                    out[n] = b'\r';
+                    out[n] = b'\n';
                     n += 1;
-                    self.last = Some(b'\r');
+                    self.last = Some(b'\n');
                 }
                 if !self.finished && self.last.is_some_and(|l| l != b'\n') {
                     out[n] = b'\n';
@@ -124,8 +125,10 @@ impl Read for CrlfToLf {
             };
             self.inner.consume(1);
             if std::mem::take(&mut self.pending_cr) && b != b'\n' {
-                out[n] = b'\r';
+                // A lone CR ends a line, as it does for the csv crate's records.
+                out[n] = b'\n';
                 n += 1;
+                self.last = Some(b'\n');
             }
             if b == b'\r' {
                 self.pending_cr = true;
@@ -149,6 +152,8 @@ pub struct CsvInput {
     map: Vec<Option<(usize, String)>>,
     pub ignored_columns: Vec<String>,
     header_len: usize,
+    /// The physical line of the header (blank lines may come before it).
+    header_line: u64,
     /// The format's English column names, parallel to `map`.
     names: Vec<&'static str>,
     rows: u64,
@@ -244,17 +249,18 @@ impl CsvInput {
         source: Box<dyn Read>,
         columns: &[Column],
     ) -> Result<CsvInput> {
-        let lf = CrlfToLf { inner: BufReader::new(source), pending_cr: false, last: None, finished: false };
+        let lf =
+            LineEndsToLf { inner: BufReader::new(source), pending_cr: false, last: None, finished: false };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(Box::new(lf) as Box<dyn Read>);
         let mut header = csv::StringRecord::new();
-        let read = reader.read_record(&mut header).map_err(|e| csv_problem(&name, 1, &e))?;
-        if !read {
+        let Some(header_line) = read_row(&mut reader, &name, &mut csv::ByteRecord::new(), &mut header)?
+        else {
             return Err(file_problem(&name, "is empty; it needs a header row"));
-        }
-        let (map, ignored_columns) = map_header(&name, &header, columns)?;
+        };
+        let (map, ignored_columns) = map_header(&name, header_line, &header, columns)?;
         let header_len = header.len();
         let names = columns.iter().map(|c| c.name).collect();
         Ok(CsvInput {
@@ -264,6 +270,7 @@ impl CsvInput {
             map,
             ignored_columns,
             header_len,
+            header_line,
             names,
             rows: 0,
             row_problems: Vec::new(),
@@ -287,6 +294,7 @@ impl CsvInput {
     /// Calls `f` on every non-empty data row, in file order.
     /// On a terminal, a progress bar follows big files.
     pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        let mut raw = csv::ByteRecord::new();
         let mut record = csv::StringRecord::new();
         let progress =
             crate::progress::Progress::bytes(&format!("importing {}", self.name), self.total_bytes);
@@ -294,24 +302,9 @@ impl CsvInput {
             if self.rows.is_multiple_of(4096) {
                 progress.set(self.reader.position().byte(), self.rows);
             }
-            match self.reader.read_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    return Err(csv_problem(&self.name, line, &e));
-                }
-            }
-            // The line after the record, less its own terminator, less the line breaks inside it.
-            let inner_breaks: u64 =
-                record.iter().map(|f| f.bytes().filter(|b| *b == b'\n').count() as u64).sum();
-            let line = self.reader.position().line().saturating_sub(1 + inner_breaks).max(1);
-            if record.as_slice().len() > MAX_RECORD_BYTES {
-                return Err(Error::rejected(
-                    Problem::new(Check::File, format!("the row is longer than {MAX_RECORD_BYTES} bytes"))
-                        .at(&self.name, line),
-                ));
-            }
+            let Some(line) = read_row(&mut self.reader, &self.name, &mut raw, &mut record)? else {
+                return Ok(());
+            };
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -332,6 +325,42 @@ impl CsvInput {
             f(&row)?;
         }
     }
+}
+
+/// Reads the next record that is not a blank line into `record`, and returns the physical
+/// line it starts on, or `None` at the end of the input. A record longer than
+/// `MAX_RECORD_BYTES`, or one that is not UTF-8 text (a GB18030 row in a file that starts as
+/// UTF-8 with a BOM), is refused at its line. The bytes are checked here rather than by the
+/// csv crate, whose error names the line where it began reading, before any blank lines.
+fn read_row(
+    reader: &mut csv::Reader<Box<dyn Read>>,
+    name: &str,
+    raw: &mut csv::ByteRecord,
+    record: &mut csv::StringRecord,
+) -> Result<Option<u64>> {
+    match reader.read_byte_record(raw) {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(e) => return Err(csv_problem(name, e.position().map(csv::Position::line), &e)),
+    }
+    // The line after the record, less its own terminator, less the line breaks inside it.
+    let inner_breaks: u64 = raw.iter().map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum();
+    let line = reader.position().line().saturating_sub(1 + inner_breaks).max(1);
+    let refuse = |message: String| Err(Error::rejected(Problem::new(Check::File, message).at(name, line)));
+    if raw.as_slice().len() > MAX_RECORD_BYTES {
+        return refuse(format!("the row is longer than {MAX_RECORD_BYTES} bytes"));
+    }
+    record.clear();
+    for field in raw.iter() {
+        let Ok(text) = std::str::from_utf8(field) else {
+            return refuse(
+                "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\""
+                    .to_string(),
+            );
+        };
+        record.push_field(text);
+    }
+    Ok(Some(line))
 }
 
 enum Sniffed {
@@ -382,19 +411,18 @@ fn file_problem(name: &str, what: &str) -> Error {
     Error::rejected(Problem::new(Check::File, format!("{name} {what}")))
 }
 
-fn csv_problem(name: &str, line: u64, e: &csv::Error) -> Error {
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => {
-            "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\"".to_string()
-        }
-        _ => format!("cannot read the CSV: {e}"),
-    };
-    Error::rejected(Problem::new(Check::File, message).at(name, line))
+/// A failure of the csv reader itself (reading the file), at the line it names if any.
+fn csv_problem(name: &str, line: Option<u64>, e: &csv::Error) -> Error {
+    let problem = Problem::new(Check::File, format!("cannot read the CSV: {e}"));
+    Error::rejected(match line.filter(|l| *l > 0) {
+        Some(line) => problem.at(name, line),
+        None => Problem { file: Some(name.to_string()), ..problem },
+    })
 }
 
 type HeaderMap = (Vec<Option<(usize, String)>>, Vec<String>);
 
-fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
+fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
     let mut map: Vec<Option<(usize, String)>> = vec![None; columns.len()];
     let mut ignored = Vec::new();
     let mut problems = Vec::new();
@@ -435,7 +463,7 @@ fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Res
     if problems.is_empty() {
         Ok((map, ignored))
     } else {
-        Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, 1)).collect()))
+        Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, line)).collect()))
     }
 }
 
@@ -925,7 +953,7 @@ pub fn run<T: Keyed>(
             "these columns were not recognised and were ignored: {} (see the column names in the README)",
             input.ignored_columns.join(", ")
         );
-        problems.push(Problem::new(Check::File, message).at(&name, 1));
+        problems.push(Problem::new(Check::File, message).at(&name, input.header_line));
     }
     Err(Error::Rejected(problems))
 }
