@@ -522,6 +522,11 @@ impl<'r, 'a> Fields<'r, 'a> {
         self.parse(name, Check::Format, |v| model::parse_text(v, name, required))
     }
 
+    /// A required name held to `max_chars` characters (the schema's limit for that column).
+    pub fn name(&mut self, name: &str, max_chars: usize) -> Option<String> {
+        self.parse(name, Check::Format, |v| model::parse_text_up_to(v, name, true, max_chars))
+    }
+
     pub fn code(&mut self, name: &str) -> Option<String> {
         self.parse(name, Check::Format, |v| model::parse_code(v, name))
     }
@@ -640,7 +645,7 @@ pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec
 pub fn parse_appropriation(row: &Row<'_>) -> std::result::Result<NewAppropriation, Vec<Problem>> {
     let mut f = Fields::new(row, APPROPRIATION_COLUMNS);
     let code = f.code("appropriation");
-    let doc_no = f.text("doc_no", true);
+    let doc_no = f.name("doc_no", model::MAX_NAME_CHARS);
     let channel_ref = f.text("channel", true);
     let level = f.parse("level", Check::Format, Level::parse);
     let county = f.text("county", true);
@@ -1009,7 +1014,7 @@ fn parse_long_text(v: &str) -> Result<String, String> {
 pub fn parse_department(row: &Row<'_>) -> std::result::Result<crate::catalog::Department, Vec<Problem>> {
     let mut f = Fields::new(row, DEPARTMENT_COLUMNS);
     let code = f.code("department");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let value = (|| Some(crate::catalog::Department { code: code?, name: name?, name_en: name_en? }))();
     f.finish(value)
@@ -1018,7 +1023,7 @@ pub fn parse_department(row: &Row<'_>) -> std::result::Result<crate::catalog::De
 pub fn parse_county(row: &Row<'_>) -> std::result::Result<crate::catalog::County, Vec<Problem>> {
     let mut f = Fields::new(row, COUNTY_COLUMNS);
     let code = f.code("county");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_COUNTY_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let value = (|| Some(crate::catalog::County { code: code?, name: name?, name_en: name_en? }))();
     f.finish(value)
@@ -1028,7 +1033,7 @@ pub fn parse_county(row: &Row<'_>) -> std::result::Result<crate::catalog::County
 pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::SubprojectType, Vec<Problem>> {
     let mut f = Fields::new(row, TYPE_COLUMNS);
     let code = f.code("type");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let department = f.text("department", true);
     let agri = f.parse("agri", Check::Format, model::parse_flag);
@@ -1069,7 +1074,7 @@ pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::Subproje
 pub fn parse_channel(row: &Row<'_>) -> std::result::Result<crate::catalog::Channel, Vec<Problem>> {
     let mut f = Fields::new(row, CHANNEL_COLUMNS);
     let code = f.code("channel");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let policy_owner = f.text("policy_owner", true);
     let basis = f.parse("basis", Check::Format, parse_long_text);
