@@ -7,7 +7,7 @@
 //! `file:line: column X: message [rule]`, never just the first. This module checks the shape
 //! of each value; the ledger rules are checked by the writers in `ledger.rs`.
 
-use crate::error::{Check, Error, Problem, Result};
+use crate::error::{echo, Check, Error, Problem, Result};
 use crate::model::{
     self, Kind, Level, Mode, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope,
     Stage, Status, Verdict,
@@ -422,6 +422,18 @@ fn csv_problem(name: &str, line: Option<u64>, e: &csv::Error) -> Error {
 
 type HeaderMap = (Vec<Option<(usize, String)>>, Vec<String>);
 
+/// The most items of a list (header cells, ignored columns) a message shows.
+const MAX_LISTED: usize = 20;
+
+/// `a, b, c`, or the first `MAX_LISTED` items and how many more.
+fn shown_list(items: &[String]) -> String {
+    let shown = items[..items.len().min(MAX_LISTED)].join(", ");
+    match items.len().saturating_sub(MAX_LISTED) {
+        0 => shown,
+        n => format!("{shown} … and {n} more"),
+    }
+}
+
 fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
     let mut map: Vec<Option<(usize, String)>> = vec![None; columns.len()];
     let mut ignored = Vec::new();
@@ -436,11 +448,11 @@ fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Colu
         }
         let found = columns.iter().position(|c| c.name.eq_ignore_ascii_case(h) || c.aliases.contains(&h));
         match found {
-            None => ignored.push(h.to_string()),
+            None => ignored.push(echo(h)),
             Some(i) => match &map[i] {
                 Some((_, first)) => problems.push(Problem::new(
                     Check::File,
-                    format!("columns '{first}' and '{h}' both give {}; keep one", columns[i].name),
+                    format!("columns '{first}' and '{}' both give {}; keep one", echo(h), columns[i].name),
                 )),
                 None => map[i] = Some((idx, h.to_string())),
             },
@@ -448,14 +460,13 @@ fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Colu
     }
     for (i, c) in columns.iter().enumerate() {
         if c.required && map[i].is_none() {
-            let found: Vec<&str> = header.iter().map(str::trim).collect();
             problems.push(Problem::new(
                 Check::File,
                 format!(
                     "missing column {} ({}); the header has: {}",
                     c.name,
                     c.aliases.first().copied().unwrap_or(""),
-                    found.join(", ")
+                    shown_list(&header.iter().map(|h| echo(h.trim())).collect::<Vec<_>>())
                 ),
             ));
         }
@@ -568,7 +579,7 @@ fn parse_quantity(v: &str) -> Result<String, String> {
         Ok(d) if d >= Decimal::ZERO && d.scale() <= 4 && !plain.contains(['e', 'E']) => {
             Ok(d.normalize().to_string())
         }
-        _ => Err(format!("'{v}' is not a quantity (a number ≥ 0 with at most 4 decimals)")),
+        _ => Err(format!("'{}' is not a quantity (a number ≥ 0 with at most 4 decimals)", echo(v))),
     }
 }
 
@@ -956,7 +967,7 @@ pub fn run<T: Keyed>(
     if !input.ignored_columns.is_empty() {
         let message = format!(
             "these columns were not recognised and were ignored: {} (see the column names in the README)",
-            input.ignored_columns.join(", ")
+            shown_list(&input.ignored_columns)
         );
         problems.push(Problem::new(Check::File, message).at(&name, input.header_line));
     }
@@ -1043,7 +1054,7 @@ pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::Subproje
     let annex3 = f.parse("annex3", Check::Format, |v| match v {
         "" => Ok("user".to_string()),
         "listed" | "none" | "absent" | "user" => Ok(v.to_string()),
-        _ => Err(format!("'{v}' is not one of listed, none, absent, user")),
+        _ => Err(format!("'{}' is not one of listed, none, absent, user", echo(v))),
     });
     let note = f.text("note", false);
     if let (Some(a), Some(l), Some(p)) = (agri, land, people) {
@@ -1128,7 +1139,7 @@ fn parse_percent(v: &str) -> Result<Decimal, String> {
     let t = v.trim().trim_end_matches(['%', '％']);
     match Decimal::from_str(t) {
         Ok(d) if d > Decimal::ZERO && d <= Decimal::from(100) && d.scale() <= 4 => Ok(d.normalize()),
-        _ => Err(format!("'{v}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)")),
+        _ => Err(format!("'{}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)", echo(v))),
     }
 }
 
@@ -1144,7 +1155,7 @@ pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Ve
         "share_of_investment" | "按投资比例" => Ok("share_of_investment"),
         "fixed" | "定额" => Ok("fixed"),
         "tiered" | "分档" => Ok("tiered"),
-        _ => Err(format!("'{v}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)")),
+        _ => Err(format!("'{}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)", echo(v))),
     });
     let rate = f.optional("rate", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
     let unit = f.text("unit", false);

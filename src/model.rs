@@ -5,6 +5,7 @@
 //! label is `zh()`. Row types (`NewProject`, `NewEntry` …) are what the importer and the CLI
 //! produce after checking every field; the ledger only ever sees these.
 
+use crate::error::echo;
 use crate::money::Fen;
 use chrono::NaiveDate;
 
@@ -49,7 +50,7 @@ macro_rules! code_enum {
                     .iter()
                     .map(|v| format!("{}/{}", v.code(), v.zh()))
                     .collect();
-                Err(format!("'{}' is not a valid {} (use one of {})", t, $what, allowed.join(", ")))
+                Err(format!("'{}' is not a valid {} (use one of {})", echo(t), $what, allowed.join(", ")))
             }
         }
 
@@ -165,7 +166,7 @@ pub fn parse_flag(text: &str) -> Result<bool, String> {
         "是" | "√" | "✓" => Ok(true),
         t if ["no", "n", "false", "0", ""].iter().any(|v| t.eq_ignore_ascii_case(v)) => Ok(false),
         "否" => Ok(false),
-        t => Err(format!("'{t}' is not yes/no (是/否)")),
+        t => Err(format!("'{}' is not yes/no (是/否)", echo(t))),
     }
 }
 
@@ -180,7 +181,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
         .ok()
         .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| format!("'{t}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)"))
+        .ok_or_else(|| format!("'{}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)", echo(t)))
 }
 
 /// Longest accepted text in a code column (project, voucher …).
@@ -201,7 +202,7 @@ pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
         return Err(format!("the {what} is empty"));
     }
     if t.chars().count() > MAX_CODE_CHARS {
-        return Err(format!("the {what} '{t}' is longer than {MAX_CODE_CHARS} characters"));
+        return Err(format!("the {what} '{}' is longer than {MAX_CODE_CHARS} characters", echo(t)));
     }
     if t.chars().any(char::is_control) {
         return Err(format!("the {what} contains a control character"));
