@@ -93,19 +93,56 @@ impl Problem {
     }
 }
 
+/// The longest a clerk's value is quoted in a message, in characters.
+pub const MAX_ECHO_CHARS: usize = 60;
+
+/// A clerk's value as a message quotes it: control characters escaped (`\u{1b}`, `\n`), so a
+/// cell cannot drive the terminal that shows the message, and cut at `MAX_ECHO_CHARS` with
+/// `…`, so a 64 KiB cell cannot bury the message.
+pub fn echo(value: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if i == MAX_ECHO_CHARS {
+            out.push('…');
+            break;
+        }
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if c.is_control() {
+        out.extend(c.escape_default());
+    } else {
+        out.push(c);
+    }
+}
+
+/// Text from outside (a file name, a header, a message quoting a cell) with its control
+/// characters escaped; the last guard, whatever a message forgot to `echo`.
+fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    text.chars().for_each(|c| push_escaped(&mut out, c));
+    out.into()
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
-            (Some(file), None) => write!(f, "{file}: ")?,
+            (Some(file), Some(line)) => write!(f, "{}:{line}: ", escaped(file))?,
+            (Some(file), None) => write!(f, "{}: ", escaped(file))?,
             _ => {}
         }
         match &self.column {
-            Some(option) if option.starts_with("--") => write!(f, "option {option}: ")?,
-            Some(column) => write!(f, "column {column}: ")?,
+            Some(option) if option.starts_with("--") => write!(f, "option {}: ", escaped(option))?,
+            Some(column) => write!(f, "column {}: ", escaped(column))?,
             None => {}
         }
-        write!(f, "{} [{}]", self.message, self.check.label())
+        write!(f, "{} [{}]", escaped(&self.message), self.check.label())
     }
 }
 
@@ -175,3 +212,24 @@ impl From<std::io::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echo_escapes_control_characters_and_cuts_long_values() {
+        assert_eq!(echo("南湖区"), "南湖区");
+        assert_eq!(echo("a\u{1b}[2J\nb\0"), "a\\u{1b}[2J\\nb\\u{0}");
+        assert_eq!(echo(&"中".repeat(61)), format!("{}…", "中".repeat(60)));
+        assert_eq!(echo(&"中".repeat(60)), "中".repeat(60));
+    }
+
+    #[test]
+    fn a_problem_never_prints_a_control_character() {
+        let p = Problem::new(Check::Format, "'\u{1b}[31m' is bad").column("a\tb").at("x\ry.csv", 2);
+        let shown = p.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert_eq!(shown, "x\\ry.csv:2: column a\\tb: '\\u{1b}[31m' is bad [malformed value]");
+    }
+}

@@ -7,7 +7,7 @@
 //! `file:line: column X: message [rule]`, never just the first. This module checks the shape
 //! of each value; the ledger rules are checked by the writers in `ledger.rs`.
 
-use crate::error::{Check, Error, Problem, Result};
+use crate::error::{echo, Check, Error, Problem, Result};
 use crate::model::{
     self, Kind, Level, Mode, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope,
     Stage, Status, Verdict,
@@ -87,19 +87,20 @@ pub const ENTRY_COLUMNS: &[Column] = &[
     col("channel", &["资金类别"], false),
 ];
 
-/// Turns each CRLF into LF and ends the input with a newline, so that the csv crate's
-/// position after a record names its physical last line for every file Excel writes (the
-/// crate's own counts are off for CRLF, and a record's start position does not skip blank
+/// Turns each CRLF, and each lone CR (classic Mac line ends, as Excel 2011 for Mac writes
+/// CSV), into LF and ends the input with a newline, so that the csv crate's position after a
+/// record names its physical last line for every file Excel writes (the crate counts only
+/// LF, its counts are off for CRLF, and a record's start position does not skip blank
 /// lines). A line break inside a quoted cell becomes a space when validated
 /// (`model::parse_text`), so the CR it loses does not matter.
-struct CrlfToLf {
+struct LineEndsToLf {
     inner: BufReader<Box<dyn Read>>,
     pending_cr: bool,
     last: Option<u8>,
     finished: bool,
 }
 
-impl Read for CrlfToLf {
+impl Read for LineEndsToLf {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         // Room for two bytes is needed to emit a held-back CR with its successor; the csv
         // crate always reads into a buffer of kilobytes.
@@ -111,9 +112,9 @@ impl Read for CrlfToLf {
             let avail = self.inner.fill_buf()?;
             let Some(&b) = avail.first() else {
                 if std::mem::take(&mut self.pending_cr) {
-                    out[n] = b'\r';
+                    out[n] = b'\n';
                     n += 1;
-                    self.last = Some(b'\r');
+                    self.last = Some(b'\n');
                 }
                 if !self.finished && self.last.is_some_and(|l| l != b'\n') {
                     out[n] = b'\n';
@@ -124,8 +125,10 @@ impl Read for CrlfToLf {
             };
             self.inner.consume(1);
             if std::mem::take(&mut self.pending_cr) && b != b'\n' {
-                out[n] = b'\r';
+                // A lone CR ends a line, as it does for the csv crate's records.
+                out[n] = b'\n';
                 n += 1;
+                self.last = Some(b'\n');
             }
             if b == b'\r' {
                 self.pending_cr = true;
@@ -149,6 +152,8 @@ pub struct CsvInput {
     map: Vec<Option<(usize, String)>>,
     pub ignored_columns: Vec<String>,
     header_len: usize,
+    /// The physical line of the header (blank lines may come before it).
+    header_line: u64,
     /// The format's English column names, parallel to `map`.
     names: Vec<&'static str>,
     rows: u64,
@@ -244,17 +249,18 @@ impl CsvInput {
         source: Box<dyn Read>,
         columns: &[Column],
     ) -> Result<CsvInput> {
-        let lf = CrlfToLf { inner: BufReader::new(source), pending_cr: false, last: None, finished: false };
+        let lf =
+            LineEndsToLf { inner: BufReader::new(source), pending_cr: false, last: None, finished: false };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(Box::new(lf) as Box<dyn Read>);
         let mut header = csv::StringRecord::new();
-        let read = reader.read_record(&mut header).map_err(|e| csv_problem(&name, 1, &e))?;
-        if !read {
+        let Some(header_line) = read_row(&mut reader, &name, &mut csv::ByteRecord::new(), &mut header)?
+        else {
             return Err(file_problem(&name, "is empty; it needs a header row"));
-        }
-        let (map, ignored_columns) = map_header(&name, &header, columns)?;
+        };
+        let (map, ignored_columns) = map_header(&name, header_line, &header, columns)?;
         let header_len = header.len();
         let names = columns.iter().map(|c| c.name).collect();
         Ok(CsvInput {
@@ -264,6 +270,7 @@ impl CsvInput {
             map,
             ignored_columns,
             header_len,
+            header_line,
             names,
             rows: 0,
             row_problems: Vec::new(),
@@ -287,6 +294,7 @@ impl CsvInput {
     /// Calls `f` on every non-empty data row, in file order.
     /// On a terminal, a progress bar follows big files.
     pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        let mut raw = csv::ByteRecord::new();
         let mut record = csv::StringRecord::new();
         let progress =
             crate::progress::Progress::bytes(&format!("importing {}", self.name), self.total_bytes);
@@ -294,24 +302,9 @@ impl CsvInput {
             if self.rows.is_multiple_of(4096) {
                 progress.set(self.reader.position().byte(), self.rows);
             }
-            match self.reader.read_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    return Err(csv_problem(&self.name, line, &e));
-                }
-            }
-            // The line after the record, less its own terminator, less the line breaks inside it.
-            let inner_breaks: u64 =
-                record.iter().map(|f| f.bytes().filter(|b| *b == b'\n').count() as u64).sum();
-            let line = self.reader.position().line().saturating_sub(1 + inner_breaks).max(1);
-            if record.as_slice().len() > MAX_RECORD_BYTES {
-                return Err(Error::rejected(
-                    Problem::new(Check::File, format!("the row is longer than {MAX_RECORD_BYTES} bytes"))
-                        .at(&self.name, line),
-                ));
-            }
+            let Some(line) = read_row(&mut self.reader, &self.name, &mut raw, &mut record)? else {
+                return Ok(());
+            };
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -332,6 +325,42 @@ impl CsvInput {
             f(&row)?;
         }
     }
+}
+
+/// Reads the next record that is not a blank line into `record`, and returns the physical
+/// line it starts on, or `None` at the end of the input. A record longer than
+/// `MAX_RECORD_BYTES`, or one that is not UTF-8 text (a GB18030 row in a file that starts as
+/// UTF-8 with a BOM), is refused at its line. The bytes are checked here rather than by the
+/// csv crate, whose error names the line where it began reading, before any blank lines.
+fn read_row(
+    reader: &mut csv::Reader<Box<dyn Read>>,
+    name: &str,
+    raw: &mut csv::ByteRecord,
+    record: &mut csv::StringRecord,
+) -> Result<Option<u64>> {
+    match reader.read_byte_record(raw) {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(e) => return Err(csv_problem(name, e.position().map(csv::Position::line), &e)),
+    }
+    // The line after the record, less its own terminator, less the line breaks inside it.
+    let inner_breaks: u64 = raw.iter().map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum();
+    let line = reader.position().line().saturating_sub(1 + inner_breaks).max(1);
+    let refuse = |message: String| Err(Error::rejected(Problem::new(Check::File, message).at(name, line)));
+    if raw.as_slice().len() > MAX_RECORD_BYTES {
+        return refuse(format!("the row is longer than {MAX_RECORD_BYTES} bytes"));
+    }
+    record.clear();
+    for field in raw.iter() {
+        let Ok(text) = std::str::from_utf8(field) else {
+            return refuse(
+                "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\""
+                    .to_string(),
+            );
+        };
+        record.push_field(text);
+    }
+    Ok(Some(line))
 }
 
 enum Sniffed {
@@ -382,19 +411,30 @@ fn file_problem(name: &str, what: &str) -> Error {
     Error::rejected(Problem::new(Check::File, format!("{name} {what}")))
 }
 
-fn csv_problem(name: &str, line: u64, e: &csv::Error) -> Error {
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => {
-            "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\"".to_string()
-        }
-        _ => format!("cannot read the CSV: {e}"),
-    };
-    Error::rejected(Problem::new(Check::File, message).at(name, line))
+/// A failure of the csv reader itself (reading the file), at the line it names if any.
+fn csv_problem(name: &str, line: Option<u64>, e: &csv::Error) -> Error {
+    let problem = Problem::new(Check::File, format!("cannot read the CSV: {e}"));
+    Error::rejected(match line.filter(|l| *l > 0) {
+        Some(line) => problem.at(name, line),
+        None => Problem { file: Some(name.to_string()), ..problem },
+    })
 }
 
 type HeaderMap = (Vec<Option<(usize, String)>>, Vec<String>);
 
-fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
+/// The most items of a list (header cells, ignored columns) a message shows.
+const MAX_LISTED: usize = 20;
+
+/// `a, b, c`, or the first `MAX_LISTED` items and how many more.
+fn shown_list(items: &[String]) -> String {
+    let shown = items[..items.len().min(MAX_LISTED)].join(", ");
+    match items.len().saturating_sub(MAX_LISTED) {
+        0 => shown,
+        n => format!("{shown} … and {n} more"),
+    }
+}
+
+fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
     let mut map: Vec<Option<(usize, String)>> = vec![None; columns.len()];
     let mut ignored = Vec::new();
     let mut problems = Vec::new();
@@ -408,11 +448,11 @@ fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Res
         }
         let found = columns.iter().position(|c| c.name.eq_ignore_ascii_case(h) || c.aliases.contains(&h));
         match found {
-            None => ignored.push(h.to_string()),
+            None => ignored.push(echo(h)),
             Some(i) => match &map[i] {
                 Some((_, first)) => problems.push(Problem::new(
                     Check::File,
-                    format!("columns '{first}' and '{h}' both give {}; keep one", columns[i].name),
+                    format!("columns '{first}' and '{}' both give {}; keep one", echo(h), columns[i].name),
                 )),
                 None => map[i] = Some((idx, h.to_string())),
             },
@@ -420,14 +460,13 @@ fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Res
     }
     for (i, c) in columns.iter().enumerate() {
         if c.required && map[i].is_none() {
-            let found: Vec<&str> = header.iter().map(str::trim).collect();
             problems.push(Problem::new(
                 Check::File,
                 format!(
                     "missing column {} ({}); the header has: {}",
                     c.name,
                     c.aliases.first().copied().unwrap_or(""),
-                    found.join(", ")
+                    shown_list(&header.iter().map(|h| echo(h.trim())).collect::<Vec<_>>())
                 ),
             ));
         }
@@ -435,7 +474,7 @@ fn map_header(name: &str, header: &csv::StringRecord, columns: &[Column]) -> Res
     if problems.is_empty() {
         Ok((map, ignored))
     } else {
-        Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, 1)).collect()))
+        Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, line)).collect()))
     }
 }
 
@@ -494,6 +533,11 @@ impl<'r, 'a> Fields<'r, 'a> {
         self.parse(name, Check::Format, |v| model::parse_text(v, name, required))
     }
 
+    /// A required name held to `max_chars` characters (the schema's limit for that column).
+    pub fn name(&mut self, name: &str, max_chars: usize) -> Option<String> {
+        self.parse(name, Check::Format, |v| model::parse_text_up_to(v, name, true, max_chars))
+    }
+
     pub fn code(&mut self, name: &str) -> Option<String> {
         self.parse(name, Check::Format, |v| model::parse_code(v, name))
     }
@@ -535,7 +579,7 @@ fn parse_quantity(v: &str) -> Result<String, String> {
         Ok(d) if d >= Decimal::ZERO && d.scale() <= 4 && !plain.contains(['e', 'E']) => {
             Ok(d.normalize().to_string())
         }
-        _ => Err(format!("'{v}' is not a quantity (a number ≥ 0 with at most 4 decimals)")),
+        _ => Err(format!("'{}' is not a quantity (a number ≥ 0 with at most 4 decimals)", echo(v))),
     }
 }
 
@@ -612,7 +656,7 @@ pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec
 pub fn parse_appropriation(row: &Row<'_>) -> std::result::Result<NewAppropriation, Vec<Problem>> {
     let mut f = Fields::new(row, APPROPRIATION_COLUMNS);
     let code = f.code("appropriation");
-    let doc_no = f.text("doc_no", true);
+    let doc_no = f.name("doc_no", model::MAX_NAME_CHARS);
     let channel_ref = f.text("channel", true);
     let level = f.parse("level", Check::Format, Level::parse);
     let county = f.text("county", true);
@@ -949,9 +993,9 @@ pub fn run_lines<T: Keyed>(
     if !input.ignored_columns.is_empty() {
         let message = format!(
             "these columns were not recognised and were ignored: {} (see the column names in the README)",
-            input.ignored_columns.join(", ")
+            shown_list(&input.ignored_columns)
         );
-        problems.push(Problem::new(Check::File, message).at(&name, 1));
+        problems.push(Problem::new(Check::File, message).at(&name, input.header_line));
     }
     Err(Error::Rejected(problems))
 }
@@ -1007,7 +1051,7 @@ fn parse_long_text(v: &str) -> Result<String, String> {
 pub fn parse_department(row: &Row<'_>) -> std::result::Result<crate::catalog::Department, Vec<Problem>> {
     let mut f = Fields::new(row, DEPARTMENT_COLUMNS);
     let code = f.code("department");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let value = (|| Some(crate::catalog::Department { code: code?, name: name?, name_en: name_en? }))();
     f.finish(value)
@@ -1016,7 +1060,7 @@ pub fn parse_department(row: &Row<'_>) -> std::result::Result<crate::catalog::De
 pub fn parse_county(row: &Row<'_>) -> std::result::Result<crate::catalog::County, Vec<Problem>> {
     let mut f = Fields::new(row, COUNTY_COLUMNS);
     let code = f.code("county");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_COUNTY_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let value = (|| Some(crate::catalog::County { code: code?, name: name?, name_en: name_en? }))();
     f.finish(value)
@@ -1026,7 +1070,7 @@ pub fn parse_county(row: &Row<'_>) -> std::result::Result<crate::catalog::County
 pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::SubprojectType, Vec<Problem>> {
     let mut f = Fields::new(row, TYPE_COLUMNS);
     let code = f.code("type");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let department = f.text("department", true);
     let agri = f.parse("agri", Check::Format, model::parse_flag);
@@ -1036,7 +1080,7 @@ pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::Subproje
     let annex3 = f.parse("annex3", Check::Format, |v| match v {
         "" => Ok("user".to_string()),
         "listed" | "none" | "absent" | "user" => Ok(v.to_string()),
-        _ => Err(format!("'{v}' is not one of listed, none, absent, user")),
+        _ => Err(format!("'{}' is not one of listed, none, absent, user", echo(v))),
     });
     let note = f.text("note", false);
     if let (Some(a), Some(l), Some(p)) = (agri, land, people) {
@@ -1067,7 +1111,7 @@ pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::Subproje
 pub fn parse_channel(row: &Row<'_>) -> std::result::Result<crate::catalog::Channel, Vec<Problem>> {
     let mut f = Fields::new(row, CHANNEL_COLUMNS);
     let code = f.code("channel");
-    let name = f.text("name", true);
+    let name = f.name("name", model::MAX_NAME_CHARS);
     let name_en = f.text("name_en", false);
     let policy_owner = f.text("policy_owner", true);
     let basis = f.parse("basis", Check::Format, parse_long_text);
@@ -1121,7 +1165,7 @@ fn parse_percent(v: &str) -> Result<Decimal, String> {
     let t = v.trim().trim_end_matches(['%', '％']);
     match Decimal::from_str(t) {
         Ok(d) if d > Decimal::ZERO && d <= Decimal::from(100) && d.scale() <= 4 => Ok(d.normalize()),
-        _ => Err(format!("'{v}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)")),
+        _ => Err(format!("'{}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)", echo(v))),
     }
 }
 
@@ -1137,7 +1181,7 @@ pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Ve
         "share_of_investment" | "按投资比例" => Ok("share_of_investment"),
         "fixed" | "定额" => Ok("fixed"),
         "tiered" | "分档" => Ok("tiered"),
-        _ => Err(format!("'{v}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)")),
+        _ => Err(format!("'{}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)", echo(v))),
     });
     let rate = f.optional("rate", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
     let unit = f.text("unit", false);

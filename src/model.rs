@@ -5,6 +5,7 @@
 //! label is `zh()`. Row types (`NewProject`, `NewEntry` …) are what the importer and the CLI
 //! produce after checking every field; the ledger only ever sees these.
 
+use crate::error::echo;
 use crate::money::Fen;
 use chrono::NaiveDate;
 
@@ -49,7 +50,7 @@ macro_rules! code_enum {
                     .iter()
                     .map(|v| format!("{}/{}", v.code(), v.zh()))
                     .collect();
-                Err(format!("'{}' is not a valid {} (use one of {})", t, $what, allowed.join(", ")))
+                Err(format!("'{}' is not a valid {} (use one of {})", echo(t), $what, allowed.join(", ")))
             }
         }
 
@@ -165,7 +166,7 @@ pub fn parse_flag(text: &str) -> Result<bool, String> {
         "是" | "√" | "✓" => Ok(true),
         t if ["no", "n", "false", "0", ""].iter().any(|v| t.eq_ignore_ascii_case(v)) => Ok(false),
         "否" => Ok(false),
-        t => Err(format!("'{t}' is not yes/no (是/否)")),
+        t => Err(format!("'{}' is not yes/no (是/否)", echo(t))),
     }
 }
 
@@ -180,13 +181,18 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
         .ok()
         .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| format!("'{t}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)"))
+        .ok_or_else(|| format!("'{}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)", echo(t)))
 }
 
 /// Longest accepted text in a code column (project, voucher …).
 pub const MAX_CODE_CHARS: usize = 40;
 /// Longest accepted free text (names, memos).
 pub const MAX_TEXT_CHARS: usize = 200;
+/// Longest accepted name of a department, sub-project type or fund channel, and document
+/// number of an appropriation (the schema's `CHECK (length(…) BETWEEN 1 AND 100)`).
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest accepted county name (the schema's limit).
+pub const MAX_COUNTY_NAME_CHARS: usize = 40;
 
 /// Validates a user-chosen code: 1–40 characters, no control characters, no leading `=+-@`
 /// (a cell Excel would run as a formula).
@@ -196,7 +202,7 @@ pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
         return Err(format!("the {what} is empty"));
     }
     if t.chars().count() > MAX_CODE_CHARS {
-        return Err(format!("the {what} '{t}' is longer than {MAX_CODE_CHARS} characters"));
+        return Err(format!("the {what} '{}' is longer than {MAX_CODE_CHARS} characters", echo(t)));
     }
     if t.chars().any(char::is_control) {
         return Err(format!("the {what} contains a control character"));
@@ -210,13 +216,19 @@ pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
 /// Validates free text: at most `MAX_TEXT_CHARS` and no control characters. A line break
 /// inside a cell (Alt+Enter in Excel) becomes a space.
 pub fn parse_text(text: &str, what: &str, required: bool) -> Result<String, String> {
+    parse_text_up_to(text, what, required, MAX_TEXT_CHARS)
+}
+
+/// Like `parse_text`, with a column's own limit of `max_chars` characters (a name the schema
+/// holds to fewer characters than free text).
+pub fn parse_text_up_to(text: &str, what: &str, required: bool, max_chars: usize) -> Result<String, String> {
     let joined = text.replace("\r\n", " ").replace(['\r', '\n'], " ");
     let t = joined.trim();
     if required && t.is_empty() {
         return Err(format!("the {what} is empty"));
     }
-    if t.chars().count() > MAX_TEXT_CHARS {
-        return Err(format!("the {what} is longer than {MAX_TEXT_CHARS} characters"));
+    if t.chars().count() > max_chars {
+        return Err(format!("the {what} is longer than {max_chars} characters"));
     }
     if t.chars().any(char::is_control) {
         return Err(format!("the {what} contains a control character"));
@@ -417,6 +429,18 @@ mod tests {
         assert!(parse_code("=HYPERLINK(\"x\")", "voucher").is_err());
         assert!(parse_code(&"x".repeat(41), "voucher").is_err());
         assert_eq!(parse_code(" 记-001 ", "voucher"), Ok("记-001".to_string()));
+    }
+
+    #[test]
+    fn names_are_held_to_their_column_limit() {
+        let name = |n: usize| "名".repeat(n);
+        assert_eq!(parse_text_up_to(&name(40), "name", true, MAX_COUNTY_NAME_CHARS), Ok(name(40)));
+        let err =
+            parse_text_up_to(&name(41), "name", true, MAX_COUNTY_NAME_CHARS).expect_err("41 is too long");
+        assert!(err.contains("longer than 40 characters"), "{err}");
+        assert!(parse_text_up_to(&name(101), "name", true, MAX_NAME_CHARS).is_err());
+        assert_eq!(parse_text(&name(200), "memo", false), Ok(name(200)));
+        assert!(parse_text(&name(201), "memo", false).is_err());
     }
 
     #[test]

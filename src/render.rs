@@ -4,9 +4,11 @@
 //!
 //! Money stays `Fen` until the last moment: tables group thousands, CSV writes plain yuan (or
 //! 万元 when asked), JSON writes yuan strings with exactly two decimals and never floats. CSV
-//! written to a file starts with a UTF-8 BOM so Excel opens the Chinese text correctly. Cells
-//! that Excel would run as formulas are prefixed with `'` in CSV; .xlsx cells are typed, so
-//! text is never a formula there. In .xlsx, money is a numeric cell with a two-decimal
+//! written to a file starts with a UTF-8 BOM so Excel opens the Chinese text correctly. A
+//! text cell that Excel would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+//! CR: OWASP's list) is prefixed with `'` in CSV; money, counts and percentages are never
+//! prefixed, so `-5.00` stays a number. JSON keeps text verbatim. .xlsx cells are typed: text
+//! is written as a string cell, never a formula. In .xlsx, money is a numeric cell with a two-decimal
 //! format (Excel's cells are binary floating point; the value written is the decimal yuan
 //! figure, and every total is summed in fen before it is written).
 
@@ -132,6 +134,15 @@ impl Cell {
         }
     }
 
+    /// The cell as CSV text: text Excel would run as a formula made inert (`excel_safe`),
+    /// figures as they are.
+    fn csv(&self, lang: Lang, unit: Unit) -> String {
+        match self {
+            Cell::Text(_) | Cell::Label { .. } => excel_safe(&self.text(lang, unit, false)),
+            Cell::Money(_) | Cell::Int(_) | Cell::Percent(_) | Cell::Empty => self.text(lang, unit, false),
+        }
+    }
+
     fn json(&self) -> Value {
         match self {
             Cell::Text(s) => Value::String(s.clone()),
@@ -214,7 +225,7 @@ impl Report {
         let csv_err = |e: csv::Error| crate::error::Error::Internal(format!("writing CSV: {e}"));
         w.write_record(self.headers(lang, unit)).map_err(csv_err)?;
         for row in self.rows.iter().chain(&self.totals) {
-            w.write_record(row.iter().map(|c| excel_safe(&c.text(lang, unit, false)))).map_err(csv_err)?;
+            w.write_record(row.iter().map(|c| c.csv(lang, unit))).map_err(csv_err)?;
         }
         w.into_inner().map_err(|e| crate::error::Error::Internal(format!("writing CSV: {e}")))
     }
@@ -248,9 +259,10 @@ impl Report {
     }
 }
 
-/// Prefixes a cell Excel would evaluate as a formula, so exported text stays text.
+/// Prefixes text that Excel would evaluate as a formula with `'`, so it stays text. Only for
+/// text: a figure is written by `Cell::csv` as it is, however it starts.
 pub fn excel_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '@', '\t', '\r']) || (s.starts_with('-') && Fen::parse_yuan(s).is_err()) {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -443,5 +455,92 @@ pub fn print_doc(doc: &Doc, style: Options, out: Option<&Path>) -> Result<()> {
             };
             emit(Some(path), &doc.to_xlsx(style.lang, style.unit)?, false)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORMULAS: [&str; 7] =
+        ["=HYPERLINK(\"http://evil\",\"点我\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "-5.00"];
+
+    fn csv_cells(report: &Report, unit: Unit) -> Vec<Vec<String>> {
+        let bytes = report.to_csv(Lang::En, unit).expect("CSV");
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
+        reader.records().map(|r| r.expect("CSV row").iter().map(str::to_string).collect()).collect()
+    }
+
+    #[test]
+    fn csv_makes_text_that_starts_like_a_formula_inert() {
+        let report = Report {
+            columns: FORMULAS.iter().map(|_| c("text", "文本")).chain([c("plain", "普通")]).collect(),
+            rows: vec![FORMULAS
+                .iter()
+                .map(|f| Cell::from(*f))
+                .chain([Cell::from("南湖区 = 嘉兴")])
+                .collect()],
+            ..Report::default()
+        };
+        let rows = csv_cells(&report, Unit::Yuan);
+        let expected: Vec<String> =
+            FORMULAS.iter().map(|f| format!("'{f}")).chain(["南湖区 = 嘉兴".to_string()]).collect();
+        assert_eq!(rows, vec![expected]);
+    }
+
+    #[test]
+    fn csv_leaves_figures_alone_however_they_start() {
+        let figures = vec![
+            Cell::Money(Fen(-500_000)),
+            Cell::Money(Fen(-500)),
+            Cell::Int(-3),
+            Cell::Percent(rust_decimal::Decimal::new(-512, 2)),
+        ];
+        let report = Report {
+            columns: vec![c("a", "a"), c("b", "b"), c("c", "c"), c("d", "d")],
+            rows: vec![figures.clone()],
+            totals: Some(figures),
+            ..Report::default()
+        };
+        let yuan = vec!["-5000.00", "-5.00", "-3", "-5.12%"];
+        assert_eq!(csv_cells(&report, Unit::Yuan), vec![yuan.clone(), yuan]);
+        let wan = vec!["-0.5000", "-0.0005", "-3", "-5.12%"];
+        assert_eq!(csv_cells(&report, Unit::Wan), vec![wan.clone(), wan]);
+    }
+
+    /// Formula-looking text is a string cell and never a formula; negative money is a number.
+    #[test]
+    fn xlsx_writes_text_as_strings_and_money_as_numbers() {
+        use calamine::Reader as _;
+        let report = Report {
+            title: "t".into(),
+            columns: FORMULAS.iter().map(|_| c("text", "文本")).chain([c("amount", "金额")]).collect(),
+            rows: vec![FORMULAS.iter().map(|f| Cell::from(*f)).chain([Cell::Money(Fen(-500))]).collect()],
+            ..Report::default()
+        };
+        let doc = Doc { sections: vec![report], ..Doc::default() };
+        let bytes = doc.to_xlsx(Lang::En, Unit::Yuan).expect("workbook");
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("read back");
+        let sheet = book.sheet_names()[0].clone();
+        let formulas = book.worksheet_formula(&sheet).expect("formulas");
+        assert!(formulas.rows().flatten().all(String::is_empty), "a cell holds a formula");
+        let range = book.worksheet_range(&sheet).expect("values");
+        let row = range.rows().nth(2).expect("the data row");
+        for (cell, text) in row.iter().zip(FORMULAS) {
+            assert_eq!(cell, &calamine::Data::String(text.to_string()));
+        }
+        assert_eq!(row[FORMULAS.len()], calamine::Data::Float(-5.0));
+    }
+
+    #[test]
+    fn json_keeps_text_verbatim() {
+        let report = Report {
+            columns: vec![c("memo", "摘要"), c("amount", "金额")],
+            rows: vec![vec![Cell::from(FORMULAS[0]), Cell::Money(Fen(-500))]],
+            ..Report::default()
+        };
+        let json = report.to_json_value();
+        assert_eq!(json["rows"][0]["memo"], FORMULAS[0]);
+        assert_eq!(json["rows"][0]["amount"], "-5.00");
     }
 }

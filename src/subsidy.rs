@@ -7,6 +7,7 @@
 //! before a channel-wide one — unless the sub-project carries an approved standalone amount,
 //! which wins. Amounts are rounded to the fen half away from zero, once, at the end.
 
+use crate::error::echo;
 use crate::money::Fen;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -145,15 +146,18 @@ pub fn parse_tiers(text: &str) -> Result<Vec<(Decimal, Fen)>, String> {
     let mut tiers = Vec::new();
     for part in text.split([';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
         let (grade, amount) =
-            part.split_once('=').ok_or_else(|| format!("tier '{part}' is not grade=amount"))?;
+            part.split_once('=').ok_or_else(|| format!("tier '{}' is not grade=amount", echo(part)))?;
         let grade = grade.trim();
         let threshold = match GRADES.iter().find(|(name, _)| *name == grade) {
             Some((_, q)) => Decimal::from(*q),
             None => Decimal::from_str(grade).map_err(|_| {
-                format!("tier grade '{grade}' is neither a quantity nor one of 百亩方, 千亩方, 万亩方")
+                format!(
+                    "tier grade '{}' is neither a quantity nor one of 百亩方, 千亩方, 万亩方",
+                    echo(grade)
+                )
             })?,
         };
-        let amount = Fen::parse_positive(amount).map_err(|e| format!("tier '{part}': {e}"))?;
+        let amount = Fen::parse_positive(amount).map_err(|e| format!("tier '{}': {e}", echo(part)))?;
         tiers.push((threshold, amount));
     }
     if tiers.is_empty() {
