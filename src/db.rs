@@ -118,6 +118,18 @@ struct ChainState {
     canon: Canon,
 }
 
+const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
+const ENTRY_INSERT: &str = "INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id,
+    amount_fen, reverses_id, memo, operator, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// Prepared statements for a run of entry inserts, so that a million-row import does not look
+/// each statement up in the cache by its text (`Tx::entry_statements`).
+pub struct EntryStatements<'t> {
+    exists: rusqlite::Statement<'t>,
+    insert: rusqlite::Statement<'t>,
+    link: rusqlite::Statement<'t>,
+}
+
 /// What `Tx::commit` records in the write journal (`fundledger log`).
 #[derive(Clone, Debug, Default)]
 pub struct WriteRecord<'a> {
@@ -1229,6 +1241,18 @@ impl Tx<'_> {
 
     /// Appends the chain link of row `rid` of `table`, whose columns `fill` writes.
     fn append_link(&self, table: &str, rid: i64, fill: impl FnOnce(&mut Canon) -> Result<()>) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(LINK_INSERT)?;
+        self.append_link_with(&mut stmt, table, rid, fill)
+    }
+
+    /// `append_link` with the link insert already prepared.
+    fn append_link_with(
+        &self,
+        insert: &mut rusqlite::Statement<'_>,
+        table: &str,
+        rid: i64,
+        fill: impl FnOnce(&mut Canon) -> Result<()>,
+    ) -> Result<()> {
         let mut st = self.chain.borrow_mut();
         let (seq, prev) = match st.tip {
             Some(tip) => tip,
@@ -1243,9 +1267,7 @@ impl Tx<'_> {
         st.canon.start(table);
         fill(&mut st.canon)?;
         let hash = st.canon.link(&prev);
-        let mut stmt =
-            self.tx.prepare_cached("INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)")?;
-        stmt.execute(params![seq + 1, table, rid, &hash[..]])?;
+        insert.execute(params![seq + 1, table, rid, &hash[..]])?;
         st.tip = Some((seq + 1, hash));
         st.first.get_or_insert(seq + 1);
         Ok(())
@@ -1484,12 +1506,6 @@ impl Tx<'_> {
         Ok(self.tx.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?)
     }
 
-    /// Whether a voucher is recorded (an index lookup; `find_entry` reads the whole entry).
-    pub fn voucher_recorded(&self, voucher: &str) -> Result<bool> {
-        let mut stmt = self.tx.prepare_cached("SELECT 1 FROM entries WHERE voucher = ?1")?;
-        Ok(stmt.exists([voucher])?)
-    }
-
     pub fn find_entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
         let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1");
         let mut stmt = self.tx.prepare_cached(&sql)?;
@@ -1502,15 +1518,26 @@ impl Tx<'_> {
         Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
     }
 
-    pub fn insert_entry(&self, e: &EntryInsert<'_>) -> Result<i64> {
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id,
-                 amount_fen, reverses_id, memo, operator, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        stmt.execute(params![
+    /// The statements a run of entry inserts needs, prepared once (`EntryWriter`).
+    pub fn entry_statements(&self) -> Result<EntryStatements<'_>> {
+        Ok(EntryStatements {
+            exists: self.tx.prepare("SELECT 1 FROM entries WHERE voucher = ?1")?,
+            insert: self.tx.prepare(ENTRY_INSERT)?,
+            link: self.tx.prepare(LINK_INSERT)?,
+        })
+    }
+
+    /// Whether a voucher is recorded (an index lookup; `find_entry` reads the whole entry).
+    pub fn voucher_recorded(&self, s: &mut EntryStatements<'_>, voucher: &str) -> Result<bool> {
+        Ok(s.exists.exists([voucher])?)
+    }
+
+    /// Inserts an entry and links it into the audit chain.
+    pub fn insert_entry(&self, s: &mut EntryStatements<'_>, e: &EntryInsert<'_>) -> Result<i64> {
+        let date = date_text(e.date);
+        s.insert.execute(params![
             e.voucher,
-            date_text(e.date),
+            date,
             e.kind.code(),
             e.appropriation_id,
             e.subproject_id,
@@ -1522,10 +1549,10 @@ impl Tx<'_> {
         ])?;
         let id = self.tx.last_insert_rowid();
         // The columns of `entries` in schema order, as `SELECT *` gives them back to `verify`.
-        self.append_link("entries", id, |c| {
+        self.append_link_with(&mut s.link, "entries", id, |c| {
             c.int(id);
             c.text(e.voucher);
-            c.text(&date_text(e.date));
+            c.text(&date);
             c.text(e.kind.code());
             c.int(e.appropriation_id);
             c.int(e.subproject_id);

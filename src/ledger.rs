@@ -14,7 +14,8 @@
 
 use crate::catalog::Catalog;
 use crate::db::{
-    AcceptanceInsert, EntryInsert, StoredAppropriation, StoredEntry, StoredSubproject, Tx, WriteRecord,
+    AcceptanceInsert, EntryInsert, EntryStatements, StoredAppropriation, StoredEntry, StoredSubproject, Tx,
+    WriteRecord,
 };
 use crate::error::{Check, Problem, Result};
 use crate::model::{
@@ -250,6 +251,7 @@ struct Movement {
 
 pub struct EntryWriter<'t, 'c> {
     tx: &'t Tx<'c>,
+    statements: EntryStatements<'t>,
     catalog: &'t Catalog,
     stamp: &'t Stamp,
     closed: BTreeSet<i32>,
@@ -274,6 +276,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     pub fn new(tx: &'t Tx<'c>, catalog: &'t Catalog, stamp: &'t Stamp) -> Result<Self> {
         Ok(EntryWriter {
             tx,
+            statements: tx.entry_statements()?,
             catalog,
             stamp,
             closed: tx.closed_years()?,
@@ -298,7 +301,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// Checks and records the entry given on `line` of the file being imported. A voucher
     /// already recorded by this same import is a repeat within the file.
     pub fn write_at(&mut self, e: &NewEntry, file_line: u64) -> RowResult {
-        if !self.tx.voucher_recorded(&e.voucher)? {
+        if !self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
             // A new voucher: the common case of a big import.
         } else if let Some(old) = self.tx.find_entry(&e.voucher)? {
             if old.id > self.before {
@@ -364,18 +367,21 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         }
         let Some(updated) = updated.filter(|_| problems.is_empty()) else { return Ok(Err(problems)) };
         self.tx
-            .insert_entry(&EntryInsert {
-                voucher: &e.voucher,
-                date: e.date,
-                kind: e.kind,
-                appropriation_id: m.appropriation.id,
-                subproject_id: m.subproject.id,
-                amount: m.amount,
-                reverses_id: m.reverses_id,
-                memo: &e.memo,
-                operator: &self.stamp.operator,
-                recorded_at: &self.stamp.recorded_at,
-            })
+            .insert_entry(
+                &mut self.statements,
+                &EntryInsert {
+                    voucher: &e.voucher,
+                    date: e.date,
+                    kind: e.kind,
+                    appropriation_id: m.appropriation.id,
+                    subproject_id: m.subproject.id,
+                    amount: m.amount,
+                    reverses_id: m.reverses_id,
+                    memo: &e.memo,
+                    operator: &self.stamp.operator,
+                    recorded_at: &self.stamp.recorded_at,
+                },
+            )
             .map_err(|err| {
                 crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
             })?;

@@ -172,6 +172,7 @@ proptest! {
                 tx.commit(&fundledger::db::WriteRecord { command: "test", ..Default::default() }).expect("commit");
                 vouchers.push(voucher);
             } else {
+                drop(w);
                 drop(tx);
                 prop_assert_eq!(db.maintained_balances().expect("balances"), before);
             }

@@ -188,6 +188,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
             }
             Ok(_) => unreachable!("the farmland channel never designates river dredging (Annex 3)"),
         }
+        drop(w);
         drop(tx);
         (before, db.counts()?.3)
     };
