@@ -34,14 +34,14 @@ impl Progress {
         if total < MIN_ROWS {
             return Progress::hidden();
         }
-        Progress::shown(what, total, "{msg} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}", "rows")
+        Progress::shown(what, total, "{msg} [{bar:30}] {human_pos}/{human_len} {rows} eta {eta}", "rows")
     }
 
     fn shown(what: &str, total: u64, template: &str, unit: &'static str) -> Progress {
         if !std::io::stderr().is_terminal() {
             return Progress::hidden();
         }
-        // `{rows}` is filled in by `set`, as part of the message.
+        // `{rows}` is the prefix, which `set` and `rows_done` fill in (rows and rate).
         let template = template.replace("{rows}", "{prefix}");
         let style = ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -66,6 +66,8 @@ impl Progress {
     pub fn rows_done(&self, rows: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(rows);
+            let millis = (bar.elapsed().as_millis() as u64).max(1);
+            bar.set_prefix(format!("({}/s)", rows.saturating_mul(1000) / millis));
         }
     }
 
