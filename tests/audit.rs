@@ -253,3 +253,98 @@ fn a_backup_is_a_verified_copy_and_never_overwrites() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
 }
+
+#[test]
+fn a_ledger_from_before_the_audit_chain_is_sealed_on_upgrade_and_keeps_its_closes() {
+    // A schema-3 ledger, as fundledger wrote them before the chain: migrations 1–3 and rows
+    // written through raw SQL in the shape those versions used.
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("old.db");
+    let conn = Connection::open(&db).expect("create");
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    for m in ["0001_ledger.sql", "0002_subsidy_rules.sql", "0003_acceptance.sql"] {
+        conn.execute_batch(&std::fs::read_to_string(schema.join(m)).expect("migration")).expect(m);
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 3;
+         INSERT INTO departments VALUES ('nrp', '农业农村局', '', 1);
+         INSERT INTO counties VALUES ('NH', '南湖区', '', 1);
+         INSERT INTO subproject_types VALUES ('farm', '高标准农田建设', '', 'nrp', 1, 1, 1, NULL, 'listed', '', 1, 1);
+         INSERT INTO channels VALUES ('farm_fund', '高标准农田专项资金', '', 'nrp', '', 1, 1);
+         INSERT INTO designations VALUES ('farm_fund', 'farm', '', '', 1, 1);
+         INSERT INTO projects VALUES (1, 'P-OLD', '旧项目', '南湖区', 'single_township', '', '', '镇政府', 'agri',
+                                      '2023-01-01', 0, '老会计', '2023-01-02T09:00:00+08:00');
+         INSERT INTO subprojects VALUES (1, 'S-OLD', 1, 'farm', 'ongoing', '100', '亩', 100000, '', NULL, '',
+                                         '老会计', '2023-01-02T09:00:00+08:00');
+         INSERT INTO appropriations VALUES (1, 'A-OLD', '浙财〔2023〕1号', 'farm_fund', 'provincial', '南湖区',
+                                            '2023-02-01', 5000000, '老会计', '2023-02-02T09:00:00+08:00');
+         INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id, amount_fen, memo, operator, recorded_at)
+              VALUES ('V-OLD-1', '2023-03-01', 'allocate', 1, 1, 3000000, '', '老会计', '2023-03-01T09:00:00+08:00'),
+                     ('V-OLD-2', '2023-04-01', 'disburse', 1, 1, 1000000, '', '老会计', '2023-04-01T09:00:00+08:00');
+         INSERT INTO line_balances (appropriation_id, subproject_id, allocated_fen, disbursed_fen) VALUES (1, 1, 3000000, 1000000);
+         INSERT INTO closed_years VALUES (2023, '老会计', '2024-01-05T09:00:00+08:00');",
+    )
+    .expect("old rows");
+    drop(conn);
+    let run = |args: &[&str]| {
+        let o =
+            std::process::Command::new(common::BIN).arg("--db").arg(&db).args(args).output().expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["verify"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("and 2 entries over 1 lines"), "{out}");
+    let (_, log, _) = run(&["log", "--format", "csv"]);
+    assert!(
+        log.contains("upgrade,schema 4 (audit chain),sealed 11 rows recorded before the audit chain existed"),
+        "{log}"
+    );
+    // The 2023 close carried over into the period events.
+    let (code, _, err) = run(&[
+        "post",
+        "--kind",
+        "pay",
+        "--appropriation",
+        "A-OLD",
+        "--subproject",
+        "S-OLD",
+        "--amount",
+        "1",
+        "--date",
+        "2023-12-01",
+        "--voucher",
+        "V-NEW",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("R5"), "{err}");
+    // Year-end figures for the sealed history come from the per-year table the upgrade built
+    // (a later entry makes 2023-12-31 a date before the last entry).
+    let (code, _, err) = run(&[
+        "post",
+        "--kind",
+        "allocate",
+        "--appropriation",
+        "A-OLD",
+        "--subproject",
+        "S-OLD",
+        "--amount",
+        "5000",
+        "--date",
+        "2024-02-01",
+        "--voucher",
+        "V-NEW",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let totals = |year: &str| {
+        let (_, statement, _) = run(&["statement", "--year", year, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&statement).expect("json");
+        (v["totals"]["allocated"].clone(), v["totals"]["disbursed"].clone(), v["totals"]["balance"].clone())
+    };
+    assert_eq!(totals("2023"), ("30000.00".into(), "10000.00".into(), "30000.00".into()));
+    assert_eq!(totals("2024"), ("5000.00".into(), "0.00".into(), "35000.00".into()));
+    assert_eq!(run(&["verify"]).0, Some(0));
+}
