@@ -459,6 +459,18 @@ impl Db {
         Ok(db)
     }
 
+    /// Opens a ledger for reading only, inside one read transaction: every query of the
+    /// command then sees the same moment, however many clerks write meanwhile (WAL readers
+    /// keep their snapshot). `verify` compares entries with balances, and a report prints a
+    /// fingerprint with its figures; without a snapshot they could come from two moments.
+    pub fn open_snapshot(path: &Path) -> Result<Db> {
+        let db = Db::open(path)?;
+        db.conn.execute_batch("BEGIN DEFERRED")?;
+        // The snapshot starts with the first read; take it now.
+        db.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(db)
+    }
+
     /// An in-memory ledger for tests.
     pub fn in_memory() -> Result<Db> {
         let conn = Connection::open_in_memory()?;

@@ -41,7 +41,19 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
         .collect();
     let backup = l.dir.path().join("during.db");
     let started = Instant::now();
+    let writing = std::sync::atomic::AtomicBool::new(true);
     let outputs: Vec<Vec<common::Run>> = std::thread::scope(|scope| {
+        // An auditor verifying while the clerks write: each verify sees one moment, so it
+        // never takes a half-written state for tampering.
+        let auditor = scope.spawn(|| {
+            let mut verified = 0;
+            while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                let v = l.run(&["verify"]);
+                assert_eq!(v.code, 0, "verify during writes: {}{}", v.stdout, v.stderr);
+                verified += 1;
+            }
+            verified
+        });
         let handles: Vec<_> = (0..writers)
             .map(|w| {
                 let (l, file) = (&l, &files[w]);
@@ -77,7 +89,11 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
         std::thread::sleep(Duration::from_millis(100));
         let b = l.run(&["backup", backup.to_str().expect("path")]);
         assert_eq!(b.code, 0, "backup during writes: {}", b.stderr);
-        handles.into_iter().map(|h| h.join().expect("writer thread")).collect()
+        let outputs = handles.into_iter().map(|h| h.join().expect("writer thread")).collect();
+        writing.store(false, std::sync::atomic::Ordering::Relaxed);
+        let verified = auditor.join().expect("auditor thread");
+        eprintln!("{verified} verifies ran during the writes, all clean");
+        outputs
     });
     eprintln!(
         "{writers} writers × ({posts} posts + 1 import of {per_file}) in {:.1} s",

@@ -143,7 +143,7 @@ pub struct ListArgs {
 }
 
 pub fn run_list(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let county = super::resolve_county(&catalog, args.county.as_deref())?;
     if let Some(p) = &args.project {

@@ -38,7 +38,7 @@ pub const COLUMNS: [Col; 9] = [
 ];
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let filter = Filter::resolve(&catalog, args)?;
     if let Some(p) = &args.project {

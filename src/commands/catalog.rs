@@ -23,7 +23,7 @@ pub enum What {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let report = match args.what {
         What::Departments => departments(&catalog),

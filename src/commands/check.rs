@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         Some(d) => model::parse_date(d)
             .map_err(|m| Error::BadRequest(vec![Problem::new(Check::Format, m).column("--as-of")]))?,
     };
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let flags = check(&db, &db.catalog()?, as_of)?;
     let mut report = report(&flags);
     report.notes.push(format!("{} flag(s) as of {as_of}", flags.len()));

@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     if let Some(p) = &args.project {
         if !db.projects()?.iter().any(|x| x.row.code == *p) {

@@ -27,7 +27,7 @@ const COLUMNS: [Col; 8] = [
 ];
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let writes = db.writes(args.since, ctx.operator_flag.as_deref())?;
     let rows = writes
         .iter()

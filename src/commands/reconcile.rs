@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     super::require_project(&db, &args.project)?;
     // Read the records first: a malformed file is reported before anything is printed.

@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         let problem = Problem::new(Check::Format, format!("'{}' is not a year", args.year)).column("--year");
         return Err(Error::BadRequest(vec![problem]));
     }
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let county = super::resolve_county(&catalog, args.county.as_deref())?;
     let r = review::review(&db, &catalog, args.year, county.as_deref())?;

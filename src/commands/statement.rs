@@ -36,7 +36,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let period = parse_period(args.year, args.from.as_deref(), args.to.as_deref())?;
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let department = match &args.department {
         None => None,

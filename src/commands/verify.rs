@@ -15,7 +15,7 @@ use chrono::Datelike;
 use std::collections::HashMap;
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
-    let db = Db::open(&ctx.db_path())?;
+    let db = Db::open_snapshot(&ctx.db_path())?;
     let report = verify(&db)?;
     for (year, reason, operator, at) in db.reopens()? {
         crate::outln!("notice: {year} was reopened by {operator} at {at}: {reason}");
