@@ -34,10 +34,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema/0005_entry_checks.sql"),
 ];
 
-/// The schema version that introduced the audit chain: rows recorded before it are sealed
-/// into the chain when a ledger is upgraded past it.
-const CHAIN_VERSION: i64 = 4;
-
 /// The tables whose rows are chained, in the order an upgrade seals them. `writes` (the
 /// journal) is chained too, by `Tx::commit`.
 const CHAINED: [&str; 12] = [
@@ -497,46 +493,50 @@ impl Db {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
+    /// Brings the schema up to date and seals rows recorded before the audit chain, all in
+    /// one write transaction: the version is re-read under the write lock, so two clerks
+    /// opening an old ledger at once upgrade it once, and an upgrade cut short leaves the
+    /// ledger as it was.
     fn migrate(&mut self) -> Result<()> {
-        let before = self.user_version()?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(before as usize) {
-            let tx = self.begin_immediate()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
+        if self.user_version()? == MIGRATIONS.len() as i64 && !self.needs_seal()? {
+            return Ok(());
         }
-        if (1..CHAIN_VERSION).contains(&before) {
-            self.seal_unchained()?;
-        }
-        Ok(())
-    }
-
-    /// Links every row recorded before the ledger had an audit chain, table by table in
-    /// recording order, as one journaled write.
-    fn seal_unchained(&mut self) -> Result<()> {
-        let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
         let tx = self.begin()?;
+        let before: i64 = tx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for sql in MIGRATIONS.iter().skip(before as usize) {
+            tx.tx.execute_batch(sql)?;
+        }
+        tx.tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
         let mut sealed = 0u64;
-        for table in CHAINED {
-            let ids: Vec<i64> = tx
-                .tx
-                .prepare(&format!("SELECT rowid FROM {table} ORDER BY rowid"))?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for id in ids {
-                tx.link_row(table, id)?;
-                sealed += 1;
+        if chain_missing(&tx.tx)? {
+            for table in CHAINED {
+                let ids: Vec<i64> = tx
+                    .tx
+                    .prepare(&format!("SELECT rowid FROM {table} ORDER BY rowid"))?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for id in ids {
+                    tx.link_row(table, id)?;
+                    sealed += 1;
+                }
             }
         }
+        let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
         let summary = format!("sealed {sealed} rows recorded before the audit chain existed");
+        let detail = format!("schema {before} to {}", MIGRATIONS.len());
         tx.commit(&WriteRecord {
             command: "upgrade",
-            detail: "schema 4 (audit chain)",
+            detail: &detail,
             summary: &summary,
             reason: "",
             operator: "fundledger",
             recorded_at: &at,
         })
+    }
+
+    /// Whether rows are recorded but the chain is empty (a ledger from before the chain).
+    fn needs_seal(&self) -> Result<bool> {
+        chain_missing(&self.conn)
     }
 
     /// BEGIN IMMEDIATE, waiting for other writers.
@@ -545,12 +545,13 @@ impl Db {
         Ok(retry_busy(|| rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate))?)
     }
 
-    /// Turns SQLite's foreign-key checks off for this connection, for a big entries import:
-    /// the `entries_checked` trigger (migration 5) and the reversal trigger already refuse an
-    /// entry whose appropriation, sub-project or reversed entry is not recorded, so the
-    /// foreign keys only looked the same rows up a second time.
-    pub fn entries_only(&mut self) -> Result<()> {
-        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+    /// Turns SQLite's foreign-key checks off (between transactions only: the pragma does
+    /// nothing inside one), for a big entries import: the `entries_checked` trigger (migration
+    /// 5) refuses an entry whose appropriation, sub-project or reversed entry is not recorded,
+    /// so the foreign keys only looked the same rows up a second time. The caller turns them
+    /// back on when the import's transaction has ended.
+    pub fn set_foreign_keys(&mut self, on: bool) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", if on { "ON" } else { "OFF" })?;
         Ok(())
     }
 
@@ -1058,6 +1059,27 @@ fn line_balance_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Resul
         returned: Fen(r.get(first + 3)?),
         paid: Fen(r.get(first + 4)?),
     })
+}
+
+/// Whether the ledger has chained tables with rows but no chain link yet.
+fn chain_missing(conn: &Connection) -> Result<bool> {
+    let has_chain: bool =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'chain'", [], |r| r.get(0))?;
+    if !has_chain {
+        return Ok(false);
+    }
+    let linked: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM chain)", [], |r| r.get(0))?;
+    if linked {
+        return Ok(false);
+    }
+    for table in CHAINED {
+        let rows: bool =
+            conn.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| r.get(0))?;
+        if rows {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The years whose latest period event is a close.

@@ -269,7 +269,11 @@ pub struct EntryWriter<'t, 'c> {
     /// The last entry id before this writer's first insert.
     before: i64,
     /// The file line of each entry this writer recorded, in id order.
-    file_lines: Vec<u64>,
+    file_lines: Vec<Option<u64>>,
+    /// Entries this writer found already recorded and unchanged, by id, with their line.
+    unchanged: HashMap<i64, Option<u64>>,
+    /// Vouchers this writer refused, with their line (a refused import reports them all).
+    refused: HashMap<String, u64>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -290,31 +294,41 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             years: HashMap::new(),
             before: tx.last_entry_id()?,
             file_lines: Vec::new(),
+            unchanged: HashMap::new(),
+            refused: HashMap::new(),
         })
     }
 
     /// Checks and records one entry (not from a file).
     pub fn write(&mut self, e: &NewEntry) -> RowResult {
-        self.write_at(e, 0)
+        self.write_at(e, None)
     }
 
-    /// Checks and records the entry given on `line` of the file being imported. A voucher
-    /// already recorded by this same import is a repeat within the file.
-    pub fn write_at(&mut self, e: &NewEntry, file_line: u64) -> RowResult {
+    /// Checks and records the entry given on `file_line` of the file being imported. A
+    /// voucher this same run already took — recorded, found unchanged, or refused — is a
+    /// repeat within the file, refused with the line it was first given on.
+    pub fn write_at(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
+        if let Some(first) = self.refused.get(&e.voucher) {
+            return Ok(Err(vec![repeat(&e.voucher, Some(*first))]));
+        }
+        let result = self.write_new(e, file_line)?;
+        if result.is_err() {
+            self.refused.entry(e.voucher.clone()).or_insert(file_line.unwrap_or(0));
+        }
+        Ok(result)
+    }
+
+    fn write_new(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
         if !self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
             // A new voucher: the common case of a big import.
         } else if let Some(old) = self.tx.find_entry(&e.voucher)? {
             if old.id > self.before {
                 let first =
                     usize::try_from(old.id - self.before - 1).ok().and_then(|i| self.file_lines.get(i));
-                let message = match first {
-                    Some(first) => format!(
-                        "{} appears again; it was first given on line {first} of this file",
-                        e.voucher
-                    ),
-                    None => format!("{} appears again in this batch", e.voucher),
-                };
-                return Ok(Err(vec![Problem::new(Check::R4, message).column("voucher")]));
+                return Ok(Err(vec![repeat(&e.voucher, first.copied().flatten())]));
+            }
+            if let Some(first) = self.unchanged.get(&old.id) {
+                return Ok(Err(vec![repeat(&e.voucher, *first)]));
             }
             let mut outcome = same_entry(&old, e);
             if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
@@ -323,6 +337,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                         outcome = Err(vec![p]);
                     }
                 }
+            }
+            if outcome.is_ok() {
+                self.unchanged.insert(old.id, file_line);
             }
             return Ok(outcome);
         }
@@ -562,6 +579,15 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             reverses_id: Some(original.id),
         }))
     }
+}
+
+/// A voucher given twice in one file (or one batch).
+fn repeat(voucher: &str, first: Option<u64>) -> Problem {
+    let message = match first.filter(|l| *l > 0) {
+        Some(first) => format!("{voucher} appears again; it was first given on line {first} of this file"),
+        None => format!("{voucher} appears again in this batch"),
+    };
+    Problem::new(Check::R4, message).column("voucher")
 }
 
 fn unknown(column: &str, code: &str, hint: &str) -> Problem {

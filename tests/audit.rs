@@ -254,12 +254,11 @@ fn a_backup_is_a_verified_copy_and_never_overwrites() {
     assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
 }
 
-#[test]
-fn a_ledger_from_before_the_audit_chain_is_sealed_on_upgrade_and_keeps_its_closes() {
-    // A schema-3 ledger, as fundledger wrote them before the chain: migrations 1–3 and rows
-    // written through raw SQL in the shape those versions used.
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("old.db");
+/// A schema-3 ledger, as fundledger wrote them before the chain (migrations 1–3 and rows in
+/// the shape those versions wrote), then the migrations in `then` applied by hand, as an
+/// upgrade cut short after them would leave it.
+fn old_ledger(dir: &std::path::Path, then: &[&str]) -> std::path::PathBuf {
+    let db = dir.join("old.db");
     let conn = Connection::open(&db).expect("create");
     let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
     for m in ["0001_ledger.sql", "0002_subsidy_rules.sql", "0003_acceptance.sql"] {
@@ -285,10 +284,24 @@ fn a_ledger_from_before_the_audit_chain_is_sealed_on_upgrade_and_keeps_its_close
          INSERT INTO closed_years VALUES (2023, '老会计', '2024-01-05T09:00:00+08:00');",
     )
     .expect("old rows");
-    drop(conn);
+    for (i, m) in then.iter().enumerate() {
+        conn.execute_batch(&std::fs::read_to_string(schema.join(m)).expect("migration")).expect(m);
+        conn.pragma_update(None, "user_version", 4 + i as i64).expect("version");
+    }
+    db
+}
+
+#[test]
+fn a_ledger_from_before_the_audit_chain_is_sealed_on_upgrade_and_keeps_its_closes() {
+    for then in [&[][..], &["0004_audit.sql", "0005_entry_checks.sql"][..]] {
+        let dir = tempfile::tempdir().expect("dir");
+        upgraded_ledger_verifies(&old_ledger(dir.path(), then), then.is_empty());
+    }
+}
+
+fn upgraded_ledger_verifies(db: &std::path::Path, from_3: bool) {
     let run = |args: &[&str]| {
-        let o =
-            std::process::Command::new(common::BIN).arg("--db").arg(&db).args(args).output().expect("run");
+        let o = std::process::Command::new(common::BIN).arg("--db").arg(db).args(args).output().expect("run");
         (
             o.status.code(),
             String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -299,8 +312,9 @@ fn a_ledger_from_before_the_audit_chain_is_sealed_on_upgrade_and_keeps_its_close
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("and 2 entries over 1 lines"), "{out}");
     let (_, log, _) = run(&["log", "--format", "csv"]);
+    let from = if from_3 { "schema 3 to 5" } else { "schema 5 to 5" };
     assert!(
-        log.contains("upgrade,schema 4 (audit chain),sealed 11 rows recorded before the audit chain existed"),
+        log.contains(&format!("upgrade,{from},sealed 11 rows recorded before the audit chain existed")),
         "{log}"
     );
     // The 2023 close carried over into the period events.

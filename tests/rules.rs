@@ -262,3 +262,23 @@ fn r4_an_identical_row_repeated_within_one_file_is_refused() {
         &["dup.csv:3: column voucher: D-1 appears again; it was first given on line 2 of this file"],
     );
 }
+
+#[test]
+fn r4_a_voucher_repeated_within_one_file_is_refused_however_the_first_fared() {
+    let l = Ledger::small();
+    let header = "voucher,date,kind,appropriation,subproject,amount,memo\n";
+    // Already recorded, twice in the file: the first is unchanged, the second a repeat.
+    let row = "V-001,2024-03-10,allocate,A-FARM-NH,S-FARM,600000,分配高标准农田资金";
+    let f = l.file("again.csv", &format!("{header}{row}\n{row}\n"));
+    l.refused(
+        &["import", "entries", &f],
+        &["again.csv:3: column voucher: V-001 appears again; it was first given on line 2 of this file"],
+    );
+    // Refused the first time (over the appropriation), given again: named as a repeat too.
+    let big = "D-2,2024-07-01,allocate,A-FARM-NH-C,S-FARM,999999999,超额";
+    let f = l.file("refused.csv", &format!("{header}{big}\n{big}\n"));
+    l.refused(
+        &["import", "entries", &f],
+        &["refused.csv:2:", "refused.csv:3: column voucher: D-2 appears again; it was first given on line 2"],
+    );
+}
