@@ -53,6 +53,12 @@ impl Canon {
         self.tagged(2, v);
     }
 
+    /// A floating-point value's bits (fundledger stores none; see `db::canon_row`).
+    pub fn real_bits(&mut self, bits: u64) {
+        self.bytes.push(4);
+        self.bytes.extend_from_slice(&bits.to_le_bytes());
+    }
+
     pub fn blob(&mut self, v: &[u8]) {
         self.tagged(3, v);
     }

@@ -370,7 +370,7 @@ const REGISTER_LABELS: [(&str, &str); 12] = [
     ("subsidy_rules", "'#' || id"),
     ("period_events", "year || ' ' || action"),
     ("acceptances", "'#' || id"),
-    ("writes", "'#' || id || ' (' || command || ')'"),
+    ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];
 
 /// When a line last moved.
@@ -673,11 +673,28 @@ impl Db {
     /// step: the copy is the consistent state of one moment, and other processes go on
     /// writing meanwhile (WAL readers do not block writers).
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        use rusqlite::backup::StepResult;
         let mut copy = Connection::open(dest)
             .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dest.display())))?;
         {
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
-            retry_busy(|| backup.step(-1))?;
+            let mut waits = 0;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More => {}
+                    StepResult::Busy | StepResult::Locked if waits < BUSY_RETRIES * 20 => {
+                        waits += 1;
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    _ => {
+                        return Err(Error::Internal(
+                            "the ledger stayed busy for the whole backup; nothing was kept, run it again"
+                                .into(),
+                        ))
+                    }
+                }
+            }
         }
         copy.close().map_err(|(_, e)| Error::from(e))?;
         Ok(())
@@ -731,10 +748,11 @@ impl Db {
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 canon.start(table);
-                canon_row(&mut canon, table, r, 2, columns)?;
-                register.insert((table.to_string(), r.get(0)?), (r.get(1)?, canon.bytes().to_vec()));
+                canon_row(&mut canon, r, 2, columns)?;
+                register.insert((table.to_string(), r.get(0)?), (lossy(r, 1)?, canon.bytes().to_vec()));
             }
         }
+        let mut linked: BTreeSet<(String, i64)> = BTreeSet::new();
         let mut entry_stmt = self.conn.prepare("SELECT * FROM entries ORDER BY id")?;
         let entry_columns = entry_stmt.column_count();
         let mut entries = entry_stmt.query([])?;
@@ -742,8 +760,13 @@ impl Db {
         let mut next_entry = |canon: &mut Canon| -> Result<Option<(i64, String, Vec<u8>)>> {
             let Some(r) = entries.next()? else { return Ok(None) };
             canon.start("entries");
-            canon_row(canon, "entries", r, 0, entry_columns)?;
-            Ok(Some((r.get(0)?, r.get(1)?, canon.bytes().to_vec())))
+            canon_row(canon, r, 0, entry_columns)?;
+            Ok(Some((r.get(0)?, lossy(r, 1)?, canon.bytes().to_vec())))
+        };
+        let unlinked = |voucher: &str, id: i64| {
+            format!(
+                "entry {voucher} (id {id}) has no link in the audit chain: its link was removed, or the entry was inserted behind fundledger's back"
+            )
         };
         let mut pending = next_entry(&mut canon)?;
         let mut last_voucher = String::from("(none)");
@@ -751,25 +774,39 @@ impl Db {
         let mut links = link_stmt.query([])?;
         let mut prev = GENESIS;
         let mut expected = 1i64;
+        // A link that did not match: (its finding's subject, the hash its row gives). Decided
+        // at the next link: if that one matches the stored hash, the row was altered; if it
+        // matches the row's own hash, only the stored link was.
+        let mut suspect: Option<(String, Hash)> = None;
+        let mut after_gap = false;
         while let Some(r) = links.next()? {
-            let (seq, table, rid): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let stored = stored_hash(r, 3)?;
+            let seq: i64 = r.get(0)?;
+            let table = lossy(r, 1)?;
+            let rid: i64 = r.get(2)?;
+            let stored = stored_hash(r, 3).unwrap_or_else(|_| {
+                walk.findings
+                    .push(format!("audit link {seq} does not hold a 32-byte hash: the chain was edited"));
+                GENESIS
+            });
             walk.links += 1;
             if walk.links.is_multiple_of(4096) {
                 progress.rows_done(walk.links);
             }
             if seq != expected {
-                walk.findings.push(format!(
-                    "audit chain links {expected}–{} are missing: they were removed from the chain",
-                    seq - 1
-                ));
+                walk.findings.push(if seq == expected + 1 {
+                    format!("audit link {expected} is missing: it was removed from the chain")
+                } else {
+                    format!(
+                        "audit links {expected}–{} are missing: they were removed from the chain",
+                        seq - 1
+                    )
+                });
+                after_gap = true;
             }
             expected = seq + 1;
             let row: Option<(String, Vec<u8>)> = if table == "entries" {
                 while let Some((id, voucher, _)) = pending.as_ref().filter(|(id, _, _)| *id < rid) {
-                    walk.findings.push(format!(
-                        "entry {voucher} (id {id}) has no link in the audit chain: it was inserted, or moved, behind fundledger's back"
-                    ));
+                    walk.findings.push(unlinked(voucher, *id));
                     pending = next_entry(&mut canon)?;
                 }
                 match pending.take() {
@@ -780,44 +817,122 @@ impl Db {
                     }
                     other => {
                         pending = other;
-                        walk.findings.push(format!(
-                            "the entry recorded at link {seq} (id {rid}, after entry {last_voucher}) was removed"
-                        ));
+                        walk.findings.push(match self.entry_voucher(rid)? {
+                            Some(voucher) => format!(
+                                "audit link {seq} names entry {voucher} (id {rid}) out of recording order: links were moved or added behind fundledger's back"
+                            ),
+                            None => format!(
+                                "the entry recorded at link {seq} (id {rid}, after entry {last_voucher}) was removed"
+                            ),
+                        });
                         None
                     }
                 }
             } else {
-                let found = register.remove(&(table.clone(), rid));
+                let key = (table.clone(), rid);
+                let found = register.remove(&key);
                 if found.is_none() {
-                    walk.findings
-                        .push(format!("the {table} row recorded at link {seq} (rowid {rid}) was removed"));
+                    walk.findings.push(if linked.contains(&key) {
+                        format!(
+                            "audit link {seq} names {} again: links were added behind fundledger's back",
+                            subject(&table, &rid.to_string())
+                        )
+                    } else {
+                        format!("the {} row recorded at link {seq} (rowid {rid}) was removed", noun(&table))
+                    });
                 }
-                found.map(|(label, bytes)| (format!("{table} {label}"), bytes))
+                linked.insert(key);
+                found.map(|(label, bytes)| (subject(&table, &label), bytes))
             };
-            if let Some((label, bytes)) = row {
-                if crate::audit::link_bytes(&prev, &bytes) != stored {
-                    walk.findings.push(format!(
-                        "{label} (link {seq}) does not match the audit chain: it, or its link, was altered after it was recorded"
-                    ));
+            let computed = row.as_ref().map(|(_, bytes)| crate::audit::link_bytes(&prev, bytes));
+            if let Some((what, own)) = suspect.take() {
+                let by_own = row.as_ref().map(|(_, bytes)| crate::audit::link_bytes(&own, bytes));
+                walk.findings.push(if computed == Some(stored) {
+                    format!("{what} was altered after it was recorded: it no longer matches its audit link")
+                } else if by_own == Some(stored) {
+                    format!("the audit link of {what} was altered: the row itself is as recorded")
+                } else {
+                    format!("{what} does not match the audit chain: it, or its link, was altered after it was recorded")
+                });
+                if by_own == Some(stored) {
+                    prev = stored;
+                    continue;
                 }
             }
+            if let (Some((label, bytes)), Some(computed)) = (&row, computed) {
+                if computed != stored {
+                    if after_gap {
+                        walk.findings.push(format!(
+                            "{label} (link {seq}) cannot be checked against the link before it, which is missing"
+                        ));
+                    } else {
+                        let own = crate::audit::link_bytes(&prev, bytes);
+                        suspect = Some((format!("{label} (link {seq})"), own));
+                    }
+                }
+            }
+            after_gap = false;
             prev = stored;
+        }
+        if let Some((what, _)) = suspect {
+            walk.findings.push(format!(
+                "{what} does not match the audit chain: it, or its link, was altered after it was recorded"
+            ));
         }
         walk.head = prev;
         while let Some((id, voucher, _)) = pending {
-            walk.findings.push(format!(
-                "entry {voucher} (id {id}) has no link in the audit chain: it was inserted behind fundledger's back"
-            ));
+            walk.findings.push(unlinked(&voucher, id));
             pending = next_entry(&mut canon)?;
         }
-        let mut unlinked: Vec<_> = register.into_iter().collect();
-        unlinked.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((table, rid), (label, _)) in unlinked {
+        let mut unlinked_rows: Vec<_> = register.into_iter().collect();
+        unlinked_rows.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((table, rid), (label, _)) in unlinked_rows {
             walk.findings.push(format!(
-                "{table} {label} (rowid {rid}) has no link in the audit chain: it was inserted behind fundledger's back"
+                "{} (rowid {rid}) has no link in the audit chain: its link was removed, or it was inserted behind fundledger's back",
+                subject(&table, &label)
             ));
         }
         Ok(walk)
+    }
+
+    /// Where this ledger's schema (tables, indexes, triggers) differs from the one
+    /// fundledger's migrations create: a trigger dropped with the sqlite3 shell stops the
+    /// database refusing edits, so `verify` names it.
+    pub fn schema_differences(&self) -> Result<Vec<String>> {
+        fn objects(conn: &Connection) -> Result<std::collections::BTreeMap<(String, String), String>> {
+            let mut stmt = conn.prepare(
+                "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+            )?;
+            let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        }
+        let expected = objects(&Db::in_memory()?.conn)?;
+        let actual = objects(&self.conn)?;
+        let mut found = Vec::new();
+        for ((kind, name), sql) in &expected {
+            match actual.get(&(kind.clone(), name.clone())) {
+                None => found.push(format!(
+                    "the {kind} {name} is missing from the ledger's schema: it was dropped behind fundledger's back{}",
+                    if kind == "trigger" { ", so the database no longer refuses what it guarded" } else { "" }
+                )),
+                Some(actual_sql) if actual_sql != sql => {
+                    found.push(format!("the {kind} {name} differs from the one fundledger created"))
+                }
+                Some(_) => {}
+            }
+        }
+        for (kind, name) in actual.keys().filter(|k| !expected.contains_key(k)) {
+            found.push(format!("the ledger's schema has a {kind} {name} that fundledger did not create"));
+        }
+        Ok(found)
+    }
+
+    /// The voucher of entry `id`, if it exists.
+    fn entry_voucher(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT voucher FROM entries WHERE id = ?1", [id], |r| lossy(r, 0))
+            .optional()?)
     }
 
     /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
@@ -1240,20 +1355,55 @@ fn read_catalog(conn: &Connection) -> Result<Catalog> {
     Ok(Catalog::new(departments, counties, types, channels, designations))
 }
 
-/// Writes a stored row's columns `first..columns` into `c`, in schema order.
-fn canon_row(c: &mut Canon, table: &str, r: &rusqlite::Row<'_>, first: usize, columns: usize) -> Result<()> {
+/// Writes a stored row's columns `first..columns` into `c`, in schema order. fundledger
+/// never stores a floating-point value; one put there behind its back is hashed by its bits,
+/// so it shows as a mismatch rather than stopping `verify`.
+fn canon_row(c: &mut Canon, r: &rusqlite::Row<'_>, first: usize, columns: usize) -> Result<()> {
     for i in first..columns {
         match r.get_ref(i)? {
             ValueRef::Null => c.null(),
             ValueRef::Integer(v) => c.int(v),
             ValueRef::Text(t) => c.text_bytes(t),
             ValueRef::Blob(b) => c.blob(b),
-            ValueRef::Real(_) => {
-                return Err(Error::Internal(format!("{table} holds a floating-point value")));
-            }
+            ValueRef::Real(v) => c.real_bits(v.to_bits()),
         }
     }
     Ok(())
+}
+
+/// Column `i` as text, whatever was stored there (a label for a finding).
+fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(v) => v.to_string(),
+        ValueRef::Real(_) => "(a number)".to_string(),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            crate::error::escaped(&String::from_utf8_lossy(t)).into_owned()
+        }
+    })
+}
+
+/// How a finding names a row of a chained table.
+fn subject(table: &str, label: &str) -> String {
+    format!("{} {label}", noun(table))
+}
+
+fn noun(table: &str) -> &str {
+    match table {
+        "departments" => "department",
+        "counties" => "county",
+        "subproject_types" => "sub-project type",
+        "channels" => "channel",
+        "designations" => "designation",
+        "projects" => "project",
+        "subprojects" => "sub-project",
+        "appropriations" => "appropriation",
+        "subsidy_rules" => "subsidy rule",
+        "period_events" => "close/reopen record",
+        "acceptances" => "acceptance",
+        "writes" => "journal write",
+        other => other,
+    }
 }
 
 impl Tx<'_> {
@@ -1315,7 +1465,7 @@ impl Tx<'_> {
         let row = rows
             .next()?
             .ok_or_else(|| Error::Internal(format!("row {rid} of {table} vanished while being recorded")))?;
-        self.append_link(table, rid, |c| canon_row(c, table, row, 0, columns))
+        self.append_link(table, rid, |c| canon_row(c, row, 0, columns))
     }
 
     /// Links the row just inserted into `table`.

@@ -121,7 +121,7 @@ fn push_escaped(out: &mut String, c: char) {
 
 /// Text from outside (a file name, a header, a message quoting a cell) with its control
 /// characters escaped; the last guard, whatever a message forgot to `echo`.
-fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return text.into();
     }
@@ -196,7 +196,11 @@ impl fmt::Display for Error {
             Error::Findings(problems) => {
                 list(f, problems)?;
                 let n = problems.len();
-                write!(f, "{n} finding{} — the stored ledger does not agree with its rules", plural(n))
+                if problems.iter().any(|p| p.check == Check::Audit) {
+                    write!(f, "{n} finding{} — the ledger file was changed outside fundledger", plural(n))
+                } else {
+                    write!(f, "{n} finding{} — the stored ledger does not agree with its rules", plural(n))
+                }
             }
             Error::Internal(msg) => write!(f, "error: {msg}"),
         }

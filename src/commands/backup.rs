@@ -1,12 +1,16 @@
 //! `backup FILE`: a consistent copy of the ledger, taken with SQLite's online backup while
-//! other clerks may be writing, then checked (audit chain and balances) before it is kept.
+//! other clerks may be writing, then checked (audit chain and balances).
 //!
-//! Restoring is copying the file back while nobody writes (README, "Backup and restore").
+//! The copy is written beside FILE under a temporary name created fresh (never an existing
+//! file), and linked to FILE only if FILE still does not exist, so no file is ever
+//! overwritten. A copy with findings is kept too — it is the state of the ledger, and may be
+//! evidence — and the command exits 3. Restoring is copying the file back while nobody writes
+//! (README, "Backup and restore").
 
 use super::Ctx;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -14,54 +18,84 @@ pub struct Args {
     pub file: PathBuf,
 }
 
+fn exists(p: &Path) -> bool {
+    p.symlink_metadata().is_ok()
+}
+
+fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let dest = &args.file;
-    if dest.exists() {
+    if dest.is_dir() {
+        return Err(Error::Internal(format!(
+            "{} is a directory; give the backup a file name, e.g. {}",
+            dest.display(),
+            dest.join("ledger-backup.db").display()
+        )));
+    }
+    if exists(dest) {
         return Err(Error::Internal(format!(
             "{} already exists; a backup never overwrites a file (choose a new name, e.g. with the date)",
             dest.display()
         )));
     }
+    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Error::Internal(format!("the directory {} does not exist", parent.display())));
+    }
     let db = Db::open(&ctx.db_path())?;
-    let mut tmp = dest.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    let _ = std::fs::remove_file(&tmp);
-    let checked = (|| {
-        db.backup_to(&tmp)?;
-        let copy = Db::open(&tmp)?;
-        let report = super::verify::verify(&copy)?;
-        if !report.problems.is_empty() {
-            let first = report.problems[0].message.clone();
-            return Err(Error::Internal(format!(
-                "the copy does not verify ({} findings, the first: {first}); the ledger itself needs `fundledger verify`",
-                report.problems.len()
-            )));
-        }
-        let fingerprint = copy.fingerprint()?;
-        drop(copy);
-        for suffix in ["-wal", "-shm"] {
-            let mut side = tmp.as_os_str().to_owned();
-            side.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(side));
-        }
-        std::fs::rename(&tmp, dest)
-            .map_err(|e| Error::Internal(format!("cannot rename the copy to {}: {e}", dest.display())))?;
-        Ok(fingerprint)
-    })();
-    let fingerprint = match checked {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    crate::outln!(
-        "backed up {} to {} ({fingerprint}); the copy verifies. To restore: stop all writers, then copy {} over {}",
-        ctx.db_path().display(),
-        dest.display(),
-        dest.display(),
-        ctx.db_path().display()
+    let tmp = with_suffix(dest, &format!(".partial-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| Error::Internal(format!("cannot create {} for the copy: {e}", tmp.display())))?;
+    let copied = copy_and_check(&db, &tmp, dest);
+    // The temporary name goes either way: once linked, FILE holds the copy.
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+    }
+    let (fingerprint, report) = copied?;
+    let restore = format!(
+        "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}",
+        db = ctx.db_path().display(),
+        dest = dest.display()
     );
-    Ok(0)
+    if report.problems.is_empty() {
+        crate::outln!(
+            "backed up {} to {} ({fingerprint}); the copy verifies.",
+            ctx.db_path().display(),
+            dest.display()
+        );
+        crate::outln!("{restore}");
+        return Ok(0);
+    }
+    crate::outln!(
+        "backed up {} to {} ({fingerprint}), but the copy does not verify: it has the ledger's findings, listed below. The copy is kept as evidence; run `fundledger verify` on the ledger.",
+        ctx.db_path().display(),
+        dest.display()
+    );
+    Err(Error::Findings(report.problems))
+}
+
+/// Copies the ledger into `tmp`, checks the copy, and links it to `dest`.
+fn copy_and_check(
+    db: &Db,
+    tmp: &Path,
+    dest: &Path,
+) -> Result<(crate::db::Fingerprint, super::verify::VerifyReport)> {
+    db.backup_to(tmp)?;
+    let copy = Db::open_snapshot(tmp)?;
+    let report = super::verify::verify(&copy)?;
+    let fingerprint = copy.fingerprint()?;
+    drop(copy);
+    // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.
+    std::fs::hard_link(tmp, dest).map_err(|e| {
+        Error::Internal(format!("cannot create {}: {e}; nothing was overwritten", dest.display()))
+    })?;
+    Ok((fingerprint, report))
 }

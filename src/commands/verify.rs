@@ -50,9 +50,10 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
     let progress = Progress::rows("checking the audit chain", db.chain_links()?);
     let chain = db.walk_chain(&progress)?;
     progress.finish();
+    let schema = db.schema_differences()?;
     let progress = Progress::rows("re-deriving balances", db.counts()?.3 as u64);
     let mut problems: Vec<Problem> =
-        chain.findings.into_iter().map(|f| Problem::new(Check::Audit, f)).collect();
+        chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
     for s in subprojects.values() {
         if let Some(t) = catalog.subproject_type(&s.type_code) {
             problems.extend(rules::mode_admits(s.mode, t, &s.project_code).err());
@@ -127,8 +128,9 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
             problems.push(Problem::new(
                 Check::R4,
                 format!(
-                    "the maintained activity dates of line {} differ from its entries: stored {stored:?}, entries give {derived:?}",
-                    name(key)
+                    "the maintained activity dates of line {} differ from its entries: {}",
+                    name(key),
+                    activity_differences(&stored, &derived)
                 ),
             ));
         }
@@ -153,6 +155,20 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
         }
     }
     Ok(VerifyReport { links: chain.links, head: chain.head, entries, lines: keys.len(), problems })
+}
+
+/// `last entry: stored 2024-07-15, entries give 2024-05-20; …` for each date that differs.
+fn activity_differences(stored: &Activity, derived: &Activity) -> String {
+    let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
+    [
+        ("last entry", stored.last_entry, derived.last_entry),
+        ("last disbursement", stored.last_disbursement, derived.last_disbursement),
+    ]
+    .iter()
+    .filter(|(_, s, d)| s != d)
+    .map(|(name, s, d)| format!("{name}: stored {}, entries give {}", day(*s), day(*d)))
+    .collect::<Vec<_>>()
+    .join("; ")
 }
 
 /// `paid: stored 120000.00, entries give 30.00; …` for each column that differs.
