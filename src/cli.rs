@@ -91,9 +91,10 @@ pub enum Command {
     Gen(commands::gen::Args),
 }
 
-/// Parses the arguments and runs the command; returns the exit code.
-pub fn run(cli: Cli) -> Result<u8> {
-    let ctx = Ctx::new(&cli);
+/// Runs the parsed command; returns the exit code. `operator_on_command_line` tells whether
+/// `--operator` was typed (not taken from `FUNDLEDGER_OPERATOR`): `log` filters by it then.
+pub fn run(cli: Cli, operator_on_command_line: bool) -> Result<u8> {
+    let ctx = Ctx::new(&cli, operator_on_command_line)?;
     match cli.command {
         Command::Init(args) => commands::init::run(&ctx, &args),
         Command::Catalog(args) => commands::catalog::run(&ctx, &args),

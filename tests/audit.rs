@@ -375,3 +375,43 @@ fn a_dropped_trigger_is_caught_even_when_no_row_changed() {
         "{err}"
     );
 }
+
+#[test]
+fn operators_and_reasons_are_plain_text_and_the_log_filter_matches_what_was_recorded() {
+    let l = Ledger::small();
+    let with_operator = |operator: &str, args: &[&str]| {
+        let o = std::process::Command::new(common::BIN)
+            .arg("--db")
+            .arg(&l.db)
+            .arg("--operator")
+            .arg(operator)
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = with_operator("ev\u{1b}[2Jil", &["close", "--year", "2020"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("the operator contains a control character"), "{err}");
+    let (code, _, err) = with_operator("   ", &["close", "--year", "2020"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("the operator is empty"), "{err}");
+    l.ok(&["close", "--year", "2020"]);
+    l.refused(
+        &["reopen", "--year", "2020", "--reason", "补记\u{1b}[2J"],
+        &["the reason contains a control character"],
+    );
+    // Recorded trimmed; the filter trims the same way.
+    let (code, _, err) = with_operator(" 王会计 ", &["close", "--year", "2019"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, out, _) = with_operator(" 王会计 ", &["log", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let writes = v["writes"].as_array().expect("writes");
+    assert_eq!(writes.len(), 1, "{out}");
+    assert_eq!(writes[0]["operator"], "王会计");
+    assert!(v.get("fingerprint").is_none(), "the journal is a plain list");
+}

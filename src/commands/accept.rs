@@ -112,15 +112,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let tx = db.begin()?;
-    let outcome =
-        ledger::record_acceptance(&tx, &catalog, &a, &Stamp::now(&ctx.operator))?.map_err(|problems| {
-            let as_option = |p: Problem| match p.column.clone() {
-                Some(column) => p.column(format!("--{column}")),
-                None => p,
-            };
-            Error::Rejected(problems.into_iter().map(as_option).collect())
-        })?;
     let stamp = Stamp::now(&ctx.operator);
+    let outcome = ledger::record_acceptance(&tx, &catalog, &a, &stamp)?.map_err(|problems| {
+        let as_option = |p: Problem| match p.column.clone() {
+            Some(column) => p.column(format!("--{column}")),
+            None => p,
+        };
+        Error::Rejected(problems.into_iter().map(as_option).collect())
+    })?;
     tx.commit(&stamp.record(
         "accept",
         &a.project.clone().unwrap_or_default(),

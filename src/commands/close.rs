@@ -33,10 +33,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let tx = db.begin()?;
     let this_year = chrono::Datelike::year(&chrono::Local::now().date_naive());
     if args.year >= this_year {
-        let message = format!(
-            "{} has not ended yet; a year is closed after its last day (reopening one is recorded for auditors)",
-            args.year
-        );
+        let message = format!("{} has not ended yet; a year is closed after its last day", args.year);
         return Err(Error::rejected(Problem::new(Check::R5, message).column("--year")));
     }
     if tx.closed_years()?.contains(&args.year) {
@@ -57,15 +54,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 }
 
 pub fn run_reopen(ctx: &Ctx, args: &ReopenArgs) -> Result<u8> {
-    let reason = args.reason.trim();
-    if reason.is_empty() {
+    if args.reason.trim().is_empty() {
         let message = "a reopen needs a reason; it is recorded and shown to auditors by `log` and `verify`";
         return Err(Error::rejected(Problem::new(Check::R5, message).column("--reason")));
     }
-    if reason.chars().count() > 500 {
-        let message = "the reason is longer than 500 characters; cite the approving document instead";
-        return Err(Error::rejected(Problem::new(Check::Format, message).column("--reason")));
-    }
+    let reason = crate::model::parse_text(&args.reason, "reason", true)
+        .map_err(|m| Error::rejected(Problem::new(Check::Format, m).column("--reason")))?;
+    let reason = reason.as_str();
     let mut db = Db::open(&ctx.db_path())?;
     let stamp = Stamp::now(&ctx.operator);
     let tx = db.begin()?;

@@ -33,6 +33,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         let message = "gen writes four CSV files into a directory: name it with --out DIR";
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     };
+    if dir.exists() && !dir.is_dir() {
+        let message = format!(
+            "{} is a file; --out names the directory gen writes its four CSV files into",
+            dir.display()
+        );
+        return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
+    }
     let options = Options { entries: args.entries, projects: args.projects, seed: args.seed };
     let summary = gen::generate(dir, &options)?;
     print_summary(dir, &options, &summary);

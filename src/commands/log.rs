@@ -50,12 +50,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         rows,
         json_key: "writes",
         notes: vec![format!(
-            "{} writes shown; each write's links include the journal row itself (the last one)",
-            writes.len()
+            "{} write{} shown; each write's links include the journal row itself (the last one)",
+            writes.len(),
+            if writes.len() == 1 { "" } else { "s" }
         )],
         ..Report::default()
     };
-    let doc = Doc { fingerprint: Some(db.fingerprint()?), sections: vec![report], ..Doc::default() };
+    // No fingerprint row: the journal is a list scripts read as a plain table.
+    let doc = Doc { sections: vec![report], ..Doc::default() };
     render::print_doc(&doc, ctx.options(Unit::Yuan), ctx.out())?;
     Ok(0)
 }

@@ -26,6 +26,12 @@ use crate::error::{Check, Error, Problem, Result};
 use crate::render::{Format, Lang, Options, Unit};
 use std::path::{Path, PathBuf};
 
+/// A login name from the environment, if it is usable as an operator.
+fn login_name(var: &str) -> Option<String> {
+    let v = std::env::var(var).ok()?;
+    crate::model::parse_text_up_to(&v, "login name", true, crate::model::MAX_CODE_CHARS).ok()
+}
+
 /// The default ledger file, in the current directory.
 pub const DEFAULT_DB: &str = "fundledger.db";
 
@@ -42,15 +48,26 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(cli: &Cli) -> Ctx {
-        let operator = cli
-            .operator
+    pub fn new(cli: &Cli, operator_on_command_line: bool) -> Result<Ctx> {
+        let given = match &cli.operator {
+            Some(o) => Some(
+                crate::model::parse_text_up_to(o, "operator", true, crate::model::MAX_CODE_CHARS).map_err(
+                    |m| {
+                        Error::rejected(
+                            Problem::new(Check::Format, m).column("--operator (or FUNDLEDGER_OPERATOR)"),
+                        )
+                    },
+                )?,
+            ),
+            None => None,
+        };
+        let operator = given
             .clone()
-            .map(|o| o.trim().chars().take(crate::model::MAX_CODE_CHARS).collect::<String>())
-            .filter(|o| !o.is_empty())
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
+            .or_else(|| login_name("USER"))
+            .or_else(|| login_name("LOGNAME"))
+            .or_else(|| login_name("USERNAME"))
             .unwrap_or_else(|| "unknown".to_string());
+        let operator_flag = given.filter(|_| operator_on_command_line);
         // Without --format, `--out report.xlsx` means a workbook (and .csv, .json likewise):
         // a table written into a file named .xlsx would not open in Excel.
         let by_extension =
@@ -63,12 +80,7 @@ impl Ctx {
                 }
             });
         let format = cli.format.or(by_extension).unwrap_or(Format::Table);
-        let flagged = std::env::args_os().any(|a| {
-            let a = a.to_string_lossy();
-            a == "--operator" || a.starts_with("--operator=")
-        });
-        let operator_flag = cli.operator.clone().filter(|_| flagged);
-        Ctx { db: cli.db.clone(), operator, operator_flag, format, lang: cli.lang, out: cli.out.clone() }
+        Ok(Ctx { db: cli.db.clone(), operator, operator_flag, format, lang: cli.lang, out: cli.out.clone() })
     }
 
     pub fn db_path(&self) -> PathBuf {
