@@ -74,7 +74,7 @@ pub enum Command {
     /// The annual performance review (年度绩效评价), per county and for the city.
     Review(commands::review::Args),
     /// Re-derive every balance from the entries and check the rules over stored rows.
-    Verify,
+    Verify(commands::verify::Args),
     /// Close a year: no entry dated in it is accepted afterwards (R5).
     Close(commands::close::Args),
     /// Reopen a closed year, with a reason that `log` and `verify` show to auditors.
@@ -110,7 +110,7 @@ pub fn run(cli: Cli, operator_on_command_line: bool) -> Result<u8> {
         Command::Accept(args) => commands::accept::run(&ctx, &args),
         Command::Acceptance(args) => commands::accept::run_list(&ctx, &args),
         Command::Review(args) => commands::review::run(&ctx, &args),
-        Command::Verify => commands::verify::run(&ctx),
+        Command::Verify(args) => commands::verify::run(&ctx, &args),
         Command::Close(args) => commands::close::run(&ctx, &args),
         Command::Reopen(args) => commands::close::run_reopen(&ctx, &args),
         Command::Log(args) => commands::log::run(&ctx, &args),

@@ -355,6 +355,8 @@ pub struct ChainWalk {
     pub head: Hash,
     /// Each place where the stored rows and the chain disagree, in chain order.
     pub findings: Vec<String>,
+    /// The link whose hash starts with the anchor asked for, if any.
+    pub anchor_link: Option<i64>,
 }
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
@@ -725,6 +727,11 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The write whose links include link `seq`.
+    pub fn write_of_link(&self, seq: i64) -> Result<Option<StoredWrite>> {
+        Ok(self.writes(None, None)?.into_iter().find(|w| w.first_link <= seq && seq <= w.last_link + 1))
+    }
+
     /// Every reopen of a year, oldest first: (year, reason, operator, time).
     pub fn reopens(&self) -> Result<Vec<(i32, String, String, String)>> {
         let mut stmt = self.conn.prepare(
@@ -737,8 +744,15 @@ impl Db {
     /// Walks the audit chain from its first link, recomputing every link from the stored row
     /// it names, and lists where the stored rows and the chain disagree: a row altered, a row
     /// removed, a row inserted without a link, links removed or reordered.
-    pub fn walk_chain(&self, progress: &crate::progress::Progress) -> Result<ChainWalk> {
-        let mut walk = ChainWalk { links: 0, head: GENESIS, findings: Vec::new() };
+    ///
+    /// With `anchor` (the leading bytes of a head printed earlier), it also finds the link
+    /// whose hash starts with them.
+    pub fn walk_chain(
+        &self,
+        progress: &crate::progress::Progress,
+        anchor: Option<&[u8]>,
+    ) -> Result<ChainWalk> {
+        let mut walk = ChainWalk { links: 0, head: GENESIS, findings: Vec::new(), anchor_link: None };
         let mut canon = Canon::default();
         // Every chained row but the entries, by (table, rowid): its label and bytes.
         let mut register: HashMap<(String, i64), (String, Vec<u8>)> = HashMap::new();
@@ -789,6 +803,9 @@ impl Db {
                 GENESIS
             });
             walk.links += 1;
+            if anchor.is_some_and(|a| stored.starts_with(a)) && walk.anchor_link.is_none() {
+                walk.anchor_link = Some(seq);
+            }
             if walk.links.is_multiple_of(4096) {
                 progress.rows_done(walk.links);
             }

@@ -216,7 +216,7 @@ fn a_reopened_year_takes_entries_again_and_auditors_see_why() {
     l.refused(&["reopen", "--year", "2024", "--reason", "  "], &["needs a reason"]);
     l.refused(&["reopen", "--year", "2023", "--reason", "x"], &["2023 is not closed"]);
     l.ok(&["reopen", "--year", "2024", "--reason", "补记12月工程款（县财政局2025第3号）"]);
-    l.post("pay", "A-FARM-NH", "S-FARM", "1", "2024-12-30", "V-LATE");
+    l.ok(&common::strs(&l.post("pay", "A-FARM-NH", "S-FARM", "1", "2024-12-30", "V-LATE")));
     l.ok(&["close", "--year", "2024"]);
     l.refused(&late_pay("2024-12-31", "V-LATER"), &["R5"]);
     let out = l.ok(&["verify"]);
@@ -414,4 +414,34 @@ fn operators_and_reasons_are_plain_text_and_the_log_filter_matches_what_was_reco
     assert_eq!(writes.len(), 1, "{out}");
     assert_eq!(writes[0]["operator"], "王会计");
     assert!(v.get("fingerprint").is_none(), "the journal is a plain list");
+}
+
+#[test]
+fn a_head_printed_on_an_earlier_report_anchors_the_history_before_it() {
+    let l = Ledger::small();
+    let statement: serde_json::Value =
+        serde_json::from_str(&l.ok(&["statement", "--format", "json"])).expect("json");
+    let head = statement["fingerprint"]["hash"].as_str().expect("hash").to_string();
+    l.ok(&common::strs(&l.post("pay", "A-FARM-NH", "S-FARM", "1", "2024-07-01", "V-AFTER")));
+    let out = l.ok(&["verify", "--head", &head]);
+    assert!(out.contains(&format!("the chain passes through {head} at link 138")), "{out}");
+    assert!(out.contains("links were recorded after it"), "{out}");
+    let r = l.run(&["verify", "--head", "0123456789abcdef"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        first_finding(&r.stderr).contains("no link of the audit chain has the head 0123456789abcdef"),
+        "{}",
+        r.stderr
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&l.run(&["verify", "--format", "json"]).stdout).expect("verify prints JSON");
+    assert_eq!(json["verified"], true);
+    assert_eq!(json["entries"], 11);
+    // Someone rewrites the whole chain after editing an early entry: the old head is gone.
+    tamper(&l, "DROP TRIGGER chain_no_update; UPDATE chain SET hash = randomblob(32) WHERE seq >= 130;");
+    let r = l.run(&["verify", "--head", &head, "--format", "json"]);
+    assert_eq!(r.code, 3);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(json["verified"], false);
+    assert!(json["findings"][0]["message"].as_str().expect("message").contains(&head), "{}", r.stdout);
 }

@@ -185,7 +185,7 @@ proptest! {
                 prop_assert!((0..=amount).contains(&drawn), "appropriation {} drawn {}", appropriation_id, drawn);
             }
         }
-        let report = verify::verify(&db).expect("verify");
+        let report = verify::verify(&db, None).expect("verify");
         prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
     }
 }
@@ -212,7 +212,7 @@ proptest! {
         }
         w.finish().expect("the schema accepts what the writer accepted");
         tx.commit(&fundledger::db::WriteRecord { command: "test", ..Default::default() }).expect("commit");
-        let report = verify::verify(&db).expect("verify");
+        let report = verify::verify(&db, None).expect("verify");
         prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
     }
 }

@@ -90,7 +90,7 @@ fn copy_and_check(
 ) -> Result<(crate::db::Fingerprint, super::verify::VerifyReport)> {
     db.backup_to(tmp)?;
     let copy = Db::open_snapshot(tmp)?;
-    let report = super::verify::verify(&copy)?;
+    let report = super::verify::verify(&copy, None)?;
     let fingerprint = copy.fingerprint()?;
     drop(copy);
     // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.

@@ -14,11 +14,91 @@ use crate::rules;
 use chrono::Datelike;
 use std::collections::HashMap;
 
-pub fn run(ctx: &Ctx) -> Result<u8> {
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A fingerprint printed earlier (on a report, by `backup` or `verify`): check that the
+    /// chain still passes through it, i.e. nothing recorded before it has changed since.
+    #[arg(long, value_name = "HEX", value_parser = parse_head)]
+    pub head: Option<Head>,
+}
+
+/// The leading bytes of a chain head.
+#[derive(Clone, Debug)]
+pub struct Head(pub Vec<u8>);
+
+/// 8 to 64 hex digits, an even count (reports print 16).
+fn parse_head(text: &str) -> std::result::Result<Head, String> {
+    let t = text.trim();
+    if !(8..=64).contains(&t.len()) || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Err(format!("'{t}' is not a chain head: give the 16 hex digits a report printed"));
+    }
+    (0..t.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).map_err(|e| e.to_string()))
+        .collect::<std::result::Result<_, _>>()
+        .map(Head)
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
-    let report = verify(&db)?;
-    for (year, reason, operator, at) in db.reopens()? {
-        crate::outln!("notice: {year} was reopened by {operator} at {at}: {reason}");
+    let mut report = verify(&db, args.head.as_ref().map(|h| h.0.as_slice()))?;
+    let closed = db.closed_years()?;
+    let notices: Vec<String> = db
+        .reopens()?
+        .into_iter()
+        .map(|(year, reason, operator, at)| {
+            let state = if closed.contains(&year) { "closed again since" } else { "still open" };
+            format!("{year} was reopened by {operator} at {at} ({state}): {reason}")
+        })
+        .collect();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut anchor = None;
+    if let Some(Head(head)) = &args.head {
+        match report.anchor_link {
+            Some(seq) => {
+                let write = db.write_of_link(seq)?;
+                let when = write.map_or(String::new(), |w| format!(", write #{} ({}, {})", w.id, w.command, w.recorded_at));
+                anchor = Some(format!(
+                    "the chain passes through {} at link {seq}{when}: nothing recorded up to it has changed; {} links were recorded after it",
+                    hex(head),
+                    report.links as i64 - seq
+                ));
+            }
+            None => report.problems.insert(
+                0,
+                Problem::new(
+                    Check::Audit,
+                    format!(
+                        "no link of the audit chain has the head {}: the history it stood for was changed (or the head was copied wrong)",
+                        hex(head)
+                    ),
+                ),
+            ),
+        }
+    }
+    if ctx.format == crate::render::Format::Json {
+        let v = serde_json::json!({
+            "verified": report.problems.is_empty(),
+            "links": report.links,
+            "head": crate::audit::hex(&report.head),
+            "entries": report.entries,
+            "lines": report.lines,
+            "anchor": anchor,
+            "notices": notices,
+            "findings": report.problems.iter().map(|p| serde_json::json!({
+                "check": p.check.label(),
+                "message": p.message,
+            })).collect::<Vec<_>>(),
+        });
+        crate::outln!("{}", serde_json::to_string_pretty(&v).map_err(|e| Error::Internal(e.to_string()))?);
+        return Ok(if report.problems.is_empty() { 0 } else { crate::error::exit::FLAGS });
+    }
+    for n in &notices {
+        crate::outln!("notice: {n}");
+    }
+    if let Some(a) = &anchor {
+        crate::outln!("{a}");
     }
     if !report.problems.is_empty() {
         return Err(Error::Findings(report.problems));
@@ -39,16 +119,18 @@ pub struct VerifyReport {
     pub entries: u64,
     pub lines: usize,
     pub problems: Vec<Problem>,
+    /// The link a `--head` anchor was found at.
+    pub anchor_link: Option<i64>,
 }
 
-pub fn verify(db: &Db) -> Result<VerifyReport> {
+pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let catalog = db.catalog()?;
     let appropriations: HashMap<i64, StoredAppropriation> =
         db.appropriations()?.into_iter().map(|a| (a.id, a)).collect();
     let subprojects: HashMap<i64, StoredSubproject> =
         db.subprojects()?.into_iter().map(|s| (s.id, s)).collect();
     let progress = Progress::rows("checking the audit chain", db.chain_links()?);
-    let chain = db.walk_chain(&progress)?;
+    let chain = db.walk_chain(&progress, anchor)?;
     progress.finish();
     let schema = db.schema_differences()?;
     let progress = Progress::rows("re-deriving balances", db.counts()?.3 as u64);
@@ -154,7 +236,14 @@ pub fn verify(db: &Db) -> Result<VerifyReport> {
             ));
         }
     }
-    Ok(VerifyReport { links: chain.links, head: chain.head, entries, lines: keys.len(), problems })
+    Ok(VerifyReport {
+        links: chain.links,
+        head: chain.head,
+        entries,
+        lines: keys.len(),
+        problems,
+        anchor_link: chain.anchor_link,
+    })
 }
 
 /// `last entry: stored 2024-07-15, entries give 2024-05-20; …` for each date that differs.
