@@ -51,8 +51,20 @@ const CHAINED: [&str; 12] = [
     "acceptances",
 ];
 
-/// How long a writer waits for another process's transaction before SQLite answers busy.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a writer waits for another process's transaction before SQLite answers busy
+/// (in steps of `BUSY_STEP`).
+const BUSY_STEPS: i32 = 400;
+const BUSY_STEP: Duration = Duration::from_millis(50);
+
+/// SQLite's busy handler: wait for the other writer, and after two seconds tell the clerk why
+/// nothing is happening (a big import holds the ledger for a while).
+fn wait_for_writer(attempt: i32) -> bool {
+    if attempt == 40 {
+        eprintln!("waiting for another fundledger write to this ledger to finish …");
+    }
+    std::thread::sleep(BUSY_STEP);
+    attempt < BUSY_STEPS
+}
 /// How often a busy answer is retried (with backoff) before the clerk is told.
 const BUSY_RETRIES: u32 = 8;
 
@@ -481,7 +493,7 @@ impl Db {
     fn connect(path: &Path) -> Result<Db> {
         let conn = Connection::open(path)
             .map_err(|e| Error::Internal(format!("cannot open ledger {}: {e}", path.display())))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_handler(Some(wait_for_writer))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
