@@ -31,7 +31,8 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
         "{out}"
     );
     assert!(out.contains("nothing was written: 532 entries before, 532 after."), "{out}");
-    assert!(out.contains("verify: 532 entries replayed over") && out.contains(", 0 problem(s)."), "{out}");
+    assert!(out.contains("links walked (head ") && out.contains("532 entries replayed over"), "{out}");
+    assert!(out.contains(", 0 problem(s)."), "{out}");
     assert!(out.contains("`check` as of 2025-12-31:") && out.contains("shrinkage "), "{out}");
     assert!(out.contains("The five largest 补助缩水 gaps"), "{out}");
     assert!(out.contains("An allocation plan — `fundledger allocate --appropriation"), "{out}");

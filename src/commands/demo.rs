@@ -74,7 +74,9 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     show_refused_write(&mut db, &ctx.operator)?;
     let v = super::verify::verify(&db, None)?;
     crate::outln!(
-        "\nverify: {} entries replayed over {} lines, {} problem(s).",
+        "\nverify: audit chain of {} links walked (head {}); {} entries replayed over {} lines, {} problem(s).",
+        v.links,
+        crate::audit::short(&v.head),
         v.entries,
         v.lines,
         v.problems.len()
