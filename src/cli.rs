@@ -22,7 +22,8 @@ pub struct Cli {
     #[arg(long, env = "FUNDLEDGER_DB", global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Who is writing; recorded on every write (default: the login name).
+    /// Who is writing; recorded on every write (default: the login name). For `log`, typed
+    /// on the command line: whose writes to show.
     #[arg(long, env = "FUNDLEDGER_OPERATOR", global = true, value_name = "NAME")]
     pub operator: Option<String>,
 
@@ -79,7 +80,7 @@ pub enum Command {
     Close(commands::close::Args),
     /// Reopen a closed year, with a reason that `log` and `verify` show to auditors.
     Reopen(commands::close::ReopenArgs),
-    /// The write journal: who recorded what, and when.
+    /// The write journal: who recorded what, and when (`--since DATE`, `--operator NAME`).
     Log(commands::log::Args),
     /// Copy the ledger to FILE with SQLite's online backup, safe while others write.
     Backup(commands::backup::Args),

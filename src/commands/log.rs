@@ -10,7 +10,7 @@ use crate::render::{self, c, Cell, Col, Doc, Report, Unit};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only writes on or after this date (YYYY-MM-DD). `--operator NAME` shows one operator's.
+    /// Only writes on or after this date (YYYY-MM-DD, the date in each write's time stamp).
     #[arg(long, value_parser = crate::model::parse_date)]
     pub since: Option<chrono::NaiveDate>,
 }
