@@ -312,7 +312,7 @@ fn upgraded_ledger_verifies(db: &std::path::Path, from_3: bool) {
     };
     let (code, out, err) = run(&["verify"]);
     assert_eq!(code, Some(0), "{out}{err}");
-    assert!(out.contains("and 2 entries over 1 lines"), "{out}");
+    assert!(out.contains("and 2 entries over 1 line:"), "{out}");
     let (_, log, _) = run(&["log", "--format", "csv"]);
     let from = if from_3 { "schema 3 to 5" } else { "schema 5 to 5" };
     assert!(

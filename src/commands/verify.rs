@@ -103,12 +103,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     if !report.problems.is_empty() {
         return Err(Error::Findings(report.problems));
     }
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     crate::outln!(
-        "verified the audit chain ({} links, head {}) and {} entries over {} lines: every row matches its link, and every balance re-derived from the entries matches",
-        report.links,
+        "verified the audit chain ({}, head {}) and {} over {}: every row matches its link, and every balance re-derived from the entries matches",
+        count(report.links, "link", "links"),
         crate::audit::short(&report.head),
-        report.entries,
-        report.lines
+        count(report.entries, "entry", "entries"),
+        count(report.lines as u64, "line", "lines"),
     );
     Ok(0)
 }
