@@ -212,7 +212,7 @@ fn late_pay<'a>(date: &'a str, voucher: &'a str) -> [&'a str; 13] {
 fn a_reopened_year_takes_entries_again_and_auditors_see_why() {
     let l = Ledger::small();
     l.ok(&["close", "--year", "2024"]);
-    l.refused(&late_pay("2024-12-30", "V-LATE"), &["R5"]);
+    l.refused(&late_pay("2024-12-30", "V-LATE"), &["option --date: 2024 is closed", "R5"]);
     l.refused(&["reopen", "--year", "2024", "--reason", "  "], &["needs a reason"]);
     l.refused(&["reopen", "--year", "2023", "--reason", "x"], &["2023 is not closed"]);
     l.ok(&["reopen", "--year", "2024", "--reason", "补记12月工程款（县财政局2025第3号）"]);

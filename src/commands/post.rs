@@ -138,7 +138,17 @@ fn record(ctx: &Ctx, entry: &NewEntry) -> Result<u8> {
     let tx = db.begin()?;
     let catalog = tx.catalog()?;
     let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
-    let outcome = w.write(entry)?.map_err(Error::Rejected)?;
+    // The writer names CSV columns; on the command line they are options (the entry a
+    // reversal names is the VOUCHER argument, which has no option of its own).
+    let as_option = |p: Problem| match p.column.as_deref() {
+        Some("reverses") | None => p,
+        Some(column) => {
+            let option = format!("--{column}");
+            p.column(option)
+        }
+    };
+    let outcome =
+        w.write(entry)?.map_err(|problems| Error::Rejected(problems.into_iter().map(as_option).collect()))?;
     w.finish()?;
     let summary = match outcome {
         Outcome::Added => format!("recorded {}", entry.kind),
