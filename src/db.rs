@@ -1,10 +1,12 @@
 //! The only module that names rusqlite: open, pragmas, migrations, typed queries.
 //!
-//! A ledger is one SQLite file. Every open turns on `foreign_keys`, WAL and a busy timeout;
-//! migrations in `schema/` are embedded and applied in order, tracked by `PRAGMA
-//! user_version`, and never edited once shipped. Writes go through `Tx`, an IMMEDIATE
-//! transaction that commits only when asked and rolls back when dropped, so a rejected import
-//! leaves the file as it was. No rusqlite type leaves this module.
+//! A ledger is one SQLite file. Every open turns on `foreign_keys`, WAL and a busy handler;
+//! migrations in `schema/` are embedded and applied in order (in one transaction with the
+//! sealing of rows recorded before the audit chain), tracked by `PRAGMA user_version`, and
+//! never edited once shipped. Writes go through `Tx`, an IMMEDIATE transaction that links every
+//! row it inserts into the audit chain, journals the write and commits only when asked; it
+//! rolls back when dropped, so a rejected import leaves the file as it was. Readers take one
+//! snapshot (`Db::open_snapshot`). No rusqlite type leaves this module.
 
 use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
