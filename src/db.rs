@@ -362,6 +362,23 @@ pub fn floor_import(path: &Path, csv_file: &Path) -> Result<u64> {
     Ok(rows)
 }
 
+const WRITE_SELECT: &str = "SELECT id, command, detail, summary, reason, first_link, last_link, operator,
+    recorded_at FROM writes";
+
+fn write_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredWrite> {
+    Ok(StoredWrite {
+        id: r.get(0)?,
+        command: r.get(1)?,
+        detail: r.get(2)?,
+        summary: r.get(3)?,
+        reason: r.get(4)?,
+        first_link: r.get(5)?,
+        last_link: r.get(6)?,
+        operator: r.get(7)?,
+        recorded_at: r.get(8)?,
+    })
+}
+
 /// What `Db::walk_chain` found.
 pub struct ChainWalk {
     pub links: u64,
@@ -514,7 +531,7 @@ impl Db {
     /// opening an old ledger at once upgrade it once, and an upgrade cut short leaves the
     /// ledger as it was.
     fn migrate(&mut self) -> Result<()> {
-        if self.user_version()? == MIGRATIONS.len() as i64 && !self.needs_seal()? {
+        if self.user_version()? == MIGRATIONS.len() as i64 && !chain_missing(&self.conn)? {
             return Ok(());
         }
         let tx = self.begin()?;
@@ -548,11 +565,6 @@ impl Db {
             operator: "fundledger",
             recorded_at: &at,
         })
-    }
-
-    /// Whether rows are recorded but the chain is empty (a ledger from before the chain).
-    fn needs_seal(&self) -> Result<bool> {
-        chain_missing(&self.conn)
     }
 
     /// BEGIN IMMEDIATE, waiting for other writers.
@@ -719,31 +731,20 @@ impl Db {
     /// The write journal, oldest first: writes recorded on or after `since` (by the date of
     /// their time stamp) and by `operator`, when given.
     pub fn writes(&self, since: Option<NaiveDate>, operator: Option<&str>) -> Result<Vec<StoredWrite>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, command, detail, summary, reason, first_link, last_link, operator, recorded_at
-             FROM writes
-             WHERE (?1 IS NULL OR substr(recorded_at, 1, 10) >= ?1) AND (?2 IS NULL OR operator = ?2)
-             ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![since.map(date_text), operator], |r| {
-            Ok(StoredWrite {
-                id: r.get(0)?,
-                command: r.get(1)?,
-                detail: r.get(2)?,
-                summary: r.get(3)?,
-                reason: r.get(4)?,
-                first_link: r.get(5)?,
-                last_link: r.get(6)?,
-                operator: r.get(7)?,
-                recorded_at: r.get(8)?,
-            })
-        })?;
+        let sql = format!(
+            "{WRITE_SELECT} WHERE (?1 IS NULL OR substr(recorded_at, 1, 10) >= ?1) AND (?2 IS NULL OR operator = ?2)
+             ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![since.map(date_text), operator], write_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The write whose links include link `seq`.
+    /// The write whose links include link `seq` (its own journal link is the one after
+    /// `last_link`).
     pub fn write_of_link(&self, seq: i64) -> Result<Option<StoredWrite>> {
-        Ok(self.writes(None, None)?.into_iter().find(|w| w.first_link <= seq && seq <= w.last_link + 1))
+        let sql = format!("{WRITE_SELECT} WHERE first_link <= ?1 AND ?1 <= last_link + 1");
+        Ok(self.conn.query_row(&sql, [seq], write_from_row).optional()?)
     }
 
     /// Every reopen of a year, oldest first: (year, reason, operator, time).

@@ -12,13 +12,12 @@ const MIN_ROWS: u64 = 50_000;
 /// A progress bar, or nothing.
 pub struct Progress {
     bar: Option<ProgressBar>,
-    unit: &'static str,
 }
 
 impl Progress {
     /// No bar at all.
     pub fn hidden() -> Progress {
-        Progress { bar: None, unit: "" }
+        Progress { bar: None }
     }
 
     /// A bar over `total` bytes of a file being read (rows counted as they come).
@@ -26,7 +25,7 @@ impl Progress {
         if total < MIN_BYTES {
             return Progress::hidden();
         }
-        Progress::shown(what, total, "{msg} [{bar:30}] {percent:>3}% {rows} eta {eta}", "rows")
+        Progress::shown(what, total, "{msg} [{bar:30}] {percent:>3}% {rows} eta {eta}")
     }
 
     /// A bar over `total` rows.
@@ -34,10 +33,10 @@ impl Progress {
         if total < MIN_ROWS {
             return Progress::hidden();
         }
-        Progress::shown(what, total, "{msg} [{bar:30}] {human_pos}/{human_len} {rows} eta {eta}", "rows")
+        Progress::shown(what, total, "{msg} [{bar:30}] {human_pos}/{human_len} {rows} eta {eta}")
     }
 
-    fn shown(what: &str, total: u64, template: &str, unit: &'static str) -> Progress {
+    fn shown(what: &str, total: u64, template: &str) -> Progress {
         if !std::io::stderr().is_terminal() {
             return Progress::hidden();
         }
@@ -50,7 +49,7 @@ impl Progress {
             .with_style(style)
             .with_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress { bar: Some(bar), unit }
+        Progress { bar: Some(bar) }
     }
 
     /// Moves the bar to `position`, with `rows` done so far (for byte bars).
@@ -58,7 +57,7 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_position(position);
             let millis = (bar.elapsed().as_millis() as u64).max(1);
-            bar.set_prefix(format!("{rows} {} ({}/s)", self.unit, rows.saturating_mul(1000) / millis));
+            bar.set_prefix(format!("{rows} rows ({}/s)", rows.saturating_mul(1000) / millis));
         }
     }
 

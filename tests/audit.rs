@@ -189,36 +189,18 @@ fn the_journal_lists_each_write_with_its_operator_and_filters() {
     assert_eq!(again["writes"].as_array().expect("writes").len(), 6);
 }
 
-/// `post` of a one-yuan payment on S-FARM, dated `date`.
-fn late_pay<'a>(date: &'a str, voucher: &'a str) -> [&'a str; 13] {
-    [
-        "post",
-        "--kind",
-        "pay",
-        "--appropriation",
-        "A-FARM-NH",
-        "--subproject",
-        "S-FARM",
-        "--amount",
-        "1",
-        "--date",
-        date,
-        "--voucher",
-        voucher,
-    ]
-}
-
 #[test]
 fn a_reopened_year_takes_entries_again_and_auditors_see_why() {
     let l = Ledger::small();
     l.ok(&["close", "--year", "2024"]);
-    l.refused(&late_pay("2024-12-30", "V-LATE"), &["option --date: 2024 is closed", "R5"]);
+    let late = |date: &str, voucher: &str| l.post("pay", "A-FARM-NH", "S-FARM", "1", date, voucher);
+    l.refused(&common::strs(&late("2024-12-30", "V-LATE")), &["option --date: 2024 is closed", "R5"]);
     l.refused(&["reopen", "--year", "2024", "--reason", "  "], &["needs a reason"]);
     l.refused(&["reopen", "--year", "2023", "--reason", "x"], &["2023 is not closed"]);
     l.ok(&["reopen", "--year", "2024", "--reason", "补记12月工程款（县财政局2025第3号）"]);
-    l.ok(&common::strs(&l.post("pay", "A-FARM-NH", "S-FARM", "1", "2024-12-30", "V-LATE")));
+    l.ok(&common::strs(&late("2024-12-30", "V-LATE")));
     l.ok(&["close", "--year", "2024"]);
-    l.refused(&late_pay("2024-12-31", "V-LATER"), &["R5"]);
+    l.refused(&common::strs(&late("2024-12-31", "V-LATER")), &["R5"]);
     let out = l.ok(&["verify"]);
     assert!(out.contains("notice: 2024 was reopened by 测试员") && out.contains("补记12月工程款"), "{out}");
     let log = l.ok(&["log", "--format", "csv"]);

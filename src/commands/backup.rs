@@ -22,12 +22,6 @@ fn exists(p: &Path) -> bool {
     p.symlink_metadata().is_ok()
 }
 
-fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
-    let mut s = p.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let dest = &args.file;
     if dest.is_dir() {
@@ -48,7 +42,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         return Err(Error::Internal(format!("the directory {} does not exist", parent.display())));
     }
     let db = Db::open(&ctx.db_path())?;
-    let tmp = with_suffix(dest, &format!(".partial-{}", std::process::id()));
+    let mut tmp = dest.as_os_str().to_owned();
+    tmp.push(format!(".partial-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -56,9 +52,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         .map_err(|e| Error::Internal(format!("cannot create {} for the copy: {e}", tmp.display())))?;
     let copied = copy_and_check(&db, &tmp, dest);
     // The temporary name goes either way: once linked, FILE holds the copy.
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
-    }
+    let _ = super::init::remove_ledger_files(&tmp);
     let (fingerprint, report) = copied?;
     let restore = format!(
         "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}",

@@ -6,6 +6,7 @@
 //! the floor: the same entries CSV parsed and inserted into a plain table in one transaction
 //! with no checks. It prints every run, the median and the target next to it.
 
+use super::init::remove_ledger_files;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::render::{self, c, Cell, Col, Report, Unit};
@@ -147,7 +148,7 @@ fn bench(ctx: &Ctx, args: &Args, dir: &Path) -> Result<u8> {
     for run in 1..=args.runs {
         eprintln!("run {run} of {} …", args.runs);
         let db = dir.join(format!("run-{run}.db"));
-        remove_ledger(&db);
+        remove_ledger_files(&db)?;
         timed(&db, &["init"], &[0])?;
         let started = Instant::now();
         for kind in ["projects", "subprojects", "appropriations"] {
@@ -171,13 +172,13 @@ fn bench(ctx: &Ctx, args: &Args, dir: &Path) -> Result<u8> {
             reports[i].push(timed(&db, plan, &[0, 3])?.elapsed);
         }
         let plain = dir.join(format!("floor-{run}.db"));
-        remove_ledger(&plain);
+        remove_ledger_files(&plain)?;
         let started = Instant::now();
         crate::db::floor_import(&plain, &entries_csv)?;
         floor.push(started.elapsed());
-        remove_ledger(&plain);
+        remove_ledger_files(&plain)?;
         if run < args.runs {
-            remove_ledger(&db);
+            remove_ledger_files(&db)?;
         }
     }
     let n = args.entries;
@@ -256,12 +257,4 @@ fn bench(ctx: &Ctx, args: &Args, dir: &Path) -> Result<u8> {
     };
     render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
     Ok(0)
-}
-
-fn remove_ledger(db: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = db.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
 }
