@@ -70,19 +70,19 @@ pub fn plan(amount: Fen, claims: &[Claim], remainder: Remainder) -> Plan {
     assert!(claims.windows(2).all(|w| w[0].subproject != w[1].subproject), "one claim per sub-project");
     assert!(claims.iter().all(|c| c.outstanding.0 >= 0 && c.investment.0 >= 0), "claims are non-negative");
 
-    let owed: i64 = claims.iter().map(|c| c.outstanding.0).sum();
-    let for_entitlement: Vec<i64> = if amount.0 >= owed {
+    let owed: i128 = claims.iter().map(|c| c.outstanding.0).sum();
+    let for_entitlement: Vec<i128> = if amount.0 >= owed {
         claims.iter().map(|c| c.outstanding.0).collect()
     } else {
         divide(amount.0, &claims.iter().map(|c| c.outstanding.0).collect::<Vec<_>>())
     };
-    let left = amount.0 - for_entitlement.iter().sum::<i64>();
-    let weights: Vec<i64> = claims.iter().map(|c| c.investment.0).collect();
+    let left = amount.0 - for_entitlement.iter().sum::<i128>();
+    let weights: Vec<i128> = claims.iter().map(|c| c.investment.0).collect();
     let from_remainder = match remainder {
         Remainder::ProRata if left > 0 && weights.iter().any(|w| *w > 0) => divide(left, &weights),
         _ => vec![0; claims.len()],
     };
-    let given: i64 = for_entitlement.iter().chain(&from_remainder).sum();
+    let given: i128 = for_entitlement.iter().chain(&from_remainder).sum();
     let shares: Vec<Share> = claims
         .iter()
         .zip(for_entitlement.iter().zip(&from_remainder))
@@ -101,19 +101,20 @@ pub fn plan(amount: Fen, claims: &[Claim], remainder: Remainder) -> Plan {
 /// Splits `total` fen in proportion to `weights` by largest remainder; the parts sum to
 /// `total` exactly when any weight is positive (else every part is zero). Ties in the dropped
 /// fraction go to the earlier index (the callers sort by sub-project code).
-pub fn divide(total: i64, weights: &[i64]) -> Vec<i64> {
-    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+pub fn divide(total: i128, weights: &[i128]) -> Vec<i128> {
+    let sum: i128 = weights.iter().sum();
     if sum == 0 {
         return vec![0; weights.len()];
     }
     let mut parts = Vec::with_capacity(weights.len());
     let mut fractions = Vec::with_capacity(weights.len());
     for (i, w) in weights.iter().enumerate() {
-        let exact = i128::from(*w) * i128::from(total);
-        parts.push((exact / sum) as i64);
+        // Weights and totals are amounts (at most 10^17 fen), so the product fits in i128.
+        let exact = w * total;
+        parts.push(exact / sum);
         fractions.push((exact % sum, i));
     }
-    let mut left = total - parts.iter().sum::<i64>();
+    let mut left = total - parts.iter().sum::<i128>();
     fractions.sort_by(|a, b| match b.0.cmp(&a.0) {
         Ordering::Equal => a.1.cmp(&b.1),
         other => other,
@@ -133,7 +134,7 @@ pub fn divide(total: i64, weights: &[i64]) -> Vec<i64> {
 mod tests {
     use super::*;
 
-    fn claim(code: &str, outstanding: i64, investment: i64) -> Claim {
+    fn claim(code: &str, outstanding: i128, investment: i128) -> Claim {
         Claim { subproject: code.into(), outstanding: Fen(outstanding), investment: Fen(investment) }
     }
 
@@ -146,7 +147,7 @@ mod tests {
             &[claim("B", 3_000, 1), claim("A", 6_000, 1), claim("C", 3_000, 1)],
             Remainder::ProRata,
         );
-        let got: Vec<(String, i64, i64)> =
+        let got: Vec<(String, i128, i128)> =
             p.shares.iter().map(|s| (s.subproject.clone(), s.for_entitlement.0, s.shortfall.0)).collect();
         assert_eq!(got, [("A".into(), 5_000, 1_000), ("B".into(), 2_500, 500), ("C".into(), 2_500, 500)]);
         assert_eq!((p.held, p.shortfall), (Fen(0), Fen(2_000)));

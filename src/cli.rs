@@ -82,6 +82,8 @@ pub enum Command {
     Reopen(commands::close::ReopenArgs),
     /// The write journal: who recorded what, and when (`--since DATE`, `--operator NAME`).
     Log(commands::log::Args),
+    /// Bring a ledger written by an older fundledger up to this one's schema (reads never do).
+    Upgrade,
     /// Copy the ledger to FILE with SQLite's online backup, safe while others write.
     Backup(commands::backup::Args),
     /// Build a demo ledger from the built-in sample city and show what it holds.
@@ -96,28 +98,42 @@ pub enum Command {
 /// `--operator` was typed (not taken from `FUNDLEDGER_OPERATOR`): `log` filters by it then.
 pub fn run(cli: Cli, operator_on_command_line: bool) -> Result<u8> {
     let ctx = Ctx::new(&cli, operator_on_command_line)?;
-    match cli.command {
-        Command::Init(args) => commands::init::run(&ctx, &args),
-        Command::Catalog(args) => commands::catalog::run(&ctx, &args),
-        Command::Import(args) => commands::import::run(&ctx, &args),
-        Command::Post(args) => commands::post::run(&ctx, &args),
-        Command::Reverse(args) => commands::post::run_reverse(&ctx, &args),
-        Command::Balances(args) => commands::balances::run(&ctx, &args),
-        Command::Entitlements(args) => commands::entitlements::run(&ctx, &args),
-        Command::Allocate(args) => commands::allocate::run(&ctx, &args),
-        Command::Check(args) => commands::check::run(&ctx, &args),
-        Command::Statement(args) => commands::statement::run(&ctx, &args),
-        Command::Reconcile(args) => commands::reconcile::run(&ctx, &args),
-        Command::Accept(args) => commands::accept::run(&ctx, &args),
-        Command::Acceptance(args) => commands::accept::run_list(&ctx, &args),
-        Command::Review(args) => commands::review::run(&ctx, &args),
-        Command::Verify(args) => commands::verify::run(&ctx, &args),
-        Command::Close(args) => commands::close::run(&ctx, &args),
-        Command::Reopen(args) => commands::close::run_reopen(&ctx, &args),
-        Command::Log(args) => commands::log::run(&ctx, &args),
-        Command::Backup(args) => commands::backup::run(&ctx, &args),
-        Command::Demo => commands::demo::run(&ctx),
-        Command::Bench(args) => commands::bench::run(&ctx, &args),
-        Command::Gen(args) => commands::gen::run(&ctx, &args),
+    dispatch(&ctx, cli.command).map_err(|e| match e {
+        // SQLite reports a full disk as an I/O error when it cannot grow its index files.
+        crate::error::Error::Internal(m) if m.contains(crate::db::DISK_HINT) && crate::db::disk_is_full(&ctx.db_path()) => {
+            crate::error::Error::Internal(format!(
+                "the disk holding the ledger {} is full; nothing was written. Free some space and run the command again",
+                crate::error::escaped(&ctx.db_path().display().to_string())
+            ))
+        }
+        other => other,
+    })
+}
+
+fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
+    match command {
+        Command::Init(args) => commands::init::run(ctx, &args),
+        Command::Catalog(args) => commands::catalog::run(ctx, &args),
+        Command::Import(args) => commands::import::run(ctx, &args),
+        Command::Post(args) => commands::post::run(ctx, &args),
+        Command::Reverse(args) => commands::post::run_reverse(ctx, &args),
+        Command::Balances(args) => commands::balances::run(ctx, &args),
+        Command::Entitlements(args) => commands::entitlements::run(ctx, &args),
+        Command::Allocate(args) => commands::allocate::run(ctx, &args),
+        Command::Check(args) => commands::check::run(ctx, &args),
+        Command::Statement(args) => commands::statement::run(ctx, &args),
+        Command::Reconcile(args) => commands::reconcile::run(ctx, &args),
+        Command::Accept(args) => commands::accept::run(ctx, &args),
+        Command::Acceptance(args) => commands::accept::run_list(ctx, &args),
+        Command::Review(args) => commands::review::run(ctx, &args),
+        Command::Verify(args) => commands::verify::run(ctx, &args),
+        Command::Close(args) => commands::close::run(ctx, &args),
+        Command::Reopen(args) => commands::close::run_reopen(ctx, &args),
+        Command::Log(args) => commands::log::run(ctx, &args),
+        Command::Backup(args) => commands::backup::run(ctx, &args),
+        Command::Upgrade => commands::upgrade::run(ctx),
+        Command::Demo => commands::demo::run(ctx),
+        Command::Bench(args) => commands::bench::run(ctx, &args),
+        Command::Gen(args) => commands::gen::run(ctx, &args),
     }
 }

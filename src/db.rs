@@ -34,7 +34,15 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema/0003_acceptance.sql"),
     include_str!("../schema/0004_audit.sql"),
     include_str!("../schema/0005_entry_checks.sql"),
+    include_str!("../schema/0006_every_date.sql"),
 ];
+
+/// The schema this fundledger writes: the number of migrations.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// The schema that brought the audit chain; rows of older ledgers are sealed on upgrade.
+const CHAIN_SCHEMA: i64 = 4;
+/// `PRAGMA application_id` of a fundledger ledger ('FLDG', set by migration 6).
+const LEDGER_APPLICATION_ID: i64 = 0x464C_4447;
 
 /// The tables whose rows are chained, in the order an upgrade seals them. `writes` (the
 /// journal) is chained too, by `Tx::commit`.
@@ -93,6 +101,23 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
     }
 }
 
+/// What to try when the disk fails a write; `diagnose_disk` names a full disk outright.
+pub const DISK_HINT: &str = "If the disk is full, free some space and run the command again";
+
+/// Whether the disk holding `ledger` is full: a 64 KiB probe file beside it cannot be written
+/// (then removed). Used to name a full disk when SQLite reports only an I/O error.
+pub fn disk_is_full(ledger: &Path) -> bool {
+    let dir = ledger.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".fundledger-space-probe-{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &[0u8; 65536]).and_then(|_| f.sync_all()));
+    let _ = std::fs::remove_file(&probe);
+    matches!(written, Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         if is_busy(&e) {
@@ -102,7 +127,20 @@ impl From<rusqlite::Error> for Error {
                     .to_string(),
             );
         }
-        Error::Internal(format!("ledger database: {e}"))
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::Internal(
+                "the ledger cannot be written here (the file, its directory or the disk is read-only); nothing was written. Reading works: reports and verify open it read-only"
+                    .to_string(),
+            ),
+            Some(rusqlite::ErrorCode::SystemIoFailure) => Error::Internal(format!(
+                "the disk holding the ledger could not be written or read ({e}); nothing was written. {DISK_HINT}"
+            )),
+            Some(rusqlite::ErrorCode::DiskFull) => Error::Internal(
+                "the disk holding the ledger is full; nothing was written. Free some space and run the command again"
+                    .to_string(),
+            ),
+            _ => Error::Internal(format!("ledger database: {e}")),
+        }
     }
 }
 
@@ -207,7 +245,12 @@ pub struct StoredEntry {
     pub amount: Fen,
     /// For a reversal: the original's id, kind and voucher.
     pub reverses: Option<(i64, Kind, String)>,
+    /// For a reversal: the original's line (appropriation id, sub-project id), amount and
+    /// date, which a reversal must mirror (`verify` checks it over stored rows).
+    pub original: Option<((i64, i64), Fen, NaiveDate)>,
     pub memo: String,
+    /// The day the entry was recorded (no entry is dated after it).
+    pub recorded_on: Option<NaiveDate>,
 }
 
 /// An entry to insert; references are already resolved to ids.
@@ -439,19 +482,181 @@ fn stored_date(text: &str) -> rusqlite::Result<NaiveDate> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
+/// Each line's net movements per day, derived from the entries (reversals netted into the
+/// column of the kind they reverse, on the reversal's own date) — what `line_days` must hold.
+const DERIVED_LINE_DAYS: &str = "SELECT e.appropriation_id, e.subproject_id, e.date,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid_fen
+FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
+      FROM entries e) e
+LEFT JOIN entries o ON o.id = e.reverses_id
+GROUP BY 1, 2, 3";
+
+/// `allocated 100.00, paid 30.00` (the non-zero columns), or `nothing`.
+fn movement_text(b: &LineBalance) -> String {
+    let parts: Vec<String> = [
+        ("allocated", b.allocated),
+        ("withdrawn", b.withdrawn),
+        ("disbursed", b.disbursed),
+        ("returned", b.returned),
+        ("paid", b.paid),
+    ]
+    .iter()
+    .filter(|(_, v)| *v != Fen::ZERO)
+    .map(|(n, v)| format!("{n} {v}"))
+    .collect();
+    if parts.is_empty() {
+        "nothing".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// Reads a stored enum code; the schema's CHECK guarantees it, so a failure is corruption.
 fn stored_enum<T>(text: &str, parse: fn(&str) -> Result<T, String>) -> rusqlite::Result<T> {
     parse(text)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
 }
 
+/// A path as messages show it: control characters escaped.
+fn shown(path: &Path) -> String {
+    crate::error::escaped(&path.display().to_string()).into_owned()
+}
+
+fn not_a_ledger(path: &Path, why: &str) -> Error {
+    Error::Internal(format!(
+        "{} is not a fundledger ledger ({why}); it was left as it is. Give the ledger with --db, or create one with `fundledger --db FILE init`",
+        shown(path)
+    ))
+}
+
+/// A read-only connection to `path`, waiting for writers as every connection does.
+///
+/// A WAL ledger is read through its `-shm` index, which SQLite creates beside the file; on a
+/// read-only disk (a ledger on a CD, a read-only mount of the archive) it cannot. When no
+/// `-wal` file holds anything, nobody is writing and the file alone is the whole ledger, so it
+/// is then opened as immutable, which needs no index.
+fn read_only(path: &Path) -> Result<Connection> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let cannot = |e: rusqlite::Error| {
+        Error::Internal(format!("cannot open ledger {}: {}", shown(path), Error::from(e)))
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(cannot)?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        Err(e) if index_unavailable(&e) && wal_is_empty(path) => {
+            drop(conn);
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            let conn = Connection::open_with_flags(uri, flags | rusqlite::OpenFlags::SQLITE_OPEN_URI)
+                .map_err(cannot)?;
+            Ok(conn)
+        }
+        _ => {
+            conn.busy_handler(Some(wait_for_writer))?;
+            Ok(conn)
+        }
+    }
+}
+
+/// Whether SQLite could not make the `-shm` index a WAL reader needs: a read-only disk
+/// (cannot open), or a full one (an I/O error growing it).
+fn index_unavailable(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::DiskFull
+        )
+    )
+}
+
+/// Whether the ledger's `-wal` file is absent or empty (everything is in the file itself).
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// `path` percent-encoded for an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &b in absolute.to_string_lossy().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Tells whether `path` is a fundledger ledger, and of which schema, without changing a byte
+/// of it: the SQLite header is read from the file, then the schema through a read-only
+/// connection. Another application's database, an empty file or a text file is refused
+/// before any pragma could switch its journal mode or grow it.
+fn identify(path: &Path) -> Result<i64> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Internal(format!(
+                "no ledger at {p}; create one with `fundledger --db {p} init`",
+                p = shown(path)
+            )))
+        }
+        Err(e) => return Err(Error::Internal(format!("cannot read {}: {e}", shown(path)))),
+    };
+    if !meta.is_file() {
+        return Err(not_a_ledger(path, "it is not a file"));
+    }
+    if meta.len() == 0 {
+        return Err(not_a_ledger(path, "the file is empty"));
+    }
+    let mut header = [0u8; 100];
+    let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header));
+    if read.is_err() || !header.starts_with(b"SQLite format 3\0") {
+        return Err(not_a_ledger(path, "it is not an SQLite database"));
+    }
+    let conn = read_only(path)?;
+    let ours = |conn: &Connection| -> rusqlite::Result<(i64, i64, i64)> {
+        let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // Ledgers from before migration 6 carry no application id: their own tables say it.
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+               AND name IN ('meta', 'entries', 'appropriations', 'subprojects', 'line_balances')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((id, version, tables))
+    };
+    let (id, version, tables) = ours(&conn).map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => not_a_ledger(path, "it is not an SQLite database"),
+        _ => Error::Internal(format!("cannot read the ledger {}: {}", shown(path), Error::from(e))),
+    })?;
+    let recognised = id == LEDGER_APPLICATION_ID || (id == 0 && tables == 5 && (1..6).contains(&version));
+    if !recognised {
+        return Err(not_a_ledger(path, "an SQLite database of another application"));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::Internal(format!(
+            "{} was written by a newer fundledger (schema {version}); upgrade fundledger",
+            shown(path)
+        )));
+    }
+    Ok(version)
+}
+
 impl Db {
     /// Creates a new ledger file with the current schema. Refuses an existing file.
     pub fn create(path: &Path) -> Result<Db> {
-        if path.exists() {
+        if path.symlink_metadata().is_ok() {
             return Err(Error::Internal(format!(
                 "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-                path.display()
+                shown(path)
             )));
         }
         let mut db = Db::connect(path)?;
@@ -459,32 +664,23 @@ impl Db {
         Ok(db)
     }
 
-    /// Opens an existing ledger and brings its schema up to date.
+    /// Opens an existing ledger for writing. The file is identified as a fundledger ledger
+    /// before anything touches it; a ledger of an older schema is upgraded by this, its first
+    /// write (journaled as `upgrade`).
     pub fn open(path: &Path) -> Result<Db> {
-        if !path.exists() {
+        let version = identify(path)?;
+        // Opening for writing changes nothing; it tells a read-only file or disk apart from
+        // SQLite's later "unable to open database file".
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
             return Err(Error::Internal(format!(
-                "no ledger at {}; create one with `fundledger --db {} init`",
-                path.display(),
-                path.display()
+                "cannot write to the ledger {} ({e}); nothing was written. Reading works: reports and verify open it read-only",
+                shown(path)
             )));
         }
-        let not_a_ledger =
-            |e: Error| Error::Internal(format!("{} is not a fundledger ledger ({e})", path.display()));
-        let mut db = Db::connect(path).map_err(not_a_ledger)?;
-        let version = db.user_version().map_err(not_a_ledger)?;
-        if version == 0 {
-            return Err(Error::Internal(format!(
-                "{} is not a fundledger ledger (no schema found)",
-                path.display()
-            )));
+        let mut db = Db::connect(path)?;
+        if version < SCHEMA_VERSION {
+            db.migrate()?;
         }
-        if version > MIGRATIONS.len() as i64 {
-            return Err(Error::Internal(format!(
-                "{} was written by a newer fundledger (schema {version}); upgrade fundledger",
-                path.display()
-            )));
-        }
-        db.migrate()?;
         Ok(db)
     }
 
@@ -492,12 +688,32 @@ impl Db {
     /// command then sees the same moment, however many clerks write meanwhile (WAL readers
     /// keep their snapshot). `verify` compares entries with balances, and a report prints a
     /// fingerprint with its figures; without a snapshot they could come from two moments.
+    /// The connection is read-only, so no read can change the ledger; a ledger of an older
+    /// schema is refused with the command that upgrades it.
     pub fn open_snapshot(path: &Path) -> Result<Db> {
-        let db = Db::open(path)?;
+        let version = identify(path)?;
+        if version < SCHEMA_VERSION {
+            return Err(Error::Internal(format!(
+                "{p} is a ledger of schema {version}, older than this fundledger's {SCHEMA_VERSION}; reading never changes a ledger, so upgrade it first: `fundledger --db {p} upgrade` (or any write upgrades it)",
+                p = shown(path)
+            )));
+        }
+        let db = Db::connect_read_only(path)?;
         db.conn.execute_batch("BEGIN DEFERRED")?;
         // The snapshot starts with the first read; take it now.
         db.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         Ok(db)
+    }
+
+    /// Brings an older ledger up to date (`fundledger upgrade`); says what it did.
+    pub fn upgrade(path: &Path) -> Result<Option<(i64, i64)>> {
+        let version = identify(path)?;
+        if version == SCHEMA_VERSION {
+            return Ok(None);
+        }
+        let mut db = Db::connect(path)?;
+        db.migrate()?;
+        Ok(Some((version, SCHEMA_VERSION)))
     }
 
     /// An in-memory ledger for tests.
@@ -510,8 +726,9 @@ impl Db {
     }
 
     fn connect(path: &Path) -> Result<Db> {
-        let conn = Connection::open(path)
-            .map_err(|e| Error::Internal(format!("cannot open ledger {}: {e}", path.display())))?;
+        let conn = Connection::open(path).map_err(|e| {
+            Error::Internal(format!("cannot open ledger {}: {}", shown(path), Error::from(e)))
+        })?;
         conn.busy_handler(Some(wait_for_writer))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
@@ -522,26 +739,39 @@ impl Db {
         Ok(Db { conn })
     }
 
+    /// A read-only connection: SQLite itself refuses any write through it, and it sets no
+    /// pragma that would persist (the journal mode stays as the ledger has it).
+    fn connect_read_only(path: &Path) -> Result<Db> {
+        let conn = read_only(path)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -32768)?;
+        Ok(Db { conn })
+    }
+
     fn user_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// Brings the schema up to date and seals rows recorded before the audit chain, all in
-    /// one write transaction: the version is re-read under the write lock, so two clerks
-    /// opening an old ledger at once upgrade it once, and an upgrade cut short leaves the
-    /// ledger as it was.
+    /// Brings the schema up to date, all in one write transaction: the version is re-read
+    /// under the write lock, so two clerks opening an old ledger at once upgrade it once, and
+    /// an upgrade cut short leaves the ledger as it was. Rows recorded before the audit chain
+    /// existed (schema 3 and older) are sealed into it; a newer ledger whose chain is missing
+    /// is never sealed again — that is a finding for `verify`, not something to paper over.
     fn migrate(&mut self) -> Result<()> {
-        if self.user_version()? == MIGRATIONS.len() as i64 && !chain_missing(&self.conn)? {
+        if self.user_version()? == SCHEMA_VERSION {
             return Ok(());
         }
         let tx = self.begin()?;
         let before: i64 = tx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if before == SCHEMA_VERSION {
+            return Ok(());
+        }
         for sql in MIGRATIONS.iter().skip(before as usize) {
             tx.tx.execute_batch(sql)?;
         }
-        tx.tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         let mut sealed = 0u64;
-        if chain_missing(&tx.tx)? {
+        if before > 0 && before < CHAIN_SCHEMA {
             for table in CHAINED {
                 let ids: Vec<i64> = tx
                     .tx
@@ -556,7 +786,7 @@ impl Db {
         }
         let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
         let summary = format!("sealed {sealed} rows recorded before the audit chain existed");
-        let detail = format!("schema {before} to {}", MIGRATIONS.len());
+        let detail = format!("schema {before} to {SCHEMA_VERSION}");
         tx.commit(&WriteRecord {
             command: "upgrade",
             detail: &detail,
@@ -984,7 +1214,7 @@ impl Db {
                 voucher: r.get(0)?,
                 date: stored_date(&date)?,
                 subproject: r.get(2)?,
-                amount: Fen(r.get(3)?),
+                amount: r.get::<_, Fen>(3)?,
                 reversed_by: r.get(4)?,
             })
         })?;
@@ -1014,8 +1244,9 @@ impl Db {
     }
 
     /// Calls `f` on every entry in recording order, streaming (for `verify`).
+    /// Every entry in the order money moved: by date, and by recording order within a day.
     pub fn for_each_entry(&self, mut f: impl FnMut(StoredEntry)) -> Result<()> {
-        let sql = format!("{ENTRY_SELECT} ORDER BY e.id");
+        let sql = format!("{ENTRY_SELECT} ORDER BY e.date, e.id");
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -1078,7 +1309,7 @@ impl Db {
              FROM line_balances b JOIN appropriations a ON a.id = b.appropriation_id
              GROUP BY b.appropriation_id",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, Fen(r.get(1)?))))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, Fen>(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -1138,6 +1369,70 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Where the maintained day rows (`line_days`, `appropriation_days`) differ from what the
+    /// entries give, for `verify`: at most `limit` sentences, each naming the line and day.
+    /// Computed in SQL, so a million entries need no memory here.
+    pub fn day_differences(&self, limit: usize) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        let mut lines = self.conn.prepare(&format!(
+            "WITH derived AS ({DERIVED_LINE_DAYS})
+             SELECT a.code, s.code, k.date, {cols}
+             FROM (SELECT appropriation_id, subproject_id, date FROM derived
+                   UNION SELECT appropriation_id, subproject_id, date FROM line_days) k
+             LEFT JOIN derived d USING (appropriation_id, subproject_id, date)
+             LEFT JOIN line_days l USING (appropriation_id, subproject_id, date)
+             LEFT JOIN appropriations a ON a.id = k.appropriation_id
+             LEFT JOIN subprojects s ON s.id = k.subproject_id
+             WHERE {differ}
+             ORDER BY k.date, k.appropriation_id, k.subproject_id LIMIT ?1",
+            cols = "coalesce(l.allocated_fen, 0), coalesce(l.withdrawn_fen, 0), coalesce(l.disbursed_fen, 0),
+                    coalesce(l.returned_fen, 0), coalesce(l.paid_fen, 0),
+                    coalesce(d.allocated_fen, 0), coalesce(d.withdrawn_fen, 0), coalesce(d.disbursed_fen, 0),
+                    coalesce(d.returned_fen, 0), coalesce(d.paid_fen, 0)",
+            differ = "coalesce(l.allocated_fen, 0) <> coalesce(d.allocated_fen, 0)
+                   OR coalesce(l.withdrawn_fen, 0) <> coalesce(d.withdrawn_fen, 0)
+                   OR coalesce(l.disbursed_fen, 0) <> coalesce(d.disbursed_fen, 0)
+                   OR coalesce(l.returned_fen, 0) <> coalesce(d.returned_fen, 0)
+                   OR coalesce(l.paid_fen, 0) <> coalesce(d.paid_fen, 0)",
+        ))?;
+        let mut rows = lines.query([limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let (a, s, day): (Option<String>, Option<String>, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let stored = line_balance_from_row(r, 3)?;
+            let derived = line_balance_from_row(r, 8)?;
+            found.push(format!(
+                "the maintained movements of line {} / {} on {day} differ from its entries: stored {}, entries give {}",
+                a.unwrap_or_else(|| "?".into()),
+                s.unwrap_or_else(|| "?".into()),
+                movement_text(&stored),
+                movement_text(&derived),
+            ));
+        }
+        let mut appropriations = self.conn.prepare(
+            "WITH derived AS (SELECT appropriation_id, date,
+                                     sum(allocated_fen - withdrawn_fen - returned_fen) AS drawn_fen
+                              FROM line_days GROUP BY 1, 2)
+             SELECT a.code, k.date, coalesce(p.drawn_fen, 0), coalesce(d.drawn_fen, 0)
+             FROM (SELECT appropriation_id, date FROM derived UNION SELECT appropriation_id, date FROM appropriation_days) k
+             LEFT JOIN derived d USING (appropriation_id, date)
+             LEFT JOIN appropriation_days p USING (appropriation_id, date)
+             LEFT JOIN appropriations a ON a.id = k.appropriation_id
+             WHERE coalesce(p.drawn_fen, 0) <> coalesce(d.drawn_fen, 0)
+             ORDER BY k.date, k.appropriation_id LIMIT ?1",
+        )?;
+        let mut rows = appropriations.query([limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let (a, day): (Option<String>, String) = (r.get(0)?, r.get(1)?);
+            found.push(format!(
+                "what the lines drew from appropriation {} on {day} is kept as {}, but its lines' movements give {}",
+                a.unwrap_or_else(|| "?".into()),
+                r.get::<_, Fen>(2)?,
+                r.get::<_, Fen>(3)?
+            ));
+        }
+        Ok(found)
+    }
+
     /// Entry counts per kind, in kind order.
     pub fn entry_counts_by_kind(&self) -> Result<Vec<(Kind, i64)>> {
         let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM entries GROUP BY kind")?;
@@ -1162,9 +1457,9 @@ fn rules(conn: &Connection) -> Result<Vec<Rule>> {
         let corrupt = |what: &str| {
             rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, what.to_string().into())
         };
-        let cap = r.get::<_, Option<i64>>(7)?.map(Fen);
+        let cap = r.get::<_, Option<Fen>>(7)?;
         let shape = match shape.as_str() {
-            "per_unit" => Shape::PerUnit { rate: Fen(r.get(4)?), unit: r.get(5)?, cap },
+            "per_unit" => Shape::PerUnit { rate: r.get::<_, Fen>(4)?, unit: r.get(5)?, cap },
             "share_of_investment" => {
                 let p: String = r.get(6)?;
                 Shape::ShareOfInvestment {
@@ -1172,7 +1467,7 @@ fn rules(conn: &Connection) -> Result<Vec<Rule>> {
                     cap,
                 }
             }
-            "fixed" => Shape::Fixed { amount: Fen(r.get(8)?) },
+            "fixed" => Shape::Fixed { amount: r.get::<_, Fen>(8)? },
             _ => {
                 let t: String = r.get(9)?;
                 Shape::Tiered {
@@ -1200,33 +1495,12 @@ fn rules(conn: &Connection) -> Result<Vec<Rule>> {
 /// The five balance columns of a row, starting at column `first`.
 fn line_balance_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<LineBalance> {
     Ok(LineBalance {
-        allocated: Fen(r.get(first)?),
-        withdrawn: Fen(r.get(first + 1)?),
-        disbursed: Fen(r.get(first + 2)?),
-        returned: Fen(r.get(first + 3)?),
-        paid: Fen(r.get(first + 4)?),
+        allocated: r.get::<_, Fen>(first)?,
+        withdrawn: r.get::<_, Fen>(first + 1)?,
+        disbursed: r.get::<_, Fen>(first + 2)?,
+        returned: r.get::<_, Fen>(first + 3)?,
+        paid: r.get::<_, Fen>(first + 4)?,
     })
-}
-
-/// Whether the ledger has chained tables with rows but no chain link yet.
-fn chain_missing(conn: &Connection) -> Result<bool> {
-    let has_chain: bool =
-        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'chain'", [], |r| r.get(0))?;
-    if !has_chain {
-        return Ok(false);
-    }
-    let linked: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM chain)", [], |r| r.get(0))?;
-    if linked {
-        return Ok(false);
-    }
-    for table in CHAINED {
-        let rows: bool =
-            conn.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| r.get(0))?;
-        if rows {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// The years whose latest period event is a close.
@@ -1280,9 +1554,9 @@ fn subproject_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSubproje
         status: stored_enum(&status, Status::parse)?,
         quantity: r.get(7)?,
         unit: r.get(8)?,
-        investment: Fen(r.get(9)?),
+        investment: r.get::<_, Fen>(9)?,
         letter: r.get(10)?,
-        standalone: r.get::<_, Option<i64>>(11)?.map(Fen),
+        standalone: r.get::<_, Option<Fen>>(11)?,
         standalone_doc: r.get(12)?,
     })
 }
@@ -1301,12 +1575,13 @@ fn appropriation_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAppro
         level: stored_enum(&level, Level::parse)?,
         county: r.get(5)?,
         issued_on: stored_date(&issued)?,
-        amount: Fen(r.get(7)?),
+        amount: r.get::<_, Fen>(7)?,
     })
 }
 
 const ENTRY_SELECT: &str = "SELECT e.id, e.voucher, e.date, e.kind, e.appropriation_id, a.code,
-    e.subproject_id, s.code, e.amount_fen, o.id, o.kind, o.voucher, e.memo
+    e.subproject_id, s.code, e.amount_fen, o.id, o.kind, o.voucher, e.memo,
+    o.appropriation_id, o.subproject_id, o.amount_fen, o.date, e.recorded_at
     FROM entries e
     JOIN appropriations a ON a.id = e.appropriation_id
     JOIN subprojects s ON s.id = e.subproject_id
@@ -1315,13 +1590,20 @@ const ENTRY_SELECT: &str = "SELECT e.id, e.voucher, e.date, e.kind, e.appropriat
 fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
     let date: String = r.get(2)?;
     let kind: String = r.get(3)?;
-    let reverses = match r.get::<_, Option<i64>>(9)? {
+    let (reverses, original) = match r.get::<_, Option<i64>>(9)? {
         Some(id) => {
             let kind: String = r.get(10)?;
-            Some((id, stored_enum(&kind, Kind::parse)?, r.get(11)?))
+            let original_date: String = r.get(16)?;
+            (
+                Some((id, stored_enum(&kind, Kind::parse)?, r.get(11)?)),
+                Some(((r.get(13)?, r.get(14)?), r.get::<_, Fen>(15)?, stored_date(&original_date)?)),
+            )
         }
-        None => None,
+        None => (None, None),
     };
+    // `recorded_at` starts with the local date (YYYY-MM-DD…); an unreadable one is `None`.
+    let recorded_at: String = r.get(17)?;
+    let recorded_on = recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     Ok(StoredEntry {
         id: r.get(0)?,
         voucher: r.get(1)?,
@@ -1331,9 +1613,11 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
         appropriation: r.get(5)?,
         subproject_id: r.get(6)?,
         subproject: r.get(7)?,
-        amount: Fen(r.get(8)?),
+        amount: r.get::<_, Fen>(8)?,
         reverses,
+        original,
         memo: r.get(12)?,
+        recorded_on,
     })
 }
 
@@ -1646,9 +1930,9 @@ impl Tx<'_> {
             s.status.code(),
             s.quantity,
             s.unit,
-            s.investment.0,
+            s.investment,
             s.letter,
-            s.standalone.map(|f| f.0),
+            s.standalone,
             s.standalone_doc,
             operator,
             at
@@ -1682,7 +1966,7 @@ impl Tx<'_> {
             a.level.code(),
             a.county,
             date_text(a.issued_on),
-            a.amount.0,
+            a.amount,
             operator,
             at
         ])?;
@@ -1757,7 +2041,7 @@ impl Tx<'_> {
             e.kind.code(),
             e.appropriation_id,
             e.subproject_id,
-            e.amount.0,
+            e.amount,
             e.reverses_id,
             e.memo,
             e.operator,
@@ -1772,7 +2056,7 @@ impl Tx<'_> {
             c.text(e.kind.code());
             c.int(e.appropriation_id);
             c.int(e.subproject_id);
-            c.int(e.amount.0);
+            c.int(i64::try_from(e.amount.0).expect("the insert above stored the amount as an i64"));
             c.opt_int(e.reverses_id);
             c.text(e.memo);
             c.text(e.operator);
@@ -1793,13 +2077,86 @@ impl Tx<'_> {
         Ok(found.unwrap_or_default())
     }
 
+    /// The line's net movement on each day after `date`, in date order (R3 on every date: a
+    /// back-dated entry must leave every later day's balance non-negative).
+    pub fn line_days_after(
+        &self,
+        appropriation_id: i64,
+        subproject_id: i64,
+        date: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, LineBalance)>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT date, allocated_fen, withdrawn_fen, disbursed_fen, returned_fen, paid_fen
+             FROM line_days WHERE appropriation_id = ?1 AND subproject_id = ?2 AND date > ?3 ORDER BY date",
+        )?;
+        let rows = stmt.query_map(params![appropriation_id, subproject_id, date_text(date)], |r| {
+            Ok((stored_date(&r.get::<_, String>(0)?)?, line_balance_from_row(r, 1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What the appropriation's lines drew from it on each day after `date`, in date order.
+    pub fn appropriation_days_after(
+        &self,
+        appropriation_id: i64,
+        date: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Fen)>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT date, drawn_fen FROM appropriation_days WHERE appropriation_id = ?1 AND date > ?2 ORDER BY date",
+        )?;
+        let rows = stmt.query_map(params![appropriation_id, date_text(date)], |r| {
+            Ok((stored_date(&r.get::<_, String>(0)?)?, r.get::<_, Fen>(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds one entry's movement to its line's and its appropriation's day rows.
+    pub fn add_day(
+        &self,
+        appropriation_id: i64,
+        subproject_id: i64,
+        date: NaiveDate,
+        m: &LineBalance,
+    ) -> Result<()> {
+        let date = date_text(date);
+        let mut line = self.tx.prepare_cached(
+            "INSERT INTO line_days (appropriation_id, subproject_id, date, allocated_fen, withdrawn_fen,
+                                    disbursed_fen, returned_fen, paid_fen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (appropriation_id, subproject_id, date) DO UPDATE SET
+                 allocated_fen = allocated_fen + excluded.allocated_fen,
+                 withdrawn_fen = withdrawn_fen + excluded.withdrawn_fen,
+                 disbursed_fen = disbursed_fen + excluded.disbursed_fen,
+                 returned_fen = returned_fen + excluded.returned_fen,
+                 paid_fen = paid_fen + excluded.paid_fen",
+        )?;
+        line.execute(params![
+            appropriation_id,
+            subproject_id,
+            date,
+            m.allocated,
+            m.withdrawn,
+            m.disbursed,
+            m.returned,
+            m.paid
+        ])?;
+        if m.drawn() != Fen::ZERO {
+            let mut appropriation = self.tx.prepare_cached(
+                "INSERT INTO appropriation_days (appropriation_id, date, drawn_fen) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (appropriation_id, date) DO UPDATE SET drawn_fen = drawn_fen + excluded.drawn_fen",
+            )?;
+            appropriation.execute(params![appropriation_id, date, m.drawn()])?;
+        }
+        Ok(())
+    }
+
     /// What the lines of an appropriation take out of it: Σ(allocated − withdrawn − returned).
     pub fn appropriation_drawn(&self, appropriation_id: i64) -> Result<Fen> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT coalesce(sum(allocated_fen - withdrawn_fen - returned_fen), 0)
              FROM line_balances WHERE appropriation_id = ?1",
         )?;
-        Ok(Fen(stmt.query_row([appropriation_id], |r| r.get(0))?))
+        Ok(stmt.query_row([appropriation_id], |r| r.get::<_, Fen>(0))?)
     }
 
     /// Stores a line's balances and the dates of its latest entry and disbursement (kept
@@ -1827,11 +2184,11 @@ impl Tx<'_> {
         stmt.execute(params![
             appropriation_id,
             subproject_id,
-            b.allocated.0,
-            b.withdrawn.0,
-            b.disbursed.0,
-            b.returned.0,
-            b.paid.0,
+            b.allocated,
+            b.withdrawn,
+            b.disbursed,
+            b.returned,
+            b.paid,
             activity.last_entry.map(date_text),
             activity.last_disbursement.map(date_text)
         ])?;
@@ -1861,11 +2218,11 @@ impl Tx<'_> {
             appropriation_id,
             subproject_id,
             year,
-            m.allocated.0,
-            m.withdrawn.0,
-            m.disbursed.0,
-            m.returned.0,
-            m.paid.0
+            m.allocated,
+            m.withdrawn,
+            m.disbursed,
+            m.returned,
+            m.paid
         ])?;
         Ok(())
     }
@@ -1880,11 +2237,11 @@ impl Tx<'_> {
 
     pub fn insert_rule(&self, rule: &Rule, builtin: bool, operator: &str, at: &str) -> Result<i64> {
         let (rate, unit, percent, cap, amount) = match &rule.shape {
-            Shape::PerUnit { rate, unit, cap } => (Some(rate.0), unit.clone(), None, cap.map(|c| c.0), None),
+            Shape::PerUnit { rate, unit, cap } => (Some(*rate), unit.clone(), None, *cap, None),
             Shape::ShareOfInvestment { percent, cap } => {
-                (None, String::new(), Some(percent.to_string()), cap.map(|c| c.0), None)
+                (None, String::new(), Some(percent.to_string()), *cap, None)
             }
-            Shape::Fixed { amount } => (None, String::new(), None, None, Some(amount.0)),
+            Shape::Fixed { amount } => (None, String::new(), None, None, Some(*amount)),
             Shape::Tiered { unit, .. } => (None, unit.clone(), None, None, None),
         };
         self.tx.execute(
@@ -1928,5 +2285,22 @@ impl Tx<'_> {
         )?;
         self.link_last("period_events")?;
         Ok(())
+    }
+}
+
+/// Money is stored as integer fen in SQLite's 64-bit INTEGER; fundledger's own bounds
+/// (`MAX_AMOUNT_FEN` per amount, `MAX_RUNNING_FEN` per running total) keep every stored value
+/// far inside it, so a value outside is a bug, refused rather than wrapped.
+impl rusqlite::types::ToSql for Fen {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        i64::try_from(self.0)
+            .map(rusqlite::types::ToSqlOutput::from)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    }
+}
+
+impl rusqlite::types::FromSql for Fen {
+    fn column_result(value: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Fen> {
+        i64::column_result(value).map(|v| Fen(i128::from(v)))
     }
 }

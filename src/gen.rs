@@ -839,8 +839,8 @@ fn share_of(rng: &mut SplitMix64, pool: i64, lo: i64, hi: i64, step: i64) -> i64
 /// disbursements and payments, an allocation when the money is spent (or now and then a top-up),
 /// and a few withdrawals, returns and reversals of the latest entry.
 fn plan(rng: &mut SplitMix64, line: &mut Line) -> Planned {
-    let undisbursed = line.balance.undisbursed().0;
-    let held = line.balance.held().0;
+    let undisbursed = fen64(line.balance.undisbursed());
+    let held = fen64(line.balance.held());
     if let Some((kind, amount)) = line.repost.take() {
         if let Some(p) = repost(rng, kind, amount, undisbursed, held) {
             return p;
@@ -1048,9 +1048,9 @@ fn write_subprojects(
     let mut w = create_csv(path, &SUBPROJECT_HEADER, created)?;
     for s in subs {
         let ty = &world.types[s.type_index];
-        let investment = Fen(s.investment).to_string();
+        let investment = Fen::from(s.investment).to_string();
         let (standalone, doc) = match &s.standalone {
-            Some((amount, doc)) => (Fen(*amount).to_string(), doc.as_str()),
+            Some((amount, doc)) => (Fen::from(*amount).to_string(), doc.as_str()),
             None => (String::new(), ""),
         };
         w.write_record([
@@ -1083,7 +1083,10 @@ fn settle_amounts(rng: &mut SplitMix64, apprs: &mut [Appropriation]) {
         } else {
             rng.range(50, 500) * step
         };
-        assert!(a.amount >= a.peak && a.amount <= crate::money::MAX_AMOUNT_FEN, "amount within range");
+        assert!(
+            a.amount >= a.peak && i128::from(a.amount) <= crate::money::MAX_AMOUNT_FEN,
+            "amount within range"
+        );
     }
 }
 
@@ -1096,7 +1099,7 @@ fn write_appropriations(
     let mut w = create_csv(path, &APPROPRIATION_HEADER, created)?;
     for a in apprs {
         let issued = date(a.issued).to_string();
-        let amount = Fen(a.amount).to_string();
+        let amount = Fen::from(a.amount).to_string();
         w.write_record([
             a.code.as_str(),
             &a.doc_no,
@@ -1190,7 +1193,7 @@ impl RowText {
         self.voucher.clear();
         write!(self.voucher, "记-{}-{number:06}", self.year).expect(failed);
         self.amount.clear();
-        write!(self.amount, "{}", Fen(p.amount)).expect(failed);
+        write!(self.amount, "{}", Fen::from(p.amount)).expect(failed);
         self.reverses.clear();
         if let Some(o) = p.reverses {
             write!(self.reverses, "记-{}-{:06}", o.year, o.number).expect(failed);
@@ -1220,12 +1223,15 @@ fn post(line: &mut Line, a: &mut Appropriation, p: &Planned, year: i32, number: 
     };
     let before = line.balance;
     let after = before
-        .checked_apply(kind, Fen(p.amount), sign)
+        .checked_apply(kind, Fen::from(p.amount), sign)
         .expect("generated running totals stay far below MAX_RUNNING_FEN");
     assert!(p.amount > 0, "every entry moves a positive amount");
-    assert!(after.undisbursed().0 >= 0 && after.held().0 >= 0, "the plan keeps the line's balances valid");
+    assert!(
+        after.undisbursed() >= Fen::ZERO && after.held() >= Fen::ZERO,
+        "the plan keeps the line's balances valid"
+    );
     line.balance = after;
-    a.drawn += (after.drawn() - before.drawn()).0;
+    a.drawn += fen64(after.drawn() - before.drawn());
     a.peak = a.peak.max(a.drawn);
     line.reversible = match p.reverses {
         Some(_) => None,
@@ -1312,6 +1318,11 @@ fn write_dataset(paths: &[PathBuf; 4], options: &Options, created: &mut Vec<Path
     summary.excluded = subs.iter().filter(|s| s.status == Status::Excluded).count();
     summary.appropriations = apprs.len();
     Ok(summary)
+}
+
+/// A generated amount as the generator's own integer: its figures stay far below i64's range.
+fn fen64(f: Fen) -> i64 {
+    i64::try_from(f.0).expect("generated amounts stay far inside i64")
 }
 
 #[cfg(test)]
@@ -1414,7 +1425,7 @@ mod tests {
         let mut latest: Option<(u32, Kind, i64)> = None;
         for number in 1..=100_000u32 {
             let p = plan(&mut rng, &mut line);
-            assert!(p.amount > 0 && Fen(p.amount).to_string().parse::<Fen>().is_ok());
+            assert!(p.amount > 0 && Fen::from(p.amount).to_string().parse::<Fen>().is_ok());
             if p.kind == Kind::Allocate {
                 assert_eq!(p.amount % (1000 * YUAN), 0, "allocations are whole thousands of yuan");
             }
@@ -1425,8 +1436,8 @@ mod tests {
             post(&mut line, &mut a, &p, 2020, number);
             latest = (p.kind != Kind::Reverse).then_some((number, p.kind, p.amount));
             kinds[kind_index(p.kind)] += 1;
-            assert!(line.balance.undisbursed().0 >= 0 && line.balance.held().0 >= 0);
-            assert!(a.drawn <= a.peak && a.drawn == line.balance.drawn().0);
+            assert!(fen64(line.balance.undisbursed()) >= 0 && fen64(line.balance.held()) >= 0);
+            assert!(a.drawn <= a.peak && a.drawn == fen64(line.balance.drawn()));
         }
         assert!(kinds.iter().all(|&n| n > 0), "every kind occurs: {kinds:?}");
     }

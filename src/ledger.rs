@@ -25,6 +25,7 @@ use crate::model::{
 use crate::money::Fen;
 use crate::rules;
 use chrono::Datelike;
+use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -255,6 +256,8 @@ pub struct EntryWriter<'t, 'c> {
     catalog: &'t Catalog,
     stamp: &'t Stamp,
     closed: BTreeSet<i32>,
+    /// No entry may be dated after this day (R3).
+    today: NaiveDate,
     appropriations: HashMap<String, Rc<StoredAppropriation>>,
     subprojects: HashMap<String, Rc<StoredSubproject>>,
     lines: HashMap<(i64, i64), LineBalance>,
@@ -284,6 +287,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             catalog,
             stamp,
             closed: tx.closed_years()?,
+            today: chrono::Local::now().date_naive(),
             appropriations: HashMap::new(),
             subprojects: HashMap::new(),
             lines: HashMap::new(),
@@ -354,24 +358,19 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let line_key = (m.appropriation.id, m.subproject.id);
         let line = self.line(line_key)?;
         let drawn = self.drawn(m.appropriation.id)?;
-        let available = m.appropriation.amount - drawn;
         let (a, s) = (&m.appropriation, &m.subproject);
-        let mut checks = vec![rules::open_period(&self.closed, e.date)];
+        let mut checks =
+            vec![rules::open_period(&self.closed, e.date), rules::not_in_future(e.date, self.today)];
         if let Some(c) = e.channel_ref.as_deref() {
             checks.push(rules::channel_matches(self.catalog, a, c));
         }
         let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
-        problems.extend(rules::movement(
-            self.catalog,
-            a,
-            s,
-            e.date,
-            m.kind,
-            m.sign,
-            m.amount,
-            &line,
-            available,
-        ));
+        problems.extend(rules::movement(self.catalog, a, s, e.date));
+        if let Some(pool) = rules::Pool::drawn_by(m.kind, m.sign) {
+            let lowest = self.lowest(pool, &m, e.date, &line, a.amount - drawn)?;
+            problems
+                .extend(rules::no_overdraw(m.kind, m.sign, m.amount, e.date, lowest, &a.code, &s.code).err());
+        }
         let updated = line.checked_apply(m.kind, m.amount, m.sign);
         if updated.is_none() {
             problems.push(
@@ -403,6 +402,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                 crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
             })?;
         self.file_lines.push(file_line);
+        self.tx.add_day(line_key.0, line_key.1, e.date, &updated.since(&line))?;
         let drawn_after = drawn + (updated.drawn() - line.drawn());
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);
@@ -431,6 +431,31 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             self.tx.add_line_year(aid, sid, year, &movement)?;
         }
         Ok(())
+    }
+
+    /// The lowest `pool` stands on `date` or any later day, given where it stands now (after
+    /// every recorded entry, this writer's included): the day rows after `date` say how it got
+    /// there. An entry dated on or after the last one reads no row.
+    fn lowest(
+        &self,
+        pool: rules::Pool,
+        m: &Movement,
+        date: NaiveDate,
+        line: &LineBalance,
+        available: Fen,
+    ) -> Result<rules::Lowest> {
+        let (aid, sid) = (m.appropriation.id, m.subproject.id);
+        Ok(match pool {
+            rules::Pool::Available => {
+                let later = self.tx.appropriation_days_after(aid, date)?;
+                rules::lowest_ahead(available, later.iter().map(|(d, drawn)| (*d, -*drawn)))
+            }
+            rules::Pool::Undisbursed | rules::Pool::Held => {
+                let now = if pool == rules::Pool::Held { line.held() } else { line.undisbursed() };
+                let later = self.tx.line_days_after(aid, sid, date)?;
+                rules::lowest_ahead(now, later.iter().map(|(d, b)| (*d, pool.change(b))))
+            }
+        })
     }
 
     fn line(&mut self, key: (i64, i64)) -> Result<LineBalance> {

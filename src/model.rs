@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 /// The largest running total of one balance column: 10^17 fen, so that sums of the five
 /// columns over many lines stay far inside `i64`.
-pub const MAX_RUNNING_FEN: i64 = 100_000_000_000_000_000;
+pub const MAX_RUNNING_FEN: i128 = 100_000_000_000_000_000;
 use std::fmt;
 
 /// Declares a closed set of codes, each with its English code, Chinese label and aliases.
@@ -374,7 +374,7 @@ impl LineBalance {
             Kind::Pay => &mut next.paid,
             Kind::Reverse => unreachable!("a reversal is applied as its original's kind, negated"),
         };
-        *column = column.checked_add(Fen(amount.0.checked_mul(sign)?))?;
+        *column = column.checked_add(Fen(amount.0.checked_mul(i128::from(sign))?))?;
         (column.0.abs() <= MAX_RUNNING_FEN).then_some(next)
     }
 

@@ -1,4 +1,4 @@
-//! Money: an exact count of fen (分, 0.01 yuan) in an `i64`.
+//! Money: an exact count of fen (分, 0.01 yuan) in an `i128`.
 //!
 //! This module owns the only conversions between text and money. Input is yuan with at most
 //! two decimals (`1234.5`, `1,234.50`, `¥1,234.50`, `￥1234`); anything that would need
@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 /// The largest amount fundledger accepts in one cell: 1 trillion yuan (10^14 fen), far above
 /// any real appropriation. Running totals are bounded separately (`MAX_RUNNING_FEN`).
-pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
+pub const MAX_AMOUNT_FEN: i128 = 100_000_000_000_000;
 
 /// The longest amount text accepted, in characters.
 const MAX_AMOUNT_CHARS: usize = 32;
@@ -24,7 +24,7 @@ const MAX_AMOUNT_CHARS: usize = 32;
 /// An exact amount of money in fen. May be negative (a gap, a net movement); stored amounts of
 /// entries are always positive and checked as such where they are parsed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Fen(pub i64);
+pub struct Fen(pub i128);
 
 /// Why a text is not an amount. The message is written for a clerk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,18 +94,18 @@ impl Fen {
         if frac.len() > 2 {
             return Err(AmountError::TooManyDecimals(trimmed.to_string()));
         }
-        let mut fen: i64 = 0;
+        let mut fen: i128 = 0;
         for b in int_part.bytes().filter(|b| b.is_ascii_digit()) {
             fen = fen
                 .checked_mul(10)
-                .and_then(|v| v.checked_add(i64::from(b - b'0')))
+                .and_then(|v| v.checked_add(i128::from(b - b'0')))
                 .filter(|v| *v <= MAX_AMOUNT_FEN)
                 .ok_or_else(|| AmountError::TooLarge(trimmed.to_string()))?;
         }
         let frac_fen = match frac.as_bytes() {
             [] => 0,
-            [d] => i64::from(d - b'0') * 10,
-            [d1, d2] => i64::from(d1 - b'0') * 10 + i64::from(d2 - b'0'),
+            [d] => i128::from(d - b'0') * 10,
+            [d1, d2] => i128::from(d1 - b'0') * 10 + i128::from(d2 - b'0'),
             _ => unreachable!("frac.len() <= 2 was checked above"),
         };
         let total = fen
@@ -136,7 +136,7 @@ impl Fen {
 
     /// The amount as an exact decimal number of yuan.
     pub fn to_yuan_decimal(self) -> Decimal {
-        Decimal::new(self.0, 2)
+        to_decimal(self.0, 2)
     }
 
     /// Yuan with exactly two decimals and no separators: `1234.50`, `-0.05`.
@@ -152,7 +152,7 @@ impl Fen {
 
     /// 万元 rounded half away from zero to four decimals (one yuan): display rounding only.
     pub fn to_wan_decimal(self) -> Decimal {
-        Decimal::new(self.0, 6).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        to_decimal(self.0, 6).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
     }
 
     /// Yuan with thousands separators for terminal tables: `1,234,567.50`.
@@ -175,7 +175,8 @@ impl Fen {
         if whole.0 == 0 {
             return None;
         }
-        let ratio = Decimal::from(self.0) * Decimal::from(100) / Decimal::from(whole.0);
+        let ratio =
+            to_decimal(self.0, 0).checked_mul(Decimal::from(100))?.checked_div(to_decimal(whole.0, 0))?;
         Some(ratio.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
     }
 
@@ -193,8 +194,15 @@ impl Fen {
         if fen.fract() != Decimal::ZERO {
             return None;
         }
-        fen.to_i64().filter(|v| v.abs() <= MAX_AMOUNT_FEN).map(Fen)
+        fen.to_i128().filter(|v| v.abs() <= MAX_AMOUNT_FEN).map(Fen)
     }
+}
+
+/// `fen` as a decimal with `scale` places. Every figure fundledger shows is a stored amount
+/// (at most `MAX_RUNNING_FEN`, 10^17 fen) or a sum of fewer rows than SQLite can hold, far
+/// inside a `Decimal`'s 96 bits (7.9 × 10^28).
+fn to_decimal(fen: i128, scale: u32) -> Decimal {
+    Decimal::try_from_i128_with_scale(fen, scale).expect("sums of stored amounts stay within 96 bits")
 }
 
 /// `123`, `1,234`, `1,234,567`: digits with optional thousands separators in the right places.
@@ -222,6 +230,12 @@ impl FromStr for Fen {
     type Err = AmountError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Fen::parse_yuan(s)
+    }
+}
+
+impl From<i64> for Fen {
+    fn from(fen: i64) -> Fen {
+        Fen(i128::from(fen))
     }
 }
 

@@ -97,69 +97,128 @@ pub fn after_issue(a: &StoredAppropriation, date: NaiveDate) -> Result<(), Probl
     .column("date"))
 }
 
-/// R3: the movement `kind` of `amount` (`sign` −1 when reversing it) keeps every balance of
-/// the line and of its appropriation non-negative.
+/// The balance a movement takes its money from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pool {
+    /// Issued on the appropriation and not drawn by any line.
+    Available,
+    /// Allocated to the sub-project and not yet disbursed.
+    Undisbursed,
+    /// Disbursed to the implementing body and not yet paid or returned.
+    Held,
+}
+
+impl Pool {
+    /// The pool the movement `kind` (`sign` −1 when reversing it) takes money from; `None`
+    /// for reversing a payment, which only gives money back.
+    pub fn drawn_by(kind: Kind, sign: i64) -> Option<Pool> {
+        match (kind, sign) {
+            (Kind::Allocate, 1) | (Kind::Withdraw, -1) | (Kind::Return, -1) => Some(Pool::Available),
+            (Kind::Disburse, 1) | (Kind::Withdraw, 1) | (Kind::Allocate, -1) => Some(Pool::Undisbursed),
+            (Kind::Pay, 1) | (Kind::Return, 1) | (Kind::Disburse, -1) => Some(Pool::Held),
+            (Kind::Pay, -1) => None,
+            _ => unreachable!("kind {kind} with sign {sign} is never applied"),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Pool::Available => "available on the appropriation",
+            Pool::Undisbursed => "allocated and not yet disbursed",
+            Pool::Held => "disbursed and not yet paid",
+        }
+    }
+
+    /// What a line's net movement adds to this pool (for `Available`, the appropriation's
+    /// side: what the line drew, negated).
+    pub fn change(self, m: &LineBalance) -> Fen {
+        match self {
+            Pool::Available => -m.drawn(),
+            Pool::Undisbursed => m.undisbursed(),
+            Pool::Held => m.held(),
+        }
+    }
+}
+
+/// The lowest a pool stands from one date on: on that date, or on a later day (`on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lowest {
+    pub have: Fen,
+    pub on: Option<NaiveDate>,
+}
+
+/// The lowest of a pool that stands at `now` after every recorded day, over the day the
+/// entry is dated and each later day: `later` holds the pool's net change on each day after
+/// the entry's date, in date order (empty for an entry dated on or after the last one, the
+/// common case, where the lowest is simply `now`).
+pub fn lowest_ahead(now: Fen, later: impl IntoIterator<Item = (NaiveDate, Fen)> + Clone) -> Lowest {
+    let mut level = now - later.clone().into_iter().map(|(_, d)| d).sum::<Fen>();
+    let mut lowest = Lowest { have: level, on: None };
+    for (day, change) in later {
+        level += change;
+        if level < lowest.have {
+            lowest = Lowest { have: level, on: Some(day) };
+        }
+    }
+    lowest
+}
+
+/// R3 on every date: the movement `kind` of `amount` (`sign` −1 when reversing it), dated
+/// `date`, keeps the pool it draws on non-negative on its date and every later day.
 pub fn no_overdraw(
     kind: Kind,
     sign: i64,
     amount: Fen,
-    line: &LineBalance,
-    available: Fen,
+    date: NaiveDate,
+    lowest: Lowest,
     appropriation: &str,
     subproject: &str,
 ) -> Result<(), Problem> {
-    // Which pool the money leaves: the appropriation, the undisbursed or the held balance.
-    let (pool, have) = match (kind, sign) {
-        (Kind::Allocate, 1) | (Kind::Withdraw, -1) | (Kind::Return, -1) => {
-            ("available on the appropriation", available)
-        }
-        (Kind::Disburse, 1) | (Kind::Withdraw, 1) | (Kind::Allocate, -1) => {
-            ("allocated and not yet disbursed", line.undisbursed())
-        }
-        (Kind::Pay, 1) | (Kind::Return, 1) | (Kind::Disburse, -1) => {
-            ("disbursed and not yet paid", line.held())
-        }
-        (Kind::Pay, -1) => return Ok(()),
-        _ => unreachable!("kind {kind} with sign {sign} is never applied"),
-    };
-    if amount <= have {
+    let Some(pool) = Pool::drawn_by(kind, sign) else { return Ok(()) };
+    if amount <= lowest.have {
         return Ok(());
     }
     let doing = if sign < 0 { format!("reversing this {kind}") } else { kind.to_string() };
-    Err(Problem::new(
-        Check::R3,
-        format!(
-            "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {have} {pool}"
+    let message = match lowest.on {
+        None => format!(
+            "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {} {} on {date}",
+            lowest.have,
+            pool.label()
         ),
-    )
-    .column("amount"))
+        Some(day) => format!(
+            "{doing} of {amount} dated {date} on appropriation {appropriation} / sub-project {subproject} would overdraw the money {}: on {day} only {} is left of it, because later entries already use it (R3 holds on every date, so a back-dated entry cannot spend money that arrives later)",
+            pool.label(),
+            lowest.have
+        ),
+    };
+    Err(Problem::new(Check::R3, message).column("amount"))
 }
 
-/// The checks every movement of money must pass — before it is recorded (`ledger.rs`) and
-/// again over stored rows (`verify`): R1 county, R2 designated use and exclusion, the issue
-/// date, and R3 for the pool the money leaves (`available` on the appropriation).
-#[allow(clippy::too_many_arguments)]
+/// R3: no entry is dated after the day it is recorded (`today`).
+pub fn not_in_future(date: NaiveDate, today: NaiveDate) -> Result<(), Problem> {
+    if date <= today {
+        return Ok(());
+    }
+    Err(Problem::new(
+        Check::R3,
+        format!("dated {date}, after today ({today}); money is recorded when it moves, never ahead of it"),
+    )
+    .column("date"))
+}
+
+/// The checks every movement of money must pass whatever the balances — before it is
+/// recorded (`ledger.rs`) and again over stored rows (`verify`): R1 county, R2 designated
+/// use and exclusion, and the issue date.
 pub fn movement(
     catalog: &Catalog,
     a: &StoredAppropriation,
     s: &StoredSubproject,
     date: NaiveDate,
-    kind: Kind,
-    sign: i64,
-    amount: Fen,
-    line: &LineBalance,
-    available: Fen,
 ) -> Vec<Problem> {
-    [
-        after_issue(a, date),
-        same_county(a, s),
-        designated_use(catalog, a, s),
-        not_excluded(s),
-        no_overdraw(kind, sign, amount, line, available, &a.code, &s.code),
-    ]
-    .into_iter()
-    .filter_map(Result::err)
-    .collect()
+    [after_issue(a, date), same_county(a, s), designated_use(catalog, a, s), not_excluded(s)]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect()
 }
 
 /// R5: no entry dated in a closed year.

@@ -266,7 +266,7 @@ mod tests {
         Measure {
             quantity: Box::leak(quantity.into()),
             unit: Box::leak(unit.into()),
-            investment: Fen(investment),
+            investment: Fen::from(investment),
         }
     }
 

@@ -6,7 +6,7 @@ use fundledger::money::Fen;
 use proptest::prelude::*;
 
 fn claims() -> impl Strategy<Value = Vec<Claim>> {
-    prop::collection::vec((0..2_000_000_000i64, 0..5_000_000_000i64), 0..12).prop_map(|v| {
+    prop::collection::vec((0..2_000_000_000i128, 0..5_000_000_000i128), 0..12).prop_map(|v| {
         v.into_iter()
             .enumerate()
             .map(|(i, (outstanding, investment))| Claim {
@@ -26,9 +26,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn parts_sum_exactly_and_none_is_negative(amount in 0..20_000_000_000i64, claims in claims(), r in remainder()) {
+    fn parts_sum_exactly_and_none_is_negative(amount in 0..20_000_000_000i128, claims in claims(), r in remainder()) {
         let p = plan(Fen(amount), &claims, r);
-        let given: i64 = p.shares.iter().map(|s| s.total().0).sum();
+        let given: i128 = p.shares.iter().map(|s| s.total().0).sum();
         prop_assert_eq!(given + p.held.0, amount);
         for s in &p.shares {
             prop_assert!(s.for_entitlement.0 >= 0 && s.from_remainder.0 >= 0 && s.shortfall.0 >= 0);
@@ -38,8 +38,8 @@ proptest! {
     }
 
     #[test]
-    fn when_money_suffices_no_entitlement_is_cut(claims in claims(), extra in 0..1_000_000_000i64, r in remainder()) {
-        let owed: i64 = claims.iter().map(|c| c.outstanding.0).sum();
+    fn when_money_suffices_no_entitlement_is_cut(claims in claims(), extra in 0..1_000_000_000i128, r in remainder()) {
+        let owed: i128 = claims.iter().map(|c| c.outstanding.0).sum();
         let p = plan(Fen(owed + extra), &claims, r);
         prop_assert!(p.shares.iter().all(|s| s.for_entitlement == s.outstanding && s.shortfall == Fen(0)));
         prop_assert_eq!(p.shortfall, Fen(0));
@@ -49,8 +49,8 @@ proptest! {
     }
 
     #[test]
-    fn in_a_shortage_every_claim_is_cut_by_the_same_ratio_within_a_fen(claims in claims(), frac in 0..1000i64) {
-        let owed: i64 = claims.iter().map(|c| c.outstanding.0).sum();
+    fn in_a_shortage_every_claim_is_cut_by_the_same_ratio_within_a_fen(claims in claims(), frac in 0..1000i128) {
+        let owed: i128 = claims.iter().map(|c| c.outstanding.0).sum();
         prop_assume!(owed > 0);
         let amount = owed * frac / 1000;
         prop_assume!(amount < owed);
@@ -58,15 +58,15 @@ proptest! {
         prop_assert_eq!(p.held, Fen(0));
         for s in &p.shares {
             // |share − outstanding × amount ÷ owed| < 1 fen, in exact integers.
-            let exact = i128::from(s.outstanding.0) * i128::from(amount);
-            let diff = (i128::from(s.for_entitlement.0) * i128::from(owed) - exact).abs();
-            prop_assert!(diff < i128::from(owed), "{:?}", s);
+            let exact = s.outstanding.0 * amount;
+            let diff = (s.for_entitlement.0 * owed - exact).abs();
+            prop_assert!(diff < owed, "{:?}", s);
             prop_assert_eq!(s.from_remainder, Fen(0));
         }
     }
 
     #[test]
-    fn the_same_claims_in_any_order_give_the_same_plan(amount in 0..20_000_000_000i64, claims in claims(), r in remainder(), seed in any::<u64>()) {
+    fn the_same_claims_in_any_order_give_the_same_plan(amount in 0..20_000_000_000i128, claims in claims(), r in remainder(), seed in any::<u64>()) {
         let mut shuffled = claims.clone();
         // A deterministic permutation derived from the seed.
         let n = shuffled.len();

@@ -277,13 +277,30 @@ fn old_ledger(dir: &std::path::Path, then: &[&str]) -> std::path::PathBuf {
 
 #[test]
 fn a_ledger_from_before_the_audit_chain_is_sealed_on_upgrade_and_keeps_its_closes() {
-    for then in [&[][..], &["0004_audit.sql", "0005_entry_checks.sql"][..]] {
-        let dir = tempfile::tempdir().expect("dir");
-        upgraded_ledger_verifies(&old_ledger(dir.path(), then), then.is_empty());
-    }
+    let dir = tempfile::tempdir().expect("dir");
+    upgraded_ledger_verifies(&old_ledger(dir.path(), &[]));
 }
 
-fn upgraded_ledger_verifies(db: &std::path::Path, from_3: bool) {
+/// A ledger of schema 5 whose chain is empty had its chain deleted (or came from an upgrade
+/// cut short before upgrades were one transaction): it is never sealed again, by a read or by
+/// an upgrade, and `verify` reports every unlinked row.
+#[test]
+fn a_chain_deleted_behind_fundledgers_back_is_never_resealed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = old_ledger(dir.path(), &["0004_audit.sql", "0005_entry_checks.sql"]);
+    let l = Ledger { dir, db };
+    let before = l.bytes();
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("upgrade"), "{}", r.stderr);
+    assert!(l.bytes() == before, "a read changed the ledger");
+    l.ok(&["upgrade"]);
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("V-OLD-1") && r.stderr.contains("no link in the audit chain"), "{}", r.stderr);
+}
+
+fn upgraded_ledger_verifies(db: &std::path::Path) {
     let run = |args: &[&str]| {
         let o = std::process::Command::new(common::BIN).arg("--db").arg(db).args(args).output().expect("run");
         (
@@ -292,13 +309,21 @@ fn upgraded_ledger_verifies(db: &std::path::Path, from_3: bool) {
             String::from_utf8_lossy(&o.stderr).into_owned(),
         )
     };
+    // Reading never upgrades: the file stays byte-identical and the clerk is told what to do.
+    let before = std::fs::read(db).expect("read");
+    let (code, _, err) = run(&["verify"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("schema 3") && err.contains("upgrade"), "{err}");
+    assert_eq!(std::fs::read(db).expect("read"), before, "a read changed the ledger");
+    let (code, out, err) = run(&["upgrade"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("from schema 3 to"), "{out}");
     let (code, out, err) = run(&["verify"]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("and 2 entries over 1 line:"), "{out}");
     let (_, log, _) = run(&["log", "--format", "csv"]);
-    let from = if from_3 { "schema 3 to 5" } else { "schema 5 to 5" };
     assert!(
-        log.contains(&format!("upgrade,{from},sealed 11 rows recorded before the audit chain existed")),
+        log.contains("upgrade,schema 3 to 6,sealed 11 rows recorded before the audit chain existed"),
         "{log}"
     );
     // The 2023 close carried over into the period events.

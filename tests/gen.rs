@@ -41,7 +41,7 @@ const KINDS: [&str; 5] = ["allocate", "withdraw", "disburse", "return", "pay"];
 
 /// Balances per (project, sub-project, channel) recomputed from the generated files alone:
 /// each entry adds to its kind's column, a reversal subtracts from its original's.
-fn recompute(dir: &Path) -> BTreeMap<(String, String, String), [i64; 5]> {
+fn recompute(dir: &Path) -> BTreeMap<(String, String, String), [i128; 5]> {
     let channel_of: HashMap<String, String> = rows(&dir.join("appropriations.csv"))
         .into_iter()
         .map(|r| (r["appropriation"].clone(), r["channel"].clone()))
@@ -68,12 +68,12 @@ fn recompute(dir: &Path) -> BTreeMap<(String, String, String), [i64; 5]> {
             channel_of[&e["appropriation"]].clone(),
         );
         let column = KINDS.iter().position(|k| *k == kind).expect("a movement kind");
-        lines.entry(key).or_insert([0i64; 5])[column] += signed;
+        lines.entry(key).or_insert([0i128; 5])[column] += signed;
     }
     lines
 }
 
-fn amount(v: &serde_json::Value) -> i64 {
+fn amount(v: &serde_json::Value) -> i128 {
     Fen::parse_yuan(v.as_str().expect("amounts are strings")).expect("an amount").0
 }
 
@@ -102,10 +102,10 @@ fn a_generated_city_imports_without_refusal_and_its_balances_match_a_recompute()
     assert_eq!(seen, expected, "balances per (project, sub-project, channel) match the recompute");
     let totals = &json["totals"];
     for (i, column) in COLUMNS.iter().enumerate() {
-        let sum: i64 = expected.values().map(|v| v[i]).sum();
+        let sum: i128 = expected.values().map(|v| v[i]).sum();
         assert_eq!(amount(&totals[column]), sum, "total {column}");
     }
-    let balance: i64 = expected.values().map(|v| v[0] - v[1] - v[3] - v[4]).sum();
+    let balance: i128 = expected.values().map(|v| v[0] - v[1] - v[3] - v[4]).sum();
     assert_eq!(amount(&totals["balance"]), balance);
 }
 

@@ -127,7 +127,7 @@ fn entry_on(s: &Step, voucher: &str, accepted: &[String], on: chrono::NaiveDate)
             *kind,
             Some(format!("A{}", appropriation + 1)),
             Some(format!("S{}", subproject + 1)),
-            Some(Fen(*amount)),
+            Some(Fen::from(*amount)),
             None,
         ),
         Step::Reverse { target } => (
@@ -181,7 +181,7 @@ proptest! {
                 prop_assert!(b.undisbursed().0 >= 0 && b.held().0 >= 0, "{:?}", b);
             }
             for (appropriation_id, amount) in [(1, 10_000), (2, 5_000)] {
-                let drawn: i64 = lines.iter().filter(|(k, _)| k.0 == appropriation_id).map(|(_, b)| b.drawn().0).sum();
+                let drawn: i128 = lines.iter().filter(|(k, _)| k.0 == appropriation_id).map(|(_, b)| b.drawn().0).sum();
                 prop_assert!((0..=amount).contains(&drawn), "appropriation {} drawn {}", appropriation_id, drawn);
             }
         }

@@ -35,8 +35,10 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     let path =
         ctx.db.clone().filter(|p| Some(p) != from_env.as_ref()).unwrap_or_else(|| PathBuf::from(DEMO_DB));
     if path.exists() {
-        let is_demo =
-            Db::open(&path).and_then(|db| db.meta("origin")).ok().flatten().as_deref() == Some("demo");
+        // A demo ledger of an older schema is upgraded by opening it for writing: it is about
+        // to be replaced anyway. Anything else is only read.
+        let origin = Db::open_snapshot(&path).or_else(|_| Db::open(&path)).and_then(|db| db.meta("origin"));
+        let is_demo = origin.ok().flatten().as_deref() == Some("demo");
         if !is_demo {
             return Err(Error::Internal(format!(
                 "{} exists and is not a demo ledger; the demo never replaces real data (choose another --db)",

@@ -1,7 +1,8 @@
 //! `init`: create a ledger file with the schema and the built-in catalogue.
 //!
-//! The file is built under a temporary name and renamed into place only when complete, so an
-//! interrupted `init` never leaves a half-made ledger behind.
+//! The file is built under a temporary name of its own and linked into place only when
+//! complete and only if the path is still free, so an interrupted `init` never leaves a
+//! half-made ledger behind, and of two `init`s at once exactly one wins.
 
 use super::Ctx;
 use crate::catalog::builtin;
@@ -21,7 +22,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let path = ctx.db_path();
     create_ledger(&path, &[], !args.no_sample_rules, &ctx.operator)?;
-    let db = Db::open(&path)?;
+    let db = Db::open_snapshot(&path)?;
     let c = db.catalog()?;
     crate::outln!(
         "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3), {} subsidy rules",
@@ -39,14 +40,18 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 /// Creates a complete ledger at `path` (refusing an existing file), with the built-in
 /// catalogue and the given meta facts.
 pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, operator: &str) -> Result<()> {
-    if path.exists() {
-        return Err(Error::Internal(format!(
+    let exists = || {
+        Error::Internal(format!(
             "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-            path.display()
-        )));
+            crate::error::escaped(&path.display().to_string())
+        ))
+    };
+    if path.symlink_metadata().is_ok() {
+        return Err(exists());
     }
+    // A name of this process's own: two `init`s of one path never build in the same file.
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".init-tmp");
+    tmp.push(format!(".init-{}", std::process::id()));
     let tmp = std::path::PathBuf::from(tmp);
     remove_ledger_files(&tmp)?;
     let built = (|| {
@@ -61,12 +66,14 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, ope
         let stamp = Stamp::now(operator);
         tx.commit(&stamp.record("init", "", "built-in catalogue and subsidy rules"))?;
         drop(db);
-        std::fs::rename(&tmp, path)?;
-        Ok(())
+        // A hard link fails when `path` exists, where a rename would replace it: of two
+        // `init`s at once exactly one links its complete ledger, the other is told it exists.
+        std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => exists(),
+            _ => Error::from(e),
+        })
     })();
-    if built.is_err() {
-        remove_ledger_files(&tmp)?;
-    }
+    remove_ledger_files(&tmp)?;
     built
 }
 

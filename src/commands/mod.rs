@@ -18,6 +18,7 @@ pub mod post;
 pub mod reconcile;
 pub mod review;
 pub mod statement;
+pub mod upgrade;
 pub mod verify;
 
 use crate::catalog::Catalog;

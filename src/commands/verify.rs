@@ -1,11 +1,11 @@
 //! `verify`: walk the audit chain, recomputing every link from the stored rows, then re-derive
-//! every balance from the stored entries, replaying them in recording order with the same
-//! movement checks as a write (`rules::movement`), and compare with the maintained balances,
-//! activity dates and per-year movements. Each disagreement is a finding; findings exit with
+//! every balance from the stored entries, replaying them in the order money moved (by date)
+//! with the checks a write makes (`rules::movement`, R3 at the end of every day), and compare
+//! with the maintained balances, activity dates, per-year and per-day movements. Each disagreement is a finding; findings exit with
 //! code 3. Reopened years are reported, as auditors must see them.
 
 use super::Ctx;
-use crate::db::{Db, StoredAppropriation, StoredSubproject};
+use crate::db::{Db, StoredAppropriation, StoredEntry, StoredSubproject};
 use crate::error::{Check, Error, Problem, Result};
 use crate::model::{Activity, Kind, LineBalance};
 use crate::money::Fen;
@@ -142,43 +142,17 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
             problems.extend(rules::mode_admits(s.mode, t, &s.project_code).err());
         }
     }
-    let mut lines: HashMap<(i64, i64), LineBalance> = HashMap::new();
-    let mut activity: HashMap<(i64, i64), Activity> = HashMap::new();
-    let mut years: HashMap<(i64, i64, i32), LineBalance> = HashMap::new();
-    let mut drawn: HashMap<i64, Fen> = HashMap::new();
-    let mut entries = 0u64;
+    let mut replay = Replay::new(&catalog, &appropriations, &subprojects);
     db.for_each_entry(|e| {
-        entries += 1;
-        if entries.is_multiple_of(4096) {
-            progress.rows_done(entries);
+        replay.entry(&e);
+        if replay.entries.is_multiple_of(4096) {
+            progress.rows_done(replay.entries);
         }
-        let (kind, sign) = match &e.reverses {
-            Some((_, original_kind, _)) => (*original_kind, -1),
-            None => (e.kind, 1),
-        };
-        assert!(kind != Kind::Reverse, "the schema refuses reversing a reversal");
-        let (a, s) = (&appropriations[&e.appropriation_id], &subprojects[&e.subproject_id]);
-        let line = lines.entry((a.id, s.id)).or_default();
-        let d = drawn.entry(a.id).or_default();
-        let found = rules::movement(&catalog, a, s, e.date, kind, sign, e.amount, line, a.amount - *d);
-        problems.extend(
-            found
-                .into_iter()
-                .map(|p| Problem { message: format!("entry {}: {}", e.voucher, p.message), ..p }),
-        );
-        let year = years.entry((a.id, s.id, e.date.year())).or_default();
-        match (line.checked_apply(kind, e.amount, sign), year.checked_apply(kind, e.amount, sign)) {
-            (Some(next), Some(next_year)) => {
-                *d += next.drawn() - line.drawn();
-                *line = next;
-                *year = next_year;
-            }
-            _ => problems
-                .push(Problem::new(Check::R6, format!("entry {}: running totals overflow", e.voucher))),
-        }
-        let act = activity.entry((a.id, s.id)).or_default();
-        *act = act.after(e.kind, e.date);
     })?;
+    replay.close_day();
+    let Replay { lines, activity, years, entries, problems: found, .. } = replay;
+    problems.extend(found);
+    problems.extend(db.day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)));
     let maintained: HashMap<(i64, i64), LineBalance> = db.maintained_balances()?.into_iter().collect();
     let mut keys: Vec<_> = lines.keys().chain(maintained.keys()).copied().collect();
     keys.sort_unstable();
@@ -245,6 +219,170 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         problems,
         anchor_link: chain.anchor_link,
     })
+}
+
+/// The most day-row differences `verify` lists (one tampered entry can shift many).
+const MAX_DAY_FINDINGS: usize = 50;
+
+/// Every entry replayed in the order money moved (by date, then recording order), with the
+/// checks a write makes: R1, R2 and the issue date per entry, the reversal mirroring its
+/// original, no date after the day it was recorded, and R3 at the end of every day — the
+/// undisbursed and held money of each line it touched non-negative, each appropriation
+/// drawn within its amount.
+struct Replay<'a> {
+    catalog: &'a crate::catalog::Catalog,
+    appropriations: &'a HashMap<i64, StoredAppropriation>,
+    subprojects: &'a HashMap<i64, StoredSubproject>,
+    lines: HashMap<(i64, i64), LineBalance>,
+    activity: HashMap<(i64, i64), Activity>,
+    years: HashMap<(i64, i64, i32), LineBalance>,
+    drawn: HashMap<i64, Fen>,
+    /// The day being replayed, and what its entries touched.
+    day: Option<chrono::NaiveDate>,
+    touched: std::collections::BTreeSet<(i64, i64)>,
+    entries: u64,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Replay<'a> {
+    fn new(
+        catalog: &'a crate::catalog::Catalog,
+        appropriations: &'a HashMap<i64, StoredAppropriation>,
+        subprojects: &'a HashMap<i64, StoredSubproject>,
+    ) -> Self {
+        Replay {
+            catalog,
+            appropriations,
+            subprojects,
+            lines: HashMap::new(),
+            activity: HashMap::new(),
+            years: HashMap::new(),
+            drawn: HashMap::new(),
+            day: None,
+            touched: std::collections::BTreeSet::new(),
+            entries: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    fn finding(&mut self, check: Check, voucher: &str, message: impl std::fmt::Display) {
+        self.problems.push(Problem::new(check, format!("entry {}: {message}", crate::error::echo(voucher))));
+    }
+
+    fn entry(&mut self, e: &StoredEntry) {
+        self.entries += 1;
+        if self.day != Some(e.date) {
+            self.close_day();
+            self.day = Some(e.date);
+        }
+        let (Some(a), Some(s)) =
+            (self.appropriations.get(&e.appropriation_id), self.subprojects.get(&e.subproject_id))
+        else {
+            self.finding(
+                Check::Unknown,
+                &e.voucher,
+                "names an appropriation or sub-project that is not recorded",
+            );
+            return;
+        };
+        for p in rules::movement(self.catalog, a, s, e.date) {
+            self.finding(p.check, &e.voucher, p.message);
+        }
+        if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {
+            self.finding(
+                Check::R6,
+                &e.voucher,
+                format!("its amount {} is outside what fundledger records", e.amount),
+            );
+        }
+        if let Some(recorded) = e.recorded_on.filter(|d| e.date > *d) {
+            self.finding(
+                Check::R3,
+                &e.voucher,
+                format!("dated {}, after the day it was recorded ({recorded})", e.date),
+            );
+        }
+        let Some((kind, sign)) = self.movement(e) else { return };
+        let key = (a.id, s.id);
+        let line = self.lines.entry(key).or_default();
+        let year = self.years.entry((a.id, s.id, e.date.year())).or_default();
+        match (line.checked_apply(kind, e.amount, sign), year.checked_apply(kind, e.amount, sign)) {
+            (Some(next), Some(next_year)) => {
+                *self.drawn.entry(a.id).or_default() += next.drawn() - line.drawn();
+                *line = next;
+                *year = next_year;
+            }
+            _ => self.finding(Check::R6, &e.voucher, "running totals overflow what fundledger holds"),
+        }
+        let act = self.activity.entry(key).or_default();
+        *act = act.after(e.kind, e.date);
+        self.touched.insert(key);
+    }
+
+    /// The movement an entry makes: its own kind, or for a reversal its original's kind
+    /// negated — `None` (with a finding) when a reversal does not mirror a plain entry.
+    fn movement(&mut self, e: &StoredEntry) -> Option<(Kind, i64)> {
+        let Some((_, original_kind, original)) = &e.reverses else {
+            if e.kind == Kind::Reverse {
+                self.finding(Check::R4, &e.voucher, "a reversal that names no entry it reverses");
+                return None;
+            }
+            return Some((e.kind, 1));
+        };
+        if e.kind != Kind::Reverse || *original_kind == Kind::Reverse {
+            let what = if e.kind != Kind::Reverse { "an entry that is not a reversal" } else { "a reversal" };
+            self.finding(
+                Check::R4,
+                &e.voucher,
+                format!(
+                    "{what} names {} as reversed, which a ledger never records",
+                    crate::error::echo(original)
+                ),
+            );
+            return None;
+        }
+        let mirrors = e.original.is_some_and(|(line, amount, date)| {
+            line == (e.appropriation_id, e.subproject_id) && amount == e.amount && date <= e.date
+        });
+        if !mirrors {
+            self.finding(
+                Check::R4,
+                &e.voucher,
+                format!(
+                    "does not mirror the entry it reverses ({}): same line, same amount, not dated before it",
+                    crate::error::echo(original)
+                ),
+            );
+            return None;
+        }
+        Some((*original_kind, -1))
+    }
+
+    /// R3 at the end of the replayed day, for every line and appropriation its entries touched.
+    fn close_day(&mut self) {
+        let Some(day) = self.day else { return };
+        let mut appropriations = std::collections::BTreeSet::new();
+        for key in std::mem::take(&mut self.touched) {
+            let line = self.lines[&key];
+            let name = || format!("{} / {}", self.appropriations[&key.0].code, self.subprojects[&key.1].code);
+            if line.undisbursed() < Fen::ZERO {
+                let m = format!("at the end of {day} line {} has disbursed {} more than was allocated to it (R3 on every date)", name(), -line.undisbursed());
+                self.problems.push(Problem::new(Check::R3, m));
+            }
+            if line.held() < Fen::ZERO {
+                let m = format!("at the end of {day} line {} has paid or returned {} more than was disbursed to it (R3 on every date)", name(), -line.held());
+                self.problems.push(Problem::new(Check::R3, m));
+            }
+            appropriations.insert(key.0);
+        }
+        for id in appropriations {
+            let (a, drawn) = (&self.appropriations[&id], self.drawn.get(&id).copied().unwrap_or_default());
+            if drawn > a.amount {
+                let m = format!("at the end of {day} appropriation {} has {drawn} allocated from it, more than its {} (R3 on every date)", a.code, a.amount);
+                self.problems.push(Problem::new(Check::R3, m));
+            }
+        }
+    }
 }
 
 /// `last entry: stored 2024-07-15, entries give 2024-05-20; …` for each date that differs.

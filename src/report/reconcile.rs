@@ -140,13 +140,13 @@ mod tests {
             voucher: v.into(),
             date: d(date),
             subproject: s.into(),
-            amount: Fen(fen),
+            amount: Fen::from(fen),
             reversed_by: reversed_by.map(String::from),
         }
     }
 
     fn rec(v: &str, date: &str, s: &str, fen: i64, line: u64) -> Payment {
-        Payment { voucher: v.into(), date: d(date), subproject: s.into(), amount: Fen(fen), line }
+        Payment { voucher: v.into(), date: d(date), subproject: s.into(), amount: Fen::from(fen), line }
     }
 
     #[test]
