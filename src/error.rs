@@ -74,11 +74,22 @@ pub struct Problem {
     pub line: Option<u64>,
     pub column: Option<String>,
     pub message: String,
+    /// How many further problems this one stands for, counted but not kept (an import keeps
+    /// the first `MAX_PROBLEMS_KEPT`, so millions of bad rows cannot exhaust memory).
+    pub unlisted: u64,
 }
 
 impl Problem {
     pub fn new(check: Check, message: impl Into<String>) -> Problem {
-        Problem { check, file: None, line: None, column: None, message: message.into() }
+        Problem { check, file: None, line: None, column: None, message: message.into(), unlisted: 0 }
+    }
+
+    /// Stands for `count` problems of `file` that were counted but not kept.
+    pub fn unlisted(file: &str, count: u64) -> Problem {
+        let message = format!(
+            "only the first {MAX_PROBLEMS_KEPT} problems are kept (the other {count} are counted, not listed); fix these and import again"
+        );
+        Problem { file: Some(file.to_string()), unlisted: count, ..Problem::new(Check::File, message) }
     }
 
     pub fn column(mut self, column: impl Into<String>) -> Problem {
@@ -148,6 +159,8 @@ impl fmt::Display for Problem {
 
 /// How many problems one rejected import lists before it summarises the rest.
 pub const MAX_PROBLEMS_SHOWN: usize = 200;
+/// How many problems one import keeps in memory; the rest are only counted.
+pub const MAX_PROBLEMS_KEPT: usize = 1_000;
 
 #[derive(Debug)]
 pub enum Error {
@@ -176,26 +189,30 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Problems standing for unlisted ones are printed after the listed ones.
         let list = |f: &mut fmt::Formatter<'_>, problems: &[Problem]| -> fmt::Result {
-            for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
+            let (notes, listed): (Vec<&Problem>, Vec<&Problem>) =
+                problems.iter().partition(|p| p.unlisted > 0);
+            for p in listed.iter().take(MAX_PROBLEMS_SHOWN) {
                 writeln!(f, "error: {p}")?;
             }
-            if problems.len() > MAX_PROBLEMS_SHOWN {
-                writeln!(f, "error: … and {} more", problems.len() - MAX_PROBLEMS_SHOWN)?;
+            let more = listed.len().saturating_sub(MAX_PROBLEMS_SHOWN) as u64 + total_unlisted(problems);
+            if more > 0 {
+                writeln!(f, "error: … and {more} more")?;
             }
-            Ok(())
+            notes.iter().try_for_each(|p| writeln!(f, "error: {p}"))
         };
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
         match self {
             Error::Rejected(problems) => {
                 list(f, problems)?;
-                let n = problems.len();
+                let n = problems.iter().filter(|p| p.unlisted == 0).count() as u64 + total_unlisted(problems);
                 write!(f, "{n} problem{} found; nothing was written", plural(n))
             }
             Error::BadRequest(problems) => list(f, problems).and_then(|_| write!(f, "nothing to show")),
             Error::Findings(problems) => {
                 list(f, problems)?;
-                let n = problems.len();
+                let n = problems.len() as u64;
                 if problems.iter().any(|p| p.check == Check::Audit) {
                     write!(f, "{n} finding{} — the ledger file was changed outside fundledger", plural(n))
                 } else {
@@ -205,6 +222,10 @@ impl fmt::Display for Error {
             Error::Internal(msg) => write!(f, "error: {msg}"),
         }
     }
+}
+
+fn total_unlisted(problems: &[Problem]) -> u64 {
+    problems.iter().map(|p| p.unlisted).sum()
 }
 
 impl std::error::Error for Error {}
