@@ -107,8 +107,8 @@ impl Problem {
 /// The longest a clerk's value is quoted in a message, in characters.
 pub const MAX_ECHO_CHARS: usize = 60;
 
-/// A clerk's value as a message quotes it: control characters escaped (`\u{1b}`, `\n`), so a
-/// cell cannot drive the terminal that shows the message, and cut at `MAX_ECHO_CHARS` with
+/// A clerk's value as a message quotes it: control characters escaped (`\u{1b}`, `\n`), and
+/// bidirectional controls (`\u{202e}`), so a cell cannot drive the terminal that shows the message, and cut at `MAX_ECHO_CHARS` with
 /// `…`, so a 64 KiB cell cannot bury the message.
 pub fn echo(value: &str) -> String {
     let mut out = String::new();
@@ -122,8 +122,17 @@ pub fn echo(value: &str) -> String {
     out
 }
 
+/// Characters that would drive or rearrange the terminal showing them: control characters
+/// (ESC sequences, line breaks), bidirectional controls (U+202E shows text reversed) and the
+/// Unicode line and paragraph separators.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 fn push_escaped(out: &mut String, c: char) {
-    if c.is_control() {
+    if is_unsafe(c) {
         out.extend(c.escape_default());
     } else {
         out.push(c);
@@ -133,12 +142,18 @@ fn push_escaped(out: &mut String, c: char) {
 /// Text from outside (a file name, a header, a message quoting a cell) with its control
 /// characters escaped; the last guard, whatever a message forgot to `echo`.
 pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(is_unsafe) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
     text.chars().for_each(|c| push_escaped(&mut out, c));
     out.into()
+}
+
+/// A path as messages and summaries show it: escaped like any text from outside, since a
+/// file may be named with an ESC sequence or a bidirectional control.
+pub fn shown_path(path: &std::path::Path) -> String {
+    escaped(&path.display().to_string()).into_owned()
 }
 
 impl fmt::Display for Problem {
@@ -219,7 +234,7 @@ impl fmt::Display for Error {
                     write!(f, "{n} finding{} — the stored ledger does not agree with its rules", plural(n))
                 }
             }
-            Error::Internal(msg) => write!(f, "error: {msg}"),
+            Error::Internal(msg) => write!(f, "error: {}", escaped(msg)),
         }
     }
 }

@@ -281,7 +281,7 @@ impl CsvInput {
         let mut raw = csv::ByteRecord::new();
         let mut record = csv::StringRecord::new();
         let progress =
-            crate::progress::Progress::bytes(&format!("importing {}", self.name), self.total_bytes);
+            crate::progress::Progress::bytes(&format!("importing {}", escaped(&self.name)), self.total_bytes);
         loop {
             if self.rows.is_multiple_of(4096) {
                 progress.set(self.reader.position().byte(), self.rows);

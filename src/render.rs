@@ -193,7 +193,9 @@ impl Report {
         let mut b = Builder::default();
         b.push_record(self.headers(lang, unit));
         for row in self.rows.iter().chain(&self.totals) {
-            b.push_record(row.iter().map(|c| c.text(lang, unit, true)));
+            // Text from outside (file names in the journal, names with a bidi control) is
+            // escaped, so a table cannot drive the terminal that shows it.
+            b.push_record(row.iter().map(|c| crate::error::escaped(&c.text(lang, unit, true)).into_owned()));
         }
         let mut table = b.build();
         table.with(Style::psql());
@@ -304,9 +306,9 @@ pub fn emit(out: Option<&Path>, bytes: &[u8], bom: bool) -> Result<()> {
             }
             data.extend_from_slice(bytes);
             std::fs::write(path, data).map_err(|e| {
-                crate::error::Error::Internal(format!("cannot write {}: {e}", path.display()))
+                crate::error::Error::Internal(format!("cannot write {}: {e}", crate::error::shown_path(path)))
             })?;
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", crate::error::shown_path(path));
         }
     }
     Ok(())

@@ -27,51 +27,52 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     if dest.is_dir() {
         return Err(Error::Internal(format!(
             "{} is a directory; give the backup a file name, e.g. {}",
-            dest.display(),
-            dest.join("ledger-backup.db").display()
+            crate::error::shown_path(dest),
+            crate::error::shown_path(&dest.join("ledger-backup.db"))
         )));
     }
     if exists(dest) {
         return Err(Error::Internal(format!(
             "{} already exists; a backup never overwrites a file (choose a new name, e.g. with the date)",
-            dest.display()
+            crate::error::shown_path(dest)
         )));
     }
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(Error::Internal(format!("the directory {} does not exist", parent.display())));
+        return Err(Error::Internal(format!(
+            "the directory {} does not exist",
+            crate::error::shown_path(parent)
+        )));
     }
     let db = Db::open(&ctx.db_path())?;
     let mut tmp = dest.as_os_str().to_owned();
     tmp.push(format!(".partial-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| Error::Internal(format!("cannot create {} for the copy: {e}", tmp.display())))?;
+    std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| {
+        Error::Internal(format!("cannot create {} for the copy: {e}", crate::error::shown_path(&tmp)))
+    })?;
     let copied = copy_and_check(&db, &tmp, dest);
     // The temporary name goes either way: once linked, FILE holds the copy.
     let _ = super::init::remove_ledger_files(&tmp);
     let (fingerprint, report) = copied?;
     let restore = format!(
         "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}",
-        db = ctx.db_path().display(),
-        dest = dest.display()
+        db = crate::error::shown_path(&ctx.db_path()),
+        dest = crate::error::shown_path(dest)
     );
     if report.problems.is_empty() {
         crate::outln!(
             "backed up {} to {} ({fingerprint}); the copy verifies.",
-            ctx.db_path().display(),
-            dest.display()
+            crate::error::shown_path(&ctx.db_path()),
+            crate::error::shown_path(dest)
         );
         crate::outln!("{restore}");
         return Ok(0);
     }
     crate::outln!(
         "backed up {} to {} ({fingerprint}), but the copy does not verify: it has the ledger's findings, listed below. The copy is kept as evidence; run `fundledger verify` on the ledger.",
-        ctx.db_path().display(),
-        dest.display()
+        crate::error::shown_path(&ctx.db_path()),
+        crate::error::shown_path(dest)
     );
     Err(Error::Findings(report.problems))
 }
@@ -89,7 +90,10 @@ fn copy_and_check(
     drop(copy);
     // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.
     std::fs::hard_link(tmp, dest).map_err(|e| {
-        Error::Internal(format!("cannot create {}: {e}; nothing was overwritten", dest.display()))
+        Error::Internal(format!(
+            "cannot create {}: {e}; nothing was overwritten",
+            crate::error::shown_path(dest)
+        ))
     })?;
     Ok((fingerprint, report))
 }

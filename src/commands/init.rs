@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let c = db.catalog()?;
     crate::outln!(
         "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3), {} subsidy rules",
-        path.display(),
+        crate::error::shown_path(&path),
         c.departments.len(),
         c.counties.len(),
         c.types.len(),
@@ -42,7 +42,7 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, ope
     if path.exists() {
         return Err(Error::Internal(format!(
             "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-            path.display()
+            crate::error::shown_path(path)
         )));
     }
     let mut tmp = path.as_os_str().to_owned();
