@@ -34,3 +34,79 @@ fn file_names_with_escape_sequences_and_bidi_controls_are_shown_escaped() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_escaped("the --out message", &out.stderr);
 }
+
+/// `--out` onto the ledger is refused with and without `--force`; the ledger stays as it was
+/// and still verifies. A hard link to the ledger is the ledger too.
+#[test]
+fn out_never_replaces_the_ledger() {
+    let l = Ledger::small();
+    let db = l.db.to_str().expect("path").to_string();
+    let link = l.dir.path().join("same-ledger.csv");
+    std::fs::hard_link(&l.db, &link).expect("hard link");
+    let link = link.to_str().expect("path");
+    for target in [db.as_str(), link, "./test.db"] {
+        l.refused(&["balances", "--out", target], &["is the ledger", "--force"]);
+        l.refused(
+            &["balances", "--force", "--out", target],
+            &["is the ledger", "never replaces it, even with --force"],
+        );
+    }
+    l.ok(&["verify"]);
+}
+
+#[test]
+fn out_replaces_an_existing_file_only_with_force() {
+    let l = Ledger::small();
+    let old = l.file("old.csv", "keep me");
+    l.refused(&["balances", "--out", &old], &["old.csv already exists", "unless --force is given"]);
+    assert_eq!(std::fs::read_to_string(&old).expect("read"), "keep me");
+    l.ok(&["balances", "--force", "--out", &old]);
+    assert!(std::fs::read_to_string(&old).expect("read").contains("S-FARM"));
+    let leftovers: Vec<_> = std::fs::read_dir(l.dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn out_never_writes_through_a_symbolic_link() {
+    let l = Ledger::small();
+    let target = l.file("target.csv", "keep me");
+    let link = l.dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let dangling = l.dir.path().join("dangling.csv");
+    std::os::unix::fs::symlink(l.dir.path().join("nowhere.csv"), &dangling).expect("symlink");
+    for path in [&link, &dangling] {
+        let path = path.to_str().expect("path");
+        l.refused(&["balances", "--out", path], &["is a symbolic link"]);
+        l.refused(&["balances", "--force", "--out", path], &["is a symbolic link", "even with --force"]);
+    }
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me");
+    assert!(!l.dir.path().join("nowhere.csv").exists());
+    let db_link = l.dir.path().join("db-link.csv");
+    std::os::unix::fs::symlink(&l.db, &db_link).expect("symlink");
+    l.refused(&["balances", "--force", "--out", db_link.to_str().expect("path")], &["symbolic link"]);
+    l.ok(&["verify"]);
+}
+
+/// An export that cannot be written leaves no file, half-written or temporary, and says why.
+#[test]
+fn an_export_that_fails_leaves_nothing_behind() {
+    let l = Ledger::small();
+    let missing = l.dir.path().join("no-such-dir").join("report.xlsx");
+    let err = l.refused(
+        &["review", "--year", "2025", "--out", missing.to_str().expect("path")],
+        &["report.xlsx: the directory", "no-such-dir does not exist"],
+    );
+    assert!(err.contains("option --out"), "{err}");
+    assert!(!l.dir.path().join("no-such-dir").exists());
+    // A write that commits is refused before it records anything when its report cannot be written.
+    let plan = l.refused(
+        &["allocate", "--appropriation", "A-FARM-NH-C", "--commit", "--out", missing.to_str().expect("path")],
+        &["does not exist"],
+    );
+    assert!(!plan.contains("panicked"), "{plan}");
+}

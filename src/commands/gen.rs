@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let Some(dir) = ctx.out() else {
+    let Some(dir) = ctx.out_path() else {
         let message = "gen writes four CSV files into a directory: name it with --out DIR";
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     };
