@@ -110,3 +110,32 @@ fn an_export_that_fails_leaves_nothing_behind() {
     );
     assert!(!plan.contains("panicked"), "{plan}");
 }
+
+/// A killed backup leaves `FILE.fundledger-backup-partial-PID`; the next backup into that
+/// directory removes it (and its -wal) once that process is gone, says so, and keeps the
+/// partial copy of a backup still running.
+#[cfg(target_os = "linux")]
+#[test]
+fn backup_removes_the_partial_copies_of_killed_backups() {
+    let l = Ledger::small();
+    let mut gone = std::process::Command::new("true").spawn().expect("spawn");
+    let dead = gone.id();
+    gone.wait().expect("wait");
+    let stale = format!("old.db.fundledger-backup-partial-{dead}");
+    l.file(&stale, "half a copy");
+    l.file(&format!("{stale}-wal"), "half a wal");
+    let running = format!("other.db.fundledger-backup-partial-{}", std::process::id());
+    l.file(&running, "a copy in progress");
+    let out = l.ok(&["backup", "new.db"]);
+    assert!(out.contains("removed the partial copies of backups that were interrupted"), "{out}");
+    assert!(out.contains(&stale), "{out}");
+    assert!(!l.dir.path().join(&stale).exists() && !l.dir.path().join(format!("{stale}-wal")).exists());
+    assert!(l.dir.path().join(&running).exists(), "a running backup's copy was removed");
+    assert!(!out.contains(&running), "{out}");
+    let names: Vec<String> = std::fs::read_dir(l.dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("new.db"))
+        .collect();
+    assert_eq!(names, ["new.db"], "the backup's own partial copy is gone");
+}

@@ -2,8 +2,9 @@
 //! other clerks may be writing, then checked (audit chain and balances).
 //!
 //! The copy is written beside FILE under a temporary name created fresh (never an existing
-//! file), and linked to FILE only if FILE still does not exist, so no file is ever
-//! overwritten. A copy with findings is kept too — it is the state of the ledger, and may be
+//! file), `FILE.fundledger-backup-partial-PID`, and linked to FILE only if FILE still does not
+//! exist, so no file is ever overwritten. A backup that was killed leaves its partial copy;
+//! the next backup into the same directory removes it once its process is gone. A copy with findings is kept too — it is the state of the ledger, and may be
 //! evidence — and the command exits 3. Restoring is copying the file back while nobody writes
 //! (README, "Backup and restore").
 
@@ -16,6 +17,51 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The backup file to create (never overwritten).
     pub file: PathBuf,
+}
+
+/// What a copy in progress is called beside FILE: `FILE.fundledger-backup-partial-PID`.
+const PARTIAL: &str = ".fundledger-backup-partial-";
+
+/// The PID in the name of a partial copy (or of its -wal/-shm/-journal file), if it is one.
+fn partial_pid(name: &str) -> Option<u32> {
+    let name = ["-wal", "-shm", "-journal"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+    let (_, pid) = name.rsplit_once(PARTIAL)?;
+    pid.bytes().all(|b| b.is_ascii_digit()).then(|| pid.parse().ok()).flatten()
+}
+
+/// Whether process `pid` still runs: on Linux, whether /proc knows it; elsewhere unknown.
+fn alive(pid: u32) -> Option<bool> {
+    cfg!(target_os = "linux").then(|| Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// Removes the partial copies beside FILE left by backups that were killed (their process is
+/// gone), and says so; where that cannot be known, names them for the user to remove.
+fn clean_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let (mut removed, mut unknown) = (Vec::new(), Vec::new());
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = partial_pid(&name) else { continue };
+        if pid == std::process::id() || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match alive(pid) {
+            Some(false) if std::fs::remove_file(entry.path()).is_ok() => removed.push(entry.path()),
+            Some(true) => {}
+            _ => unknown.push(entry.path()),
+        }
+    }
+    let list =
+        |paths: &[PathBuf]| paths.iter().map(|p| crate::error::shown_path(p)).collect::<Vec<_>>().join(", ");
+    if !removed.is_empty() {
+        crate::outln!("removed the partial copies of backups that were interrupted: {}", list(&removed));
+    }
+    if !unknown.is_empty() {
+        crate::outln!(
+            "partial copies of interrupted backups may be left (remove them if no backup is running): {}",
+            list(&unknown)
+        );
+    }
 }
 
 fn exists(p: &Path) -> bool {
@@ -44,9 +90,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             crate::error::shown_path(parent)
         )));
     }
+    clean_stale_partials(parent);
     let db = Db::open(&ctx.db_path())?;
     let mut tmp = dest.as_os_str().to_owned();
-    tmp.push(format!(".partial-{}", std::process::id()));
+    tmp.push(format!("{PARTIAL}{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| {
         Error::Internal(format!("cannot create {} for the copy: {e}", crate::error::shown_path(&tmp)))
