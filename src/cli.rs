@@ -32,9 +32,14 @@ pub struct Cli {
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
 
-    /// Write the output to FILE instead of stdout (CSV files get a UTF-8 BOM for Excel); for `gen`, the directory.
+    /// Write the output to FILE instead of stdout (CSV files get a UTF-8 BOM for Excel); an
+    /// existing file is never replaced without --force. For `gen`, the directory.
     #[arg(long, global = true, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// With --out, replace an existing file (never the ledger, never through a symlink).
+    #[arg(long, global = true)]
+    pub force: bool,
 
     /// Language of table and CSV headers (JSON keys are always English).
     #[arg(long, global = true, value_enum, default_value = "zh")]
@@ -103,7 +108,7 @@ pub fn run(cli: Cli, operator_on_command_line: bool) -> Result<u8> {
         crate::error::Error::Internal(m) if m.contains(crate::db::DISK_HINT) && crate::db::disk_is_full(&ctx.db_path()) => {
             crate::error::Error::Internal(format!(
                 "the disk holding the ledger {} is full; nothing was written. Free some space and run the command again",
-                crate::error::escaped(&ctx.db_path().display().to_string())
+                crate::error::shown_path(&ctx.db_path())
             ))
         }
         other => other,

@@ -10,7 +10,7 @@
 
 use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
-use crate::error::{Error, Result};
+use crate::error::{shown_path, Error, Result};
 use crate::model::{
     Activity, Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, PeriodAction,
     Scope, Stage, Status, Verdict,
@@ -521,15 +521,10 @@ fn stored_enum<T>(text: &str, parse: fn(&str) -> Result<T, String>) -> rusqlite:
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
 }
 
-/// A path as messages show it: control characters escaped.
-fn shown(path: &Path) -> String {
-    crate::error::escaped(&path.display().to_string()).into_owned()
-}
-
 fn not_a_ledger(path: &Path, why: &str) -> Error {
     Error::Internal(format!(
         "{} is not a fundledger ledger ({why}); it was left as it is. Give the ledger with --db, or create one with `fundledger --db FILE init`",
-        shown(path)
+        shown_path(path)
     ))
 }
 
@@ -542,7 +537,7 @@ fn not_a_ledger(path: &Path, why: &str) -> Error {
 fn read_only(path: &Path) -> Result<Connection> {
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let cannot = |e: rusqlite::Error| {
-        Error::Internal(format!("cannot open ledger {}: {}", shown(path), Error::from(e)))
+        Error::Internal(format!("cannot open ledger {}: {}", shown_path(path), Error::from(e)))
     };
     let conn = Connection::open_with_flags(path, flags).map_err(cannot)?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
@@ -604,10 +599,10 @@ fn identify(path: &Path) -> Result<i64> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Error::Internal(format!(
                 "no ledger at {p}; create one with `fundledger --db {p} init`",
-                p = shown(path)
+                p = shown_path(path)
             )))
         }
-        Err(e) => return Err(Error::Internal(format!("cannot read {}: {e}", shown(path)))),
+        Err(e) => return Err(Error::Internal(format!("cannot read {}: {e}", shown_path(path)))),
     };
     if !meta.is_file() {
         return Err(not_a_ledger(path, "it is not a file"));
@@ -635,7 +630,7 @@ fn identify(path: &Path) -> Result<i64> {
     };
     let (id, version, tables) = ours(&conn).map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => not_a_ledger(path, "it is not an SQLite database"),
-        _ => Error::Internal(format!("cannot read the ledger {}: {}", shown(path), Error::from(e))),
+        _ => Error::Internal(format!("cannot read the ledger {}: {}", shown_path(path), Error::from(e))),
     })?;
     let recognised = id == LEDGER_APPLICATION_ID || (id == 0 && tables == 5 && (1..6).contains(&version));
     if !recognised {
@@ -644,7 +639,7 @@ fn identify(path: &Path) -> Result<i64> {
     if version > SCHEMA_VERSION {
         return Err(Error::Internal(format!(
             "{} was written by a newer fundledger (schema {version}); upgrade fundledger",
-            shown(path)
+            shown_path(path)
         )));
     }
     Ok(version)
@@ -656,7 +651,7 @@ impl Db {
         if path.symlink_metadata().is_ok() {
             return Err(Error::Internal(format!(
                 "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-                shown(path)
+                shown_path(path)
             )));
         }
         let mut db = Db::connect(path)?;
@@ -674,7 +669,7 @@ impl Db {
         if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
             return Err(Error::Internal(format!(
                 "cannot write to the ledger {} ({e}); nothing was written. Reading works: reports and verify open it read-only",
-                shown(path)
+                shown_path(path)
             )));
         }
         let mut db = Db::connect(path)?;
@@ -695,7 +690,7 @@ impl Db {
         if version < SCHEMA_VERSION {
             return Err(Error::Internal(format!(
                 "{p} is a ledger of schema {version}, older than this fundledger's {SCHEMA_VERSION}; reading never changes a ledger, so upgrade it first: `fundledger --db {p} upgrade` (or any write upgrades it)",
-                p = shown(path)
+                p = shown_path(path)
             )));
         }
         let db = Db::connect_read_only(path)?;
@@ -727,7 +722,7 @@ impl Db {
 
     fn connect(path: &Path) -> Result<Db> {
         let conn = Connection::open(path).map_err(|e| {
-            Error::Internal(format!("cannot open ledger {}: {}", shown(path), Error::from(e)))
+            Error::Internal(format!("cannot open ledger {}: {}", shown_path(path), Error::from(e)))
         })?;
         conn.busy_handler(Some(wait_for_writer))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

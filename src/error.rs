@@ -74,11 +74,22 @@ pub struct Problem {
     pub line: Option<u64>,
     pub column: Option<String>,
     pub message: String,
+    /// How many further problems this one stands for, counted but not kept (an import keeps
+    /// the first `MAX_PROBLEMS_KEPT`, so millions of bad rows cannot exhaust memory).
+    pub unlisted: u64,
 }
 
 impl Problem {
     pub fn new(check: Check, message: impl Into<String>) -> Problem {
-        Problem { check, file: None, line: None, column: None, message: message.into() }
+        Problem { check, file: None, line: None, column: None, message: message.into(), unlisted: 0 }
+    }
+
+    /// Stands for `count` problems of `file` that were counted but not kept.
+    pub fn unlisted(file: &str, count: u64) -> Problem {
+        let message = format!(
+            "only the first {MAX_PROBLEMS_KEPT} problems are kept (the other {count} are counted, not listed); fix these and import again"
+        );
+        Problem { file: Some(file.to_string()), unlisted: count, ..Problem::new(Check::File, message) }
     }
 
     pub fn column(mut self, column: impl Into<String>) -> Problem {
@@ -96,8 +107,8 @@ impl Problem {
 /// The longest a clerk's value is quoted in a message, in characters.
 pub const MAX_ECHO_CHARS: usize = 60;
 
-/// A clerk's value as a message quotes it: control characters escaped (`\u{1b}`, `\n`), so a
-/// cell cannot drive the terminal that shows the message, and cut at `MAX_ECHO_CHARS` with
+/// A clerk's value as a message quotes it: control characters escaped (`\u{1b}`, `\n`), and
+/// bidirectional controls (`\u{202e}`), so a cell cannot drive the terminal that shows the message, and cut at `MAX_ECHO_CHARS` with
 /// `…`, so a 64 KiB cell cannot bury the message.
 pub fn echo(value: &str) -> String {
     let mut out = String::new();
@@ -111,8 +122,17 @@ pub fn echo(value: &str) -> String {
     out
 }
 
+/// Characters that would drive or rearrange the terminal showing them: control characters
+/// (ESC sequences, line breaks), bidirectional controls (U+202E shows text reversed) and the
+/// Unicode line and paragraph separators.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 fn push_escaped(out: &mut String, c: char) {
-    if c.is_control() {
+    if is_unsafe(c) {
         out.extend(c.escape_default());
     } else {
         out.push(c);
@@ -122,12 +142,18 @@ fn push_escaped(out: &mut String, c: char) {
 /// Text from outside (a file name, a header, a message quoting a cell) with its control
 /// characters escaped; the last guard, whatever a message forgot to `echo`.
 pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(is_unsafe) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
     text.chars().for_each(|c| push_escaped(&mut out, c));
     out.into()
+}
+
+/// A path as messages and summaries show it: escaped like any text from outside, since a
+/// file may be named with an ESC sequence or a bidirectional control.
+pub fn shown_path(path: &std::path::Path) -> String {
+    escaped(&path.display().to_string()).into_owned()
 }
 
 impl fmt::Display for Problem {
@@ -148,6 +174,8 @@ impl fmt::Display for Problem {
 
 /// How many problems one rejected import lists before it summarises the rest.
 pub const MAX_PROBLEMS_SHOWN: usize = 200;
+/// How many problems one import keeps in memory; the rest are only counted.
+pub const MAX_PROBLEMS_KEPT: usize = 1_000;
 
 #[derive(Debug)]
 pub enum Error {
@@ -176,35 +204,43 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Problems standing for unlisted ones are printed after the listed ones.
         let list = |f: &mut fmt::Formatter<'_>, problems: &[Problem]| -> fmt::Result {
-            for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
+            let (notes, listed): (Vec<&Problem>, Vec<&Problem>) =
+                problems.iter().partition(|p| p.unlisted > 0);
+            for p in listed.iter().take(MAX_PROBLEMS_SHOWN) {
                 writeln!(f, "error: {p}")?;
             }
-            if problems.len() > MAX_PROBLEMS_SHOWN {
-                writeln!(f, "error: … and {} more", problems.len() - MAX_PROBLEMS_SHOWN)?;
+            let more = listed.len().saturating_sub(MAX_PROBLEMS_SHOWN) as u64 + total_unlisted(problems);
+            if more > 0 {
+                writeln!(f, "error: … and {more} more")?;
             }
-            Ok(())
+            notes.iter().try_for_each(|p| writeln!(f, "error: {p}"))
         };
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
         match self {
             Error::Rejected(problems) => {
                 list(f, problems)?;
-                let n = problems.len();
+                let n = problems.iter().filter(|p| p.unlisted == 0).count() as u64 + total_unlisted(problems);
                 write!(f, "{n} problem{} found; nothing was written", plural(n))
             }
             Error::BadRequest(problems) => list(f, problems).and_then(|_| write!(f, "nothing to show")),
             Error::Findings(problems) => {
                 list(f, problems)?;
-                let n = problems.len();
+                let n = problems.len() as u64;
                 if problems.iter().any(|p| p.check == Check::Audit) {
                     write!(f, "{n} finding{} — the ledger file was changed outside fundledger", plural(n))
                 } else {
                     write!(f, "{n} finding{} — the stored ledger does not agree with its rules", plural(n))
                 }
             }
-            Error::Internal(msg) => write!(f, "error: {msg}"),
+            Error::Internal(msg) => write!(f, "error: {}", escaped(msg)),
         }
     }
+}
+
+fn total_unlisted(problems: &[Problem]) -> u64 {
+    problems.iter().map(|p| p.unlisted).sum()
 }
 
 impl std::error::Error for Error {}

@@ -986,7 +986,7 @@ const ENTRY_HEADER: [&str; 8] =
 type CsvOut = csv::Writer<BufWriter<File>>;
 
 fn write_failed(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Internal(format!("cannot write {}: {e}", path.display()))
+    Error::Internal(format!("cannot write {}: {e}", crate::error::shown_path(path)))
 }
 
 /// Creates a new file (never replacing one) for CSV with `header`; records it in `created`
@@ -1269,7 +1269,7 @@ fn target_paths(dir: &Path) -> Result<[PathBuf; 4]> {
         .map(|p| {
             let message = format!(
                 "{} already exists; gen never overwrites a file (choose another directory or remove it)",
-                p.display()
+                crate::error::shown_path(p)
             );
             Problem::new(Check::File, message).column("--out")
         })
@@ -1277,8 +1277,9 @@ fn target_paths(dir: &Path) -> Result<[PathBuf; 4]> {
     if !existing.is_empty() {
         return Err(Error::Rejected(existing));
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Internal(format!("cannot create directory {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::Internal(format!("cannot create directory {}: {e}", crate::error::shown_path(dir)))
+    })?;
     Ok(paths)
 }
 

@@ -1,23 +1,29 @@
 //! The CSV edge: bytes from clerks' Excel files become validated rows, or located problems.
 //!
-//! Encodings: UTF-8 with or without BOM is streamed; anything else is decoded whole as
-//! GB18030 (what Excel on Chinese Windows writes), and a file that is neither is refused.
+//! Encodings: a pre-scan of the whole file (`scan`) decides between UTF-8 (with or without
+//! BOM) and GB18030 (what Excel on Chinese Windows writes) and refuses a file that mixes them
+//! or is neither; the rows are then streamed, GB18030 decoded as it is read. The pre-scan
+//! also refuses an unclosed quote and an over-long row before the csv reader buffers it.
 //! Headers match the English names case-insensitively or their Chinese aliases; unknown
 //! columns are ignored and reported. Every bad field of every row is reported as
 //! `file:line: column X: message [rule]`, never just the first. This module checks the shape
 //! of each value; the ledger rules are checked by the writers in `ledger.rs`.
 
-use crate::error::{echo, Check, Error, Problem, Result};
+mod scan;
+
+use crate::error::{echo, escaped, Check, Error, Problem, Result, MAX_PROBLEMS_KEPT};
 use crate::model::{
     self, Kind, Level, Mode, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope,
     Stage, Status, Verdict,
 };
 use crate::money::Fen;
 use rust_decimal::Decimal;
+use scan::Encoding;
+pub use scan::MAX_CELLS;
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::BuildHasherDefault;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -25,8 +31,6 @@ use std::str::FromStr;
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 /// The most data rows one import accepts.
 pub const MAX_ROWS: u64 = 20_000_000;
-/// How much of a file is sniffed to tell UTF-8 from GB18030.
-const SNIFF_BYTES: usize = 64 * 1024;
 
 /// A column of an import format: its English name, Chinese aliases, and whether required.
 pub struct Column {
@@ -158,7 +162,7 @@ pub struct CsvInput {
     names: Vec<&'static str>,
     rows: u64,
     /// Problems of rows that could not be read as rows (misaligned cells).
-    pub row_problems: Vec<Problem>,
+    pub row_problems: KeptProblems,
     /// How many bytes there are to read (for the progress bar).
     total_bytes: u64,
 }
@@ -192,48 +196,28 @@ impl Row<'_> {
 }
 
 impl CsvInput {
-    /// Opens a file, detecting its encoding, and maps its header to `columns`.
+    /// Opens a file: a pre-scan of the whole file decides its encoding and refuses what the
+    /// csv reader would misread (an unclosed quote) or buffer whole (an over-long row), then
+    /// the header is mapped to `columns` and the rows are streamed.
     pub fn open(path: &Path, columns: &[Column]) -> Result<CsvInput> {
         let name = path.display().to_string();
-        let file = File::open(path)
-            .map_err(|e| Error::rejected(Problem::new(Check::File, format!("cannot read {name}: {e}"))))?;
-        let mut reader = BufReader::new(file);
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
-        let mut sniffed = sniff(&head);
-        let mut gb18030_len = 0;
-        if matches!(sniffed, Sniffed::Utf8) && head.len() == SNIFF_BYTES && !whole_file_is_utf8(path)? {
-            // ASCII at the top, GB18030 further down (an English header, Chinese memos later).
-            sniffed = Sniffed::Other;
-        }
-        let (source, encoding): (Box<dyn Read>, &'static str) = match sniffed {
-            Sniffed::Utf8Bom => (Box::new(Cursor::new(head[3..].to_vec()).chain(reader)), "UTF-8 with BOM"),
-            Sniffed::Utf8 => (Box::new(Cursor::new(head).chain(reader)), "UTF-8"),
-            Sniffed::Utf16 => {
-                return Err(file_problem(
-                    &name,
-                    "is UTF-16; save it from Excel as \"CSV UTF-8\" or \"CSV (逗号分隔)\"",
-                ))
-            }
-            Sniffed::Other => {
-                let mut bytes = head;
-                reader.read_to_end(&mut bytes)?;
-                let text = encoding_rs::GB18030
-                    .decode_without_bom_handling_and_without_replacement(&bytes)
-                    .ok_or_else(|| {
-                    file_problem(&name, "is neither UTF-8 nor GB18030 text; save it from Excel as CSV")
-                })?;
-                let text = text.into_owned().into_bytes();
-                gb18030_len = text.len() as u64;
-                (Box::new(Cursor::new(text)), "GB18030")
-            }
+        let open = || {
+            File::open(path).map(BufReader::new).map_err(|e| {
+                Error::rejected(Problem::new(Check::File, format!("cannot read {}: {e}", escaped(&name))))
+            })
         };
-        let total = match encoding {
-            "GB18030" => gb18030_len,
-            _ => std::fs::metadata(path).map_or(0, |m| m.len()),
+        let scanned = scan::scan(&name, open()?)?;
+        let mut reader = open()?;
+        let (source, encoding): (Box<dyn Read>, &'static str) = match scanned.encoding {
+            Encoding::Utf8 { bom: true } => {
+                reader.seek_relative(3)?;
+                (Box::new(reader), "UTF-8 with BOM")
+            }
+            Encoding::Utf8 { bom: false } => (Box::new(reader), "UTF-8"),
+            Encoding::Gb18030 => (Box::new(Gb18030Reader::new(reader)), "GB18030"),
         };
         let mut input = CsvInput::from_reader(name, encoding, source, columns)?;
-        input.total_bytes = total;
+        input.total_bytes = scanned.text_len;
         Ok(input)
     }
 
@@ -273,7 +257,7 @@ impl CsvInput {
             header_line,
             names,
             rows: 0,
-            row_problems: Vec::new(),
+            row_problems: KeptProblems::default(),
             total_bytes: 0,
         })
     }
@@ -297,7 +281,7 @@ impl CsvInput {
         let mut raw = csv::ByteRecord::new();
         let mut record = csv::StringRecord::new();
         let progress =
-            crate::progress::Progress::bytes(&format!("importing {}", self.name), self.total_bytes);
+            crate::progress::Progress::bytes(&format!("importing {}", escaped(&self.name)), self.total_bytes);
         loop {
             if self.rows.is_multiple_of(4096) {
                 progress.set(self.reader.position().byte(), self.rows);
@@ -363,47 +347,44 @@ fn read_row(
     Ok(Some(line))
 }
 
-enum Sniffed {
-    Utf8Bom,
-    Utf8,
-    Utf16,
-    Other,
+/// Decodes GB18030 as it is read, so a big file is never held whole. A file that is no
+/// longer GB18030 text (it changed after the pre-scan) is an error.
+struct Gb18030Reader {
+    inner: BufReader<File>,
+    decoder: encoding_rs::Decoder,
+    done: bool,
 }
 
-fn sniff(head: &[u8]) -> Sniffed {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Sniffed::Utf8Bom;
-    }
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Sniffed::Utf16;
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => Sniffed::Utf8,
-        // A multi-byte character cut by the sniff window is still UTF-8.
-        Err(e) if e.error_len().is_none() && head.len() == SNIFF_BYTES => Sniffed::Utf8,
-        Err(_) => Sniffed::Other,
+impl Gb18030Reader {
+    fn new(inner: BufReader<File>) -> Gb18030Reader {
+        Gb18030Reader { inner, decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(), done: false }
     }
 }
 
-/// Whether the whole file is valid UTF-8, read in chunks without holding it.
-fn whole_file_is_utf8(path: &Path) -> Result<bool> {
-    let mut reader = BufReader::new(File::open(path)?);
-    let mut pending: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; SNIFF_BYTES];
-    loop {
-        let n = reader.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(pending.is_empty());
-        }
-        pending.extend_from_slice(&chunk[..n]);
-        match std::str::from_utf8(&pending) {
-            Ok(_) => pending.clear(),
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                pending.drain(..valid);
+impl Read for Gb18030Reader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use encoding_rs::DecoderResult;
+        while !self.done {
+            let src = self.inner.fill_buf()?;
+            let last = src.is_empty();
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(src, out, last);
+            self.inner.consume(read);
+            self.done = last && matches!(result, DecoderResult::InputEmpty);
+            match result {
+                DecoderResult::Malformed(..) => {
+                    let message =
+                        "the file is no longer GB18030 text (was it changed while it was imported?)";
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, message));
+                }
+                DecoderResult::OutputFull if written == 0 => {
+                    let message = "read buffer too small";
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+                }
+                _ if written > 0 => return Ok(written),
+                _ => {}
             }
-            Err(_) => return Ok(false),
         }
+        Ok(0)
     }
 }
 
@@ -925,6 +906,24 @@ mod seen_keys_tests {
     }
 }
 
+/// The problems of one file, kept up to `MAX_PROBLEMS_KEPT` (in file order, the first ones)
+/// and the rest only counted, so a file of millions of bad rows cannot exhaust memory.
+#[derive(Debug, Default)]
+pub struct KeptProblems {
+    pub kept: Vec<Problem>,
+    pub dropped: u64,
+}
+
+impl KeptProblems {
+    pub fn push(&mut self, p: Problem) {
+        if self.kept.len() < MAX_PROBLEMS_KEPT {
+            self.kept.push(p);
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
 /// The result of one import.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -959,7 +958,7 @@ pub fn run_lines<T: Keyed>(
         ..Summary::default()
     };
     let name = input.name.clone();
-    let mut located = Vec::new();
+    let mut located = KeptProblems::default();
     let mut seen = SeenKeys::default();
     input.for_each_row(|row| {
         let outcome = match parse(row) {
@@ -980,15 +979,23 @@ pub fn run_lines<T: Keyed>(
         match outcome {
             Ok(crate::ledger::Outcome::Added) => summary.added += 1,
             Ok(crate::ledger::Outcome::Unchanged) => summary.unchanged += 1,
-            Err(p) => located.extend(p.into_iter().map(|p| p.at(&name, row.line))),
+            Err(p) => p.into_iter().for_each(|p| located.push(p.at(&name, row.line))),
         }
         Ok(())
     })?;
-    let mut problems: Vec<Problem> = located.into_iter().map(|p| input.relabel(p)).collect();
-    problems.append(&mut input.row_problems);
+    let mut unlisted = located.dropped + input.row_problems.dropped;
+    let mut problems: Vec<Problem> = located.kept.into_iter().map(|p| input.relabel(p)).collect();
+    problems.append(&mut input.row_problems.kept);
     problems.sort_by_key(|p| p.line);
     if problems.is_empty() {
         return Ok(summary);
+    }
+    if problems.len() > MAX_PROBLEMS_KEPT {
+        unlisted += (problems.len() - MAX_PROBLEMS_KEPT) as u64;
+        problems.truncate(MAX_PROBLEMS_KEPT);
+    }
+    if unlisted > 0 {
+        problems.push(Problem::unlisted(&name, unlisted));
     }
     if !input.ignored_columns.is_empty() {
         let message = format!(

@@ -12,7 +12,10 @@
 //! format (Excel's cells are binary floating point; the value written is the decimal yuan
 //! figure, and every total is summed in fen before it is written).
 
+mod out;
 mod xlsx;
+
+pub use out::Out;
 
 use crate::db::Fingerprint;
 use crate::error::{Error, Result};
@@ -20,7 +23,6 @@ use crate::money::Fen;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
 use tabled::builder::Builder;
 use tabled::settings::{object::Columns, Alignment, Style};
 
@@ -193,7 +195,9 @@ impl Report {
         let mut b = Builder::default();
         b.push_record(self.headers(lang, unit));
         for row in self.rows.iter().chain(&self.totals) {
-            b.push_record(row.iter().map(|c| c.text(lang, unit, true)));
+            // Text from outside (file names in the journal, names with a bidi control) is
+            // escaped, so a table cannot drive the terminal that shows it.
+            b.push_record(row.iter().map(|c| crate::error::escaped(&c.text(lang, unit, true)).into_owned()));
         }
         let mut table = b.build();
         table.with(Style::psql());
@@ -293,27 +297,25 @@ macro_rules! outln {
     };
 }
 
-/// Where output goes: stdout, or a file (`--out`).
-pub fn emit(out: Option<&Path>, bytes: &[u8], bom: bool) -> Result<()> {
+/// Where output goes: stdout, or a file (`--out`, see `Out` for what it never replaces).
+pub fn emit(out: Option<&Out>, bytes: &[u8], bom: bool) -> Result<()> {
     match out {
         None => stdout_write(bytes),
-        Some(path) => {
+        Some(out) => {
             let mut data = Vec::with_capacity(bytes.len() + 3);
             if bom {
                 data.extend_from_slice(b"\xEF\xBB\xBF");
             }
             data.extend_from_slice(bytes);
-            std::fs::write(path, data).map_err(|e| {
-                crate::error::Error::Internal(format!("cannot write {}: {e}", path.display()))
-            })?;
-            eprintln!("wrote {}", path.display());
+            out.write(&data)?;
+            eprintln!("wrote {}", crate::error::shown_path(&out.path));
         }
     }
     Ok(())
 }
 
 /// Renders a report in the chosen format to stdout or `--out`.
-pub fn print(report: &Report, style: Options, out: Option<&Path>) -> Result<()> {
+pub fn print(report: &Report, style: Options, out: Option<&Out>) -> Result<()> {
     let doc = Doc { sections: vec![report.clone()], ..Doc::default() };
     print_doc(&doc, style, out)
 }
@@ -434,7 +436,7 @@ fn csv_line(cells: &[&str]) -> Result<Vec<u8>> {
 }
 
 /// Renders a document in the chosen format to stdout or `--out`.
-pub fn print_doc(doc: &Doc, style: Options, out: Option<&Path>) -> Result<()> {
+pub fn print_doc(doc: &Doc, style: Options, out: Option<&Out>) -> Result<()> {
     match style.format {
         Format::Table => emit(out, doc.to_table(style.lang, style.unit).as_bytes(), false),
         Format::Csv => emit(out, &doc.to_csv(style.lang, style.unit)?, out.is_some()),

@@ -211,3 +211,138 @@ fn headers_may_carry_the_yuan_unit_and_unknown_headers_are_named_on_refusal() {
         &["needs the amount", "these columns were not recognised and were ignored: 金额（万元）"],
     );
 }
+
+const ENTRY_HEADER: &str = "voucher,date,kind,appropriation,subproject,amount,reverses,memo";
+
+/// A quote left open at the end of a row would read every later row into that cell: refused at
+/// the line where the quote opened, whether the file ends inside it or goes on past the row limit.
+#[test]
+fn a_quote_left_open_is_refused_at_the_line_it_opened() {
+    let l = Ledger::small();
+    let f = l.file(
+        "open-quote.csv",
+        &format!(
+            "{ENTRY_HEADER}\r\nQ-1,2024-07-01,allocate,A-FARM-NH-C,S-FARM,1,,\"补记\r\n\
+             Q-2,2024-07-01,allocate,A-FARM-NH-C,S-FARM,2,,ok\r\n"
+        ),
+    );
+    l.refused(&["import", "entries", &f], &["open-quote.csv:2: the quote that opens cell 8", "never closed"]);
+    let mut long = format!("{ENTRY_HEADER}\nQ-1,2024-07-01,allocate,A-FARM-NH-C,S-FARM,1,,\"补记\n");
+    for i in 2..3000 {
+        long.push_str(&format!("Q-{i},2024-07-01,allocate,A-FARM-NH-C,S-FARM,1,,memo\n"));
+    }
+    long.push_str("Q-9,2024-07-01,allocate,A-FARM-NH-C,S-FARM,1,,\"closed\"\"here\"\n");
+    let f = l.file("open-quote-long.csv", &long);
+    l.refused(
+        &["import", "entries", &f],
+        &[
+            "open-quote-long.csv:2: the row is longer than 65536 bytes",
+            "the quote that opens cell 8 on line 2",
+        ],
+    );
+}
+
+/// A file partly UTF-8 and partly GB18030 would be read as mojibake in one of them: refused at
+/// the first line in the other encoding, wherever it is (also past the first 64 KiB).
+#[test]
+fn a_file_mixing_utf8_and_gb18030_is_refused_at_the_first_line_in_the_other_encoding() {
+    let l = Ledger::small();
+    let row = |i: usize, memo: &str| format!("X-{i},2024-07-01,allocate,A-FARM-NH-C,S-FARM,1,,{memo}\n");
+    let gb = |text: &str| encoding_rs::GB18030.encode(text).0.into_owned();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = l.dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.to_str().expect("path").to_string()
+    };
+    let utf8_then_gb =
+        [format!("{ENTRY_HEADER}\n{}", row(1, "补记")).into_bytes(), gb(&row(2, "补记"))].concat();
+    let f = write("utf8-then-gb.csv", &utf8_then_gb);
+    l.refused(
+        &["import", "entries", &f],
+        &["utf8-then-gb.csv:3: line 3 is GB18030 but line 2 before it is UTF-8; save the whole file in one encoding"],
+    );
+    let gb_then_utf8 =
+        [gb(&format!("{ENTRY_HEADER}\n{}", row(1, "补记"))), row(2, "补记").into_bytes()].concat();
+    let f = write("gb-then-utf8.csv", &gb_then_utf8);
+    l.refused(
+        &["import", "entries", &f],
+        &["gb-then-utf8.csv:3: line 3 is UTF-8 but line 2 before it is GB18030"],
+    );
+    // The GB18030 rows start after the first 64 KiB of a UTF-8 file.
+    let mut late = format!("{ENTRY_HEADER}\n{}", row(0, "中文"));
+    (1..2000).for_each(|i| late.push_str(&row(i, "ascii memo padding")));
+    assert!(late.len() > 64 * 1024);
+    let late = [late.into_bytes(), gb(&row(5000, "补记"))].concat();
+    let f = write("late-gb.csv", &late);
+    l.refused(
+        &["import", "entries", &f],
+        &["late-gb.csv:2002: line 2002 is GB18030 but line 2 before it is UTF-8"],
+    );
+}
+
+/// A file of millions of bad rows keeps the first 1,000 problems and counts the rest.
+#[test]
+fn a_file_of_many_bad_rows_lists_the_first_problems_and_counts_the_rest() {
+    let l = Ledger::small();
+    let mut text = format!("{ENTRY_HEADER}\n");
+    (0..3000).for_each(|i| text.push_str(&format!("B-{i},2024-13-01,allocate,A-FARM-NH-C,S-FARM,1,,\n")));
+    let f = l.file("bad-rows.csv", &text);
+    let err = l.refused(
+        &["import", "entries", &f],
+        &[
+            "bad-rows.csv:2: column date",
+            "error: … and 2800 more",
+            "only the first 1000 problems are kept (the other 2000 are counted, not listed)",
+            "3000 problems found; nothing was written",
+        ],
+    );
+    assert!(!err.contains("bad-rows.csv:1002:"), "{err}");
+}
+
+/// Runs an import that must be refused with `fragment`, and on Linux checks that the process
+/// never holds 100 MiB: its address space is capped (an allocation past it would abort the
+/// process) and its peak resident size is sampled while it runs.
+fn refused_in_bounded_memory(l: &Ledger, file: &str, fragment: &str) {
+    const LIMIT_KIB: u64 = 100 * 1024;
+    let mut cmd = if cfg!(target_os = "linux") {
+        let mut c = std::process::Command::new("sh");
+        c.args(["-c", &format!("ulimit -v {LIMIT_KIB} && exec \"$0\" \"$@\""), common::BIN]);
+        c
+    } else {
+        std::process::Command::new(common::BIN)
+    };
+    cmd.arg("--db").arg(&l.db).args(["import", "entries", file]);
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().expect("spawn");
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    while child.try_wait().expect("wait").is_none() {
+        let text = std::fs::read_to_string(&status).unwrap_or_default();
+        let hwm =
+            text.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().strip_suffix("kB"));
+        peak_kib = peak_kib.max(hwm.and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(fragment), "stderr lacks {fragment:?}: {stderr}");
+    assert!(peak_kib < LIMIT_KIB, "the import's resident size peaked at {peak_kib} KiB");
+}
+
+#[test]
+fn a_20_mb_row_is_refused_in_bounded_memory() {
+    let l = Ledger::small();
+    let commas = l.dir.path().join("commas.csv");
+    std::fs::write(&commas, format!("{ENTRY_HEADER}\n{}\n", ",".repeat(20 << 20))).expect("write");
+    refused_in_bounded_memory(
+        &l,
+        commas.to_str().expect("path"),
+        "commas.csv:2: the row has more than 1000 cells",
+    );
+    let line = l.dir.path().join("one-line.csv");
+    std::fs::write(&line, format!("{ENTRY_HEADER},{}", "x".repeat(20 << 20))).expect("write");
+    refused_in_bounded_memory(
+        &l,
+        line.to_str().expect("path"),
+        "one-line.csv:1: the row is longer than 65536 bytes",
+    );
+}

@@ -2,8 +2,9 @@
 //! other clerks may be writing, then checked (audit chain and balances).
 //!
 //! The copy is written beside FILE under a temporary name created fresh (never an existing
-//! file), and linked to FILE only if FILE still does not exist, so no file is ever
-//! overwritten. A copy with findings is kept too — it is the state of the ledger, and may be
+//! file), `FILE.fundledger-backup-partial-PID`, and linked to FILE only if FILE still does not
+//! exist, so no file is ever overwritten. A backup that was killed leaves its partial copy;
+//! the next backup into the same directory removes it once its process is gone. A copy with findings is kept too — it is the state of the ledger, and may be
 //! evidence — and the command exits 3. Restoring is copying the file back while nobody writes
 //! (README, "Backup and restore").
 
@@ -18,6 +19,51 @@ pub struct Args {
     pub file: PathBuf,
 }
 
+/// What a copy in progress is called beside FILE: `FILE.fundledger-backup-partial-PID`.
+const PARTIAL: &str = ".fundledger-backup-partial-";
+
+/// The PID in the name of a partial copy (or of its -wal/-shm/-journal file), if it is one.
+fn partial_pid(name: &str) -> Option<u32> {
+    let name = ["-wal", "-shm", "-journal"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+    let (_, pid) = name.rsplit_once(PARTIAL)?;
+    pid.bytes().all(|b| b.is_ascii_digit()).then(|| pid.parse().ok()).flatten()
+}
+
+/// Whether process `pid` still runs: on Linux, whether /proc knows it; elsewhere unknown.
+fn alive(pid: u32) -> Option<bool> {
+    cfg!(target_os = "linux").then(|| Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// Removes the partial copies beside FILE left by backups that were killed (their process is
+/// gone), and says so; where that cannot be known, names them for the user to remove.
+fn clean_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let (mut removed, mut unknown) = (Vec::new(), Vec::new());
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = partial_pid(&name) else { continue };
+        if pid == std::process::id() || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match alive(pid) {
+            Some(false) if std::fs::remove_file(entry.path()).is_ok() => removed.push(entry.path()),
+            Some(true) => {}
+            _ => unknown.push(entry.path()),
+        }
+    }
+    let list =
+        |paths: &[PathBuf]| paths.iter().map(|p| crate::error::shown_path(p)).collect::<Vec<_>>().join(", ");
+    if !removed.is_empty() {
+        crate::outln!("removed the partial copies of backups that were interrupted: {}", list(&removed));
+    }
+    if !unknown.is_empty() {
+        crate::outln!(
+            "partial copies of interrupted backups may be left (remove them if no backup is running): {}",
+            list(&unknown)
+        );
+    }
+}
+
 fn exists(p: &Path) -> bool {
     p.symlink_metadata().is_ok()
 }
@@ -27,51 +73,53 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     if dest.is_dir() {
         return Err(Error::Internal(format!(
             "{} is a directory; give the backup a file name, e.g. {}",
-            dest.display(),
-            dest.join("ledger-backup.db").display()
+            crate::error::shown_path(dest),
+            crate::error::shown_path(&dest.join("ledger-backup.db"))
         )));
     }
     if exists(dest) {
         return Err(Error::Internal(format!(
             "{} already exists; a backup never overwrites a file (choose a new name, e.g. with the date)",
-            dest.display()
+            crate::error::shown_path(dest)
         )));
     }
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(Error::Internal(format!("the directory {} does not exist", parent.display())));
+        return Err(Error::Internal(format!(
+            "the directory {} does not exist",
+            crate::error::shown_path(parent)
+        )));
     }
+    clean_stale_partials(parent);
     let db = Db::open(&ctx.db_path())?;
     let mut tmp = dest.as_os_str().to_owned();
-    tmp.push(format!(".partial-{}", std::process::id()));
+    tmp.push(format!("{PARTIAL}{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| Error::Internal(format!("cannot create {} for the copy: {e}", tmp.display())))?;
+    std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| {
+        Error::Internal(format!("cannot create {} for the copy: {e}", crate::error::shown_path(&tmp)))
+    })?;
     let copied = copy_and_check(&db, &tmp, dest);
     // The temporary name goes either way: once linked, FILE holds the copy.
     let _ = super::init::remove_ledger_files(&tmp);
     let (fingerprint, report) = copied?;
     let restore = format!(
         "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}",
-        db = ctx.db_path().display(),
-        dest = dest.display()
+        db = crate::error::shown_path(&ctx.db_path()),
+        dest = crate::error::shown_path(dest)
     );
     if report.problems.is_empty() {
         crate::outln!(
             "backed up {} to {} ({fingerprint}); the copy verifies.",
-            ctx.db_path().display(),
-            dest.display()
+            crate::error::shown_path(&ctx.db_path()),
+            crate::error::shown_path(dest)
         );
         crate::outln!("{restore}");
         return Ok(0);
     }
     crate::outln!(
         "backed up {} to {} ({fingerprint}), but the copy does not verify: it has the ledger's findings, listed below. The copy is kept as evidence; run `fundledger verify` on the ledger.",
-        ctx.db_path().display(),
-        dest.display()
+        crate::error::shown_path(&ctx.db_path()),
+        crate::error::shown_path(dest)
     );
     Err(Error::Findings(report.problems))
 }
@@ -89,7 +137,10 @@ fn copy_and_check(
     drop(copy);
     // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.
     std::fs::hard_link(tmp, dest).map_err(|e| {
-        Error::Internal(format!("cannot create {}: {e}; nothing was overwritten", dest.display()))
+        Error::Internal(format!(
+            "cannot create {}: {e}; nothing was overwritten",
+            crate::error::shown_path(dest)
+        ))
     })?;
     Ok((fingerprint, report))
 }

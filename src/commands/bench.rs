@@ -113,7 +113,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         None => (std::env::temp_dir().join(format!("fundledger-bench-{}", std::process::id())), true),
     };
     std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| Error::Internal(format!("cannot create {}: {e}", crate::error::shown_path(&dir))))?;
     let result = bench(ctx, args, &dir);
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
@@ -125,7 +125,7 @@ fn bench(ctx: &Ctx, args: &Args, dir: &Path) -> Result<u8> {
     let data = dir.join(format!("data-{}-{}", args.entries, args.seed));
     let entries_csv = data.join("entries.csv");
     if !entries_csv.exists() {
-        eprintln!("generating {} entries into {} …", args.entries, data.display());
+        eprintln!("generating {} entries into {} …", args.entries, crate::error::shown_path(&data));
         let n = args.entries.to_string();
         let seed = args.seed.to_string();
         let status = Command::new(exe()?)

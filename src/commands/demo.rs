@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         if !is_demo {
             return Err(Error::Internal(format!(
                 "{} exists and is not a demo ledger; the demo never replaces real data (choose another --db)",
-                path.display()
+                crate::error::shown_path(&path)
             )));
         }
         remove_ledger_files(&path)?;
@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     create_ledger(&path, &[("origin", "demo")], true, &ctx.operator)?;
     let mut db = Db::open(&path)?;
     crate::outln!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
-    crate::outln!("ledger: {}\n", path.display());
+    crate::outln!("ledger: {}\n", crate::error::shown_path(&path));
     let files = [
         (What::Projects, "fixtures/demo/projects.csv", PROJECTS, import::PROJECT_COLUMNS),
         (What::Subprojects, "fixtures/demo/subprojects.csv", SUBPROJECTS, import::SUBPROJECT_COLUMNS),
@@ -86,18 +86,27 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     show_shrinkage(&db, ctx)?;
     show_allocation_plan(&db, ctx)?;
     show_reports(&db, ctx)?;
-    crate::outln!("\nTry next:  fundledger --db {} balances --county 南湖区", path.display());
+    crate::outln!(
+        "\nTry next:  fundledger --db {} balances --county 南湖区",
+        crate::error::shown_path(&path)
+    );
     crate::outln!(
         "           fundledger --db {} statement --year 2025 --format xlsx --out statement-2025.xlsx",
-        path.display()
+        crate::error::shown_path(&path)
     );
     crate::outln!(
         "           fundledger --db {} reconcile --project HN-2024-01 --payments fixtures/demo/payments-HN-2024-01.csv",
-        path.display()
+        crate::error::shown_path(&path)
     );
-    crate::outln!("           fundledger --db {} review --year 2025", path.display());
-    crate::outln!("           fundledger --db {} entitlements --project NH-2024-01", path.display());
-    crate::outln!("           fundledger --db {} check --as-of {DEMO_AS_OF}", path.display());
+    crate::outln!("           fundledger --db {} review --year 2025", crate::error::shown_path(&path));
+    crate::outln!(
+        "           fundledger --db {} entitlements --project NH-2024-01",
+        crate::error::shown_path(&path)
+    );
+    crate::outln!(
+        "           fundledger --db {} check --as-of {DEMO_AS_OF}",
+        crate::error::shown_path(&path)
+    );
     Ok(0)
 }
 

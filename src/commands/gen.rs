@@ -29,14 +29,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let Some(dir) = ctx.out() else {
+    let Some(dir) = ctx.out_path() else {
         let message = "gen writes four CSV files into a directory: name it with --out DIR";
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     };
     if dir.exists() && !dir.is_dir() {
         let message = format!(
             "{} is a file; --out names the directory gen writes its four CSV files into",
-            dir.display()
+            crate::error::shown_path(dir)
         );
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     }
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 }
 
 fn print_summary(dir: &Path, options: &Options, s: &Summary) {
-    let path = |name: &str| shell_word(&dir.join(name).display().to_string());
+    let path = |name: &str| shell_word(&crate::error::shown_path(&dir.join(name)).to_string());
     crate::outln!("wrote {}: {} projects", path(FILES[0]), s.projects);
     crate::outln!("wrote {}: {} sub-projects ({} excluded)", path(FILES[1]), s.subprojects, s.excluded);
     crate::outln!("wrote {}: {} appropriation lines", path(FILES[2]), s.appropriations);

@@ -71,7 +71,7 @@ pub fn print_summary(file: &Path, s: &Summary) {
     };
     crate::outln!(
         "imported {} ({}): {} added, {} already recorded (unchanged){ignored}",
-        file.display(),
+        crate::error::shown_path(file),
         s.encoding,
         s.added,
         s.unchanged

@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let c = db.catalog()?;
     crate::outln!(
         "created ledger {}: {} departments, {} counties, {} sub-project types, {} fund channels, {} designations (Annexes 1 and 3), {} subsidy rules",
-        path.display(),
+        crate::error::shown_path(&path),
         c.departments.len(),
         c.counties.len(),
         c.types.len(),
@@ -43,7 +43,7 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, ope
     let exists = || {
         Error::Internal(format!(
             "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-            crate::error::escaped(&path.display().to_string())
+            crate::error::shown_path(path)
         ))
     };
     if path.symlink_metadata().is_ok() {

@@ -5,7 +5,7 @@
 
 use super::Ctx;
 use crate::db::Db;
-use crate::error::Result;
+use crate::error::{escaped, Result};
 use crate::render::{self, c, Cell, Col, Doc, Report, Unit};
 
 #[derive(clap::Args, Debug)]
@@ -32,14 +32,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let rows = writes
         .iter()
         .map(|w| {
+            // The journal holds text from outside as it was given (a file name may hold an
+            // ESC sequence or a bidi control); every format shows it escaped.
+            let text = |t: &str| Cell::from(escaped(t).into_owned());
             vec![
                 Cell::Int(w.id),
-                Cell::from(w.recorded_at.as_str()),
-                Cell::from(w.operator.as_str()),
-                Cell::from(w.command.as_str()),
-                Cell::from(w.detail.as_str()),
-                Cell::from(w.summary.as_str()),
-                Cell::from(w.reason.as_str()),
+                text(&w.recorded_at),
+                text(&w.operator),
+                text(&w.command),
+                text(&w.detail),
+                text(&w.summary),
+                text(&w.reason),
                 Cell::from(format!("{}–{}", w.first_link, w.last_link + 1)),
             ]
         })

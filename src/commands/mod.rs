@@ -24,7 +24,7 @@ pub mod verify;
 use crate::catalog::Catalog;
 use crate::cli::Cli;
 use crate::error::{Check, Error, Problem, Result};
-use crate::render::{Format, Lang, Options, Unit};
+use crate::render::{Format, Lang, Options, Out, Unit};
 use std::path::{Path, PathBuf};
 
 /// A login name from the environment, if it is usable as an operator.
@@ -45,7 +45,8 @@ pub struct Ctx {
     pub operator_flag: Option<String>,
     pub format: Format,
     pub lang: Lang,
-    pub out: Option<PathBuf>,
+    /// `--out FILE` with `--force` and the ledger it must never replace.
+    pub out: Option<Out>,
 }
 
 impl Ctx {
@@ -81,7 +82,14 @@ impl Ctx {
                 }
             });
         let format = cli.format.or(by_extension).unwrap_or(Format::Table);
-        Ok(Ctx { db: cli.db.clone(), operator, operator_flag, format, lang: cli.lang, out: cli.out.clone() })
+        let db_path = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+        let out = cli.out.clone().map(|path| Out { path, force: cli.force, ledger: db_path });
+        // A report that cannot be written is refused before the command records anything
+        // (`gen --out` names a directory and checks it itself).
+        if let Some(out) = out.as_ref().filter(|_| !matches!(cli.command, crate::cli::Command::Gen(_))) {
+            out.check()?;
+        }
+        Ok(Ctx { db: cli.db.clone(), operator, operator_flag, format, lang: cli.lang, out })
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -92,8 +100,13 @@ impl Ctx {
         Options { format: self.format, lang: self.lang, unit }
     }
 
-    pub fn out(&self) -> Option<&Path> {
-        self.out.as_deref()
+    pub fn out(&self) -> Option<&Out> {
+        self.out.as_ref()
+    }
+
+    /// The `--out` path as given (`gen`'s directory).
+    pub fn out_path(&self) -> Option<&Path> {
+        self.out.as_ref().map(|o| o.path.as_path())
     }
 }
 

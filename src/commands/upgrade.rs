@@ -8,7 +8,7 @@ use crate::error::Result;
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
     let path = ctx.db_path();
-    let shown = crate::error::escaped(&path.display().to_string()).into_owned();
+    let shown = crate::error::shown_path(&path);
     match Db::upgrade(&path)? {
         None => crate::outln!("{shown} is up to date (schema {}); nothing to do", crate::db::SCHEMA_VERSION),
         Some((from, to)) => crate::outln!(
