@@ -122,13 +122,31 @@ pub fn echo(value: &str) -> String {
     out
 }
 
-/// Characters that would drive or rearrange the terminal showing them: control characters
-/// (ESC sequences, line breaks), bidirectional controls (U+202E shows text reversed) and the
-/// Unicode line and paragraph separators.
+/// Characters that would drive, rearrange or hide part of the text showing them: control
+/// characters (ESC sequences, line breaks), bidirectional controls (U+202E shows text
+/// reversed), zero-width and other invisible characters, and the Unicode line and paragraph
+/// separators.
 fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control() || invisible(c).is_some() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// What an invisible character is, if `c` is one: a zero-width character, a bidirectional
+/// control (which can make text read differently from how it is stored), or another format
+/// character that shows nothing. Such characters make two codes look the same, or a name read
+/// backwards, so they are refused wherever a clerk's text is recorded.
+pub fn invisible(c: char) -> Option<&'static str> {
+    Some(match u32::from(c) {
+        0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => "a bidirectional control",
+        0x200B..=0x200D | 0x2060 | 0xFEFF => "a zero-width character",
+        0x00AD => "a soft hyphen",
+        0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFFA0 => {
+            "an invisible character"
+        }
+        0x2061..=0x2064 | 0x206A..=0x206F | 0xFFF9..=0xFFFB => "an invisible format character",
+        0xFE00..=0xFE0F | 0xE0100..=0xE01EF => "a variation selector",
+        0xE0000..=0xE007F => "a tag character",
+        _ => return None,
+    })
 }
 
 fn push_escaped(out: &mut String, c: char) {

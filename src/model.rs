@@ -207,8 +207,10 @@ pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
     if t.chars().any(char::is_control) {
         return Err(format!("the {what} contains a control character"));
     }
-    if let Some((at, c)) = t.chars().enumerate().find(|(_, c)| c.is_whitespace() || invisible(*c).is_some()) {
-        let kind = invisible(c).unwrap_or("a space");
+    if let Some((at, c)) =
+        t.chars().enumerate().find(|(_, c)| c.is_whitespace() || crate::error::invisible(*c).is_some())
+    {
+        let kind = crate::error::invisible(c).unwrap_or("a space");
         return Err(format!(
             "the {what} '{}' contains U+{:04X} ({kind}) at character {}; codes take visible characters only, or two codes would look the same",
             echo(t),
@@ -242,34 +244,15 @@ pub fn parse_text_up_to(text: &str, what: &str, required: bool, max_chars: usize
     if t.chars().any(char::is_control) {
         return Err(format!("the {what} contains a control character"));
     }
-    if let Some((at, c)) = t.chars().enumerate().find(|(_, c)| invisible(*c).is_some()) {
+    if let Some((at, c)) = t.chars().enumerate().find(|(_, c)| crate::error::invisible(*c).is_some()) {
         return Err(format!(
             "the {what} contains U+{:04X} ({}) at character {}; text may not hide characters that change how it reads",
             u32::from(c),
-            invisible(c).unwrap_or_default(),
+            crate::error::invisible(c).unwrap_or_default(),
             at + 1
         ));
     }
     Ok(t.to_string())
-}
-
-/// What an invisible character is, if `c` is one: a zero-width character, a bidirectional
-/// control (which can make text read differently from how it is stored), or another format
-/// character that shows nothing. Such characters make two codes look the same, or a name read
-/// backwards, so they are refused wherever a clerk's text is recorded.
-pub fn invisible(c: char) -> Option<&'static str> {
-    Some(match u32::from(c) {
-        0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => "a bidirectional control",
-        0x200B..=0x200D | 0x2060 | 0xFEFF => "a zero-width character",
-        0x00AD => "a soft hyphen",
-        0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFFA0 => {
-            "an invisible character"
-        }
-        0x2061..=0x2064 | 0x206A..=0x206F | 0xFFF9..=0xFFFB => "an invisible format character",
-        0xFE00..=0xFE0F | 0xE0100..=0xE01EF => "a variation selector",
-        0xE0000..=0xE007F => "a tag character",
-        _ => return None,
-    })
 }
 
 /// An integrated land-consolidation project (土地综合整治项目).
