@@ -2090,6 +2090,23 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The last day the line moved, if ever.
+    pub fn line_last_day(&self, appropriation_id: i64, subproject_id: i64) -> Result<Option<NaiveDate>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT max(date) FROM line_days WHERE appropriation_id = ?1 AND subproject_id = ?2",
+        )?;
+        let day: Option<String> = stmt.query_row(params![appropriation_id, subproject_id], |r| r.get(0))?;
+        Ok(day.as_deref().map(stored_date).transpose()?)
+    }
+
+    /// The last day the appropriation's lines drew on it, if ever.
+    pub fn appropriation_last_day(&self, appropriation_id: i64) -> Result<Option<NaiveDate>> {
+        let mut stmt =
+            self.tx.prepare_cached("SELECT max(date) FROM appropriation_days WHERE appropriation_id = ?1")?;
+        let day: Option<String> = stmt.query_row([appropriation_id], |r| r.get(0))?;
+        Ok(day.as_deref().map(stored_date).transpose()?)
+    }
+
     /// What the appropriation's lines drew from it on each day after `date`, in date order.
     pub fn appropriation_days_after(
         &self,

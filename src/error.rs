@@ -135,6 +135,9 @@ fn is_unsafe(c: char) -> bool {
 /// character that shows nothing. Such characters make two codes look the same, or a name read
 /// backwards, so they are refused wherever a clerk's text is recorded.
 pub fn invisible(c: char) -> Option<&'static str> {
+    if c.is_ascii() {
+        return None;
+    }
     Some(match u32::from(c) {
         0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => "a bidirectional control",
         0x200B..=0x200D | 0x2060 | 0xFEFF => "a zero-width character",

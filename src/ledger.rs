@@ -258,6 +258,10 @@ pub struct EntryWriter<'t, 'c> {
     closed: BTreeSet<i32>,
     /// No entry may be dated after this day (R3).
     today: NaiveDate,
+    /// The last day each touched line, and each touched appropriation, moved: an entry dated
+    /// on or after it needs no look at later days (R3 on every date).
+    line_last_day: HashMap<(i64, i64), Option<NaiveDate>>,
+    appropriation_last_day: HashMap<i64, Option<NaiveDate>>,
     appropriations: HashMap<String, Rc<StoredAppropriation>>,
     subprojects: HashMap<String, Rc<StoredSubproject>>,
     lines: HashMap<(i64, i64), LineBalance>,
@@ -288,6 +292,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             stamp,
             closed: tx.closed_years()?,
             today: chrono::Local::now().date_naive(),
+            line_last_day: HashMap::new(),
+            appropriation_last_day: HashMap::new(),
             appropriations: HashMap::new(),
             subprojects: HashMap::new(),
             lines: HashMap::new(),
@@ -402,7 +408,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                 crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
             })?;
         self.file_lines.push(file_line);
-        self.tx.add_day(line_key.0, line_key.1, e.date, &updated.since(&line))?;
+        let movement = updated.since(&line);
+        self.moved_on(line_key, e.date, movement.drawn() != Fen::ZERO)?;
+        self.tx.add_day(line_key.0, line_key.1, e.date, &movement)?;
         let drawn_after = drawn + (updated.drawn() - line.drawn());
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);
@@ -437,7 +445,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// every recorded entry, this writer's included): the day rows after `date` say how it got
     /// there. An entry dated on or after the last one reads no row.
     fn lowest(
-        &self,
+        &mut self,
         pool: rules::Pool,
         m: &Movement,
         date: NaiveDate,
@@ -445,17 +453,62 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         available: Fen,
     ) -> Result<rules::Lowest> {
         let (aid, sid) = (m.appropriation.id, m.subproject.id);
+        let now = match pool {
+            rules::Pool::Available => available,
+            rules::Pool::Undisbursed => line.undisbursed(),
+            rules::Pool::Held => line.held(),
+        };
+        let last = match pool {
+            rules::Pool::Available => self.last_day_of_appropriation(aid)?,
+            _ => self.last_day_of_line((aid, sid))?,
+        };
+        if last.is_none_or(|last| date >= last) {
+            // Dated on or after every day the pool moved (an ordinary import): it stands at
+            // `now` from the entry's date on.
+            return Ok(rules::Lowest { have: now, on: None });
+        }
         Ok(match pool {
             rules::Pool::Available => {
                 let later = self.tx.appropriation_days_after(aid, date)?;
                 rules::lowest_ahead(available, later.iter().map(|(d, drawn)| (*d, -*drawn)))
             }
             rules::Pool::Undisbursed | rules::Pool::Held => {
-                let now = if pool == rules::Pool::Held { line.held() } else { line.undisbursed() };
                 let later = self.tx.line_days_after(aid, sid, date)?;
                 rules::lowest_ahead(now, later.iter().map(|(d, b)| (*d, pool.change(b))))
             }
         })
+    }
+
+    /// The last day the line moved, this writer's entries included.
+    fn last_day_of_line(&mut self, key: (i64, i64)) -> Result<Option<NaiveDate>> {
+        if let Some(d) = self.line_last_day.get(&key) {
+            return Ok(*d);
+        }
+        let d = self.tx.line_last_day(key.0, key.1)?;
+        self.line_last_day.insert(key, d);
+        Ok(d)
+    }
+
+    /// The last day the appropriation's lines drew on it, this writer's entries included.
+    fn last_day_of_appropriation(&mut self, id: i64) -> Result<Option<NaiveDate>> {
+        if let Some(d) = self.appropriation_last_day.get(&id) {
+            return Ok(*d);
+        }
+        let d = self.tx.appropriation_last_day(id)?;
+        self.appropriation_last_day.insert(id, d);
+        Ok(d)
+    }
+
+    /// Records that the line (and, when the movement draws on it, the appropriation) moved on
+    /// `date`, after reading the stored last days so the newest stays known.
+    fn moved_on(&mut self, key: (i64, i64), date: NaiveDate, drawn: bool) -> Result<()> {
+        let line = self.last_day_of_line(key)?;
+        self.line_last_day.insert(key, line.max(Some(date)));
+        if drawn {
+            let a = self.last_day_of_appropriation(key.0)?;
+            self.appropriation_last_day.insert(key.0, a.max(Some(date)));
+        }
+        Ok(())
     }
 
     fn line(&mut self, key: (i64, i64)) -> Result<LineBalance> {
