@@ -15,6 +15,10 @@ use crate::model::{
     Activity, Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, PeriodAction,
     Scope, Stage, Status, Verdict,
 };
+pub use crate::model::{
+    BalanceLine, LineActivity, StoredAcceptance, StoredAppropriation, StoredEntry, StoredProject,
+    StoredSubproject,
+};
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
 use chrono::{Datelike, NaiveDate};
@@ -193,66 +197,6 @@ pub struct WriteRecord<'a> {
     pub recorded_at: &'a str,
 }
 
-/// A project as recorded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredProject {
-    pub id: i64,
-    pub row: NewProject,
-}
-
-/// A sub-project as recorded, with what the ledger needs of its project.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredSubproject {
-    pub id: i64,
-    pub code: String,
-    pub project_code: String,
-    pub county: String,
-    pub mode: Mode,
-    pub type_code: String,
-    pub status: Status,
-    pub quantity: String,
-    pub unit: String,
-    pub investment: Fen,
-    pub letter: String,
-    pub standalone: Option<Fen>,
-    pub standalone_doc: String,
-}
-
-/// An appropriation line as recorded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredAppropriation {
-    pub id: i64,
-    pub code: String,
-    pub doc_no: String,
-    pub channel: String,
-    pub level: Level,
-    pub county: String,
-    pub issued_on: NaiveDate,
-    pub amount: Fen,
-}
-
-/// An entry as recorded, with its references spelled as codes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredEntry {
-    pub id: i64,
-    pub voucher: String,
-    pub date: NaiveDate,
-    pub kind: Kind,
-    pub appropriation_id: i64,
-    pub appropriation: String,
-    pub subproject_id: i64,
-    pub subproject: String,
-    pub amount: Fen,
-    /// For a reversal: the original's id, kind and voucher.
-    pub reverses: Option<(i64, Kind, String)>,
-    /// For a reversal: the original's line (appropriation id, sub-project id), amount and
-    /// date, which a reversal must mirror (`verify` checks it over stored rows).
-    pub original: Option<((i64, i64), Fen, NaiveDate)>,
-    pub memo: String,
-    /// The day the entry was recorded (no entry is dated after it).
-    pub recorded_on: Option<NaiveDate>,
-}
-
 /// An entry to insert; references are already resolved to ids.
 pub struct EntryInsert<'a> {
     pub voucher: &'a str,
@@ -265,34 +209,6 @@ pub struct EntryInsert<'a> {
     pub memo: &'a str,
     pub operator: &'a str,
     pub recorded_at: &'a str,
-}
-
-/// One maintained balance line with the names reports need.
-#[derive(Clone, Debug)]
-pub struct BalanceLine {
-    pub project: String,
-    pub county: String,
-    pub subproject: String,
-    pub type_code: String,
-    pub channel: String,
-    pub appropriation: String,
-    pub balance: LineBalance,
-}
-
-/// An acceptance as recorded, references as codes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredAcceptance {
-    pub id: i64,
-    pub stage: Stage,
-    pub project: String,
-    pub subproject: Option<String>,
-    pub department: Option<String>,
-    pub verdict: Verdict,
-    pub date: NaiveDate,
-    pub document: String,
-    pub batch: String,
-    pub award: bool,
-    pub memo: String,
 }
 
 /// A resolved acceptance to insert.
@@ -448,15 +364,6 @@ const REGISTER_LABELS: [(&str, &str); 12] = [
     ("acceptances", "'#' || id"),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];
-
-/// When a line last moved.
-#[derive(Clone, Debug)]
-pub struct LineActivity {
-    pub appropriation: String,
-    pub subproject: String,
-    pub last_entry: NaiveDate,
-    pub last_disbursement: Option<NaiveDate>,
-}
 
 /// Reads a stored 32-byte hash; the schema's CHECK guarantees the length.
 fn stored_hash(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Hash> {

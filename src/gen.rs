@@ -27,7 +27,7 @@ use crate::catalog::{builtin, Catalog};
 use crate::error::{Check, Error, Problem, Result};
 use crate::import::{self, CsvInput, Keyed};
 use crate::ledger::Outcome;
-use crate::model::{Kind, Level, LineBalance, Mode, Scope, Status};
+use crate::model::{Direction, Kind, Level, LineBalance, Mode, Scope, Status};
 use crate::money::Fen;
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::cmp::Reverse;
@@ -1217,13 +1217,17 @@ fn kind_index(kind: Kind) -> usize {
 /// Applies a planned entry to its line and appropriation, as the ledger does (a reversal as
 /// its original's kind, negated), and checks the balances the importer will check.
 fn post(line: &mut Line, a: &mut Appropriation, p: &Planned, year: i32, number: u32) {
-    let (kind, sign) = match p.reverses {
-        Some(original) => (original.kind, -1),
-        None => (p.kind, 1),
+    let (kind, direction) = match p.reverses {
+        Some(original) => (original.kind, Direction::Back),
+        None => (p.kind, Direction::Forward),
     };
     let before = line.balance;
     let after = before
-        .checked_apply(kind, Fen::from(p.amount), sign)
+        .checked_apply(
+            kind.flow().expect("a planned entry and its original move money"),
+            Fen::from(p.amount),
+            direction,
+        )
         .expect("generated running totals stay far below MAX_RUNNING_FEN");
     assert!(p.amount > 0, "every entry moves a positive amount");
     assert!(

@@ -19,8 +19,8 @@ use crate::db::{
 };
 use crate::error::{Check, Problem, Result};
 use crate::model::{
-    Activity, Kind, LineBalance, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Stage,
-    Status, Verdict,
+    Activity, Direction, Flow, Kind, LineBalance, NewAcceptance, NewAppropriation, NewEntry, NewProject,
+    NewSubproject, Stage, Status, Verdict,
 };
 use crate::money::Fen;
 use crate::rules;
@@ -242,8 +242,8 @@ impl AppropriationWriter<'_, '_> {
 
 /// The movement an entry makes, once a reversal is resolved to its original.
 struct Movement {
-    kind: Kind,
-    sign: i64,
+    flow: Flow,
+    direction: Direction,
     amount: Fen,
     appropriation: Rc<StoredAppropriation>,
     subproject: Rc<StoredSubproject>,
@@ -353,9 +353,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             }
             return Ok(outcome);
         }
-        let movement = match e.kind {
-            Kind::Reverse => self.resolve_reversal(e)?,
-            _ => self.resolve_movement(e)?,
+        let movement = match e.kind.flow() {
+            Some(flow) => self.resolve_movement(e, flow)?,
+            None => self.resolve_reversal(e)?,
         };
         let m = match movement {
             Ok(m) => m,
@@ -372,12 +372,13 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         }
         let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
         problems.extend(rules::movement(self.catalog, a, s, e.date));
-        if let Some(pool) = rules::Pool::drawn_by(m.kind, m.sign) {
+        if let Some(pool) = rules::Pool::drawn_by(m.flow, m.direction) {
             let lowest = self.lowest(pool, &m, e.date, &line, a.amount - drawn)?;
-            problems
-                .extend(rules::no_overdraw(m.kind, m.sign, m.amount, e.date, lowest, &a.code, &s.code).err());
+            problems.extend(
+                rules::no_overdraw(m.flow, m.direction, m.amount, e.date, lowest, &a.code, &s.code).err(),
+            );
         }
-        let updated = line.checked_apply(m.kind, m.amount, m.sign);
+        let updated = line.checked_apply(m.flow, m.amount, m.direction);
         if updated.is_none() {
             problems.push(
                 Problem::new(
@@ -415,7 +416,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);
         let year = self.years.entry((line_key.0, line_key.1, e.date.year())).or_default();
-        *year = year.checked_apply(m.kind, m.amount, m.sign).ok_or_else(|| {
+        *year = year.checked_apply(m.flow, m.amount, m.direction).ok_or_else(|| {
             crate::error::Error::Internal(format!("voucher {}: the year's movement overflows", e.voucher))
         })?;
         self.lines.insert(line_key, updated);
@@ -552,7 +553,11 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         Ok(found)
     }
 
-    fn resolve_movement(&mut self, e: &NewEntry) -> Result<std::result::Result<Movement, Vec<Problem>>> {
+    fn resolve_movement(
+        &mut self,
+        e: &NewEntry,
+        flow: Flow,
+    ) -> Result<std::result::Result<Movement, Vec<Problem>>> {
         let mut problems = Vec::new();
         if e.reverses.is_some() {
             problems.push(
@@ -595,9 +600,14 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             }
         };
         Ok(match (amount, appropriation, subproject) {
-            (Some(amount), Some(appropriation), Some(subproject)) if problems.is_empty() => {
-                Ok(Movement { kind: e.kind, sign: 1, amount, appropriation, subproject, reverses_id: None })
-            }
+            (Some(amount), Some(appropriation), Some(subproject)) if problems.is_empty() => Ok(Movement {
+                flow,
+                direction: Direction::Forward,
+                amount,
+                appropriation,
+                subproject,
+                reverses_id: None,
+            }),
             _ => Err(problems),
         })
     }
@@ -613,13 +623,13 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let Some(original) = self.tx.find_entry(voucher)? else {
             return Ok(Err(vec![unknown("reverses", voucher, "a reversal names a recorded voucher")]));
         };
-        if original.kind == Kind::Reverse {
+        let Some(flow) = original.kind.flow() else {
             return Ok(Err(vec![Problem::new(
                 Check::R4,
                 format!("{voucher} is itself a reversal and cannot be reversed; post a new entry instead"),
             )
             .column("reverses")]));
-        }
+        };
         if let Some(by) = self.tx.reversed_by(original.id)? {
             return Ok(Err(vec![Problem::new(
                 Check::R4,
@@ -649,8 +659,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             unreachable!("a recorded entry's appropriation and sub-project exist (foreign keys)")
         };
         Ok(Ok(Movement {
-            kind: original.kind,
-            sign: -1,
+            flow,
+            direction: Direction::Back,
             amount: original.amount,
             appropriation,
             subproject,

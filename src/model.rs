@@ -111,6 +111,57 @@ code_enum!(
     }
 );
 
+/// The five ways money moves between the pools of DOMAIN.md §4. An entry of kind `reverse`
+/// has no flow of its own: it undoes its original's (`Direction::Back`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flow {
+    Allocate,
+    Disburse,
+    Pay,
+    Withdraw,
+    Return,
+}
+
+/// Whether an entry moves money the way its flow goes, or moves an earlier entry's money back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Forward,
+    Back,
+}
+
+impl Kind {
+    /// The flow of an entry of this kind; `None` for a reversal, which takes its original's.
+    pub fn flow(self) -> Option<Flow> {
+        match self {
+            Kind::Allocate => Some(Flow::Allocate),
+            Kind::Disburse => Some(Flow::Disburse),
+            Kind::Pay => Some(Flow::Pay),
+            Kind::Withdraw => Some(Flow::Withdraw),
+            Kind::Return => Some(Flow::Return),
+            Kind::Reverse => None,
+        }
+    }
+}
+
+impl Flow {
+    /// The entry kind that records this flow.
+    pub fn kind(self) -> Kind {
+        match self {
+            Flow::Allocate => Kind::Allocate,
+            Flow::Disburse => Kind::Disburse,
+            Flow::Pay => Kind::Pay,
+            Flow::Withdraw => Kind::Withdraw,
+            Flow::Return => Kind::Return,
+        }
+    }
+}
+
+impl fmt::Display for Flow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind().code())
+    }
+}
+
 code_enum!(
     /// What happens to a year (R5): it is closed, or reopened with a reason.
     PeriodAction, "period action" {
@@ -381,19 +432,22 @@ impl LineBalance {
         self.allocated - self.withdrawn - self.returned - self.paid
     }
 
-    /// The line after a movement of `kind` (`sign` +1 to record, −1 to reverse), or `None`
-    /// if a running total would leave the range fundledger holds.
-    pub fn checked_apply(&self, kind: Kind, amount: Fen, sign: i64) -> Option<LineBalance> {
+    /// The line after `amount` moved by `flow` in `direction`, or `None` if a running total
+    /// would leave the range fundledger holds.
+    pub fn checked_apply(&self, flow: Flow, amount: Fen, direction: Direction) -> Option<LineBalance> {
         let mut next = *self;
-        let column = match kind {
-            Kind::Allocate => &mut next.allocated,
-            Kind::Withdraw => &mut next.withdrawn,
-            Kind::Disburse => &mut next.disbursed,
-            Kind::Return => &mut next.returned,
-            Kind::Pay => &mut next.paid,
-            Kind::Reverse => unreachable!("a reversal is applied as its original's kind, negated"),
+        let column = match flow {
+            Flow::Allocate => &mut next.allocated,
+            Flow::Withdraw => &mut next.withdrawn,
+            Flow::Disburse => &mut next.disbursed,
+            Flow::Return => &mut next.returned,
+            Flow::Pay => &mut next.paid,
         };
-        *column = column.checked_add(Fen(amount.0.checked_mul(i128::from(sign))?))?;
+        let signed = match direction {
+            Direction::Forward => amount,
+            Direction::Back => -amount,
+        };
+        *column = column.checked_add(signed)?;
         (column.0.abs() <= MAX_RUNNING_FEN).then_some(next)
     }
 
@@ -415,6 +469,107 @@ impl LineBalance {
         self.returned += other.returned;
         self.paid += other.paid;
     }
+}
+
+// ---------------------------------------------------------------- recorded rows
+//
+// What the ledger holds, as read back: ids are SQLite's, references spelled as codes.
+
+/// A project as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredProject {
+    pub id: i64,
+    pub row: NewProject,
+}
+
+/// A sub-project as recorded, with what the ledger needs of its project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSubproject {
+    pub id: i64,
+    pub code: String,
+    pub project_code: String,
+    pub county: String,
+    pub mode: Mode,
+    pub type_code: String,
+    pub status: Status,
+    pub quantity: String,
+    pub unit: String,
+    pub investment: Fen,
+    pub letter: String,
+    pub standalone: Option<Fen>,
+    pub standalone_doc: String,
+}
+
+/// An appropriation line as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAppropriation {
+    pub id: i64,
+    pub code: String,
+    pub doc_no: String,
+    pub channel: String,
+    pub level: Level,
+    pub county: String,
+    pub issued_on: NaiveDate,
+    pub amount: Fen,
+}
+
+/// An entry as recorded, with its references spelled as codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub kind: Kind,
+    pub appropriation_id: i64,
+    pub appropriation: String,
+    pub subproject_id: i64,
+    pub subproject: String,
+    pub amount: Fen,
+    /// For a reversal: the original's id, kind and voucher.
+    pub reverses: Option<(i64, Kind, String)>,
+    /// For a reversal: the original's line (appropriation id, sub-project id), amount and
+    /// date, which a reversal must mirror (`verify` checks it over stored rows).
+    pub original: Option<((i64, i64), Fen, NaiveDate)>,
+    pub memo: String,
+    /// The day the entry was recorded (no entry is dated after it).
+    pub recorded_on: Option<NaiveDate>,
+}
+
+/// One maintained balance line with the names reports need.
+#[derive(Clone, Debug)]
+pub struct BalanceLine {
+    pub project: String,
+    pub county: String,
+    pub subproject: String,
+    pub type_code: String,
+    pub channel: String,
+    pub appropriation: String,
+    pub balance: LineBalance,
+}
+
+/// An acceptance as recorded, references as codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAcceptance {
+    pub id: i64,
+    pub stage: Stage,
+    pub project: String,
+    pub subproject: Option<String>,
+    pub department: Option<String>,
+    pub verdict: Verdict,
+    pub date: NaiveDate,
+    pub document: String,
+    pub batch: String,
+    pub award: bool,
+    pub memo: String,
+}
+
+/// When a line last moved.
+#[derive(Clone, Debug)]
+pub struct LineActivity {
+    pub appropriation: String,
+    pub subproject: String,
+    pub last_entry: NaiveDate,
+    pub last_disbursement: Option<NaiveDate>,
 }
 
 #[cfg(test)]
@@ -472,14 +627,16 @@ mod tests {
             (Kind::Return, 100),
             (Kind::Withdraw, 50),
         ] {
-            b = b.checked_apply(kind, Fen(fen), 1).expect("small amounts");
+            b = b
+                .checked_apply(kind.flow().expect("no reversal here"), Fen(fen), Direction::Forward)
+                .expect("small amounts");
         }
         assert_eq!(b.undisbursed(), Fen(350));
         assert_eq!(b.held(), Fen(300));
         assert_eq!(b.balance(), Fen(650));
         assert_eq!(b.balance(), b.undisbursed() + b.held());
-        b = b.checked_apply(Kind::Pay, Fen(200), -1).expect("small amounts");
+        b = b.checked_apply(Flow::Pay, Fen(200), Direction::Back).expect("small amounts");
         assert_eq!(b.paid, Fen::ZERO);
-        assert_eq!(b.checked_apply(Kind::Allocate, Fen(MAX_RUNNING_FEN), 1), None);
+        assert_eq!(b.checked_apply(Flow::Allocate, Fen(MAX_RUNNING_FEN), Direction::Forward), None);
     }
 }

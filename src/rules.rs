@@ -6,9 +6,8 @@
 //! functions never touch the database.
 
 use crate::catalog::{Catalog, SubprojectType};
-use crate::db::{StoredAppropriation, StoredSubproject};
 use crate::error::{Check, Problem};
-use crate::model::{Kind, LineBalance, Mode, Status};
+use crate::model::{Direction, Flow, LineBalance, Mode, Status, StoredAppropriation, StoredSubproject};
 use crate::money::Fen;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeSet;
@@ -109,15 +108,19 @@ pub enum Pool {
 }
 
 impl Pool {
-    /// The pool the movement `kind` (`sign` −1 when reversing it) takes money from; `None`
-    /// for reversing a payment, which only gives money back.
-    pub fn drawn_by(kind: Kind, sign: i64) -> Option<Pool> {
-        match (kind, sign) {
-            (Kind::Allocate, 1) | (Kind::Withdraw, -1) | (Kind::Return, -1) => Some(Pool::Available),
-            (Kind::Disburse, 1) | (Kind::Withdraw, 1) | (Kind::Allocate, -1) => Some(Pool::Undisbursed),
-            (Kind::Pay, 1) | (Kind::Return, 1) | (Kind::Disburse, -1) => Some(Pool::Held),
-            (Kind::Pay, -1) => None,
-            _ => unreachable!("kind {kind} with sign {sign} is never applied"),
+    /// The pool `flow` in `direction` takes money from; `None` for moving a payment back,
+    /// which only gives money back.
+    pub fn drawn_by(flow: Flow, direction: Direction) -> Option<Pool> {
+        use Direction::{Back, Forward};
+        match (flow, direction) {
+            (Flow::Allocate, Forward) | (Flow::Withdraw, Back) | (Flow::Return, Back) => {
+                Some(Pool::Available)
+            }
+            (Flow::Disburse, Forward) | (Flow::Withdraw, Forward) | (Flow::Allocate, Back) => {
+                Some(Pool::Undisbursed)
+            }
+            (Flow::Pay, Forward) | (Flow::Return, Forward) | (Flow::Disburse, Back) => Some(Pool::Held),
+            (Flow::Pay, Back) => None,
         }
     }
 
@@ -163,22 +166,25 @@ pub fn lowest_ahead(now: Fen, later: impl IntoIterator<Item = (NaiveDate, Fen)> 
     lowest
 }
 
-/// R3 on every date: the movement `kind` of `amount` (`sign` −1 when reversing it), dated
-/// `date`, keeps the pool it draws on non-negative on its date and every later day.
+/// R3 on every date: `amount` moved by `flow` in `direction`, dated `date`, keeps the pool
+/// it draws on non-negative on its date and every later day.
 pub fn no_overdraw(
-    kind: Kind,
-    sign: i64,
+    flow: Flow,
+    direction: Direction,
     amount: Fen,
     date: NaiveDate,
     lowest: Lowest,
     appropriation: &str,
     subproject: &str,
 ) -> Result<(), Problem> {
-    let Some(pool) = Pool::drawn_by(kind, sign) else { return Ok(()) };
+    let Some(pool) = Pool::drawn_by(flow, direction) else { return Ok(()) };
     if amount <= lowest.have {
         return Ok(());
     }
-    let doing = if sign < 0 { format!("reversing this {kind}") } else { kind.to_string() };
+    let doing = match direction {
+        Direction::Back => format!("reversing this {flow}"),
+        Direction::Forward => flow.to_string(),
+    };
     let message = match lowest.on {
         None => format!(
             "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {} {} on {date}",

@@ -7,7 +7,7 @@ use fundledger::commands::{init, verify};
 use fundledger::db::Db;
 use fundledger::ledger::{AppropriationWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter};
 use fundledger::model::{
-    Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
+    Direction, Flow, Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
 };
 use fundledger::money::{Fen, MAX_AMOUNT_FEN};
 use proptest::prelude::*;
@@ -234,9 +234,9 @@ proptest! {
         let mut w = EntryWriter::new(&tx, &catalog, &stamp).expect("writer");
         let mut vouchers: Vec<String> = Vec::new();
         let mut last = date(DATE);
-        // What each accepted entry does, for an independent replay: (date, line, kind, fen, sign).
+        // What each accepted entry does, for an independent replay: (date, line, flow, fen, direction).
         type Line = (String, String);
-        let mut moves: Vec<(chrono::NaiveDate, Line, Kind, Fen, i64)> = Vec::new();
+        let mut moves: Vec<(chrono::NaiveDate, Line, Flow, Fen, Direction)> = Vec::new();
         let mut originals: std::collections::HashMap<String, (Line, Kind, Fen)> = Default::default();
         for (i, s) in steps.iter().enumerate() {
             let voucher = format!("V{i}");
@@ -247,12 +247,12 @@ proptest! {
                     None => {
                         let line = (entry.appropriation.clone().unwrap(), entry.subproject.clone().unwrap());
                         let amount = entry.amount.unwrap();
-                        moves.push((on, line.clone(), entry.kind, amount, 1));
+                        moves.push((on, line.clone(), entry.kind.flow().expect("not a reversal"), amount, Direction::Forward));
                         originals.insert(voucher.clone(), (line, entry.kind, amount));
                     }
                     Some(original) => {
                         let (line, kind, amount) = originals[original].clone();
-                        moves.push((on, line, kind, amount, -1));
+                        moves.push((on, line, kind.flow().expect("an original moves money"), amount, Direction::Back));
                     }
                 }
                 vouchers.push(voucher);
@@ -284,9 +284,9 @@ proptest! {
         // Balances as of any day, replayed here entry by entry, equal what the ledger sums.
         let replay = |cutoff: chrono::NaiveDate| {
             let mut lines: std::collections::BTreeMap<Line, fundledger::model::LineBalance> = Default::default();
-            for (_, line, kind, amount, sign) in moves.iter().filter(|m| m.0 <= cutoff) {
+            for (_, line, flow, amount, direction) in moves.iter().filter(|m| m.0 <= cutoff) {
                 let b = lines.entry(line.clone()).or_default();
-                *b = b.checked_apply(*kind, *amount, *sign).expect("in range");
+                *b = b.checked_apply(*flow, *amount, *direction).expect("in range");
             }
             lines.retain(|_, b| *b != fundledger::model::LineBalance::default());
             lines
@@ -309,9 +309,9 @@ proptest! {
             prop_assert_eq!(y.opening + m.allocated - m.withdrawn - m.returned - m.paid, y.balance);
             // The year's movement is what the entries dated in it did, replayed independently.
             let mut moved = fundledger::model::LineBalance::default();
-            for (on, _, kind, amount, sign) in &moves {
+            for (on, _, flow, amount, direction) in &moves {
                 if period.from.is_some_and(|f| *on >= f) && period.to.is_some_and(|t| *on <= t) {
-                    moved = moved.checked_apply(*kind, *amount, *sign).expect("in range");
+                    moved = moved.checked_apply(*flow, *amount, *direction).expect("in range");
                 }
             }
             prop_assert_eq!(y.movement, moved, "movement in {}", year);

@@ -7,7 +7,7 @@
 use super::Ctx;
 use crate::db::{Db, StoredAppropriation, StoredEntry, StoredSubproject};
 use crate::error::{Check, Error, Problem, Result};
-use crate::model::{Activity, Kind, LineBalance};
+use crate::model::{Activity, Direction, Flow, Kind, LineBalance};
 use crate::money::Fen;
 use crate::progress::Progress;
 use crate::rules;
@@ -302,11 +302,11 @@ impl<'a> Replay<'a> {
                 format!("dated {}, after the day it was recorded ({recorded})", e.date),
             );
         }
-        let Some((kind, sign)) = self.movement(e) else { return };
+        let Some((flow, direction)) = self.movement(e) else { return };
         let key = (a.id, s.id);
         let line = self.lines.entry(key).or_default();
         let year = self.years.entry((a.id, s.id, e.date.year())).or_default();
-        match (line.checked_apply(kind, e.amount, sign), year.checked_apply(kind, e.amount, sign)) {
+        match (line.checked_apply(flow, e.amount, direction), year.checked_apply(flow, e.amount, direction)) {
             (Some(next), Some(next_year)) => {
                 *self.drawn.entry(a.id).or_default() += next.drawn() - line.drawn();
                 *line = next;
@@ -319,17 +319,19 @@ impl<'a> Replay<'a> {
         self.touched.insert(key);
     }
 
-    /// The movement an entry makes: its own kind, or for a reversal its original's kind
-    /// negated — `None` (with a finding) when a reversal does not mirror a plain entry.
-    fn movement(&mut self, e: &StoredEntry) -> Option<(Kind, i64)> {
+    /// The flow an entry makes: its own kind's, or for a reversal its original's moved back —
+    /// `None` (with a finding) when a reversal does not mirror a plain entry.
+    fn movement(&mut self, e: &StoredEntry) -> Option<(Flow, Direction)> {
         let Some((_, original_kind, original)) = &e.reverses else {
-            if e.kind == Kind::Reverse {
-                self.finding(Check::R4, &e.voucher, "a reversal that names no entry it reverses");
-                return None;
-            }
-            return Some((e.kind, 1));
+            return match e.kind.flow() {
+                Some(flow) => Some((flow, Direction::Forward)),
+                None => {
+                    self.finding(Check::R4, &e.voucher, "a reversal that names no entry it reverses");
+                    None
+                }
+            };
         };
-        if e.kind != Kind::Reverse || *original_kind == Kind::Reverse {
+        let (Kind::Reverse, Some(flow)) = (e.kind, original_kind.flow()) else {
             let what = if e.kind != Kind::Reverse { "an entry that is not a reversal" } else { "a reversal" };
             self.finding(
                 Check::R4,
@@ -340,7 +342,7 @@ impl<'a> Replay<'a> {
                 ),
             );
             return None;
-        }
+        };
         let mirrors = e.original.is_some_and(|(line, amount, date)| {
             line == (e.appropriation_id, e.subproject_id) && amount == e.amount && date <= e.date
         });
@@ -355,7 +357,7 @@ impl<'a> Replay<'a> {
             );
             return None;
         }
-        Some((*original_kind, -1))
+        Some((flow, Direction::Back))
     }
 
     /// R3 at the end of the replayed day, for every line and appropriation its entries touched.
