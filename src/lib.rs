@@ -55,3 +55,4 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod subsidy;
+pub mod verify;

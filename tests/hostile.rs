@@ -351,7 +351,7 @@ impl Target {
                 let mut db = Db::open(&self.db).expect("open ledger");
                 let result = import_file(&mut db, what, &self.input, "fuzz");
                 if result.is_ok() {
-                    let report = fundledger::commands::verify::verify(&db, None).expect("verify");
+                    let report = fundledger::verify::verify(&db, None).expect("verify");
                     prop_assert!(report.problems.is_empty(), "verify after an import: {:?}", report.problems);
                 }
                 result.map(|_| ())

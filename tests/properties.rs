@@ -3,13 +3,14 @@
 //! over-allocated), a refused entry changes nothing, and `verify` re-derives exactly the
 //! maintained balances.
 
-use fundledger::commands::{init, verify};
+use fundledger::commands::init;
 use fundledger::db::Db;
 use fundledger::ledger::{AppropriationWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter};
 use fundledger::model::{
     Direction, Flow, Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
 };
 use fundledger::money::{Fen, MAX_AMOUNT_FEN};
+use fundledger::verify;
 use proptest::prelude::*;
 
 proptest! {

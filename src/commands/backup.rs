@@ -129,10 +129,10 @@ fn copy_and_check(
     db: &Db,
     tmp: &Path,
     dest: &Path,
-) -> Result<(crate::db::Fingerprint, super::verify::VerifyReport)> {
+) -> Result<(crate::db::Fingerprint, crate::verify::VerifyReport)> {
     db.backup_to(tmp)?;
     let copy = Db::open_snapshot(tmp)?;
-    let report = super::verify::verify(&copy, None)?;
+    let report = crate::verify::verify(&copy, None)?;
     let fingerprint = copy.fingerprint()?;
     drop(copy);
     // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.

@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     render::print(&county_channel_report(&db)?, ctx.options(Unit::Yuan), None)?;
     crate::outln!();
     show_refused_write(&mut db, &ctx.operator)?;
-    let v = super::verify::verify(&db, None)?;
+    let v = crate::verify::verify(&db, None)?;
     crate::outln!(
         "\nverify: audit chain of {} links walked (head {}); {} entries replayed over {} lines, {} problem(s).",
         v.links,

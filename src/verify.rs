@@ -1,0 +1,372 @@
+//! The verify engine: walk the audit chain, recomputing every link from the stored rows,
+//! then re-derive every balance from the stored entries, replaying them in the order money
+//! moved (by date) with the checks a write makes (`rules::movement`, R3 at the end of every
+//! day), and compare with the maintained balances, activity dates, per-year and per-day
+//! movements. Each disagreement is a finding. It only reads: `verify`, `backup` and the demo
+//! call it on a read-only snapshot.
+
+use crate::db::Db;
+use crate::error::{Check, Problem, Result};
+use crate::model::{
+    Activity, Direction, Flow, Kind, LineBalance, StoredAppropriation, StoredEntry, StoredSubproject,
+};
+use crate::money::Fen;
+use crate::progress::Progress;
+use crate::rules;
+use chrono::Datelike;
+use std::collections::HashMap;
+
+/// What `verify` found, with the chain's length and head.
+pub struct VerifyReport {
+    pub links: u64,
+    pub head: crate::audit::Hash,
+    pub entries: u64,
+    pub lines: usize,
+    pub problems: Vec<Problem>,
+    /// The link a `--head` anchor was found at.
+    pub anchor_link: Option<i64>,
+}
+
+/// The register `verify` replays the entries against, by id.
+struct Register {
+    catalog: crate::catalog::Catalog,
+    appropriations: HashMap<i64, StoredAppropriation>,
+    subprojects: HashMap<i64, StoredSubproject>,
+}
+
+impl Register {
+    fn read(db: &Db) -> Result<Register> {
+        Ok(Register {
+            catalog: db.catalog()?,
+            appropriations: db.appropriations()?.into_iter().map(|a| (a.id, a)).collect(),
+            subprojects: db.subprojects()?.into_iter().map(|s| (s.id, s)).collect(),
+        })
+    }
+
+    /// `A-FARM / S-FARM`, or `?` for an id nothing was recorded under.
+    fn line_name(&self, key: &(i64, i64)) -> String {
+        let a = self.appropriations.get(&key.0).map_or("?", |a| a.code.as_str());
+        let s = self.subprojects.get(&key.1).map_or("?", |s| s.code.as_str());
+        format!("{a} / {s}")
+    }
+
+    /// R7 over every recorded sub-project.
+    fn mode_findings(&self) -> Vec<Problem> {
+        self.subprojects
+            .values()
+            .filter_map(|s| {
+                let t = self.catalog.subproject_type(&s.type_code)?;
+                rules::mode_admits(s.mode, t, &s.project_code).err()
+            })
+            .collect()
+    }
+}
+
+/// Walks the audit chain, compares the schema, replays every entry in date order and compares
+/// what it derives with every table fundledger maintains. Never writes; every state a file can
+/// be in is a finding, never a panic.
+pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
+    let register = Register::read(db)?;
+    let progress = Progress::rows("checking the audit chain", db.chain_links()?);
+    let chain = db.walk_chain(&progress, anchor)?;
+    progress.finish();
+    let schema = db.schema_differences()?;
+    let mut problems: Vec<Problem> =
+        chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
+    problems.extend(register.mode_findings());
+    let progress = Progress::rows("re-deriving balances", db.counts()?.3 as u64);
+    let mut replay = Replay::new(&register.catalog, &register.appropriations, &register.subprojects);
+    db.for_each_entry(|e| {
+        replay.entry(&e);
+        if replay.entries.is_multiple_of(4096) {
+            progress.rows_done(replay.entries);
+        }
+    })?;
+    replay.close_day();
+    let Replay { lines, activity, years, entries, problems: found, .. } = replay;
+    problems.extend(found);
+    problems.extend(db.day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)));
+    let keys = compare_lines(db, &register, &lines, &mut problems)?;
+    compare_activity(db, &register, &keys, &activity, &mut problems)?;
+    compare_years(db, &register, &years, &mut problems)?;
+    Ok(VerifyReport {
+        links: chain.links,
+        head: chain.head,
+        entries,
+        lines: keys.len(),
+        problems,
+        anchor_link: chain.anchor_link,
+    })
+}
+
+/// Derived and maintained balances per line; returns every line either side knows.
+fn compare_lines(
+    db: &Db,
+    register: &Register,
+    lines: &HashMap<(i64, i64), LineBalance>,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(i64, i64)>> {
+    let maintained: HashMap<(i64, i64), LineBalance> = db.maintained_balances()?.into_iter().collect();
+    let mut keys: Vec<_> = lines.keys().chain(maintained.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in &keys {
+        let derived = lines.get(key).copied().unwrap_or_default();
+        let stored = maintained.get(key).copied().unwrap_or_default();
+        if derived != stored {
+            let m = format!(
+                "the maintained balance of line {} differs from its entries: {}",
+                register.line_name(key),
+                differences(&stored, &derived)
+            );
+            problems.push(Problem::new(Check::R4, m));
+        }
+    }
+    Ok(keys)
+}
+
+fn compare_activity(
+    db: &Db,
+    register: &Register,
+    keys: &[(i64, i64)],
+    activity: &HashMap<(i64, i64), Activity>,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let mut stored_activity: HashMap<(i64, i64), Activity> = db.maintained_activity()?.into_iter().collect();
+    for key in keys {
+        let derived = activity.get(key).copied().unwrap_or_default();
+        let stored = stored_activity.remove(key).unwrap_or_default();
+        if derived != stored {
+            let m = format!(
+                "the maintained activity dates of line {} differ from its entries: {}",
+                register.line_name(key),
+                activity_differences(&stored, &derived)
+            );
+            problems.push(Problem::new(Check::R4, m));
+        }
+    }
+    Ok(())
+}
+
+fn compare_years(
+    db: &Db,
+    register: &Register,
+    years: &HashMap<(i64, i64, i32), LineBalance>,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let stored_years: HashMap<(i64, i64, i32), LineBalance> = db.maintained_years()?.into_iter().collect();
+    let mut year_keys: Vec<_> = years.keys().chain(stored_years.keys()).copied().collect();
+    year_keys.sort_unstable();
+    year_keys.dedup();
+    for key in year_keys {
+        let derived = years.get(&key).copied().unwrap_or_default();
+        let stored = stored_years.get(&key).copied().unwrap_or_default();
+        if derived != stored {
+            let m = format!(
+                "the maintained {} movements of line {} differ from its entries: {}",
+                key.2,
+                register.line_name(&(key.0, key.1)),
+                differences(&stored, &derived)
+            );
+            problems.push(Problem::new(Check::R4, m));
+        }
+    }
+    Ok(())
+}
+
+/// The most day-row differences `verify` lists (one tampered entry can shift many).
+const MAX_DAY_FINDINGS: usize = 50;
+
+/// Every entry replayed in the order money moved (by date, then recording order), with the
+/// checks a write makes: R1, R2 and the issue date per entry, the reversal mirroring its
+/// original, no date after the day it was recorded, and R3 at the end of every day — the
+/// undisbursed and held money of each line it touched non-negative, each appropriation
+/// drawn within its amount.
+struct Replay<'a> {
+    catalog: &'a crate::catalog::Catalog,
+    appropriations: &'a HashMap<i64, StoredAppropriation>,
+    subprojects: &'a HashMap<i64, StoredSubproject>,
+    lines: HashMap<(i64, i64), LineBalance>,
+    activity: HashMap<(i64, i64), Activity>,
+    years: HashMap<(i64, i64, i32), LineBalance>,
+    drawn: HashMap<i64, Fen>,
+    /// The day being replayed, and what its entries touched.
+    day: Option<chrono::NaiveDate>,
+    touched: std::collections::BTreeSet<(i64, i64)>,
+    entries: u64,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Replay<'a> {
+    fn new(
+        catalog: &'a crate::catalog::Catalog,
+        appropriations: &'a HashMap<i64, StoredAppropriation>,
+        subprojects: &'a HashMap<i64, StoredSubproject>,
+    ) -> Self {
+        Replay {
+            catalog,
+            appropriations,
+            subprojects,
+            lines: HashMap::new(),
+            activity: HashMap::new(),
+            years: HashMap::new(),
+            drawn: HashMap::new(),
+            day: None,
+            touched: std::collections::BTreeSet::new(),
+            entries: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    fn finding(&mut self, check: Check, voucher: &str, message: impl std::fmt::Display) {
+        self.problems.push(Problem::new(check, format!("entry {}: {message}", crate::error::echo(voucher))));
+    }
+
+    fn entry(&mut self, e: &StoredEntry) {
+        self.entries += 1;
+        if self.day != Some(e.date) {
+            self.close_day();
+            self.day = Some(e.date);
+        }
+        let (Some(a), Some(s)) =
+            (self.appropriations.get(&e.appropriation_id), self.subprojects.get(&e.subproject_id))
+        else {
+            self.finding(
+                Check::Unknown,
+                &e.voucher,
+                "names an appropriation or sub-project that is not recorded",
+            );
+            return;
+        };
+        for p in rules::movement(self.catalog, a, s, e.date) {
+            self.finding(p.check, &e.voucher, p.message);
+        }
+        if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {
+            self.finding(
+                Check::R6,
+                &e.voucher,
+                format!("its amount {} is outside what fundledger records", e.amount),
+            );
+        }
+        if let Some(recorded) = e.recorded_on.filter(|d| e.date > *d) {
+            self.finding(
+                Check::R3,
+                &e.voucher,
+                format!("dated {}, after the day it was recorded ({recorded})", e.date),
+            );
+        }
+        let Some((flow, direction)) = self.movement(e) else { return };
+        let key = (a.id, s.id);
+        let line = self.lines.entry(key).or_default();
+        let year = self.years.entry((a.id, s.id, e.date.year())).or_default();
+        match (line.checked_apply(flow, e.amount, direction), year.checked_apply(flow, e.amount, direction)) {
+            (Some(next), Some(next_year)) => {
+                *self.drawn.entry(a.id).or_default() += next.drawn() - line.drawn();
+                *line = next;
+                *year = next_year;
+            }
+            _ => self.finding(Check::R6, &e.voucher, "running totals overflow what fundledger holds"),
+        }
+        let act = self.activity.entry(key).or_default();
+        *act = act.after(e.kind, e.date);
+        self.touched.insert(key);
+    }
+
+    /// The flow an entry makes: its own kind's, or for a reversal its original's moved back —
+    /// `None` (with a finding) when a reversal does not mirror a plain entry.
+    fn movement(&mut self, e: &StoredEntry) -> Option<(Flow, Direction)> {
+        let Some((_, original_kind, original)) = &e.reverses else {
+            return match e.kind.flow() {
+                Some(flow) => Some((flow, Direction::Forward)),
+                None => {
+                    self.finding(Check::R4, &e.voucher, "a reversal that names no entry it reverses");
+                    None
+                }
+            };
+        };
+        let (Kind::Reverse, Some(flow)) = (e.kind, original_kind.flow()) else {
+            let what = if e.kind != Kind::Reverse { "an entry that is not a reversal" } else { "a reversal" };
+            self.finding(
+                Check::R4,
+                &e.voucher,
+                format!(
+                    "{what} names {} as reversed, which a ledger never records",
+                    crate::error::echo(original)
+                ),
+            );
+            return None;
+        };
+        let mirrors = e.original.is_some_and(|(line, amount, date)| {
+            line == (e.appropriation_id, e.subproject_id) && amount == e.amount && date <= e.date
+        });
+        if !mirrors {
+            self.finding(
+                Check::R4,
+                &e.voucher,
+                format!(
+                    "does not mirror the entry it reverses ({}): same line, same amount, not dated before it",
+                    crate::error::echo(original)
+                ),
+            );
+            return None;
+        }
+        Some((flow, Direction::Back))
+    }
+
+    /// R3 at the end of the replayed day, for every line and appropriation its entries touched.
+    fn close_day(&mut self) {
+        let Some(day) = self.day else { return };
+        let mut appropriations = std::collections::BTreeSet::new();
+        for key in std::mem::take(&mut self.touched) {
+            let line = self.lines[&key];
+            let name = || format!("{} / {}", self.appropriations[&key.0].code, self.subprojects[&key.1].code);
+            if line.undisbursed() < Fen::ZERO {
+                let m = format!("at the end of {day} line {} has disbursed {} more than was allocated to it (R3 on every date)", name(), -line.undisbursed());
+                self.problems.push(Problem::new(Check::R3, m));
+            }
+            if line.held() < Fen::ZERO {
+                let m = format!("at the end of {day} line {} has paid or returned {} more than was disbursed to it (R3 on every date)", name(), -line.held());
+                self.problems.push(Problem::new(Check::R3, m));
+            }
+            appropriations.insert(key.0);
+        }
+        for id in appropriations {
+            let (a, drawn) = (&self.appropriations[&id], self.drawn.get(&id).copied().unwrap_or_default());
+            if drawn > a.amount {
+                let m = format!("at the end of {day} appropriation {} has {drawn} allocated from it, more than its {} (R3 on every date)", a.code, a.amount);
+                self.problems.push(Problem::new(Check::R3, m));
+            }
+        }
+    }
+}
+
+/// `last entry: stored 2024-07-15, entries give 2024-05-20; …` for each date that differs.
+fn activity_differences(stored: &Activity, derived: &Activity) -> String {
+    let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
+    [
+        ("last entry", stored.last_entry, derived.last_entry),
+        ("last disbursement", stored.last_disbursement, derived.last_disbursement),
+    ]
+    .iter()
+    .filter(|(_, s, d)| s != d)
+    .map(|(name, s, d)| format!("{name}: stored {}, entries give {}", day(*s), day(*d)))
+    .collect::<Vec<_>>()
+    .join("; ")
+}
+
+/// `paid: stored 120000.00, entries give 30.00; …` for each column that differs.
+fn differences(stored: &LineBalance, derived: &LineBalance) -> String {
+    let columns = [
+        ("allocated", stored.allocated, derived.allocated),
+        ("withdrawn", stored.withdrawn, derived.withdrawn),
+        ("disbursed", stored.disbursed, derived.disbursed),
+        ("returned", stored.returned, derived.returned),
+        ("paid", stored.paid, derived.paid),
+    ];
+    columns
+        .iter()
+        .filter(|(_, s, d)| s != d)
+        .map(|(name, s, d)| format!("{name}: stored {s}, entries give {d}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
