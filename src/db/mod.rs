@@ -1,0 +1,220 @@
+//! The only module that names rusqlite: open, pragmas, migrations, typed queries.
+//!
+//! A ledger is one SQLite file. Every open turns on `foreign_keys`, WAL and a busy handler;
+//! migrations in `schema/` are embedded and applied in order (in one transaction with the
+//! sealing of rows recorded before the audit chain), tracked by `PRAGMA user_version`, and
+//! never edited once shipped. Writes go through `Tx`, an IMMEDIATE transaction that links every
+//! row it inserts into the audit chain, journals the write and commits only when asked; it
+//! rolls back when dropped, so a rejected import leaves the file as it was. Readers take one
+//! snapshot (`Db::open_snapshot`). No rusqlite type leaves this module.
+
+mod chain;
+mod floor;
+mod open;
+mod read;
+mod write;
+
+use chain::*;
+use read::*;
+
+pub use chain::ChainWalk;
+pub use floor::floor_import;
+pub use read::{Fingerprint, LineYear, StoredWrite};
+pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
+
+use crate::audit::{Canon, Hash, GENESIS};
+use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
+use crate::error::{shown_path, Error, Result};
+use crate::model::{
+    Activity, Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, PeriodAction,
+    Scope, Stage, Status, Verdict,
+};
+pub use crate::model::{
+    BalanceLine, LineActivity, StoredAcceptance, StoredAppropriation, StoredEntry, StoredProject,
+    StoredSubproject,
+};
+use crate::money::Fen;
+use crate::subsidy::{self, Rule, Shape};
+use chrono::{Datelike, NaiveDate};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rust_decimal::Decimal;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Embedded migrations, applied in order; index + 1 is the `user_version` after each.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema/0001_ledger.sql"),
+    include_str!("../../schema/0002_subsidy_rules.sql"),
+    include_str!("../../schema/0003_acceptance.sql"),
+    include_str!("../../schema/0004_audit.sql"),
+    include_str!("../../schema/0005_entry_checks.sql"),
+    include_str!("../../schema/0006_every_date.sql"),
+];
+
+/// The schema this fundledger writes: the number of migrations.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// The schema that brought the audit chain; rows of older ledgers are sealed on upgrade.
+const CHAIN_SCHEMA: i64 = 4;
+/// `PRAGMA application_id` of a fundledger ledger ('FLDG', set by migration 6).
+const LEDGER_APPLICATION_ID: i64 = 0x464C_4447;
+
+/// The tables whose rows are chained, in the order an upgrade seals them. `writes` (the
+/// journal) is chained too, by `Tx::commit`.
+const CHAINED: [&str; 12] = [
+    "departments",
+    "counties",
+    "subproject_types",
+    "channels",
+    "designations",
+    "projects",
+    "subprojects",
+    "appropriations",
+    "subsidy_rules",
+    "period_events",
+    "entries",
+    "acceptances",
+];
+
+/// How long a writer waits for another process's transaction before SQLite answers busy
+/// (in steps of `BUSY_STEP`).
+const BUSY_STEPS: i32 = 400;
+const BUSY_STEP: Duration = Duration::from_millis(50);
+
+/// SQLite's busy handler: wait for the other writer, and after two seconds tell the clerk why
+/// nothing is happening (a big import holds the ledger for a while).
+fn wait_for_writer(attempt: i32) -> bool {
+    if attempt == 40 {
+        eprintln!("waiting for another fundledger write to this ledger to finish …");
+    }
+    std::thread::sleep(BUSY_STEP);
+    attempt < BUSY_STEPS
+}
+/// How often a busy answer is retried (with backoff) before the clerk is told.
+const BUSY_RETRIES: u32 = 8;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Runs `f`, retrying while SQLite answers busy: the busy timeout covers ordinary waits for
+/// another writer, and a bounded number of retries with backoff covers the moments SQLite
+/// answers busy without waiting (WAL recovery, a checkpoint, switching to WAL).
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let mut attempt = 0;
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && attempt < BUSY_RETRIES => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(25 << attempt.min(6)));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// What to try when the disk fails a write; `diagnose_disk` names a full disk outright.
+pub const DISK_HINT: &str = "If the disk is full, free some space and run the command again";
+
+/// Whether the disk holding `ledger` is full: a 64 KiB probe file beside it cannot be written
+/// (then removed). Used to name a full disk when SQLite reports only an I/O error.
+pub fn disk_is_full(ledger: &Path) -> bool {
+    let dir = ledger.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".fundledger-space-probe-{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &[0u8; 65536]).and_then(|_| f.sync_all()));
+    let _ = std::fs::remove_file(&probe);
+    matches!(written, Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        if is_busy(&e) {
+            return Error::Internal(
+                "the ledger stayed busy: other fundledger processes kept writing for over a minute; \
+                 nothing was written, run the command again"
+                    .to_string(),
+            );
+        }
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::Internal(
+                "the ledger cannot be written here (the file, its directory or the disk is read-only); nothing was written. Reading works: reports and verify open it read-only"
+                    .to_string(),
+            ),
+            Some(rusqlite::ErrorCode::SystemIoFailure) => Error::Internal(format!(
+                "the disk holding the ledger could not be written or read ({e}); nothing was written. {DISK_HINT}"
+            )),
+            Some(rusqlite::ErrorCode::DiskFull) => Error::Internal(
+                "the disk holding the ledger is full; nothing was written. Free some space and run the command again"
+                    .to_string(),
+            ),
+            _ => Error::Internal(format!("ledger database: {e}")),
+        }
+    }
+}
+
+/// An open ledger file.
+pub struct Db {
+    conn: Connection,
+}
+
+/// A write transaction. Dropping it without `commit` rolls everything back. Every row it
+/// inserts is linked into the audit chain, and `commit` journals the write.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    chain: RefCell<ChainState>,
+}
+
+/// The chain's tip as this transaction extends it.
+#[derive(Default)]
+struct ChainState {
+    /// The last link (seq, hash), read when the first link is appended.
+    tip: Option<(i64, Hash)>,
+    /// The first link this transaction appended.
+    first: Option<i64>,
+    canon: Canon,
+}
+
+/// `YYYY-MM-DD`, as stored (formatted directly: chrono's strftime was a visible share of a big
+/// import).
+fn date_text(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// Reads a stored date; the schema's CHECK guarantees the shape, so a failure is corruption.
+fn stored_date(text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// Reads a stored enum code; the schema's CHECK guarantees it, so a failure is corruption.
+fn stored_enum<T>(text: &str, parse: fn(&str) -> Result<T, String>) -> rusqlite::Result<T> {
+    parse(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
+}
+
+/// Money is stored as integer fen in SQLite's 64-bit INTEGER; fundledger's own bounds
+/// (`MAX_AMOUNT_FEN` per amount, `MAX_RUNNING_FEN` per running total) keep every stored value
+/// far inside it, so a value outside is a bug, refused rather than wrapped.
+impl rusqlite::types::ToSql for Fen {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        i64::try_from(self.0)
+            .map(rusqlite::types::ToSqlOutput::from)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    }
+}
+
+impl rusqlite::types::FromSql for Fen {
+    fn column_result(value: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Fen> {
+        i64::column_result(value).map(|v| Fen(i128::from(v)))
+    }
+}

@@ -1,0 +1,298 @@
+//! Opening a ledger: identify the file before touching it, connect (read-write or read-only),
+//! and bring an older schema up to date in one journaled transaction.
+
+use super::*;
+
+pub(super) fn not_a_ledger(path: &Path, why: &str) -> Error {
+    Error::Internal(format!(
+        "{} is not a fundledger ledger ({why}); it was left as it is. Give the ledger with --db, or create one with `fundledger --db FILE init`",
+        shown_path(path)
+    ))
+}
+
+/// A read-only connection to `path`, waiting for writers as every connection does.
+///
+/// A WAL ledger is read through its `-shm` index, which SQLite creates beside the file; on a
+/// read-only disk (a ledger on a CD, a read-only mount of the archive) it cannot. When no
+/// `-wal` file holds anything, nobody is writing and the file alone is the whole ledger, so it
+/// is then opened as immutable, which needs no index.
+pub(super) fn read_only(path: &Path) -> Result<Connection> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let cannot = |e: rusqlite::Error| {
+        Error::Internal(format!("cannot open ledger {}: {}", shown_path(path), Error::from(e)))
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(cannot)?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        Err(e) if index_unavailable(&e) && wal_is_empty(path) => {
+            drop(conn);
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            let conn = Connection::open_with_flags(uri, flags | rusqlite::OpenFlags::SQLITE_OPEN_URI)
+                .map_err(cannot)?;
+            Ok(conn)
+        }
+        _ => {
+            conn.busy_handler(Some(wait_for_writer))?;
+            Ok(conn)
+        }
+    }
+}
+
+/// Whether SQLite could not make the `-shm` index a WAL reader needs: a read-only disk
+/// (cannot open), or a full one (an I/O error growing it).
+pub(super) fn index_unavailable(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::DiskFull
+        )
+    )
+}
+
+/// Whether the ledger's `-wal` file is absent or empty (everything is in the file itself).
+pub(super) fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// `path` percent-encoded for an SQLite `file:` URI.
+pub(super) fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &b in absolute.to_string_lossy().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Tells whether `path` is a fundledger ledger, and of which schema, without changing a byte
+/// of it: the SQLite header is read from the file, then the schema through a read-only
+/// connection. Another application's database, an empty file or a text file is refused
+/// before any pragma could switch its journal mode or grow it.
+pub(super) fn identify(path: &Path) -> Result<i64> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Internal(format!(
+                "no ledger at {p}; create one with `fundledger --db {p} init`",
+                p = shown_path(path)
+            )))
+        }
+        Err(e) => return Err(Error::Internal(format!("cannot read {}: {e}", shown_path(path)))),
+    };
+    if !meta.is_file() {
+        return Err(not_a_ledger(path, "it is not a file"));
+    }
+    if meta.len() == 0 {
+        return Err(not_a_ledger(path, "the file is empty"));
+    }
+    let mut header = [0u8; 100];
+    let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header));
+    if read.is_err() || !header.starts_with(b"SQLite format 3\0") {
+        return Err(not_a_ledger(path, "it is not an SQLite database"));
+    }
+    let conn = read_only(path)?;
+    let ours = |conn: &Connection| -> rusqlite::Result<(i64, i64, i64)> {
+        let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // Ledgers from before migration 6 carry no application id: their own tables say it.
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+               AND name IN ('meta', 'entries', 'appropriations', 'subprojects', 'line_balances')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((id, version, tables))
+    };
+    let (id, version, tables) = ours(&conn).map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => not_a_ledger(path, "it is not an SQLite database"),
+        _ => Error::Internal(format!("cannot read the ledger {}: {}", shown_path(path), Error::from(e))),
+    })?;
+    let recognised = id == LEDGER_APPLICATION_ID || (id == 0 && tables == 5 && (1..6).contains(&version));
+    if !recognised {
+        return Err(not_a_ledger(path, "an SQLite database of another application"));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::Internal(format!(
+            "{} was written by a newer fundledger (schema {version}); upgrade fundledger",
+            shown_path(path)
+        )));
+    }
+    Ok(version)
+}
+
+impl Db {
+    /// Creates a new ledger file with the current schema. Refuses an existing file.
+    pub fn create(path: &Path) -> Result<Db> {
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::Internal(format!(
+                "{} already exists; fundledger never overwrites a ledger (choose another --db)",
+                shown_path(path)
+            )));
+        }
+        let mut db = Db::connect(path)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Opens an existing ledger for writing. The file is identified as a fundledger ledger
+    /// before anything touches it; a ledger of an older schema is upgraded by this, its first
+    /// write (journaled as `upgrade`).
+    pub fn open(path: &Path) -> Result<Db> {
+        let version = identify(path)?;
+        // Opening for writing changes nothing; it tells a read-only file or disk apart from
+        // SQLite's later "unable to open database file".
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+            return Err(Error::Internal(format!(
+                "cannot write to the ledger {} ({e}); nothing was written. Reading works: reports and verify open it read-only",
+                shown_path(path)
+            )));
+        }
+        let mut db = Db::connect(path)?;
+        if version < SCHEMA_VERSION {
+            db.migrate()?;
+        }
+        Ok(db)
+    }
+
+    /// Opens a ledger for reading only, inside one read transaction: every query of the
+    /// command then sees the same moment, however many clerks write meanwhile (WAL readers
+    /// keep their snapshot). `verify` compares entries with balances, and a report prints a
+    /// fingerprint with its figures; without a snapshot they could come from two moments.
+    /// The connection is read-only, so no read can change the ledger; a ledger of an older
+    /// schema is refused with the command that upgrades it.
+    pub fn open_snapshot(path: &Path) -> Result<Db> {
+        let version = identify(path)?;
+        if version < SCHEMA_VERSION {
+            return Err(Error::Internal(format!(
+                "{p} is a ledger of schema {version}, older than this fundledger's {SCHEMA_VERSION}; reading never changes a ledger, so upgrade it first: `fundledger --db {p} upgrade` (or any write upgrades it)",
+                p = shown_path(path)
+            )));
+        }
+        let db = Db::connect_read_only(path)?;
+        db.conn.execute_batch("BEGIN DEFERRED")?;
+        // The snapshot starts with the first read; take it now.
+        db.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(db)
+    }
+
+    /// Brings an older ledger up to date (`fundledger upgrade`); says what it did.
+    pub fn upgrade(path: &Path) -> Result<Option<(i64, i64)>> {
+        let version = identify(path)?;
+        if version == SCHEMA_VERSION {
+            return Ok(None);
+        }
+        let mut db = Db::connect(path)?;
+        db.migrate()?;
+        Ok(Some((version, SCHEMA_VERSION)))
+    }
+
+    /// An in-memory ledger for tests.
+    pub fn in_memory() -> Result<Db> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut db = Db { conn };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn connect(path: &Path) -> Result<Db> {
+        let conn = Connection::open(path).map_err(|e| {
+            Error::Internal(format!("cannot open ledger {}: {}", shown_path(path), Error::from(e)))
+        })?;
+        conn.busy_handler(Some(wait_for_writer))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // 32 MiB of page cache (the default is 2 MiB): a big import touches the entries'
+        // indexes all over, and re-reading pages from the OS dominated it.
+        conn.pragma_update(None, "cache_size", -32768)?;
+        Ok(Db { conn })
+    }
+
+    /// A read-only connection: SQLite itself refuses any write through it, and it sets no
+    /// pragma that would persist (the journal mode stays as the ledger has it).
+    fn connect_read_only(path: &Path) -> Result<Db> {
+        let conn = read_only(path)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -32768)?;
+        Ok(Db { conn })
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Brings the schema up to date, all in one write transaction: the version is re-read
+    /// under the write lock, so two clerks opening an old ledger at once upgrade it once, and
+    /// an upgrade cut short leaves the ledger as it was. Rows recorded before the audit chain
+    /// existed (schema 3 and older) are sealed into it; a newer ledger whose chain is missing
+    /// is never sealed again — that is a finding for `verify`, not something to paper over.
+    fn migrate(&mut self) -> Result<()> {
+        if self.user_version()? == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self.begin()?;
+        let before: i64 = tx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if before == SCHEMA_VERSION {
+            return Ok(());
+        }
+        for sql in MIGRATIONS.iter().skip(before as usize) {
+            tx.tx.execute_batch(sql)?;
+        }
+        tx.tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        let mut sealed = 0u64;
+        if before > 0 && before < CHAIN_SCHEMA {
+            for table in CHAINED {
+                let ids: Vec<i64> = tx
+                    .tx
+                    .prepare(&format!("SELECT rowid FROM {table} ORDER BY rowid"))?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for id in ids {
+                    tx.link_row(table, id)?;
+                    sealed += 1;
+                }
+            }
+        }
+        let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        let summary = format!("sealed {sealed} rows recorded before the audit chain existed");
+        let detail = format!("schema {before} to {SCHEMA_VERSION}");
+        tx.commit(&WriteRecord {
+            command: "upgrade",
+            detail: &detail,
+            summary: &summary,
+            reason: "",
+            operator: "fundledger",
+            recorded_at: &at,
+        })
+    }
+
+    /// BEGIN IMMEDIATE, waiting for other writers.
+    fn begin_immediate(&self) -> Result<rusqlite::Transaction<'_>> {
+        let conn = &self.conn;
+        Ok(retry_busy(|| rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate))?)
+    }
+
+    /// Turns SQLite's foreign-key checks off (between transactions only: the pragma does
+    /// nothing inside one), for a big entries import: the `entries_checked` trigger (migration
+    /// 5) refuses an entry whose appropriation, sub-project or reversed entry is not recorded,
+    /// so the foreign keys only looked the same rows up a second time. The caller turns them
+    /// back on when the import's transaction has ended.
+    pub fn set_foreign_keys(&mut self, on: bool) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", if on { "ON" } else { "OFF" })?;
+        Ok(())
+    }
+
+    /// Starts a write transaction; it holds the write lock until commit or drop.
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        let tx = self.begin_immediate()?;
+        Ok(Tx { tx, chain: RefCell::new(ChainState::default()) })
+    }
+}

@@ -1,0 +1,769 @@
+//! Typed queries over a ledger: the catalogue, the register, balances, the journal, the
+//! fingerprint, and what `verify` compares.
+
+use super::*;
+
+pub(super) const ACCEPTANCE_SELECT: &str = "SELECT a.id, a.stage, p.code, s.code, a.department, a.result,
+    a.accepted_on, a.document, a.batch, a.award, a.memo
+    FROM acceptances a
+    JOIN projects p ON p.id = a.project_id
+    LEFT JOIN subprojects s ON s.id = a.subproject_id";
+
+pub(super) fn acceptance_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAcceptance> {
+    let stage: String = r.get(1)?;
+    let verdict: String = r.get(5)?;
+    let date: String = r.get(6)?;
+    Ok(StoredAcceptance {
+        id: r.get(0)?,
+        stage: stored_enum(&stage, Stage::parse)?,
+        project: r.get(2)?,
+        subproject: r.get(3)?,
+        department: r.get(4)?,
+        verdict: stored_enum(&verdict, Verdict::parse)?,
+        date: stored_date(&date)?,
+        document: r.get(7)?,
+        batch: r.get(8)?,
+        award: r.get(9)?,
+        memo: r.get(10)?,
+    })
+}
+
+pub(super) fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Vec<StoredAcceptance>> {
+    let sql = format!("{ACCEPTANCE_SELECT} WHERE ?1 IS NULL OR p.code = ?1 ORDER BY a.id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([project], acceptance_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a report was computed from (`Db::fingerprint`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub entries: i64,
+    /// The first 16 hex digits of the audit chain's head.
+    pub hash: String,
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} entries, chain head {}", self.entries, self.hash)
+    }
+}
+
+/// A line's year: (appropriation id, sub-project id, year).
+pub type LineYear = (i64, i64, i32);
+
+/// One row of the write journal.
+#[derive(Clone, Debug)]
+pub struct StoredWrite {
+    pub id: i64,
+    pub command: String,
+    pub detail: String,
+    pub summary: String,
+    pub reason: String,
+    pub first_link: i64,
+    pub last_link: i64,
+    pub operator: String,
+    pub recorded_at: String,
+}
+
+pub(super) const WRITE_SELECT: &str =
+    "SELECT id, command, detail, summary, reason, first_link, last_link, operator,
+    recorded_at FROM writes";
+
+pub(super) fn write_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredWrite> {
+    Ok(StoredWrite {
+        id: r.get(0)?,
+        command: r.get(1)?,
+        detail: r.get(2)?,
+        summary: r.get(3)?,
+        reason: r.get(4)?,
+        first_link: r.get(5)?,
+        last_link: r.get(6)?,
+        operator: r.get(7)?,
+        recorded_at: r.get(8)?,
+    })
+}
+
+/// Each line's net movements per day, derived from the entries (reversals netted into the
+/// column of the kind they reverse, on the reversal's own date) — what `line_days` must hold.
+pub(super) const DERIVED_LINE_DAYS: &str = "SELECT e.appropriation_id, e.subproject_id, e.date,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned_fen,
+       sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid_fen
+FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
+      FROM entries e) e
+LEFT JOIN entries o ON o.id = e.reverses_id
+GROUP BY 1, 2, 3";
+
+/// `allocated 100.00, paid 30.00` (the non-zero columns), or `nothing`.
+pub(super) fn movement_text(b: &LineBalance) -> String {
+    let parts: Vec<String> = [
+        ("allocated", b.allocated),
+        ("withdrawn", b.withdrawn),
+        ("disbursed", b.disbursed),
+        ("returned", b.returned),
+        ("paid", b.paid),
+    ]
+    .iter()
+    .filter(|(_, v)| *v != Fen::ZERO)
+    .map(|(n, v)| format!("{n} {v}"))
+    .collect();
+    if parts.is_empty() {
+        "nothing".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+impl Db {
+    /// Reads the whole catalogue.
+    pub fn catalog(&self) -> Result<Catalog> {
+        read_catalog(&self.conn)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn closed_years(&self) -> Result<BTreeSet<i32>> {
+        closed_years(&self.conn)
+    }
+
+    /// Every subsidy rule, in recording order.
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        rules(&self.conn)
+    }
+
+    /// Every maintained balance line with its names, in a stable order.
+    pub fn balance_lines(&self) -> Result<Vec<BalanceLine>> {
+        self.named_lines(
+            "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
+                    withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
+                    paid_fen AS paid
+             FROM line_balances",
+            None,
+        )
+    }
+
+    /// Every line's balance as of the end of `date`, summed from the entries dated up to it
+    /// (reversals netted into the column of the kind they reverse); lines with no entry by
+    /// then are absent. `None` means the maintained balances (all entries).
+    ///
+    /// Cheap cases read maintained state, O(lines): no date or a date on or after the latest
+    /// entry (the maintained balances), and a 31 December (the per-year movements up to that
+    /// year). Any other date sums the entries.
+    pub fn balance_lines_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
+        let Some(date) = date else { return self.balance_lines() };
+        let latest: Option<String> =
+            self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
+        if latest.is_none_or(|latest| latest <= date_text(date)) {
+            return self.balance_lines();
+        }
+        if (date.month(), date.day()) == (12, 31) {
+            return self.named_lines(
+                "SELECT appropriation_id AS aid, subproject_id AS sid, sum(allocated_fen) AS allocated,
+                        sum(withdrawn_fen) AS withdrawn, sum(disbursed_fen) AS disbursed,
+                        sum(returned_fen) AS returned, sum(paid_fen) AS paid
+                 FROM line_years WHERE year <= CAST(?1 AS INTEGER)
+                 GROUP BY appropriation_id, subproject_id",
+                Some(date.year().to_string()),
+            );
+        }
+        self.named_lines(
+            "SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned,
+                    sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid
+             FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
+                   FROM entries e WHERE e.date <= ?1) e
+             LEFT JOIN entries o ON o.id = e.reverses_id
+             GROUP BY e.appropriation_id, e.subproject_id",
+            Some(date_text(date)),
+        )
+    }
+
+    /// Lines from `source` (aid, sid and the five balance columns) with their names, in
+    /// project, sub-project, channel and appropriation order.
+    pub(super) fn named_lines(&self, source: &str, date: Option<String>) -> Result<Vec<BalanceLine>> {
+        let sql = format!(
+            "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
+                    x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid
+             FROM ({source}) x
+             JOIN appropriations a ON a.id = x.aid
+             JOIN subprojects s ON s.id = x.sid
+             JOIN projects p ON p.id = s.project_id
+             ORDER BY p.code, s.code, a.channel, a.code"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let params: Vec<String> = date.into_iter().collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(BalanceLine {
+                project: r.get(0)?,
+                county: r.get(1)?,
+                subproject: r.get(2)?,
+                type_code: r.get(3)?,
+                channel: r.get(4)?,
+                appropriation: r.get(5)?,
+                balance: line_balance_from_row(r, 6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The ledger's fingerprint: the entry count and the audit chain's head, the hash of
+    /// the last link, which covers every row recorded before it.
+    pub fn fingerprint(&self) -> Result<Fingerprint> {
+        let head = self
+            .conn
+            .query_row("SELECT hash FROM chain ORDER BY seq DESC LIMIT 1", [], |r| stored_hash(r, 0))
+            .optional()?
+            .unwrap_or(GENESIS);
+        let entries = self.conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+        Ok(Fingerprint { entries, hash: crate::audit::short(&head) })
+    }
+
+    /// Copies the whole ledger to `dest` (a new file) with SQLite's online backup, in one
+    /// step: the copy is the consistent state of one moment, and other processes go on
+    /// writing meanwhile (WAL readers do not block writers).
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        use rusqlite::backup::StepResult;
+        let mut copy = Connection::open(dest)
+            .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dest.display())))?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            let mut waits = 0;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More => {}
+                    StepResult::Busy | StepResult::Locked if waits < BUSY_RETRIES * 20 => {
+                        waits += 1;
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    _ => {
+                        return Err(Error::Internal(
+                            "the ledger stayed busy for the whole backup; nothing was kept, run it again"
+                                .into(),
+                        ))
+                    }
+                }
+            }
+        }
+        copy.close().map_err(|(_, e)| Error::from(e))?;
+        Ok(())
+    }
+
+    /// The write journal, oldest first: writes recorded on or after `since` (by the date of
+    /// their time stamp) and by `operator`, when given.
+    pub fn writes(&self, since: Option<NaiveDate>, operator: Option<&str>) -> Result<Vec<StoredWrite>> {
+        let sql = format!(
+            "{WRITE_SELECT} WHERE (?1 IS NULL OR substr(recorded_at, 1, 10) >= ?1) AND (?2 IS NULL OR operator = ?2)
+             ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![since.map(date_text), operator], write_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The write whose links include link `seq` (its own journal link is the one after
+    /// `last_link`).
+    pub fn write_of_link(&self, seq: i64) -> Result<Option<StoredWrite>> {
+        let sql = format!("{WRITE_SELECT} WHERE first_link <= ?1 AND ?1 <= last_link + 1");
+        Ok(self.conn.query_row(&sql, [seq], write_from_row).optional()?)
+    }
+
+    /// Every reopen of a year, oldest first: (year, reason, operator, time).
+    pub fn reopens(&self) -> Result<Vec<(i32, String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT year, reason, operator, recorded_at FROM period_events WHERE action = 'reopen' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The voucher of entry `id`, if it exists.
+    pub(super) fn entry_voucher(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT voucher FROM entries WHERE id = ?1", [id], |r| lossy(r, 0))
+            .optional()?)
+    }
+
+    /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
+    pub fn project_payments(&self, project: &str) -> Result<Vec<crate::report::reconcile::LedgerPay>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.voucher, e.date, s.code, e.amount_fen, r.voucher
+             FROM entries e
+             JOIN subprojects s ON s.id = e.subproject_id
+             JOIN projects p ON p.id = s.project_id
+             LEFT JOIN entries r ON r.reverses_id = e.id
+             WHERE p.code = ?1 AND e.kind = 'pay'
+             ORDER BY e.voucher",
+        )?;
+        let rows = stmt.query_map([project], |r| {
+            let date: String = r.get(1)?;
+            Ok(crate::report::reconcile::LedgerPay {
+                voucher: r.get(0)?,
+                date: stored_date(&date)?,
+                subproject: r.get(2)?,
+                amount: r.get::<_, Fen>(3)?,
+                reversed_by: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every acceptance (of one project, if given), in recording order.
+    pub fn acceptances(&self, project: Option<&str>) -> Result<Vec<StoredAcceptance>> {
+        acceptances(&self.conn, project)
+    }
+
+    /// One entry by its voucher.
+    pub fn entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1");
+        Ok(self.conn.query_row(&sql, [voucher], entry_from_row).optional()?)
+    }
+
+    /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
+    pub fn maintained_balances(&self) -> Result<Vec<((i64, i64), LineBalance)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, allocated_fen, withdrawn_fen,
+                    disbursed_fen, returned_fen, paid_fen
+             FROM line_balances ORDER BY appropriation_id, subproject_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), line_balance_from_row(r, 2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `f` on every entry in recording order, streaming (for `verify`).
+    /// Every entry in the order money moved: by date, and by recording order within a day.
+    pub fn for_each_entry(&self, mut f: impl FnMut(StoredEntry)) -> Result<()> {
+        let sql = format!("{ENTRY_SELECT} ORDER BY e.date, e.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(entry_from_row(r)?);
+        }
+        Ok(())
+    }
+
+    /// Every appropriation line, in code order.
+    pub fn appropriations(&self) -> Result<Vec<StoredAppropriation>> {
+        let sql = format!("{APPROPRIATION_SELECT} ORDER BY code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], appropriation_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every sub-project with its project's county and mode, in code order.
+    pub fn subprojects(&self) -> Result<Vec<StoredSubproject>> {
+        let sql = format!("{SUBPROJECT_SELECT} ORDER BY s.code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], subproject_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every project, in code order.
+    pub fn projects(&self) -> Result<Vec<StoredProject>> {
+        let sql = format!("{PROJECT_SELECT} ORDER BY code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], project_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The date of the latest entry, if any.
+    pub fn latest_entry(&self) -> Result<Option<NaiveDate>> {
+        let latest: Option<String> =
+            self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
+        Ok(latest.as_deref().map(stored_date).transpose()?)
+    }
+
+    /// How many links the audit chain has.
+    pub fn chain_links(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM chain", [], |r| r.get(0))?)
+    }
+
+    /// Row counts of the register and the ledger: (projects, sub-projects, appropriations, entries).
+    pub fn counts(&self) -> Result<(i64, i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM subprojects),
+                    (SELECT count(*) FROM appropriations), (SELECT count(*) FROM entries)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?)
+    }
+
+    /// What the lines of each appropriation take out of it, Σ(allocated − withdrawn − returned),
+    /// keyed by appropriation code; lines never touched are absent (they draw nothing).
+    pub fn drawn_by_appropriation(&self) -> Result<std::collections::HashMap<String, Fen>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.code, sum(b.allocated_fen - b.withdrawn_fen - b.returned_fen)
+             FROM line_balances b JOIN appropriations a ON a.id = b.appropriation_id
+             GROUP BY b.appropriation_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, Fen>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Per line: the date of its latest entry and of its latest disbursement (maintained
+    /// with the balances).
+    pub fn line_activity(&self) -> Result<Vec<LineActivity>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.code, s.code, b.last_entry, b.last_disbursed
+             FROM line_balances b
+             JOIN appropriations a ON a.id = b.appropriation_id
+             JOIN subprojects s ON s.id = b.subproject_id
+             WHERE b.last_entry IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let last: String = r.get(2)?;
+            let disbursed: Option<String> = r.get(3)?;
+            Ok(LineActivity {
+                appropriation: r.get(0)?,
+                subproject: r.get(1)?,
+                last_entry: stored_date(&last)?,
+                last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Maintained activity and per-year movements, keyed by (appropriation id, sub-project
+    /// id), for `verify`.
+    pub fn maintained_activity(&self) -> Result<Vec<((i64, i64), Activity)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, last_entry, last_disbursed FROM line_balances",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let last: Option<String> = r.get(2)?;
+            let disbursed: Option<String> = r.get(3)?;
+            Ok((
+                (r.get(0)?, r.get(1)?),
+                Activity {
+                    last_entry: last.as_deref().map(stored_date).transpose()?,
+                    last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Maintained movements per line and year, keyed by (appropriation id, sub-project id,
+    /// year), for `verify`.
+    pub fn maintained_years(&self) -> Result<Vec<(LineYear, LineBalance)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, year, allocated_fen, withdrawn_fen,
+                    disbursed_fen, returned_fen, paid_fen
+             FROM line_years",
+        )?;
+        let rows =
+            stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), line_balance_from_row(r, 3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Where the maintained day rows (`line_days`, `appropriation_days`) differ from what the
+    /// entries give, for `verify`: at most `limit` sentences, each naming the line and day.
+    /// Computed in SQL, so a million entries need no memory here.
+    pub fn day_differences(&self, limit: usize) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        let mut lines = self.conn.prepare(&format!(
+            "WITH derived AS ({DERIVED_LINE_DAYS})
+             SELECT a.code, s.code, k.date, {cols}
+             FROM (SELECT appropriation_id, subproject_id, date FROM derived
+                   UNION SELECT appropriation_id, subproject_id, date FROM line_days) k
+             LEFT JOIN derived d USING (appropriation_id, subproject_id, date)
+             LEFT JOIN line_days l USING (appropriation_id, subproject_id, date)
+             LEFT JOIN appropriations a ON a.id = k.appropriation_id
+             LEFT JOIN subprojects s ON s.id = k.subproject_id
+             WHERE {differ}
+             ORDER BY k.date, k.appropriation_id, k.subproject_id LIMIT ?1",
+            cols = "coalesce(l.allocated_fen, 0), coalesce(l.withdrawn_fen, 0), coalesce(l.disbursed_fen, 0),
+                    coalesce(l.returned_fen, 0), coalesce(l.paid_fen, 0),
+                    coalesce(d.allocated_fen, 0), coalesce(d.withdrawn_fen, 0), coalesce(d.disbursed_fen, 0),
+                    coalesce(d.returned_fen, 0), coalesce(d.paid_fen, 0)",
+            differ = "coalesce(l.allocated_fen, 0) <> coalesce(d.allocated_fen, 0)
+                   OR coalesce(l.withdrawn_fen, 0) <> coalesce(d.withdrawn_fen, 0)
+                   OR coalesce(l.disbursed_fen, 0) <> coalesce(d.disbursed_fen, 0)
+                   OR coalesce(l.returned_fen, 0) <> coalesce(d.returned_fen, 0)
+                   OR coalesce(l.paid_fen, 0) <> coalesce(d.paid_fen, 0)",
+        ))?;
+        let mut rows = lines.query([limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let (a, s, day): (Option<String>, Option<String>, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let stored = line_balance_from_row(r, 3)?;
+            let derived = line_balance_from_row(r, 8)?;
+            found.push(format!(
+                "the maintained movements of line {} / {} on {day} differ from its entries: stored {}, entries give {}",
+                a.unwrap_or_else(|| "?".into()),
+                s.unwrap_or_else(|| "?".into()),
+                movement_text(&stored),
+                movement_text(&derived),
+            ));
+        }
+        let mut appropriations = self.conn.prepare(
+            "WITH derived AS (SELECT appropriation_id, date,
+                                     sum(allocated_fen - withdrawn_fen - returned_fen) AS drawn_fen
+                              FROM line_days GROUP BY 1, 2)
+             SELECT a.code, k.date, coalesce(p.drawn_fen, 0), coalesce(d.drawn_fen, 0)
+             FROM (SELECT appropriation_id, date FROM derived UNION SELECT appropriation_id, date FROM appropriation_days) k
+             LEFT JOIN derived d USING (appropriation_id, date)
+             LEFT JOIN appropriation_days p USING (appropriation_id, date)
+             LEFT JOIN appropriations a ON a.id = k.appropriation_id
+             WHERE coalesce(p.drawn_fen, 0) <> coalesce(d.drawn_fen, 0)
+             ORDER BY k.date, k.appropriation_id LIMIT ?1",
+        )?;
+        let mut rows = appropriations.query([limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let (a, day): (Option<String>, String) = (r.get(0)?, r.get(1)?);
+            found.push(format!(
+                "what the lines drew from appropriation {} on {day} is kept as {}, but its lines' movements give {}",
+                a.unwrap_or_else(|| "?".into()),
+                r.get::<_, Fen>(2)?,
+                r.get::<_, Fen>(3)?
+            ));
+        }
+        Ok(found)
+    }
+
+    /// Entry counts per kind, in kind order.
+    pub fn entry_counts_by_kind(&self) -> Result<Vec<(Kind, i64)>> {
+        let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM entries GROUP BY kind")?;
+        let mut counts: Vec<(Kind, i64)> = stmt
+            .query_map([], |r| {
+                let kind: String = r.get(0)?;
+                Ok((stored_enum(&kind, Kind::parse)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        counts.sort();
+        Ok(counts)
+    }
+}
+
+pub(super) const RULE_SELECT: &str =
+    "SELECT id, channel, type, shape, rate_fen, unit, percent, cap_fen, amount_fen,
+    tiers, valid_from, valid_to, source_doc, sample FROM subsidy_rules ORDER BY id";
+
+pub(super) fn rules(conn: &Connection) -> Result<Vec<Rule>> {
+    let mut stmt = conn.prepare(RULE_SELECT)?;
+    let rows = stmt.query_map([], |r| {
+        let shape: String = r.get(3)?;
+        let corrupt = |what: &str| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, what.to_string().into())
+        };
+        let cap = r.get::<_, Option<Fen>>(7)?;
+        let shape = match shape.as_str() {
+            "per_unit" => Shape::PerUnit { rate: r.get::<_, Fen>(4)?, unit: r.get(5)?, cap },
+            "share_of_investment" => {
+                let p: String = r.get(6)?;
+                Shape::ShareOfInvestment {
+                    percent: Decimal::from_str(&p).map_err(|_| corrupt("percent"))?,
+                    cap,
+                }
+            }
+            "fixed" => Shape::Fixed { amount: r.get::<_, Fen>(8)? },
+            _ => {
+                let t: String = r.get(9)?;
+                Shape::Tiered {
+                    unit: r.get(5)?,
+                    tiers: subsidy::parse_stored_tiers(&t).ok_or_else(|| corrupt("tiers"))?,
+                }
+            }
+        };
+        let from: String = r.get(10)?;
+        let to: String = r.get(11)?;
+        Ok(Rule {
+            id: r.get(0)?,
+            channel: r.get(1)?,
+            type_code: r.get(2)?,
+            shape,
+            valid_from: stored_date(&from)?,
+            valid_to: stored_date(&to)?,
+            source_doc: r.get(12)?,
+            sample: r.get(13)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The five balance columns of a row, starting at column `first`.
+pub(super) fn line_balance_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<LineBalance> {
+    Ok(LineBalance {
+        allocated: r.get::<_, Fen>(first)?,
+        withdrawn: r.get::<_, Fen>(first + 1)?,
+        disbursed: r.get::<_, Fen>(first + 2)?,
+        returned: r.get::<_, Fen>(first + 3)?,
+        paid: r.get::<_, Fen>(first + 4)?,
+    })
+}
+
+/// The years whose latest period event is a close.
+pub(super) fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
+    let mut stmt = conn.prepare(
+        "SELECT year FROM period_events e
+         WHERE action = 'close' AND id = (SELECT max(id) FROM period_events WHERE year = e.year)",
+    )?;
+    let years = stmt.query_map([], |r| r.get(0))?;
+    Ok(years.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) const PROJECT_SELECT: &str = "SELECT id, code, name, county, scope, towns, villages,
+    implementing_body, mode, approved_on, flagship FROM projects";
+
+pub(super) fn project_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredProject> {
+    let scope: String = r.get(4)?;
+    let mode: String = r.get(8)?;
+    let approved: String = r.get(9)?;
+    Ok(StoredProject {
+        id: r.get(0)?,
+        row: NewProject {
+            code: r.get(1)?,
+            name: r.get(2)?,
+            county: r.get(3)?,
+            scope: stored_enum(&scope, Scope::parse)?,
+            towns: r.get(5)?,
+            villages: r.get(6)?,
+            implementing_body: r.get(7)?,
+            mode: stored_enum(&mode, Mode::parse)?,
+            approved_on: stored_date(&approved)?,
+            flagship: r.get(10)?,
+        },
+    })
+}
+
+pub(super) const SUBPROJECT_SELECT: &str = "SELECT s.id, s.code, p.code, p.county, p.mode, s.type,
+    s.status, s.quantity, s.unit, s.investment_fen, s.letter, s.standalone_fen, s.standalone_doc
+    FROM subprojects s JOIN projects p ON p.id = s.project_id";
+
+pub(super) fn subproject_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSubproject> {
+    let mode: String = r.get(4)?;
+    let status: String = r.get(6)?;
+    Ok(StoredSubproject {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        project_code: r.get(2)?,
+        county: r.get(3)?,
+        mode: stored_enum(&mode, Mode::parse)?,
+        type_code: r.get(5)?,
+        status: stored_enum(&status, Status::parse)?,
+        quantity: r.get(7)?,
+        unit: r.get(8)?,
+        investment: r.get::<_, Fen>(9)?,
+        letter: r.get(10)?,
+        standalone: r.get::<_, Option<Fen>>(11)?,
+        standalone_doc: r.get(12)?,
+    })
+}
+
+pub(super) const APPROPRIATION_SELECT: &str =
+    "SELECT id, code, doc_no, channel, level, county, issued_on, amount_fen FROM appropriations";
+
+pub(super) fn appropriation_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAppropriation> {
+    let level: String = r.get(4)?;
+    let issued: String = r.get(6)?;
+    Ok(StoredAppropriation {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        doc_no: r.get(2)?,
+        channel: r.get(3)?,
+        level: stored_enum(&level, Level::parse)?,
+        county: r.get(5)?,
+        issued_on: stored_date(&issued)?,
+        amount: r.get::<_, Fen>(7)?,
+    })
+}
+
+pub(super) const ENTRY_SELECT: &str = "SELECT e.id, e.voucher, e.date, e.kind, e.appropriation_id, a.code,
+    e.subproject_id, s.code, e.amount_fen, o.id, o.kind, o.voucher, e.memo,
+    o.appropriation_id, o.subproject_id, o.amount_fen, o.date, e.recorded_at
+    FROM entries e
+    JOIN appropriations a ON a.id = e.appropriation_id
+    JOIN subprojects s ON s.id = e.subproject_id
+    LEFT JOIN entries o ON o.id = e.reverses_id";
+
+pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
+    let date: String = r.get(2)?;
+    let kind: String = r.get(3)?;
+    let (reverses, original) = match r.get::<_, Option<i64>>(9)? {
+        Some(id) => {
+            let kind: String = r.get(10)?;
+            let original_date: String = r.get(16)?;
+            (
+                Some((id, stored_enum(&kind, Kind::parse)?, r.get(11)?)),
+                Some(((r.get(13)?, r.get(14)?), r.get::<_, Fen>(15)?, stored_date(&original_date)?)),
+            )
+        }
+        None => (None, None),
+    };
+    // `recorded_at` starts with the local date (YYYY-MM-DD…); an unreadable one is `None`.
+    let recorded_at: String = r.get(17)?;
+    let recorded_on = recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    Ok(StoredEntry {
+        id: r.get(0)?,
+        voucher: r.get(1)?,
+        date: stored_date(&date)?,
+        kind: stored_enum(&kind, Kind::parse)?,
+        appropriation_id: r.get(4)?,
+        appropriation: r.get(5)?,
+        subproject_id: r.get(6)?,
+        subproject: r.get(7)?,
+        amount: r.get::<_, Fen>(8)?,
+        reverses,
+        original,
+        memo: r.get(12)?,
+        recorded_on,
+    })
+}
+
+pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog> {
+    let departments = conn
+        .prepare("SELECT code, name, name_en FROM departments ORDER BY rowid")?
+        .query_map([], |r| Ok(Department { code: r.get(0)?, name: r.get(1)?, name_en: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let counties = conn
+        .prepare("SELECT code, name, name_en FROM counties ORDER BY rowid")?
+        .query_map([], |r| Ok(County { code: r.get(0)?, name: r.get(1)?, name_en: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let types = conn
+        .prepare(
+            "SELECT code, name, name_en, department, agri, land, people, co_lead, annex3, note
+             FROM subproject_types ORDER BY seq",
+        )?
+        .query_map([], |r| {
+            Ok(SubprojectType {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                name_en: r.get(2)?,
+                department: r.get(3)?,
+                agri: r.get(4)?,
+                land: r.get(5)?,
+                people: r.get(6)?,
+                co_lead: r.get(7)?,
+                annex3: r.get(8)?,
+                note: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let channels = conn
+        .prepare("SELECT code, name, name_en, policy_owner, basis FROM channels ORDER BY seq")?
+        .query_map([], |r| {
+            Ok(Channel {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                name_en: r.get(2)?,
+                policy_owner: r.get(3)?,
+                basis: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let designations = conn
+        .prepare("SELECT channel, type, note, basis FROM designations ORDER BY seq")?
+        .query_map([], |r| {
+            Ok(Designation { channel: r.get(0)?, type_code: r.get(1)?, note: r.get(2)?, basis: r.get(3)? })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Catalog::new(departments, counties, types, channels, designations))
+}
