@@ -13,8 +13,8 @@ mod scan;
 
 use crate::error::{echo, escaped, Check, Error, Problem, Result, MAX_PROBLEMS_KEPT};
 use crate::model::{
-    self, Kind, Level, Mode, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope,
-    Stage, Status, Verdict,
+    self, Kind, Level, Mode, NewAcceptance, NewAppropriation, NewEntry, NewProject, NewSubproject, Payment,
+    Scope, Stage, Status, Verdict,
 };
 use crate::money::Fen;
 use rust_decimal::Decimal;
@@ -692,17 +692,6 @@ pub const PAYMENT_COLUMNS: &[Column] = &[
     col("subproject", &["子项目编号"], true),
     col("amount", &["金额", "支付金额", "付款金额"], true),
 ];
-
-/// One payment as the implementing body recorded it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Payment {
-    pub voucher: String,
-    pub date: chrono::NaiveDate,
-    pub subproject: String,
-    pub amount: Fen,
-    /// The line of the file it came from.
-    pub line: u64,
-}
 
 pub fn parse_payment(row: &Row<'_>) -> std::result::Result<Payment, Vec<Problem>> {
     let mut f = Fields::new(row, PAYMENT_COLUMNS);

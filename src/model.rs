@@ -640,3 +640,25 @@ mod tests {
         assert_eq!(b.checked_apply(Flow::Allocate, Fen(MAX_RUNNING_FEN), Direction::Forward), None);
     }
 }
+
+/// One payment as the implementing body recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub subproject: String,
+    pub amount: Fen,
+    /// The line of the file it came from.
+    pub line: u64,
+}
+
+/// A `pay` entry as the ledger holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerPay {
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub subproject: String,
+    pub amount: Fen,
+    /// The voucher of the reversal that cancelled it, if any.
+    pub reversed_by: Option<String>,
+}

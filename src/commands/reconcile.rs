@@ -6,8 +6,9 @@
 use super::Ctx;
 use crate::db::Db;
 use crate::error::{exit, Error, Result};
-use crate::import::{self, CsvInput, Payment};
+use crate::import::{self, CsvInput};
 use crate::ledger::Outcome;
+use crate::model::Payment;
 use crate::money::Fen;
 use crate::render::{self, c, Cell, Doc, Lang, Report, Unit};
 use crate::report::reconcile::{match_payments, Match, Status};

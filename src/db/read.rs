@@ -294,7 +294,7 @@ impl Db {
     }
 
     /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
-    pub fn project_payments(&self, project: &str) -> Result<Vec<crate::report::reconcile::LedgerPay>> {
+    pub fn project_payments(&self, project: &str) -> Result<Vec<crate::model::LedgerPay>> {
         let mut stmt = self.conn.prepare(
             "SELECT e.voucher, e.date, s.code, e.amount_fen, r.voucher
              FROM entries e
@@ -306,7 +306,7 @@ impl Db {
         )?;
         let rows = stmt.query_map([project], |r| {
             let date: String = r.get(1)?;
-            Ok(crate::report::reconcile::LedgerPay {
+            Ok(crate::model::LedgerPay {
                 voucher: r.get(0)?,
                 date: stored_date(&date)?,
                 subproject: r.get(2)?,

@@ -3,21 +3,8 @@
 //! different amount, date or sub-project. A `pay` entry that was reversed is no longer a
 //! payment; a record naming it says so.
 
-use crate::import::Payment;
-use crate::money::Fen;
-use chrono::NaiveDate;
+use crate::model::{LedgerPay, Payment};
 use std::collections::{HashMap, HashSet};
-
-/// A `pay` entry as the ledger holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LedgerPay {
-    pub voucher: String,
-    pub date: NaiveDate,
-    pub subproject: String,
-    pub amount: Fen,
-    /// The voucher of the reversal that cancelled it, if any.
-    pub reversed_by: Option<String>,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
@@ -130,6 +117,8 @@ pub fn match_payments(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Fen;
+    use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test dates are well formed")
