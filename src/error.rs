@@ -294,3 +294,21 @@ mod tests {
         assert_eq!(shown, "x\\ry.csv:2: column a\\tb: '\\u{1b}[31m' is bad [malformed value]");
     }
 }
+
+/// The problems of one file, kept up to `MAX_PROBLEMS_KEPT` (in file order, the first ones)
+/// and the rest only counted, so a file of millions of bad rows cannot exhaust memory.
+#[derive(Debug, Default)]
+pub struct KeptProblems {
+    pub kept: Vec<Problem>,
+    pub dropped: u64,
+}
+
+impl KeptProblems {
+    pub fn push(&mut self, p: Problem) {
+        if self.kept.len() < MAX_PROBLEMS_KEPT {
+            self.kept.push(p);
+        } else {
+            self.dropped += 1;
+        }
+    }
+}

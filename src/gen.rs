@@ -25,10 +25,11 @@
 
 use crate::catalog::{builtin, Catalog};
 use crate::error::{Check, Error, Problem, Result};
-use crate::import::{self, CsvInput, Keyed};
+use crate::import::{self, CsvInput};
 use crate::ledger::Outcome;
 use crate::model::{Direction, Kind, Level, LineBalance, Mode, Scope, Status};
 use crate::money::Fen;
+use crate::pipeline::{self, Keyed};
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
@@ -187,7 +188,7 @@ pub fn builtin_catalog() -> Result<Catalog> {
     ) -> Result<Vec<T>> {
         let mut input = CsvInput::from_text(name, text, columns)?;
         let mut out = Vec::new();
-        import::run(&mut input, parse, |row| {
+        pipeline::run(&mut input, parse, |row| {
             out.push(row.clone());
             Ok(Ok(Outcome::Added))
         })?;

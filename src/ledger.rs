@@ -29,16 +29,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-/// What happened to one row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Added,
-    Unchanged,
-}
-
-/// The answer for one row: an outcome, or why it was refused. The outer `Result` is for
-/// failures of the environment, which abort the whole batch.
-pub type RowResult = Result<std::result::Result<Outcome, Vec<Problem>>>;
+pub use crate::pipeline::{Outcome, RowResult};
 
 /// Who writes and when: recorded on every row.
 #[derive(Clone, Debug)]

@@ -50,6 +50,7 @@ pub mod import;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod report;

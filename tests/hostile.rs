@@ -383,7 +383,7 @@ impl Target {
 /// Reads a payments file as `reconcile --payments` does.
 fn read_payments(path: &Path) -> Result<(), Error> {
     let mut input = CsvInput::open(path, csv_import::PAYMENT_COLUMNS)?;
-    csv_import::run(&mut input, csv_import::parse_payment, |_| Ok(Ok(Outcome::Added))).map(|_| ())
+    fundledger::pipeline::run(&mut input, csv_import::parse_payment, |_| Ok(Ok(Outcome::Added))).map(|_| ())
 }
 
 /// The longest a problem may print, in characters.

@@ -7,10 +7,11 @@
 use super::Ctx;
 use crate::db::Db;
 use crate::error::Result;
-use crate::import::{self, CsvInput, Summary};
+use crate::import::{self, CsvInput};
 use crate::ledger::{
     AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
 };
+use crate::pipeline::{self, Summary};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -117,48 +118,49 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
     let summary = match what {
         What::Projects => {
             let mut w = ProjectWriter { tx: &tx, catalog: &catalog, stamp: &stamp };
-            import::run(input, import::parse_project, |p| w.write(p))?
+            pipeline::run(input, import::parse_project, |p| w.write(p))?
         }
         What::Subprojects => {
             let mut w = SubprojectWriter { tx: &tx, catalog: &catalog, stamp: &stamp };
-            import::run(input, import::parse_subproject, |s| w.write(s))?
+            pipeline::run(input, import::parse_subproject, |s| w.write(s))?
         }
         What::Appropriations => {
             let mut w = AppropriationWriter { tx: &tx, catalog: &catalog, stamp: &stamp };
-            import::run(input, import::parse_appropriation, |a| w.write(a))?
+            pipeline::run(input, import::parse_appropriation, |a| w.write(a))?
         }
         What::Entries => {
             let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
-            let summary = import::run_lines(input, import::parse_entry, |e, line| w.write_at(e, Some(line)))?;
+            let summary =
+                pipeline::run_lines(input, import::parse_entry, |e, line| w.write_at(e, Some(line)))?;
             w.finish()?;
             summary
         }
         What::Types => {
             let mut w = CatalogWriter::new(&tx, false)?;
-            import::run(input, import::parse_type, |t| w.write_type(t))?
+            pipeline::run(input, import::parse_type, |t| w.write_type(t))?
         }
         What::Channels => {
             let mut w = CatalogWriter::new(&tx, false)?;
-            import::run(input, import::parse_channel, |c| w.write_channel(c))?
+            pipeline::run(input, import::parse_channel, |c| w.write_channel(c))?
         }
         What::Designations => {
             let mut w = CatalogWriter::new(&tx, false)?;
-            import::run(input, import::parse_designation, |d| w.write_designation(d))?
+            pipeline::run(input, import::parse_designation, |d| w.write_designation(d))?
         }
         What::Counties => {
             let mut w = CatalogWriter::new(&tx, false)?;
-            import::run(input, import::parse_county, |c| w.write_county(c))?
+            pipeline::run(input, import::parse_county, |c| w.write_county(c))?
         }
         What::Departments => {
             let mut w = CatalogWriter::new(&tx, false)?;
-            import::run(input, import::parse_department, |d| w.write_department(d))?
+            pipeline::run(input, import::parse_department, |d| w.write_department(d))?
         }
         What::Rules => {
             let rules = tx.rules()?;
             let mut w = RuleWriter { tx: &tx, catalog: &catalog, stamp: &stamp, builtin: false, rules };
-            import::run(input, import::parse_rule, |r| w.write(r))?
+            pipeline::run(input, import::parse_rule, |r| w.write(r))?
         }
-        What::Acceptances => import::run(input, import::parse_acceptance, |a| {
+        What::Acceptances => pipeline::run(input, import::parse_acceptance, |a| {
             crate::ledger::record_acceptance(&tx, &catalog, a, &stamp)
         })?,
     };

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::import::{self, CsvInput};
 use crate::ledger::{CatalogWriter, RuleWriter, Stamp};
+use crate::pipeline;
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
@@ -85,7 +86,7 @@ pub fn load_builtin_rules(tx: &crate::db::Tx<'_>, samples: bool) -> Result<()> {
     let mut w = RuleWriter { tx, catalog: &catalog, stamp: &stamp, builtin: true, rules: tx.rules()? };
     let own = |e: Error| Error::Internal(format!("the built-in subsidy rules are broken:\n{e}"));
     let mut input = CsvInput::from_text("rules.csv", builtin::RULES, import::RULE_COLUMNS)?;
-    import::run(&mut input, import::parse_rule, |r| {
+    pipeline::run(&mut input, import::parse_rule, |r| {
         if r.sample && !samples {
             return Ok(Ok(crate::ledger::Outcome::Unchanged));
         }
@@ -114,15 +115,15 @@ pub fn load_builtin_catalog(tx: &crate::db::Tx<'_>) -> Result<()> {
     let mut w = CatalogWriter::new(tx, true)?;
     let own = |e: Error| Error::Internal(format!("the built-in catalogue is broken:\n{e}"));
     let mut input = CsvInput::from_text("departments.csv", builtin::DEPARTMENTS, import::DEPARTMENT_COLUMNS)?;
-    import::run(&mut input, import::parse_department, |d| w.write_department(d)).map_err(own)?;
+    pipeline::run(&mut input, import::parse_department, |d| w.write_department(d)).map_err(own)?;
     let mut input = CsvInput::from_text("counties.csv", builtin::COUNTIES, import::COUNTY_COLUMNS)?;
-    import::run(&mut input, import::parse_county, |c| w.write_county(c)).map_err(own)?;
+    pipeline::run(&mut input, import::parse_county, |c| w.write_county(c)).map_err(own)?;
     let mut input = CsvInput::from_text("types.csv", builtin::TYPES, import::TYPE_COLUMNS)?;
-    import::run(&mut input, import::parse_type, |t| w.write_type(t)).map_err(own)?;
+    pipeline::run(&mut input, import::parse_type, |t| w.write_type(t)).map_err(own)?;
     let mut input = CsvInput::from_text("channels.csv", builtin::CHANNELS, import::CHANNEL_COLUMNS)?;
-    import::run(&mut input, import::parse_channel, |c| w.write_channel(c)).map_err(own)?;
+    pipeline::run(&mut input, import::parse_channel, |c| w.write_channel(c)).map_err(own)?;
     let mut input =
         CsvInput::from_text("designations.csv", builtin::DESIGNATIONS, import::DESIGNATION_COLUMNS)?;
-    import::run(&mut input, import::parse_designation, |d| w.write_designation(d)).map_err(own)?;
+    pipeline::run(&mut input, import::parse_designation, |d| w.write_designation(d)).map_err(own)?;
     Ok(())
 }

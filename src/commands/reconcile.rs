@@ -10,6 +10,7 @@ use crate::import::{self, CsvInput};
 use crate::ledger::Outcome;
 use crate::model::Payment;
 use crate::money::Fen;
+use crate::pipeline;
 use crate::render::{self, c, Cell, Doc, Lang, Report, Unit};
 use crate::report::reconcile::{match_payments, Match, Status};
 use crate::report::statement::{self, Filter, Period};
@@ -139,7 +140,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 fn read_payments(path: &std::path::Path) -> Result<Vec<Payment>> {
     let mut records = Vec::new();
     let result = CsvInput::open(path, import::PAYMENT_COLUMNS).and_then(|mut input| {
-        import::run(&mut input, import::parse_payment, |p| {
+        pipeline::run(&mut input, import::parse_payment, |p| {
             records.push(p.clone());
             Ok(Ok(Outcome::Added))
         })

@@ -1,0 +1,393 @@
+//! Reading a CSV file: one encoding per file, line ends Excel writes, bounded rows, and
+//! headers matched to a file kind's columns.
+
+use super::scan::Encoding;
+use super::*;
+use crate::error::{echo, escaped, Check, Error, KeptProblems, Problem, Result};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// A column of an import format: its English name, Chinese aliases, and whether required.
+pub struct Column {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+pub(crate) const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> Column {
+    Column { name, aliases, required }
+}
+
+/// Turns each CRLF, and each lone CR (classic Mac line ends, as Excel 2011 for Mac writes
+/// CSV), into LF and ends the input with a newline, so that the csv crate's position after a
+/// record names its physical last line for every file Excel writes (the crate counts only
+/// LF, its counts are off for CRLF, and a record's start position does not skip blank
+/// lines). A line break inside a quoted cell becomes a space when validated
+/// (`model::parse_text`), so the CR it loses does not matter.
+struct LineEndsToLf {
+    inner: BufReader<Box<dyn Read>>,
+    pending_cr: bool,
+    last: Option<u8>,
+    finished: bool,
+}
+
+impl Read for LineEndsToLf {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // Room for two bytes is needed to emit a held-back CR with its successor; the csv
+        // crate always reads into a buffer of kilobytes.
+        if out.len() < 2 {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "read buffer too small"));
+        }
+        let mut n = 0;
+        while n + 2 <= out.len() {
+            let avail = self.inner.fill_buf()?;
+            let Some(&b) = avail.first() else {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[n] = b'\n';
+                    n += 1;
+                    self.last = Some(b'\n');
+                }
+                if !self.finished && self.last.is_some_and(|l| l != b'\n') {
+                    out[n] = b'\n';
+                    n += 1;
+                }
+                self.finished = true;
+                break;
+            };
+            self.inner.consume(1);
+            if std::mem::take(&mut self.pending_cr) && b != b'\n' {
+                // A lone CR ends a line, as it does for the csv crate's records.
+                out[n] = b'\n';
+                n += 1;
+                self.last = Some(b'\n');
+            }
+            if b == b'\r' {
+                self.pending_cr = true;
+                continue;
+            }
+            out[n] = b;
+            n += 1;
+            self.last = Some(b);
+        }
+        Ok(n)
+    }
+}
+
+/// A CSV source opened with its header mapped to a format's columns.
+pub struct CsvInput {
+    /// How the file is named in messages.
+    pub name: String,
+    pub encoding: &'static str,
+    reader: csv::Reader<Box<dyn Read>>,
+    /// For each format column, the index of the file column and its header as written.
+    map: Vec<Option<(usize, String)>>,
+    pub ignored_columns: Vec<String>,
+    header_len: usize,
+    /// The physical line of the header (blank lines may come before it).
+    pub(crate) header_line: u64,
+    /// The format's English column names, parallel to `map`.
+    names: Vec<&'static str>,
+    rows: u64,
+    /// Problems of rows that could not be read as rows (misaligned cells).
+    pub row_problems: KeptProblems,
+    /// How many bytes there are to read (for the progress bar).
+    total_bytes: u64,
+}
+
+/// One data row, with accessors by format column.
+pub struct Row<'a> {
+    pub line: u64,
+    record: &'a csv::StringRecord,
+    input: &'a CsvInput,
+}
+
+impl Row<'_> {
+    /// The trimmed text of format column `i`; empty when the file lacks an optional column.
+    pub fn get(&self, i: usize) -> &str {
+        self.input.map[i].as_ref().and_then(|(idx, _)| self.record.get(*idx)).map_or("", str::trim)
+    }
+
+    /// A non-empty value of column `i`, or `None`.
+    pub fn opt(&self, i: usize) -> Option<&str> {
+        Some(self.get(i)).filter(|v| !v.is_empty())
+    }
+
+    /// The column's name as the file spells it, with the English name when different.
+    pub fn column_label(&self, i: usize, columns: &[Column]) -> String {
+        let name = columns[i].name;
+        match &self.input.map[i] {
+            Some((_, header)) if header != name => format!("{header} ({name})"),
+            _ => name.to_string(),
+        }
+    }
+}
+
+impl CsvInput {
+    /// Opens a file: a pre-scan of the whole file decides its encoding and refuses what the
+    /// csv reader would misread (an unclosed quote) or buffer whole (an over-long row), then
+    /// the header is mapped to `columns` and the rows are streamed.
+    pub fn open(path: &Path, columns: &[Column]) -> Result<CsvInput> {
+        let name = path.display().to_string();
+        let open = || {
+            File::open(path).map(BufReader::new).map_err(|e| {
+                Error::rejected(Problem::new(Check::File, format!("cannot read {}: {e}", escaped(&name))))
+            })
+        };
+        let scanned = scan::scan(&name, open()?)?;
+        let mut reader = open()?;
+        let (source, encoding): (Box<dyn Read>, &'static str) = match scanned.encoding {
+            Encoding::Utf8 { bom: true } => {
+                reader.seek_relative(3)?;
+                (Box::new(reader), "UTF-8 with BOM")
+            }
+            Encoding::Utf8 { bom: false } => (Box::new(reader), "UTF-8"),
+            Encoding::Gb18030 => (Box::new(Gb18030Reader::new(reader)), "GB18030"),
+        };
+        let mut input = CsvInput::from_reader(name, encoding, source, columns)?;
+        input.total_bytes = scanned.text_len;
+        Ok(input)
+    }
+
+    /// Reads CSV text already in memory (the embedded catalogue).
+    pub fn from_text(name: &str, text: &'static str, columns: &[Column]) -> Result<CsvInput> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        CsvInput::from_reader(name.to_string(), "UTF-8", Box::new(text.as_bytes()), columns)
+    }
+
+    fn from_reader(
+        name: String,
+        encoding: &'static str,
+        source: Box<dyn Read>,
+        columns: &[Column],
+    ) -> Result<CsvInput> {
+        let lf =
+            LineEndsToLf { inner: BufReader::new(source), pending_cr: false, last: None, finished: false };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(Box::new(lf) as Box<dyn Read>);
+        let mut header = csv::StringRecord::new();
+        let Some(header_line) = read_row(&mut reader, &name, &mut csv::ByteRecord::new(), &mut header)?
+        else {
+            return Err(file_problem(&name, "is empty; it needs a header row"));
+        };
+        let (map, ignored_columns) = map_header(&name, header_line, &header, columns)?;
+        let header_len = header.len();
+        let names = columns.iter().map(|c| c.name).collect();
+        Ok(CsvInput {
+            name,
+            encoding,
+            reader,
+            map,
+            ignored_columns,
+            header_len,
+            header_line,
+            names,
+            rows: 0,
+            row_problems: KeptProblems::default(),
+            total_bytes: 0,
+        })
+    }
+
+    /// Renames a problem's English column name to the header as this file spells it.
+    pub(crate) fn relabel(&self, mut p: Problem) -> Problem {
+        let Some(i) = p.column.as_deref().and_then(|c| self.names.iter().position(|n| *n == c)) else {
+            return p;
+        };
+        if let Some((_, header)) = &self.map[i] {
+            if header != self.names[i] {
+                p.column = Some(format!("{header} ({})", self.names[i]));
+            }
+        }
+        p
+    }
+
+    /// Calls `f` on every non-empty data row, in file order.
+    /// On a terminal, a progress bar follows big files.
+    pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        let mut raw = csv::ByteRecord::new();
+        let mut record = csv::StringRecord::new();
+        let progress =
+            crate::progress::Progress::bytes(&format!("importing {}", escaped(&self.name)), self.total_bytes);
+        loop {
+            if self.rows.is_multiple_of(4096) {
+                progress.set(self.reader.position().byte(), self.rows);
+            }
+            let Some(line) = read_row(&mut self.reader, &self.name, &mut raw, &mut record)? else {
+                return Ok(());
+            };
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.iter().skip(self.header_len).any(|f| !f.trim().is_empty()) {
+                let message = format!(
+                    "the row has {} cells but the header has {}; a cell with a comma (e.g. 1,000.00) must be quoted",
+                    record.len(),
+                    self.header_len
+                );
+                self.row_problems.push(Problem::new(Check::File, message).at(&self.name, line));
+                continue;
+            }
+            self.rows += 1;
+            if self.rows > MAX_ROWS {
+                return Err(file_problem(&self.name, &format!("has more than {MAX_ROWS} rows; split it")));
+            }
+            let row = Row { line, record: &record, input: self };
+            f(&row)?;
+        }
+    }
+}
+
+/// Reads the next record that is not a blank line into `record`, and returns the physical
+/// line it starts on, or `None` at the end of the input. A record longer than
+/// `MAX_RECORD_BYTES`, or one that is not UTF-8 text (a GB18030 row in a file that starts as
+/// UTF-8 with a BOM), is refused at its line. The bytes are checked here rather than by the
+/// csv crate, whose error names the line where it began reading, before any blank lines.
+fn read_row(
+    reader: &mut csv::Reader<Box<dyn Read>>,
+    name: &str,
+    raw: &mut csv::ByteRecord,
+    record: &mut csv::StringRecord,
+) -> Result<Option<u64>> {
+    match reader.read_byte_record(raw) {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(e) => return Err(csv_problem(name, e.position().map(csv::Position::line), &e)),
+    }
+    // The line after the record, less its own terminator, less the line breaks inside it.
+    let inner_breaks: u64 = raw.iter().map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum();
+    let line = reader.position().line().saturating_sub(1 + inner_breaks).max(1);
+    let refuse = |message: String| Err(Error::rejected(Problem::new(Check::File, message).at(name, line)));
+    if raw.as_slice().len() > MAX_RECORD_BYTES {
+        return refuse(format!("the row is longer than {MAX_RECORD_BYTES} bytes"));
+    }
+    record.clear();
+    for field in raw.iter() {
+        let Ok(text) = std::str::from_utf8(field) else {
+            return refuse(
+                "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\""
+                    .to_string(),
+            );
+        };
+        record.push_field(text);
+    }
+    Ok(Some(line))
+}
+
+/// Decodes GB18030 as it is read, so a big file is never held whole. A file that is no
+/// longer GB18030 text (it changed after the pre-scan) is an error.
+struct Gb18030Reader {
+    inner: BufReader<File>,
+    decoder: encoding_rs::Decoder,
+    done: bool,
+}
+
+impl Gb18030Reader {
+    fn new(inner: BufReader<File>) -> Gb18030Reader {
+        Gb18030Reader { inner, decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(), done: false }
+    }
+}
+
+impl Read for Gb18030Reader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use encoding_rs::DecoderResult;
+        while !self.done {
+            let src = self.inner.fill_buf()?;
+            let last = src.is_empty();
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(src, out, last);
+            self.inner.consume(read);
+            self.done = last && matches!(result, DecoderResult::InputEmpty);
+            match result {
+                DecoderResult::Malformed(..) => {
+                    let message =
+                        "the file is no longer GB18030 text (was it changed while it was imported?)";
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, message));
+                }
+                DecoderResult::OutputFull if written == 0 => {
+                    let message = "read buffer too small";
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+                }
+                _ if written > 0 => return Ok(written),
+                _ => {}
+            }
+        }
+        Ok(0)
+    }
+}
+
+pub(crate) fn file_problem(name: &str, what: &str) -> Error {
+    Error::rejected(Problem::new(Check::File, format!("{name} {what}")))
+}
+
+/// A failure of the csv reader itself (reading the file), at the line it names if any.
+pub(crate) fn csv_problem(name: &str, line: Option<u64>, e: &csv::Error) -> Error {
+    let problem = Problem::new(Check::File, format!("cannot read the CSV: {e}"));
+    Error::rejected(match line.filter(|l| *l > 0) {
+        Some(line) => problem.at(name, line),
+        None => Problem { file: Some(name.to_string()), ..problem },
+    })
+}
+
+type HeaderMap = (Vec<Option<(usize, String)>>, Vec<String>);
+
+/// The most items of a list (header cells, ignored columns) a message shows.
+const MAX_LISTED: usize = 20;
+
+/// `a, b, c`, or the first `MAX_LISTED` items and how many more.
+pub(crate) fn shown_list(items: &[String]) -> String {
+    let shown = items[..items.len().min(MAX_LISTED)].join(", ");
+    match items.len().saturating_sub(MAX_LISTED) {
+        0 => shown,
+        n => format!("{shown} … and {n} more"),
+    }
+}
+
+pub(crate) fn map_header(
+    name: &str,
+    line: u64,
+    header: &csv::StringRecord,
+    columns: &[Column],
+) -> Result<HeaderMap> {
+    let mut map: Vec<Option<(usize, String)>> = vec![None; columns.len()];
+    let mut ignored = Vec::new();
+    let mut problems = Vec::new();
+    for (idx, raw) in header.iter().enumerate() {
+        let h = raw.trim().trim_start_matches('\u{feff}');
+        // Excel sheets often state the unit in the header: 金额（元）, amount (yuan).
+        let h =
+            ["（元）", "(元)", "(yuan)"].iter().fold(h, |h, unit| h.strip_suffix(unit).unwrap_or(h)).trim();
+        if h.is_empty() {
+            continue;
+        }
+        let found = columns.iter().position(|c| c.name.eq_ignore_ascii_case(h) || c.aliases.contains(&h));
+        match found {
+            None => ignored.push(echo(h)),
+            Some(i) => match &map[i] {
+                Some((_, first)) => problems.push(Problem::new(
+                    Check::File,
+                    format!("columns '{first}' and '{}' both give {}; keep one", echo(h), columns[i].name),
+                )),
+                None => map[i] = Some((idx, h.to_string())),
+            },
+        }
+    }
+    for (i, c) in columns.iter().enumerate() {
+        if c.required && map[i].is_none() {
+            problems.push(Problem::new(
+                Check::File,
+                format!(
+                    "missing column {} ({}); the header has: {}",
+                    c.name,
+                    c.aliases.first().copied().unwrap_or(""),
+                    shown_list(&header.iter().map(|h| echo(h.trim())).collect::<Vec<_>>())
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok((map, ignored))
+    } else {
+        Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, line)).collect()))
+    }
+}
