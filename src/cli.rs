@@ -1,9 +1,9 @@
 //! Command-line arguments (clap) and dispatch. No logic lives here: each subcommand's
 //! arguments are handed to its `run` in `commands/`.
 
-use crate::commands::{self, Ctx};
-use crate::error::Result;
-use crate::render::{Format, Lang};
+use crate::commands::{self, Ctx, DEFAULT_DB};
+use crate::error::{Check, Error, Problem, Result};
+use crate::render::{Format, Lang, Out};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -99,10 +99,9 @@ pub enum Command {
     Gen(commands::gen::Args),
 }
 
-/// Runs the parsed command; returns the exit code. `operator_on_command_line` tells whether
-/// `--operator` was typed (not taken from `FUNDLEDGER_OPERATOR`): `log` filters by it then.
-pub fn run(cli: Cli, operator_on_command_line: bool) -> Result<u8> {
-    let ctx = Ctx::new(&cli, operator_on_command_line)?;
+/// Runs the parsed command; returns the exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let ctx = context(&cli)?;
     dispatch(&ctx, cli.command).map_err(|e| match e {
         // SQLite reports a full disk as an I/O error when it cannot grow its index files.
         crate::error::Error::Internal(m) if m.contains(crate::db::DISK_HINT) && crate::db::disk_is_full(&ctx.db_path()) => {
@@ -141,4 +140,51 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Bench(args) => commands::bench::run(ctx, &args),
         Command::Gen(args) => commands::gen::run(ctx, &args),
     }
+}
+
+/// The context every command runs in, from the global options.
+fn context(cli: &Cli) -> Result<Ctx> {
+    let given = match &cli.operator {
+        Some(o) => {
+            Some(crate::model::parse_text_up_to(o, "operator", true, crate::model::MAX_CODE_CHARS).map_err(
+                |m| {
+                    Error::rejected(
+                        Problem::new(Check::Format, m).column("--operator (or FUNDLEDGER_OPERATOR)"),
+                    )
+                },
+            )?)
+        }
+        None => None,
+    };
+    let operator = given
+        .clone()
+        .or_else(|| login_name("USER"))
+        .or_else(|| login_name("LOGNAME"))
+        .or_else(|| login_name("USERNAME"))
+        .unwrap_or_else(|| "unknown".to_string());
+    // Without --format, `--out report.xlsx` means a workbook (and .csv, .json likewise):
+    // a table written into a file named .xlsx would not open in Excel.
+    let by_extension = cli.out.as_ref().and_then(|p| p.extension()).and_then(|e| e.to_str()).and_then(|e| {
+        match e.to_ascii_lowercase().as_str() {
+            "xlsx" => Some(Format::Xlsx),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    });
+    let format = cli.format.or(by_extension).unwrap_or(Format::Table);
+    let db_path = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let out = cli.out.clone().map(|path| Out { path, force: cli.force, ledger: db_path });
+    // A report that cannot be written is refused before the command records anything
+    // (`gen --out` names a directory and checks it itself).
+    if let Some(out) = out.as_ref().filter(|_| !matches!(cli.command, Command::Gen(_))) {
+        out.check()?;
+    }
+    Ok(Ctx { db: cli.db.clone(), operator, format, lang: cli.lang, out })
+}
+
+/// A login name from the environment, if it is usable as an operator.
+fn login_name(var: &str) -> Option<String> {
+    let v = std::env::var(var).ok()?;
+    crate::model::parse_text_up_to(&v, "login name", true, crate::model::MAX_CODE_CHARS).ok()
 }

@@ -2,15 +2,13 @@
 
 #![forbid(unsafe_code)]
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::Parser;
 use fundledger::cli::{self, Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let typed = matches.value_source("operator") == Some(clap::parser::ValueSource::CommandLine);
-    let code = match cli::run(cli, typed) {
+    let cli = Cli::parse();
+    let code = match cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("{e}");

@@ -176,7 +176,7 @@ fn the_journal_lists_each_write_with_its_operator_and_filters() {
     assert_eq!(writes[4]["summary"], "10 added, 0 unchanged");
     assert_eq!(writes[0]["operator"], "测试员");
     let mine: serde_json::Value =
-        serde_json::from_str(&l.ok(&["log", "--operator", "王会计", "--format", "json"])).expect("json");
+        serde_json::from_str(&l.ok(&["log", "--by", "王会计", "--format", "json"])).expect("json");
     assert_eq!(mine["writes"].as_array().expect("writes").len(), 1);
     assert_eq!(mine["writes"][0]["detail"], "2024");
     let later: serde_json::Value =
@@ -415,7 +415,7 @@ fn operators_and_reasons_are_plain_text_and_the_log_filter_matches_what_was_reco
     // Recorded trimmed; the filter trims the same way.
     let (code, _, err) = with_operator(" 王会计 ", &["close", "--year", "2019"]);
     assert_eq!(code, Some(0), "{err}");
-    let (_, out, _) = with_operator(" 王会计 ", &["log", "--format", "json"]);
+    let out = l.ok(&["log", "--by", " 王会计 ", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let writes = v["writes"].as_array().expect("writes");
     assert_eq!(writes.len(), 1, "{out}");

@@ -1,7 +1,8 @@
-//! `log [--since DATE] [--operator NAME]`: the write journal — every write that recorded
-//! something, with who ran it, when, what it recorded and the audit-chain links it appended.
-//! Reopened years show here with their reason. `--operator` is the global option: given on
-//! the command line it filters (`FUNDLEDGER_OPERATOR` in the environment does not).
+//! `log [--since DATE] [--by NAME]`: the write journal — every write that recorded something,
+//! with who ran it, when, what it recorded and the audit-chain links it appended. Reopened
+//! years show here with their reason. The global `--operator` (or `FUNDLEDGER_OPERATOR`)
+//! only ever says who is writing; `--by` is the filter, so what `log` shows never depends on
+//! the environment.
 
 use super::Ctx;
 use crate::db::Db;
@@ -13,6 +14,10 @@ pub struct Args {
     /// Only writes on or after this date (YYYY-MM-DD, the date in each write's time stamp).
     #[arg(long, value_parser = crate::model::parse_date)]
     pub since: Option<chrono::NaiveDate>,
+    /// Only writes recorded by this operator (as `log` shows them; surrounding spaces are
+    /// trimmed, as they are when an operator is recorded).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 const COLUMNS: [Col; 8] = [
@@ -28,7 +33,7 @@ const COLUMNS: [Col; 8] = [
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
-    let writes = db.writes(args.since, ctx.operator_flag.as_deref())?;
+    let writes = db.writes(args.since, args.by.as_deref().map(str::trim))?;
     let rows = writes
         .iter()
         .map(|w| {
