@@ -5,6 +5,7 @@
 //! movements. Each disagreement is a finding. It only reads: `verify`, `backup` and the demo
 //! call it on a read-only snapshot.
 
+use crate::audit::{self, ChainSource};
 use crate::db::Db;
 use crate::error::{Check, Problem, Result};
 use crate::model::{
@@ -68,7 +69,12 @@ impl Register {
 pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let register = Register::read(db)?;
     let progress = Progress::rows("checking the audit chain", db.chain_links()?);
-    let chain = db.walk_chain(&progress, anchor)?;
+    let register_rows = db.chained_register_rows()?;
+    let voucher_of = |id| db.entry_voucher(id);
+    let chain = db.with_chain_cursors(|links, entries| {
+        let source = ChainSource { links, entries, register: register_rows, voucher_of: &voucher_of };
+        audit::walk(source, &progress, anchor)
+    })?;
     progress.finish();
     let schema = db.schema_differences()?;
     let mut problems: Vec<Problem> =

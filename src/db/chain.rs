@@ -2,19 +2,9 @@
 //! rows back in their canonical form for the walk `verify` makes.
 
 use super::*;
+use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
-
-/// What `Db::walk_chain` found.
-pub struct ChainWalk {
-    pub links: u64,
-    /// The last link's hash as stored.
-    pub head: Hash,
-    /// Each place where the stored rows and the chain disagree, in chain order.
-    pub findings: Vec<String>,
-    /// The link whose hash starts with the anchor asked for, if any.
-    pub anchor_link: Option<i64>,
-}
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
 pub(super) const REGISTER_LABELS: [(&str, &str); 12] = [
@@ -45,21 +35,11 @@ pub(super) fn stored_hash(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<H
 }
 
 impl Db {
-    /// Walks the audit chain from its first link, recomputing every link from the stored row
-    /// it names, and lists where the stored rows and the chain disagree: a row altered, a row
-    /// removed, a row inserted without a link, links removed or reordered.
-    ///
-    /// With `anchor` (the leading bytes of a head printed earlier), it also finds the link
-    /// whose hash starts with them.
-    pub fn walk_chain(
-        &self,
-        progress: &crate::progress::Progress,
-        anchor: Option<&[u8]>,
-    ) -> Result<ChainWalk> {
-        let mut walk = ChainWalk { links: 0, head: GENESIS, findings: Vec::new(), anchor_link: None };
+    /// Every chained row but the entries, by (table, rowid), with how a finding names it and
+    /// its canonical bytes.
+    pub fn chained_register_rows(&self) -> Result<ChainedRegister> {
         let mut canon = Canon::default();
-        // Every chained row but the entries, by (table, rowid): its label and bytes.
-        let mut register: HashMap<(String, i64), (String, Vec<u8>)> = HashMap::new();
+        let mut register = ChainedRegister::new();
         for (table, label) in REGISTER_LABELS {
             let mut stmt = self.conn.prepare(&format!("SELECT rowid, {label}, * FROM {table}"))?;
             let columns = stmt.column_count();
@@ -67,153 +47,59 @@ impl Db {
             while let Some(r) = rows.next()? {
                 canon.start(table);
                 canon_row(&mut canon, r, 2, columns)?;
-                register.insert((table.to_string(), r.get(0)?), (lossy(r, 1)?, canon.bytes().to_vec()));
+                let row = ChainedRow {
+                    id: r.get(0)?,
+                    label: subject(table, &lossy(r, 1)?),
+                    bytes: canon.bytes().to_vec(),
+                };
+                register.insert((table.to_string(), row.id), row);
             }
         }
-        let mut linked: BTreeSet<(String, i64)> = BTreeSet::new();
+        Ok(register)
+    }
+
+    /// Hands `f` two cursors read side by side: the audit chain's links in order, and the
+    /// entries in recording order (each named "entry VOUCHER", with its canonical bytes).
+    pub fn with_chain_cursors<R>(
+        &self,
+        f: impl FnOnce(
+            &mut dyn Iterator<Item = Result<Link>>,
+            &mut dyn Iterator<Item = Result<ChainedRow>>,
+        ) -> Result<R>,
+    ) -> Result<R> {
         let mut entry_stmt = self.conn.prepare("SELECT * FROM entries ORDER BY id")?;
         let entry_columns = entry_stmt.column_count();
-        let mut entries = entry_stmt.query([])?;
-        // The next stored entry not yet matched to a link: (id, voucher, bytes).
-        let mut next_entry = |canon: &mut Canon| -> Result<Option<(i64, String, Vec<u8>)>> {
-            let Some(r) = entries.next()? else { return Ok(None) };
-            canon.start("entries");
-            canon_row(canon, r, 0, entry_columns)?;
-            Ok(Some((r.get(0)?, lossy(r, 1)?, canon.bytes().to_vec())))
-        };
-        let unlinked = |voucher: &str, id: i64| {
-            format!(
-                "entry {voucher} (id {id}) has no link in the audit chain: its link was removed, or the entry was inserted behind fundledger's back"
-            )
-        };
-        let mut pending = next_entry(&mut canon)?;
-        let mut last_voucher = String::from("(none)");
-        let mut link_stmt = self.conn.prepare("SELECT seq, tbl, rid, hash FROM chain ORDER BY seq")?;
-        let mut links = link_stmt.query([])?;
-        let mut prev = GENESIS;
-        let mut expected = 1i64;
-        // A link that did not match: (its finding's subject, the hash its row gives). Decided
-        // at the next link: if that one matches the stored hash, the row was altered; if it
-        // matches the row's own hash, only the stored link was.
-        let mut suspect: Option<(String, Hash)> = None;
-        let mut after_gap = false;
-        while let Some(r) = links.next()? {
-            let seq: i64 = r.get(0)?;
-            let table = lossy(r, 1)?;
-            let rid: i64 = r.get(2)?;
-            let stored = stored_hash(r, 3).unwrap_or_else(|_| {
-                walk.findings
-                    .push(format!("audit link {seq} does not hold a 32-byte hash: the chain was edited"));
-                GENESIS
-            });
-            walk.links += 1;
-            if anchor.is_some_and(|a| stored.starts_with(a)) && walk.anchor_link.is_none() {
-                walk.anchor_link = Some(seq);
-            }
-            if walk.links.is_multiple_of(4096) {
-                progress.rows_done(walk.links);
-            }
-            if seq != expected {
-                walk.findings.push(if seq == expected + 1 {
-                    format!("audit link {expected} is missing: it was removed from the chain")
-                } else {
-                    format!(
-                        "audit links {expected}–{} are missing: they were removed from the chain",
-                        seq - 1
-                    )
-                });
-                after_gap = true;
-            }
-            expected = seq + 1;
-            let row: Option<(String, Vec<u8>)> = if table == "entries" {
-                while let Some((id, voucher, _)) = pending.as_ref().filter(|(id, _, _)| *id < rid) {
-                    walk.findings.push(unlinked(voucher, *id));
-                    pending = next_entry(&mut canon)?;
-                }
-                match pending.take() {
-                    Some((id, voucher, bytes)) if id == rid => {
-                        last_voucher = voucher.clone();
-                        pending = next_entry(&mut canon)?;
-                        Some((format!("entry {voucher}"), bytes))
-                    }
-                    other => {
-                        pending = other;
-                        walk.findings.push(match self.entry_voucher(rid)? {
-                            Some(voucher) => format!(
-                                "audit link {seq} names entry {voucher} (id {rid}) out of recording order: links were moved or added behind fundledger's back"
-                            ),
-                            None => format!(
-                                "the entry recorded at link {seq} (id {rid}, after entry {last_voucher}) was removed"
-                            ),
-                        });
-                        None
-                    }
-                }
-            } else {
-                let key = (table.clone(), rid);
-                let found = register.remove(&key);
-                if found.is_none() {
-                    walk.findings.push(if linked.contains(&key) {
-                        format!(
-                            "audit link {seq} names {} again: links were added behind fundledger's back",
-                            subject(&table, &rid.to_string())
-                        )
-                    } else {
-                        format!("the {} row recorded at link {seq} (rowid {rid}) was removed", noun(&table))
-                    });
-                }
-                linked.insert(key);
-                found.map(|(label, bytes)| (subject(&table, &label), bytes))
+        let mut entry_rows = entry_stmt.query([])?;
+        let mut canon = Canon::default();
+        let mut entries = std::iter::from_fn(|| {
+            let mut row = |r: &rusqlite::Row<'_>| -> Result<ChainedRow> {
+                canon.start("entries");
+                canon_row(&mut canon, r, 0, entry_columns)?;
+                Ok(ChainedRow {
+                    id: r.get(0)?,
+                    label: format!("entry {}", lossy(r, 1)?),
+                    bytes: canon.bytes().to_vec(),
+                })
             };
-            let computed = row.as_ref().map(|(_, bytes)| crate::audit::link_bytes(&prev, bytes));
-            if let Some((what, own)) = suspect.take() {
-                let by_own = row.as_ref().map(|(_, bytes)| crate::audit::link_bytes(&own, bytes));
-                walk.findings.push(if computed == Some(stored) {
-                    format!("{what} was altered after it was recorded: it no longer matches its audit link")
-                } else if by_own == Some(stored) {
-                    format!("the audit link of {what} was altered: the row itself is as recorded")
-                } else {
-                    format!("{what} does not match the audit chain: it, or its link, was altered after it was recorded")
-                });
-                if by_own == Some(stored) {
-                    prev = stored;
-                    continue;
-                }
+            match entry_rows.next() {
+                Ok(Some(r)) => Some(row(r)),
+                Ok(None) => None,
+                Err(e) => Some(Err(e.into())),
             }
-            if let (Some((label, bytes)), Some(computed)) = (&row, computed) {
-                if computed != stored {
-                    if after_gap {
-                        walk.findings.push(format!(
-                            "{label} (link {seq}) cannot be checked against the link before it, which is missing"
-                        ));
-                    } else {
-                        let own = crate::audit::link_bytes(&prev, bytes);
-                        suspect = Some((format!("{label} (link {seq})"), own));
-                    }
-                }
+        });
+        let mut link_stmt = self.conn.prepare("SELECT seq, tbl, rid, hash FROM chain ORDER BY seq")?;
+        let mut link_rows = link_stmt.query([])?;
+        let mut links = std::iter::from_fn(|| {
+            let link = |r: &rusqlite::Row<'_>| -> Result<Link> {
+                Ok(Link { seq: r.get(0)?, table: lossy(r, 1)?, rid: r.get(2)?, hash: stored_hash(r, 3).ok() })
+            };
+            match link_rows.next() {
+                Ok(Some(r)) => Some(link(r)),
+                Ok(None) => None,
+                Err(e) => Some(Err(e.into())),
             }
-            after_gap = false;
-            prev = stored;
-        }
-        if let Some((what, _)) = suspect {
-            walk.findings.push(format!(
-                "{what} does not match the audit chain: it, or its link, was altered after it was recorded"
-            ));
-        }
-        walk.head = prev;
-        while let Some((id, voucher, _)) = pending {
-            walk.findings.push(unlinked(&voucher, id));
-            pending = next_entry(&mut canon)?;
-        }
-        let mut unlinked_rows: Vec<_> = register.into_iter().collect();
-        unlinked_rows.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((table, rid), (label, _)) in unlinked_rows {
-            walk.findings.push(format!(
-                "{} (rowid {rid}) has no link in the audit chain: its link was removed, or it was inserted behind fundledger's back",
-                subject(&table, &label)
-            ));
-        }
-        Ok(walk)
+        });
+        f(&mut links, &mut entries)
     }
 
     /// Where this ledger's schema (tables, indexes, triggers) differs from the one
@@ -277,29 +163,6 @@ pub(super) fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String>
             crate::error::escaped(&String::from_utf8_lossy(t)).into_owned()
         }
     })
-}
-
-/// How a finding names a row of a chained table.
-pub(super) fn subject(table: &str, label: &str) -> String {
-    format!("{} {label}", noun(table))
-}
-
-pub(super) fn noun(table: &str) -> &str {
-    match table {
-        "departments" => "department",
-        "counties" => "county",
-        "subproject_types" => "sub-project type",
-        "channels" => "channel",
-        "designations" => "designation",
-        "projects" => "project",
-        "subprojects" => "sub-project",
-        "appropriations" => "appropriation",
-        "subsidy_rules" => "subsidy rule",
-        "period_events" => "close/reopen record",
-        "acceptances" => "acceptance",
-        "writes" => "journal write",
-        other => other,
-    }
 }
 
 impl Tx<'_> {

@@ -17,7 +17,6 @@ mod write;
 use chain::*;
 use read::*;
 
-pub use chain::ChainWalk;
 pub use floor::floor_import;
 pub use read::{Fingerprint, LineYear, StoredWrite};
 pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
@@ -40,7 +39,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

@@ -286,7 +286,7 @@ impl Db {
     }
 
     /// The voucher of entry `id`, if it exists.
-    pub(super) fn entry_voucher(&self, id: i64) -> Result<Option<String>> {
+    pub fn entry_voucher(&self, id: i64) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row("SELECT voucher FROM entries WHERE id = ?1", [id], |r| lossy(r, 0))
