@@ -237,7 +237,7 @@ fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
 fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
     let drawn = db.drawn_by_appropriation()?;
     let available =
-        |a: &crate::db::StoredAppropriation| a.amount - drawn.get(&a.code).copied().unwrap_or_default();
+        |a: &crate::model::StoredAppropriation| a.amount - drawn.get(&a.code).copied().unwrap_or_default();
     let Some(a) = db
         .appropriations()?
         .into_iter()

@@ -1,0 +1,236 @@
+//! Writers of the catalogue and the subsidy rules.
+
+use super::{Differences, Outcome, RowResult, Stamp};
+use crate::catalog::Catalog;
+use crate::db::Tx;
+use crate::error::{Check, Problem, Result};
+
+/// Writes catalogue rows (built-in at `init`, or added by users). A row whose code is known is
+/// unchanged when identical and refused (R4) when different; a new name under a new code is
+/// added. References (department, channel, type) accept the code or the Chinese name.
+pub struct CatalogWriter<'t, 'c> {
+    tx: &'t Tx<'c>,
+    catalog: Catalog,
+    builtin: bool,
+}
+
+impl<'t, 'c> CatalogWriter<'t, 'c> {
+    pub fn new(tx: &'t Tx<'c>, builtin: bool) -> Result<Self> {
+        Ok(CatalogWriter { tx, catalog: tx.catalog()?, builtin })
+    }
+
+    fn refresh(&mut self) -> RowResult {
+        self.catalog = self.tx.catalog()?;
+        Ok(Ok(Outcome::Added))
+    }
+
+    fn department_code(&self, reference: &str, column: &str) -> std::result::Result<String, Problem> {
+        self.catalog.department(reference).map(|d| d.code.clone()).ok_or_else(|| {
+            Problem::new(Check::Unknown, format!("'{reference}' is not a known department")).column(column)
+        })
+    }
+
+    /// A new row's name must not be another row's code or name, and its code must not be
+    /// another row's name: clerks refer to rows by either, so both must stay unambiguous.
+    /// `by_name` and `by_code` are the codes the new name and the new code already resolve to.
+    fn name_taken(
+        &self,
+        what: &str,
+        code: &str,
+        by_name: Option<String>,
+        by_code: Option<String>,
+        name: &str,
+    ) -> Option<Vec<Problem>> {
+        let clash = |other: Option<String>, text: &str| {
+            other.filter(|c| c != code).map(|c| {
+                let message = format!(
+                    "{what} '{text}' is already used by {what} {c}; codes and names must be unambiguous"
+                );
+                vec![Problem::new(Check::R4, message)]
+            })
+        };
+        clash(by_name, name).or_else(|| clash(by_code, code))
+    }
+
+    pub fn write_department(&mut self, d: &crate::catalog::Department) -> RowResult {
+        if let Some(old) = self.catalog.department(&d.code).filter(|o| o.code == d.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &d.name);
+            diff.field("name_en", &old.name_en, &d.name_en);
+            return Ok(diff.outcome(&format!("department {}", d.code)));
+        }
+        let by_name = self.catalog.department(&d.name).map(|o| o.code.clone());
+        let by_code = self.catalog.department(&d.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("department", &d.code, by_name, by_code, &d.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_department(d, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_county(&mut self, c: &crate::catalog::County) -> RowResult {
+        if let Some(old) = self.catalog.county(&c.code).filter(|o| o.code == c.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &c.name);
+            diff.field("name_en", &old.name_en, &c.name_en);
+            return Ok(diff.outcome(&format!("county {}", c.code)));
+        }
+        let by_name = self.catalog.county(&c.name).map(|o| o.code.clone());
+        let by_code = self.catalog.county(&c.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("county", &c.code, by_name, by_code, &c.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_county(c, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_type(&mut self, t: &crate::catalog::SubprojectType) -> RowResult {
+        let mut problems = Vec::new();
+        let department = self.department_code(&t.department, "department").map_err(|p| problems.push(p)).ok();
+        let co_lead = match &t.co_lead {
+            None => Some(None),
+            Some(r) => self.department_code(r, "co_lead").map(Some).map_err(|p| problems.push(p)).ok(),
+        };
+        let (Some(department), Some(co_lead)) = (department, co_lead) else { return Ok(Err(problems)) };
+        let t = crate::catalog::SubprojectType { department, co_lead, ..t.clone() };
+        if let Some(old) = self.catalog.subproject_type(&t.code).filter(|o| o.code == t.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &t.name);
+            diff.field("department", &old.department, &t.department);
+            diff.field("modes", old.modes_zh(), t.modes_zh());
+            diff.field(
+                "co_lead",
+                old.co_lead.clone().unwrap_or_default(),
+                t.co_lead.clone().unwrap_or_default(),
+            );
+            return Ok(diff.outcome(&format!("sub-project type {}", t.code)));
+        }
+        let by_name = self.catalog.subproject_type(&t.name).map(|o| o.code.clone());
+        let by_code = self.catalog.subproject_type(&t.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("sub-project type", &t.code, by_name, by_code, &t.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_type(&t, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_channel(&mut self, c: &crate::catalog::Channel) -> RowResult {
+        let owner = match self.department_code(&c.policy_owner, "policy_owner") {
+            Ok(o) => o,
+            Err(p) => return Ok(Err(vec![p])),
+        };
+        let c = crate::catalog::Channel { policy_owner: owner, ..c.clone() };
+        if let Some(old) = self.catalog.channel(&c.code).filter(|o| o.code == c.code) {
+            let mut diff = Differences::new();
+            diff.field("name", &old.name, &c.name);
+            diff.field("policy_owner", &old.policy_owner, &c.policy_owner);
+            diff.field("basis", &old.basis, &c.basis);
+            diff.field("name_en", &old.name_en, &c.name_en);
+            return Ok(diff.outcome(&format!("channel {}", c.code)));
+        }
+        let by_name = self.catalog.channel(&c.name).map(|o| o.code.clone());
+        let by_code = self.catalog.channel(&c.code).map(|o| o.code.clone());
+        if let Some(p) = self.name_taken("channel", &c.code, by_name, by_code, &c.name) {
+            return Ok(Err(p));
+        }
+        self.tx.insert_channel(&c, self.builtin)?;
+        self.refresh()
+    }
+
+    pub fn write_designation(&mut self, d: &crate::catalog::Designation) -> RowResult {
+        let mut problems = Vec::new();
+        let channel = self.catalog.channel(&d.channel).map(|c| c.code.clone());
+        if channel.is_none() {
+            problems.push(
+                Problem::new(Check::Unknown, format!("'{}' is not a known fund channel", d.channel))
+                    .column("channel"),
+            );
+        }
+        let type_code = self.catalog.subproject_type(&d.type_code).map(|t| t.code.clone());
+        if type_code.is_none() {
+            problems.push(
+                Problem::new(Check::Unknown, format!("'{}' is not a known sub-project type", d.type_code))
+                    .column("type"),
+            );
+        }
+        let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
+        let recorded =
+            self.catalog.designations.iter().find(|x| x.channel == channel && x.type_code == type_code);
+        if let Some(old) = recorded {
+            let mut diff = Differences::new();
+            diff.field("note", &old.note, &d.note);
+            diff.field("basis", &old.basis, &d.basis);
+            return Ok(diff.outcome(&format!("designation {channel} → {type_code}")));
+        }
+        let d = crate::catalog::Designation { channel, type_code, ..d.clone() };
+        self.tx.insert_designation(&d, self.builtin)?;
+        self.refresh()
+    }
+}
+
+/// Writes subsidy rules. References accept codes or names; a type-specific rule must follow a
+/// designation (a rule cannot widen R2); a rule overlapping another for the same channel, type
+/// and days is refused; an identical rule already recorded is unchanged.
+pub struct RuleWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+    pub builtin: bool,
+    pub rules: Vec<crate::subsidy::Rule>,
+}
+
+impl RuleWriter<'_, '_> {
+    pub fn write(&mut self, rule: &crate::subsidy::Rule) -> RowResult {
+        let mut problems = Vec::new();
+        let channel = self.catalog.channel(&rule.channel).map(|c| c.code.clone());
+        if channel.is_none() {
+            problems.push(
+                Problem::new(Check::Unknown, format!("'{}' is not a known fund channel", rule.channel))
+                    .column("channel"),
+            );
+        }
+        let type_code = match &rule.type_code {
+            None => Some(None),
+            Some(t) => match self.catalog.subproject_type(t) {
+                Some(t) => Some(Some(t.code.clone())),
+                None => {
+                    problems.push(
+                        Problem::new(Check::Unknown, format!("'{t}' is not a known sub-project type"))
+                            .column("type"),
+                    );
+                    None
+                }
+            },
+        };
+        let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
+        if let Some(t) = &type_code {
+            if !self.catalog.designates(&channel, t) {
+                let message = format!(
+                    "channel {} is not designated to pay type {t}; a rule cannot widen its use",
+                    rule.channel
+                );
+                return Ok(Err(vec![Problem::new(Check::R2, message).column("type")]));
+            }
+        }
+        let rule = crate::subsidy::Rule { channel, type_code, ..rule.clone() };
+        let same = |r: &crate::subsidy::Rule| crate::subsidy::Rule { id: 0, ..r.clone() } == rule;
+        if self.rules.iter().any(same) {
+            return Ok(Ok(Outcome::Unchanged));
+        }
+        if let Some(other) = self.rules.iter().find(|r| r.overlaps(&rule)) {
+            let message = format!(
+                "rule #{} ({}, {} to {}) already applies to channel {} and {} on some of these days; give the new rule dates that do not overlap",
+                other.id,
+                other.shape.describe(),
+                other.valid_from,
+                other.valid_to,
+                rule.channel,
+                rule.type_code.as_deref().map_or("every type".to_string(), |t| format!("type {t}"))
+            );
+            return Ok(Err(vec![Problem::new(Check::Overlap, message).column("valid_from")]));
+        }
+        let id = self.tx.insert_rule(&rule, self.builtin, &self.stamp.operator, &self.stamp.recorded_at)?;
+        self.rules.push(crate::subsidy::Rule { id, ..rule });
+        Ok(Ok(Outcome::Added))
+    }
+}

@@ -1,0 +1,508 @@
+//! The entries writer: movements and reversals checked against the rules, with the balances
+//! of the lines they touch kept in memory until `finish`.
+
+use super::{Differences, Outcome, RowResult, Stamp};
+use crate::catalog::Catalog;
+use crate::db::{EntryInsert, EntryStatements, Tx};
+use crate::error::{Check, Problem, Result};
+use crate::model::{
+    Activity, Direction, Flow, Kind, LineBalance, NewEntry, StoredAppropriation, StoredEntry,
+    StoredSubproject,
+};
+use crate::money::Fen;
+use crate::rules;
+use chrono::Datelike;
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+
+/// The movement an entry makes, once a reversal is resolved to its original.
+struct Movement {
+    flow: Flow,
+    direction: Direction,
+    amount: Fen,
+    appropriation: Rc<StoredAppropriation>,
+    subproject: Rc<StoredSubproject>,
+    reverses_id: Option<i64>,
+}
+
+pub struct EntryWriter<'t, 'c> {
+    tx: &'t Tx<'c>,
+    statements: EntryStatements<'t>,
+    catalog: &'t Catalog,
+    stamp: &'t Stamp,
+    closed: BTreeSet<i32>,
+    /// No entry may be dated after this day (R3).
+    today: NaiveDate,
+    /// The last day each touched line, and each touched appropriation, moved: an entry dated
+    /// on or after it needs no look at later days (R3 on every date).
+    line_last_day: HashMap<(i64, i64), Option<NaiveDate>>,
+    appropriation_last_day: HashMap<i64, Option<NaiveDate>>,
+    appropriations: HashMap<String, Rc<StoredAppropriation>>,
+    subprojects: HashMap<String, Rc<StoredSubproject>>,
+    lines: HashMap<(i64, i64), LineBalance>,
+    /// The balance each touched line had when this writer first read it.
+    stored: HashMap<(i64, i64), LineBalance>,
+    drawn: HashMap<i64, Fen>,
+    dirty: HashSet<(i64, i64)>,
+    /// What this writer's entries add to each touched line's activity.
+    activity: HashMap<(i64, i64), Activity>,
+    /// What this writer's entries add to each line's movements per year.
+    years: HashMap<(i64, i64, i32), LineBalance>,
+    /// The last entry id before this writer's first insert.
+    before: i64,
+    /// The file line of each entry this writer recorded, in id order.
+    file_lines: Vec<Option<u64>>,
+    /// Entries this writer found already recorded and unchanged, by id, with their line.
+    unchanged: HashMap<i64, Option<u64>>,
+    /// Vouchers this writer refused, with their line (a refused import reports them all).
+    refused: HashMap<String, u64>,
+}
+
+impl<'t, 'c> EntryWriter<'t, 'c> {
+    pub fn new(tx: &'t Tx<'c>, catalog: &'t Catalog, stamp: &'t Stamp) -> Result<Self> {
+        Ok(EntryWriter {
+            tx,
+            statements: tx.entry_statements()?,
+            catalog,
+            stamp,
+            closed: tx.closed_years()?,
+            today: chrono::Local::now().date_naive(),
+            line_last_day: HashMap::new(),
+            appropriation_last_day: HashMap::new(),
+            appropriations: HashMap::new(),
+            subprojects: HashMap::new(),
+            lines: HashMap::new(),
+            stored: HashMap::new(),
+            drawn: HashMap::new(),
+            dirty: HashSet::new(),
+            activity: HashMap::new(),
+            years: HashMap::new(),
+            before: tx.last_entry_id()?,
+            file_lines: Vec::new(),
+            unchanged: HashMap::new(),
+            refused: HashMap::new(),
+        })
+    }
+
+    /// Checks and records one entry (not from a file).
+    pub fn write(&mut self, e: &NewEntry) -> RowResult {
+        self.write_at(e, None)
+    }
+
+    /// Checks and records the entry given on `file_line` of the file being imported. A
+    /// voucher this same run already took — recorded, found unchanged, or refused — is a
+    /// repeat within the file, refused with the line it was first given on.
+    pub fn write_at(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
+        if let Some(first) = self.refused.get(&e.voucher) {
+            return Ok(Err(vec![repeat(&e.voucher, Some(*first))]));
+        }
+        let result = self.write_new(e, file_line)?;
+        if result.is_err() {
+            self.refused.entry(e.voucher.clone()).or_insert(file_line.unwrap_or(0));
+        }
+        Ok(result)
+    }
+
+    fn write_new(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
+        if !self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
+            // A new voucher: the common case of a big import.
+        } else if let Some(old) = self.tx.find_entry(&e.voucher)? {
+            if old.id > self.before {
+                let first =
+                    usize::try_from(old.id - self.before - 1).ok().and_then(|i| self.file_lines.get(i));
+                return Ok(Err(vec![repeat(&e.voucher, first.copied().flatten())]));
+            }
+            if let Some(first) = self.unchanged.get(&old.id) {
+                return Ok(Err(vec![repeat(&e.voucher, *first)]));
+            }
+            let mut outcome = same_entry(&old, e);
+            if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
+                if let Some(a) = self.appropriation(&old.appropriation)? {
+                    if let Err(p) = rules::channel_matches(self.catalog, &a, channel) {
+                        outcome = Err(vec![p]);
+                    }
+                }
+            }
+            if outcome.is_ok() {
+                self.unchanged.insert(old.id, file_line);
+            }
+            return Ok(outcome);
+        }
+        let movement = match e.kind.flow() {
+            Some(flow) => self.resolve_movement(e, flow)?,
+            None => self.resolve_reversal(e)?,
+        };
+        let m = match movement {
+            Ok(m) => m,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let line_key = (m.appropriation.id, m.subproject.id);
+        let line = self.line(line_key)?;
+        let drawn = self.drawn(m.appropriation.id)?;
+        let (a, s) = (&m.appropriation, &m.subproject);
+        let mut checks =
+            vec![rules::open_period(&self.closed, e.date), rules::not_in_future(e.date, self.today)];
+        if let Some(c) = e.channel_ref.as_deref() {
+            checks.push(rules::channel_matches(self.catalog, a, c));
+        }
+        let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
+        problems.extend(rules::movement(self.catalog, a, s, e.date));
+        if let Some(pool) = rules::Pool::drawn_by(m.flow, m.direction) {
+            let lowest = self.lowest(pool, &m, e.date, &line, a.amount - drawn)?;
+            problems.extend(
+                rules::no_overdraw(m.flow, m.direction, m.amount, e.date, lowest, &a.code, &s.code).err(),
+            );
+        }
+        let updated = line.checked_apply(m.flow, m.amount, m.direction);
+        if updated.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::R6,
+                    "the line's running totals would exceed the largest amount fundledger can hold",
+                )
+                .column("amount"),
+            );
+        }
+        let Some(updated) = updated.filter(|_| problems.is_empty()) else { return Ok(Err(problems)) };
+        self.tx
+            .insert_entry(
+                &mut self.statements,
+                &EntryInsert {
+                    voucher: &e.voucher,
+                    date: e.date,
+                    kind: e.kind,
+                    appropriation_id: m.appropriation.id,
+                    subproject_id: m.subproject.id,
+                    amount: m.amount,
+                    reverses_id: m.reverses_id,
+                    memo: &e.memo,
+                    operator: &self.stamp.operator,
+                    recorded_at: &self.stamp.recorded_at,
+                },
+            )
+            .map_err(|err| {
+                crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
+            })?;
+        self.file_lines.push(file_line);
+        let movement = updated.since(&line);
+        self.moved_on(line_key, e.date, movement.drawn() != Fen::ZERO)?;
+        self.tx.add_day(line_key.0, line_key.1, e.date, &movement)?;
+        let drawn_after = drawn + (updated.drawn() - line.drawn());
+        let activity = self.activity.entry(line_key).or_default();
+        *activity = activity.after(e.kind, e.date);
+        let year = self.years.entry((line_key.0, line_key.1, e.date.year())).or_default();
+        *year = year.checked_apply(m.flow, m.amount, m.direction).ok_or_else(|| {
+            crate::error::Error::Internal(format!("voucher {}: the year's movement overflows", e.voucher))
+        })?;
+        self.lines.insert(line_key, updated);
+        self.drawn.insert(m.appropriation.id, drawn_after);
+        self.dirty.insert(line_key);
+        Ok(Ok(Outcome::Added))
+    }
+
+    /// Stores the balances of every line this writer changed: first the lines whose draw on
+    /// their appropriation went down, then the others, so no intermediate sum exceeds it.
+    pub fn finish(self) -> Result<()> {
+        let mut keys: Vec<_> = self.dirty.into_iter().collect();
+        keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
+        for key in keys {
+            let activity = self.activity.get(&key).copied().unwrap_or_default();
+            self.tx.store_line_balance(key.0, key.1, &self.lines[&key], &activity)?;
+        }
+        let mut years: Vec<_> = self.years.into_iter().collect();
+        years.sort_unstable_by_key(|(k, _)| *k);
+        for ((aid, sid, year), movement) in years {
+            self.tx.add_line_year(aid, sid, year, &movement)?;
+        }
+        Ok(())
+    }
+
+    /// The lowest `pool` stands on `date` or any later day, given where it stands now (after
+    /// every recorded entry, this writer's included): the day rows after `date` say how it got
+    /// there. An entry dated on or after the last one reads no row.
+    fn lowest(
+        &mut self,
+        pool: rules::Pool,
+        m: &Movement,
+        date: NaiveDate,
+        line: &LineBalance,
+        available: Fen,
+    ) -> Result<rules::Lowest> {
+        let (aid, sid) = (m.appropriation.id, m.subproject.id);
+        let now = match pool {
+            rules::Pool::Available => available,
+            rules::Pool::Undisbursed => line.undisbursed(),
+            rules::Pool::Held => line.held(),
+        };
+        let last = match pool {
+            rules::Pool::Available => self.last_day_of_appropriation(aid)?,
+            _ => self.last_day_of_line((aid, sid))?,
+        };
+        if last.is_none_or(|last| date >= last) {
+            // Dated on or after every day the pool moved (an ordinary import): it stands at
+            // `now` from the entry's date on.
+            return Ok(rules::Lowest { have: now, on: None });
+        }
+        Ok(match pool {
+            rules::Pool::Available => {
+                let later = self.tx.appropriation_days_after(aid, date)?;
+                rules::lowest_ahead(available, later.iter().map(|(d, drawn)| (*d, -*drawn)))
+            }
+            rules::Pool::Undisbursed | rules::Pool::Held => {
+                let later = self.tx.line_days_after(aid, sid, date)?;
+                rules::lowest_ahead(now, later.iter().map(|(d, b)| (*d, pool.change(b))))
+            }
+        })
+    }
+
+    /// The last day the line moved, this writer's entries included.
+    fn last_day_of_line(&mut self, key: (i64, i64)) -> Result<Option<NaiveDate>> {
+        if let Some(d) = self.line_last_day.get(&key) {
+            return Ok(*d);
+        }
+        let d = self.tx.line_last_day(key.0, key.1)?;
+        self.line_last_day.insert(key, d);
+        Ok(d)
+    }
+
+    /// The last day the appropriation's lines drew on it, this writer's entries included.
+    fn last_day_of_appropriation(&mut self, id: i64) -> Result<Option<NaiveDate>> {
+        if let Some(d) = self.appropriation_last_day.get(&id) {
+            return Ok(*d);
+        }
+        let d = self.tx.appropriation_last_day(id)?;
+        self.appropriation_last_day.insert(id, d);
+        Ok(d)
+    }
+
+    /// Records that the line (and, when the movement draws on it, the appropriation) moved on
+    /// `date`, after reading the stored last days so the newest stays known.
+    fn moved_on(&mut self, key: (i64, i64), date: NaiveDate, drawn: bool) -> Result<()> {
+        let line = self.last_day_of_line(key)?;
+        self.line_last_day.insert(key, line.max(Some(date)));
+        if drawn {
+            let a = self.last_day_of_appropriation(key.0)?;
+            self.appropriation_last_day.insert(key.0, a.max(Some(date)));
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, key: (i64, i64)) -> Result<LineBalance> {
+        if let Some(b) = self.lines.get(&key) {
+            return Ok(*b);
+        }
+        let b = self.tx.line_balance(key.0, key.1)?;
+        self.lines.insert(key, b);
+        self.stored.insert(key, b);
+        Ok(b)
+    }
+
+    fn drawn(&mut self, appropriation_id: i64) -> Result<Fen> {
+        if let Some(d) = self.drawn.get(&appropriation_id) {
+            return Ok(*d);
+        }
+        let d = self.tx.appropriation_drawn(appropriation_id)?;
+        self.drawn.insert(appropriation_id, d);
+        Ok(d)
+    }
+
+    fn appropriation(&mut self, code: &str) -> Result<Option<Rc<StoredAppropriation>>> {
+        if let Some(a) = self.appropriations.get(code) {
+            return Ok(Some(Rc::clone(a)));
+        }
+        let found = self.tx.find_appropriation(code)?.map(Rc::new);
+        if let Some(a) = &found {
+            self.appropriations.insert(code.to_string(), Rc::clone(a));
+        }
+        Ok(found)
+    }
+
+    fn subproject(&mut self, code: &str) -> Result<Option<Rc<StoredSubproject>>> {
+        if let Some(s) = self.subprojects.get(code) {
+            return Ok(Some(Rc::clone(s)));
+        }
+        let found = self.tx.find_subproject(code)?.map(Rc::new);
+        if let Some(s) = &found {
+            self.subprojects.insert(code.to_string(), Rc::clone(s));
+        }
+        Ok(found)
+    }
+
+    fn resolve_movement(
+        &mut self,
+        e: &NewEntry,
+        flow: Flow,
+    ) -> Result<std::result::Result<Movement, Vec<Problem>>> {
+        let mut problems = Vec::new();
+        if e.reverses.is_some() {
+            problems.push(
+                Problem::new(
+                    Check::Format,
+                    format!("only a reverse (冲销) entry names an entry it reverses; this one is {}", e.kind),
+                )
+                .column("reverses"),
+            );
+        }
+        let missing = |column: &str| {
+            Problem::new(Check::Format, format!("an entry of kind {} needs the {column}", e.kind))
+                .column(column)
+        };
+        let amount = e.amount.ok_or_else(|| missing("amount")).map_err(|p| problems.push(p)).ok();
+        let appropriation = match e.appropriation.as_deref() {
+            None => {
+                problems.push(missing("appropriation"));
+                None
+            }
+            Some(code) => {
+                let found = self.appropriation(code)?;
+                if found.is_none() {
+                    problems.push(unknown("appropriation", code, "import the appropriations file first"));
+                }
+                found
+            }
+        };
+        let subproject = match e.subproject.as_deref() {
+            None => {
+                problems.push(missing("subproject"));
+                None
+            }
+            Some(code) => {
+                let found = self.subproject(code)?;
+                if found.is_none() {
+                    problems.push(unknown("subproject", code, "import the sub-projects file first"));
+                }
+                found
+            }
+        };
+        Ok(match (amount, appropriation, subproject) {
+            (Some(amount), Some(appropriation), Some(subproject)) if problems.is_empty() => Ok(Movement {
+                flow,
+                direction: Direction::Forward,
+                amount,
+                appropriation,
+                subproject,
+                reverses_id: None,
+            }),
+            _ => Err(problems),
+        })
+    }
+
+    fn resolve_reversal(&mut self, e: &NewEntry) -> Result<std::result::Result<Movement, Vec<Problem>>> {
+        let Some(voucher) = e.reverses.as_deref() else {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                "a reverse (冲销) entry must name the voucher it reverses",
+            )
+            .column("reverses")]));
+        };
+        let Some(original) = self.tx.find_entry(voucher)? else {
+            return Ok(Err(vec![unknown("reverses", voucher, "a reversal names a recorded voucher")]));
+        };
+        let Some(flow) = original.kind.flow() else {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                format!("{voucher} is itself a reversal and cannot be reversed; post a new entry instead"),
+            )
+            .column("reverses")]));
+        };
+        if let Some(by) = self.tx.reversed_by(original.id)? {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                format!("{voucher} was already reversed by {by}; an entry is reversed at most once"),
+            )
+            .column("reverses")]));
+        }
+        let mut problems = mirror_problems(&original, e);
+        if e.date < original.date {
+            problems.push(
+                Problem::new(
+                    Check::R4,
+                    format!(
+                        "a reversal cannot be dated {} before its original {voucher} ({})",
+                        e.date, original.date
+                    ),
+                )
+                .column("date"),
+            );
+        }
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        let appropriation = self.appropriation(&original.appropriation)?;
+        let subproject = self.subproject(&original.subproject)?;
+        let (Some(appropriation), Some(subproject)) = (appropriation, subproject) else {
+            unreachable!("a recorded entry's appropriation and sub-project exist (foreign keys)")
+        };
+        Ok(Ok(Movement {
+            flow,
+            direction: Direction::Back,
+            amount: original.amount,
+            appropriation,
+            subproject,
+            reverses_id: Some(original.id),
+        }))
+    }
+}
+
+/// A voucher given twice in one file (or one batch).
+fn repeat(voucher: &str, first: Option<u64>) -> Problem {
+    let message = match first.filter(|l| *l > 0) {
+        Some(first) => format!("{voucher} appears again; it was first given on line {first} of this file"),
+        None => format!("{voucher} appears again in this batch"),
+    };
+    Problem::new(Check::R4, message).column("voucher")
+}
+
+fn unknown(column: &str, code: &str, hint: &str) -> Problem {
+    Problem::new(Check::Unknown, format!("{column} '{code}' is not recorded ({hint})")).column(column)
+}
+
+/// A reversal's optional appropriation, sub-project and amount must be its original's.
+fn mirror_problems(original: &StoredEntry, e: &NewEntry) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut mirror = |column: &str, given: Option<String>, recorded: String| {
+        if let Some(given) = given.filter(|g| *g != recorded) {
+            problems.push(
+                Problem::new(
+                    Check::R4,
+                    format!(
+                        "a reversal mirrors its original exactly: {} has {column} {recorded}, not {given}",
+                        original.voucher
+                    ),
+                )
+                .column(column),
+            );
+        }
+    };
+    mirror("appropriation", e.appropriation.clone(), original.appropriation.clone());
+    mirror("subproject", e.subproject.clone(), original.subproject.clone());
+    mirror("amount", e.amount.map(|a| a.to_string()), original.amount.to_string());
+    problems
+}
+
+/// An entry whose voucher is already recorded: unchanged if identical, else refused (R4).
+fn same_entry(old: &StoredEntry, e: &NewEntry) -> std::result::Result<Outcome, Vec<Problem>> {
+    let mut d = Differences::new();
+    d.field("date", old.date, e.date);
+    d.field("kind", old.kind, e.kind);
+    let reverses = old.reverses.as_ref().map(|r| r.2.clone()).unwrap_or_default();
+    d.field("reverses", reverses, e.reverses.clone().unwrap_or_default());
+    // Only a reversal may leave its mirrored columns empty; compare what was given.
+    let mirrored = old.kind == Kind::Reverse;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    if e.appropriation.is_some() || !mirrored {
+        d.field("appropriation", old.appropriation.clone(), opt(e.appropriation.clone()));
+    }
+    if e.subproject.is_some() || !mirrored {
+        d.field("subproject", old.subproject.clone(), opt(e.subproject.clone()));
+    }
+    if e.amount.is_some() || !mirrored {
+        d.field("amount", old.amount.to_string(), opt(e.amount.map(|a| a.to_string())));
+    }
+    d.field("memo", &old.memo, &e.memo);
+    d.outcome(&format!("voucher {}", e.voucher)).map_err(|mut p| {
+        p[0].column = Some("voucher".into());
+        p
+    })
+}

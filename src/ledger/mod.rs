@@ -1,0 +1,96 @@
+//! The write side of the ledger: register rows and entries, each checked against the rules
+//! (`rules.rs`) before it is inserted, inside one `Tx`.
+//!
+//! A writer takes validated rows one at a time and answers `Added`, `Unchanged` (an identical
+//! row is already recorded, so importing a file twice doubles nothing) or the problems that
+//! refuse it. The caller decides to commit only when no row was refused, so a batch is all or
+//! nothing. Recorded rows are never edited: a row that reuses a code with different content is
+//! refused (R4), naming what differs.
+//!
+//! `EntryWriter` keeps the balances of the lines it touches in memory and stores them once, at
+//! `finish`, so a large import costs one point lookup per new line, not per entry. The schema
+//! re-checks each stored line against its appropriation, so `finish` stores the lines that
+//! give money back before those that take it: every intermediate state is then valid too.
+
+use crate::catalog::Catalog;
+use crate::db::WriteRecord;
+use crate::error::{Check, Problem};
+
+mod acceptance;
+mod catalog;
+mod entries;
+mod register;
+
+pub use crate::pipeline::{Outcome, RowResult};
+pub use acceptance::record_acceptance;
+pub use catalog::{CatalogWriter, RuleWriter};
+pub use entries::EntryWriter;
+pub use register::{AppropriationWriter, ProjectWriter, SubprojectWriter};
+
+/// Who writes and when: recorded on every row.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub operator: String,
+    pub recorded_at: String,
+}
+
+impl Stamp {
+    pub fn now(operator: &str) -> Stamp {
+        Stamp {
+            operator: operator.to_string(),
+            recorded_at: chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        }
+    }
+
+    /// The journal record of a write made under this stamp (`Tx::commit`).
+    pub fn record<'a>(&'a self, command: &'a str, detail: &'a str, summary: &'a str) -> WriteRecord<'a> {
+        WriteRecord {
+            command,
+            detail,
+            summary,
+            reason: "",
+            operator: &self.operator,
+            recorded_at: &self.recorded_at,
+        }
+    }
+}
+
+/// Lists the fields in which a re-imported row differs from the recorded one.
+pub(super) struct Differences(Vec<String>);
+
+impl Differences {
+    pub(super) fn new() -> Differences {
+        Differences(Vec::new())
+    }
+
+    pub(super) fn field<T: PartialEq + std::fmt::Display>(&mut self, name: &str, recorded: T, given: T) {
+        if recorded != given {
+            self.0.push(format!("{name}: recorded '{recorded}', given '{given}'"));
+        }
+    }
+
+    /// `Unchanged` when nothing differs, else an R4 problem naming `what`.
+    pub(super) fn outcome(self, what: &str) -> std::result::Result<Outcome, Vec<Problem>> {
+        if self.0.is_empty() {
+            return Ok(Outcome::Unchanged);
+        }
+        Err(vec![Problem::new(
+            Check::R4,
+            format!(
+                "{what} is already recorded with different content ({}); recorded rows are never edited — post a correction instead",
+                self.0.join("; ")
+            ),
+        )])
+    }
+}
+
+/// Resolves a county reference (code or name) to its name.
+pub(super) fn county_name(catalog: &Catalog, reference: &str) -> std::result::Result<String, Problem> {
+    catalog.county(reference).map(|c| c.name.clone()).ok_or_else(|| {
+        Problem::new(
+            Check::Unknown,
+            format!("'{reference}' is not a known county (known: {})", catalog.county_names()),
+        )
+        .column("county")
+    })
+}

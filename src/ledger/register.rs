@@ -1,0 +1,141 @@
+//! Writers of the register: projects, sub-projects and appropriation lines.
+
+use super::{county_name, Differences, Outcome, RowResult, Stamp};
+use crate::catalog::Catalog;
+use crate::db::Tx;
+use crate::error::{Check, Problem};
+use crate::model::{NewAppropriation, NewProject, NewSubproject};
+use crate::money::Fen;
+use crate::rules;
+
+pub struct ProjectWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+}
+
+impl ProjectWriter<'_, '_> {
+    pub fn write(&mut self, p: &NewProject) -> RowResult {
+        let county = match county_name(self.catalog, &p.county) {
+            Ok(c) => c,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
+        let p = NewProject { county, ..p.clone() };
+        if let Some(old) = self.tx.find_project(&p.code)? {
+            let mut d = Differences::new();
+            let o = &old.row;
+            d.field("name", &o.name, &p.name);
+            d.field("county", &o.county, &p.county);
+            d.field("scope", o.scope, p.scope);
+            d.field("towns", &o.towns, &p.towns);
+            d.field("villages", &o.villages, &p.villages);
+            d.field("implementing_body", &o.implementing_body, &p.implementing_body);
+            d.field("mode", o.mode, p.mode);
+            d.field("approved_on", o.approved_on, p.approved_on);
+            d.field("flagship", o.flagship, p.flagship);
+            return Ok(d.outcome(&format!("project {}", p.code)));
+        }
+        self.tx.insert_project(&p, &self.stamp.operator, &self.stamp.recorded_at)?;
+        Ok(Ok(Outcome::Added))
+    }
+}
+
+pub struct SubprojectWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+}
+
+impl SubprojectWriter<'_, '_> {
+    pub fn write(&mut self, s: &NewSubproject) -> RowResult {
+        let mut problems = Vec::new();
+        let project = self.tx.find_project(&s.project)?;
+        if project.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::Unknown,
+                    format!("project '{}' is not recorded; import the projects file first", s.project),
+                )
+                .column("project"),
+            );
+        }
+        let t = self.catalog.subproject_type(&s.type_ref);
+        if t.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::Unknown,
+                    format!(
+                        "'{}' is not a known sub-project type (see `fundledger catalog types`; add new ones with `import types`)",
+                        s.type_ref
+                    ),
+                )
+                .column("type"),
+            );
+        }
+        let (Some(project), Some(t)) = (project, t) else { return Ok(Err(problems)) };
+        if let Err(problem) = rules::mode_admits(project.row.mode, t, &project.row.code) {
+            return Ok(Err(vec![problem]));
+        }
+        if let Some(old) = self.tx.find_subproject(&s.code)? {
+            let mut d = Differences::new();
+            d.field("project", &old.project_code, &s.project);
+            d.field("type", &old.type_code, &t.code);
+            d.field("status", old.status, s.status);
+            d.field("quantity", &old.quantity, &s.quantity);
+            d.field("unit", &old.unit, &s.unit);
+            d.field("investment", old.investment, s.investment);
+            d.field("letter", &old.letter, &s.letter);
+            d.field("standalone_amount", fen_or_empty(old.standalone), fen_or_empty(s.standalone));
+            d.field("standalone_doc", &old.standalone_doc, &s.standalone_doc);
+            return Ok(d.outcome(&format!("sub-project {}", s.code)));
+        }
+        let stamp = self.stamp;
+        self.tx.insert_subproject(project.id, s, &t.code, &stamp.operator, &stamp.recorded_at)?;
+        Ok(Ok(Outcome::Added))
+    }
+}
+
+fn fen_or_empty(f: Option<Fen>) -> String {
+    f.map(|f| f.to_string()).unwrap_or_default()
+}
+
+pub struct AppropriationWriter<'t, 'c> {
+    pub tx: &'t Tx<'c>,
+    pub catalog: &'t Catalog,
+    pub stamp: &'t Stamp,
+}
+
+impl AppropriationWriter<'_, '_> {
+    pub fn write(&mut self, a: &NewAppropriation) -> RowResult {
+        let mut problems = Vec::new();
+        let channel = self.catalog.channel(&a.channel_ref);
+        if channel.is_none() {
+            problems.push(
+                Problem::new(
+                    Check::Unknown,
+                    format!(
+                        "'{}' is not a known fund channel (see `fundledger catalog channels`)",
+                        a.channel_ref
+                    ),
+                )
+                .column("channel"),
+            );
+        }
+        let county = county_name(self.catalog, &a.county).map_err(|p| problems.push(p)).ok();
+        let (Some(channel), Some(county)) = (channel, county) else { return Ok(Err(problems)) };
+        let a = NewAppropriation { county, ..a.clone() };
+        if let Some(old) = self.tx.find_appropriation(&a.code)? {
+            let mut d = Differences::new();
+            d.field("doc_no", &old.doc_no, &a.doc_no);
+            d.field("channel", &old.channel, &channel.code);
+            d.field("level", old.level, a.level);
+            d.field("county", &old.county, &a.county);
+            d.field("issued_on", old.issued_on, a.issued_on);
+            d.field("amount", old.amount, a.amount);
+            return Ok(d.outcome(&format!("appropriation {}", a.code)));
+        }
+        let stamp = self.stamp;
+        self.tx.insert_appropriation(&a, &channel.code, &stamp.operator, &stamp.recorded_at)?;
+        Ok(Ok(Outcome::Added))
+    }
+}
