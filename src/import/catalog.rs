@@ -5,6 +5,7 @@ use super::*;
 use crate::error::{echo, Check, Problem};
 use crate::model;
 use crate::money::Fen;
+use rust_decimal::Decimal;
 
 pub const DEPARTMENT_COLUMNS: &[Column] = &[
     col("department", &["部门编号"], true),
@@ -158,10 +159,73 @@ pub const RULE_COLUMNS: &[Column] = &[
     col("sample", &["示例"], true),
 ];
 
+/// A rule's shape columns as parsed: `None` when the cell was bad, `Some(None)` when empty.
+struct ShapeCells {
+    rate: Option<Option<Fen>>,
+    percent: Option<Option<Decimal>>,
+    amount: Option<Option<Fen>>,
+    tiers: Option<Option<Vec<(Decimal, Fen)>>>,
+    cap: Option<Option<Fen>>,
+    unit: Option<String>,
+}
+
+/// The rule's shape from its code and cells: each shape takes exactly its own column
+/// (`rate`, `percent`, `amount` or `tiers`) and a cap only where one applies.
+fn rule_shape(code: &str, cells: ShapeCells, problems: &mut Vec<Problem>) -> Option<crate::subsidy::Shape> {
+    use crate::subsidy::Shape;
+    let ShapeCells {
+        rate: Some(rate),
+        percent: Some(percent),
+        amount: Some(amount),
+        tiers: Some(tiers),
+        cap,
+        unit,
+    } = cells
+    else {
+        return None;
+    };
+    let mut problem = |column: &str, message: String| {
+        problems.push(Problem::new(Check::Format, message).column(column.to_string()));
+    };
+    let given = [
+        ("rate", rate.is_some()),
+        ("percent", percent.is_some()),
+        ("amount", amount.is_some()),
+        ("tiers", tiers.is_some()),
+    ];
+    let needs = match code {
+        "per_unit" => "rate",
+        "share_of_investment" => "percent",
+        "fixed" => "amount",
+        _ => "tiers",
+    };
+    for (column, present) in given {
+        if present != (column == needs) {
+            let message = if present {
+                format!("a {code} rule takes no {column}")
+            } else {
+                format!("a {code} rule needs the {column}")
+            };
+            problem(column, message);
+        }
+    }
+    if (code == "fixed" || code == "tiered") && cap.is_some_and(|c| c.is_some()) {
+        problem("cap", format!("a {code} rule takes no cap"));
+    }
+    let cap = cap.flatten();
+    let unit = unit.unwrap_or_default();
+    match code {
+        "per_unit" => rate.map(|rate| Shape::PerUnit { rate, unit, cap }),
+        "share_of_investment" => percent.map(|percent| Shape::ShareOfInvestment { percent, cap }),
+        "fixed" => amount.map(|amount| Shape::Fixed { amount }),
+        _ => tiers.map(|tiers| Shape::Tiered { unit, tiers }),
+    }
+}
+
 /// A subsidy rule row. `channel` and `type_code` hold the references as written; the writer
 /// resolves them.
 pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Vec<Problem>> {
-    use crate::subsidy::{parse_tiers, Rule, Shape};
+    use crate::subsidy::{parse_tiers, Rule};
     let mut f = Fields::new(row, RULE_COLUMNS);
     let channel = f.text("channel", true);
     let type_ref = f.optional("type", Check::Format, |v| model::parse_text(v, "type", true));
@@ -182,47 +246,8 @@ pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Ve
     let valid_to = f.date("valid_to");
     let source_doc = f.text("source_doc", true);
     let sample = f.parse("sample", Check::Format, model::parse_flag);
-    let mut shape_problem = |column: &str, message: String| {
-        f.problems.push(Problem::new(Check::Format, message).column(column.to_string()));
-    };
-    let shape = match (shape_code, &rate, &percent, &amount, &tiers) {
-        (Some(code), Some(rate), Some(percent), Some(amount), Some(tiers)) => {
-            let given = [
-                ("rate", rate.is_some()),
-                ("percent", percent.is_some()),
-                ("amount", amount.is_some()),
-                ("tiers", tiers.is_some()),
-            ];
-            let needs = match code {
-                "per_unit" => "rate",
-                "share_of_investment" => "percent",
-                "fixed" => "amount",
-                _ => "tiers",
-            };
-            for (column, present) in given {
-                if present != (column == needs) {
-                    let message = if present {
-                        format!("a {code} rule takes no {column}")
-                    } else {
-                        format!("a {code} rule needs the {column}")
-                    };
-                    shape_problem(column, message);
-                }
-            }
-            if (code == "fixed" || code == "tiered") && cap.is_some_and(|c| c.is_some()) {
-                shape_problem("cap", format!("a {code} rule takes no cap"));
-            }
-            let cap = cap.flatten();
-            let unit = unit.clone().unwrap_or_default();
-            match code {
-                "per_unit" => rate.map(|rate| Shape::PerUnit { rate, unit, cap }),
-                "share_of_investment" => percent.map(|percent| Shape::ShareOfInvestment { percent, cap }),
-                "fixed" => amount.map(|amount| Shape::Fixed { amount }),
-                _ => tiers.clone().map(|tiers| Shape::Tiered { unit, tiers }),
-            }
-        }
-        _ => None,
-    };
+    let cells = ShapeCells { rate, percent, amount, tiers, cap, unit };
+    let shape = shape_code.and_then(|code| rule_shape(code, cells, &mut f.problems));
     if let (Some(from), Some(to)) = (valid_from, valid_to) {
         if from > to {
             f.problems.push(

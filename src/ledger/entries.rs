@@ -105,29 +105,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     }
 
     fn write_new(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
-        if !self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
-            // A new voucher: the common case of a big import.
-        } else if let Some(old) = self.tx.find_entry(&e.voucher)? {
-            if old.id > self.before {
-                let first =
-                    usize::try_from(old.id - self.before - 1).ok().and_then(|i| self.file_lines.get(i));
-                return Ok(Err(vec![repeat(&e.voucher, first.copied().flatten())]));
+        if self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
+            if let Some(old) = self.tx.find_entry(&e.voucher)? {
+                return self.write_again(&old, e, file_line);
             }
-            if let Some(first) = self.unchanged.get(&old.id) {
-                return Ok(Err(vec![repeat(&e.voucher, *first)]));
-            }
-            let mut outcome = same_entry(&old, e);
-            if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
-                if let Some(a) = self.appropriation(&old.appropriation)? {
-                    if let Err(p) = rules::channel_matches(self.catalog, &a, channel) {
-                        outcome = Err(vec![p]);
-                    }
-                }
-            }
-            if outcome.is_ok() {
-                self.unchanged.insert(old.id, file_line);
-            }
-            return Ok(outcome);
         }
         let movement = match e.kind.flow() {
             Some(flow) => self.resolve_movement(e, flow)?,
@@ -137,9 +118,47 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             Ok(m) => m,
             Err(problems) => return Ok(Err(problems)),
         };
-        let line_key = (m.appropriation.id, m.subproject.id);
-        let line = self.line(line_key)?;
+        let line = self.line((m.appropriation.id, m.subproject.id))?;
         let drawn = self.drawn(m.appropriation.id)?;
+        match self.check(e, &m, &line, drawn)? {
+            Ok(updated) => self.record(e, &m, &line, updated, drawn, file_line),
+            Err(problems) => Ok(Err(problems)),
+        }
+    }
+
+    /// A voucher already recorded: unchanged when the entry is the same (and its channel, if
+    /// given, matches), refused when it differs or repeats within this import.
+    fn write_again(&mut self, old: &StoredEntry, e: &NewEntry, file_line: Option<u64>) -> RowResult {
+        if old.id > self.before {
+            let first = usize::try_from(old.id - self.before - 1).ok().and_then(|i| self.file_lines.get(i));
+            return Ok(Err(vec![repeat(&e.voucher, first.copied().flatten())]));
+        }
+        if let Some(first) = self.unchanged.get(&old.id) {
+            return Ok(Err(vec![repeat(&e.voucher, *first)]));
+        }
+        let mut outcome = same_entry(old, e);
+        if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
+            if let Some(a) = self.appropriation(&old.appropriation)? {
+                if let Err(p) = rules::channel_matches(self.catalog, &a, channel) {
+                    outcome = Err(vec![p]);
+                }
+            }
+        }
+        if outcome.is_ok() {
+            self.unchanged.insert(old.id, file_line);
+        }
+        Ok(outcome)
+    }
+
+    /// Every rule a new movement must keep (R1–R3, R5, R6, no future date); the line's
+    /// balances after it when it keeps them all.
+    fn check(
+        &mut self,
+        e: &NewEntry,
+        m: &Movement,
+        line: &LineBalance,
+        drawn: Fen,
+    ) -> Result<std::result::Result<LineBalance, Vec<Problem>>> {
         let (a, s) = (&m.appropriation, &m.subproject);
         let mut checks =
             vec![rules::open_period(&self.closed, e.date), rules::not_in_future(e.date, self.today)];
@@ -149,54 +168,60 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
         problems.extend(rules::movement(self.catalog, a, s, e.date));
         if let Some(pool) = rules::Pool::drawn_by(m.flow, m.direction) {
-            let lowest = self.lowest(pool, &m, e.date, &line, a.amount - drawn)?;
+            let lowest = self.lowest(pool, m, e.date, line, a.amount - drawn)?;
             problems.extend(
                 rules::no_overdraw(m.flow, m.direction, m.amount, e.date, lowest, &a.code, &s.code).err(),
             );
         }
         let updated = line.checked_apply(m.flow, m.amount, m.direction);
         if updated.is_none() {
-            problems.push(
-                Problem::new(
-                    Check::R6,
-                    "the line's running totals would exceed the largest amount fundledger can hold",
-                )
-                .column("amount"),
-            );
+            let message = "the line's running totals would exceed the largest amount fundledger can hold";
+            problems.push(Problem::new(Check::R6, message).column("amount"));
         }
-        let Some(updated) = updated.filter(|_| problems.is_empty()) else { return Ok(Err(problems)) };
-        self.tx
-            .insert_entry(
-                &mut self.statements,
-                &EntryInsert {
-                    voucher: &e.voucher,
-                    date: e.date,
-                    kind: e.kind,
-                    appropriation_id: m.appropriation.id,
-                    subproject_id: m.subproject.id,
-                    amount: m.amount,
-                    reverses_id: m.reverses_id,
-                    memo: &e.memo,
-                    operator: &self.stamp.operator,
-                    recorded_at: &self.stamp.recorded_at,
-                },
-            )
-            .map_err(|err| {
-                crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
-            })?;
+        Ok(match updated.filter(|_| problems.is_empty()) {
+            Some(updated) => Ok(updated),
+            None => Err(problems),
+        })
+    }
+
+    /// Inserts a checked entry and brings the balances this writer keeps up to date.
+    fn record(
+        &mut self,
+        e: &NewEntry,
+        m: &Movement,
+        line: &LineBalance,
+        updated: LineBalance,
+        drawn: Fen,
+        file_line: Option<u64>,
+    ) -> RowResult {
+        let line_key = (m.appropriation.id, m.subproject.id);
+        let insert = EntryInsert {
+            voucher: &e.voucher,
+            date: e.date,
+            kind: e.kind,
+            appropriation_id: m.appropriation.id,
+            subproject_id: m.subproject.id,
+            amount: m.amount,
+            reverses_id: m.reverses_id,
+            memo: &e.memo,
+            operator: &self.stamp.operator,
+            recorded_at: &self.stamp.recorded_at,
+        };
+        self.tx.insert_entry(&mut self.statements, &insert).map_err(|err| {
+            crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
+        })?;
         self.file_lines.push(file_line);
-        let movement = updated.since(&line);
+        let movement = updated.since(line);
         self.moved_on(line_key, e.date, movement.drawn() != Fen::ZERO)?;
         self.tx.add_day(line_key.0, line_key.1, e.date, &movement)?;
-        let drawn_after = drawn + (updated.drawn() - line.drawn());
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);
         let year = self.years.entry((line_key.0, line_key.1, e.date.year())).or_default();
         *year = year.checked_apply(m.flow, m.amount, m.direction).ok_or_else(|| {
             crate::error::Error::Internal(format!("voucher {}: the year's movement overflows", e.voucher))
         })?;
+        self.drawn.insert(m.appropriation.id, drawn + (updated.drawn() - line.drawn()));
         self.lines.insert(line_key, updated);
-        self.drawn.insert(m.appropriation.id, drawn_after);
         self.dirty.insert(line_key);
         Ok(Ok(Outcome::Added))
     }
