@@ -92,6 +92,17 @@ impl Problem {
         Problem { file: Some(file.to_string()), unlisted: count, ..Problem::new(Check::File, message) }
     }
 
+    /// A code that names nothing recorded: "project 'P-9' is not recorded".
+    pub fn not_recorded(what: &str, code: &str) -> Problem {
+        Problem::new(Check::Unknown, format!("{what} '{}' is not recorded", echo(code)))
+    }
+
+    /// Adds what the clerk can do about it: "…; import the projects file first".
+    pub fn hint(mut self, hint: &str) -> Problem {
+        self.message = format!("{}; {hint}", self.message);
+        self
+    }
+
     pub fn column(mut self, column: impl Into<String>) -> Problem {
         self.column = Some(column.into());
         self

@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 
 pub mod allocate;
+pub mod args;
 pub mod audit;
 pub mod catalog;
 pub mod cli;

@@ -231,9 +231,12 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let normalised: String = t.replace(['年', '月', '/', '.'], "-").replace('日', "");
     NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
         .ok()
-        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+        .filter(|d| YEARS.contains(&chrono::Datelike::year(d)))
         .ok_or_else(|| format!("'{}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)", echo(t)))
 }
+
+/// The years a date or `--year` may name.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 
 /// Longest accepted text in a code column (project, voucher …).
 pub const MAX_CODE_CHARS: usize = 40;

@@ -115,7 +115,7 @@ fn r4_a_reversal_names_its_original_reverses_it_once_and_is_never_reversed() {
     );
     l.refused(
         &["reverse", "V-404", "--voucher", "R-5", "--reason", "x", "--date", "2024-07-01"],
-        &["reverses 'V-404' is not recorded"],
+        &["voucher 'V-404' is not recorded"],
     );
 }
 

@@ -13,14 +13,14 @@ use crate::model::PeriodAction;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The year to close.
-    #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=9999))]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ReopenArgs {
     /// The closed year to reopen.
-    #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=9999))]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
     /// Why the year is reopened (recorded, and shown by `log` and `verify`).
     #[arg(long)]

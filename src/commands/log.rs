@@ -12,7 +12,7 @@ use crate::render::{self, c, Cell, Col, Doc, Report, Unit};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Only writes on or after this date (YYYY-MM-DD, the date in each write's time stamp).
-    #[arg(long, value_parser = crate::model::parse_date)]
+    #[arg(long, value_parser = crate::args::date)]
     pub since: Option<chrono::NaiveDate>,
     /// Only writes recorded by this operator (as `log` shows them; surrounding spaces are
     /// trimmed, as they are when an operator is recorded).

@@ -21,8 +21,6 @@ pub mod statement;
 pub mod upgrade;
 pub mod verify;
 
-use crate::catalog::Catalog;
-use crate::error::{Check, Error, Problem, Result};
 use crate::render::{Format, Lang, Options, Out, Unit};
 use std::path::{Path, PathBuf};
 
@@ -58,25 +56,4 @@ impl Ctx {
     }
 }
 
-/// A `--county` value (code or name) as the county's name; unknown names are refused with
-/// the list of known ones.
-pub fn resolve_county(catalog: &Catalog, county: Option<&str>) -> Result<Option<String>> {
-    let Some(v) = county else { return Ok(None) };
-    match catalog.county(v) {
-        Some(c) => Ok(Some(c.name.clone())),
-        None => {
-            let message = format!("'{v}' is not a known county (known: {})", catalog.county_names());
-            Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--county")]))
-        }
-    }
-}
-
-/// Refuses a `--project` that is not recorded.
-pub fn require_project(db: &crate::db::Db, project: &str) -> Result<()> {
-    if db.projects()?.iter().any(|p| p.row.code == project) {
-        return Ok(());
-    }
-    let problem =
-        Problem::new(Check::Unknown, format!("project '{project}' is not recorded")).column("--project");
-    Err(Error::BadRequest(vec![problem]))
-}
+pub use crate::args::{require_project, resolve_county};

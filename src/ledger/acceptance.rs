@@ -111,7 +111,7 @@ fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, St
         }
         (Stage::Item, Some(code)) => match tx.find_subproject(code)? {
             None => {
-                return refuse(Check::Unknown, "subproject", format!("sub-project '{code}' is not recorded"))
+                return Err(Stop::Refused(Problem::not_recorded("sub-project", code).column("subproject")))
             }
             Some(s) => Some(s),
         },
@@ -129,7 +129,7 @@ fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, St
         }
     };
     let Some(project) = tx.find_project(&project_code)? else {
-        return refuse(Check::Unknown, "project", format!("project '{project_code}' is not recorded"));
+        return Err(Stop::Refused(Problem::not_recorded("project", &project_code).column("project")));
     };
     if a.date < project.row.approved_on {
         let message = format!("{} is before the project was approved ({})", a.date, project.row.approved_on);

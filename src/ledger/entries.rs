@@ -382,7 +382,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             Some(code) => {
                 let found = self.appropriation(code)?;
                 if found.is_none() {
-                    problems.push(unknown("appropriation", code, "import the appropriations file first"));
+                    problems.push(unknown(
+                        "appropriation",
+                        "appropriation",
+                        code,
+                        "import the appropriations file first",
+                    ));
                 }
                 found
             }
@@ -395,7 +400,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             Some(code) => {
                 let found = self.subproject(code)?;
                 if found.is_none() {
-                    problems.push(unknown("subproject", code, "import the sub-projects file first"));
+                    problems.push(unknown(
+                        "subproject",
+                        "sub-project",
+                        code,
+                        "import the sub-projects file first",
+                    ));
                 }
                 found
             }
@@ -422,7 +432,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             .column("reverses")]));
         };
         let Some(original) = self.tx.find_entry(voucher)? else {
-            return Ok(Err(vec![unknown("reverses", voucher, "a reversal names a recorded voucher")]));
+            return Ok(Err(vec![unknown(
+                "reverses",
+                "voucher",
+                voucher,
+                "a reversal names a recorded voucher",
+            )]));
         };
         let Some(flow) = original.kind.flow() else {
             return Ok(Err(vec![Problem::new(
@@ -479,8 +494,9 @@ fn repeat(voucher: &str, first: Option<u64>) -> Problem {
     Problem::new(Check::R4, message).column("voucher")
 }
 
-fn unknown(column: &str, code: &str, hint: &str) -> Problem {
-    Problem::new(Check::Unknown, format!("{column} '{code}' is not recorded ({hint})")).column(column)
+/// `what` named by `code` in `column` is not recorded; `hint` says what to do.
+fn unknown(column: &str, what: &str, code: &str, hint: &str) -> Problem {
+    Problem::not_recorded(what, code).hint(hint).column(column)
 }
 
 /// A reversal's optional appropriation, sub-project and amount must be its original's.

@@ -51,13 +51,8 @@ impl SubprojectWriter<'_, '_> {
         let mut problems = Vec::new();
         let project = self.tx.find_project(&s.project)?;
         if project.is_none() {
-            problems.push(
-                Problem::new(
-                    Check::Unknown,
-                    format!("project '{}' is not recorded; import the projects file first", s.project),
-                )
-                .column("project"),
-            );
+            let problem = Problem::not_recorded("project", &s.project).hint("import the projects file first");
+            problems.push(problem.column("project"));
         }
         let t = self.catalog.subproject_type(&s.type_ref);
         if t.is_none() {
