@@ -97,6 +97,9 @@ pub enum Command {
     Bench(commands::bench::Args),
     /// Write a deterministic, valid city-scale dataset (4 CSV files) into --out DIR, for scale tests.
     Gen(commands::gen::Args),
+    /// Run a fundledger command and print its peak memory to stderr (bench's timed processes).
+    #[command(hide = true)]
+    Measure(crate::dev::measure::Args),
 }
 
 /// Runs the parsed command; returns the exit code. `operator_on_command_line` tells whether
@@ -140,5 +143,6 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Demo => commands::demo::run(ctx),
         Command::Bench(args) => commands::bench::run(ctx, &args),
         Command::Gen(args) => commands::gen::run(ctx, &args),
+        Command::Measure(args) => crate::dev::measure::run(&args),
     }
 }

@@ -10,15 +10,11 @@ fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let typed = matches.value_source("operator") == Some(clap::parser::ValueSource::CommandLine);
-    let code = match cli::run(cli, typed) {
+    match cli::run(cli, typed) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(e.exit_code())
         }
-    };
-    if std::env::var_os(fundledger::commands::bench::PEAK_ENV).is_some() {
-        fundledger::commands::bench::report_peak_memory();
     }
-    code
 }

@@ -18,7 +18,7 @@ use chain::*;
 use read::*;
 
 pub use chain::ChainWalk;
-pub use floor::floor_import;
+pub use floor::floor_table;
 pub use read::{Fingerprint, LineYear, StoredWrite};
 pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
 
