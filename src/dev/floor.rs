@@ -25,3 +25,20 @@ pub fn floor_import(path: &Path, csv_file: &Path) -> Result<u64> {
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::floor_import;
+
+    #[test]
+    fn the_floor_inserts_every_row_of_the_file_unchecked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let csv = dir.path().join("entries.csv");
+        let text = "voucher,date,kind,appropriation,subproject,amount,reverses,memo\n\
+                    记-2025-000001,2025-01-06,allocate,ZB-1,S-1,100.00,,\n\
+                    not,a,checked,row,,-5,,\n";
+        std::fs::write(&csv, text).expect("write CSV");
+        let rows = floor_import(&dir.path().join("floor.db"), &csv);
+        assert_eq!(rows.expect("the floor import runs"), 2);
+    }
+}
