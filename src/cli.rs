@@ -97,6 +97,9 @@ pub enum Command {
     Bench(commands::bench::Args),
     /// Write a deterministic, valid city-scale dataset (4 CSV files) into --out DIR, for scale tests.
     Gen(commands::gen::Args),
+    /// Run a fundledger command and print its peak memory to stderr (bench's timed processes).
+    #[command(hide = true)]
+    Measure(crate::dev::measure::Args),
 }
 
 /// Runs the parsed command; returns the exit code.
@@ -139,6 +142,13 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Demo => commands::demo::run(ctx),
         Command::Bench(args) => commands::bench::run(ctx, &args),
         Command::Gen(args) => commands::gen::run(ctx, &args),
+        Command::Measure(args) => {
+            // The measured command line is parsed as a whole and run in this process.
+            let argv = std::iter::once(std::ffi::OsString::from("fundledger")).chain(args.command);
+            let result = run(Cli::parse_from(argv));
+            crate::dev::measure::print_peak();
+            result
+        }
     }
 }
 

@@ -33,8 +33,9 @@
 //!
 //! # Scale
 //!
-//! `gen` writes a valid city-scale dataset; `bench` times imports, reports and `verify` on
-//! it. Imports stream the file (`progress` shows a bar on a terminal).
+//! Imports stream the file (`progress` shows a bar on a terminal). Developer tooling lives in
+//! `dev`, apart from the product's path: `gen` writes a valid city-scale dataset and `bench`
+//! times imports, reports and `verify` on it.
 
 #![forbid(unsafe_code)]
 
@@ -45,8 +46,8 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod db;
+pub mod dev;
 pub mod error;
-pub mod gen;
 pub mod import;
 pub mod ledger;
 pub mod model;

@@ -1,6 +1,7 @@
 //! `gen`: the generated city imports into a fresh ledger with no refusal, `verify` agrees, and
 //! the balances equal a recompute from the generated entries; a seed always writes the same
-//! bytes; existing files are never overwritten.
+//! bytes; existing files are never overwritten. `measure`, through which `bench` times its
+//! processes, prints peak memory for the one command it runs and for no other run.
 
 mod common;
 use common::Ledger;
@@ -146,4 +147,27 @@ fn gen_never_overwrites_a_file_and_writes_nothing_when_one_exists() {
     let r = l.run(&["gen", "--entries", "10"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("name it with --out DIR"), "{}", r.stderr);
+}
+
+#[test]
+fn measure_runs_one_command_and_prints_its_peak_memory_and_no_other_run_does() {
+    let l = Ledger::new();
+    let db = l.db.to_str().expect("utf-8 path");
+    let r = l.run(&["measure", "--", "--db", db, "balances", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, l.ok(&["balances", "--format", "csv"]), "the command's own output");
+    if cfg!(target_os = "linux") {
+        let peak = r.stderr.lines().find_map(|l| l.strip_prefix("peak memory KiB: "));
+        assert!(peak.is_some_and(|kib| kib.parse::<u64>().is_ok_and(|k| k > 0)), "{}", r.stderr);
+    }
+
+    // The command's exit code is measure's; its message is printed once.
+    let r = l.run(&["measure", "--", "--db", db, "import", "entries", "missing.csv"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("missing.csv") && r.stderr.contains("peak memory KiB: "), "{}", r.stderr);
+
+    // An ordinary run never looks at memory, and measure is not offered to clerks.
+    let r = l.run(&["balances"]);
+    assert!(!r.stderr.contains("peak memory"), "{}", r.stderr);
+    assert!(!l.ok(&["--help"]).contains("measure"));
 }

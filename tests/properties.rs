@@ -3,7 +3,6 @@
 //! over-allocated), a refused entry changes nothing, and `verify` re-derives exactly the
 //! maintained balances.
 
-use fundledger::commands::init;
 use fundledger::db::Db;
 use fundledger::ledger::{AppropriationWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter};
 use fundledger::model::{
@@ -43,7 +42,7 @@ fn ledger() -> Db {
     let mut db = Db::in_memory().expect("in-memory ledger");
     let stamp = Stamp::now("prop");
     let tx = db.begin().expect("tx");
-    init::load_builtin_catalog(&tx).expect("catalogue");
+    fundledger::ledger::load_builtin_catalog(&tx).expect("catalogue");
     let catalog = tx.catalog().expect("catalog");
     let project = NewProject {
         code: "P".into(),

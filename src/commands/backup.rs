@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     })?;
     let copied = copy_and_check(&db, &tmp, dest);
     // The temporary name goes either way: once linked, FILE holds the copy.
-    let _ = super::init::remove_ledger_files(&tmp);
+    let _ = crate::db::remove_ledger_files(&tmp);
     let (fingerprint, report) = copied?;
     let restore = format!(
         "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}",

@@ -5,8 +5,9 @@
 //! another file. An existing file there is replaced only if it is itself a demo ledger.
 
 use super::import::{import_input, What};
-use super::init::{create_ledger, remove_ledger_files};
+use super::init::create_ledger;
 use super::Ctx;
+use crate::db::remove_ledger_files;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::import::{self, CsvInput};

@@ -5,12 +5,10 @@
 //! half-made ledger behind, and of two `init`s at once exactly one wins.
 
 use super::Ctx;
-use crate::catalog::builtin;
+use crate::db::remove_ledger_files;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::import::{self, CsvInput};
-use crate::ledger::{CatalogWriter, RuleWriter, Stamp};
-use crate::pipeline;
+use crate::ledger::{load_builtin_catalog, load_builtin_rules, Stamp};
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
@@ -76,54 +74,4 @@ pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, ope
     })();
     remove_ledger_files(&tmp)?;
     built
-}
-
-/// Loads the built-in subsidy rules (`fixtures/rules/rules.csv`); the illustrative samples
-/// only if asked.
-pub fn load_builtin_rules(tx: &crate::db::Tx<'_>, samples: bool) -> Result<()> {
-    let catalog = tx.catalog()?;
-    let stamp = Stamp::now("fundledger");
-    let mut w = RuleWriter { tx, catalog: &catalog, stamp: &stamp, builtin: true, rules: tx.rules()? };
-    let own = |e: Error| Error::Internal(format!("the built-in subsidy rules are broken:\n{e}"));
-    let mut input = CsvInput::from_text("rules.csv", builtin::RULES, import::RULE_COLUMNS)?;
-    pipeline::run(&mut input, import::parse_rule, |r| {
-        if r.sample && !samples {
-            return Ok(Ok(crate::ledger::Outcome::Unchanged));
-        }
-        w.write(r)
-    })
-    .map_err(own)?;
-    Ok(())
-}
-
-/// Removes a ledger file and its WAL companions, if present.
-pub fn remove_ledger_files(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
-
-/// Loads the embedded catalogue (Annexes 1 and 3) into a fresh ledger.
-pub fn load_builtin_catalog(tx: &crate::db::Tx<'_>) -> Result<()> {
-    let mut w = CatalogWriter::new(tx, true)?;
-    let own = |e: Error| Error::Internal(format!("the built-in catalogue is broken:\n{e}"));
-    let mut input = CsvInput::from_text("departments.csv", builtin::DEPARTMENTS, import::DEPARTMENT_COLUMNS)?;
-    pipeline::run(&mut input, import::parse_department, |d| w.write_department(d)).map_err(own)?;
-    let mut input = CsvInput::from_text("counties.csv", builtin::COUNTIES, import::COUNTY_COLUMNS)?;
-    pipeline::run(&mut input, import::parse_county, |c| w.write_county(c)).map_err(own)?;
-    let mut input = CsvInput::from_text("types.csv", builtin::TYPES, import::TYPE_COLUMNS)?;
-    pipeline::run(&mut input, import::parse_type, |t| w.write_type(t)).map_err(own)?;
-    let mut input = CsvInput::from_text("channels.csv", builtin::CHANNELS, import::CHANNEL_COLUMNS)?;
-    pipeline::run(&mut input, import::parse_channel, |c| w.write_channel(c)).map_err(own)?;
-    let mut input =
-        CsvInput::from_text("designations.csv", builtin::DESIGNATIONS, import::DESIGNATION_COLUMNS)?;
-    pipeline::run(&mut input, import::parse_designation, |d| w.write_designation(d)).map_err(own)?;
-    Ok(())
 }

@@ -17,7 +17,8 @@ mod write;
 use chain::*;
 use read::*;
 
-pub use floor::floor_import;
+pub use floor::floor_table;
+pub use open::remove_ledger_files;
 pub use read::{Fingerprint, LineYear, StoredWrite};
 pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
 

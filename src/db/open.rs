@@ -296,3 +296,17 @@ impl Db {
         Ok(Tx { tx, chain: RefCell::new(ChainState::default()) })
     }
 }
+
+/// Removes a ledger file and its WAL companions, if present.
+pub fn remove_ledger_files(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}

@@ -1,9 +1,12 @@
 //! Writers of the catalogue and the subsidy rules.
 
 use super::{Differences, Outcome, RowResult, Stamp};
+use crate::catalog::builtin;
 use crate::catalog::Catalog;
 use crate::db::Tx;
-use crate::error::{Check, Problem, Result};
+use crate::error::{Check, Error, Problem, Result};
+use crate::import::{self, CsvInput};
+use crate::pipeline;
 
 /// Writes catalogue rows (built-in at `init`, or added by users). A row whose code is known is
 /// unchanged when identical and refused (R4) when different; a new name under a new code is
@@ -233,4 +236,40 @@ impl RuleWriter<'_, '_> {
         self.rules.push(crate::subsidy::Rule { id, ..rule });
         Ok(Ok(Outcome::Added))
     }
+}
+
+/// Loads the embedded catalogue (Annexes 1 and 3) into a fresh ledger.
+pub fn load_builtin_catalog(tx: &Tx<'_>) -> Result<()> {
+    let mut w = CatalogWriter::new(tx, true)?;
+    let own = |e: Error| Error::Internal(format!("the built-in catalogue is broken:\n{e}"));
+    let mut input = CsvInput::from_text("departments.csv", builtin::DEPARTMENTS, import::DEPARTMENT_COLUMNS)?;
+    pipeline::run(&mut input, import::parse_department, |d| w.write_department(d)).map_err(own)?;
+    let mut input = CsvInput::from_text("counties.csv", builtin::COUNTIES, import::COUNTY_COLUMNS)?;
+    pipeline::run(&mut input, import::parse_county, |c| w.write_county(c)).map_err(own)?;
+    let mut input = CsvInput::from_text("types.csv", builtin::TYPES, import::TYPE_COLUMNS)?;
+    pipeline::run(&mut input, import::parse_type, |t| w.write_type(t)).map_err(own)?;
+    let mut input = CsvInput::from_text("channels.csv", builtin::CHANNELS, import::CHANNEL_COLUMNS)?;
+    pipeline::run(&mut input, import::parse_channel, |c| w.write_channel(c)).map_err(own)?;
+    let mut input =
+        CsvInput::from_text("designations.csv", builtin::DESIGNATIONS, import::DESIGNATION_COLUMNS)?;
+    pipeline::run(&mut input, import::parse_designation, |d| w.write_designation(d)).map_err(own)?;
+    Ok(())
+}
+
+/// Loads the built-in subsidy rules (`fixtures/rules/rules.csv`); the illustrative samples
+/// only if asked.
+pub fn load_builtin_rules(tx: &Tx<'_>, samples: bool) -> Result<()> {
+    let catalog = tx.catalog()?;
+    let stamp = Stamp::now("fundledger");
+    let mut w = RuleWriter { tx, catalog: &catalog, stamp: &stamp, builtin: true, rules: tx.rules()? };
+    let own = |e: Error| Error::Internal(format!("the built-in subsidy rules are broken:\n{e}"));
+    let mut input = CsvInput::from_text("rules.csv", builtin::RULES, import::RULE_COLUMNS)?;
+    pipeline::run(&mut input, import::parse_rule, |r| {
+        if r.sample && !samples {
+            return Ok(Ok(Outcome::Unchanged));
+        }
+        w.write(r)
+    })
+    .map_err(own)?;
+    Ok(())
 }

@@ -23,7 +23,7 @@ mod register;
 
 pub use crate::pipeline::{Outcome, RowResult};
 pub use acceptance::record_acceptance;
-pub use catalog::{CatalogWriter, RuleWriter};
+pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use entries::EntryWriter;
 pub use register::{AppropriationWriter, ProjectWriter, SubprojectWriter};
 
