@@ -80,7 +80,7 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let mut problems: Vec<Problem> =
         chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
     problems.extend(register.mode_findings());
-    let progress = Progress::rows("re-deriving balances", db.counts()?.3 as u64);
+    let progress = Progress::rows("re-deriving balances", db.counts()?.entries);
     let mut replay = Replay::new(&register.catalog, &register.appropriations, &register.subprojects);
     db.for_each_entry(|e| {
         replay.entry(&e);

@@ -30,45 +30,11 @@ const ENTRIES: &str = include_str!("../../fixtures/demo/entries.csv");
 const ACCEPTANCES: &str = include_str!("../../fixtures/demo/acceptances.csv");
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
-    // The demo writes its own file unless `--db` is given; a ledger named only by the
-    // FUNDLEDGER_DB environment variable is the clerk's real one and is left alone.
-    let from_env = std::env::var_os("FUNDLEDGER_DB").map(PathBuf::from);
-    let path =
-        ctx.db.clone().filter(|p| Some(p) != from_env.as_ref()).unwrap_or_else(|| PathBuf::from(DEMO_DB));
-    if path.exists() {
-        // A demo ledger of an older schema is upgraded by opening it for writing: it is about
-        // to be replaced anyway. Anything else is only read.
-        let origin = Db::open_snapshot(&path).or_else(|_| Db::open(&path)).and_then(|db| db.meta("origin"));
-        let is_demo = origin.ok().flatten().as_deref() == Some("demo");
-        if !is_demo {
-            return Err(Error::Internal(format!(
-                "{} exists and is not a demo ledger; the demo never replaces real data (choose another --db)",
-                crate::error::shown_path(&path)
-            )));
-        }
-        remove_ledger_files(&path)?;
-    }
-    create_ledger(&path, &[("origin", "demo")], true, &ctx.operator)?;
+    let path = fresh_demo_ledger(ctx)?;
     let mut db = Db::open(&path)?;
     crate::outln!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
     crate::outln!("ledger: {}\n", crate::error::shown_path(&path));
-    let files = [
-        (What::Projects, "fixtures/demo/projects.csv", PROJECTS, import::PROJECT_COLUMNS),
-        (What::Subprojects, "fixtures/demo/subprojects.csv", SUBPROJECTS, import::SUBPROJECT_COLUMNS),
-        (
-            What::Appropriations,
-            "fixtures/demo/appropriations.csv",
-            APPROPRIATIONS,
-            import::APPROPRIATION_COLUMNS,
-        ),
-        (What::Entries, "fixtures/demo/entries.csv", ENTRIES, import::ENTRY_COLUMNS),
-        (What::Acceptances, "fixtures/demo/acceptances.csv", ACCEPTANCES, import::ACCEPTANCE_COLUMNS),
-    ];
-    for (what, name, text, columns) in files {
-        let mut input = CsvInput::from_text(name, text, columns)?;
-        let s = import_input(&mut db, what, &mut input, &ctx.operator)?;
-        crate::outln!("imported {name}: {} rows", s.added);
-    }
+    import_sample_files(&mut db, &ctx.operator)?;
     crate::outln!();
     print_overview(&db)?;
     crate::outln!("\nBalances by county and fund channel (元):");
@@ -87,33 +53,80 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     show_shrinkage(&db, ctx)?;
     show_allocation_plan(&db, ctx)?;
     show_reports(&db, ctx)?;
-    crate::outln!(
-        "\nTry next:  fundledger --db {} balances --county 南湖区",
-        crate::error::shown_path(&path)
-    );
-    crate::outln!(
-        "           fundledger --db {} statement --year 2025 --format xlsx --out statement-2025.xlsx",
-        crate::error::shown_path(&path)
-    );
-    crate::outln!(
-        "           fundledger --db {} reconcile --project HN-2024-01 --payments fixtures/demo/payments-HN-2024-01.csv",
-        crate::error::shown_path(&path)
-    );
-    crate::outln!("           fundledger --db {} review --year 2025", crate::error::shown_path(&path));
-    crate::outln!(
-        "           fundledger --db {} entitlements --project NH-2024-01",
-        crate::error::shown_path(&path)
-    );
-    crate::outln!(
-        "           fundledger --db {} check --as-of {DEMO_AS_OF}",
-        crate::error::shown_path(&path)
-    );
+    print_next_steps(&path);
     Ok(0)
 }
 
+/// Creates the demo ledger, replacing an earlier demo ledger but never anything else. The
+/// demo writes its own file unless `--db` is given; a ledger named only by the
+/// FUNDLEDGER_DB environment variable is the clerk's real one and is left alone.
+fn fresh_demo_ledger(ctx: &Ctx) -> Result<PathBuf> {
+    let from_env = std::env::var_os("FUNDLEDGER_DB").map(PathBuf::from);
+    let path =
+        ctx.db.clone().filter(|p| Some(p) != from_env.as_ref()).unwrap_or_else(|| PathBuf::from(DEMO_DB));
+    if path.exists() {
+        // A demo ledger of an older schema is upgraded by opening it for writing: it is about
+        // to be replaced anyway. Anything else is only read.
+        let origin = Db::open_snapshot(&path).or_else(|_| Db::open(&path)).and_then(|db| db.meta("origin"));
+        let is_demo = origin.ok().flatten().as_deref() == Some("demo");
+        if !is_demo {
+            return Err(Error::Internal(format!(
+                "{} exists and is not a demo ledger; the demo never replaces real data (choose another --db)",
+                crate::error::shown_path(&path)
+            )));
+        }
+        remove_ledger_files(&path)?;
+    }
+    create_ledger(&path, &[("origin", "demo")], true, &ctx.operator)?;
+    Ok(path)
+}
+
+/// Imports the sample city's files, as a clerk would with `import`.
+fn import_sample_files(db: &mut Db, operator: &str) -> Result<()> {
+    let files = [
+        (What::Projects, "fixtures/demo/projects.csv", PROJECTS, import::PROJECT_COLUMNS),
+        (What::Subprojects, "fixtures/demo/subprojects.csv", SUBPROJECTS, import::SUBPROJECT_COLUMNS),
+        (
+            What::Appropriations,
+            "fixtures/demo/appropriations.csv",
+            APPROPRIATIONS,
+            import::APPROPRIATION_COLUMNS,
+        ),
+        (What::Entries, "fixtures/demo/entries.csv", ENTRIES, import::ENTRY_COLUMNS),
+        (What::Acceptances, "fixtures/demo/acceptances.csv", ACCEPTANCES, import::ACCEPTANCE_COLUMNS),
+    ];
+    for (what, name, text, columns) in files {
+        let mut input = CsvInput::from_text(name, text, columns)?;
+        let s = import_input(db, what, &mut input, operator)?;
+        crate::outln!("imported {name}: {} rows", s.added);
+    }
+    Ok(())
+}
+
+fn print_next_steps(path: &std::path::Path) {
+    let db = crate::error::shown_path(path);
+    crate::outln!("\nTry next:  fundledger --db {db} balances --county 南湖区");
+    let next = [
+        "statement --year 2025 --format xlsx --out statement-2025.xlsx".to_string(),
+        "reconcile --project HN-2024-01 --payments fixtures/demo/payments-HN-2024-01.csv".to_string(),
+        "review --year 2025".to_string(),
+        "entitlements --project NH-2024-01".to_string(),
+        format!("check --as-of {DEMO_AS_OF}"),
+    ];
+    for command in next {
+        crate::outln!("           fundledger --db {db} {command}");
+    }
+}
+
 fn print_overview(db: &Db) -> Result<()> {
-    let (projects, subprojects, appropriations, entries) = db.counts()?;
-    crate::outln!("{projects} integrated projects, {subprojects} sub-projects, {appropriations} appropriation lines, {entries} entries");
+    let n = db.counts()?;
+    crate::outln!(
+        "{} integrated projects, {} sub-projects, {} appropriation lines, {} entries",
+        n.projects,
+        n.subprojects,
+        n.appropriations,
+        n.entries
+    );
     let kinds: Vec<String> =
         db.entry_counts_by_kind()?.iter().map(|(k, n)| format!("{} {} {n}", k.zh(), k)).collect();
     crate::outln!("entries by kind: {}", kinds.join(", "));
@@ -189,7 +202,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         a.code, s.code, a.issued_on
     );
     let (before, after) = {
-        let before = db.counts()?.3;
+        let before = db.counts()?.entries;
         let stamp = Stamp::now(operator);
         let tx = db.begin()?;
         let catalog = tx.catalog()?;
@@ -200,11 +213,14 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
                     crate::outln!("  error: {p}");
                 }
             }
-            Ok(_) => unreachable!("the farmland channel never designates river dredging (Annex 3)"),
+            Ok(_) => {
+                let message = "the demo's refused write was accepted: the catalogue no longer keeps farmland money from river dredging (Annex 3)";
+                return Err(crate::error::Error::Internal(message.into()));
+            }
         }
         drop(w);
         drop(tx);
-        (before, db.counts()?.3)
+        (before, db.counts()?.entries)
     };
     crate::outln!("  nothing was written: {before} entries before, {after} after.");
     Ok(())

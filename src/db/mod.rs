@@ -19,7 +19,7 @@ use read::*;
 
 pub use floor::floor_table;
 pub use open::remove_ledger_files;
-pub use read::{Fingerprint, LineYear, StoredWrite};
+pub use read::{Counts, Fingerprint, LineYear, StoredWrite};
 pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
 
 use crate::audit::{Canon, Hash, GENESIS};

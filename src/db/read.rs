@@ -387,13 +387,20 @@ impl Db {
         Ok(self.conn.query_row("SELECT coalesce(max(seq), 0) FROM chain", [], |r| r.get(0))?)
     }
 
-    /// Row counts of the register and the ledger: (projects, sub-projects, appropriations, entries).
-    pub fn counts(&self) -> Result<(i64, i64, i64, i64)> {
+    /// Row counts of the register and the ledger.
+    pub fn counts(&self) -> Result<Counts> {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM subprojects),
                     (SELECT count(*) FROM appropriations), (SELECT count(*) FROM entries)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok(Counts {
+                    projects: r.get(0)?,
+                    subprojects: r.get(1)?,
+                    appropriations: r.get(2)?,
+                    entries: r.get(3)?,
+                })
+            },
         )?)
     }
 
@@ -766,4 +773,13 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Catalog::new(departments, counties, types, channels, designations))
+}
+
+/// How many rows the register and the ledger hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub projects: u64,
+    pub subprojects: u64,
+    pub appropriations: u64,
+    pub entries: u64,
 }
