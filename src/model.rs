@@ -235,6 +235,14 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("'{}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)", echo(t)))
 }
 
+/// A ledger line: one appropriation line's money for one sub-project, by their row ids. Every
+/// balance, day row and activity record is kept per line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineId {
+    pub appropriation: i64,
+    pub subproject: i64,
+}
+
 /// The years a date or `--year` may name.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 
@@ -530,12 +538,19 @@ pub struct StoredEntry {
     pub amount: Fen,
     /// For a reversal: the original's id, kind and voucher.
     pub reverses: Option<(i64, Kind, String)>,
-    /// For a reversal: the original's line (appropriation id, sub-project id), amount and
+    /// For a reversal: the original's line, amount and
     /// date, which a reversal must mirror (`verify` checks it over stored rows).
-    pub original: Option<((i64, i64), Fen, NaiveDate)>,
+    pub original: Option<(LineId, Fen, NaiveDate)>,
     pub memo: String,
     /// The day the entry was recorded (no entry is dated after it).
     pub recorded_on: Option<NaiveDate>,
+}
+
+impl StoredEntry {
+    /// The line the entry moves money on.
+    pub fn line(&self) -> LineId {
+        LineId { appropriation: self.appropriation_id, subproject: self.subproject_id }
+    }
 }
 
 /// One maintained balance line with the names reports need.

@@ -6,10 +6,10 @@
 //! call it on a read-only snapshot.
 
 use crate::audit::{self, ChainSource};
-use crate::db::Db;
+use crate::db::{Db, LineYear};
 use crate::error::{Check, Problem, Result};
 use crate::model::{
-    Activity, Direction, Flow, Kind, LineBalance, StoredAppropriation, StoredEntry, StoredSubproject,
+    Activity, Direction, Flow, Kind, LineBalance, LineId, StoredAppropriation, StoredEntry, StoredSubproject,
 };
 use crate::money::Fen;
 use crate::progress::Progress;
@@ -45,9 +45,9 @@ impl Register {
     }
 
     /// `A-FARM / S-FARM`, or `?` for an id nothing was recorded under.
-    fn line_name(&self, key: &(i64, i64)) -> String {
-        let a = self.appropriations.get(&key.0).map_or("?", |a| a.code.as_str());
-        let s = self.subprojects.get(&key.1).map_or("?", |s| s.code.as_str());
+    fn line_name(&self, key: &LineId) -> String {
+        let a = self.appropriations.get(&key.appropriation).map_or("?", |a| a.code.as_str());
+        let s = self.subprojects.get(&key.subproject).map_or("?", |s| s.code.as_str());
         format!("{a} / {s}")
     }
 
@@ -109,10 +109,10 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
 fn compare_lines(
     db: &Db,
     register: &Register,
-    lines: &HashMap<(i64, i64), LineBalance>,
+    lines: &HashMap<LineId, LineBalance>,
     problems: &mut Vec<Problem>,
-) -> Result<Vec<(i64, i64)>> {
-    let maintained: HashMap<(i64, i64), LineBalance> = db.maintained_balances()?.into_iter().collect();
+) -> Result<Vec<LineId>> {
+    let maintained: HashMap<LineId, LineBalance> = db.maintained_balances()?.into_iter().collect();
     let mut keys: Vec<_> = lines.keys().chain(maintained.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -134,11 +134,11 @@ fn compare_lines(
 fn compare_activity(
     db: &Db,
     register: &Register,
-    keys: &[(i64, i64)],
-    activity: &HashMap<(i64, i64), Activity>,
+    keys: &[LineId],
+    activity: &HashMap<LineId, Activity>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
-    let mut stored_activity: HashMap<(i64, i64), Activity> = db.maintained_activity()?.into_iter().collect();
+    let mut stored_activity: HashMap<LineId, Activity> = db.maintained_activity()?.into_iter().collect();
     for key in keys {
         let derived = activity.get(key).copied().unwrap_or_default();
         let stored = stored_activity.remove(key).unwrap_or_default();
@@ -157,10 +157,10 @@ fn compare_activity(
 fn compare_years(
     db: &Db,
     register: &Register,
-    years: &HashMap<(i64, i64, i32), LineBalance>,
+    years: &HashMap<LineYear, LineBalance>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
-    let stored_years: HashMap<(i64, i64, i32), LineBalance> = db.maintained_years()?.into_iter().collect();
+    let stored_years: HashMap<LineYear, LineBalance> = db.maintained_years()?.into_iter().collect();
     let mut year_keys: Vec<_> = years.keys().chain(stored_years.keys()).copied().collect();
     year_keys.sort_unstable();
     year_keys.dedup();
@@ -170,8 +170,8 @@ fn compare_years(
         if derived != stored {
             let m = format!(
                 "the maintained {} movements of line {} differ from its entries: {}",
-                key.2,
-                register.line_name(&(key.0, key.1)),
+                key.1,
+                register.line_name(&key.0),
                 differences(&stored, &derived)
             );
             problems.push(Problem::new(Check::R4, m));
@@ -192,13 +192,13 @@ struct Replay<'a> {
     catalog: &'a crate::catalog::Catalog,
     appropriations: &'a HashMap<i64, StoredAppropriation>,
     subprojects: &'a HashMap<i64, StoredSubproject>,
-    lines: HashMap<(i64, i64), LineBalance>,
-    activity: HashMap<(i64, i64), Activity>,
-    years: HashMap<(i64, i64, i32), LineBalance>,
+    lines: HashMap<LineId, LineBalance>,
+    activity: HashMap<LineId, Activity>,
+    years: HashMap<LineYear, LineBalance>,
     drawn: HashMap<i64, Fen>,
     /// The day being replayed, and what its entries touched.
     day: Option<chrono::NaiveDate>,
-    touched: std::collections::BTreeSet<(i64, i64)>,
+    touched: std::collections::BTreeSet<LineId>,
     entries: u64,
     problems: Vec<Problem>,
 }
@@ -262,9 +262,9 @@ impl<'a> Replay<'a> {
             );
         }
         let Some((flow, direction)) = self.movement(e) else { return };
-        let key = (a.id, s.id);
+        let key = e.line();
         let line = self.lines.entry(key).or_default();
-        let year = self.years.entry((a.id, s.id, e.date.year())).or_default();
+        let year = self.years.entry((key, e.date.year())).or_default();
         match (line.checked_apply(flow, e.amount, direction), year.checked_apply(flow, e.amount, direction)) {
             (Some(next), Some(next_year)) => {
                 *self.drawn.entry(a.id).or_default() += next.drawn() - line.drawn();
@@ -302,9 +302,9 @@ impl<'a> Replay<'a> {
             );
             return None;
         };
-        let mirrors = e.original.is_some_and(|(line, amount, date)| {
-            line == (e.appropriation_id, e.subproject_id) && amount == e.amount && date <= e.date
-        });
+        let mirrors = e
+            .original
+            .is_some_and(|(line, amount, date)| line == e.line() && amount == e.amount && date <= e.date);
         if !mirrors {
             self.finding(
                 Check::R4,
@@ -325,7 +325,12 @@ impl<'a> Replay<'a> {
         let mut appropriations = std::collections::BTreeSet::new();
         for key in std::mem::take(&mut self.touched) {
             let line = self.lines[&key];
-            let name = || format!("{} / {}", self.appropriations[&key.0].code, self.subprojects[&key.1].code);
+            let name = || {
+                format!(
+                    "{} / {}",
+                    self.appropriations[&key.appropriation].code, self.subprojects[&key.subproject].code
+                )
+            };
             if line.undisbursed() < Fen::ZERO {
                 let m = format!("at the end of {day} line {} has disbursed {} more than was allocated to it (R3 on every date)", name(), -line.undisbursed());
                 self.problems.push(Problem::new(Check::R3, m));
@@ -334,7 +339,7 @@ impl<'a> Replay<'a> {
                 let m = format!("at the end of {day} line {} has paid or returned {} more than was disbursed to it (R3 on every date)", name(), -line.held());
                 self.problems.push(Problem::new(Check::R3, m));
             }
-            appropriations.insert(key.0);
+            appropriations.insert(key.appropriation);
         }
         for id in appropriations {
             let (a, drawn) = (&self.appropriations[&id], self.drawn.get(&id).copied().unwrap_or_default());

@@ -181,7 +181,7 @@ proptest! {
                 prop_assert!(b.undisbursed().0 >= 0 && b.held().0 >= 0, "{:?}", b);
             }
             for (appropriation_id, amount) in [(1, 10_000), (2, 5_000)] {
-                let drawn: i128 = lines.iter().filter(|(k, _)| k.0 == appropriation_id).map(|(_, b)| b.drawn().0).sum();
+                let drawn: i128 = lines.iter().filter(|(k, _)| k.appropriation == appropriation_id).map(|(_, b)| b.drawn().0).sum();
                 prop_assert!((0..=amount).contains(&drawn), "appropriation {} drawn {}", appropriation_id, drawn);
             }
         }

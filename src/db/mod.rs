@@ -26,8 +26,8 @@ use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
 use crate::error::{shown_path, Error, Result};
 use crate::model::{
-    Activity, Kind, Level, LineBalance, Mode, NewAppropriation, NewProject, NewSubproject, PeriodAction,
-    Scope, Stage, Status, Verdict,
+    Activity, Kind, Level, LineBalance, LineId, Mode, NewAppropriation, NewProject, NewSubproject,
+    PeriodAction, Scope, Stage, Status, Verdict,
 };
 pub use crate::model::{
     BalanceLine, LineActivity, StoredAcceptance, StoredAppropriation, StoredEntry, StoredProject,

@@ -49,8 +49,8 @@ impl std::fmt::Display for Fingerprint {
     }
 }
 
-/// A line's year: (appropriation id, sub-project id, year).
-pub type LineYear = (i64, i64, i32);
+/// A line's year.
+pub type LineYear = (LineId, i32);
 
 /// One row of the write journal.
 #[derive(Clone, Debug)]
@@ -329,13 +329,13 @@ impl Db {
     }
 
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
-    pub fn maintained_balances(&self) -> Result<Vec<((i64, i64), LineBalance)>> {
+    pub fn maintained_balances(&self) -> Result<Vec<(LineId, LineBalance)>> {
         let mut stmt = self.conn.prepare(
             "SELECT appropriation_id, subproject_id, allocated_fen, withdrawn_fen,
                     disbursed_fen, returned_fen, paid_fen
              FROM line_balances ORDER BY appropriation_id, subproject_id",
         )?;
-        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), line_balance_from_row(r, 2)?)))?;
+        let rows = stmt.query_map([], |r| Ok((line_id(r, 0)?, line_balance_from_row(r, 2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -441,7 +441,7 @@ impl Db {
 
     /// Maintained activity and per-year movements, keyed by (appropriation id, sub-project
     /// id), for `verify`.
-    pub fn maintained_activity(&self) -> Result<Vec<((i64, i64), Activity)>> {
+    pub fn maintained_activity(&self) -> Result<Vec<(LineId, Activity)>> {
         let mut stmt = self.conn.prepare(
             "SELECT appropriation_id, subproject_id, last_entry, last_disbursed FROM line_balances",
         )?;
@@ -449,7 +449,7 @@ impl Db {
             let last: Option<String> = r.get(2)?;
             let disbursed: Option<String> = r.get(3)?;
             Ok((
-                (r.get(0)?, r.get(1)?),
+                line_id(r, 0)?,
                 Activity {
                     last_entry: last.as_deref().map(stored_date).transpose()?,
                     last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
@@ -467,8 +467,7 @@ impl Db {
                     disbursed_fen, returned_fen, paid_fen
              FROM line_years",
         )?;
-        let rows =
-            stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), line_balance_from_row(r, 3)?)))?;
+        let rows = stmt.query_map([], |r| Ok(((line_id(r, 0)?, r.get(2)?), line_balance_from_row(r, 3)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -700,7 +699,7 @@ pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEn
             let original_date: String = r.get(16)?;
             (
                 Some((id, stored_enum(&kind, Kind::parse)?, r.get(11)?)),
-                Some(((r.get(13)?, r.get(14)?), r.get::<_, Fen>(15)?, stored_date(&original_date)?)),
+                Some((line_id(r, 13)?, r.get::<_, Fen>(15)?, stored_date(&original_date)?)),
             )
         }
         None => (None, None),
@@ -782,4 +781,9 @@ pub struct Counts {
     pub subprojects: u64,
     pub appropriations: u64,
     pub entries: u64,
+}
+
+/// The line named by columns `i` (appropriation id) and `i + 1` (sub-project id).
+pub(super) fn line_id(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<LineId> {
+    Ok(LineId { appropriation: r.get(i)?, subproject: r.get(i + 1)? })
 }

@@ -352,7 +352,8 @@ impl Tx<'_> {
         Ok(id)
     }
 
-    pub fn line_balance(&self, appropriation_id: i64, subproject_id: i64) -> Result<LineBalance> {
+    pub fn line_balance(&self, line: LineId) -> Result<LineBalance> {
+        let (appropriation_id, subproject_id) = (line.appropriation, line.subproject);
         let mut stmt = self.tx.prepare_cached(
             "SELECT allocated_fen, withdrawn_fen, disbursed_fen, returned_fen, paid_fen
              FROM line_balances WHERE appropriation_id = ?1 AND subproject_id = ?2",
@@ -365,12 +366,8 @@ impl Tx<'_> {
 
     /// The line's net movement on each day after `date`, in date order (R3 on every date: a
     /// back-dated entry must leave every later day's balance non-negative).
-    pub fn line_days_after(
-        &self,
-        appropriation_id: i64,
-        subproject_id: i64,
-        date: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, LineBalance)>> {
+    pub fn line_days_after(&self, line: LineId, date: NaiveDate) -> Result<Vec<(NaiveDate, LineBalance)>> {
+        let (appropriation_id, subproject_id) = (line.appropriation, line.subproject);
         let mut stmt = self.tx.prepare_cached(
             "SELECT date, allocated_fen, withdrawn_fen, disbursed_fen, returned_fen, paid_fen
              FROM line_days WHERE appropriation_id = ?1 AND subproject_id = ?2 AND date > ?3 ORDER BY date",
@@ -382,7 +379,8 @@ impl Tx<'_> {
     }
 
     /// The last day the line moved, if ever.
-    pub fn line_last_day(&self, appropriation_id: i64, subproject_id: i64) -> Result<Option<NaiveDate>> {
+    pub fn line_last_day(&self, line: LineId) -> Result<Option<NaiveDate>> {
+        let (appropriation_id, subproject_id) = (line.appropriation, line.subproject);
         let mut stmt = self.tx.prepare_cached(
             "SELECT max(date) FROM line_days WHERE appropriation_id = ?1 AND subproject_id = ?2",
         )?;
@@ -414,13 +412,8 @@ impl Tx<'_> {
     }
 
     /// Adds one entry's movement to its line's and its appropriation's day rows.
-    pub fn add_day(
-        &self,
-        appropriation_id: i64,
-        subproject_id: i64,
-        date: NaiveDate,
-        m: &LineBalance,
-    ) -> Result<()> {
+    pub fn add_day(&self, line: LineId, date: NaiveDate, m: &LineBalance) -> Result<()> {
+        let (appropriation_id, subproject_id) = (line.appropriation, line.subproject);
         let date = date_text(date);
         let mut line = self.tx.prepare_cached(
             "INSERT INTO line_days (appropriation_id, subproject_id, date, allocated_fen, withdrawn_fen,
@@ -464,13 +457,8 @@ impl Tx<'_> {
 
     /// Stores a line's balances and the dates of its latest entry and disbursement (kept
     /// when later than the given ones).
-    pub fn store_line_balance(
-        &self,
-        appropriation_id: i64,
-        subproject_id: i64,
-        b: &LineBalance,
-        activity: &Activity,
-    ) -> Result<()> {
+    pub fn store_line_balance(&self, line: LineId, b: &LineBalance, activity: &Activity) -> Result<()> {
+        let (appropriation_id, subproject_id) = (line.appropriation, line.subproject);
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO line_balances (appropriation_id, subproject_id, allocated_fen,
                  withdrawn_fen, disbursed_fen, returned_fen, paid_fen, last_entry, last_disbursed)

@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::db::{EntryInsert, EntryStatements, Tx};
 use crate::error::{Check, Problem, Result};
 use crate::model::{
-    Activity, Direction, Flow, Kind, LineBalance, NewEntry, StoredAppropriation, StoredEntry,
+    Activity, Direction, Flow, Kind, LineBalance, LineId, NewEntry, StoredAppropriation, StoredEntry,
     StoredSubproject,
 };
 use crate::money::Fen;
@@ -26,6 +26,12 @@ struct Movement {
     reverses_id: Option<i64>,
 }
 
+impl Movement {
+    fn line(&self) -> LineId {
+        LineId { appropriation: self.appropriation.id, subproject: self.subproject.id }
+    }
+}
+
 pub struct EntryWriter<'t, 'c> {
     tx: &'t Tx<'c>,
     statements: EntryStatements<'t>,
@@ -36,19 +42,19 @@ pub struct EntryWriter<'t, 'c> {
     today: NaiveDate,
     /// The last day each touched line, and each touched appropriation, moved: an entry dated
     /// on or after it needs no look at later days (R3 on every date).
-    line_last_day: HashMap<(i64, i64), Option<NaiveDate>>,
+    line_last_day: HashMap<LineId, Option<NaiveDate>>,
     appropriation_last_day: HashMap<i64, Option<NaiveDate>>,
     appropriations: HashMap<String, Rc<StoredAppropriation>>,
     subprojects: HashMap<String, Rc<StoredSubproject>>,
-    lines: HashMap<(i64, i64), LineBalance>,
+    lines: HashMap<LineId, LineBalance>,
     /// The balance each touched line had when this writer first read it.
-    stored: HashMap<(i64, i64), LineBalance>,
+    stored: HashMap<LineId, LineBalance>,
     drawn: HashMap<i64, Fen>,
-    dirty: HashSet<(i64, i64)>,
+    dirty: HashSet<LineId>,
     /// What this writer's entries add to each touched line's activity.
-    activity: HashMap<(i64, i64), Activity>,
+    activity: HashMap<LineId, Activity>,
     /// What this writer's entries add to each line's movements per year.
-    years: HashMap<(i64, i64, i32), LineBalance>,
+    years: HashMap<(LineId, i32), LineBalance>,
     /// The last entry id before this writer's first insert.
     before: i64,
     /// The file line of each entry this writer recorded, in id order.
@@ -118,7 +124,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             Ok(m) => m,
             Err(problems) => return Ok(Err(problems)),
         };
-        let line = self.line((m.appropriation.id, m.subproject.id))?;
+        let line = self.line(m.line())?;
         let drawn = self.drawn(m.appropriation.id)?;
         match self.check(e, &m, &line, drawn)? {
             Ok(updated) => self.record(e, &m, &line, updated, drawn, file_line),
@@ -194,7 +200,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         drawn: Fen,
         file_line: Option<u64>,
     ) -> RowResult {
-        let line_key = (m.appropriation.id, m.subproject.id);
+        let line_key = m.line();
         let insert = EntryInsert {
             voucher: &e.voucher,
             date: e.date,
@@ -213,10 +219,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         self.file_lines.push(file_line);
         let movement = updated.since(line);
         self.moved_on(line_key, e.date, movement.drawn() != Fen::ZERO)?;
-        self.tx.add_day(line_key.0, line_key.1, e.date, &movement)?;
+        self.tx.add_day(line_key, e.date, &movement)?;
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);
-        let year = self.years.entry((line_key.0, line_key.1, e.date.year())).or_default();
+        let year = self.years.entry((line_key, e.date.year())).or_default();
         *year = year.checked_apply(m.flow, m.amount, m.direction).ok_or_else(|| {
             crate::error::Error::Internal(format!("voucher {}: the year's movement overflows", e.voucher))
         })?;
@@ -233,12 +239,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
         for key in keys {
             let activity = self.activity.get(&key).copied().unwrap_or_default();
-            self.tx.store_line_balance(key.0, key.1, &self.lines[&key], &activity)?;
+            self.tx.store_line_balance(key, &self.lines[&key], &activity)?;
         }
         let mut years: Vec<_> = self.years.into_iter().collect();
         years.sort_unstable_by_key(|(k, _)| *k);
-        for ((aid, sid, year), movement) in years {
-            self.tx.add_line_year(aid, sid, year, &movement)?;
+        for ((line, year), movement) in years {
+            self.tx.add_line_year(line.appropriation, line.subproject, year, &movement)?;
         }
         Ok(())
     }
@@ -254,7 +260,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         line: &LineBalance,
         available: Fen,
     ) -> Result<rules::Lowest> {
-        let (aid, sid) = (m.appropriation.id, m.subproject.id);
+        let (aid, line_id) = (m.appropriation.id, m.line());
         let now = match pool {
             rules::Pool::Available => available,
             rules::Pool::Undisbursed => line.undisbursed(),
@@ -262,7 +268,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         };
         let last = match pool {
             rules::Pool::Available => self.last_day_of_appropriation(aid)?,
-            _ => self.last_day_of_line((aid, sid))?,
+            _ => self.last_day_of_line(line_id)?,
         };
         if last.is_none_or(|last| date >= last) {
             // Dated on or after every day the pool moved (an ordinary import): it stands at
@@ -275,18 +281,18 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                 rules::lowest_ahead(available, later.iter().map(|(d, drawn)| (*d, -*drawn)))
             }
             rules::Pool::Undisbursed | rules::Pool::Held => {
-                let later = self.tx.line_days_after(aid, sid, date)?;
+                let later = self.tx.line_days_after(line_id, date)?;
                 rules::lowest_ahead(now, later.iter().map(|(d, b)| (*d, pool.change(b))))
             }
         })
     }
 
     /// The last day the line moved, this writer's entries included.
-    fn last_day_of_line(&mut self, key: (i64, i64)) -> Result<Option<NaiveDate>> {
+    fn last_day_of_line(&mut self, key: LineId) -> Result<Option<NaiveDate>> {
         if let Some(d) = self.line_last_day.get(&key) {
             return Ok(*d);
         }
-        let d = self.tx.line_last_day(key.0, key.1)?;
+        let d = self.tx.line_last_day(key)?;
         self.line_last_day.insert(key, d);
         Ok(d)
     }
@@ -303,21 +309,21 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
 
     /// Records that the line (and, when the movement draws on it, the appropriation) moved on
     /// `date`, after reading the stored last days so the newest stays known.
-    fn moved_on(&mut self, key: (i64, i64), date: NaiveDate, drawn: bool) -> Result<()> {
+    fn moved_on(&mut self, key: LineId, date: NaiveDate, drawn: bool) -> Result<()> {
         let line = self.last_day_of_line(key)?;
         self.line_last_day.insert(key, line.max(Some(date)));
         if drawn {
-            let a = self.last_day_of_appropriation(key.0)?;
-            self.appropriation_last_day.insert(key.0, a.max(Some(date)));
+            let a = self.last_day_of_appropriation(key.appropriation)?;
+            self.appropriation_last_day.insert(key.appropriation, a.max(Some(date)));
         }
         Ok(())
     }
 
-    fn line(&mut self, key: (i64, i64)) -> Result<LineBalance> {
+    fn line(&mut self, key: LineId) -> Result<LineBalance> {
         if let Some(b) = self.lines.get(&key) {
             return Ok(*b);
         }
-        let b = self.tx.line_balance(key.0, key.1)?;
+        let b = self.tx.line_balance(key)?;
         self.lines.insert(key, b);
         self.stored.insert(key, b);
         Ok(b)
