@@ -1,0 +1,80 @@
+//! Rows as clerks give them, after every field was checked: what the writers take.
+
+use super::{Kind, Level, Mode, Scope, Stage, Status, Verdict};
+use crate::money::Fen;
+use chrono::NaiveDate;
+
+/// An integrated land-consolidation project (土地综合整治项目).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewProject {
+    pub code: String,
+    pub name: String,
+    pub county: String,
+    pub scope: Scope,
+    pub towns: String,
+    pub villages: String,
+    pub implementing_body: String,
+    pub mode: Mode,
+    pub approved_on: NaiveDate,
+    pub flagship: bool,
+}
+
+/// A sub-project (子项目). `type_ref` is resolved against the catalogue by the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSubproject {
+    pub code: String,
+    pub project: String,
+    pub type_ref: String,
+    pub status: Status,
+    pub quantity: String,
+    pub unit: String,
+    pub investment: Fen,
+    pub letter: String,
+    pub standalone: Option<Fen>,
+    pub standalone_doc: String,
+}
+
+/// An appropriation line (资金下达): one channel, one level, one recipient county.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAppropriation {
+    pub code: String,
+    pub doc_no: String,
+    pub channel_ref: String,
+    pub level: Level,
+    pub county: String,
+    pub issued_on: NaiveDate,
+    pub amount: Fen,
+}
+
+/// An acceptance as a clerk records it. `subproject` and `department` are for item
+/// acceptance only (the department defaults to the type's lead department); `batch` and
+/// `award` for city acceptance only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAcceptance {
+    pub stage: Stage,
+    pub project: Option<String>,
+    pub subproject: Option<String>,
+    pub department: Option<String>,
+    pub verdict: Verdict,
+    pub date: NaiveDate,
+    pub document: String,
+    pub batch: String,
+    pub award: bool,
+    pub memo: String,
+}
+
+/// One ledger entry as written by a clerk. For `reverse`, `reverses` names the original and
+/// the appropriation, sub-project and amount may be left empty (they are the original's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEntry {
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub kind: Kind,
+    pub appropriation: Option<String>,
+    pub subproject: Option<String>,
+    pub amount: Option<Fen>,
+    pub reverses: Option<String>,
+    pub memo: String,
+    /// Optional channel the clerk expects the appropriation to carry (R1 cross-check).
+    pub channel_ref: Option<String>,
+}

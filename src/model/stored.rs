@@ -1,0 +1,131 @@
+//! What the ledger holds, as read back: ids are SQLite's, references spelled as codes.
+
+use super::{Kind, Level, LineBalance, LineId, Mode, NewProject, Stage, Status, Verdict};
+use crate::money::Fen;
+use chrono::NaiveDate;
+
+/// A project as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredProject {
+    pub id: i64,
+    pub row: NewProject,
+}
+
+/// A sub-project as recorded, with what the ledger needs of its project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSubproject {
+    pub id: i64,
+    pub code: String,
+    pub project_code: String,
+    pub county: String,
+    pub mode: Mode,
+    pub type_code: String,
+    pub status: Status,
+    pub quantity: String,
+    pub unit: String,
+    pub investment: Fen,
+    pub letter: String,
+    pub standalone: Option<Fen>,
+    pub standalone_doc: String,
+}
+
+/// An appropriation line as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAppropriation {
+    pub id: i64,
+    pub code: String,
+    pub doc_no: String,
+    pub channel: String,
+    pub level: Level,
+    pub county: String,
+    pub issued_on: NaiveDate,
+    pub amount: Fen,
+}
+
+/// An entry as recorded, with its references spelled as codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub kind: Kind,
+    pub appropriation_id: i64,
+    pub appropriation: String,
+    pub subproject_id: i64,
+    pub subproject: String,
+    pub amount: Fen,
+    /// For a reversal: the original's id, kind and voucher.
+    pub reverses: Option<(i64, Kind, String)>,
+    /// For a reversal: the original's line, amount and
+    /// date, which a reversal must mirror (`verify` checks it over stored rows).
+    pub original: Option<(LineId, Fen, NaiveDate)>,
+    pub memo: String,
+    /// The day the entry was recorded (no entry is dated after it).
+    pub recorded_on: Option<NaiveDate>,
+}
+
+impl StoredEntry {
+    /// The line the entry moves money on.
+    pub fn line(&self) -> LineId {
+        LineId { appropriation: self.appropriation_id, subproject: self.subproject_id }
+    }
+}
+
+/// One maintained balance line with the names reports need.
+#[derive(Clone, Debug)]
+pub struct BalanceLine {
+    pub project: String,
+    pub county: String,
+    pub subproject: String,
+    pub type_code: String,
+    pub channel: String,
+    pub appropriation: String,
+    pub balance: LineBalance,
+}
+
+/// An acceptance as recorded, references as codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAcceptance {
+    pub id: i64,
+    pub stage: Stage,
+    pub project: String,
+    pub subproject: Option<String>,
+    pub department: Option<String>,
+    pub verdict: Verdict,
+    pub date: NaiveDate,
+    pub document: String,
+    pub batch: String,
+    pub award: bool,
+    pub memo: String,
+}
+
+/// When a line last moved.
+#[derive(Clone, Debug)]
+pub struct LineActivity {
+    pub appropriation: String,
+    pub subproject: String,
+    pub last_entry: NaiveDate,
+    pub last_disbursement: Option<NaiveDate>,
+}
+
+/// One payment as the implementing body recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub subproject: String,
+    pub amount: Fen,
+    /// The line of the file it came from.
+    pub line: u64,
+}
+
+/// A `pay` entry as the ledger holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerPay {
+    pub voucher: String,
+    pub date: NaiveDate,
+    pub subproject: String,
+    pub amount: Fen,
+    /// The voucher of the reversal that cancelled it, if any.
+    pub reversed_by: Option<String>,
+}
