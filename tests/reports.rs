@@ -704,7 +704,7 @@ fn acceptance_follows_the_policy_order() {
     assert_eq!(agri["items_required"], 3);
     assert_eq!(agri["items_passed"], 3);
     assert_eq!(agri["city_acceptance"], "2025-05-01");
-    assert_eq!(agri["award"], "yes");
+    assert_eq!(agri["award"], true);
     let records: Value =
         serde_json::from_str(&l.ok(&["acceptance", "--project", "P-AGRI", "--format", "json"]))
             .expect("json");

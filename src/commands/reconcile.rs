@@ -82,7 +82,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 
     let mut doc = Doc {
         title,
-        fingerprint: Some(db.fingerprint()?),
+        fingerprint: Some({
+            let f = db.fingerprint()?;
+            render::Fingerprint { entries: f.entries, hash: f.hash }
+        }),
         sections: vec![matrix],
         sheets: Vec::new(),
         nest: true,

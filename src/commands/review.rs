@@ -289,5 +289,11 @@ pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::d
     acceptance.notes = vec![format!("the year's projects; acceptances passed by {end}")];
     sections.push(acceptance);
 
-    Doc { title, fingerprint: Some(fingerprint), sections, sheets: Vec::new(), nest: false }
+    Doc {
+        title,
+        fingerprint: Some(render::Fingerprint { entries: fingerprint.entries, hash: fingerprint.hash }),
+        sections,
+        sheets: Vec::new(),
+        nest: false,
+    }
 }

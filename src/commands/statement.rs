@@ -311,5 +311,11 @@ pub fn document(
     let mut workbook = vec![summary];
     workbook.extend(sheets);
 
-    Doc { title, fingerprint: Some(fingerprint), sections: vec![all], sheets: workbook, nest: false }
+    Doc {
+        title,
+        fingerprint: Some(render::Fingerprint { entries: fingerprint.entries, hash: fingerprint.hash }),
+        sections: vec![all],
+        sheets: workbook,
+        nest: false,
+    }
 }
