@@ -155,10 +155,37 @@ fn rows_and_subtotals(section: &Value) -> Vec<Vec<(String, String)>> {
     let mut all: Vec<Vec<(String, String)>> = Vec::new();
     for key in ["rows", "subtotals"] {
         if let Some(rows) = section[key].as_array() {
-            all.extend(rows.iter().map(|r| normalise(r.as_object().expect("object"))));
+            all.extend(rows.iter().map(|r| normalise(&as_shown(r.as_object().expect("object")))));
         }
     }
     all
+}
+
+/// A JSON record of the review as its sheet shows it (`--lang en`): a judgement as met / not
+/// met under the column's key, the city's `null` county as "city", and a `null` level or
+/// channel as the county's "subtotal" or the city's "total"; codes the sheet does not show
+/// are left out.
+fn as_shown(o: &Map<String, Value>) -> Map<String, Value> {
+    let city = o.get("county").is_some_and(Value::is_null);
+    let mut out = Map::new();
+    for (k, v) in o {
+        let (key, value) = match (k.as_str(), v) {
+            (k, _) if k.ends_with("_code") => continue,
+            (k, Value::Bool(b)) if k.ends_with("_target_met") => {
+                (k.trim_end_matches("_met").to_string(), Value::from(if *b { "met" } else { "not met" }))
+            }
+            (k, Value::Null) if k.ends_with("_target_met") => {
+                (k.trim_end_matches("_met").to_string(), Value::Null)
+            }
+            ("county", Value::Null) => (k.to_string(), Value::from("city")),
+            ("level" | "channel", Value::Null) => {
+                (k.to_string(), Value::from(if city { "total" } else { "subtotal" }))
+            }
+            _ => (k.clone(), v.clone()),
+        };
+        out.insert(key, value);
+    }
+    out
 }
 
 #[test]
