@@ -161,11 +161,29 @@ fn rows_and_subtotals(section: &Value) -> Vec<Vec<(String, String)>> {
     all
 }
 
+/// A statement's subtotal line as its sheet shows it: the first key it sums over names it.
+fn statement_shown(o: &Map<String, Value>, subtotal: &Value) -> Map<String, Value> {
+    let (key, label) = match subtotal.as_str() {
+        Some("project") => ("subproject", "project subtotal"),
+        Some("channel") => ("project", "channel subtotal"),
+        Some("department") => ("channel", "department total"),
+        other => panic!("unexpected subtotal {other:?}"),
+    };
+    let mut out = Map::new();
+    for (k, v) in o.iter().filter(|(k, _)| *k != "subtotal" && !k.ends_with("_code")) {
+        out.insert(k.clone(), if k == key { Value::from(label) } else { v.clone() });
+    }
+    out
+}
+
 /// A JSON record of the review as its sheet shows it (`--lang en`): a judgement as met / not
 /// met under the column's key, the city's `null` county as "city", and a `null` level or
 /// channel as the county's "subtotal" or the city's "total"; codes the sheet does not show
 /// are left out.
 fn as_shown(o: &Map<String, Value>) -> Map<String, Value> {
+    if let Some(subtotal) = o.get("subtotal") {
+        return statement_shown(o, subtotal);
+    }
     let city = o.get("county").is_some_and(Value::is_null);
     let mut out = Map::new();
     for (k, v) in o {

@@ -61,9 +61,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         },
         columns: [c("subproject", "子项目编号"), c("channel", "资金类别"), c("department", "部门")]
             .into_iter()
-            .chain(super::statement::figure_columns(false))
+            .chain(render::statement::figure_columns(false))
             .collect(),
-        notes: super::statement::figure_notes(false),
+        notes: render::statement::figure_notes(false),
         json_key: "matrix",
         ..Report::default()
     };
@@ -73,11 +73,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             Cell::from(catalog.channel(&r.channel).map_or(r.channel.clone(), |ch| ch.name.clone())),
             Cell::from(catalog.department(&r.department).map_or(r.department.clone(), |d| d.name.clone())),
         ];
-        cells.extend(super::statement::figure_cells(&r.figures, false));
+        cells.extend(render::statement::figure_cells(&statement::Shown::new(&r.figures, false)));
         matrix.rows.push(cells);
     }
     let mut total = vec![Cell::Label { zh: "合计", en: "total" }, Cell::Empty, Cell::Empty];
-    total.extend(super::statement::figure_cells(&statement::total(&rows), false));
+    total.extend(render::statement::figure_cells(&statement::Shown::new(&statement::total(&rows), false)));
     matrix.totals = Some(total);
 
     let mut doc = Doc {

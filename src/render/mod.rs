@@ -28,6 +28,7 @@ pub mod catalog;
 pub mod check;
 pub mod entitlements;
 pub mod review;
+pub mod statement;
 
 pub use out::Out;
 
