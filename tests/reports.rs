@@ -399,7 +399,13 @@ fn reconcile_goldens_and_matching() {
     for ((name, records), key) in sheets.iter().zip(keys) {
         let mut expected = rows_and_subtotals(&en[key]);
         if let Some(t) = en[key]["totals"].as_object() {
-            expected.push(normalise(t));
+            // The totals row names itself in its first column, which is null in JSON.
+            let mut shown: Map<String, Value> = t.clone();
+            shown.retain(|k, _| !k.ends_with("_code"));
+            if let Some((_, first)) = shown.iter_mut().next() {
+                *first = Value::from("total");
+            }
+            expected.push(normalise(&shown));
         }
         assert_eq!(sorted(records.clone()), sorted(expected), "sheet {name} vs {key}");
     }
