@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let found = findings(&db, &db.catalog()?, as_of)?;
     let doc = || Doc { sections: vec![render::check::table(&found)], ..Doc::default() };
     render::print_value(&found, doc, ctx.options(args.unit), ctx.out())?;
-    Ok(if found.any { exit::FLAGS } else { 0 })
+    Ok(if found.has_flags { exit::FLAGS } else { 0 })
 }
 
 pub use crate::render::check::flags_table as report;

@@ -38,9 +38,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     };
     let value = reconcile(&db, &catalog, &args.project, records.as_deref())?;
     let title = render::reconcile::title(&value, ctx.lang);
-    let titled = render::json::Titled { title: &title, body: &value };
     let doc = || render::reconcile::doc(&value, ctx.lang);
-    render::print_value(&titled, doc, ctx.options(args.unit), ctx.out())?;
+    render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(if value.mismatched { exit::FLAGS } else { 0 })
 }
 

@@ -8,7 +8,7 @@ use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::render::{self, Doc, Lang, Unit};
-use crate::report::review::{self, Review, ReviewReport};
+use crate::report::review::{self, Review};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,15 +33,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let county = super::resolve_county(&catalog, args.county.as_deref())?;
     let r = review::review(&db, &catalog, args.year, county.as_deref())?;
     let value = review::assess(&catalog, &r, db.fingerprint()?);
-    print(&value, ctx.lang, ctx.options(args.unit), ctx.out())?;
+    let title = render::review::title(&value, ctx.lang);
+    let doc = || render::review::doc(&value, ctx.lang);
+    render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(0)
-}
-
-/// JSON is the review value under its title; the other formats, its document.
-fn print(value: &ReviewReport, lang: Lang, style: render::Options, out: Option<&render::Out>) -> Result<()> {
-    let title = render::review::title(value, lang);
-    let titled = render::json::Titled { title: &title, body: value };
-    render::print_value(&titled, || render::review::doc(value, lang), style, out)
 }
 
 /// The review as a document (what the demo prints).

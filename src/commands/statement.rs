@@ -58,9 +58,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let rows = statement::statement(&db, &catalog, period, &filter)?;
     let value = statement::report(&catalog, &rows, period, filter.county, db.fingerprint()?);
     let title = render::statement::title(&value, ctx.lang);
-    let titled = render::json::Titled { title: &title, body: &value };
     let doc = || render::statement::doc(&value, ctx.lang);
-    render::print_value(&titled, doc, ctx.options(args.unit), ctx.out())?;
+    render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(0)
 }
 

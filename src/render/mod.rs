@@ -311,6 +311,18 @@ pub fn print_value<T: Serialize>(
     }
 }
 
+/// `print_value` for a report printed under a title (a multi-part document): JSON is the
+/// value with the title first.
+pub fn print_titled<T: Serialize>(
+    title: &str,
+    value: &T,
+    doc: impl FnOnce() -> Doc,
+    style: Options,
+    out: Option<&Out>,
+) -> Result<()> {
+    print_value(&json::Titled { title, body: value }, doc, style, out)
+}
+
 /// Renders a document in the chosen format to stdout or `--out`.
 pub fn print_doc(doc: &Doc, style: Options, out: Option<&Out>) -> Result<()> {
     match style.format {

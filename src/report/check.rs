@@ -51,13 +51,13 @@ pub struct Findings {
     #[serde(serialize_with = "super::ser::date")]
     pub as_of: NaiveDate,
     /// Whether there is any flag (`check` exits 3 then).
-    pub any: bool,
+    pub has_flags: bool,
 }
 
 /// Every flag as of `as_of` (see `check`), with the day and whether there is any.
 pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings> {
     let flags = check(db, catalog, as_of)?;
-    Ok(Findings { any: !flags.is_empty(), flags, as_of })
+    Ok(Findings { has_flags: !flags.is_empty(), flags, as_of })
 }
 
 /// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and
