@@ -76,48 +76,23 @@ pub struct Row {
     pub figures: Figures,
 }
 
+/// A (sub-project, channel)'s balances at both ends of the period and its entitlement.
+#[derive(Default)]
+struct Acc {
+    county: String,
+    opening: LineBalance,
+    closing: LineBalance,
+    entitlement: Fen,
+    has_entitlement: bool,
+}
+
+/// (project, sub-project, channel).
+type Key = (String, String, String);
+
 /// The statement's rows in department, channel (catalogue order), project and sub-project
 /// order.
 pub fn statement(db: &Db, catalog: &Catalog, period: Period, filter: &Filter) -> Result<Vec<Row>> {
-    let closing = db.balance_lines_as_of(period.to)?;
-    let opening = match period.from.and_then(|d| d.pred_opt()) {
-        Some(day_before) => db.balance_lines_as_of(Some(day_before))?,
-        None => Vec::new(),
-    };
-    let approved: HashMap<String, NaiveDate> =
-        db.projects()?.into_iter().map(|p| (p.row.code, p.row.approved_on)).collect();
-
-    #[derive(Default)]
-    struct Acc {
-        county: String,
-        opening: LineBalance,
-        closing: LineBalance,
-        entitlement: Fen,
-        has_entitlement: bool,
-    }
-    let mut acc: BTreeMap<(String, String, String), Acc> = BTreeMap::new();
-    for l in &closing {
-        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
-        a.county = l.county.clone();
-        a.closing.add(&l.balance);
-    }
-    for l in &opening {
-        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
-        a.county = l.county.clone();
-        a.opening.add(&l.balance);
-    }
-    for e in entitlements::entitlements_with(db, catalog, &closing)? {
-        let started = period.to.is_none_or(|to| approved.get(&e.project).is_some_and(|d| *d <= to));
-        let moved = acc.contains_key(&(e.project.clone(), e.subproject.clone(), e.channel.clone()));
-        if !started && !moved {
-            continue;
-        }
-        let a = acc.entry((e.project, e.subproject, e.channel)).or_default();
-        a.county = e.county;
-        a.entitlement = e.entitlement.amount;
-        a.has_entitlement = true;
-    }
-
+    let acc = accumulate(db, catalog, period)?;
     let department_seq: HashMap<&str, usize> =
         catalog.departments.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
     let channel_seq: HashMap<&str, usize> =
@@ -154,6 +129,41 @@ pub fn statement(db: &Db, catalog: &Catalog, period: Period, filter: &Filter) ->
         (a.0, a.1, &a.2.project, &a.2.subproject).cmp(&(b.0, b.1, &b.2.project, &b.2.subproject))
     });
     Ok(rows.into_iter().map(|(_, _, r)| r).collect())
+}
+
+/// Every (sub-project, channel) that moved by the period's end or has an entitlement from a
+/// project approved by then, with its balances at both ends and its entitlement.
+fn accumulate(db: &Db, catalog: &Catalog, period: Period) -> Result<BTreeMap<Key, Acc>> {
+    let closing = db.balance_lines_as_of(period.to)?;
+    let opening = match period.from.and_then(|d| d.pred_opt()) {
+        Some(day_before) => db.balance_lines_as_of(Some(day_before))?,
+        None => Vec::new(),
+    };
+    let approved: HashMap<String, NaiveDate> =
+        db.projects()?.into_iter().map(|p| (p.row.code, p.row.approved_on)).collect();
+    let mut acc: BTreeMap<Key, Acc> = BTreeMap::new();
+    for l in &closing {
+        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
+        a.county = l.county.clone();
+        a.closing.add(&l.balance);
+    }
+    for l in &opening {
+        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
+        a.county = l.county.clone();
+        a.opening.add(&l.balance);
+    }
+    for e in entitlements::entitlements_with(db, catalog, &closing)? {
+        let started = period.to.is_none_or(|to| approved.get(&e.project).is_some_and(|d| *d <= to));
+        let moved = acc.contains_key(&(e.project.clone(), e.subproject.clone(), e.channel.clone()));
+        if !started && !moved {
+            continue;
+        }
+        let a = acc.entry((e.project, e.subproject, e.channel)).or_default();
+        a.county = e.county;
+        a.entitlement = e.entitlement.amount;
+        a.has_entitlement = true;
+    }
+    Ok(acc)
 }
 
 /// The sum of the rows' figures.
