@@ -19,7 +19,7 @@ fn counts_match_the_annexes() {
     assert_eq!(rows(&l, "departments").len(), 9);
     let types = rows(&l, "types");
     assert_eq!(types.len(), 28);
-    let ticked = |k: &str| types.iter().filter(|t| t[k] == "√").count();
+    let ticked = |k: &str| types.iter().filter(|t| t[k] == true).count();
     assert_eq!((ticked("agri"), ticked("land"), ticked("people")), (12, 24, 28));
     assert_eq!(rows(&l, "channels").len(), 20);
     assert_eq!(rows(&l, "designations").len(), 23);
@@ -66,7 +66,7 @@ fn notable_rows_are_as_the_policy_says() {
     // Only-人 types (Annex 1): 老旧小区, 未来社区, 美丽城镇, 制度创新.
     let only_people: Vec<&str> = types
         .iter()
-        .filter(|t| t["land"] == "" && t["people"] == "√")
+        .filter(|t| t["land"] == false && t["people"] == true)
         .map(|t| t["name"].as_str().expect("name"))
         .collect();
     assert_eq!(only_people, ["老旧小区改造提升", "未来社区建设", "现代化美丽城镇建设", "制度创新"]);

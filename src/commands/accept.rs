@@ -7,8 +7,8 @@ use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{self, Outcome, Stamp};
 use crate::model::{self, NewAcceptance, Stage, Verdict};
-use crate::render::{self, c, Cell, Report, Unit};
-use crate::report::acceptance::progress;
+use crate::render::{self, Doc, Unit};
+use crate::report::acceptance::{progress, progress_list, records};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -147,81 +147,14 @@ pub fn run_list(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
     let county = super::resolve_county(&catalog, args.county.as_deref())?;
     if let Some(p) = &args.project {
         super::require_project(&db, p)?;
-        let records = db.acceptances(Some(p))?;
-        let mut report = Report {
-            title: format!("验收记录 acceptances of {p}"),
-            columns: vec![
-                c("stage", "验收环节"),
-                c("subproject", "子项目编号"),
-                c("department", "验收部门"),
-                c("result", "结果"),
-                c("date", "日期"),
-                c("document", "验收文件"),
-                c("batch", "批次"),
-                c("award", "优质工程"),
-                c("memo", "备注"),
-            ],
-            json_key: "acceptances",
-            ..Report::default()
-        };
-        for a in &records {
-            report.rows.push(vec![
-                Cell::Label { zh: a.stage.zh(), en: a.stage.code() },
-                a.subproject.clone().map_or(Cell::Empty, Cell::Text),
-                a.department.as_deref().map_or(Cell::Empty, |d| {
-                    catalog.department(d).map_or(d.to_string(), |d| d.name.clone()).into()
-                }),
-                Cell::Label { zh: a.verdict.zh(), en: a.verdict.code() },
-                a.date.to_string().into(),
-                a.document.as_str().into(),
-                a.batch.as_str().into(),
-                if a.award { Cell::Label { zh: "是", en: "yes" } } else { Cell::Empty },
-                a.memo.as_str().into(),
-            ]);
-        }
-        if records.is_empty() {
-            report.notes.push("no acceptance recorded yet".into());
-        }
-        render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
+        let value = records(&catalog, p, &db.acceptances(Some(p))?);
+        let doc = || Doc { sections: vec![render::acceptance::records_table(&value)], ..Doc::default() };
+        render::print_value(&value, doc, ctx.options(Unit::Yuan), ctx.out())?;
         return Ok(0);
     }
-    let rows = progress(&db.projects()?, &db.subprojects()?, &db.acceptances(None)?, None);
-    let mut report = Report {
-        title: "验收进度 acceptance progress".into(),
-        columns: vec![
-            c("project", "项目编号"),
-            c("county", "县市区"),
-            c("items_required", "应单项验收"),
-            c("items_passed", "单项验收通过"),
-            c("items_failed", "单项验收未通过"),
-            c("overall", "整体验收"),
-            c("county_acceptance", "县级验收"),
-            c("city_acceptance", "市级验收"),
-            c("batch", "批次"),
-            c("award", "优质工程"),
-        ],
-        json_key: "projects",
-        ..Report::default()
-    };
-    let date = |d: Option<chrono::NaiveDate>| d.map_or(Cell::Empty, |d| d.to_string().into());
-    for p in rows.iter().filter(|p| county.as_ref().is_none_or(|c| *c == p.county)) {
-        report.rows.push(vec![
-            p.project.as_str().into(),
-            p.county.as_str().into(),
-            Cell::Int(p.items_required as i64),
-            Cell::Int(p.items_passed as i64),
-            Cell::Int(p.items_failed as i64),
-            date(p.overall),
-            date(p.county_passed),
-            date(p.city.as_ref().map(|c| c.0)),
-            p.city.as_ref().map_or(Cell::Empty, |c| c.1.as_str().into()),
-            if p.city.as_ref().is_some_and(|c| c.2) {
-                Cell::Label { zh: "是", en: "yes" }
-            } else {
-                Cell::Empty
-            },
-        ]);
-    }
-    render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
+    let all = progress(&db.projects()?, &db.subprojects()?, &db.acceptances(None)?, None);
+    let value = progress_list(&all, county.as_deref());
+    let doc = || Doc { sections: vec![render::acceptance::progress_table(&value)], ..Doc::default() };
+    render::print_value(&value, doc, ctx.options(Unit::Yuan), ctx.out())?;
     Ok(0)
 }

@@ -126,52 +126,7 @@ fn write_sheet(
     let body = report.rows.iter().enumerate().map(|(i, r)| (r, report.subtotals.contains(&i)));
     for (cells, bold) in body.chain(report.totals.iter().map(|t| (t, true))) {
         for (col, cell) in cells.iter().enumerate() {
-            let c = col as u16;
-            match cell {
-                Cell::Money(f) => {
-                    let value = match unit {
-                        Unit::Yuan => f.to_yuan_decimal(),
-                        Unit::Wan => f.to_wan_decimal(),
-                    };
-                    sheet.write_with_format(
-                        row,
-                        c,
-                        value,
-                        if bold { &styles.money_bold } else { &styles.money },
-                    )?;
-                }
-                Cell::Int(i) => {
-                    // A count (projects, payments), not money: Excel numbers are f64.
-                    sheet.write_with_format(
-                        row,
-                        c,
-                        *i as f64,
-                        if bold { &styles.int_bold } else { &styles.int },
-                    )?;
-                }
-                Cell::Percent(p) => {
-                    // Excel keeps a percentage as a fraction: 87.50% is 0.875.
-                    let fraction = *p / rust_decimal::Decimal::ONE_HUNDRED;
-                    sheet.write_with_format(
-                        row,
-                        c,
-                        fraction,
-                        if bold { &styles.percent_bold } else { &styles.percent },
-                    )?;
-                }
-                Cell::Empty if bold => {
-                    sheet.write_blank(row, c, &styles.text_bold)?;
-                }
-                Cell::Empty => {}
-                text => {
-                    let t = text.text(lang, unit, false);
-                    if bold {
-                        sheet.write_string_with_format(row, c, &t, &styles.text_bold)?;
-                    } else {
-                        sheet.write_string(row, c, &t)?;
-                    }
-                }
-            }
+            write_cell(sheet, (row, col as u16), cell, bold, (lang, unit), styles)?;
             if let Some(w) = widths.get_mut(col) {
                 *w = (*w).max(display_width(&cell.text(lang, unit, true)));
             }
@@ -186,6 +141,54 @@ fn write_sheet(
     // Column widths are in Excel's character units (an f64 in its API), not money.
     for (col, w) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, (*w + 2).clamp(6, 60) as f64)?;
+    }
+    Ok(())
+}
+
+/// Writes one cell: money, counts and percentages as typed numbers, text as a string (never a
+/// formula); totals and subtotals in bold.
+fn write_cell(
+    sheet: &mut Worksheet,
+    (row, c): (u32, u16),
+    cell: &Cell,
+    bold: bool,
+    (lang, unit): (Lang, Unit),
+    styles: &Styles,
+) -> std::result::Result<(), XlsxError> {
+    match cell {
+        Cell::Money(f) => {
+            let value = match unit {
+                Unit::Yuan => f.to_yuan_decimal(),
+                Unit::Wan => f.to_wan_decimal(),
+            };
+            sheet.write_with_format(row, c, value, if bold { &styles.money_bold } else { &styles.money })?;
+        }
+        Cell::Int(i) => {
+            // A count (projects, payments), not money: Excel numbers are f64.
+            sheet.write_with_format(row, c, *i as f64, if bold { &styles.int_bold } else { &styles.int })?;
+        }
+        Cell::Percent(p) => {
+            // Excel keeps a percentage as a fraction: 87.50% is 0.875.
+            let fraction = *p / rust_decimal::Decimal::ONE_HUNDRED;
+            sheet.write_with_format(
+                row,
+                c,
+                fraction,
+                if bold { &styles.percent_bold } else { &styles.percent },
+            )?;
+        }
+        Cell::Empty if bold => {
+            sheet.write_blank(row, c, &styles.text_bold)?;
+        }
+        Cell::Empty => {}
+        text => {
+            let t = text.text(lang, unit, false);
+            if bold {
+                sheet.write_string_with_format(row, c, &t, &styles.text_bold)?;
+            } else {
+                sheet.write_string(row, c, &t)?;
+            }
+        }
     }
     Ok(())
 }

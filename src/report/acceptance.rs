@@ -1,9 +1,11 @@
 //! Acceptance progress per project (policy 四（四）): how many non-excluded sub-projects
 //! passed their item acceptance, and when the overall, county and city acceptances passed.
 
+use crate::catalog::Catalog;
 use crate::db::{StoredAcceptance, StoredProject, StoredSubproject};
 use crate::model::{Stage, Status, Verdict};
 use chrono::NaiveDate;
+use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,4 +88,103 @@ pub fn progress(
         .collect();
     out.sort_by(|a, b| a.project.cmp(&b.project));
     out
+}
+
+/// One project's line of the `acceptance` listing.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProgressRow {
+    pub project: String,
+    pub county: String,
+    pub items_required: usize,
+    pub items_passed: usize,
+    pub items_failed: usize,
+    #[serde(serialize_with = "super::ser::opt_date")]
+    pub overall: Option<NaiveDate>,
+    #[serde(serialize_with = "super::ser::opt_date")]
+    pub county_acceptance: Option<NaiveDate>,
+    #[serde(serialize_with = "super::ser::opt_date")]
+    pub city_acceptance: Option<NaiveDate>,
+    pub batch: Option<String>,
+    /// Won the city's quality award (优质工程).
+    pub award: bool,
+}
+
+/// `acceptance`: the progress of every project (of one county, or all).
+#[derive(Clone, Debug, Serialize)]
+pub struct ProgressList {
+    pub projects: Vec<ProgressRow>,
+}
+
+pub fn progress_list(progress: &[Progress], county: Option<&str>) -> ProgressList {
+    let projects = progress
+        .iter()
+        .filter(|p| county.is_none_or(|c| c == p.county))
+        .map(|p| ProgressRow {
+            project: p.project.clone(),
+            county: p.county.clone(),
+            items_required: p.items_required,
+            items_passed: p.items_passed,
+            items_failed: p.items_failed,
+            overall: p.overall,
+            county_acceptance: p.county_passed,
+            city_acceptance: p.city.as_ref().map(|c| c.0),
+            batch: p.city.as_ref().map(|c| c.1.clone()),
+            award: p.city.as_ref().is_some_and(|c| c.2),
+        })
+        .collect();
+    ProgressList { projects }
+}
+
+fn stage_code<S: Serializer>(v: &Stage, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.code())
+}
+
+fn verdict_code<S: Serializer>(v: &Verdict, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.code())
+}
+
+/// One recorded acceptance of a project.
+#[derive(Clone, Debug, Serialize)]
+pub struct Record {
+    #[serde(serialize_with = "stage_code")]
+    pub stage: Stage,
+    pub subproject: Option<String>,
+    /// The accepting department's name.
+    pub department: Option<String>,
+    #[serde(rename = "result", serialize_with = "verdict_code")]
+    pub verdict: Verdict,
+    #[serde(serialize_with = "super::ser::date")]
+    pub date: NaiveDate,
+    pub document: String,
+    pub batch: String,
+    pub award: bool,
+    pub memo: String,
+}
+
+/// `acceptance --project P`: every acceptance recorded for the project.
+#[derive(Clone, Debug, Serialize)]
+pub struct Records {
+    pub project: String,
+    pub acceptances: Vec<Record>,
+}
+
+pub fn records(catalog: &Catalog, project: &str, stored: &[StoredAcceptance]) -> Records {
+    let acceptances = stored
+        .iter()
+        .map(|a| Record {
+            stage: a.stage,
+            subproject: a.subproject.clone(),
+            department: a
+                .department
+                .as_deref()
+                .map(|d| catalog.department(d).map_or(d.to_string(), |d| d.name.clone())),
+            verdict: a.verdict,
+            date: a.date,
+            document: a.document.clone(),
+            batch: a.batch.clone(),
+            award: a.award,
+            memo: a.memo.clone(),
+        })
+        .collect();
+    Records { project: project.to_string(), acceptances }
 }

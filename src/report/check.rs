@@ -19,6 +19,7 @@ use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// Days after issue before available money is flagged as unallocated.
@@ -28,7 +29,7 @@ pub const UNPAID_DAYS: i64 = 365;
 /// Days without any movement before an appropriation with money on it is flagged idle.
 pub const IDLE_DAYS: i64 = 730;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Flag {
     pub kind: &'static str,
     pub project: Option<String>,
@@ -38,8 +39,25 @@ pub struct Flag {
     pub entitlement: Option<Fen>,
     pub received: Option<Fen>,
     pub gap: Option<Fen>,
+    #[serde(serialize_with = "super::ser::opt_percent")]
     pub gap_percent: Option<Decimal>,
     pub message: String,
+}
+
+/// What `check` found as of a day.
+#[derive(Clone, Debug, Serialize)]
+pub struct Findings {
+    pub flags: Vec<Flag>,
+    #[serde(serialize_with = "super::ser::date")]
+    pub as_of: NaiveDate,
+    /// Whether there is any flag (`check` exits 3 then).
+    pub has_flags: bool,
+}
+
+/// Every flag as of `as_of` (see `check`), with the day and whether there is any.
+pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings> {
+    let flags = check(db, catalog, as_of)?;
+    Ok(Findings { has_flags: !flags.is_empty(), flags, as_of })
 }
 
 /// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::model::Status;
 use crate::money::Fen;
 use crate::subsidy::{self, Entitlement, Measure};
+use serde::Serialize;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -87,4 +88,82 @@ pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> R
         }
     }
     Ok(rows)
+}
+
+/// One row of the `entitlements` listing: names as the reader knows them, codes beside.
+#[derive(Clone, Debug, Serialize)]
+pub struct Listed {
+    pub project: String,
+    pub subproject: String,
+    /// The sub-project type's name.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The channel's name.
+    pub channel: String,
+    pub entitlement: Fen,
+    pub received: Fen,
+    pub outstanding: Fen,
+    /// Where the entitlement comes from, in words.
+    pub basis: String,
+    /// The entitlement comes from an illustrative sample rule, not an official figure.
+    pub sample: bool,
+    pub type_code: String,
+    pub channel_code: String,
+    /// Where the entitlement comes from, as data.
+    pub basis_detail: subsidy::Basis,
+}
+
+/// The listing's sums; the row's text keys are there, and `null`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ListedTotals {
+    pub project: Option<String>,
+    pub subproject: Option<String>,
+    #[serde(rename = "type")]
+    pub type_name: Option<String>,
+    pub channel: Option<String>,
+    pub entitlement: Fen,
+    pub received: Fen,
+    pub outstanding: Fen,
+    pub basis: Option<String>,
+}
+
+/// The `entitlements` report: every row (of one project, or all), their sums and how many
+/// rows rest on a sample rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct Listing {
+    pub rows: Vec<Listed>,
+    pub totals: ListedTotals,
+    pub samples: usize,
+}
+
+/// The `entitlements` report of every project, or only of `project`.
+pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>) -> Result<Listing> {
+    let name = |code: &str| catalog.channel(code).map_or(code.to_string(), |ch| ch.name.clone());
+    let type_name = |code: &str| catalog.subproject_type(code).map_or(code.to_string(), |t| t.name.clone());
+    let rows: Vec<Listed> = entitlements(db, catalog)?
+        .into_iter()
+        .filter(|r| project.is_none_or(|p| p == r.project))
+        .map(|r| Listed {
+            type_name: type_name(&r.type_code),
+            channel: name(&r.channel),
+            entitlement: r.entitlement.amount,
+            received: r.received,
+            outstanding: r.outstanding(),
+            basis: r.entitlement.basis.describe(),
+            sample: r.entitlement.basis.is_sample(),
+            basis_detail: r.entitlement.basis,
+            project: r.project,
+            subproject: r.subproject,
+            type_code: r.type_code,
+            channel_code: r.channel,
+        })
+        .collect();
+    let totals = ListedTotals {
+        entitlement: rows.iter().map(|r| r.entitlement).sum(),
+        received: rows.iter().map(|r| r.received).sum(),
+        outstanding: rows.iter().map(|r| r.outstanding).sum(),
+        ..ListedTotals::default()
+    };
+    let samples = rows.iter().filter(|r| r.sample).count();
+    Ok(Listing { rows, totals, samples })
 }

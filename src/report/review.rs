@@ -15,13 +15,16 @@
 //!   (appropriated − paid) ÷ appropriated.
 
 use crate::catalog::Catalog;
-use crate::db::Db;
+use crate::db::{BalanceLine, Db, StoredProject};
 use crate::error::Result;
 use crate::model::{Level, LineBalance, Mode, Status};
 use crate::money::Fen;
 use crate::report::acceptance::{self, Progress};
+use crate::report::balances::Figures as BalanceFigures;
 use crate::report::entitlements;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Coverage targets (policy 二（一）（二）) and the flagship range (二（三）).
@@ -114,9 +117,50 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         )
         .column("--year")]));
     };
+    let mut counties: Vec<CountyReview> = catalog
+        .counties
+        .iter()
+        .filter(|c| county.is_none_or(|n| n == c.name))
+        .map(|c| CountyReview { county: c.name.clone(), ..CountyReview::default() })
+        .collect();
+    let index: HashMap<String, usize> =
+        counties.iter().enumerate().map(|(i, c)| (c.county.clone(), i)).collect();
     let projects = db.projects()?;
+    let in_year = count_projects(db, &projects, (start, end), &index, &mut counties)?;
+    let lines = db.balance_lines_as_of(Some(end))?;
+    add_funds(db, catalog, end, &lines, &index, &mut counties)?;
+    let approved: HashMap<&str, NaiveDate> =
+        projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
+    for e in entitlements::entitlements_with(db, catalog, &lines)? {
+        let Some(&i) = index.get(&e.county) else { continue };
+        if approved.get(e.project.as_str()).is_none_or(|d| *d > end) {
+            continue;
+        }
+        let c = &mut counties[i];
+        c.entitled += e.entitlement.amount;
+        if in_year.contains(e.project.as_str()) && e.gap().is_positive() {
+            c.shrinkage_flags += 1;
+            c.shrinkage_gap += e.gap();
+        }
+    }
+    let mut city = CountyReview::default();
+    for c in &counties {
+        city.absorb(c);
+    }
+    Ok(Review { year, counties, city })
+}
+
+/// Counts the year's projects, their modes and flagships per county, and gathers their
+/// acceptance progress; returns the codes of the year's projects.
+fn count_projects(
+    db: &Db,
+    projects: &[StoredProject],
+    (start, end): (NaiveDate, NaiveDate),
+    index: &HashMap<String, usize>,
+    counties: &mut [CountyReview],
+) -> Result<HashSet<String>> {
     let subprojects = db.subprojects()?;
-    let all_progress = acceptance::progress(&projects, &subprojects, &db.acceptances(None)?, Some(end));
+    let all_progress = acceptance::progress(projects, &subprojects, &db.acceptances(None)?, Some(end));
     let city_accepted_before: HashSet<&str> = all_progress
         .iter()
         .filter(|p| p.city.as_ref().is_some_and(|c| c.0 < start))
@@ -127,23 +171,13 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         .filter(|s| s.status != Status::Excluded)
         .map(|s| s.project_code.as_str())
         .collect();
-
-    let mut counties: Vec<CountyReview> = catalog
-        .counties
-        .iter()
-        .filter(|c| county.is_none_or(|n| n == c.name))
-        .map(|c| CountyReview { county: c.name.clone(), ..CountyReview::default() })
-        .collect();
-    let index: HashMap<String, usize> =
-        counties.iter().enumerate().map(|(i, c)| (c.county.clone(), i)).collect();
-
-    let mut in_year: HashSet<&str> = HashSet::new();
-    for p in &projects {
+    let mut in_year: HashSet<String> = HashSet::new();
+    for p in projects {
         let Some(&i) = index.get(&p.row.county) else { continue };
         if p.row.approved_on > end || city_accepted_before.contains(p.row.code.as_str()) {
             continue;
         }
-        in_year.insert(&p.row.code);
+        in_year.insert(p.row.code.clone());
         let c = &mut counties[i];
         c.projects += 1;
         if p.row.approved_on >= start {
@@ -159,53 +193,323 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
             c.flagships += 1;
         }
     }
-    for g in all_progress.into_iter().filter(|g| in_year.contains(g.project.as_str())) {
+    for g in all_progress.into_iter().filter(|g| in_year.contains(&g.project)) {
         if let Some(&i) = index.get(&g.county) {
             counties[i].acceptance.push(g);
         }
     }
+    Ok(in_year)
+}
 
+/// Adds the appropriations issued by `end` and the lines as of `end` to their county's
+/// funds, by level and by channel.
+fn add_funds(
+    db: &Db,
+    catalog: &Catalog,
+    end: NaiveDate,
+    lines: &[BalanceLine],
+    index: &HashMap<String, usize>,
+    counties: &mut [CountyReview],
+) -> Result<()> {
     let channel_seq: HashMap<&str, usize> =
         catalog.channels.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     let channel_key = |code: &str| (channel_seq.get(code).copied().unwrap_or(usize::MAX), code.to_string());
     let appropriations = db.appropriations()?;
     let level_of: HashMap<&str, Level> = appropriations.iter().map(|a| (a.code.as_str(), a.level)).collect();
-    for a in appropriations.iter().filter(|a| a.issued_on <= end) {
-        let Some(&i) = index.get(&a.county) else { continue };
+    let mut add = |county: &str, level: Level, channel: &str, money: Funds| {
+        let Some(&i) = index.get(county) else { return };
         let c = &mut counties[i];
-        let money = Funds { appropriated: a.amount, lines: LineBalance::default() };
         c.funds.add(&money);
-        c.by_level.entry(a.level).or_default().add(&money);
-        c.by_channel.entry(channel_key(&a.channel)).or_default().add(&money);
-    }
-    let lines = db.balance_lines_as_of(Some(end))?;
-    for l in &lines {
-        let Some(&i) = index.get(&l.county) else { continue };
-        let c = &mut counties[i];
-        let money = Funds { appropriated: Fen(0), lines: l.balance };
-        c.funds.add(&money);
-        let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
         c.by_level.entry(level).or_default().add(&money);
-        c.by_channel.entry(channel_key(&l.channel)).or_default().add(&money);
+        c.by_channel.entry(channel_key(channel)).or_default().add(&money);
+    };
+    for a in appropriations.iter().filter(|a| a.issued_on <= end) {
+        add(&a.county, a.level, &a.channel, Funds { appropriated: a.amount, lines: LineBalance::default() });
     }
-    let approved: HashMap<&str, NaiveDate> =
-        projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
-    for e in entitlements::entitlements_with(db, catalog, &lines)? {
-        let Some(&i) = index.get(&e.county) else { continue };
-        if approved.get(e.project.as_str()).is_none_or(|d| *d > end) {
-            continue;
-        }
-        let c = &mut counties[i];
-        c.entitled += e.entitlement.amount;
-        if in_year.contains(e.project.as_str()) && e.gap().is_positive() {
-            c.shrinkage_flags += 1;
-            c.shrinkage_gap += e.gap();
-        }
+    for l in lines {
+        let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
+        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: l.balance });
     }
+    Ok(())
+}
 
-    let mut city = CountyReview::default();
-    for c in &counties {
-        city.absorb(c);
+/// A section of the review: its rows, and the rows that sum others (a county's total over
+/// levels or channels, the city's rows), kept apart so that summing `rows` counts nothing
+/// twice.
+#[derive(Clone, Debug, Serialize)]
+pub struct Section<T> {
+    pub rows: Vec<T>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subtotals: Vec<T>,
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Self {
+        Section { rows: Vec::new(), subtotals: Vec::new() }
     }
-    Ok(Review { year, counties, city })
+}
+
+impl<T> Section<T> {
+    fn push(&mut self, row: T, subtotal: bool) {
+        if subtotal {
+            self.subtotals.push(row);
+        } else {
+            self.rows.push(row);
+        }
+    }
+}
+
+/// Projects, mode coverage and flagships of a county (`county` is `null` for the city), with
+/// the judgements against the targets. A coverage target is `null` when the county has no
+/// project in the year: there is nothing to judge.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProjectsRow {
+    pub county: Option<String>,
+    pub projects: usize,
+    pub new: usize,
+    pub continuing: usize,
+    pub agri_projects: usize,
+    #[serde(serialize_with = "super::ser::opt_percent")]
+    pub agri_coverage: Option<Decimal>,
+    pub agri_target_met: Option<bool>,
+    pub land_projects: usize,
+    #[serde(serialize_with = "super::ser::opt_percent")]
+    pub land_coverage: Option<Decimal>,
+    pub land_target_met: Option<bool>,
+    pub flagships: usize,
+    /// 1–2 flagships; for the city, every county has 1–2.
+    pub flagship_target_met: bool,
+}
+
+/// Appropriated money and the balance columns of a group of lines.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct FundFigures {
+    pub appropriated: Fen,
+    #[serde(flatten)]
+    pub lines: BalanceFigures,
+}
+
+impl From<&Funds> for FundFigures {
+    fn from(f: &Funds) -> FundFigures {
+        FundFigures { appropriated: f.appropriated, lines: (&f.lines).into() }
+    }
+}
+
+fn level_code<S: Serializer>(l: &Option<Level>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match l {
+        Some(l) => s.serialize_str(l.code()),
+        None => s.serialize_none(),
+    }
+}
+
+/// A county's (`null`: the city's) funds at one budget level (`null`: all levels).
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelRow {
+    pub county: Option<String>,
+    #[serde(serialize_with = "level_code")]
+    pub level: Option<Level>,
+    #[serde(flatten)]
+    pub figures: FundFigures,
+}
+
+/// A county's (`null`: the city's) funds on one channel (`null`: all channels).
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelRow {
+    pub county: Option<String>,
+    /// The channel's name.
+    pub channel: Option<String>,
+    #[serde(flatten)]
+    pub figures: FundFigures,
+    pub channel_code: Option<String>,
+}
+
+/// The three rates (`null` when the divisor is zero).
+#[derive(Clone, Debug, Serialize)]
+pub struct RatesRow {
+    pub county: Option<String>,
+    pub appropriated: Fen,
+    pub entitled: Fen,
+    pub arrived: Fen,
+    pub paid: Fen,
+    /// appropriated − paid.
+    pub unspent: Fen,
+    /// arrived ÷ entitled.
+    #[serde(serialize_with = "super::ser::opt_percent")]
+    pub arrival_rate: Option<Decimal>,
+    /// paid ÷ arrived.
+    #[serde(serialize_with = "super::ser::opt_percent")]
+    pub spending_progress: Option<Decimal>,
+    /// unspent ÷ appropriated.
+    #[serde(serialize_with = "super::ser::opt_percent")]
+    pub surplus_rate: Option<Decimal>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ShrinkageRow {
+    pub county: Option<String>,
+    pub flags: usize,
+    pub gap: Fen,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AcceptanceRow {
+    pub county: Option<String>,
+    pub projects: usize,
+    pub items_required: usize,
+    pub items_passed: usize,
+    pub overall_passed: usize,
+    pub county_passed: usize,
+    pub city_passed: usize,
+    pub awards: usize,
+}
+
+/// The review as `review` prints it: per county (and the city, with several counties), every
+/// figure and judgement.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReviewReport {
+    #[serde(serialize_with = "super::ser::fingerprint")]
+    pub fingerprint: crate::db::Fingerprint,
+    pub year: i32,
+    /// The county reviewed, when there is one; `null` for the city.
+    pub county: Option<String>,
+    pub projects: Section<ProjectsRow>,
+    pub funds_by_level: Section<LevelRow>,
+    pub funds_by_channel: Section<ChannelRow>,
+    pub rates: Section<RatesRow>,
+    pub shrinkage: Section<ShrinkageRow>,
+    pub acceptance: Section<AcceptanceRow>,
+}
+
+/// `part` as a percentage of `whole` with two decimals, half away from zero.
+pub fn count_percent(part: usize, whole: usize) -> Option<Decimal> {
+    if whole == 0 {
+        return None;
+    }
+    let p = Decimal::from(part as u64) * Decimal::ONE_HUNDRED / Decimal::from(whole as u64);
+    Some(p.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// Whether `n` of `of` projects reach `target` percent; `None` with no project.
+pub fn coverage_met(n: usize, of: usize, target: u32) -> Option<bool> {
+    (of > 0).then(|| n * 100 >= of * target as usize)
+}
+
+pub fn flagships_met(n: usize) -> bool {
+    (FLAGSHIP_MIN..=FLAGSHIP_MAX).contains(&n)
+}
+
+/// Every county's row, then the city's (with several counties), marked as such.
+fn with_city(r: &Review) -> Vec<(&CountyReview, bool)> {
+    let mut rows: Vec<(&CountyReview, bool)> = r.counties.iter().map(|c| (c, false)).collect();
+    if r.counties.len() > 1 {
+        rows.push((&r.city, true));
+    }
+    rows
+}
+
+/// The review's figures with their judgements, as printed.
+pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::db::Fingerprint) -> ReviewReport {
+    let mut out = ReviewReport {
+        fingerprint,
+        year: r.year,
+        county: match r.counties.as_slice() {
+            [one] => Some(one.county.clone()),
+            _ => None,
+        },
+        projects: Section::default(),
+        funds_by_level: Section::default(),
+        funds_by_channel: Section::default(),
+        rates: Section::default(),
+        shrinkage: Section::default(),
+        acceptance: Section::default(),
+    };
+    let all_flagships_met = r.counties.iter().all(|c| flagships_met(c.flagships));
+    for (c, city) in with_city(r) {
+        let county = (!city).then(|| c.county.clone());
+        let flagship_met = if city { all_flagships_met } else { flagships_met(c.flagships) };
+        out.projects.push(projects_row(c, county.clone(), flagship_met), city);
+        add_fund_rows(catalog, &mut out, c, county.clone(), city);
+        out.rates.push(rates_row(c, county.clone()), city);
+        let shrinkage =
+            ShrinkageRow { county: county.clone(), flags: c.shrinkage_flags, gap: c.shrinkage_gap };
+        out.shrinkage.push(shrinkage, city);
+        out.acceptance.push(acceptance_row(c, county), city);
+    }
+    out
+}
+
+fn projects_row(c: &CountyReview, county: Option<String>, flagship_target_met: bool) -> ProjectsRow {
+    ProjectsRow {
+        county,
+        projects: c.projects,
+        new: c.new,
+        continuing: c.continuing(),
+        agri_projects: c.agri,
+        agri_coverage: count_percent(c.agri, c.projects),
+        agri_target_met: coverage_met(c.agri, c.projects, AGRI_TARGET_PERCENT),
+        land_projects: c.land,
+        land_coverage: count_percent(c.land, c.projects),
+        land_target_met: coverage_met(c.land, c.projects, LAND_TARGET_PERCENT),
+        flagships: c.flagships,
+        flagship_target_met,
+    }
+}
+
+/// A county's funds by level and by channel, each followed by their total (the city's rows
+/// all sum the counties': they are subtotals).
+fn add_fund_rows(
+    catalog: &Catalog,
+    out: &mut ReviewReport,
+    c: &CountyReview,
+    county: Option<String>,
+    city: bool,
+) {
+    for (level, f) in &c.by_level {
+        let row = LevelRow { county: county.clone(), level: Some(*level), figures: f.into() };
+        out.funds_by_level.push(row, city);
+    }
+    for ((_, channel), f) in &c.by_channel {
+        let name = catalog.channel(channel).map_or(channel.clone(), |ch| ch.name.clone());
+        let row = ChannelRow {
+            county: county.clone(),
+            channel: Some(name),
+            figures: f.into(),
+            channel_code: Some(channel.clone()),
+        };
+        out.funds_by_channel.push(row, city);
+    }
+    let total: FundFigures = (&c.funds).into();
+    out.funds_by_level.push(LevelRow { county: county.clone(), level: None, figures: total }, true);
+    let row = ChannelRow { county, channel: None, figures: total, channel_code: None };
+    out.funds_by_channel.push(row, true);
+}
+
+fn rates_row(c: &CountyReview, county: Option<String>) -> RatesRow {
+    let unspent = c.funds.appropriated - c.funds.lines.paid;
+    RatesRow {
+        county,
+        appropriated: c.funds.appropriated,
+        entitled: c.entitled,
+        arrived: c.arrived(),
+        paid: c.funds.lines.paid,
+        unspent,
+        arrival_rate: c.arrived().percent_of(c.entitled),
+        spending_progress: c.funds.lines.paid.percent_of(c.arrived()),
+        surplus_rate: unspent.percent_of(c.funds.appropriated),
+    }
+}
+
+fn acceptance_row(c: &CountyReview, county: Option<String>) -> AcceptanceRow {
+    let a = &c.acceptance;
+    let n = |f: &dyn Fn(&Progress) -> bool| a.iter().filter(|p| f(p)).count();
+    AcceptanceRow {
+        county,
+        projects: a.len(),
+        items_required: a.iter().map(|p| p.items_required).sum(),
+        items_passed: a.iter().map(|p| p.items_passed).sum(),
+        overall_passed: n(&|p| p.overall.is_some()),
+        county_passed: n(&|p| p.county_passed.is_some()),
+        city_passed: n(&|p| p.city.is_some()),
+        awards: n(&|p| p.city.as_ref().is_some_and(|c| c.2)),
+    }
 }

@@ -1,6 +1,9 @@
-//! Rendering: a report is plain data (`Report`, or a `Doc` of several); this module turns it
-//! into a terminal table, CSV, JSON or an Excel workbook. Reports never format themselves, so
-//! every format shows the same figures.
+//! Rendering: a report is a typed value (`crate::report`); this module shows it. JSON is the
+//! value itself, serialised (`json.rs`). For the terminal, CSV and Excel, the report's own
+//! layout file (`balances.rs`, `statement.rs`, …) lays the value out as a `Report` table, or a
+//! `Doc` of several, which the view files turn into text (`table.rs`), CSV (`csv.rs`) or a
+//! workbook (`xlsx.rs`). Reports never format themselves, so every format shows the same
+//! figures, and this module never reads the ledger.
 //!
 //! Money stays `Fen` until the last moment: tables group thousands, CSV writes plain yuan (or
 //! 万元 when asked), JSON writes yuan strings with exactly two decimals and never floats. CSV
@@ -12,19 +15,29 @@
 //! format (Excel's cells are binary floating point; the value written is the decimal yuan
 //! figure, and every total is summed in fen before it is written).
 
+mod csv;
+pub mod json;
 mod out;
+mod table;
 mod xlsx;
+
+pub mod acceptance;
+pub mod allocation;
+pub mod balances;
+pub mod catalog;
+pub mod check;
+pub mod entitlements;
+pub mod reconcile;
+pub mod review;
+pub mod statement;
 
 pub use out::Out;
 
-use crate::db::Fingerprint;
 use crate::error::{Error, Result};
 use crate::money::Fen;
-use serde_json::{Map, Value};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::io::Write;
-use tabled::builder::Builder;
-use tabled::settings::{object::Columns, Alignment, Style};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -135,26 +148,6 @@ impl Cell {
             Cell::Empty => String::new(),
         }
     }
-
-    /// The cell as CSV text: text Excel would run as a formula made inert (`excel_safe`),
-    /// figures as they are.
-    fn csv(&self, lang: Lang, unit: Unit) -> String {
-        match self {
-            Cell::Text(_) | Cell::Label { .. } => excel_safe(&self.text(lang, unit, false)),
-            Cell::Money(_) | Cell::Int(_) | Cell::Percent(_) | Cell::Empty => self.text(lang, unit, false),
-        }
-    }
-
-    fn json(&self) -> Value {
-        match self {
-            Cell::Text(s) => Value::String(s.clone()),
-            Cell::Money(f) => Value::String(f.yuan()),
-            Cell::Int(i) => Value::from(*i),
-            Cell::Percent(p) => Value::String(format!("{p:.2}")),
-            Cell::Label { en, .. } => Value::String(en.to_string()),
-            Cell::Empty => Value::Null,
-        }
-    }
 }
 
 impl Report {
@@ -189,77 +182,6 @@ impl Report {
                 }
             })
             .collect()
-    }
-
-    pub fn to_table(&self, lang: Lang, unit: Unit) -> String {
-        let mut b = Builder::default();
-        b.push_record(self.headers(lang, unit));
-        for row in self.rows.iter().chain(&self.totals) {
-            // Text from outside (file names in the journal, names with a bidi control) is
-            // escaped, so a table cannot drive the terminal that shows it.
-            b.push_record(row.iter().map(|c| crate::error::escaped(&c.text(lang, unit, true)).into_owned()));
-        }
-        let mut table = b.build();
-        table.with(Style::psql());
-        for (i, _) in self.columns.iter().enumerate() {
-            let money = self
-                .rows
-                .iter()
-                .any(|r| matches!(r.get(i), Some(Cell::Money(_) | Cell::Int(_) | Cell::Percent(_))));
-            if money {
-                table.modify(Columns::one(i), Alignment::right());
-            }
-        }
-        let mut out = String::new();
-        if !self.title.is_empty() {
-            out.push_str(&self.title);
-            out.push('\n');
-        }
-        out.push_str(&table.to_string());
-        out.push('\n');
-        for note in &self.notes {
-            out.push_str(note);
-            out.push('\n');
-        }
-        out
-    }
-
-    pub fn to_csv(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let csv_err = |e: csv::Error| crate::error::Error::Internal(format!("writing CSV: {e}"));
-        w.write_record(self.headers(lang, unit)).map_err(csv_err)?;
-        for row in self.rows.iter().chain(&self.totals) {
-            w.write_record(row.iter().map(|c| c.csv(lang, unit))).map_err(csv_err)?;
-        }
-        w.into_inner().map_err(|e| crate::error::Error::Internal(format!("writing CSV: {e}")))
-    }
-
-    pub fn to_json_value(&self) -> Value {
-        self.json_with_rows_key(if self.json_key.is_empty() { "rows" } else { self.json_key })
-    }
-
-    fn json_with_rows_key(&self, key: &str) -> Value {
-        let object = |row: &Vec<Cell>| {
-            let mut m = Map::new();
-            for (col, cell) in self.columns.iter().zip(row) {
-                m.insert(col.key.to_string(), cell.json());
-            }
-            Value::Object(m)
-        };
-        let mut top = Map::new();
-        let (subtotals, rows): (Vec<_>, Vec<_>) =
-            self.rows.iter().enumerate().partition(|(i, _)| self.subtotals.contains(i));
-        top.insert(key.into(), Value::Array(rows.into_iter().map(|(_, r)| object(r)).collect()));
-        if !subtotals.is_empty() {
-            top.insert(
-                "subtotals".into(),
-                Value::Array(subtotals.into_iter().map(|(_, r)| object(r)).collect()),
-            );
-        }
-        if let Some(t) = &self.totals {
-            top.insert("totals".into(), object(t));
-        }
-        Value::Object(top)
     }
 }
 
@@ -320,6 +242,20 @@ pub fn print(report: &Report, style: Options, out: Option<&Out>) -> Result<()> {
     print_doc(&doc, style, out)
 }
 
+/// The ledger a report was computed from, as printed under its title: the entry count and
+/// the head of the audit chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub entries: i64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} entries, chain head {}", self.entries, self.hash)
+    }
+}
+
 /// Several reports printed together (a multi-part report), with the fingerprint of the
 /// ledger they were computed from.
 #[derive(Clone, Debug, Default)]
@@ -344,73 +280,6 @@ impl Doc {
         })
     }
 
-    pub fn to_table(&self, lang: Lang, unit: Unit) -> String {
-        let mut out = String::new();
-        if !self.title.is_empty() {
-            out.push_str(&self.title);
-            out.push('\n');
-        }
-        if let Some(line) = self.fingerprint_line(lang) {
-            out.push_str(&line);
-            out.push('\n');
-        }
-        for (i, section) in self.sections.iter().enumerate() {
-            if i > 0 || !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&section.to_table(lang, unit));
-        }
-        out
-    }
-
-    /// One section: its table, then the fingerprint as a last row. Several: each under a
-    /// title row, separated by a blank row.
-    pub fn to_csv(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        let single = self.sections.len() == 1;
-        for (i, section) in self.sections.iter().enumerate() {
-            if !single {
-                if i > 0 {
-                    out.extend_from_slice(b"\n");
-                }
-                out.extend_from_slice(&csv_line(&[section.title.as_str()])?);
-            }
-            out.extend_from_slice(&section.to_csv(lang, unit)?);
-        }
-        if let Some(f) = &self.fingerprint {
-            let label = match lang {
-                Lang::Zh => "账本指纹 fingerprint",
-                Lang::En => "ledger fingerprint",
-            };
-            out.extend_from_slice(&csv_line(&[label, &f.to_string()])?);
-        }
-        Ok(out)
-    }
-
-    pub fn to_json_value(&self) -> Value {
-        let mut top = Map::new();
-        if !self.title.is_empty() {
-            top.insert("title".into(), Value::String(self.title.clone()));
-        }
-        if let Some(f) = &self.fingerprint {
-            top.insert("fingerprint".into(), serde_json::json!({"entries": f.entries, "hash": f.hash}));
-        }
-        match self.sections.as_slice() {
-            [one] if !self.nest => {
-                if let Value::Object(m) = one.to_json_value() {
-                    top.extend(m);
-                }
-            }
-            many => {
-                // Each section under its key, its rows under `rows`.
-                for section in many {
-                    top.insert(section.json_key.to_string(), section.json_with_rows_key("rows"));
-                }
-            }
-        }
-        Value::Object(top)
-    }
-
     pub fn to_xlsx(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
         let mut sheets = if self.sheets.is_empty() { self.sections.clone() } else { self.sheets.clone() };
         // Each sheet names what it is part of: a sheet printed on its own still says which
@@ -428,11 +297,30 @@ impl Doc {
     }
 }
 
-fn csv_line(cells: &[&str]) -> Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-    w.write_record(cells.iter().map(|c| excel_safe(c)))
-        .map_err(|e| Error::Internal(format!("writing CSV: {e}")))?;
-    w.into_inner().map_err(|e| Error::Internal(format!("writing CSV: {e}")))
+/// Renders a report value: JSON is the value itself (serde); the other formats show the
+/// layout `doc` makes of it.
+pub fn print_value<T: Serialize>(
+    value: &T,
+    doc: impl FnOnce() -> Doc,
+    style: Options,
+    out: Option<&Out>,
+) -> Result<()> {
+    match style.format {
+        Format::Json => emit(out, json::to_json(value)?.as_bytes(), false),
+        _ => print_doc(&doc(), style, out),
+    }
+}
+
+/// `print_value` for a report printed under a title (a multi-part document): JSON is the
+/// value with the title first.
+pub fn print_titled<T: Serialize>(
+    title: &str,
+    value: &T,
+    doc: impl FnOnce() -> Doc,
+    style: Options,
+    out: Option<&Out>,
+) -> Result<()> {
+    print_value(&json::Titled { title, body: value }, doc, style, out)
 }
 
 /// Renders a document in the chosen format to stdout or `--out`.
@@ -440,12 +328,7 @@ pub fn print_doc(doc: &Doc, style: Options, out: Option<&Out>) -> Result<()> {
     match style.format {
         Format::Table => emit(out, doc.to_table(style.lang, style.unit).as_bytes(), false),
         Format::Csv => emit(out, &doc.to_csv(style.lang, style.unit)?, out.is_some()),
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&doc.to_json_value())
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            text.push('\n');
-            emit(out, text.as_bytes(), false)
-        }
+        Format::Json => emit(out, json::to_json(&doc.to_json_value())?.as_bytes(), false),
         Format::Xlsx => {
             let Some(path) = out else {
                 let problem = crate::error::Problem::new(
@@ -469,7 +352,7 @@ mod tests {
 
     fn csv_cells(report: &Report, unit: Unit) -> Vec<Vec<String>> {
         let bytes = report.to_csv(Lang::En, unit).expect("CSV");
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
+        let mut reader = ::csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
         reader.records().map(|r| r.expect("CSV row").iter().map(str::to_string).collect()).collect()
     }
 
