@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         subproject,
         department,
         verdict: Verdict::parse(&common.result).map_err(|m| bad("--result", m))?,
-        date: model::parse_date(&common.date).map_err(|m| bad("--date", m))?,
+        date: crate::args::date(&common.date).map_err(|m| bad("--date", m))?,
         document: model::parse_text(&common.doc, "document", true).map_err(|m| bad("--doc", m))?,
         batch,
         award,
@@ -144,9 +144,9 @@ pub struct ListArgs {
 pub fn run_list(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
-    let county = super::resolve_county(&catalog, args.county.as_deref())?;
+    let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
     if let Some(p) = &args.project {
-        super::require_project(&db, p)?;
+        crate::args::require_project(&db, p)?;
         let value = records(&catalog, p, &db.acceptances(Some(p))?);
         let doc = || Doc { sections: vec![render::acceptance::records_table(&value)], ..Doc::default() };
         render::print_value(&value, doc, ctx.options(Unit::Yuan), ctx.out())?;

@@ -10,7 +10,7 @@ use crate::allocate::{Plan, Remainder};
 use crate::db::{Db, StoredAppropriation};
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{EntryWriter, Stamp};
-use crate::model::{self, Kind, NewEntry};
+use crate::model::{Kind, NewEntry};
 use crate::render::{self, Doc, Report, Unit};
 use crate::report::allocation::{allocation_plan, Recorded};
 
@@ -26,8 +26,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "hold")]
     pub remainder: Remainder,
     /// The date of the allocations, YYYY-MM-DD (default: today).
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = crate::args::date)]
+    pub date: Option<chrono::NaiveDate>,
     /// Amount unit in table and CSV output.
     #[arg(long, value_enum, default_value = "yuan")]
     pub unit: Unit,
@@ -37,10 +37,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let bad = |column: &str, message: String| {
         Error::BadRequest(vec![Problem::new(Check::Format, message).column(column)])
     };
-    let date = match &args.date {
-        None => chrono::Local::now().date_naive(),
-        Some(d) => model::parse_date(d).map_err(|m| bad("--date", m))?,
-    };
+    let date = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let mut db = Db::open(&ctx.db_path())?;
     let a = db.appropriations()?.into_iter().find(|a| a.code == args.appropriation).ok_or_else(|| {
         bad("--appropriation", format!("appropriation '{}' is not recorded", args.appropriation))

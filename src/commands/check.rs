@@ -2,27 +2,22 @@
 
 use super::Ctx;
 use crate::db::Db;
-use crate::error::{exit, Check, Error, Problem, Result};
-use crate::model;
+use crate::error::{exit, Result};
 use crate::render::{self, Doc, Unit};
 use crate::report::check::findings;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The day the findings are judged on, YYYY-MM-DD (default: today).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = crate::args::date)]
+    pub as_of: Option<chrono::NaiveDate>,
     /// Amount unit in table and CSV output.
     #[arg(long, value_enum, default_value = "yuan")]
     pub unit: Unit,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let as_of = match &args.as_of {
-        None => chrono::Local::now().date_naive(),
-        Some(d) => model::parse_date(d)
-            .map_err(|m| Error::BadRequest(vec![Problem::new(Check::Format, m).column("--as-of")]))?,
-    };
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let db = Db::open_snapshot(&ctx.db_path())?;
     let found = findings(&db, &db.catalog()?, as_of)?;
     let doc = || Doc { sections: vec![render::check::table(&found)], ..Doc::default() };

@@ -55,5 +55,3 @@ impl Ctx {
         self.out.as_ref().map(|o| o.path.as_path())
     }
 }
-
-pub use crate::args::{require_project, resolve_county};

@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, a: &Args) -> Result<u8> {
     );
     let amount =
         flag(&mut p, "--amount", Check::R6, Fen::parse_positive(&a.amount).map_err(|e| e.to_string()));
-    let date = flag(&mut p, "--date", Check::Format, model::parse_date(&a.date));
+    let date = flag(&mut p, "--date", Check::Format, crate::args::date(&a.date));
     let voucher = flag(&mut p, "--voucher", Check::Format, model::parse_code(&a.voucher, "voucher"));
     let appropriation =
         flag(&mut p, "--appropriation", Check::Format, model::parse_code(&a.appropriation, "appropriation"));
@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, a: &Args) -> Result<u8> {
 pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
     let mut p = Vec::new();
     let date = match &a.date {
-        Some(d) => flag(&mut p, "--date", Check::Format, model::parse_date(d)),
+        Some(d) => flag(&mut p, "--date", Check::Format, crate::args::date(d)),
         None => Some(chrono::Local::now().date_naive()),
     };
     let voucher = flag(&mut p, "--voucher", Check::Format, model::parse_code(&a.voucher, "voucher"));

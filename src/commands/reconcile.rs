@@ -31,7 +31,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
-    super::require_project(&db, &args.project)?;
+    crate::args::require_project(&db, &args.project)?;
     // Read the records first: a malformed file is reported before anything is printed.
     let records = match &args.payments {
         None => None,

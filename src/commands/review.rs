@@ -6,14 +6,14 @@
 use super::Ctx;
 use crate::catalog::Catalog;
 use crate::db::Db;
-use crate::error::{Check, Error, Problem, Result};
+use crate::error::Result;
 use crate::render::{self, Doc, Lang, Unit};
 use crate::report::review::{self, Review};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The year under review.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
     /// Only this county (code or name).
     #[arg(long)]
@@ -24,13 +24,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    if !(1900..=9999).contains(&args.year) {
-        let problem = Problem::new(Check::Format, format!("'{}' is not a year", args.year)).column("--year");
-        return Err(Error::BadRequest(vec![problem]));
-    }
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
-    let county = super::resolve_county(&catalog, args.county.as_deref())?;
+    let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
     let r = review::review(&db, &catalog, args.year, county.as_deref())?;
     let value = review::assess(&catalog, &r, db.fingerprint()?);
     let title = render::review::title(&value, ctx.lang);

@@ -7,7 +7,6 @@ use super::Ctx;
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
-use crate::model;
 use crate::render::{self, Doc, Lang, Unit};
 use crate::report::statement::{self, Filter, Period, Row};
 use chrono::NaiveDate;
@@ -18,14 +17,14 @@ pub struct Args {
     #[arg(long)]
     pub department: Option<String>,
     /// A calendar year: movements from 1 January to 31 December.
-    #[arg(long, conflicts_with_all = ["from", "to"])]
+    #[arg(long, conflicts_with_all = ["from", "to"], value_parser = crate::args::year)]
     pub year: Option<i32>,
     /// First day of the period, YYYY-MM-DD (default: the first entry).
-    #[arg(long)]
-    pub from: Option<String>,
+    #[arg(long, value_parser = crate::args::date)]
+    pub from: Option<NaiveDate>,
     /// Last day of the period, YYYY-MM-DD (default: the last entry).
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = crate::args::date)]
+    pub to: Option<NaiveDate>,
     /// Only this county (code or name).
     #[arg(long)]
     pub county: Option<String>,
@@ -35,7 +34,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let period = parse_period(args.year, args.from.as_deref(), args.to.as_deref())?;
+    let period = parse_period(args.year, args.from, args.to)?;
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let department = match &args.department {
@@ -53,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 .clone(),
         ),
     };
-    let county = super::resolve_county(&catalog, args.county.as_deref())?;
+    let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
     let filter = Filter { department, county, project: None };
     let rows = statement::statement(&db, &catalog, period, &filter)?;
     let value = statement::report(&catalog, &rows, period, filter.county, db.fingerprint()?);
@@ -64,22 +63,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 }
 
 /// `--year`, or `--from`/`--to`, as a period; a reversed range is refused.
-pub fn parse_period(year: Option<i32>, from: Option<&str>, to: Option<&str>) -> Result<Period> {
+pub fn parse_period(year: Option<i32>, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period> {
     if let Some(y) = year {
-        return Period::year(y).filter(|_| (1900..=9999).contains(&y)).ok_or_else(|| {
-            Error::BadRequest(vec![
-                Problem::new(Check::Format, format!("'{y}' is not a year")).column("--year")
-            ])
-        });
+        let problem = || Problem::new(Check::Format, format!("'{y}' is not a year")).column("--year");
+        return Period::year(y).ok_or_else(|| Error::BadRequest(vec![problem()]));
     }
-    let date = |flag: &str, v: Option<&str>| -> Result<Option<NaiveDate>> {
-        v.map(|v| {
-            model::parse_date(v)
-                .map_err(|m| Error::BadRequest(vec![Problem::new(Check::Format, m).column(flag)]))
-        })
-        .transpose()
-    };
-    let period = Period { from: date("--from", from)?, to: date("--to", to)? };
+    let period = Period { from, to };
     if let (Some(f), Some(t)) = (period.from, period.to) {
         if f > t {
             let message = format!("the period ends ({t}) before it starts ({f})");
