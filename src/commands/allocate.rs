@@ -11,7 +11,7 @@ use crate::db::{Db, StoredAppropriation};
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{EntryWriter, Stamp};
 use crate::model::{Kind, NewEntry};
-use crate::render::{self, Doc, Report, Unit};
+use crate::render::{self, Doc, Unit};
 use crate::report::allocation::{allocation_plan, Recorded};
 
 #[derive(clap::Args, Debug)]
@@ -50,13 +50,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let doc = || Doc { sections: vec![render::allocation::table(&value)], ..Doc::default() };
     render::print_value(&value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(0)
-}
-
-/// The plan for an appropriation and its table (title and notes included).
-pub fn planned(db: &Db, a: &StoredAppropriation, remainder: Remainder) -> Result<(Plan, Report)> {
-    let value = allocation_plan(db, a, remainder)?;
-    let report = render::allocation::plan_table(&value);
-    Ok((value.plan, report))
 }
 
 /// Records the plan's allocations in one transaction; vouchers are `A-ALLOC-YYYYMMDD-NN`,

@@ -24,17 +24,12 @@ pub struct Args {
     pub unit: Unit,
 }
 
-pub use crate::render::balances::{money_cells, COLUMNS};
-
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     let filter = resolve(&catalog, args)?;
     if let Some(p) = &args.project {
-        if !db.projects()?.iter().any(|x| x.row.code == *p) {
-            let problem = Problem::new(Check::Unknown, format!("project '{p}' is not recorded"));
-            return Err(Error::BadRequest(vec![problem.column("--project")]));
-        }
+        crate::args::require_project(&db, p)?;
     }
     let value = balances(&catalog, &db.balance_lines()?, &filter);
     let doc = || Doc { sections: vec![render::balances::table(&value)], ..Doc::default() };

@@ -24,5 +24,3 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     render::print_value(&found, doc, ctx.options(args.unit), ctx.out())?;
     Ok(if found.has_flags { exit::FLAGS } else { 0 })
 }
-
-pub use crate::render::check::flags_table as report;

@@ -155,14 +155,14 @@ fn county_channel_report(db: &Db) -> Result<Report> {
         .into_values()
         .map(|(county, channel, b)| {
             let mut row = vec![county.into(), channel.into()];
-            row.extend(super::balances::money_cells(&b));
+            row.extend(render::balances::money_cells(&b));
             row
         })
         .collect();
     Ok(Report {
         columns: [c("county", "县市区"), c("channel", "资金类别")]
             .into_iter()
-            .chain(super::balances::COLUMNS[3..].iter().cloned())
+            .chain(render::balances::COLUMNS[3..].iter().cloned())
             .collect(),
         rows,
         ..Report::default()
@@ -242,7 +242,7 @@ fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
     crate::outln!(
         "The five largest 补助缩水 gaps (sub-project received less than its standalone entitlement):"
     );
-    let mut report = super::check::report(&shrinkage);
+    let mut report = render::check::flags_table(&shrinkage);
     report.columns.truncate(9);
     for row in &mut report.rows {
         row.truncate(9);
@@ -266,8 +266,8 @@ fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
         "\nAn allocation plan — `fundledger allocate --appropriation {}` (add --commit to record it):",
         a.code
     );
-    let (_, report) = super::allocate::planned(db, &a, crate::allocate::Remainder::Hold)?;
-    render::print(&report, ctx.options(Unit::Yuan), None)
+    let plan = crate::report::allocation::allocation_plan(db, &a, crate::allocate::Remainder::Hold)?;
+    render::print(&render::allocation::plan_table(&plan), ctx.options(Unit::Yuan), None)
 }
 
 /// A department statement and the review summary, as the finance bureau would send them.
@@ -276,15 +276,17 @@ fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
     let catalog = db.catalog()?;
     let fingerprint = db.fingerprint()?;
     let year = 2025;
-    let period = statement::Period::year(year).expect("a valid year");
+    let period =
+        statement::Period::year(year).ok_or_else(|| Error::Internal(format!("{year} is not a year")))?;
     let filter = statement::Filter { department: Some("water".into()), ..statement::Filter::default() };
     let rows = statement::statement(db, &catalog, period, &filter)?;
-    let doc = super::statement::document(&catalog, &rows, period, None, ctx.lang, fingerprint.clone());
+    let value = statement::report(&catalog, &rows, period, None, fingerprint.clone());
+    let doc = render::statement::doc(&value, ctx.lang);
     crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");
     render::print_doc(&doc, ctx.options(Unit::Wan), None)?;
 
     let r = review::review(db, &catalog, year, None)?;
-    let mut doc = super::review::document(&catalog, &r, ctx.lang, fingerprint);
+    let mut doc = render::review::doc(&review::assess(&catalog, &r, fingerprint), ctx.lang);
     doc.sections.retain(|s| ["projects", "rates", "acceptance"].contains(&s.json_key));
     crate::outln!("\nAnnual performance review (年度绩效评价) {year}, summary (`review --year {year}` shows all of it):");
     render::print_doc(&doc, ctx.options(Unit::Wan), None)

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::db::Db;
-use crate::error::{Check, Error, Problem, Result};
+use crate::error::Result;
 use crate::render::{self, Doc, Unit};
 use crate::report::entitlements::listing;
 
@@ -21,11 +21,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
     if let Some(p) = &args.project {
-        if !db.projects()?.iter().any(|x| x.row.code == *p) {
-            let problem =
-                Problem::new(Check::Unknown, format!("project '{p}' is not recorded")).column("--project");
-            return Err(Error::BadRequest(vec![problem]));
-        }
+        crate::args::require_project(&db, p)?;
     }
     let listing = listing(&db, &catalog, args.project.as_deref())?;
     let doc = || Doc { sections: vec![render::entitlements::table(&listing)], ..Doc::default() };

@@ -4,11 +4,10 @@
 //! for the city. Table, CSV, JSON and .xlsx (one sheet per section).
 
 use super::Ctx;
-use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::render::{self, Doc, Lang, Unit};
-use crate::report::review::{self, Review};
+use crate::render::{self, Unit};
+use crate::report::review::{self};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,9 +32,4 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let doc = || render::review::doc(&value, ctx.lang);
     render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(0)
-}
-
-/// The review as a document (what the demo prints).
-pub fn document(catalog: &Catalog, r: &Review, lang: Lang, fingerprint: crate::db::Fingerprint) -> Doc {
-    render::review::doc(&review::assess(catalog, r, fingerprint), lang)
 }

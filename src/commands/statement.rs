@@ -4,11 +4,10 @@
 //! the .xlsx, after a summary sheet.
 
 use super::Ctx;
-use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
-use crate::render::{self, Doc, Lang, Unit};
-use crate::report::statement::{self, Filter, Period, Row};
+use crate::render::{self, Unit};
+use crate::report::statement::{self, Filter, Period};
 use chrono::NaiveDate;
 
 #[derive(clap::Args, Debug)]
@@ -76,17 +75,4 @@ pub fn parse_period(year: Option<i32>, from: Option<NaiveDate>, to: Option<Naive
         }
     }
     Ok(period)
-}
-
-/// The statement as a document (what the demo prints).
-pub fn document(
-    catalog: &Catalog,
-    rows: &[Row],
-    period: Period,
-    county: Option<&str>,
-    lang: Lang,
-    fingerprint: crate::db::Fingerprint,
-) -> Doc {
-    let value = statement::report(catalog, rows, period, county.map(str::to_string), fingerprint);
-    render::statement::doc(&value, lang)
 }
