@@ -278,7 +278,7 @@ proptest! {
         let mut derived = db.balance_lines_as_of(Some(last)).expect("as of");
         maintained.retain(|l| l.balance != fundledger::model::LineBalance::default());
         derived.retain(|l| l.balance != fundledger::model::LineBalance::default());
-        let key = |l: &fundledger::db::BalanceLine| (l.appropriation.clone(), l.subproject.clone(), l.balance);
+        let key = |l: &fundledger::model::BalanceLine| (l.appropriation.clone(), l.subproject.clone(), l.balance);
         prop_assert_eq!(maintained.iter().map(key).collect::<Vec<_>>(), derived.iter().map(key).collect::<Vec<_>>());
 
         // Balances as of any day, replayed here entry by entry, equal what the ledger sums.

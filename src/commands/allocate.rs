@@ -7,9 +7,10 @@
 
 use super::Ctx;
 use crate::allocate::{Plan, Remainder};
-use crate::db::{Db, StoredAppropriation};
+use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{EntryWriter, Stamp};
+use crate::model::StoredAppropriation;
 use crate::model::{Kind, NewEntry};
 use crate::render::{self, Doc, Unit};
 use crate::report::allocation::{allocation_plan, Recorded};

@@ -26,12 +26,9 @@ use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
 use crate::error::{shown_path, Error, Result};
 use crate::model::{
-    Activity, Kind, Level, LineBalance, LineId, Mode, NewAppropriation, NewProject, NewSubproject,
-    PeriodAction, Scope, Stage, Status, Verdict,
-};
-pub use crate::model::{
-    BalanceLine, LineActivity, StoredAcceptance, StoredAppropriation, StoredEntry, StoredProject,
-    StoredSubproject,
+    Activity, BalanceLine, Kind, Level, LineActivity, LineBalance, LineId, Mode, NewAppropriation,
+    NewProject, NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance, StoredAppropriation,
+    StoredEntry, StoredProject, StoredSubproject, Verdict,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};

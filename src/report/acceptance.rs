@@ -2,8 +2,8 @@
 //! passed their item acceptance, and when the overall, county and city acceptances passed.
 
 use crate::catalog::Catalog;
-use crate::db::{StoredAcceptance, StoredProject, StoredSubproject};
 use crate::model::{Stage, Status, Verdict};
+use crate::model::{StoredAcceptance, StoredProject, StoredSubproject};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;

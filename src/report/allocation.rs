@@ -6,9 +6,10 @@
 
 use crate::allocate::{plan, Claim, Plan, Remainder};
 use crate::catalog::Catalog;
-use crate::db::{Db, StoredAppropriation};
+use crate::db::Db;
 use crate::error::Result;
 use crate::model::Status;
+use crate::model::StoredAppropriation;
 use crate::money::Fen;
 use crate::report::entitlements::entitlements;
 use chrono::NaiveDate;

@@ -3,7 +3,7 @@
 //! project, sub-project and catalogue channel order, with their total.
 
 use crate::catalog::Catalog;
-use crate::db::BalanceLine;
+use crate::model::BalanceLine;
 use crate::model::LineBalance;
 use crate::money::Fen;
 use serde::Serialize;

@@ -13,8 +13,9 @@
 //! message.
 
 use crate::catalog::Catalog;
-use crate::db::{BalanceLine, Db, LineActivity};
+use crate::db::Db;
 use crate::error::Result;
+use crate::model::{BalanceLine, LineActivity};
 use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;

@@ -7,8 +7,9 @@
 //! channel, over all appropriation lines, reversals netted.
 
 use crate::catalog::Catalog;
-use crate::db::{BalanceLine, Db};
+use crate::db::Db;
 use crate::error::Result;
+use crate::model::BalanceLine;
 use crate::model::Status;
 use crate::money::Fen;
 use crate::subsidy::{self, Entitlement, Measure};

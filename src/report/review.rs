@@ -15,8 +15,9 @@
 //!   (appropriated − paid) ÷ appropriated.
 
 use crate::catalog::Catalog;
-use crate::db::{BalanceLine, Db, StoredProject};
+use crate::db::Db;
 use crate::error::Result;
+use crate::model::{BalanceLine, StoredProject};
 use crate::model::{Level, LineBalance, Mode, Status};
 use crate::money::Fen;
 use crate::report::acceptance::{self, Progress};
