@@ -30,15 +30,18 @@ fn counts_match_the_annexes() {
 fn notable_rows_are_as_the_policy_says() {
     let l = Ledger::new();
     let channels = rows(&l, "channels");
-    assert_eq!(find(&channels, "name", "高标准农田专项资金")["types"], "高标准农田建设、粮食生产功能区建设");
+    assert_eq!(
+        find(&channels, "name", "高标准农田专项资金")["types"],
+        serde_json::json!(["高标准农田建设", "粮食生产功能区建设"])
+    );
     assert_eq!(
         find(&channels, "name", "和美乡村建设专项资金")["types"],
-        "农村人居环境整治提升、和美乡村建设、历史文化传统村落保护利用"
+        serde_json::json!(["农村人居环境整治提升", "和美乡村建设", "历史文化传统村落保护利用"])
     );
     // A channel's policy owner can differ from the type's department.
     let eco = find(&channels, "name", "生态补偿专项资金");
     assert_eq!(eco["policy_owner"], "市生态环境局");
-    assert_eq!(eco["types"], "农村河道治理");
+    assert_eq!(eco["types"], serde_json::json!(["农村河道治理"]));
     assert!(eco["basis"]
         .as_str()
         .expect("basis")
@@ -48,14 +51,24 @@ fn notable_rows_are_as_the_policy_says() {
     assert_eq!(find(&types, "name", "农村河道治理")["department"], "市水利局");
     assert_eq!(
         find(&types, "name", "“四好农村路”建设")["channels"],
-        "交通运输发展专项资金、“四好农村路”专项补助资金"
+        serde_json::json!(["交通运输发展专项资金", "“四好农村路”专项补助资金"])
     );
-    assert_eq!(find(&types, "name", "A级景区村庄创建")["channels"], "暂无");
+    // 暂无: Annex 3 lists the type with no channel yet; —: the type has no Annex-3 row.
+    let a_level = find(&types, "name", "A级景区村庄创建");
+    assert_eq!(
+        (a_level["channels"].clone(), a_level["annex3"].clone()),
+        (serde_json::json!([]), "none".into())
+    );
     for no_row in ["耕地“非农化”“非粮化”整治", "垦造耕地", "低效用地再开发", "城乡风貌整治提升", "制度创新"]
     {
-        assert_eq!(find(&types, "name", no_row)["channels"], "—", "{no_row}");
+        let t = find(&types, "name", no_row);
+        assert_eq!(
+            (t["channels"].clone(), t["annex3"].clone()),
+            (serde_json::json!([]), "absent".into()),
+            "{no_row}"
+        );
     }
-    let without = types.iter().filter(|t| t["channels"] == "—" || t["channels"] == "暂无").count();
+    let without = types.iter().filter(|t| t["channels"] == serde_json::json!([])).count();
     assert_eq!(without, 6);
     let heritage = find(&types, "name", "历史文化传统村落保护利用");
     assert!(heritage["note"].as_str().expect("note").contains("市建设局联合牵头"));
@@ -103,7 +116,7 @@ fn users_can_add_types_channels_and_designations() {
     let d = l.file("d.csv", "channel,type\n杆线整治专项资金,杆线整治\n");
     l.ok(&["import", "designations", &d]);
     let channels = rows(&l, "channels");
-    assert_eq!(find(&channels, "name", "杆线整治专项资金")["types"], "杆线整治");
+    assert_eq!(find(&channels, "name", "杆线整治专项资金")["types"], serde_json::json!(["杆线整治"]));
     // Re-importing is harmless; changing a recorded type is refused.
     l.ok(&["import", "types", &types]);
     let changed =

@@ -56,7 +56,7 @@ fn types(rows: &[TypeRow]) -> Report {
                     tick(t.agri),
                     tick(t.land),
                     tick(t.people),
-                    t.channels.as_str().into(),
+                    channel_list(t).into(),
                     t.note.as_str().into(),
                 ]
             })
@@ -69,6 +69,16 @@ fn types(rows: &[TypeRow]) -> Report {
             rows.iter().filter(|t| t.people).count()
         )],
         ..Report::default()
+    }
+}
+
+/// The channels that pay a type, joined by 、; 暂无 where Annex 3 says there is none yet, —
+/// where the type has no row in Annex 3.
+fn channel_list(t: &TypeRow) -> String {
+    match (t.channels.is_empty(), t.annex3.as_str()) {
+        (false, _) => t.channels.join("、"),
+        (true, "none") => "暂无".to_string(),
+        (true, _) => "—".to_string(),
     }
 }
 
@@ -88,7 +98,7 @@ fn channels(rows: &[ChannelRow]) -> Report {
                     ch.channel.as_str().into(),
                     ch.name.as_str().into(),
                     ch.policy_owner.as_str().into(),
-                    ch.types.as_str().into(),
+                    ch.types.join("、").into(),
                     ch.basis.as_str().into(),
                 ]
             })

@@ -31,9 +31,8 @@ pub struct TypeRow {
     pub agri: bool,
     pub land: bool,
     pub people: bool,
-    /// The names of the channels that pay it, joined by 、; 暂无 when Annex 3 says none, —
-    /// when Annex 3 has no row for the type.
-    pub channels: String,
+    /// The names of the channels that pay it (none when Annex 3 names none: see `annex3`).
+    pub channels: Vec<String>,
     pub note: String,
     pub department_code: String,
     /// What Annex 3 says: `listed`, `none` (暂无), `absent`, `user`.
@@ -46,8 +45,8 @@ pub struct ChannelRow {
     pub name: String,
     /// The policy owner's name.
     pub policy_owner: String,
-    /// The names of the types it pays, joined by 、.
-    pub types: String,
+    /// The names of the types it pays.
+    pub types: Vec<String>,
     pub basis: String,
     pub policy_owner_code: String,
 }
@@ -110,15 +109,6 @@ fn type_name(catalog: &Catalog, code: &str) -> String {
     catalog.subproject_type(code).map_or(code.to_string(), |x| x.name.clone())
 }
 
-fn channel_list(catalog: &Catalog, type_code: &str, annex3: &str) -> String {
-    let names: Vec<&str> = catalog.channels_for_type(type_code).iter().map(|ch| ch.name.as_str()).collect();
-    match (names.is_empty(), annex3) {
-        (false, _) => names.join("、"),
-        (true, "none") => "暂无".to_string(),
-        (true, _) => "—".to_string(),
-    }
-}
-
 pub fn departments(catalog: &Catalog) -> Listing {
     let row = |d: &Department| DepartmentRow {
         department: d.code.clone(),
@@ -145,7 +135,7 @@ pub fn types(catalog: &Catalog) -> Listing {
             agri: t.agri,
             land: t.land,
             people: t.people,
-            channels: channel_list(catalog, &t.code, &t.annex3),
+            channels: catalog.channels_for_type(&t.code).iter().map(|ch| ch.name.clone()).collect(),
             note: t.note.clone(),
             department_code: t.department.clone(),
             annex3: t.annex3.clone(),
@@ -162,12 +152,7 @@ pub fn channels(catalog: &Catalog) -> Listing {
             channel: ch.code.clone(),
             name: ch.name.clone(),
             policy_owner: dept_name(catalog, &ch.policy_owner),
-            types: catalog
-                .types_for_channel(&ch.code)
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join("、"),
+            types: catalog.types_for_channel(&ch.code).iter().map(|t| t.name.clone()).collect(),
             basis: ch.basis.clone(),
             policy_owner_code: ch.policy_owner.clone(),
         })
