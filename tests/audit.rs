@@ -175,6 +175,12 @@ fn the_journal_lists_each_write_with_its_operator_and_filters() {
     );
     assert_eq!(writes[4]["summary"], "10 added, 0 unchanged");
     assert_eq!(writes[0]["operator"], "测试员");
+    // Links are numbers, and the writes' links follow each other without a gap.
+    assert_eq!(writes[0]["first_link"], 1);
+    for pair in writes.windows(2) {
+        let last = pair[0]["last_link"].as_i64().expect("last_link is a number");
+        assert_eq!(pair[1]["first_link"].as_i64(), Some(last + 1), "{pair:?}");
+    }
     let mine: serde_json::Value =
         serde_json::from_str(&l.ok(&["log", "--by", "王会计", "--format", "json"])).expect("json");
     assert_eq!(mine["writes"].as_array().expect("writes").len(), 1);

@@ -6,8 +6,9 @@
 
 use super::Ctx;
 use crate::db::Db;
-use crate::error::{escaped, Result};
-use crate::render::{self, c, Cell, Col, Doc, Report, Unit};
+use crate::error::Result;
+use crate::render::{self, Unit};
+use crate::report::journal::journal;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -20,52 +21,10 @@ pub struct Args {
     pub by: Option<String>,
 }
 
-const COLUMNS: [Col; 8] = [
-    c("write", "序号"),
-    c("recorded_at", "时间"),
-    c("operator", "操作员"),
-    c("command", "命令"),
-    c("detail", "对象"),
-    c("summary", "结果"),
-    c("reason", "原因"),
-    c("links", "审计链节"),
-];
-
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let db = Db::open_snapshot(&ctx.db_path())?;
     let writes = db.writes(args.since, args.by.as_deref().map(str::trim))?;
-    let rows = writes
-        .iter()
-        .map(|w| {
-            // The journal holds text from outside as it was given (a file name may hold an
-            // ESC sequence or a bidi control); every format shows it escaped.
-            let text = |t: &str| Cell::from(escaped(t).into_owned());
-            vec![
-                Cell::Int(w.id),
-                text(&w.recorded_at),
-                text(&w.operator),
-                text(&w.command),
-                text(&w.detail),
-                text(&w.summary),
-                text(&w.reason),
-                Cell::from(format!("{}–{}", w.first_link, w.last_link + 1)),
-            ]
-        })
-        .collect();
-    let report = Report {
-        title: "写入记录 write journal".into(),
-        columns: COLUMNS.to_vec(),
-        rows,
-        json_key: "writes",
-        notes: vec![format!(
-            "{} write{} shown; each write's links include the journal row itself (the last one)",
-            writes.len(),
-            if writes.len() == 1 { "" } else { "s" }
-        )],
-        ..Report::default()
-    };
-    // No fingerprint row: the journal is a list scripts read as a plain table.
-    let doc = Doc { sections: vec![report], ..Doc::default() };
-    render::print_doc(&doc, ctx.options(Unit::Yuan), ctx.out())?;
+    let value = journal(&writes);
+    render::print_value(&value, || render::journal::doc(&value), ctx.options(Unit::Yuan), ctx.out())?;
     Ok(0)
 }

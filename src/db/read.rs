@@ -52,20 +52,6 @@ impl std::fmt::Display for Fingerprint {
 /// A line's year.
 pub type LineYear = (LineId, i32);
 
-/// One row of the write journal.
-#[derive(Clone, Debug)]
-pub struct StoredWrite {
-    pub id: i64,
-    pub command: String,
-    pub detail: String,
-    pub summary: String,
-    pub reason: String,
-    pub first_link: i64,
-    pub last_link: i64,
-    pub operator: String,
-    pub recorded_at: String,
-}
-
 pub(super) const WRITE_SELECT: &str =
     "SELECT id, command, detail, summary, reason, first_link, last_link, operator,
     recorded_at FROM writes";

@@ -129,3 +129,17 @@ pub struct LedgerPay {
     /// The voucher of the reversal that cancelled it, if any.
     pub reversed_by: Option<String>,
 }
+
+/// One row of the write journal.
+#[derive(Clone, Debug)]
+pub struct StoredWrite {
+    pub id: i64,
+    pub command: String,
+    pub detail: String,
+    pub summary: String,
+    pub reason: String,
+    pub first_link: i64,
+    pub last_link: i64,
+    pub operator: String,
+    pub recorded_at: String,
+}

@@ -14,6 +14,7 @@ pub mod balances;
 pub mod catalog;
 pub mod check;
 pub mod entitlements;
+pub mod journal;
 pub mod reconcile;
 pub mod review;
 pub mod statement;
