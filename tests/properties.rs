@@ -6,7 +6,8 @@
 use fundledger::db::Db;
 use fundledger::ledger::{AppropriationWriter, EntryWriter, ProjectWriter, Stamp, SubprojectWriter};
 use fundledger::model::{
-    Direction, Flow, Kind, Level, Mode, NewAppropriation, NewEntry, NewProject, NewSubproject, Scope, Status,
+    AppropriationCode, Direction, Flow, Kind, Level, Mode, NewAppropriation, NewEntry, NewProject,
+    NewSubproject, ProjectCode, Scope, Status, SubprojectCode, Voucher,
 };
 use fundledger::money::{Fen, MAX_AMOUNT_FEN};
 use fundledger::verify;
@@ -45,7 +46,7 @@ fn ledger() -> Db {
     fundledger::ledger::load_builtin_catalog(&tx).expect("catalogue");
     let catalog = tx.catalog().expect("catalog");
     let project = NewProject {
-        code: "P".into(),
+        code: ProjectCode::parse("P").expect("code"),
         name: "项目".into(),
         county: "南湖区".into(),
         scope: Scope::SingleTownship,
@@ -62,8 +63,8 @@ fn ledger() -> Db {
         .expect("project");
     for code in ["S1", "S2"] {
         let s = NewSubproject {
-            code: code.into(),
-            project: "P".into(),
+            code: SubprojectCode::parse(code).expect("code"),
+            project: ProjectCode::parse("P").expect("code"),
             type_ref: "高标准农田建设".into(),
             status: Status::Ongoing,
             quantity: String::new(),
@@ -77,7 +78,7 @@ fn ledger() -> Db {
     }
     for (code, amount) in [("A1", 10_000), ("A2", 5_000)] {
         let a = NewAppropriation {
-            code: code.into(),
+            code: AppropriationCode::parse(code).expect("code"),
             doc_no: "浙财农〔2024〕1号".into(),
             channel_ref: "高标准农田专项资金".into(),
             level: Level::Provincial,
@@ -139,13 +140,13 @@ fn entry_on(s: &Step, voucher: &str, accepted: &[String], on: chrono::NaiveDate)
         ),
     };
     NewEntry {
-        voucher: voucher.to_string(),
+        voucher: Voucher::parse(voucher).expect("voucher"),
         date: on,
         kind,
-        appropriation,
-        subproject,
+        appropriation: appropriation.map(|c| AppropriationCode::parse(&c).expect("code")),
+        subproject: subproject.map(|c| SubprojectCode::parse(&c).expect("code")),
         amount,
-        reverses,
+        reverses: reverses.map(|c| Voucher::parse(&c).expect("voucher")),
         memo: String::new(),
         channel_ref: None,
     }
@@ -245,13 +246,13 @@ proptest! {
             if w.write(&entry).expect("db").is_ok() {
                 match &entry.reverses {
                     None => {
-                        let line = (entry.appropriation.clone().unwrap(), entry.subproject.clone().unwrap());
+                        let line = (entry.appropriation.clone().unwrap().to_string(), entry.subproject.clone().unwrap().to_string());
                         let amount = entry.amount.unwrap();
                         moves.push((on, line.clone(), entry.kind.flow().expect("not a reversal"), amount, Direction::Forward));
                         originals.insert(voucher.clone(), (line, entry.kind, amount));
                     }
                     Some(original) => {
-                        let (line, kind, amount) = originals[original].clone();
+                        let (line, kind, amount) = originals[original.as_str()].clone();
                         moves.push((on, line, kind.flow().expect("an original moves money"), amount, Direction::Back));
                     }
                 }

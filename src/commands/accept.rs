@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{self, Outcome, Stamp};
-use crate::model::{self, NewAcceptance, Stage, Verdict};
+use crate::model::{self, NewAcceptance, ProjectCode, Stage, SubprojectCode, Verdict};
 use crate::render::{self, Doc, Unit};
 use crate::report::acceptance::{progress, progress_list, records};
 
@@ -82,19 +82,22 @@ fn bad(column: &str, message: String) -> Error {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let project = |p: &str| ProjectCode::parse_as(p, "project").map_err(|m| bad("--project", m));
     let (stage, project, subproject, department, batch, award, common) = match &args.stage {
         StageArgs::Item { subproject, department, common } => {
-            (Stage::Item, None, Some(subproject.clone()), department.clone(), String::new(), false, common)
+            let subproject =
+                SubprojectCode::parse_as(subproject, "sub-project").map_err(|m| bad("--subproject", m))?;
+            (Stage::Item, None, Some(subproject), department.clone(), String::new(), false, common)
         }
-        StageArgs::Overall { project, common } => {
-            (Stage::Overall, Some(project.clone()), None, None, String::new(), false, common)
+        StageArgs::Overall { project: project_code, common } => {
+            (Stage::Overall, Some(project(project_code)?), None, None, String::new(), false, common)
         }
-        StageArgs::County { project, common } => {
-            (Stage::County, Some(project.clone()), None, None, String::new(), false, common)
+        StageArgs::County { project: project_code, common } => {
+            (Stage::County, Some(project(project_code)?), None, None, String::new(), false, common)
         }
-        StageArgs::City { project, batch, award, common } => {
+        StageArgs::City { project: project_code, batch, award, common } => {
             let batch = model::parse_code(batch, "batch").map_err(|m| bad("--batch", m))?;
-            (Stage::City, Some(project.clone()), None, None, batch, *award, common)
+            (Stage::City, Some(project(project_code)?), None, None, batch, *award, common)
         }
     };
     let a = NewAcceptance {

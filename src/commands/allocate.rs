@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{EntryWriter, Stamp};
 use crate::model::StoredAppropriation;
-use crate::model::{Kind, NewEntry};
+use crate::model::{Kind, NewEntry, SubprojectCode, Voucher};
 use crate::render::{self, Doc, Unit};
 use crate::report::allocation::{allocation_plan, Recorded};
 
@@ -77,11 +77,12 @@ fn commit(
             }
         };
         let entry = NewEntry {
-            voucher: voucher.clone(),
+            // A voucher fundledger numbers itself (up to 58 characters; the schema allows 60).
+            voucher: Voucher::stored(voucher.clone()),
             date,
             kind: Kind::Allocate,
             appropriation: Some(a.code.clone()),
-            subproject: Some(s.subproject.clone()),
+            subproject: Some(SubprojectCode::stored(s.subproject.clone())),
             amount: Some(s.total()),
             reverses: None,
             memo: "按单独补助应得分配 allocate --commit".into(),

@@ -187,7 +187,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         return Ok(());
     };
     let entry = NewEntry {
-        voucher: "DEMO-REFUSED-1".into(),
+        voucher: crate::model::Voucher::stored("DEMO-REFUSED-1".into()),
         date: a.issued_on,
         kind: Kind::Allocate,
         appropriation: Some(a.code.clone()),
@@ -253,8 +253,9 @@ fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
 /// Plans (without recording) the division of the line with the most money still available.
 fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
     let drawn = db.drawn_by_appropriation()?;
-    let available =
-        |a: &crate::model::StoredAppropriation| a.amount - drawn.get(&a.code).copied().unwrap_or_default();
+    let available = |a: &crate::model::StoredAppropriation| {
+        a.amount - drawn.get(a.code.as_str()).copied().unwrap_or_default()
+    };
     let Some(a) = db
         .appropriations()?
         .into_iter()

@@ -5,7 +5,7 @@ use super::Ctx;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{EntryWriter, Outcome, Stamp};
-use crate::model::{self, Kind, NewEntry};
+use crate::model::{self, AppropriationCode, Kind, NewEntry, SubprojectCode, Voucher};
 use crate::money::Fen;
 
 #[derive(clap::Args, Debug)]
@@ -74,11 +74,15 @@ pub fn run(ctx: &Ctx, a: &Args) -> Result<u8> {
     let amount =
         flag(&mut p, "--amount", Check::R6, Fen::parse_positive(&a.amount).map_err(|e| e.to_string()));
     let date = flag(&mut p, "--date", Check::Format, crate::args::date(&a.date));
-    let voucher = flag(&mut p, "--voucher", Check::Format, model::parse_code(&a.voucher, "voucher"));
-    let appropriation =
-        flag(&mut p, "--appropriation", Check::Format, model::parse_code(&a.appropriation, "appropriation"));
+    let voucher = flag(&mut p, "--voucher", Check::Format, Voucher::parse_as(&a.voucher, "voucher"));
+    let appropriation = flag(
+        &mut p,
+        "--appropriation",
+        Check::Format,
+        AppropriationCode::parse_as(&a.appropriation, "appropriation"),
+    );
     let subproject =
-        flag(&mut p, "--subproject", Check::Format, model::parse_code(&a.subproject, "subproject"));
+        flag(&mut p, "--subproject", Check::Format, SubprojectCode::parse_as(&a.subproject, "subproject"));
     let memo = flag(&mut p, "--memo", Check::Format, model::parse_text(&a.memo, "memo", false));
     let (
         Some(kind),
@@ -112,8 +116,8 @@ pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
         Some(d) => flag(&mut p, "--date", Check::Format, crate::args::date(d)),
         None => Some(chrono::Local::now().date_naive()),
     };
-    let voucher = flag(&mut p, "--voucher", Check::Format, model::parse_code(&a.voucher, "voucher"));
-    let original = flag(&mut p, "VOUCHER", Check::Format, model::parse_code(&a.original, "voucher"));
+    let voucher = flag(&mut p, "--voucher", Check::Format, Voucher::parse_as(&a.voucher, "voucher"));
+    let original = flag(&mut p, "VOUCHER", Check::Format, Voucher::parse_as(&a.original, "voucher"));
     let reason = flag(&mut p, "--reason", Check::Format, model::parse_text(&a.reason, "reason", true));
     let (Some(date), Some(voucher), Some(original), Some(memo)) = (date, voucher, original, reason) else {
         return Err(Error::Rejected(p));

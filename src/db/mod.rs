@@ -215,3 +215,27 @@ impl rusqlite::types::FromSql for Fen {
         i64::column_result(value).map(|v| Fen(i128::from(v)))
     }
 }
+
+/// Codes are stored as their text and read back as they are stored.
+macro_rules! code_sql {
+    ($($t:ty),*) => {$(
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                <String as rusqlite::types::FromSql>::column_result(v).map(<$t>::stored)
+            }
+        }
+    )*};
+}
+
+code_sql!(
+    crate::model::ProjectCode,
+    crate::model::SubprojectCode,
+    crate::model::AppropriationCode,
+    crate::model::Voucher
+);

@@ -2,7 +2,10 @@
 
 use super::*;
 use crate::error::{Check, Problem};
-use crate::model::{self, Kind, NewAcceptance, NewEntry, Stage, Verdict};
+use crate::model::{
+    self, AppropriationCode, Kind, NewAcceptance, NewEntry, ProjectCode, Stage, SubprojectCode, Verdict,
+    Voucher,
+};
 use crate::money::Fen;
 
 pub const ENTRY_COLUMNS: &[Column] = &[
@@ -19,13 +22,13 @@ pub const ENTRY_COLUMNS: &[Column] = &[
 
 pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>> {
     let mut f = Fields::new(row, ENTRY_COLUMNS);
-    let voucher = f.code("voucher");
+    let voucher = f.code_as("voucher", Voucher::parse_as);
     let date = f.date("date");
     let kind = f.parse("kind", Check::Format, Kind::parse);
-    let appropriation = f.optional("appropriation", Check::Format, |v| model::parse_code(v, "appropriation"));
-    let subproject = f.optional("subproject", Check::Format, |v| model::parse_code(v, "subproject"));
+    let appropriation = f.optional_code_as("appropriation", AppropriationCode::parse_as);
+    let subproject = f.optional_code_as("subproject", SubprojectCode::parse_as);
     let amount = f.optional("amount", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
-    let reverses = f.optional("reverses", Check::Format, |v| model::parse_code(v, "reverses"));
+    let reverses = f.optional_code_as("reverses", Voucher::parse_as);
     let memo = f.text("memo", false);
     let channel_ref = f.optional("channel", Check::Format, |v| model::parse_text(v, "channel", true));
     let value = (|| {
@@ -62,8 +65,8 @@ pub const ACCEPTANCE_COLUMNS: &[Column] = &[
 pub fn parse_acceptance(row: &Row<'_>) -> std::result::Result<NewAcceptance, Vec<Problem>> {
     let mut f = Fields::new(row, ACCEPTANCE_COLUMNS);
     let stage = f.parse("stage", Check::Format, Stage::parse);
-    let project = f.optional("project", Check::Format, |v| model::parse_code(v, "project"));
-    let subproject = f.optional("subproject", Check::Format, |v| model::parse_code(v, "subproject"));
+    let project = f.optional_code_as("project", ProjectCode::parse_as);
+    let subproject = f.optional_code_as("subproject", SubprojectCode::parse_as);
     let department = f.optional("department", Check::Format, |v| model::parse_text(v, "department", true));
     let verdict = f.parse("result", Check::Format, Verdict::parse);
     let date = f.date("date");

@@ -71,6 +71,20 @@ impl<'r, 'a> Fields<'r, 'a> {
         self.parse(name, Check::Format, |v| model::parse_code(v, name))
     }
 
+    /// A code of a kind (`ProjectCode::parse_as` …), named in messages by its column.
+    pub fn code_as<T>(&mut self, name: &str, make: fn(&str, &str) -> Result<T, String>) -> Option<T> {
+        self.parse(name, Check::Format, |v| make(v, name))
+    }
+
+    /// An optional code of a kind: `Some(None)` when the cell is empty.
+    pub fn optional_code_as<T>(
+        &mut self,
+        name: &str,
+        make: fn(&str, &str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        self.optional(name, Check::Format, |v| make(v, name))
+    }
+
     pub fn date(&mut self, name: &str) -> Option<chrono::NaiveDate> {
         self.parse(name, Check::Format, model::parse_date)
     }

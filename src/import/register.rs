@@ -2,7 +2,10 @@
 
 use super::*;
 use crate::error::{Check, Problem};
-use crate::model::{self, Level, Mode, NewAppropriation, NewProject, NewSubproject, Scope, Status};
+use crate::model::{
+    self, AppropriationCode, Level, Mode, NewAppropriation, NewProject, NewSubproject, ProjectCode, Scope,
+    Status, SubprojectCode,
+};
 use crate::money::Fen;
 
 pub const PROJECT_COLUMNS: &[Column] = &[
@@ -43,7 +46,7 @@ pub const APPROPRIATION_COLUMNS: &[Column] = &[
 
 pub fn parse_project(row: &Row<'_>) -> std::result::Result<NewProject, Vec<Problem>> {
     let mut f = Fields::new(row, PROJECT_COLUMNS);
-    let code = f.code("project");
+    let code = f.code_as("project", ProjectCode::parse_as);
     let name = f.text("name", true);
     let county = f.text("county", true);
     let scope = f.parse("scope", Check::Format, Scope::parse);
@@ -72,8 +75,8 @@ pub fn parse_project(row: &Row<'_>) -> std::result::Result<NewProject, Vec<Probl
 
 pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec<Problem>> {
     let mut f = Fields::new(row, SUBPROJECT_COLUMNS);
-    let code = f.code("subproject");
-    let project = f.code("project");
+    let code = f.code_as("subproject", SubprojectCode::parse_as);
+    let project = f.code_as("project", ProjectCode::parse_as);
     let type_ref = f.text("type", true);
     let status = f.parse("status", Check::Format, Status::parse);
     let quantity = f.parse("quantity", Check::Format, parse_quantity);
@@ -113,7 +116,7 @@ pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec
 
 pub fn parse_appropriation(row: &Row<'_>) -> std::result::Result<NewAppropriation, Vec<Problem>> {
     let mut f = Fields::new(row, APPROPRIATION_COLUMNS);
-    let code = f.code("appropriation");
+    let code = f.code_as("appropriation", AppropriationCode::parse_as);
     let doc_no = f.name("doc_no", model::MAX_NAME_CHARS);
     let channel_ref = f.text("channel", true);
     let level = f.parse("level", Check::Format, Level::parse);

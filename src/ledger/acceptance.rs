@@ -158,7 +158,7 @@ fn department_code(catalog: &Catalog, a: &NewAcceptance, sub: Option<&StoredSubp
 
 fn same(h: &StoredAcceptance, a: &NewAcceptance, department: Option<&str>) -> bool {
     h.stage == a.stage
-        && h.subproject == a.subproject
+        && h.subproject.as_deref() == a.subproject.as_deref()
         && h.department.as_deref() == department
         && h.verdict == a.verdict
         && h.date == a.date
@@ -204,7 +204,7 @@ fn in_order_and_new(
         return refuse(Check::Acceptance, "date", message);
     }
     if let Some(h) = passed(history, a.stage, sub.map(|s| s.code.as_str())) {
-        let what = sub.map_or(project.row.code.clone(), |s| s.code.clone());
+        let what = sub.map_or(project.row.code.to_string(), |s| s.code.to_string());
         let message = format!("{what} already passed {} on {} ({})", a.stage.zh(), h.date, h.document);
         return refuse(Check::Acceptance, if sub.is_some() { "subproject" } else { "project" }, message);
     }
@@ -267,7 +267,7 @@ fn items_passed(tx: &Tx<'_>, history: &[StoredAcceptance], project: &str, a: &Ne
         .filter_map(|s| match passed(history, Stage::Item, Some(&s.code)) {
             Some(h) if h.date <= a.date => None,
             Some(h) => Some(format!("{} (passed only on {})", s.code, h.date)),
-            None => Some(s.code.clone()),
+            None => Some(s.code.to_string()),
         })
         .collect();
     if !missing.is_empty() {

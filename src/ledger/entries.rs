@@ -100,12 +100,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// voucher this same run already took — recorded, found unchanged, or refused — is a
     /// repeat within the file, refused with the line it was first given on.
     pub fn write_at(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
-        if let Some(first) = self.refused.get(&e.voucher) {
+        if let Some(first) = self.refused.get(e.voucher.as_str()) {
             return Ok(Err(vec![repeat(&e.voucher, Some(*first))]));
         }
         let result = self.write_new(e, file_line)?;
         if result.is_err() {
-            self.refused.entry(e.voucher.clone()).or_insert(file_line.unwrap_or(0));
+            self.refused.entry(e.voucher.to_string()).or_insert(file_line.unwrap_or(0));
         }
         Ok(result)
     }
@@ -522,8 +522,12 @@ fn mirror_problems(original: &StoredEntry, e: &NewEntry) -> Vec<Problem> {
             );
         }
     };
-    mirror("appropriation", e.appropriation.clone(), original.appropriation.clone());
-    mirror("subproject", e.subproject.clone(), original.subproject.clone());
+    mirror(
+        "appropriation",
+        e.appropriation.as_ref().map(|c| c.to_string()),
+        original.appropriation.to_string(),
+    );
+    mirror("subproject", e.subproject.as_ref().map(|c| c.to_string()), original.subproject.to_string());
     mirror("amount", e.amount.map(|a| a.to_string()), original.amount.to_string());
     problems
 }
@@ -539,10 +543,14 @@ fn same_entry(old: &StoredEntry, e: &NewEntry) -> std::result::Result<Outcome, V
     let mirrored = old.kind == Kind::Reverse;
     let opt = |v: Option<String>| v.unwrap_or_default();
     if e.appropriation.is_some() || !mirrored {
-        d.field("appropriation", old.appropriation.clone(), opt(e.appropriation.clone()));
+        d.field(
+            "appropriation",
+            old.appropriation.to_string(),
+            opt(e.appropriation.as_ref().map(|c| c.to_string())),
+        );
     }
     if e.subproject.is_some() || !mirrored {
-        d.field("subproject", old.subproject.clone(), opt(e.subproject.clone()));
+        d.field("subproject", old.subproject.to_string(), opt(e.subproject.as_ref().map(|c| c.to_string())));
     }
     if e.amount.is_some() || !mirrored {
         d.field("amount", old.amount.to_string(), opt(e.amount.map(|a| a.to_string())));

@@ -1,13 +1,15 @@
 //! Rows as clerks give them, after every field was checked: what the writers take.
 
-use super::{Kind, Level, Mode, Scope, Stage, Status, Verdict};
+use super::{
+    AppropriationCode, Kind, Level, Mode, ProjectCode, Scope, Stage, Status, SubprojectCode, Verdict, Voucher,
+};
 use crate::money::Fen;
 use chrono::NaiveDate;
 
 /// An integrated land-consolidation project (土地综合整治项目).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewProject {
-    pub code: String,
+    pub code: ProjectCode,
     pub name: String,
     pub county: String,
     pub scope: Scope,
@@ -22,8 +24,8 @@ pub struct NewProject {
 /// A sub-project (子项目). `type_ref` is resolved against the catalogue by the ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSubproject {
-    pub code: String,
-    pub project: String,
+    pub code: SubprojectCode,
+    pub project: ProjectCode,
     pub type_ref: String,
     pub status: Status,
     pub quantity: String,
@@ -37,7 +39,7 @@ pub struct NewSubproject {
 /// An appropriation line (资金下达): one channel, one level, one recipient county.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAppropriation {
-    pub code: String,
+    pub code: AppropriationCode,
     pub doc_no: String,
     pub channel_ref: String,
     pub level: Level,
@@ -52,8 +54,8 @@ pub struct NewAppropriation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAcceptance {
     pub stage: Stage,
-    pub project: Option<String>,
-    pub subproject: Option<String>,
+    pub project: Option<ProjectCode>,
+    pub subproject: Option<SubprojectCode>,
     pub department: Option<String>,
     pub verdict: Verdict,
     pub date: NaiveDate,
@@ -67,13 +69,13 @@ pub struct NewAcceptance {
 /// the appropriation, sub-project and amount may be left empty (they are the original's).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEntry {
-    pub voucher: String,
+    pub voucher: Voucher,
     pub date: NaiveDate,
     pub kind: Kind,
-    pub appropriation: Option<String>,
-    pub subproject: Option<String>,
+    pub appropriation: Option<AppropriationCode>,
+    pub subproject: Option<SubprojectCode>,
     pub amount: Option<Fen>,
-    pub reverses: Option<String>,
+    pub reverses: Option<Voucher>,
     pub memo: String,
     /// Optional channel the clerk expects the appropriation to carry (R1 cross-check).
     pub channel_ref: Option<String>,

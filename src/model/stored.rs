@@ -1,6 +1,9 @@
 //! What the ledger holds, as read back: ids are SQLite's, references spelled as codes.
 
-use super::{Kind, Level, LineBalance, LineId, Mode, NewProject, Stage, Status, Verdict};
+use super::{
+    AppropriationCode, Kind, Level, LineBalance, LineId, Mode, NewProject, ProjectCode, Stage, Status,
+    SubprojectCode, Verdict, Voucher,
+};
 use crate::money::Fen;
 use chrono::NaiveDate;
 
@@ -15,8 +18,8 @@ pub struct StoredProject {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredSubproject {
     pub id: i64,
-    pub code: String,
-    pub project_code: String,
+    pub code: SubprojectCode,
+    pub project_code: ProjectCode,
     pub county: String,
     pub mode: Mode,
     pub type_code: String,
@@ -33,7 +36,7 @@ pub struct StoredSubproject {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredAppropriation {
     pub id: i64,
-    pub code: String,
+    pub code: AppropriationCode,
     pub doc_no: String,
     pub channel: String,
     pub level: Level,
@@ -46,16 +49,16 @@ pub struct StoredAppropriation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredEntry {
     pub id: i64,
-    pub voucher: String,
+    pub voucher: Voucher,
     pub date: NaiveDate,
     pub kind: Kind,
     pub appropriation_id: i64,
-    pub appropriation: String,
+    pub appropriation: AppropriationCode,
     pub subproject_id: i64,
-    pub subproject: String,
+    pub subproject: SubprojectCode,
     pub amount: Fen,
     /// For a reversal: the original's id, kind and voucher.
-    pub reverses: Option<(i64, Kind, String)>,
+    pub reverses: Option<(i64, Kind, Voucher)>,
     /// For a reversal: the original's line, amount and
     /// date, which a reversal must mirror (`verify` checks it over stored rows).
     pub original: Option<(LineId, Fen, NaiveDate)>,

@@ -66,7 +66,7 @@ pub fn progress(
                     .find(|a| a.project == p.row.code && a.stage == stage && a.verdict == Verdict::Passed)
             };
             let mut g = Progress {
-                project: p.row.code.clone(),
+                project: p.row.code.to_string(),
                 county: p.row.county.clone(),
                 overall: passed(Stage::Overall).map(|a| a.date),
                 county_passed: passed(Stage::County).map(|a| a.date),

@@ -108,7 +108,7 @@ pub fn allocation_plan(db: &Db, a: &StoredAppropriation, remainder: Remainder) -
     Ok(AllocationPlan {
         rows,
         totals,
-        appropriation: a.code.clone(),
+        appropriation: a.code.to_string(),
         doc_no: a.doc_no.clone(),
         channel: catalog.channel(&a.channel).map_or(a.channel.clone(), |c| c.name.clone()),
         channel_code: a.channel.clone(),
@@ -129,7 +129,7 @@ fn claims(
     catalog: &Catalog,
     a: &StoredAppropriation,
 ) -> Result<(Fen, Vec<Claim>, HashMap<String, String>)> {
-    let drawn = db.drawn_by_appropriation()?.get(&a.code).copied().unwrap_or_default();
+    let drawn = db.drawn_by_appropriation()?.get(a.code.as_str()).copied().unwrap_or_default();
     let outstanding: HashMap<String, Fen> = entitlements(db, catalog)?
         .into_iter()
         .filter(|r| r.channel == a.channel)
@@ -145,11 +145,11 @@ fn claims(
                 && catalog.designates(&a.channel, &s.type_code)
         })
         .map(|s| {
-            projects.insert(s.code.clone(), s.project_code.clone());
+            projects.insert(s.code.to_string(), s.project_code.to_string());
             Claim {
-                outstanding: outstanding.get(&s.code).copied().unwrap_or_default(),
+                outstanding: outstanding.get(s.code.as_str()).copied().unwrap_or_default(),
                 investment: s.investment,
-                subproject: s.code,
+                subproject: s.code.into(),
             }
         })
         .collect();

@@ -153,8 +153,11 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         let paid: Fen = own.iter().map(|l| l.balance.paid).sum();
         let available = a.amount - drawn;
         let channel = channel_name(catalog, &a.channel);
-        let base =
-            Flag { appropriation: Some(a.code.clone()), channel: Some(channel.clone()), ..Flag::default() };
+        let base = Flag {
+            appropriation: Some(a.code.to_string()),
+            channel: Some(channel.clone()),
+            ..Flag::default()
+        };
         let age = (as_of - a.issued_on).num_days();
         if available.is_positive() && age > UNALLOCATED_DAYS {
             flags.push(Flag {
@@ -168,7 +171,7 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         }
         let last = own
             .iter()
-            .filter_map(|l| activity.get(&(a.code.clone(), l.subproject.clone())))
+            .filter_map(|l| activity.get(&(a.code.to_string(), l.subproject.clone())))
             .map(|x| x.last_entry)
             .max()
             .unwrap_or(a.issued_on);
@@ -186,7 +189,7 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         }
         for l in own.iter().filter(|l| l.balance.held().is_positive()) {
             let disbursed =
-                activity.get(&(a.code.clone(), l.subproject.clone())).and_then(|x| x.last_disbursement);
+                activity.get(&(a.code.to_string(), l.subproject.clone())).and_then(|x| x.last_disbursement);
             let Some(disbursed) = disbursed else { continue };
             let days = (as_of - disbursed).num_days();
             if days > UNPAID_DAYS {

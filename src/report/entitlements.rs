@@ -51,7 +51,7 @@ pub fn entitlements(db: &Db, catalog: &Catalog) -> Result<Vec<Row>> {
 pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> Result<Vec<Row>> {
     let rules = db.rules()?;
     let approved: HashMap<String, chrono::NaiveDate> =
-        db.projects()?.into_iter().map(|p| (p.row.code, p.row.approved_on)).collect();
+        db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
     let mut received: HashMap<(&str, &str), Fen> = HashMap::new();
     for l in lines {
         *received.entry((&l.subproject, &l.channel)).or_default() += l.balance.drawn();
@@ -63,7 +63,7 @@ pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> R
         let measure = Measure { quantity: &s.quantity, unit: &s.unit, investment: s.investment };
         let standalone = s.standalone.map(|a| (a, s.standalone_doc.as_str()));
         for (i, channel) in catalog.channels_for_type(&s.type_code).into_iter().enumerate() {
-            let approved_on = approved[&s.project_code];
+            let approved_on = approved[s.project_code.as_str()];
             let e = subsidy::entitlement(
                 &rules,
                 &channel.code,
@@ -74,9 +74,9 @@ pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> R
                 i == 0,
             );
             rows.push(Row {
-                project: s.project_code.clone(),
+                project: s.project_code.to_string(),
                 county: s.county.clone(),
-                subproject: s.code.clone(),
+                subproject: s.code.to_string(),
                 type_code: s.type_code.clone(),
                 channel: channel.code.clone(),
                 investment: s.investment,

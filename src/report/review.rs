@@ -178,7 +178,7 @@ fn count_projects(
         if p.row.approved_on > end || city_accepted_before.contains(p.row.code.as_str()) {
             continue;
         }
-        in_year.insert(p.row.code.clone());
+        in_year.insert(p.row.code.to_string());
         let c = &mut counties[i];
         c.projects += 1;
         if p.row.approved_on >= start {

@@ -140,7 +140,7 @@ fn accumulate(db: &Db, catalog: &Catalog, period: Period) -> Result<BTreeMap<Key
         None => Vec::new(),
     };
     let approved: HashMap<String, NaiveDate> =
-        db.projects()?.into_iter().map(|p| (p.row.code, p.row.approved_on)).collect();
+        db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
     let mut acc: BTreeMap<Key, Acc> = BTreeMap::new();
     for l in &closing {
         let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
