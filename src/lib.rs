@@ -31,6 +31,16 @@
 //! the maintained balances. Writers take SQLite's write lock for their whole transaction, so
 //! several clerks can write one file at once.
 //!
+//! # Layout
+//!
+//! Modules are layered, lowest first; each uses only those before it (`tests/layout.rs`
+//! checks it, README's Layout section describes each):
+//!
+//! ```text
+//! error money progress → model → subsidy allocate → catalog → audit → rules → import → db
+//!   → pipeline → ledger → verify → report → render → args → dev → commands → cli → main
+//! ```
+//!
 //! # Scale
 //!
 //! Imports stream the file (`progress` shows a bar on a terminal). Developer tooling lives in

@@ -1,7 +1,7 @@
 //! The enforced rules R1–R7 (DOMAIN.md §3) as named, pure checks.
 //!
 //! Each check takes already-resolved values and returns the `Problem` a clerk sees when the
-//! rule is broken. The ledger (`ledger.rs`) runs them before every write; the schema checks
+//! rule is broken. The ledger's writers (`ledger`) run them before every write; the schema checks
 //! the same invariants again inside SQLite, and `verify` re-runs them over stored rows. These
 //! functions never touch the database.
 
@@ -213,7 +213,7 @@ pub fn not_in_future(date: NaiveDate, today: NaiveDate) -> Result<(), Problem> {
 }
 
 /// The checks every movement of money must pass whatever the balances — before it is
-/// recorded (`ledger.rs`) and again over stored rows (`verify`): R1 county, R2 designated
+/// recorded (`ledger`) and again over stored rows (`verify`): R1 county, R2 designated
 /// use and exclusion, and the issue date.
 pub fn movement(
     catalog: &Catalog,
