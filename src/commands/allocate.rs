@@ -8,7 +8,7 @@
 use super::Ctx;
 use crate::allocate::{Plan, Remainder};
 use crate::db::Db;
-use crate::error::{Check, Error, Problem, Result};
+use crate::error::{Error, Problem, Result};
 use crate::ledger::{EntryWriter, Stamp};
 use crate::model::StoredAppropriation;
 use crate::model::{Kind, NewEntry, SubprojectCode, Voucher};
@@ -35,13 +35,12 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let bad = |column: &str, message: String| {
-        Error::BadRequest(vec![Problem::new(Check::Format, message).column(column)])
-    };
     let date = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let mut db = Db::open(&ctx.db_path())?;
     let a = db.appropriations()?.into_iter().find(|a| a.code == args.appropriation).ok_or_else(|| {
-        bad("--appropriation", format!("appropriation '{}' is not recorded", args.appropriation))
+        Error::BadRequest(vec![
+            Problem::not_recorded("appropriation", &args.appropriation).column("--appropriation")
+        ])
     })?;
     let mut value = allocation_plan(&db, &a, args.remainder)?;
     if args.commit {

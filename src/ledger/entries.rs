@@ -478,7 +478,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let appropriation = self.appropriation(&original.appropriation)?;
         let subproject = self.subproject(&original.subproject)?;
         let (Some(appropriation), Some(subproject)) = (appropriation, subproject) else {
-            unreachable!("a recorded entry's appropriation and sub-project exist (foreign keys)")
+            // The foreign keys make this impossible in a ledger fundledger wrote.
+            return Err(crate::error::Error::Internal(format!(
+                "entry {voucher} names an appropriation or sub-project the ledger does not hold; run `fundledger verify`"
+            )));
         };
         Ok(Ok(Movement {
             flow,
