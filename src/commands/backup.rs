@@ -129,7 +129,7 @@ fn copy_and_check(
     db: &Db,
     tmp: &Path,
     dest: &Path,
-) -> Result<(crate::db::Fingerprint, crate::verify::VerifyReport)> {
+) -> Result<(crate::model::Fingerprint, crate::verify::VerifyReport)> {
     db.backup_to(tmp)?;
     let copy = Db::open_snapshot(tmp)?;
     let report = crate::verify::verify(&copy, None)?;

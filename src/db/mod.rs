@@ -19,16 +19,16 @@ use read::*;
 
 pub use floor::floor_table;
 pub use open::remove_ledger_files;
-pub use read::{Counts, Fingerprint, LineYear};
+pub use read::{Counts, LineYear};
 pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
 
 use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
 use crate::error::{shown_path, Error, Result};
 use crate::model::{
-    Activity, BalanceLine, Kind, Level, LineActivity, LineBalance, LineId, Mode, NewAppropriation,
-    NewProject, NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance, StoredAppropriation,
-    StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict,
+    Activity, BalanceLine, Fingerprint, Kind, Level, LineActivity, LineBalance, LineId, Mode,
+    NewAppropriation, NewProject, NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance,
+    StoredAppropriation, StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};

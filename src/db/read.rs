@@ -35,20 +35,6 @@ pub(super) fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Ve
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What a report was computed from (`Db::fingerprint`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fingerprint {
-    pub entries: i64,
-    /// The first 16 hex digits of the audit chain's head.
-    pub hash: String,
-}
-
-impl std::fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} entries, chain head {}", self.entries, self.hash)
-    }
-}
-
 /// A line's year.
 pub type LineYear = (LineId, i32);
 

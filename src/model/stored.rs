@@ -146,3 +146,17 @@ pub struct StoredWrite {
     pub operator: String,
     pub recorded_at: String,
 }
+
+/// What a report was computed from (`Db::fingerprint`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub entries: i64,
+    /// The first 16 hex digits of the audit chain's head.
+    pub hash: String,
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} entries, chain head {}", self.entries, self.hash)
+    }
+}

@@ -243,19 +243,7 @@ pub fn print(report: &Report, style: Options, out: Option<&Out>) -> Result<()> {
     print_doc(&doc, style, out)
 }
 
-/// The ledger a report was computed from, as printed under its title: the entry count and
-/// the head of the audit chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fingerprint {
-    pub entries: i64,
-    pub hash: String,
-}
-
-impl std::fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} entries, chain head {}", self.entries, self.hash)
-    }
-}
+pub use crate::model::Fingerprint;
 
 /// Several reports printed together (a multi-part report), with the fingerprint of the
 /// ledger they were computed from.

@@ -1,7 +1,7 @@
 //! `reconcile` laid out: the sub-project × channel matrix and, with the body's records, the
 //! summary of the matching and the payments voucher by voucher (a sheet each).
 
-use super::{c, Cell, Doc, Fingerprint, Lang, Report};
+use super::{c, Cell, Doc, Lang, Report};
 use crate::report::reconcile::{Matrix, PaymentRow, ReconcileReport, Status, Summary};
 
 const TOTAL: Cell = Cell::Label { zh: "合计", en: "total" };
@@ -32,7 +32,7 @@ pub fn doc(r: &ReconcileReport, lang: Lang) -> Doc {
     if let Some(p) = &r.payments {
         sections.push(payments(&p.rows, lang));
     }
-    let fingerprint = Fingerprint { entries: r.fingerprint.entries, hash: r.fingerprint.hash.clone() };
+    let fingerprint = r.fingerprint.clone();
     Doc { title: title(r, lang), fingerprint: Some(fingerprint), sections, sheets: Vec::new(), nest: true }
 }
 

@@ -1,7 +1,7 @@
 //! `review` laid out as a document: one table per section (one sheet each in the workbook),
 //! each county's rows followed by its totals, then the city's.
 
-use super::{c, Cell, Col, Doc, Fingerprint, Lang, Report};
+use super::{c, Cell, Col, Doc, Lang, Report};
 use crate::report::review::{FundFigures, LAND_TARGET_PERCENT};
 use crate::report::review::{ReviewReport, Section, AGRI_TARGET_PERCENT, FLAGSHIP_MAX, FLAGSHIP_MIN};
 
@@ -93,7 +93,7 @@ pub fn doc(r: &ReviewReport, lang: Lang) -> Doc {
         shrinkage(r, lang),
         acceptance(r, lang),
     ];
-    let fingerprint = Fingerprint { entries: r.fingerprint.entries, hash: r.fingerprint.hash.clone() };
+    let fingerprint = r.fingerprint.clone();
     Doc { title: title(r, lang), fingerprint: Some(fingerprint), sections, sheets: Vec::new(), nest: false }
 }
 

@@ -2,7 +2,7 @@
 //! → sub-project with their subtotals and the grand total) and, for the workbook, a summary
 //! sheet followed by one sheet per department.
 
-use super::{c, Cell, Col, Doc, Fingerprint, Lang, Report};
+use super::{c, Cell, Col, Doc, Lang, Report};
 use crate::report::statement::{Line, Period, Shown, StatementReport, Subtotal};
 use chrono::NaiveDate;
 
@@ -148,7 +148,7 @@ pub fn doc(s: &StatementReport, lang: Lang) -> Doc {
     for dept in s.lines.split_inclusive(|l| l.subtotal == Some(Subtotal::Department)) {
         workbook.push(department_sheet(dept, &title, with_opening));
     }
-    let fingerprint = Fingerprint { entries: s.fingerprint.entries, hash: s.fingerprint.hash.clone() };
+    let fingerprint = s.fingerprint.clone();
     Doc { title, fingerprint: Some(fingerprint), sections: vec![all], sheets: workbook, nest: false }
 }
 

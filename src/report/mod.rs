@@ -46,7 +46,7 @@ pub mod ser {
     }
 
     /// The ledger's fingerprint as `{"entries", "hash"}`.
-    pub fn fingerprint<S: Serializer>(f: &crate::db::Fingerprint, s: S) -> Result<S::Ok, S::Error> {
+    pub fn fingerprint<S: Serializer>(f: &crate::model::Fingerprint, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Fingerprint", 2)?;
         st.serialize_field("entries", &f.entries)?;

@@ -191,7 +191,7 @@ pub struct Payments {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReconcileReport {
     #[serde(serialize_with = "super::ser::fingerprint")]
-    pub fingerprint: crate::db::Fingerprint,
+    pub fingerprint: crate::model::Fingerprint,
     pub project: String,
     pub matrix: Matrix,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -369,7 +369,7 @@ pub struct AcceptanceRow {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReviewReport {
     #[serde(serialize_with = "super::ser::fingerprint")]
-    pub fingerprint: crate::db::Fingerprint,
+    pub fingerprint: crate::model::Fingerprint,
     pub year: i32,
     /// The county reviewed, when there is one; `null` for the city.
     pub county: Option<String>,
@@ -409,7 +409,7 @@ fn with_city(r: &Review) -> Vec<(&CountyReview, bool)> {
 }
 
 /// The review's figures with their judgements, as printed.
-pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::db::Fingerprint) -> ReviewReport {
+pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::model::Fingerprint) -> ReviewReport {
     let mut out = ReviewReport {
         fingerprint,
         year: r.year,

@@ -242,7 +242,7 @@ pub struct Line {
 /// `subtotals`, so summing `rows` counts nothing twice.
 #[derive(Clone, Debug)]
 pub struct StatementReport {
-    pub fingerprint: crate::db::Fingerprint,
+    pub fingerprint: crate::model::Fingerprint,
     pub period: Period,
     /// The county asked for (its name).
     pub county: Option<String>,
@@ -260,7 +260,7 @@ impl Serialize for StatementReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         #[derive(Serialize)]
-        struct Fp<'a>(#[serde(serialize_with = "super::ser::fingerprint")] &'a crate::db::Fingerprint);
+        struct Fp<'a>(#[serde(serialize_with = "super::ser::fingerprint")] &'a crate::model::Fingerprint);
         let (subtotals, rows): (Vec<&Line>, Vec<&Line>) =
             self.lines.iter().partition(|l| l.subtotal.is_some());
         let mut m = s.serialize_map(None)?;
@@ -283,7 +283,7 @@ pub fn report(
     rows: &[Row],
     period: Period,
     county: Option<String>,
-    fingerprint: crate::db::Fingerprint,
+    fingerprint: crate::model::Fingerprint,
 ) -> StatementReport {
     let with_opening = period.from.is_some();
     let mut lines = Vec::new();
