@@ -26,6 +26,11 @@ pub fn date(v: &str) -> std::result::Result<NaiveDate, String> {
     model::parse_date(v)
 }
 
+/// `--line`: a voucher's line number (分录号).
+pub fn voucher_line(v: &str) -> std::result::Result<u32, String> {
+    model::parse_voucher_line(v)
+}
+
 /// A `--county` value (code or name) as the county's name; unknown names are refused with
 /// the list of known ones.
 pub fn resolve_county(catalog: &Catalog, county: Option<&str>) -> Result<Option<String>> {

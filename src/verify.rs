@@ -239,25 +239,25 @@ impl<'a> Replay<'a> {
         else {
             self.finding(
                 Check::Unknown,
-                &e.voucher,
+                &e.key().to_string(),
                 "names an appropriation or sub-project that is not recorded",
             );
             return;
         };
         for p in rules::movement(self.catalog, a, s, e.date) {
-            self.finding(p.check, &e.voucher, p.message);
+            self.finding(p.check, &e.key().to_string(), p.message);
         }
         if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {
             self.finding(
                 Check::R6,
-                &e.voucher,
+                &e.key().to_string(),
                 format!("its amount {} is outside what fundledger records", e.amount),
             );
         }
         if let Some(recorded) = e.recorded_on.filter(|d| e.date > *d) {
             self.finding(
                 Check::R3,
-                &e.voucher,
+                &e.key().to_string(),
                 format!("dated {}, after the day it was recorded ({recorded})", e.date),
             );
         }
@@ -271,7 +271,9 @@ impl<'a> Replay<'a> {
                 *line = next;
                 *year = next_year;
             }
-            _ => self.finding(Check::R6, &e.voucher, "running totals overflow what fundledger holds"),
+            _ => {
+                self.finding(Check::R6, &e.key().to_string(), "running totals overflow what fundledger holds")
+            }
         }
         let act = self.activity.entry(key).or_default();
         *act = act.after(e.kind, e.date);
@@ -285,7 +287,11 @@ impl<'a> Replay<'a> {
             return match e.kind.flow() {
                 Some(flow) => Some((flow, Direction::Forward)),
                 None => {
-                    self.finding(Check::R4, &e.voucher, "a reversal that names no entry it reverses");
+                    self.finding(
+                        Check::R4,
+                        &e.key().to_string(),
+                        "a reversal that names no entry it reverses",
+                    );
                     None
                 }
             };
@@ -294,10 +300,10 @@ impl<'a> Replay<'a> {
             let what = if e.kind != Kind::Reverse { "an entry that is not a reversal" } else { "a reversal" };
             self.finding(
                 Check::R4,
-                &e.voucher,
+                &e.key().to_string(),
                 format!(
                     "{what} names {} as reversed, which a ledger never records",
-                    crate::error::echo(original)
+                    crate::error::echo(&original.to_string())
                 ),
             );
             return None;
@@ -308,10 +314,10 @@ impl<'a> Replay<'a> {
         if !mirrors {
             self.finding(
                 Check::R4,
-                &e.voucher,
+                &e.key().to_string(),
                 format!(
                     "does not mirror the entry it reverses ({}): same line, same amount, not dated before it",
-                    crate::error::echo(original)
+                    crate::error::echo(&original.to_string())
                 ),
             );
             return None;

@@ -141,12 +141,14 @@ fn entry_on(s: &Step, voucher: &str, accepted: &[String], on: chrono::NaiveDate)
     };
     NewEntry {
         voucher: Voucher::parse(voucher).expect("voucher"),
+        line: 1,
         date: on,
         kind,
         appropriation: appropriation.map(|c| AppropriationCode::parse(&c).expect("code")),
         subproject: subproject.map(|c| SubprojectCode::parse(&c).expect("code")),
         amount,
         reverses: reverses.map(|c| Voucher::parse(&c).expect("voucher")),
+        reverses_line: None,
         memo: String::new(),
         channel_ref: None,
     }

@@ -71,19 +71,21 @@ fn commit(
         let voucher = loop {
             n += 1;
             let v = format!("{}-ALLOC-{}-{n:02}", a.code, date.format("%Y%m%d"));
-            if tx.find_entry(&v)?.is_none() {
+            if tx.voucher_entries(&v)?.is_empty() {
                 break v;
             }
         };
         let entry = NewEntry {
             // A voucher fundledger numbers itself (up to 58 characters; the schema allows 60).
             voucher: Voucher::stored(voucher.clone()),
+            line: 1,
             date,
             kind: Kind::Allocate,
             appropriation: Some(a.code.clone()),
             subproject: Some(SubprojectCode::stored(s.subproject.clone())),
             amount: Some(s.total()),
             reverses: None,
+            reverses_line: None,
             memo: "按单独补助应得分配 allocate --commit".into(),
             channel_ref: None,
         };

@@ -188,12 +188,14 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
     };
     let entry = NewEntry {
         voucher: crate::model::Voucher::stored("DEMO-REFUSED-1".into()),
+        line: 1,
         date: a.issued_on,
         kind: Kind::Allocate,
         appropriation: Some(a.code.clone()),
         subproject: Some(s.code.clone()),
         amount: Some(crate::money::Fen(10_000_000)),
         reverses: None,
+        reverses_line: None,
         memo: "把高标准农田资金用于河道清淤".into(),
         channel_ref: None,
     };

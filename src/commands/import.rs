@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use crate::db::Db;
-use crate::error::Result;
+use crate::error::{Error, Problem, Result};
 use crate::import::{self, CsvInput};
 use crate::ledger::{
     AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
@@ -132,6 +132,14 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
             let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
             let summary =
                 pipeline::run_lines(input, import::parse_entry, |e, line| w.write_at(e, Some(line)))?;
+            let incomplete: Vec<Problem> = w
+                .incomplete_vouchers()
+                .into_iter()
+                .map(|(line, p)| input.relabel(p.at(&input.name, line.unwrap_or(0))))
+                .collect();
+            if !incomplete.is_empty() {
+                return Err(Error::Rejected(incomplete));
+            }
             w.finish()?;
             summary
         }

@@ -25,9 +25,13 @@ pub struct Args {
     /// The entry's date, YYYY-MM-DD.
     #[arg(long)]
     pub date: String,
-    /// The voucher number (凭证号), unique in the ledger.
+    /// The voucher number (凭证号); with --line, one line of it (a voucher's lines are
+    /// recorded together: import a file to record several).
     #[arg(long)]
     pub voucher: String,
+    /// The voucher's line (分录号).
+    #[arg(long, default_value_t = 1, value_parser = crate::args::voucher_line)]
+    pub line: u32,
     /// A memo (摘要).
     #[arg(long, default_value = "")]
     pub memo: String,
@@ -40,6 +44,10 @@ pub struct Args {
 pub struct ReverseArgs {
     /// The voucher of the entry to reverse.
     pub original: String,
+    /// Only this line of it (default: every line, each reversed by the same line of the new
+    /// voucher).
+    #[arg(long, value_parser = crate::args::voucher_line)]
+    pub line: Option<u32>,
     /// The new voucher number for the reversal.
     #[arg(long)]
     pub voucher: String,
@@ -98,16 +106,18 @@ pub fn run(ctx: &Ctx, a: &Args) -> Result<u8> {
     };
     let entry = NewEntry {
         voucher,
+        line: a.line,
         date,
         kind,
         appropriation: Some(appropriation),
         subproject: Some(subproject),
         amount: Some(amount),
         reverses: None,
+        reverses_line: None,
         memo,
         channel_ref: a.channel.clone(),
     };
-    record(ctx, &entry)
+    record(ctx, &[entry])
 }
 
 pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
@@ -122,21 +132,42 @@ pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
     let (Some(date), Some(voucher), Some(original), Some(memo)) = (date, voucher, original, reason) else {
         return Err(Error::Rejected(p));
     };
-    let entry = NewEntry {
-        voucher,
-        date,
-        kind: Kind::Reverse,
-        appropriation: None,
-        subproject: None,
-        amount: None,
-        reverses: Some(original),
-        memo,
-        channel_ref: None,
+    // One line, or every line of the original voucher, each reversed by the same line of
+    // the new one.
+    let lines: Vec<Option<u32>> = match a.line {
+        Some(line) => vec![Some(line)],
+        None => {
+            let recorded = Db::open_snapshot(&ctx.db_path())?.voucher_lines(&original)?;
+            if recorded.len() > 1 {
+                recorded.iter().map(|e| Some(e.line)).collect()
+            } else {
+                vec![None]
+            }
+        }
     };
-    record(ctx, &entry)
+    let entries: Vec<NewEntry> = lines
+        .iter()
+        .zip(1..)
+        .map(|(original_line, line)| NewEntry {
+            voucher: voucher.clone(),
+            line,
+            date,
+            kind: Kind::Reverse,
+            appropriation: None,
+            subproject: None,
+            amount: None,
+            reverses: Some(original.clone()),
+            reverses_line: *original_line,
+            memo: memo.clone(),
+            channel_ref: None,
+        })
+        .collect();
+    record(ctx, &entries)
 }
 
-fn record(ctx: &Ctx, entry: &NewEntry) -> Result<u8> {
+/// Records a voucher's lines together, or nothing.
+fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
+    let Some(entry) = entries.first() else { return Ok(0) };
     let mut db = Db::open(&ctx.db_path())?;
     let stamp = Stamp::now(&ctx.operator);
     let tx = db.begin()?;
@@ -146,25 +177,43 @@ fn record(ctx: &Ctx, entry: &NewEntry) -> Result<u8> {
     // reversal names is the VOUCHER argument, which has no option of its own).
     let as_option = |p: Problem| match p.column.as_deref() {
         Some("reverses") | None => p,
+        Some("reverses_line") => p.column("--line"),
         Some(column) => {
             let option = format!("--{column}");
             p.column(option)
         }
     };
-    let outcome =
-        w.write(entry)?.map_err(|problems| Error::Rejected(problems.into_iter().map(as_option).collect()))?;
+    let mut problems = Vec::new();
+    let mut added = 0;
+    for e in entries {
+        match w.write(e)? {
+            Ok(Outcome::Added) => added += 1,
+            Ok(Outcome::Unchanged) => {}
+            Err(p) => problems.extend(p.into_iter().map(as_option)),
+        }
+    }
+    problems.extend(w.incomplete_vouchers().into_iter().map(|(_, p)| as_option(p)));
+    if !problems.is_empty() {
+        return Err(Error::Rejected(problems));
+    }
     w.finish()?;
-    let summary = match outcome {
-        Outcome::Added => format!("recorded {}", entry.kind),
-        Outcome::Unchanged => String::new(),
+    let outcome = if added > 0 { Outcome::Added } else { Outcome::Unchanged };
+    let summary = match (outcome, entries.len()) {
+        (Outcome::Added, 1) => format!("recorded {}", entry.kind),
+        (Outcome::Added, n) => format!("recorded {} ({n} lines)", entry.kind),
+        (Outcome::Unchanged, _) => String::new(),
     };
     tx.commit(&stamp.record(
         if entry.kind == Kind::Reverse { "reverse" } else { "post" },
         &entry.voucher,
         &summary,
     ))?;
+    let shown = match entries.len() {
+        1 => entry.voucher.to_string(),
+        n => format!("{} ({n} lines)", entry.voucher),
+    };
     match outcome {
-        Outcome::Added => crate::outln!("recorded {} {} ({})", entry.kind, entry.voucher, entry.kind.zh()),
+        Outcome::Added => crate::outln!("recorded {} {shown} ({})", entry.kind, entry.kind.zh()),
         Outcome::Unchanged => {
             crate::outln!("{} is already recorded with the same content; nothing written", entry.voucher)
         }

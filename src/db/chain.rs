@@ -69,12 +69,14 @@ impl Db {
     ) -> Result<R> {
         let mut entry_stmt = self.conn.prepare("SELECT * FROM entries ORDER BY id")?;
         let entry_columns = entry_stmt.column_count();
+        // `line` (migration 7) is the last column; a line-1 entry is hashed without it.
+        let line_column = line_column(&entry_stmt);
         let mut entry_rows = entry_stmt.query([])?;
         let mut canon = Canon::default();
         let mut entries = std::iter::from_fn(|| {
             let mut row = |r: &rusqlite::Row<'_>| -> Result<ChainedRow> {
                 canon.start("entries");
-                canon_row(&mut canon, r, 0, entry_columns)?;
+                canon_entry(&mut canon, r, entry_columns, line_column)?;
                 Ok(ChainedRow {
                     id: r.get(0)?,
                     label: format!("entry {}", lossy(r, 1)?),
@@ -153,6 +155,29 @@ pub(super) fn canon_row(c: &mut Canon, r: &rusqlite::Row<'_>, first: usize, colu
     Ok(())
 }
 
+/// Where `entries.line` (migration 7, the last column) is in a `SELECT *` of entries.
+pub(super) fn line_column(stmt: &rusqlite::Statement<'_>) -> Option<usize> {
+    stmt.column_count().checked_sub(1).filter(|i| stmt.column_name(*i).ok() == Some("line"))
+}
+
+/// An entry's columns as its link hashes them: a line-1 entry without its `line`, as entries
+/// were hashed before vouchers had lines, so links recorded earlier still verify. Other
+/// tables pass `None` and hash every column.
+pub(super) fn canon_entry(
+    c: &mut Canon,
+    r: &rusqlite::Row<'_>,
+    columns: usize,
+    line_column: Option<usize>,
+) -> Result<()> {
+    canon_row(c, r, 0, line_column.unwrap_or(columns))?;
+    if let Some(i) = line_column {
+        if r.get_ref(i)? != ValueRef::Integer(1) {
+            canon_row(c, r, i, i + 1)?;
+        }
+    }
+    Ok(())
+}
+
 /// Column `i` as text, whatever was stored there (a label for a finding).
 pub(super) fn lossy(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
     Ok(match r.get_ref(i)? {
@@ -209,11 +234,12 @@ impl Tx<'_> {
     pub(super) fn link_row(&self, table: &str, rid: i64) -> Result<()> {
         let mut stmt = self.tx.prepare_cached(&format!("SELECT * FROM {table} WHERE rowid = ?1"))?;
         let columns = stmt.column_count();
+        let line = if table == "entries" { line_column(&stmt) } else { None };
         let mut rows = stmt.query([rid])?;
         let row = rows
             .next()?
             .ok_or_else(|| Error::Internal(format!("row {rid} of {table} vanished while being recorded")))?;
-        self.append_link(table, rid, |c| canon_row(c, row, 0, columns))
+        self.append_link(table, rid, |c| canon_entry(c, row, columns, line))
     }
 
     /// Links the row just inserted into `table`.

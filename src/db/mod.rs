@@ -28,7 +28,7 @@ use crate::error::{shown_path, Error, Result};
 use crate::model::{
     Activity, BalanceLine, Fingerprint, Kind, Level, LineActivity, LineBalance, LineId, Mode,
     NewAppropriation, NewProject, NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance,
-    StoredAppropriation, StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict,
+    StoredAppropriation, StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict, VoucherLine,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0004_audit.sql"),
     include_str!("../../schema/0005_entry_checks.sql"),
     include_str!("../../schema/0006_every_date.sql"),
+    include_str!("../../schema/0007_voucher_lines.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

@@ -238,6 +238,16 @@ impl Db {
         if self.user_version()? == SCHEMA_VERSION {
             return Ok(());
         }
+        // A migration that rebuilds a table (7: entries keyed by voucher and line) must not
+        // have SQLite check foreign keys while the old and the new table both exist; the
+        // transaction checks them all before it commits instead.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.migrate_unchecked();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
+    }
+
+    fn migrate_unchecked(&mut self) -> Result<()> {
         let tx = self.begin()?;
         let before: i64 = tx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if before == SCHEMA_VERSION {
@@ -245,6 +255,13 @@ impl Db {
         }
         for sql in MIGRATIONS.iter().skip(before as usize) {
             tx.tx.execute_batch(sql)?;
+        }
+        let broken: Option<String> =
+            tx.tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+        if let Some(table) = broken {
+            return Err(Error::Internal(format!(
+                "upgrading the ledger would leave a row of {table} naming a row that does not exist; nothing was changed"
+            )));
         }
         tx.tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         let mut sealed = 0u64;

@@ -257,12 +257,16 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The voucher of entry `id`, if it exists.
+    /// The voucher (and line, beyond the first) of entry `id`, if it exists.
     pub fn entry_voucher(&self, id: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT voucher FROM entries WHERE id = ?1", [id], |r| lossy(r, 0))
-            .optional()?)
+        let named = |r: &rusqlite::Row<'_>| -> rusqlite::Result<String> {
+            let voucher = lossy(r, 0)?;
+            Ok(match r.get::<_, i64>(1) {
+                Ok(1) | Err(_) => voucher,
+                Ok(n) => format!("{voucher} line {n}"),
+            })
+        };
+        Ok(self.conn.query_row("SELECT voucher, line FROM entries WHERE id = ?1", [id], named).optional()?)
     }
 
     /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
@@ -294,10 +298,12 @@ impl Db {
         acceptances(&self.conn, project)
     }
 
-    /// One entry by its voucher.
-    pub fn entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
-        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1");
-        Ok(self.conn.query_row(&sql, [voucher], entry_from_row).optional()?)
+    /// Every line of a voucher, in line order.
+    pub fn voucher_lines(&self, voucher: &str) -> Result<Vec<StoredEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1 ORDER BY e.line");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([voucher], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
@@ -656,7 +662,7 @@ pub(super) fn appropriation_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<
 
 pub(super) const ENTRY_SELECT: &str = "SELECT e.id, e.voucher, e.date, e.kind, e.appropriation_id, a.code,
     e.subproject_id, s.code, e.amount_fen, o.id, o.kind, o.voucher, e.memo,
-    o.appropriation_id, o.subproject_id, o.amount_fen, o.date, e.recorded_at
+    o.appropriation_id, o.subproject_id, o.amount_fen, o.date, e.recorded_at, e.line, o.line
     FROM entries e
     JOIN appropriations a ON a.id = e.appropriation_id
     JOIN subprojects s ON s.id = e.subproject_id
@@ -670,7 +676,11 @@ pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEn
             let kind: String = r.get(10)?;
             let original_date: String = r.get(16)?;
             (
-                Some((id, stored_enum(&kind, Kind::parse)?, r.get(11)?)),
+                Some((
+                    id,
+                    stored_enum(&kind, Kind::parse)?,
+                    VoucherLine { voucher: r.get(11)?, line: r.get(19)? },
+                )),
                 Some((line_id(r, 13)?, r.get::<_, Fen>(15)?, stored_date(&original_date)?)),
             )
         }
@@ -682,6 +692,7 @@ pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEn
     Ok(StoredEntry {
         id: r.get(0)?,
         voucher: r.get(1)?,
+        line: r.get(18)?,
         date: stored_date(&date)?,
         kind: stored_enum(&kind, Kind::parse)?,
         appropriation_id: r.get(4)?,

@@ -5,7 +5,8 @@ use super::*;
 
 pub(super) const ENTRY_INSERT: &str =
     "INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id,
-    amount_fen, reverses_id, memo, operator, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    amount_fen, reverses_id, memo, operator, recorded_at, line)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 /// Prepared statements for a run of entry inserts, so that a million-row import does not look
 /// each statement up in the cache by its text (`Tx::entry_statements`).
@@ -33,6 +34,7 @@ pub struct WriteRecord<'a> {
 /// An entry to insert; references are already resolved to ids.
 pub struct EntryInsert<'a> {
     pub voucher: &'a str,
+    pub line: u32,
     pub date: NaiveDate,
     pub kind: Kind,
     pub appropriation_id: i64,
@@ -292,16 +294,25 @@ impl Tx<'_> {
         Ok(self.tx.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?)
     }
 
-    pub fn find_entry(&self, voucher: &str) -> Result<Option<StoredEntry>> {
-        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1");
+    /// One line of a voucher.
+    pub fn find_entry(&self, voucher: &str, line: u32) -> Result<Option<StoredEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1 AND e.line = ?2");
         let mut stmt = self.tx.prepare_cached(&sql)?;
-        Ok(stmt.query_row([voucher], entry_from_row).optional()?)
+        Ok(stmt.query_row(params![voucher, line], entry_from_row).optional()?)
     }
 
-    /// The voucher of the reversal of entry `id`, if it has been reversed.
-    pub fn reversed_by(&self, id: i64) -> Result<Option<String>> {
-        let mut stmt = self.tx.prepare_cached("SELECT voucher FROM entries WHERE reverses_id = ?1")?;
-        Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+    /// Every line of a voucher, in line order.
+    pub fn voucher_entries(&self, voucher: &str) -> Result<Vec<StoredEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1 ORDER BY e.line");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map([voucher], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The voucher line of the reversal of entry `id`, if it has been reversed.
+    pub fn reversed_by(&self, id: i64) -> Result<Option<VoucherLine>> {
+        let mut stmt = self.tx.prepare_cached("SELECT voucher, line FROM entries WHERE reverses_id = ?1")?;
+        Ok(stmt.query_row([id], |r| Ok(VoucherLine { voucher: r.get(0)?, line: r.get(1)? })).optional()?)
     }
 
     /// The statements a run of entry inserts needs, prepared once (`EntryWriter`).
@@ -313,7 +324,8 @@ impl Tx<'_> {
         })
     }
 
-    /// Whether a voucher is recorded (an index lookup; `find_entry` reads the whole entry).
+    /// Whether any line of a voucher is recorded (an index lookup; `find_entry` reads the
+    /// whole entry).
     pub fn voucher_recorded(&self, s: &mut EntryStatements<'_>, voucher: &str) -> Result<bool> {
         Ok(s.exists.exists([voucher])?)
     }
@@ -331,7 +343,8 @@ impl Tx<'_> {
             e.reverses_id,
             e.memo,
             e.operator,
-            e.recorded_at
+            e.recorded_at,
+            e.line
         ])?;
         let id = self.tx.last_insert_rowid();
         // The columns of `entries` in schema order, as `SELECT *` gives them back to `verify`.
@@ -347,6 +360,10 @@ impl Tx<'_> {
             c.text(e.memo);
             c.text(e.operator);
             c.text(e.recorded_at);
+            // A line-1 entry is hashed as entries were before vouchers had lines.
+            if e.line != 1 {
+                c.int(i64::from(e.line));
+            }
             Ok(())
         })?;
         Ok(id)

@@ -18,6 +18,8 @@ pub const ENTRY_COLUMNS: &[Column] = &[
     col("reverses", &["被冲销凭证号"], false),
     col("memo", &["摘要"], false),
     col("channel", &["资金类别"], false),
+    col("line", &["分录号", "行号"], false),
+    col("reverses_line", &["被冲销分录号"], false),
 ];
 
 pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>> {
@@ -31,9 +33,13 @@ pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>>
     let reverses = f.optional_code_as("reverses", Voucher::parse_as);
     let memo = f.text("memo", false);
     let channel_ref = f.optional("channel", Check::Format, |v| model::parse_text(v, "channel", true));
+    let line = f.optional("line", Check::Format, model::parse_voucher_line);
+    let reverses_line = f.optional("reverses_line", Check::Format, model::parse_voucher_line);
     let value = (|| {
         Some(NewEntry {
             voucher: voucher?,
+            line: line?.unwrap_or(1),
+            reverses_line: reverses_line?,
             date: date?,
             kind: kind?,
             appropriation: appropriation?,

@@ -7,7 +7,7 @@ use crate::db::{EntryInsert, EntryStatements, Tx};
 use crate::error::{Check, Problem, Result};
 use crate::model::{
     Activity, Direction, Flow, Kind, LineBalance, LineId, NewEntry, StoredAppropriation, StoredEntry,
-    StoredSubproject,
+    StoredSubproject, Voucher, VoucherLine,
 };
 use crate::money::Fen;
 use crate::rules;
@@ -61,8 +61,12 @@ pub struct EntryWriter<'t, 'c> {
     file_lines: Vec<Option<u64>>,
     /// Entries this writer found already recorded and unchanged, by id, with their line.
     unchanged: HashMap<i64, Option<u64>>,
-    /// Vouchers this writer refused, with their line (a refused import reports them all).
-    refused: HashMap<String, u64>,
+    /// Voucher lines this writer refused, with their file line (a refused import reports
+    /// them all).
+    refused: HashMap<VoucherLine, u64>,
+    /// Vouchers recorded before this writer and given again: how many lines they have, the
+    /// lines given, and the file line first giving one (`incomplete_vouchers`).
+    given_again: HashMap<Voucher, (usize, BTreeSet<u32>, Option<u64>)>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -88,6 +92,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             file_lines: Vec::new(),
             unchanged: HashMap::new(),
             refused: HashMap::new(),
+            given_again: HashMap::new(),
         })
     }
 
@@ -100,20 +105,46 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// voucher this same run already took — recorded, found unchanged, or refused — is a
     /// repeat within the file, refused with the line it was first given on.
     pub fn write_at(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
-        if let Some(first) = self.refused.get(e.voucher.as_str()) {
-            return Ok(Err(vec![repeat(&e.voucher, Some(*first))]));
+        let key = VoucherLine { voucher: e.voucher.clone(), line: e.line };
+        if let Some(first) = self.refused.get(&key) {
+            return Ok(Err(vec![repeat(&key, Some(*first))]));
         }
         let result = self.write_new(e, file_line)?;
         if result.is_err() {
-            self.refused.entry(e.voucher.to_string()).or_insert(file_line.unwrap_or(0));
+            self.refused.entry(key).or_insert(file_line.unwrap_or(0));
         }
         Ok(result)
     }
 
+    /// The vouchers recorded before this writer that were given again with fewer lines than
+    /// they have (a voucher's lines are given together, as they were recorded), each named at
+    /// the file line that first gave it (`None` outside a file).
+    pub fn incomplete_vouchers(&self) -> Vec<(Option<u64>, Problem)> {
+        let mut problems: Vec<(Option<u64>, Problem)> = self
+            .given_again
+            .iter()
+            .filter(|(_, (recorded, given, _))| given.len() < *recorded)
+            .map(|(voucher, (recorded, given, first))| {
+                let lines: Vec<String> = given.iter().map(u32::to_string).collect();
+                let message = format!(
+                    "voucher {voucher} has {recorded} lines recorded, but only line(s) {} are given; a voucher is given again with all its lines, as recorded",
+                    lines.join(", ")
+                );
+                (*first, Problem::new(Check::R4, message).column("line"))
+            })
+            .collect();
+        problems.sort_by_key(|(line, _)| *line);
+        problems
+    }
+
     fn write_new(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
         if self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
-            if let Some(old) = self.tx.find_entry(&e.voucher)? {
+            if let Some(old) = self.tx.find_entry(&e.voucher, e.line)? {
                 return self.write_again(&old, e, file_line);
+            }
+            let lines = self.tx.voucher_entries(&e.voucher)?;
+            if lines.iter().any(|l| l.id <= self.before) {
+                return Ok(Err(vec![lines_recorded_together(e, &lines)]));
             }
         }
         let movement = match e.kind.flow() {
@@ -137,10 +168,17 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     fn write_again(&mut self, old: &StoredEntry, e: &NewEntry, file_line: Option<u64>) -> RowResult {
         if old.id > self.before {
             let first = usize::try_from(old.id - self.before - 1).ok().and_then(|i| self.file_lines.get(i));
-            return Ok(Err(vec![repeat(&e.voucher, first.copied().flatten())]));
+            return Ok(Err(vec![repeat(&old.key(), first.copied().flatten())]));
         }
         if let Some(first) = self.unchanged.get(&old.id) {
-            return Ok(Err(vec![repeat(&e.voucher, *first)]));
+            return Ok(Err(vec![repeat(&old.key(), *first)]));
+        }
+        if !self.given_again.contains_key(&e.voucher) {
+            let recorded = self.tx.voucher_entries(&e.voucher)?.len();
+            self.given_again.insert(e.voucher.clone(), (recorded, BTreeSet::new(), file_line));
+        }
+        if let Some((_, given, _)) = self.given_again.get_mut(&e.voucher) {
+            given.insert(e.line);
         }
         let mut outcome = same_entry(old, e);
         if let (Ok(_), Some(channel)) = (&outcome, &e.channel_ref) {
@@ -203,6 +241,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let line_key = m.line();
         let insert = EntryInsert {
             voucher: &e.voucher,
+            line: e.line,
             date: e.date,
             kind: e.kind,
             appropriation_id: m.appropriation.id,
@@ -437,11 +476,29 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             )
             .column("reverses")]));
         };
-        let Some(original) = self.tx.find_entry(voucher)? else {
+        let original = match e.reverses_line {
+            Some(line) => self.tx.find_entry(voucher, line)?,
+            None => {
+                let mut lines = self.tx.voucher_entries(voucher)?;
+                if lines.len() > 1 {
+                    let message = format!(
+                        "voucher {voucher} has {} lines: name the one this reverses in reverses_line (被冲销分录号), or reverse them all with `fundledger reverse {voucher}`",
+                        lines.len()
+                    );
+                    return Ok(Err(vec![Problem::new(Check::R4, message).column("reverses_line")]));
+                }
+                lines.pop()
+            }
+        };
+        let Some(original) = original else {
+            let named = VoucherLine {
+                voucher: Voucher::stored(voucher.to_string()),
+                line: e.reverses_line.unwrap_or(1),
+            };
             return Ok(Err(vec![unknown(
                 "reverses",
                 "voucher",
-                voucher,
+                &named.to_string(),
                 "a reversal names a recorded voucher",
             )]));
         };
@@ -494,8 +551,21 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     }
 }
 
-/// A voucher given twice in one file (or one batch).
-fn repeat(voucher: &str, first: Option<u64>) -> Problem {
+/// A line of a voucher recorded earlier, given now as new: a voucher's lines are recorded
+/// together or not at all.
+fn lines_recorded_together(e: &NewEntry, recorded: &[StoredEntry]) -> Problem {
+    let lines: Vec<String> = recorded.iter().map(|l| l.line.to_string()).collect();
+    let message = format!(
+        "voucher {} is already recorded with line(s) {}; a voucher's lines are recorded together, so line {} cannot be added to it: record it under a new voucher (or reverse the voucher and record it again whole)",
+        e.voucher,
+        lines.join(", "),
+        e.line
+    );
+    Problem::new(Check::R4, message).column("line")
+}
+
+/// A voucher line given twice in one file (or one batch).
+fn repeat(voucher: &VoucherLine, first: Option<u64>) -> Problem {
     let message = match first.filter(|l| *l > 0) {
         Some(first) => format!("{voucher} appears again; it was first given on line {first} of this file"),
         None => format!("{voucher} appears again in this batch"),
@@ -540,8 +610,12 @@ fn same_entry(old: &StoredEntry, e: &NewEntry) -> std::result::Result<Outcome, V
     let mut d = Differences::new();
     d.field("date", old.date, e.date);
     d.field("kind", old.kind, e.kind);
-    let reverses = old.reverses.as_ref().map(|r| r.2.clone()).unwrap_or_default();
-    d.field("reverses", reverses, e.reverses.clone().unwrap_or_default());
+    let reverses = old.reverses.as_ref().map(|r| r.2.to_string()).unwrap_or_default();
+    let given = e.reverses.as_ref().map(|v| {
+        let line = e.reverses_line.or(old.reverses.as_ref().map(|r| r.2.line)).unwrap_or(1);
+        VoucherLine { voucher: v.clone(), line }.to_string()
+    });
+    d.field("reverses", reverses, given.unwrap_or_default());
     // Only a reversal may leave its mirrored columns empty; compare what was given.
     let mirrored = old.kind == Kind::Reverse;
     let opt = |v: Option<String>| v.unwrap_or_default();

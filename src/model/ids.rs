@@ -120,6 +120,26 @@ code_type!(
     Voucher, "voucher"
 );
 
+/// An entry's key: a voucher and one of its lines (分录). Shown as the voucher alone for line
+/// 1, so a one-line voucher reads as clerks write it, and as `V line 2` beyond.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct VoucherLine {
+    pub voucher: Voucher,
+    pub line: u32,
+}
+
+impl fmt::Display for VoucherLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            1 => write!(f, "{}", self.voucher),
+            n => write!(f, "{} line {n}", self.voucher),
+        }
+    }
+}
+
+/// The most lines one voucher may have.
+pub const MAX_VOUCHER_LINES: u32 = 9999;
+
 /// A ledger line: one appropriation line's money for one sub-project, by their row ids. Every
 /// balance, day row and activity record is kept per line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -65,17 +65,22 @@ pub struct NewAcceptance {
     pub memo: String,
 }
 
-/// One ledger entry as written by a clerk. For `reverse`, `reverses` names the original and
-/// the appropriation, sub-project and amount may be left empty (they are the original's).
+/// One ledger entry — one line of a voucher — as written by a clerk. For `reverse`,
+/// `reverses` (and `reverses_line` when the original voucher has several lines) names the
+/// original, and the appropriation, sub-project and amount may be left empty (they are the
+/// original's).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEntry {
     pub voucher: Voucher,
+    /// The voucher's line (分录号), from 1.
+    pub line: u32,
     pub date: NaiveDate,
     pub kind: Kind,
     pub appropriation: Option<AppropriationCode>,
     pub subproject: Option<SubprojectCode>,
     pub amount: Option<Fen>,
     pub reverses: Option<Voucher>,
+    pub reverses_line: Option<u32>,
     pub memo: String,
     /// Optional channel the clerk expects the appropriation to carry (R1 cross-check).
     pub channel_ref: Option<String>,

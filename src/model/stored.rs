@@ -2,7 +2,7 @@
 
 use super::{
     AppropriationCode, Kind, Level, LineBalance, LineId, Mode, NewProject, ProjectCode, Stage, Status,
-    SubprojectCode, Verdict, Voucher,
+    SubprojectCode, Verdict, Voucher, VoucherLine,
 };
 use crate::money::Fen;
 use chrono::NaiveDate;
@@ -50,6 +50,7 @@ pub struct StoredAppropriation {
 pub struct StoredEntry {
     pub id: i64,
     pub voucher: Voucher,
+    pub line: u32,
     pub date: NaiveDate,
     pub kind: Kind,
     pub appropriation_id: i64,
@@ -57,8 +58,8 @@ pub struct StoredEntry {
     pub subproject_id: i64,
     pub subproject: SubprojectCode,
     pub amount: Fen,
-    /// For a reversal: the original's id, kind and voucher.
-    pub reverses: Option<(i64, Kind, Voucher)>,
+    /// For a reversal: the original's id, kind and voucher line.
+    pub reverses: Option<(i64, Kind, VoucherLine)>,
     /// For a reversal: the original's line, amount and
     /// date, which a reversal must mirror (`verify` checks it over stored rows).
     pub original: Option<(LineId, Fen, NaiveDate)>,
@@ -68,6 +69,11 @@ pub struct StoredEntry {
 }
 
 impl StoredEntry {
+    /// The voucher line the entry is.
+    pub fn key(&self) -> VoucherLine {
+        VoucherLine { voucher: self.voucher.clone(), line: self.line }
+    }
+
     /// The line the entry moves money on.
     pub fn line(&self) -> LineId {
         LineId { appropriation: self.appropriation_id, subproject: self.subproject_id }

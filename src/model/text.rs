@@ -28,6 +28,17 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("'{}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)", echo(t)))
 }
 
+/// A voucher's line number (分录号): a whole number from 1 to `MAX_VOUCHER_LINES`.
+pub fn parse_voucher_line(text: &str) -> Result<u32, String> {
+    text.trim().parse::<u32>().ok().filter(|n| (1..=super::MAX_VOUCHER_LINES).contains(n)).ok_or_else(|| {
+        format!(
+            "'{}' is not a voucher line (a whole number from 1 to {})",
+            echo(text.trim()),
+            super::MAX_VOUCHER_LINES
+        )
+    })
+}
+
 /// The years a date or `--year` may name.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 

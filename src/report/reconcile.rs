@@ -271,7 +271,7 @@ fn classify(db: &Db, project: &str, records: &[Payment], matrix: &Matrix) -> Res
     let ours: HashSet<&str> = pays.iter().map(|p| p.voucher.as_str()).collect();
     let mut elsewhere = HashMap::new();
     for r in records.iter().filter(|r| !ours.contains(r.voucher.as_str())) {
-        if let Some(e) = db.entry(&r.voucher)? {
+        if let Some(e) = db.voucher_lines(&r.voucher)?.into_iter().next() {
             let note = match e.kind {
                 crate::model::Kind::Pay => {
                     format!(
