@@ -175,3 +175,23 @@ fn sqlite_refuses_a_second_entry_with_the_same_voucher_and_line() {
     assert!(err.to_string().contains("UNIQUE constraint failed: entries.voucher, entries.line"), "{err}");
     assert_eq!(insert(2).expect("a second line of V-001 is a new entry"), 1);
 }
+
+/// `reconcile` matches a body's payment record against the voucher's lines summed.
+#[test]
+fn reconcile_matches_a_payment_voucher_over_its_lines() {
+    let l = Ledger::small();
+    let file = l.file(
+        "pay.csv",
+        &format!(
+            "{HEADER}记-2024-0801,1,2024-08-01,支付,A-FARM-NH,S-FARM,30000,工程款\n记-2024-0801,2,2024-08-01,支付,A-FARM-NH,S-FARM,20000,监理费\n"
+        ),
+    );
+    l.ok(&["import", "entries", &file]);
+    let records = l.file(
+        "records.csv",
+        "凭证号,日期,子项目编号,金额\nV-004,2024-05-01,S-FARM,250000\n记-2024-0801,2024-08-01,S-FARM,50000\n",
+    );
+    let r = l.run(&["reconcile", "--project", "P-AGRI", "--payments", &records, "--format", "json"]);
+    assert_eq!(r.code, 0, "every record matches: {}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("\"50000.00\""), "{}", r.stdout);
+}

@@ -269,15 +269,20 @@ impl Db {
         Ok(self.conn.query_row("SELECT voucher, line FROM entries WHERE id = ?1", [id], named).optional()?)
     }
 
-    /// The `pay` entries of a project's sub-projects, with the reversal that cancelled each.
+    /// The `pay` vouchers of a project's sub-projects (the lines of each summed), with the
+    /// reversal that cancelled them.
     pub fn project_payments(&self, project: &str) -> Result<Vec<crate::model::LedgerPay>> {
         let mut stmt = self.conn.prepare(
-            "SELECT e.voucher, e.date, s.code, e.amount_fen, r.voucher
+            // One payment per voucher: its lines in the project summed (those reversed apart
+            // from those standing), with the sub-projects they pay.
+            "SELECT e.voucher, min(e.date), group_concat(DISTINCT s.code), sum(e.amount_fen),
+                    group_concat(DISTINCT r.voucher)
              FROM entries e
              JOIN subprojects s ON s.id = e.subproject_id
              JOIN projects p ON p.id = s.project_id
              LEFT JOIN entries r ON r.reverses_id = e.id
              WHERE p.code = ?1 AND e.kind = 'pay'
+             GROUP BY e.voucher, r.id IS NULL
              ORDER BY e.voucher",
         )?;
         let rows = stmt.query_map([project], |r| {
