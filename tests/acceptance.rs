@@ -217,7 +217,7 @@ fn sqlite_refuses_an_award_written_behind_fundledgers_back_before_city_acceptanc
 }
 
 #[test]
-fn verify_names_a_tampered_award_and_bureau() {
+fn verify_names_a_tampered_award() {
     let l = county_accepted();
     l.ok(CITY);
     l.ok(AWARD);
@@ -236,4 +236,43 @@ fn verify_names_a_tampered_award_and_bureau() {
         "{}",
         r.stderr
     );
+}
+
+/// A ledger from before the audit chain (schema 3) with an item acceptance (no bureau) and a
+/// city acceptance that won the award upgrades, verifies, and reads its records as they were.
+#[test]
+fn an_old_ledgers_acceptances_upgrade_and_stay_readable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("old.db");
+    let conn = Connection::open(&db).expect("create");
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    for m in ["0001_ledger.sql", "0002_subsidy_rules.sql", "0003_acceptance.sql"] {
+        conn.execute_batch(&std::fs::read_to_string(schema.join(m)).expect("migration")).expect(m);
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 3;
+         INSERT INTO departments VALUES ('nrp', '农业农村局', '', 1);
+         INSERT INTO counties VALUES ('NH', '南湖区', '', 1);
+         INSERT INTO subproject_types VALUES ('farm', '高标准农田建设', '', 'nrp', 1, 1, 1, NULL, 'listed', '', 1, 1);
+         INSERT INTO projects VALUES (1, 'P-OLD', '旧项目', '南湖区', 'single_township', '', '', '镇政府', 'agri',
+                                      '2023-01-01', 0, '老会计', '2023-01-02T09:00:00+08:00');
+         INSERT INTO subprojects VALUES (1, 'S-OLD', 1, 'farm', 'ongoing', '100', '亩', 100000, '', NULL, '',
+                                         '老会计', '2023-01-02T09:00:00+08:00');
+         INSERT INTO acceptances (stage, project_id, subproject_id, department, result, accepted_on, document,
+                                  batch, award, operator, recorded_at)
+              VALUES ('item', 1, 1, 'nrp', 'passed', '2024-01-05', '验1', '', 0, '老会计', 't'),
+                     ('overall', 1, NULL, NULL, 'passed', '2024-02-05', '整1', '', 0, '老会计', 't'),
+                     ('county', 1, NULL, NULL, 'passed', '2024-03-05', '县1', '', 0, '老会计', 't'),
+                     ('city', 1, NULL, NULL, 'passed', '2024-04-05', '市1', '2024-1', 1, '老会计', 't');",
+    )
+    .expect("old rows");
+    drop(conn);
+    let l = Ledger { dir, db };
+    l.ok(&["upgrade"]);
+    l.ok(&["verify"]);
+    let records = json(&l, &["acceptance", "--project", "P-OLD"]);
+    assert_eq!(records["acceptances"][0]["bureau"], Value::Null);
+    assert_eq!(records["award"]["year"], 2024);
+    assert_eq!(records["award"]["document"], "市1");
+    l.refused(&["accept", "award", "--project", "P-OLD", "--year", "2024", "--doc", "x"], &["already won"]);
 }
