@@ -133,6 +133,8 @@ pub fn noun(table: &str) -> &str {
         "subsidy_rules" => "subsidy rule",
         "period_events" => "close/reopen record",
         "acceptances" => "acceptance",
+        "acceptance_awards" => "quality award of",
+        "acceptance_bureaus" => "county bureau",
         "writes" => "journal write",
         other => other,
     }

@@ -797,8 +797,8 @@ fn fresh_rows(reader: Reader) -> [&'static str; 2] {
             "village_trees_fund,village_trees,per_unit,1500,亩,,100000,,,2030-01-01,2030-12-31,文件,no",
         ],
         Reader::Import(What::Acceptances) => [
-            "stage,project,subproject,department,result,date,document,batch,award,memo",
-            "item,,S-FARM,,failed,2025-03-10,验〔2025〕1号,,,备注",
+            "stage,project,subproject,department,bureau,result,date,document,batch,award,memo",
+            "item,,S-FARM,,南湖区农业农村局,failed,2025-03-10,验〔2025〕1号,,,备注",
         ],
         Reader::Payments => ["voucher,date,subproject,amount", "V-NEW,2024-07-11,S-FARM,100.00"],
     }
@@ -1313,7 +1313,7 @@ fn ledger_with_formula_text() -> common::Ledger {
     let acceptances = l.file(
         "acceptances.csv",
         &format!(
-            "stage,subproject,result,date,document,memo\nitem,S-FARM,passed,2025-03-10,@SUM(A1),{quoted}\n"
+            "stage,subproject,bureau,result,date,document,memo\nitem,S-FARM,南湖区农业农村局,passed,2025-03-10,@SUM(A1),{quoted}\n"
         ),
     );
     l.ok(&["import", "acceptances", &acceptances]);

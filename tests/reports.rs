@@ -553,9 +553,13 @@ fn the_fingerprint_is_the_chain_head_and_changes_with_every_write() {
 fn acceptance_follows_the_policy_order() {
     let l = Ledger::small();
     // P-AGRI: S-FARM, S-GRAIN, S-DREDGE to accept; S-EXCL is excluded.
+    // An item acceptance names the county bureau that organised it.
     fn accept<'a>(args: &[&'a str]) -> Vec<&'a str> {
         let mut a = vec!["accept"];
         a.extend(args);
+        if args[0] == "item" {
+            a.extend(["--bureau", "南湖区农业农村局"]);
+        }
         a
     }
     l.refused(
@@ -767,10 +771,10 @@ fn acceptances_import_all_or_nothing_and_are_never_edited() {
     let l = Ledger::small();
     let good = l.file(
         "acc.csv",
-        "验收环节,项目编号,子项目编号,验收结果,验收日期,验收文件\n\
-         单项验收,,S-JS-FARM,通过,2025-01-05,善验1号\n\
-         单项验收,,S-JS-OLD,通过,2025-01-06,善验2号\n\
-         整体验收,P-PEOPLE,,通过,2025-02-01,善整1号\n",
+        "验收环节,项目编号,子项目编号,组织单位,验收结果,验收日期,验收文件\n\
+         单项验收,,S-JS-FARM,嘉善县农业农村局,通过,2025-01-05,善验1号\n\
+         单项验收,,S-JS-OLD,嘉善县农业农村局,通过,2025-01-06,善验2号\n\
+         整体验收,P-PEOPLE,,,通过,2025-02-01,善整1号\n",
     );
     let out = l.ok(&["import", "acceptances", &good]);
     assert!(out.contains("3 added"), "{out}");
@@ -779,9 +783,9 @@ fn acceptances_import_all_or_nothing_and_are_never_edited() {
     // Out of order inside one file: the whole file is refused, naming the line.
     let bad = l.file(
         "bad.csv",
-        "stage,project,subproject,result,date,document\n\
-         item,,S-FARM,passed,2025-01-05,a\n\
-         overall,P-AGRI,,passed,2025-02-01,b\n",
+        "stage,project,subproject,bureau,result,date,document\n\
+         item,,S-FARM,南湖区农业农村局,passed,2025-01-05,a\n\
+         overall,P-AGRI,,,passed,2025-02-01,b\n",
     );
     l.refused(&["import", "acceptances", &bad], &["bad.csv:3", "not yet passed: S-DREDGE, S-GRAIN"]);
     // The schema refuses edits and deletions made behind fundledger's back.

@@ -1,12 +1,13 @@
 //! `accept item|overall|county|city …`: record an acceptance (policy 四（四）), refused when
-//! out of order; `acceptance [--project P]`: the progress of every project, or one
-//! project's records.
+//! out of order; `accept award …`: the quality award (优质工程) of a project that passed city
+//! acceptance; `acceptance [--project P]`: the progress of every project, or one project's
+//! records.
 
 use super::Ctx;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::ledger::{self, Outcome, Stamp};
-use crate::model::{self, NewAcceptance, ProjectCode, Stage, SubprojectCode, Verdict};
+use crate::model::{self, NewAcceptance, NewAward, ProjectCode, Stage, SubprojectCode, Verdict};
 use crate::render::{self, Doc, Unit};
 use crate::report::acceptance::{progress, progress_list, records};
 
@@ -26,6 +27,9 @@ pub enum StageArgs {
         /// The accepting department (default: the type's lead department; a co-lead may accept too).
         #[arg(long)]
         department: Option<String>,
+        /// The county bureau that organised it (县级主管部门), e.g. 南湖区农业农村局.
+        #[arg(long)]
+        bureau: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -53,11 +57,30 @@ pub enum StageArgs {
         /// The city's acceptance batch (批次), e.g. 2025-1.
         #[arg(long)]
         batch: String,
-        /// The project won the city's quality award (优质工程).
+        /// The project won the city's quality award (优质工程) with this acceptance. Kept for
+        /// ledgers that record it so; the award is a later selection: prefer `accept award`.
         #[arg(long)]
         award: bool,
         #[command(flatten)]
         common: Common,
+    },
+    /// 优质工程: the city's yearly quality award, after the project passed city acceptance.
+    Award {
+        /// The project (项目编号).
+        #[arg(long)]
+        project: String,
+        /// The year of the selection (评选年度), e.g. 2025.
+        #[arg(long)]
+        year: String,
+        /// The award document (文件), e.g. 嘉整治办〔2026〕2号.
+        #[arg(long)]
+        doc: String,
+        /// The day the award was announced, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+        /// A note.
+        #[arg(long, default_value = "")]
+        memo: String,
     },
 }
 
@@ -81,23 +104,58 @@ fn bad(column: &str, message: String) -> Error {
     Error::rejected(Problem::new(Check::Format, message).column(column))
 }
 
+/// A refusal's columns named as the options a clerk gave.
+fn as_options(problems: Vec<Problem>) -> Error {
+    let as_option = |p: Problem| match p.column.clone() {
+        Some(column) => p.column(format!("--{column}")),
+        None => p,
+    };
+    Error::Rejected(problems.into_iter().map(as_option).collect())
+}
+
+fn run_award(ctx: &Ctx, a: &NewAward) -> Result<u8> {
+    let mut db = Db::open(&ctx.db_path())?;
+    let tx = db.begin()?;
+    let stamp = Stamp::now(&ctx.operator);
+    let outcome = ledger::record_award(&tx, a, &stamp)?.map_err(as_options)?;
+    tx.commit(&stamp.record("accept", &a.project, &format!("award {}", a.year)))?;
+    let verb = if outcome == Outcome::Unchanged { "already recorded" } else { "recorded" };
+    crate::outln!("{verb}: {} 优质工程 {} ({})", a.project, a.year, a.document);
+    Ok(0)
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let project = |p: &str| ProjectCode::parse_as(p, "project").map_err(|m| bad("--project", m));
-    let (stage, project, subproject, department, batch, award, common) = match &args.stage {
-        StageArgs::Item { subproject, department, common } => {
+    let (stage, project, subproject, (department, bureau), batch, award, common) = match &args.stage {
+        StageArgs::Award { project: project_code, year, doc, date, memo } => {
+            let a = NewAward {
+                project: project(project_code)?,
+                year: NewAward::parse_year(year).map_err(|m| bad("--year", m))?,
+                document: model::parse_text(doc, "document", true).map_err(|m| bad("--doc", m))?,
+                date: date.as_deref().map(crate::args::date).transpose().map_err(|m| bad("--date", m))?,
+                memo: model::parse_text(memo, "memo", false).map_err(|m| bad("--memo", m))?,
+            };
+            return run_award(ctx, &a);
+        }
+        StageArgs::Item { subproject, department, bureau, common } => {
             let subproject =
                 SubprojectCode::parse_as(subproject, "sub-project").map_err(|m| bad("--subproject", m))?;
-            (Stage::Item, None, Some(subproject), department.clone(), String::new(), false, common)
+            let bureau = bureau
+                .as_deref()
+                .map(|b| model::parse_text_up_to(b, "bureau", true, model::MAX_NAME_CHARS))
+                .transpose()
+                .map_err(|m| bad("--bureau", m))?;
+            (Stage::Item, None, Some(subproject), (department.clone(), bureau), String::new(), false, common)
         }
         StageArgs::Overall { project: project_code, common } => {
-            (Stage::Overall, Some(project(project_code)?), None, None, String::new(), false, common)
+            (Stage::Overall, Some(project(project_code)?), None, (None, None), String::new(), false, common)
         }
         StageArgs::County { project: project_code, common } => {
-            (Stage::County, Some(project(project_code)?), None, None, String::new(), false, common)
+            (Stage::County, Some(project(project_code)?), None, (None, None), String::new(), false, common)
         }
         StageArgs::City { project: project_code, batch, award, common } => {
             let batch = model::parse_code(batch, "batch").map_err(|m| bad("--batch", m))?;
-            (Stage::City, Some(project(project_code)?), None, None, batch, *award, common)
+            (Stage::City, Some(project(project_code)?), None, (None, None), batch, *award, common)
         }
     };
     let a = NewAcceptance {
@@ -105,6 +163,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         project,
         subproject,
         department,
+        bureau,
         verdict: Verdict::parse(&common.result).map_err(|m| bad("--result", m))?,
         date: crate::args::date(&common.date).map_err(|m| bad("--date", m))?,
         document: model::parse_text(&common.doc, "document", true).map_err(|m| bad("--doc", m))?,
@@ -116,13 +175,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let catalog = db.catalog()?;
     let tx = db.begin()?;
     let stamp = Stamp::now(&ctx.operator);
-    let outcome = ledger::record_acceptance(&tx, &catalog, &a, &stamp)?.map_err(|problems| {
-        let as_option = |p: Problem| match p.column.clone() {
-            Some(column) => p.column(format!("--{column}")),
-            None => p,
-        };
-        Error::Rejected(problems.into_iter().map(as_option).collect())
-    })?;
+    let outcome = ledger::record_acceptance(&tx, &catalog, &a, &stamp)?.map_err(as_options)?;
     tx.commit(&stamp.record(
         "accept",
         &a.project.clone().unwrap_or_default(),
@@ -150,12 +203,12 @@ pub fn run_list(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
     let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
     if let Some(p) = &args.project {
         crate::args::require_project(&db, p)?;
-        let value = records(&catalog, p, &db.acceptances(Some(p))?);
+        let value = records(&catalog, p, &db.acceptances(Some(p))?, &db.awards(Some(p))?);
         let doc = || Doc { sections: vec![render::acceptance::records_table(&value)], ..Doc::default() };
         render::print_value(&value, doc, ctx.options(Unit::Yuan), ctx.out())?;
         return Ok(0);
     }
-    let all = progress(&db.projects()?, &db.subprojects()?, &db.acceptances(None)?, None);
+    let all = progress(&db.projects()?, &db.subprojects()?, &db.acceptances(None)?, &db.awards(None)?, None);
     let value = progress_list(&all, county.as_deref());
     let doc = || Doc { sections: vec![render::acceptance::progress_table(&value)], ..Doc::default() };
     render::print_value(&value, doc, ctx.options(Unit::Yuan), ctx.out())?;

@@ -169,7 +169,7 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
             pipeline::run(input, import::parse_rule, |r| w.write(r))?
         }
         What::Acceptances => pipeline::run(input, import::parse_acceptance, |a| {
-            crate::ledger::record_acceptance(&tx, &catalog, a, &stamp)
+            crate::ledger::record_acceptance_row(&tx, &catalog, a, &stamp)
         })?,
     };
     let command = format!("import {}", what.name());

@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 12] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 14] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -19,6 +19,11 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 12] = [
     ("subsidy_rules", "'#' || id"),
     ("period_events", "year || ' ' || action"),
     ("acceptances", "'#' || id"),
+    (
+        "acceptance_awards",
+        "coalesce((SELECT code FROM projects WHERE id = project_id), '#' || id) || ' ' || year",
+    ),
+    ("acceptance_bureaus", "'of acceptance #' || acceptance_id"),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];
 

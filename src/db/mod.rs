@@ -20,7 +20,7 @@ use read::*;
 pub use floor::floor_table;
 pub use open::remove_ledger_files;
 pub use read::{Counts, LineYear};
-pub use write::{AcceptanceInsert, EntryInsert, EntryStatements, WriteRecord};
+pub use write::{AcceptanceInsert, AwardInsert, EntryInsert, EntryStatements, WriteRecord};
 
 use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
@@ -28,7 +28,8 @@ use crate::error::{shown_path, Error, Result};
 use crate::model::{
     Activity, BalanceLine, Fingerprint, Kind, Level, LineActivity, LineBalance, LineId, Mode,
     NewAppropriation, NewProject, NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance,
-    StoredAppropriation, StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict, VoucherLine,
+    StoredAppropriation, StoredAward, StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict,
+    VoucherLine,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};
@@ -51,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0005_entry_checks.sql"),
     include_str!("../../schema/0006_every_date.sql"),
     include_str!("../../schema/0007_voucher_lines.sql"),
+    include_str!("../../schema/0008_acceptance_award.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

@@ -4,10 +4,11 @@
 use super::*;
 
 pub(super) const ACCEPTANCE_SELECT: &str = "SELECT a.id, a.stage, p.code, s.code, a.department, a.result,
-    a.accepted_on, a.document, a.batch, a.award, a.memo
+    a.accepted_on, a.document, a.batch, a.award, a.memo, b.bureau
     FROM acceptances a
     JOIN projects p ON p.id = a.project_id
-    LEFT JOIN subprojects s ON s.id = a.subproject_id";
+    LEFT JOIN subprojects s ON s.id = a.subproject_id
+    LEFT JOIN acceptance_bureaus b ON b.acceptance_id = a.id";
 
 pub(super) fn acceptance_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAcceptance> {
     let stage: String = r.get(1)?;
@@ -25,6 +26,7 @@ pub(super) fn acceptance_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sto
         batch: r.get(8)?,
         award: r.get(9)?,
         memo: r.get(10)?,
+        bureau: r.get(11)?,
     })
 }
 
@@ -32,6 +34,27 @@ pub(super) fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Ve
     let sql = format!("{ACCEPTANCE_SELECT} WHERE ?1 IS NULL OR p.code = ?1 ORDER BY a.id");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([project], acceptance_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every quality award recorded by `accept award` (of one project, if given), in recording
+/// order.
+pub(super) fn awards(conn: &Connection, project: Option<&str>) -> Result<Vec<StoredAward>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.code, w.year, w.document, w.awarded_on, w.memo
+         FROM acceptance_awards w JOIN projects p ON p.id = w.project_id
+         WHERE ?1 IS NULL OR p.code = ?1 ORDER BY w.id",
+    )?;
+    let rows = stmt.query_map([project], |r| {
+        let date: Option<String> = r.get(3)?;
+        Ok(StoredAward {
+            project: r.get(0)?,
+            year: r.get(1)?,
+            document: r.get(2)?,
+            date: date.as_deref().map(stored_date).transpose()?,
+            memo: r.get(4)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -301,6 +324,11 @@ impl Db {
     /// Every acceptance (of one project, if given), in recording order.
     pub fn acceptances(&self, project: Option<&str>) -> Result<Vec<StoredAcceptance>> {
         acceptances(&self.conn, project)
+    }
+
+    /// Every quality award recorded by `accept award` (of one project, if given).
+    pub fn awards(&self, project: Option<&str>) -> Result<Vec<StoredAward>> {
+        awards(&self.conn, project)
     }
 
     /// Every line of a voucher, in line order.

@@ -46,12 +46,24 @@ pub struct EntryInsert<'a> {
     pub recorded_at: &'a str,
 }
 
+/// A resolved quality award to insert.
+pub struct AwardInsert<'a> {
+    pub project_id: i64,
+    pub year: i32,
+    pub document: &'a str,
+    pub date: Option<NaiveDate>,
+    pub memo: &'a str,
+    pub operator: &'a str,
+    pub recorded_at: &'a str,
+}
+
 /// A resolved acceptance to insert.
 pub struct AcceptanceInsert<'a> {
     pub stage: Stage,
     pub project_id: i64,
     pub subproject_id: Option<i64>,
     pub department: Option<&'a str>,
+    pub bureau: Option<&'a str>,
     pub verdict: Verdict,
     pub date: NaiveDate,
     pub document: &'a str,
@@ -286,7 +298,37 @@ impl Tx<'_> {
                 a.recorded_at
             ],
         )?;
-        self.link_last("acceptances")
+        let id = self.link_last("acceptances")?;
+        if let Some(bureau) = a.bureau {
+            self.tx.execute(
+                "INSERT INTO acceptance_bureaus (acceptance_id, bureau) VALUES (?1, ?2)",
+                params![id, bureau],
+            )?;
+            self.link_last("acceptance_bureaus")?;
+        }
+        Ok(id)
+    }
+
+    /// Every quality award of one project recorded by `accept award`.
+    pub fn awards(&self, project: &str) -> Result<Vec<StoredAward>> {
+        awards(&self.tx, Some(project))
+    }
+
+    pub fn insert_award(&self, a: &AwardInsert<'_>) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO acceptance_awards (project_id, year, document, awarded_on, memo, operator, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                a.project_id,
+                a.year,
+                a.document,
+                a.date.map(date_text),
+                a.memo,
+                a.operator,
+                a.recorded_at
+            ],
+        )?;
+        self.link_last("acceptance_awards")
     }
 
     /// The id of the last recorded entry (0 when there is none).

@@ -3,15 +3,19 @@
 //! acceptance needs every non-excluded sub-project passed, on or before its date; county
 //! acceptance needs the overall one passed, city acceptance the county's; a stage that passed
 //! is not accepted again; nothing is dated before the project's approval or in the future.
-//! Problems name the option they concern.
+//! An item acceptance names the county bureau that organised it. The quality award
+//! (优质工程) is a later yearly selection: recorded once per project, only after its city
+//! acceptance passed. Problems name the option they concern.
 
 use super::{Outcome, RowResult, Stamp};
 use crate::catalog::Catalog;
-use crate::db::{AcceptanceInsert, Tx};
+use crate::db::{AcceptanceInsert, AwardInsert, Tx};
 use crate::error::{Check, Error, Problem};
 use crate::model::{
-    NewAcceptance, Stage, Status, StoredAcceptance, StoredProject, StoredSubproject, Verdict,
+    AcceptanceRecord, NewAcceptance, NewAward, Stage, Status, StoredAcceptance, StoredAward, StoredProject,
+    StoredSubproject, Verdict,
 };
+use chrono::Datelike;
 
 /// Why checking stopped: the acceptance is refused, or the environment failed.
 enum Stop {
@@ -51,6 +55,7 @@ pub fn record_acceptance(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance, stam
         project_id: accepted.project_id,
         subproject_id: accepted.subproject_id,
         department: accepted.department.as_deref(),
+        bureau: a.bureau.as_deref(),
         verdict: a.verdict,
         date: a.date,
         document: &a.document,
@@ -73,6 +78,11 @@ fn check(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance) -> Step<Option<Accep
         return Ok(None);
     }
     in_order_and_new(&history, a, sub.as_ref(), &project)?;
+    if a.stage == Stage::Item && a.bureau.is_none() {
+        let message =
+            "单项验收 is organised by a county bureau (县级主管部门): name it, e.g. 南湖区农业农村局".into();
+        return refuse(Check::Format, "bureau", message);
+    }
     let whole =
         |project: StoredProject| Accepted { project_id: project.id, subproject_id: None, department: None };
     match a.stage {
@@ -135,10 +145,16 @@ fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, St
         let message = format!("{} is before the project was approved ({})", a.date, project.row.approved_on);
         return refuse(Check::Format, "date", message);
     }
-    if a.stage != Stage::Item && (a.subproject.is_some() || a.department.is_some()) {
-        let message =
-            format!("{} is of the whole project: leave the sub-project and department empty", a.stage.zh());
-        let column = if a.subproject.is_some() { "subproject" } else { "department" };
+    if a.stage != Stage::Item && (a.subproject.is_some() || a.department.is_some() || a.bureau.is_some()) {
+        let message = format!(
+            "{} is of the whole project: leave the sub-project, department and bureau empty",
+            a.stage.zh()
+        );
+        let column = match (&a.subproject, &a.department) {
+            (Some(_), _) => "subproject",
+            (None, Some(_)) => "department",
+            (None, None) => "bureau",
+        };
         return refuse(Check::Format, column, message);
     }
     Ok((sub, project))
@@ -156,10 +172,13 @@ fn department_code(catalog: &Catalog, a: &NewAcceptance, sub: Option<&StoredSubp
     }
 }
 
+/// Whether `a` is the recorded `h` given again. A record given without its bureau (a file
+/// from before fundledger asked for it) is the same as one recorded with any bureau.
 fn same(h: &StoredAcceptance, a: &NewAcceptance, department: Option<&str>) -> bool {
     h.stage == a.stage
         && h.subproject.as_deref() == a.subproject.as_deref()
         && h.department.as_deref() == department
+        && (a.bureau.is_none() || h.bureau == a.bureau)
         && h.verdict == a.verdict
         && h.date == a.date
         && h.document == a.document
@@ -300,6 +319,103 @@ fn previous_stage_passed(history: &[StoredAcceptance], a: &NewAcceptance) -> Ste
     }
     if a.award && a.verdict != Verdict::Passed {
         return refuse(Check::Format, "award", "only a passed project can win the quality award".into());
+    }
+    Ok(())
+}
+
+/// Records one row of an acceptances file: an acceptance, or a quality award.
+pub fn record_acceptance_row(
+    tx: &Tx<'_>,
+    catalog: &Catalog,
+    row: &AcceptanceRecord,
+    stamp: &Stamp,
+) -> RowResult {
+    match row {
+        AcceptanceRecord::Stage(a) => record_acceptance(tx, catalog, a, stamp),
+        AcceptanceRecord::Award(a) => record_award(tx, a, stamp),
+    }
+}
+
+/// Records the quality award (优质工程) of a project that passed city acceptance, or answers
+/// `Unchanged` when the same award is already recorded. A project wins it once: a second,
+/// different award is refused, as is one after `accept city --award` recorded it.
+pub fn record_award(tx: &Tx<'_>, a: &NewAward, stamp: &Stamp) -> RowResult {
+    let Some(project) = tx.find_project(&a.project)? else {
+        return Ok(Err(vec![Problem::not_recorded("project", &a.project).column("project")]));
+    };
+    let awards = tx.awards(&a.project)?;
+    if let Some(w) = awards.first() {
+        if w.year == a.year && w.document == a.document && w.date == a.date {
+            return Ok(Ok(Outcome::Unchanged));
+        }
+        let message =
+            format!("{} already won the quality award (优质工程) of {}{}", a.project, w.year, recorded(w));
+        return Ok(Err(vec![Problem::new(Check::Acceptance, message).column("project")]));
+    }
+    let history = tx.acceptances(&a.project)?;
+    if let Err(p) = award_allowed(&history, a) {
+        return Ok(Err(vec![p]));
+    }
+    tx.insert_award(&AwardInsert {
+        project_id: project.id,
+        year: a.year,
+        document: &a.document,
+        date: a.date,
+        memo: &a.memo,
+        operator: &stamp.operator,
+        recorded_at: &stamp.recorded_at,
+    })?;
+    Ok(Ok(Outcome::Added))
+}
+
+/// How an award is named in a refusal: its document and date.
+fn recorded(w: &StoredAward) -> String {
+    match w.date {
+        Some(d) => format!(" ({}, {d})", w.document),
+        None => format!(" ({})", w.document),
+    }
+}
+
+/// The award follows a passed city acceptance, is for its year or a later one (not one still
+/// to come), and is not dated before it, before its year or in the future.
+fn award_allowed(history: &[StoredAcceptance], a: &NewAward) -> std::result::Result<(), Problem> {
+    let problem = |column: &str, message: String| Problem::new(Check::Acceptance, message).column(column);
+    let Some(city) = passed(history, Stage::City, None) else {
+        let message = format!(
+            "the quality award (优质工程) is selected among projects that passed 市级验收; {} has not passed it",
+            a.project
+        );
+        return Err(problem("project", message));
+    };
+    if city.award {
+        let message = format!(
+            "{} already won the quality award (优质工程) with its 市级验收 on {} ({})",
+            a.project, city.date, city.document
+        );
+        return Err(problem("project", message));
+    }
+    let today = chrono::Local::now().date_naive();
+    if a.year < city.date.year() || a.year > today.year() {
+        let message = format!(
+            "{} passed 市级验收 on {}: its award is for {} or a later year, not after {}",
+            a.project,
+            city.date,
+            city.date.year(),
+            today.year()
+        );
+        return Err(problem("year", message));
+    }
+    if let Some(d) = a.date {
+        let message = if d < city.date {
+            format!("{d} is before the project passed 市级验收 ({})", city.date)
+        } else if d.year() < a.year {
+            format!("{d} is before the {} selection could be made", a.year)
+        } else if d > today {
+            format!("{d} is in the future; record an award once it has been announced")
+        } else {
+            return Ok(());
+        };
+        return Err(problem("date", message));
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ mod entries;
 mod register;
 
 pub use crate::pipeline::{Outcome, RowResult};
-pub use acceptance::record_acceptance;
+pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use entries::EntryWriter;
 pub use register::{AppropriationWriter, ProjectWriter, SubprojectWriter};

@@ -48,15 +48,17 @@ pub struct NewAppropriation {
     pub amount: Fen,
 }
 
-/// An acceptance as a clerk records it. `subproject` and `department` are for item
-/// acceptance only (the department defaults to the type's lead department); `batch` and
-/// `award` for city acceptance only.
+/// An acceptance as a clerk records it. `subproject`, `department` and `bureau` are for item
+/// acceptance only (the department defaults to the type's lead department; the county bureau
+/// that organised it is required of a new record); `batch` and `award` for city acceptance
+/// only (`award` is the older way to record the quality award; see `NewAward`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAcceptance {
     pub stage: Stage,
     pub project: Option<ProjectCode>,
     pub subproject: Option<SubprojectCode>,
     pub department: Option<String>,
+    pub bureau: Option<String>,
     pub verdict: Verdict,
     pub date: NaiveDate,
     pub document: String,
@@ -65,6 +67,36 @@ pub struct NewAcceptance {
     pub memo: String,
 }
 
+/// The city's quality award (优质工程) as a clerk records it: the yearly selection it won, its
+/// document, and the day it was announced when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAward {
+    pub project: ProjectCode,
+    pub year: i32,
+    pub document: String,
+    pub date: Option<NaiveDate>,
+    pub memo: String,
+}
+
+impl NewAward {
+    /// The selection's year: four digits.
+    pub fn parse_year(v: &str) -> Result<i32, String> {
+        match v.trim().parse::<i32>() {
+            Ok(y) if (1900..=9999).contains(&y) => Ok(y),
+            _ => Err(format!("'{}' is not a year (e.g. 2025)", crate::error::echo(v.trim()))),
+        }
+    }
+}
+
+/// One row of an acceptances file: an acceptance, or a quality award (stage `award`/优质工程).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AcceptanceRecord {
+    Stage(NewAcceptance),
+    Award(NewAward),
+}
+
+/// One ledger entry as written by a clerk. For `reverse`, `reverses` names the original and
+/// the appropriation, sub-project and amount may be left empty (they are the original's).
 /// One ledger entry — one line of a voucher — as written by a clerk. For `reverse`,
 /// `reverses` (and `reverses_line` when the original voucher has several lines) names the
 /// original, and the appropriation, sub-project and amount may be left empty (they are the

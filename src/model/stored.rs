@@ -100,11 +100,24 @@ pub struct StoredAcceptance {
     pub project: String,
     pub subproject: Option<String>,
     pub department: Option<String>,
+    /// The county bureau that organised an item acceptance (`None` on records made before
+    /// fundledger asked for it).
+    pub bureau: Option<String>,
     pub verdict: Verdict,
     pub date: NaiveDate,
     pub document: String,
     pub batch: String,
     pub award: bool,
+    pub memo: String,
+}
+
+/// A quality award (优质工程) as recorded by `accept award`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAward {
+    pub project: String,
+    pub year: i32,
+    pub document: String,
+    pub date: Option<NaiveDate>,
     pub memo: String,
 }
 

@@ -12,6 +12,7 @@ pub fn records_table(r: &Records) -> Report {
             c("stage", "验收环节"),
             c("subproject", "子项目编号"),
             c("department", "验收部门"),
+            c("bureau", "组织单位"),
             c("result", "结果"),
             c("date", "日期"),
             c("document", "验收文件"),
@@ -27,12 +28,27 @@ pub fn records_table(r: &Records) -> Report {
             Cell::Label { zh: a.stage.zh(), en: a.stage.code() },
             a.subproject.clone().map_or(Cell::Empty, Cell::Text),
             a.department.clone().map_or(Cell::Empty, Cell::Text),
+            a.bureau.clone().map_or(Cell::Empty, Cell::Text),
             Cell::Label { zh: a.verdict.zh(), en: a.verdict.code() },
             a.date.to_string().into(),
             a.document.as_str().into(),
             a.batch.as_str().into(),
             if a.award { YES } else { Cell::Empty },
             a.memo.as_str().into(),
+        ]);
+    }
+    if let Some(w) = &r.award {
+        report.rows.push(vec![
+            Cell::Label { zh: "优质工程", en: "award" },
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            w.award.date.map_or(Cell::Empty, |d| d.to_string().into()),
+            w.award.document.as_str().into(),
+            Cell::Empty,
+            Cell::Int(i64::from(w.award.year)),
+            w.memo.as_str().into(),
         ]);
     }
     if r.acceptances.is_empty() {
@@ -55,6 +71,7 @@ pub fn progress_table(p: &ProgressList) -> Report {
             c("city_acceptance", "市级验收"),
             c("batch", "批次"),
             c("award", "优质工程"),
+            c("award_document", "优质工程文件"),
         ],
         json_key: "projects",
         ..Report::default()
@@ -71,7 +88,8 @@ pub fn progress_table(p: &ProgressList) -> Report {
             date(p.county_acceptance),
             date(p.city_acceptance),
             p.batch.as_deref().map_or(Cell::Empty, Cell::from),
-            if p.award { YES } else { Cell::Empty },
+            p.award_year.map_or(Cell::Empty, |y| Cell::Int(i64::from(y))),
+            p.award_document.as_deref().map_or(Cell::Empty, Cell::from),
         ]);
     }
     report

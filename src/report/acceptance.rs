@@ -1,10 +1,13 @@
 //! Acceptance progress per project (policy 四（四）): how many non-excluded sub-projects
-//! passed their item acceptance, and when the overall, county and city acceptances passed.
+//! passed their item acceptance, when the overall, county and city acceptances passed, and
+//! the quality award (优质工程) the project won, whether recorded by `accept award` or, as
+//! before it existed, with the city acceptance (`accept city --award`: that year, that
+//! document).
 
 use crate::catalog::Catalog;
 use crate::model::{Stage, Status, Verdict};
-use crate::model::{StoredAcceptance, StoredProject, StoredSubproject};
-use chrono::NaiveDate;
+use crate::model::{StoredAcceptance, StoredAward, StoredProject, StoredSubproject};
+use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 
@@ -20,6 +23,27 @@ pub struct Progress {
     pub county_passed: Option<NaiveDate>,
     /// Date and batch of the city acceptance, and whether it won the quality award.
     pub city: Option<(NaiveDate, String, bool)>,
+    /// The quality award it won.
+    pub award: Option<Award>,
+}
+
+/// A quality award (优质工程) as progress shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Award {
+    pub year: i32,
+    pub document: String,
+    #[serde(serialize_with = "super::ser::opt_date")]
+    pub date: Option<NaiveDate>,
+}
+
+impl Award {
+    /// From when the award counts: the end of its year (a year's review counts the award of
+    /// that year's selection, often announced in the next), or its date when earlier.
+    fn counts_from(&self) -> NaiveDate {
+        let year_end =
+            NaiveDate::from_ymd_opt(self.year, 12, 31).expect("a recorded year is between 1900 and 9999");
+        self.date.map_or(year_end, |d| d.min(year_end))
+    }
 }
 
 impl Progress {
@@ -39,11 +63,12 @@ impl Progress {
 
 /// Progress of every project, in project code order. Items count what passed on or before
 /// `as_of` (all, when `None`); a sub-project that failed and has not passed since counts as
-/// failed.
+/// failed. An award counts from the end of its year (or its date, when earlier).
 pub fn progress(
     projects: &[StoredProject],
     subprojects: &[StoredSubproject],
     acceptances: &[StoredAcceptance],
+    awards: &[StoredAward],
     as_of: Option<NaiveDate>,
 ) -> Vec<Progress> {
     let by_then: Vec<&StoredAcceptance> =
@@ -65,12 +90,24 @@ pub fn progress(
                     .iter()
                     .find(|a| a.project == p.row.code && a.stage == stage && a.verdict == Verdict::Passed)
             };
+            let city = passed(Stage::City);
+            let award = match city.filter(|c| c.award) {
+                Some(c) => {
+                    Some(Award { year: c.date.year(), document: c.document.clone(), date: Some(c.date) })
+                }
+                None => awards
+                    .iter()
+                    .find(|w| w.project == p.row.code)
+                    .map(|w| Award { year: w.year, document: w.document.clone(), date: w.date })
+                    .filter(|w| as_of.is_none_or(|d| w.counts_from() <= d)),
+            };
             let mut g = Progress {
                 project: p.row.code.to_string(),
                 county: p.row.county.clone(),
                 overall: passed(Stage::Overall).map(|a| a.date),
                 county_passed: passed(Stage::County).map(|a| a.date),
-                city: passed(Stage::City).map(|a| (a.date, a.batch.clone(), a.award)),
+                city: city.map(|a| (a.date, a.batch.clone(), award.is_some())),
+                award,
                 ..Progress::default()
             };
             for s in
@@ -107,6 +144,9 @@ pub struct ProgressRow {
     pub batch: Option<String>,
     /// Won the city's quality award (优质工程).
     pub award: bool,
+    /// The award's selection year and document.
+    pub award_year: Option<i32>,
+    pub award_document: Option<String>,
 }
 
 /// `acceptance`: the progress of every project (of one county, or all).
@@ -129,7 +169,9 @@ pub fn progress_list(progress: &[Progress], county: Option<&str>) -> ProgressLis
             county_acceptance: p.county_passed,
             city_acceptance: p.city.as_ref().map(|c| c.0),
             batch: p.city.as_ref().map(|c| c.1.clone()),
-            award: p.city.as_ref().is_some_and(|c| c.2),
+            award: p.award.is_some(),
+            award_year: p.award.as_ref().map(|w| w.year),
+            award_document: p.award.as_ref().map(|w| w.document.clone()),
         })
         .collect();
     ProgressList { projects }
@@ -151,6 +193,8 @@ pub struct Record {
     pub subproject: Option<String>,
     /// The accepting department's name.
     pub department: Option<String>,
+    /// The county bureau that organised an item acceptance (none on older records).
+    pub bureau: Option<String>,
     #[serde(rename = "result", serialize_with = "verdict_code")]
     pub verdict: Verdict,
     #[serde(serialize_with = "super::ser::date")]
@@ -161,14 +205,29 @@ pub struct Record {
     pub memo: String,
 }
 
-/// `acceptance --project P`: every acceptance recorded for the project.
+/// `acceptance --project P`: every acceptance recorded for the project, and the quality
+/// award it won.
 #[derive(Clone, Debug, Serialize)]
 pub struct Records {
     pub project: String,
     pub acceptances: Vec<Record>,
+    pub award: Option<AwardRecord>,
 }
 
-pub fn records(catalog: &Catalog, project: &str, stored: &[StoredAcceptance]) -> Records {
+/// The quality award of `acceptance --project P`.
+#[derive(Clone, Debug, Serialize)]
+pub struct AwardRecord {
+    #[serde(flatten)]
+    pub award: Award,
+    pub memo: String,
+}
+
+pub fn records(
+    catalog: &Catalog,
+    project: &str,
+    stored: &[StoredAcceptance],
+    awards: &[StoredAward],
+) -> Records {
     let acceptances = stored
         .iter()
         .map(|a| Record {
@@ -178,6 +237,7 @@ pub fn records(catalog: &Catalog, project: &str, stored: &[StoredAcceptance]) ->
                 .department
                 .as_deref()
                 .map(|d| catalog.department(d).map_or(d.to_string(), |d| d.name.clone())),
+            bureau: a.bureau.clone(),
             verdict: a.verdict,
             date: a.date,
             document: a.document.clone(),
@@ -186,5 +246,15 @@ pub fn records(catalog: &Catalog, project: &str, stored: &[StoredAcceptance]) ->
             memo: a.memo.clone(),
         })
         .collect();
-    Records { project: project.to_string(), acceptances }
+    let award = match stored.iter().find(|a| a.stage == Stage::City && a.award) {
+        Some(c) => Some(AwardRecord {
+            award: Award { year: c.date.year(), document: c.document.clone(), date: Some(c.date) },
+            memo: c.memo.clone(),
+        }),
+        None => awards.iter().find(|w| w.project == project).map(|w| AwardRecord {
+            award: Award { year: w.year, document: w.document.clone(), date: w.date },
+            memo: w.memo.clone(),
+        }),
+    };
+    Records { project: project.to_string(), acceptances, award }
 }

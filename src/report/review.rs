@@ -161,7 +161,8 @@ fn count_projects(
     counties: &mut [CountyReview],
 ) -> Result<HashSet<String>> {
     let subprojects = db.subprojects()?;
-    let all_progress = acceptance::progress(projects, &subprojects, &db.acceptances(None)?, Some(end));
+    let all_progress =
+        acceptance::progress(projects, &subprojects, &db.acceptances(None)?, &db.awards(None)?, Some(end));
     let city_accepted_before: HashSet<&str> = all_progress
         .iter()
         .filter(|p| p.city.as_ref().is_some_and(|c| c.0 < start))
