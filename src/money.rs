@@ -1,8 +1,10 @@
 //! Money: an exact count of fen (分, 0.01 yuan) in an `i128`.
 //!
 //! This module owns the only conversions between text and money. Input is yuan with at most
-//! two decimals (`1234.5`, `1,234.50`, `¥1,234.50`, `￥1234`); anything that would need
-//! rounding (`12.345`), scientific notation, `NaN` or an empty cell is refused, never guessed
+//! two decimals (`1234.5`, `1,234.50`, `¥1,234.50`, `￥1234`), or 万元 with at most six
+//! (`12.345678` 万元 is 123,456.78 yuan; 1 万元 = 1,000,000 fen, so six decimals are exactly
+//! the fen) where a file's header says so; anything that would need rounding (`12.345` yuan,
+//! `0.0000001` 万元), scientific notation, `NaN` or an empty cell is refused, never guessed
 //! (R6). Output is yuan with exactly two decimals, or 万元 for display, where the rounding
 //! (half away from zero, to the shown decimals) is stated and happens only in the text: sums
 //! are always taken in fen. There is no floating point anywhere.
@@ -21,6 +23,34 @@ pub const MAX_AMOUNT_FEN: i128 = 100_000_000_000_000;
 /// The longest amount text accepted, in characters.
 const MAX_AMOUNT_CHARS: usize = 32;
 
+/// The unit an amount is written in. Input in either is converted to fen exactly, or refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AmountUnit {
+    /// 元: at most two decimals.
+    #[default]
+    Yuan,
+    /// 万元 (10,000 yuan): at most six decimals, the sixth being the fen.
+    Wan,
+}
+
+impl AmountUnit {
+    /// How many decimals of this unit make one fen: 2 for yuan, 6 for 万元.
+    const fn fen_places(self) -> usize {
+        match self {
+            AmountUnit::Yuan => 2,
+            AmountUnit::Wan => 6,
+        }
+    }
+
+    /// Fen in one of this unit: 100 for yuan, 1,000,000 for 万元.
+    const fn fen_per_unit(self) -> i128 {
+        match self {
+            AmountUnit::Yuan => 100,
+            AmountUnit::Wan => 1_000_000,
+        }
+    }
+}
+
 /// An exact amount of money in fen. May be negative (a gap, a net movement); stored amounts of
 /// entries are always positive and checked as such where they are parsed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,6 +63,10 @@ pub enum AmountError {
     TooLong,
     NotANumber(String),
     TooManyDecimals(String),
+    /// Not an amount in 万元 (the header said the column is in 万元).
+    NotAWanAmount(String),
+    /// More than six decimals in 万元: not a whole number of fen.
+    NotWholeFen(String),
     TooLarge(String),
     NotPositive(String),
     Negative(String),
@@ -51,6 +85,15 @@ impl fmt::Display for AmountError {
             AmountError::TooManyDecimals(s) => {
                 write!(f, "'{s}' has more than two decimals; amounts are exact to the fen (R6)")
             }
+            AmountError::NotAWanAmount(s) => write!(
+                f,
+                "'{s}' is not an amount in 万元 (the header says 万元; write e.g. 12.345678 or 1,234.5)"
+            ),
+            AmountError::NotWholeFen(s) => write!(
+                f,
+                "'{s}' 万元 has more than six decimals, so it is not a whole number of fen \
+                 (1 fen = 0.000001 万元); amounts are exact to the fen (R6)"
+            ),
             AmountError::TooLarge(s) => {
                 write!(f, "'{s}' exceeds the largest accepted amount ({} yuan)", Fen(MAX_AMOUNT_FEN))
             }
@@ -67,6 +110,12 @@ impl Fen {
 
     /// Parses yuan text into fen, accepting any sign. See the module docs for the grammar.
     pub fn parse_yuan(text: &str) -> Result<Fen, AmountError> {
+        Fen::parse_in(text, AmountUnit::Yuan)
+    }
+
+    /// Parses text in `unit` into fen exactly, accepting any sign: the grammar of yuan (sign,
+    /// `¥`, thousands separators), with at most as many decimals as make one fen in `unit`.
+    pub fn parse_in(text: &str, unit: AmountUnit) -> Result<Fen, AmountError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err(AmountError::Empty);
@@ -74,7 +123,11 @@ impl Fen {
         if trimmed.chars().count() > MAX_AMOUNT_CHARS {
             return Err(AmountError::TooLong);
         }
-        let not_a_number = || AmountError::NotANumber(trimmed.to_string());
+        let not_a_number = || match unit {
+            AmountUnit::Yuan => AmountError::NotANumber(trimmed.to_string()),
+            AmountUnit::Wan => AmountError::NotAWanAmount(trimmed.to_string()),
+        };
+        let too_large = || AmountError::TooLarge(trimmed.to_string());
         let (negative, unsigned) = match trimmed.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, trimmed),
@@ -91,43 +144,46 @@ impl Fen {
         if frac_part.is_some() && frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return Err(not_a_number());
         }
-        if frac.len() > 2 {
-            return Err(AmountError::TooManyDecimals(trimmed.to_string()));
+        if frac.len() > unit.fen_places() {
+            return Err(match unit {
+                AmountUnit::Yuan => AmountError::TooManyDecimals(trimmed.to_string()),
+                AmountUnit::Wan => AmountError::NotWholeFen(trimmed.to_string()),
+            });
         }
-        let mut fen: i128 = 0;
-        for b in int_part.bytes().filter(|b| b.is_ascii_digit()) {
-            fen = fen
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(i128::from(b - b'0')))
-                .filter(|v| *v <= MAX_AMOUNT_FEN)
-                .ok_or_else(|| AmountError::TooLarge(trimmed.to_string()))?;
-        }
-        let frac_fen = match frac.as_bytes() {
-            [] => 0,
-            [d] => i128::from(d - b'0') * 10,
-            [d1, d2] => i128::from(d1 - b'0') * 10 + i128::from(d2 - b'0'),
-            _ => unreachable!("frac.len() <= 2 was checked above"),
-        };
-        let total = fen
-            .checked_mul(100)
+        let whole = decimal_digits(int_part.bytes().filter(|b| b.is_ascii_digit())).ok_or_else(too_large)?;
+        // The decimals padded with zeros to the fen: `.5` yuan is 50 fen, `.5` 万元 500,000.
+        let padding = std::iter::repeat_n(b'0', unit.fen_places() - frac.len());
+        let frac_fen = decimal_digits(frac.bytes().chain(padding)).ok_or_else(too_large)?;
+        let total = whole
+            .checked_mul(unit.fen_per_unit())
             .and_then(|v| v.checked_add(frac_fen))
             .filter(|v| *v <= MAX_AMOUNT_FEN)
-            .ok_or_else(|| AmountError::TooLarge(trimmed.to_string()))?;
+            .ok_or_else(too_large)?;
         Ok(Fen(if negative { -total } else { total }))
     }
 
-    /// Parses an amount that must be strictly positive (an entry, an appropriation).
+    /// Parses yuan that must be strictly positive (an entry, an appropriation).
     pub fn parse_positive(text: &str) -> Result<Fen, AmountError> {
-        let fen = Fen::parse_yuan(text)?;
+        Fen::parse_positive_in(text, AmountUnit::Yuan)
+    }
+
+    /// Parses yuan that may be zero but not negative (an investment, an entitlement).
+    pub fn parse_non_negative(text: &str) -> Result<Fen, AmountError> {
+        Fen::parse_non_negative_in(text, AmountUnit::Yuan)
+    }
+
+    /// Parses an amount in `unit` that must be strictly positive.
+    pub fn parse_positive_in(text: &str, unit: AmountUnit) -> Result<Fen, AmountError> {
+        let fen = Fen::parse_in(text, unit)?;
         if fen.0 <= 0 {
             return Err(AmountError::NotPositive(text.trim().to_string()));
         }
         Ok(fen)
     }
 
-    /// Parses an amount that may be zero but not negative (an investment, an entitlement).
-    pub fn parse_non_negative(text: &str) -> Result<Fen, AmountError> {
-        let fen = Fen::parse_yuan(text)?;
+    /// Parses an amount in `unit` that may be zero but not negative.
+    pub fn parse_non_negative_in(text: &str, unit: AmountUnit) -> Result<Fen, AmountError> {
+        let fen = Fen::parse_in(text, unit)?;
         if fen.0 < 0 {
             return Err(AmountError::Negative(text.trim().to_string()));
         }
@@ -144,10 +200,14 @@ impl Fen {
         self.to_string()
     }
 
-    /// 万元 with four decimals (exact to the fen, since 1 fen = 0.000001 万元 rounds to the
-    /// shown place half away from zero). Display only: never sum these strings.
+    /// 万元 with two decimals and thousands separators (`1,234.57`), rounded half away from
+    /// zero to the shown place (one hundred yuan); an amount that rounds to zero shows
+    /// `0.00`. Display only: never sum these strings; totals are summed in fen first.
     pub fn wan(self) -> String {
-        format!("{:.4}", self.to_wan_decimal())
+        // Hundredths of 万元 are 10,000 fen each.
+        let (quotient, remainder) = (self.0 / 10_000, self.0 % 10_000);
+        let rounded = if remainder.abs() >= 5_000 { quotient + self.0.signum() } else { quotient };
+        grouped_hundredths(rounded)
     }
 
     /// 万元 rounded half away from zero to four decimals (one yuan): display rounding only.
@@ -157,17 +217,7 @@ impl Fen {
 
     /// Yuan with thousands separators for terminal tables: `1,234,567.50`.
     pub fn yuan_grouped(self) -> String {
-        let plain = self.0.unsigned_abs();
-        let int = (plain / 100).to_string();
-        let mut grouped = String::with_capacity(int.len() + int.len() / 3 + 4);
-        for (i, ch) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
-        let sign = if self.0 < 0 { "-" } else { "" };
-        format!("{sign}{grouped}.{:02}", plain % 100)
+        grouped_hundredths(self.0)
     }
 
     /// `self / whole` as a percentage with two decimals, or `None` when `whole` is zero.
@@ -203,6 +253,30 @@ impl Fen {
 /// inside a `Decimal`'s 96 bits (7.9 × 10^28).
 fn to_decimal(fen: i128, scale: u32) -> Decimal {
     Decimal::try_from_i128_with_scale(fen, scale).expect("sums of stored amounts stay within 96 bits")
+}
+
+/// A count of hundredths written with two decimals and thousands separators: `-1,234.50`.
+fn grouped_hundredths(hundredths: i128) -> String {
+    let plain = hundredths.unsigned_abs();
+    let int = (plain / 100).to_string();
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3 + 4);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if hundredths < 0 { "-" } else { "" };
+    format!("{sign}{grouped}.{:02}", plain % 100)
+}
+
+/// The number ASCII `digits` spell, or `None` past `MAX_AMOUNT_FEN` (so it cannot overflow).
+fn decimal_digits(digits: impl Iterator<Item = u8>) -> Option<i128> {
+    let mut value: i128 = 0;
+    for b in digits {
+        value = value.checked_mul(10)?.checked_add(i128::from(b - b'0')).filter(|v| *v <= MAX_AMOUNT_FEN)?;
+    }
+    Some(value)
 }
 
 /// `123`, `1,234`, `1,234,567`: digits with optional thousands separators in the right places.
@@ -317,9 +391,69 @@ mod tests {
         assert_eq!(Fen(-5).to_string(), "-0.05");
         assert_eq!(Fen(123_456_789).yuan_grouped(), "1,234,567.89");
         assert_eq!(Fen(-100).yuan_grouped(), "-1.00");
-        assert_eq!(Fen(123_456_789).wan(), "123.4568");
-        assert_eq!(Fen(50).wan(), "0.0001");
-        assert_eq!(Fen(49).wan(), "0.0000");
+    }
+
+    #[test]
+    fn wan_shows_two_decimals_grouped_and_rounds_half_away_from_zero() {
+        assert_eq!(Fen(1_234_567_800).wan(), "1,234.57");
+        assert_eq!(Fen(123_456_789).wan(), "123.46");
+        assert_eq!(Fen(5_000).wan(), "0.01");
+        assert_eq!(Fen(4_999).wan(), "0.00");
+        assert_eq!(Fen(-5_000).wan(), "-0.01");
+        assert_eq!(Fen(-4_999).wan(), "0.00", "a figure that rounds to zero has no sign");
+        assert_eq!(Fen(-1_234_565_000).wan(), "-1,234.57");
+        assert_eq!(Fen(MAX_AMOUNT_FEN).wan(), "100,000,000.00");
+        assert_eq!(Fen::ZERO.wan(), "0.00");
+    }
+
+    #[test]
+    fn wan_input_converts_exactly_to_fen() {
+        let wan = |t: &str| Fen::parse_in(t, AmountUnit::Wan);
+        assert_eq!(wan("12.345678"), Ok(Fen(12_345_678)), "12.345678 万元 is 123,456.78 yuan");
+        assert_eq!(wan("1"), Ok(Fen(1_000_000)));
+        assert_eq!(wan("0.000001"), Ok(Fen(1)), "one fen");
+        assert_eq!(wan("0.5"), Ok(Fen(500_000)));
+        assert_eq!(wan("1,234.5"), Ok(Fen(1_234_500_000)));
+        assert_eq!(wan("¥1,234.567891"), Ok(Fen(1_234_567_891)));
+        assert_eq!(wan(" ￥12 "), Ok(Fen(12_000_000)));
+        assert_eq!(wan("-3.25"), Ok(Fen(-3_250_000)));
+        assert_eq!(wan("100,000,000"), Ok(Fen(MAX_AMOUNT_FEN)), "the largest amount, in 万元");
+        assert_eq!(Fen::parse_positive_in("0.01", AmountUnit::Wan), Ok(Fen(10_000)));
+        assert_eq!(Fen::parse_non_negative_in("0", AmountUnit::Wan), Ok(Fen::ZERO));
+    }
+
+    #[test]
+    fn wan_input_that_is_not_whole_fen_or_not_a_number_is_refused() {
+        let wan = |t: &str| Fen::parse_in(t, AmountUnit::Wan);
+        assert_eq!(wan("0.0000001"), Err(AmountError::NotWholeFen("0.0000001".into())));
+        assert_eq!(wan("12.3456785"), Err(AmountError::NotWholeFen("12.3456785".into())));
+        let message = wan("0.0000001").expect_err("refused").to_string();
+        assert!(message.contains("not a whole number of fen") && message.ends_with("(R6)"), "{message}");
+        for bad in ["", "NaN", "1e3", "12.", ".5", "1,23.00", "12,3456", "1.2.3", "abc", "--1", "1万"] {
+            assert!(wan(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(wan("abc"), Err(AmountError::NotAWanAmount("abc".into())));
+        assert!(matches!(wan("100,000,000.000001"), Err(AmountError::TooLarge(_))));
+        assert!(matches!(wan("-100,000,000.000001"), Err(AmountError::TooLarge(_))));
+        assert!(matches!(wan("99999999999999999999999999999"), Err(AmountError::TooLarge(_))));
+        assert!(matches!(
+            Fen::parse_positive_in("0.000000", AmountUnit::Wan),
+            Err(AmountError::NotPositive(_))
+        ));
+        assert!(matches!(Fen::parse_positive_in("-1", AmountUnit::Wan), Err(AmountError::NotPositive(_))));
+        assert!(matches!(
+            Fen::parse_non_negative_in("-0.000001", AmountUnit::Wan),
+            Err(AmountError::Negative(_))
+        ));
+    }
+
+    #[test]
+    fn yuan_and_wan_agree_on_every_amount_they_can_both_write() {
+        for fen in [0, 1, 99, 100, 10_000, 123_456_789, MAX_AMOUNT_FEN] {
+            let (whole_wan, fen_past) = (fen / 1_000_000, fen % 1_000_000);
+            let as_wan = format!("{whole_wan}.{fen_past:06}");
+            assert_eq!(Fen::parse_in(&as_wan, AmountUnit::Wan), Fen::parse_yuan(&Fen(fen).to_string()));
+        }
     }
 
     #[test]

@@ -202,13 +202,14 @@ fn headers_may_carry_the_yuan_unit_and_unknown_headers_are_named_on_refusal() {
         "凭证号,日期,类型,指标编号,子项目编号,金额（元）\nU-1,2024-07-01,分配,A-FARM-NH-C,S-FARM,100\n",
     );
     l.ok(&["import", "entries", &ok]);
+    // A unit fundledger does not know is not guessed at: the column is not recognised.
     let bad = l.file(
-        "wan.csv",
-        "凭证号,日期,类型,指标编号,子项目编号,金额（万元）\nU-2,2024-07-01,分配,A-FARM-NH-C,S-FARM,100\n",
+        "usd.csv",
+        "凭证号,日期,类型,指标编号,子项目编号,金额（美元）\nU-2,2024-07-01,分配,A-FARM-NH-C,S-FARM,100\n",
     );
     l.refused(
         &["import", "entries", &bad],
-        &["needs the amount", "these columns were not recognised and were ignored: 金额（万元）"],
+        &["needs the amount", "these columns were not recognised and were ignored: 金额（美元）"],
     );
 }
 

@@ -147,11 +147,11 @@ pub const RULE_COLUMNS: &[Column] = &[
     col("channel", &["资金类别", "补助资金类别"], true),
     col("type", &["子项目类型"], false),
     col("shape", &["规则形式"], true),
-    col("rate", &["单价"], false),
+    money_col("rate", &["单价"], false),
     col("unit", &["单位"], false),
     col("percent", &["比例"], false),
-    col("cap", &["封顶"], false),
-    col("amount", &["定额", "金额"], false),
+    money_col("cap", &["封顶"], false),
+    money_col("amount", &["定额", "金额"], false),
     col("tiers", &["分档"], false),
     col("valid_from", &["生效日期"], true),
     col("valid_to", &["失效日期"], true),
@@ -236,11 +236,11 @@ pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Ve
         "tiered" | "分档" => Ok("tiered"),
         _ => Err(format!("'{}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)", echo(v))),
     });
-    let rate = f.optional("rate", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let rate = f.optional_amount("rate", Fen::parse_positive_in);
     let unit = f.text("unit", false);
     let percent = f.optional("percent", Check::Format, parse_percent);
-    let cap = f.optional("cap", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
-    let amount = f.optional("amount", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let cap = f.optional_amount("cap", Fen::parse_positive_in);
+    let amount = f.optional_amount("amount", Fen::parse_positive_in);
     let tiers = f.optional("tiers", Check::Format, parse_tiers);
     let valid_from = f.date("valid_from");
     let valid_to = f.date("valid_to");

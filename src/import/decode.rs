@@ -1,22 +1,45 @@
 //! Reading a CSV file: one encoding per file, line ends Excel writes, bounded rows, and
-//! headers matched to a file kind's columns.
+//! headers matched to a file kind's columns. A header may state its unit in brackets at its
+//! end, as Excel sheets do: `金额（元）`, `amount (yuan)` (the default), or `金额（万元）`,
+//! `amount (wan)`, which makes an amount column read in 万元 (and any other column refused,
+//! rather than read as if the unit were not there).
 
 use super::scan::Encoding;
 use super::*;
 use crate::error::{echo, escaped, Check, Error, KeptProblems, Problem, Result};
+use crate::money::AmountUnit;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-/// A column of an import format: its English name, Chinese aliases, and whether required.
+/// A column of an import format: its English name, Chinese aliases, whether required, and
+/// whether it holds money (read in the unit its header states: yuan, or 万元).
 pub struct Column {
     pub name: &'static str,
     pub aliases: &'static [&'static str],
     pub required: bool,
+    pub money: bool,
 }
 
 pub(crate) const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> Column {
-    Column { name, aliases, required }
+    Column { name, aliases, required, money: false }
+}
+
+/// A money column: its cells are read with `Fields::amount`, in the unit the header states.
+pub(crate) const fn money_col(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+) -> Column {
+    Column { name, aliases, required, money: true }
+}
+
+/// A format column found in a file: where, its header as written, and its amounts' unit.
+#[derive(Clone, Debug)]
+struct Mapped {
+    index: usize,
+    header: String,
+    unit: AmountUnit,
 }
 
 /// Turns each CRLF, and each lone CR (classic Mac line ends, as Excel 2011 for Mac writes
@@ -80,8 +103,8 @@ pub struct CsvInput {
     pub name: String,
     pub encoding: &'static str,
     reader: csv::Reader<Box<dyn Read>>,
-    /// For each format column, the index of the file column and its header as written.
-    map: Vec<Option<(usize, String)>>,
+    /// For each format column, the file column it was found in, if any.
+    map: Vec<Option<Mapped>>,
     pub ignored_columns: Vec<String>,
     header_len: usize,
     /// The physical line of the header (blank lines may come before it).
@@ -105,7 +128,12 @@ pub struct Row<'a> {
 impl Row<'_> {
     /// The trimmed text of format column `i`; empty when the file lacks an optional column.
     pub fn get(&self, i: usize) -> &str {
-        self.input.map[i].as_ref().and_then(|(idx, _)| self.record.get(*idx)).map_or("", str::trim)
+        self.input.map[i].as_ref().and_then(|m| self.record.get(m.index)).map_or("", str::trim)
+    }
+
+    /// The unit column `i`'s header states for its amounts: yuan unless it says 万元.
+    pub fn unit(&self, i: usize) -> AmountUnit {
+        self.input.map[i].as_ref().map_or(AmountUnit::Yuan, |m| m.unit)
     }
 
     /// A non-empty value of column `i`, or `None`.
@@ -115,11 +143,7 @@ impl Row<'_> {
 
     /// The column's name as the file spells it, with the English name when different.
     pub fn column_label(&self, i: usize, columns: &[Column]) -> String {
-        let name = columns[i].name;
-        match &self.input.map[i] {
-            Some((_, header)) if header != name => format!("{header} ({name})"),
-            _ => name.to_string(),
-        }
+        label(self.input.map[i].as_ref(), columns[i].name)
     }
 }
 
@@ -195,11 +219,7 @@ impl CsvInput {
         let Some(i) = p.column.as_deref().and_then(|c| self.names.iter().position(|n| *n == c)) else {
             return p;
         };
-        if let Some((_, header)) = &self.map[i] {
-            if header != self.names[i] {
-                p.column = Some(format!("{header} ({})", self.names[i]));
-            }
-        }
+        p.column = Some(label(self.map[i].as_ref(), self.names[i]));
         p
     }
 
@@ -329,7 +349,37 @@ pub(crate) fn csv_problem(name: &str, line: Option<u64>, e: &csv::Error) -> Erro
     })
 }
 
-type HeaderMap = (Vec<Option<(usize, String)>>, Vec<String>);
+/// A column's name in messages: the header as the file writes it (with its unit), followed
+/// by the English name unless the header is that name.
+fn label(mapped: Option<&Mapped>, name: &str) -> String {
+    match mapped {
+        Some(m) if !split_unit(&m.header).0.eq_ignore_ascii_case(name) => format!("{} ({name})", m.header),
+        Some(m) => m.header.clone(),
+        None => name.to_string(),
+    }
+}
+
+/// A header without the unit it states in brackets at its end, and that unit:
+/// `金额（万元）` is (`金额`, 万元), `amount (yuan)` is (`amount`, yuan). Brackets that hold no
+/// unit are part of the name (`县（市、区）`).
+fn split_unit(header: &str) -> (&str, Option<AmountUnit>) {
+    let Some(inner_end) = header.strip_suffix([')', '）']) else {
+        return (header, None);
+    };
+    let Some(open) = inner_end.rfind(['(', '（']) else {
+        return (header, None);
+    };
+    let bracket_len = inner_end[open..].chars().next().map_or(1, char::len_utf8);
+    let unit = inner_end[open + bracket_len..].trim().to_lowercase();
+    let unit = match unit.as_str() {
+        "元" | "yuan" => AmountUnit::Yuan,
+        "万元" | "wan" | "10k yuan" => AmountUnit::Wan,
+        _ => return (header, None),
+    };
+    (inner_end[..open].trim_end(), Some(unit))
+}
+
+type HeaderMap = (Vec<Option<Mapped>>, Vec<String>);
 
 /// The most items of a list (header cells, ignored columns) a message shows.
 const MAX_LISTED: usize = 20;
@@ -343,34 +393,46 @@ pub(crate) fn shown_list(items: &[String]) -> String {
     }
 }
 
-pub(crate) fn map_header(
-    name: &str,
-    line: u64,
-    header: &csv::StringRecord,
-    columns: &[Column],
-) -> Result<HeaderMap> {
-    let mut map: Vec<Option<(usize, String)>> = vec![None; columns.len()];
+fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Column]) -> Result<HeaderMap> {
+    let mut map: Vec<Option<Mapped>> = vec![None; columns.len()];
     let mut ignored = Vec::new();
     let mut problems = Vec::new();
-    for (idx, raw) in header.iter().enumerate() {
-        let h = raw.trim().trim_start_matches('\u{feff}');
-        // Excel sheets often state the unit in the header: 金额（元）, amount (yuan).
-        let h =
-            ["（元）", "(元)", "(yuan)"].iter().fold(h, |h, unit| h.strip_suffix(unit).unwrap_or(h)).trim();
+    for (index, raw) in header.iter().enumerate() {
+        let written = raw.trim().trim_start_matches('\u{feff}').trim();
+        // Excel sheets often state the unit in the header: 金额（元）, 金额（万元）, amount (yuan).
+        let (h, unit) = split_unit(written);
         if h.is_empty() {
             continue;
         }
         let found = columns.iter().position(|c| c.name.eq_ignore_ascii_case(h) || c.aliases.contains(&h));
-        match found {
-            None => ignored.push(echo(h)),
-            Some(i) => match &map[i] {
-                Some((_, first)) => problems.push(Problem::new(
-                    Check::File,
-                    format!("columns '{first}' and '{}' both give {}; keep one", echo(h), columns[i].name),
-                )),
-                None => map[i] = Some((idx, h.to_string())),
-            },
+        let Some(i) = found else {
+            ignored.push(echo(written));
+            continue;
+        };
+        if let Some(first) = &map[i] {
+            problems.push(Problem::new(
+                Check::File,
+                format!(
+                    "columns '{}' and '{}' both give {}; keep one",
+                    echo(&first.header),
+                    echo(written),
+                    columns[i].name
+                ),
+            ));
+            continue;
         }
+        if unit == Some(AmountUnit::Wan) && !columns[i].money {
+            problems.push(Problem::new(
+                Check::File,
+                format!(
+                    "column '{}' says 万元, but {} is not an amount read in 万元; remove the unit from the header",
+                    echo(written),
+                    columns[i].name
+                ),
+            ));
+            continue;
+        }
+        map[i] = Some(Mapped { index, header: written.to_string(), unit: unit.unwrap_or_default() });
     }
     for (i, c) in columns.iter().enumerate() {
         if c.required && map[i].is_none() {
@@ -389,5 +451,58 @@ pub(crate) fn map_header(
         Ok((map, ignored))
     } else {
         Err(Error::Rejected(problems.into_iter().map(|p| p.at(name, line)).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(cells: &[&str]) -> csv::StringRecord {
+        csv::StringRecord::from(cells.to_vec())
+    }
+
+    const MONEY: &[Column] = &[col("date", &["日期"], true), money_col("amount", &["金额"], false)];
+
+    #[test]
+    fn a_header_states_its_unit_in_brackets_at_its_end() {
+        use AmountUnit::{Wan, Yuan};
+        for (written, base, unit) in [
+            ("金额（万元）", "金额", Some(Wan)),
+            ("金额(万元)", "金额", Some(Wan)),
+            ("金额 (万元）", "金额", Some(Wan)),
+            ("amount (wan)", "amount", Some(Wan)),
+            ("Amount (WAN)", "Amount", Some(Wan)),
+            ("amount(万元)", "amount", Some(Wan)),
+            ("amount (10k yuan)", "amount", Some(Wan)),
+            ("金额（元）", "金额", Some(Yuan)),
+            ("amount (yuan)", "amount", Some(Yuan)),
+            ("金额", "金额", None),
+            ("县（市、区）", "县（市、区）", None),
+            ("金额（亩）", "金额（亩）", None),
+            ("（万元）", "", Some(Wan)),
+        ] {
+            assert_eq!(split_unit(written), (base, unit), "{written}");
+        }
+    }
+
+    #[test]
+    fn a_money_column_in_wan_is_read_in_wan_and_others_refuse_it() {
+        let (map, ignored) =
+            map_header("f.csv", 1, &header(&["日期", "金额（万元）"]), MONEY).expect("mapped");
+        assert!(ignored.is_empty());
+        let amount = map[1].as_ref().expect("amount found");
+        assert_eq!((amount.unit, amount.header.as_str()), (AmountUnit::Wan, "金额（万元）"));
+        assert_eq!(label(Some(amount), "amount"), "金额（万元） (amount)");
+        let (map, _) = map_header("f.csv", 1, &header(&["date", "amount (wan)"]), MONEY).expect("mapped");
+        assert_eq!(label(map[1].as_ref(), "amount"), "amount (wan)");
+        let (map, _) = map_header("f.csv", 1, &header(&["日期(元)", "金额"]), MONEY).expect("mapped");
+        assert_eq!(map[1].as_ref().map(|m| m.unit), Some(AmountUnit::Yuan));
+
+        let err = map_header("f.csv", 1, &header(&["日期（万元）", "金额"]), MONEY).expect_err("refused");
+        assert!(err.to_string().contains("says 万元, but date is not an amount"), "{err}");
+        let err =
+            map_header("f.csv", 1, &header(&["日期", "金额（元）", "金额（万元）"]), MONEY).expect_err("two");
+        assert!(err.to_string().contains("'金额（元）' and '金额（万元）' both give amount"), "{err}");
     }
 }

@@ -14,7 +14,7 @@ pub const ENTRY_COLUMNS: &[Column] = &[
     col("kind", &["类型"], true),
     col("appropriation", &["指标编号"], false),
     col("subproject", &["子项目编号"], false),
-    col("amount", &["金额"], false),
+    money_col("amount", &["金额"], false),
     col("reverses", &["被冲销凭证号"], false),
     col("memo", &["摘要"], false),
     col("channel", &["资金类别"], false),
@@ -29,7 +29,7 @@ pub fn parse_entry(row: &Row<'_>) -> std::result::Result<NewEntry, Vec<Problem>>
     let kind = f.parse("kind", Check::Format, Kind::parse);
     let appropriation = f.optional_code_as("appropriation", AppropriationCode::parse_as);
     let subproject = f.optional_code_as("subproject", SubprojectCode::parse_as);
-    let amount = f.optional("amount", Check::R6, |v| Fen::parse_positive(v).map_err(|e| e.to_string()));
+    let amount = f.optional_amount("amount", Fen::parse_positive_in);
     let reverses = f.optional_code_as("reverses", Voucher::parse_as);
     let memo = f.text("memo", false);
     let channel_ref = f.optional("channel", Check::Format, |v| model::parse_text(v, "channel", true));

@@ -3,9 +3,12 @@
 use super::*;
 use crate::error::{echo, Check, Problem, Result};
 use crate::model;
-use crate::money::Fen;
+use crate::money::{AmountError, AmountUnit, Fen};
 use rust_decimal::Decimal;
 use std::str::FromStr;
+
+/// Reads an amount cell in a unit: `Fen::parse_positive_in`, `Fen::parse_non_negative_in`.
+pub type AmountParser = fn(&str, AmountUnit) -> Result<Fen, AmountError>;
 
 /// Collects the problems of one row's fields.
 pub struct Fields<'r, 'a> {
@@ -89,12 +92,17 @@ impl<'r, 'a> Fields<'r, 'a> {
         self.parse(name, Check::Format, model::parse_date)
     }
 
-    pub fn amount(
-        &mut self,
-        name: &str,
-        parse: fn(&str) -> Result<Fen, crate::money::AmountError>,
-    ) -> Option<Fen> {
-        self.parse(name, Check::R6, |v| parse(v).map_err(|e| e.to_string()))
+    /// An amount in the unit the column's header states (yuan, or 万元), parsed exactly by
+    /// `parse` (`Fen::parse_positive_in` …); a problem of R6 exact money when it is not one.
+    pub fn amount(&mut self, name: &str, parse: AmountParser) -> Option<Fen> {
+        let unit = self.row.unit(self.index(name));
+        self.parse(name, Check::R6, |v| parse(v, unit).map_err(|e| e.to_string()))
+    }
+
+    /// Like `amount`, but an empty cell gives `Some(None)` without a problem.
+    pub fn optional_amount(&mut self, name: &str, parse: AmountParser) -> Option<Option<Fen>> {
+        let unit = self.row.unit(self.index(name));
+        self.optional(name, Check::R6, |v| parse(v, unit).map_err(|e| e.to_string()))
     }
 
     /// Finishes the row: the value if every field parsed, else all its problems.

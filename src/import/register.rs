@@ -28,9 +28,9 @@ pub const SUBPROJECT_COLUMNS: &[Column] = &[
     col("status", &["确认状态"], true),
     col("quantity", &["建设规模"], false),
     col("unit", &["单位"], false),
-    col("investment", &["计划投资"], true),
+    money_col("investment", &["计划投资"], true),
     col("letter", &["确认书"], false),
-    col("standalone_amount", &["单独补助"], false),
+    money_col("standalone_amount", &["单独补助"], false),
     col("standalone_doc", &["单独补助依据"], false),
 ];
 
@@ -41,7 +41,7 @@ pub const APPROPRIATION_COLUMNS: &[Column] = &[
     col("level", &["预算级次"], true),
     col("county", &["县市区", "县（市、区）"], true),
     col("issued_on", &["下达日期"], true),
-    col("amount", &["金额"], true),
+    money_col("amount", &["金额"], true),
 ];
 
 pub fn parse_project(row: &Row<'_>) -> std::result::Result<NewProject, Vec<Problem>> {
@@ -81,10 +81,9 @@ pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec
     let status = f.parse("status", Check::Format, Status::parse);
     let quantity = f.parse("quantity", Check::Format, parse_quantity);
     let unit = f.text("unit", false);
-    let investment = f.amount("investment", Fen::parse_non_negative);
+    let investment = f.amount("investment", Fen::parse_non_negative_in);
     let letter = f.text("letter", false);
-    let standalone =
-        f.optional("standalone_amount", Check::R6, |v| Fen::parse_non_negative(v).map_err(|e| e.to_string()));
+    let standalone = f.optional_amount("standalone_amount", Fen::parse_non_negative_in);
     let standalone_doc = f.text("standalone_doc", false);
     if let (Some(Some(_)), Some(doc)) = (&standalone, &standalone_doc) {
         if doc.is_empty() {
@@ -122,7 +121,7 @@ pub fn parse_appropriation(row: &Row<'_>) -> std::result::Result<NewAppropriatio
     let level = f.parse("level", Check::Format, Level::parse);
     let county = f.text("county", true);
     let issued_on = f.date("issued_on");
-    let amount = f.amount("amount", Fen::parse_positive);
+    let amount = f.amount("amount", Fen::parse_positive_in);
     let value = (|| {
         Some(NewAppropriation {
             code: code?,

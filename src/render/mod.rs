@@ -5,8 +5,10 @@
 //! workbook (`xlsx.rs`). Reports never format themselves, so every format shows the same
 //! figures, and this module never reads the ledger.
 //!
-//! Money stays `Fen` until the last moment: tables group thousands, CSV writes plain yuan (or
-//! 万元 when asked), JSON writes yuan strings with exactly two decimals and never floats. CSV
+//! Money stays `Fen` until the last moment: tables group thousands, CSV writes plain yuan, or
+//! with `--unit wan` both write 万元 with two decimals and thousands separators (`1,234.57`,
+//! rounded for display only, which a table's last line says; totals are summed in fen before
+//! they are rounded). JSON writes yuan strings with exactly two decimals and never floats. CSV
 //! written to a file starts with a UTF-8 BOM so Excel opens the Chinese text correctly. A
 //! text cell that Excel would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
 //! CR: OWASP's list) is prefixed with `'` in CSV; money, counts and percentages are never
@@ -378,7 +380,7 @@ mod tests {
         };
         let yuan = vec!["-5000.00", "-5.00", "-3", "-5.12%"];
         assert_eq!(csv_cells(&report, Unit::Yuan), vec![yuan.clone(), yuan]);
-        let wan = vec!["-0.5000", "-0.0005", "-3", "-5.12%"];
+        let wan = vec!["-0.50", "0.00", "-3", "-5.12%"];
         assert_eq!(csv_cells(&report, Unit::Wan), vec![wan.clone(), wan]);
     }
 
