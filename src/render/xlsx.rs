@@ -32,7 +32,8 @@ impl Styles {
     fn new(unit: Unit) -> Styles {
         let money = match unit {
             Unit::Yuan => "#,##0.00",
-            Unit::Wan => "#,##0.0000",
+            // The cell holds the exact figure; Excel shows it to two decimals, as the table does.
+            Unit::Wan => "#,##0.00",
         };
         let total = |f: XFormat| f.set_bold().set_border_top(FormatBorder::Thin);
         Styles {
