@@ -1,6 +1,9 @@
 //! Parsers shared by the commands' arguments, so an option means the same and fails the same
-//! way in every command: a malformed `--year` or date is a usage error (exit 2) wherever it is
-//! given; an unknown county or project is refused with the known ones named (exit 1).
+//! way in every command: a malformed `--year` or date option of a report is a usage error
+//! (exit 2) wherever it is given; an unknown county, department, channel or project is refused
+//! with the known ones named (exit 1). The options of a write (`post`, `reverse`, `accept`)
+//! are a row given on the command line: they are parsed like a file's row, every bad one
+//! listed at once and exit 1, as an import reports its rows.
 
 use crate::catalog::Catalog;
 use crate::db::Db;
@@ -40,6 +43,35 @@ pub fn resolve_county(catalog: &Catalog, county: Option<&str>) -> Result<Option<
         None => {
             let message = format!("'{v}' is not a known county (known: {})", catalog.county_names());
             Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--county")]))
+        }
+    }
+}
+
+/// A `--department` value (code or name) as the department's code; unknown ones are refused
+/// with the list of known ones.
+pub fn resolve_department(catalog: &Catalog, department: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = department else { return Ok(None) };
+    match catalog.department(v) {
+        Some(d) => Ok(Some(d.code.clone())),
+        None => {
+            let known: Vec<String> =
+                catalog.departments.iter().map(|d| format!("{} ({})", d.name, d.code)).collect();
+            let message = format!("'{v}' is not a known department (known: {})", known.join(", "));
+            Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--department")]))
+        }
+    }
+}
+
+/// A `--channel` value (code or name) as the channel's code; unknown ones are refused with the
+/// list of known ones.
+pub fn resolve_channel(catalog: &Catalog, channel: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = channel else { return Ok(None) };
+    match catalog.channel(v) {
+        Some(c) => Ok(Some(c.code.clone())),
+        None => {
+            let known: Vec<&str> = catalog.channels.iter().map(|c| c.name.as_str()).collect();
+            let message = format!("'{v}' is not a known fund channel (known: {})", known.join(", "));
+            Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--channel")]))
         }
     }
 }

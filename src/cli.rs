@@ -22,8 +22,8 @@ pub struct Cli {
     #[arg(long, env = "FUNDLEDGER_DB", global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Who is writing; recorded on every write (default: the login name). For `log`, typed
-    /// on the command line: whose writes to show.
+    /// Who is writing; recorded on every write (default: the login name). It never filters
+    /// what a command shows (`log --by NAME` does that).
     #[arg(long, env = "FUNDLEDGER_OPERATOR", global = true, value_name = "NAME")]
     pub operator: Option<String>,
 
@@ -85,7 +85,7 @@ pub enum Command {
     Close(commands::close::Args),
     /// Reopen a closed year, with a reason that `log` and `verify` show to auditors.
     Reopen(commands::close::ReopenArgs),
-    /// The write journal: who recorded what, and when (`--since DATE`, `--operator NAME`).
+    /// The write journal: who recorded what, and when (`--since DATE`, `--by NAME`).
     Log(commands::log::Args),
     /// Bring a ledger written by an older fundledger up to this one's schema (reads never do).
     Upgrade,

@@ -464,3 +464,24 @@ fn a_head_printed_on_an_earlier_report_anchors_the_history_before_it() {
     assert_eq!(json["verified"], false);
     assert!(json["findings"][0]["message"].as_str().expect("message").contains(&head), "{}", r.stdout);
 }
+
+/// `verify`'s result is a report like the others: `--out` writes it (JSON by the file's name),
+/// and CSV lists the findings with their rule.
+#[test]
+fn verify_writes_its_result_to_a_file_and_as_csv() {
+    let l = Ledger::small();
+    let out = l.dir.path().join("verify.json");
+    let r = l.run(&["verify", "--out", out.to_str().expect("path")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["head"].as_str().map(str::len), Some(64));
+    let conn = Connection::open(&l.db).expect("open");
+    conn.execute("DROP TRIGGER entries_no_update", []).expect("drop a trigger behind fundledger's back");
+    drop(conn);
+    let r = l.run(&["verify", "--format", "csv"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("check,message") || r.stdout.starts_with("规则,发现"), "{}", r.stdout);
+    assert!(r.stdout.contains("entries_no_update"), "{}", r.stdout);
+}

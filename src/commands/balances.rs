@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::catalog::Catalog;
 use crate::db::Db;
-use crate::error::{Check, Error, Problem, Result};
+use crate::error::Result;
 use crate::render::{self, Doc, Unit};
 use crate::report::balances::{balances, Filter};
 
@@ -38,22 +38,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 }
 
 fn resolve(catalog: &Catalog, args: &Args) -> Result<Filter> {
-    let unknown = |what: &str, v: &str, known: String| {
-        let message = format!("'{v}' is not a known {what} (known: {known})");
-        Error::BadRequest(vec![Problem::new(Check::Unknown, message)])
-    };
-    let channels = || catalog.channels.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
-    let county = match &args.county {
-        None => None,
-        Some(v) => {
-            Some(catalog.county(v).ok_or_else(|| unknown("county", v, catalog.county_names()))?.name.clone())
-        }
-    };
-    let channel = match &args.channel {
-        None => None,
-        Some(v) => {
-            Some(catalog.channel(v).ok_or_else(|| unknown("fund channel", v, channels()))?.code.clone())
-        }
-    };
+    let county = crate::args::resolve_county(catalog, args.county.as_deref())?;
+    let channel = crate::args::resolve_channel(catalog, args.channel.as_deref())?;
     Ok(Filter { project: args.project.clone(), county, channel })
 }

@@ -36,21 +36,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let period = parse_period(args.year, args.from, args.to)?;
     let db = Db::open_snapshot(&ctx.db_path())?;
     let catalog = db.catalog()?;
-    let department = match &args.department {
-        None => None,
-        Some(d) => Some(
-            catalog
-                .department(d)
-                .ok_or_else(|| {
-                    let known: Vec<String> =
-                        catalog.departments.iter().map(|d| format!("{} ({})", d.name, d.code)).collect();
-                    let message = format!("'{d}' is not a known department (known: {})", known.join(", "));
-                    Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--department")])
-                })?
-                .code
-                .clone(),
-        ),
-    };
+    let department = crate::args::resolve_department(&catalog, args.department.as_deref())?;
     let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
     let filter = Filter { department, county, project: None };
     let rows = statement::statement(&db, &catalog, period, &filter)?;

@@ -1,7 +1,8 @@
 //! The JSON view. A report value is serialised as it is (serde): its figures and judgements
 //! with their types — money as yuan strings with two decimals, counts as numbers, judgements
 //! as booleans, nothing missing as a display word. Tables without a report value of their own
-//! (the journal, the benchmark) are written from their cells, keyed by their columns.
+//! (the benchmark's figures, the demo's overview) are written from their cells, keyed by
+//! their columns.
 
 use super::{Cell, Doc, Report};
 use crate::error::{Error, Result};

@@ -33,6 +33,7 @@ pub mod journal;
 pub mod reconcile;
 pub mod review;
 pub mod statement;
+pub mod verification;
 
 pub use out::Out;
 

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod reconcile;
 pub mod review;
 pub mod statement;
+pub mod verification;
 
 /// Serde helpers for the types that do not serialise themselves the way JSON readers expect.
 pub mod ser {
