@@ -6,12 +6,10 @@
 //! divides only what is still available, so nothing is allocated twice.
 
 use super::Ctx;
-use crate::allocate::{Plan, Remainder};
+use crate::allocate::Remainder;
 use crate::db::Db;
 use crate::error::{Error, Problem, Result};
-use crate::ledger::{EntryWriter, Stamp};
-use crate::model::StoredAppropriation;
-use crate::model::{Kind, NewEntry, SubprojectCode, Voucher};
+use crate::ledger::{commit_plan, Stamp};
 use crate::render::{self, Doc, Unit};
 use crate::report::allocation::{allocation_plan, Recorded};
 
@@ -44,56 +42,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     })?;
     let mut value = allocation_plan(&db, &a, args.remainder)?;
     if args.commit {
-        let vouchers = commit(&mut db, &a, &value.plan, date, &ctx.operator)?;
+        let vouchers = commit_plan(&mut db, &a, &value.plan, date, &Stamp::now(&ctx.operator))?;
         value.recorded = Some(Recorded { vouchers, date, total: value.totals.allocation });
     }
     let doc = || Doc { sections: vec![render::allocation::table(&value)], ..Doc::default() };
     render::print_value(&value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(0)
-}
-
-/// Records the plan's allocations in one transaction; vouchers are `A-ALLOC-YYYYMMDD-NN`,
-/// numbered past any already used.
-fn commit(
-    db: &mut Db,
-    a: &StoredAppropriation,
-    p: &Plan,
-    date: chrono::NaiveDate,
-    operator: &str,
-) -> Result<Vec<String>> {
-    let stamp = Stamp::now(operator);
-    let tx = db.begin()?;
-    let catalog = tx.catalog()?;
-    let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
-    let mut recorded = Vec::new();
-    let mut n = 0;
-    for s in p.shares.iter().filter(|s| s.total().is_positive()) {
-        let voucher = loop {
-            n += 1;
-            let v = format!("{}-ALLOC-{}-{n:02}", a.code, date.format("%Y%m%d"));
-            if tx.voucher_entries(&v)?.is_empty() {
-                break v;
-            }
-        };
-        let entry = NewEntry {
-            // A voucher fundledger numbers itself (up to 58 characters; the schema allows 60).
-            voucher: Voucher::stored(voucher.clone()),
-            line: 1,
-            date,
-            kind: Kind::Allocate,
-            appropriation: Some(a.code.clone()),
-            subproject: Some(SubprojectCode::stored(s.subproject.clone())),
-            amount: Some(s.total()),
-            reverses: None,
-            reverses_line: None,
-            memo: "按单独补助应得分配 allocate --commit".into(),
-            channel_ref: None,
-        };
-        w.write(&entry)?.map_err(Error::Rejected)?;
-        recorded.push(voucher);
-    }
-    w.finish()?;
-    let summary = format!("{} allocations recorded", recorded.len());
-    tx.commit(&stamp.record("allocate --commit", &a.code, &summary))?;
-    Ok(recorded)
 }

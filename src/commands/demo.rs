@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::import::{self, CsvInput};
 use crate::ledger::{EntryWriter, Stamp};
-use crate::model::{Kind, LineBalance, NewEntry, Status};
+use crate::model::{Kind, NewEntry, Status};
 use crate::render::{self, c, Report, Unit};
 
 use std::collections::BTreeMap;
@@ -140,22 +140,12 @@ fn print_overview(db: &Db) -> Result<()> {
 }
 
 fn county_channel_report(db: &Db) -> Result<Report> {
-    let catalog = db.catalog()?;
-    let county_seq = |name: &str| catalog.counties.iter().position(|c| c.name == name);
-    let channel_seq = |code: &str| catalog.channels.iter().position(|c| c.code == code);
-    // (county order, channel order) -> (county, channel name, summed balance)
-    type Sums = BTreeMap<(Option<usize>, Option<usize>), (String, String, LineBalance)>;
-    let mut sums = Sums::new();
-    for l in db.balance_lines()? {
-        let key = (county_seq(&l.county), channel_seq(&l.channel));
-        let name = catalog.channel(&l.channel).map_or(l.channel.clone(), |ch| ch.name.clone());
-        sums.entry(key).or_insert_with(|| (l.county.clone(), name, LineBalance::default())).2.add(&l.balance);
-    }
+    let sums = crate::report::overview::by_county_and_channel(&db.catalog()?, &db.balance_lines()?);
     let rows = sums
-        .into_values()
-        .map(|(county, channel, b)| {
-            let mut row = vec![county.into(), channel.into()];
-            row.extend(render::balances::money_cells(&b));
+        .into_iter()
+        .map(|s| {
+            let mut row = vec![s.county.into(), s.channel.into()];
+            row.extend(render::balances::money_cells(&s.balance));
             row
         })
         .collect();

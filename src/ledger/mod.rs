@@ -17,14 +17,18 @@ use crate::db::WriteRecord;
 use crate::error::{Check, Problem};
 
 mod acceptance;
+mod allocation;
 mod catalog;
 mod entries;
+mod period;
 mod register;
 
 pub use crate::pipeline::{Outcome, RowResult};
 pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
+pub use allocation::commit_plan;
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use entries::EntryWriter;
+pub use period::{close_year, reopen_year};
 pub use register::{AppropriationWriter, ProjectWriter, SubprojectWriter};
 
 /// Who writes and when: recorded on every row.

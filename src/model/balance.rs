@@ -31,7 +31,7 @@ impl Activity {
 
 /// The balance columns of one (appropriation, sub-project) line, reversals netted into the
 /// column of the kind they reverse.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LineBalance {
     pub allocated: Fen,
     pub withdrawn: Fen,
