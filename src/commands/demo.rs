@@ -224,11 +224,12 @@ fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
     let flags = crate::report::check::check(db, &db.catalog()?, as_of)?;
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &flags {
-        *kinds.entry(f.kind).or_default() += 1;
+        *kinds.entry(f.kind.code()).or_default() += 1;
     }
     let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
     crate::outln!("\n`check` as of {DEMO_AS_OF}: {} flags ({})", flags.len(), kinds.join(", "));
-    let mut shrinkage: Vec<_> = flags.into_iter().filter(|f| f.kind == "shrinkage").collect();
+    let mut shrinkage: Vec<_> =
+        flags.into_iter().filter(|f| f.kind == crate::report::check::FlagKind::Shrinkage).collect();
     shrinkage.sort_by(|a, b| b.gap.cmp(&a.gap).then_with(|| a.subproject.cmp(&b.subproject)));
     shrinkage.truncate(5);
     crate::outln!(

@@ -31,7 +31,7 @@ pub fn flags_table(flags: &[Flag]) -> Report {
             .iter()
             .map(|f| {
                 vec![
-                    f.kind.into(),
+                    f.kind.code().into(),
                     opt_text(&f.project),
                     opt_text(&f.subproject),
                     opt_text(&f.channel),

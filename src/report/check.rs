@@ -32,7 +32,7 @@ pub const IDLE_DAYS: i64 = 730;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Flag {
-    pub kind: &'static str,
+    pub kind: FlagKind,
     pub project: Option<String>,
     pub subproject: Option<String>,
     pub channel: Option<String>,
@@ -42,7 +42,52 @@ pub struct Flag {
     pub gap: Option<Fen>,
     #[serde(serialize_with = "super::ser::opt_percent")]
     pub gap_percent: Option<Decimal>,
+    /// The money the flag is about where it is not a gap: unallocated on the line, not paid
+    /// out of it, or held by the implementing body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Fen>,
+    /// How long it has been so, in days, and since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "super::ser::opt_date")]
+    pub since: Option<NaiveDate>,
     pub message: String,
+}
+
+/// What a flag says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    /// A sub-project received less than its standalone entitlement on a channel (补助缩水).
+    #[default]
+    Shrinkage,
+    /// A project's sub-projects' shrinkage, summed.
+    ProjectShrinkage,
+    /// An appropriation line still holds unallocated money long after it was issued.
+    Unallocated,
+    /// An appropriation line's money has not moved for a long time (结余 risk).
+    Idle,
+    /// Money disbursed to an implementing body is not paid out long after.
+    Unpaid,
+}
+
+impl FlagKind {
+    /// The JSON and CSV code.
+    pub fn code(self) -> &'static str {
+        match self {
+            FlagKind::Shrinkage => "shrinkage",
+            FlagKind::ProjectShrinkage => "project_shrinkage",
+            FlagKind::Unallocated => "unallocated",
+            FlagKind::Idle => "idle",
+            FlagKind::Unpaid => "unpaid",
+        }
+    }
+}
+
+impl std::fmt::Display for FlagKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 /// What `check` found as of a day.
@@ -82,7 +127,7 @@ fn shrinkage(catalog: &Catalog, r: &Row) -> Flag {
         if r.entitlement.basis.is_sample() { " (entitlement from an illustrative sample rule)" } else { "" };
     let channel = channel_name(catalog, &r.channel);
     Flag {
-        kind: "shrinkage",
+        kind: FlagKind::Shrinkage,
         project: Some(r.project.clone()),
         subproject: Some(r.subproject.clone()),
         channel: Some(channel.clone()),
@@ -91,6 +136,9 @@ fn shrinkage(catalog: &Catalog, r: &Row) -> Flag {
         received: Some(r.received),
         gap: Some(r.gap()),
         gap_percent: percent,
+        amount: None,
+        days: None,
+        since: None,
         message: format!(
             "补助缩水: {} received {} of its standalone entitlement {} on {channel}, {} short ({}%){sample}",
             r.subproject,
@@ -116,7 +164,7 @@ fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
             let gap = e - r;
             let percent = gap.percent_of(e);
             Flag {
-                kind: "project_shrinkage",
+                kind: FlagKind::ProjectShrinkage,
                 project: Some(project.to_string()),
                 entitlement: Some(e),
                 received: Some(r),
@@ -161,7 +209,10 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         let age = (as_of - a.issued_on).num_days();
         if available.is_positive() && age > UNALLOCATED_DAYS {
             flags.push(Flag {
-                kind: "unallocated",
+                kind: FlagKind::Unallocated,
+                amount: Some(available),
+                days: Some(age),
+                since: Some(a.issued_on),
                 message: format!(
                     "appropriation {} ({}, {channel}) issued {} still has {} unallocated after {age} days (more than {UNALLOCATED_DAYS})",
                     a.code, a.doc_no, a.issued_on, available.yuan_grouped()
@@ -178,7 +229,10 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         let idle = (as_of - last).num_days();
         if (a.amount - paid).is_positive() && idle >= IDLE_DAYS {
             flags.push(Flag {
-                kind: "idle",
+                kind: FlagKind::Idle,
+                amount: Some(a.amount - paid),
+                days: Some(idle),
+                since: Some(last),
                 message: format!(
                     "appropriation {} ({channel}) has {} not paid out and no movement since {last} ({idle} days; 结余 risk)",
                     a.code,
@@ -194,7 +248,10 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
             let days = (as_of - disbursed).num_days();
             if days > UNPAID_DAYS {
                 flags.push(Flag {
-                    kind: "unpaid",
+                    kind: FlagKind::Unpaid,
+                    amount: Some(l.balance.held()),
+                    days: Some(days),
+                    since: Some(disbursed),
                     project: Some(l.project.clone()),
                     subproject: Some(l.subproject.clone()),
                     message: format!(
