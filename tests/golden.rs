@@ -165,3 +165,49 @@ fn reviews_match_their_golden_files() {
         0,
     );
 }
+
+/// A recorded time (`2026-12-02T09:03:49+08:00`), replaced by `#`s: the journal holds when
+/// each write happened.
+fn mask_times(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let shape = |w: &[u8]| {
+        w.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            10 => *b == b'T',
+            13 | 16 | 22 => *b == b':',
+            19 => *b == b'+' || *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+    };
+    let mut i = 0;
+    while i + 25 <= bytes.len() {
+        if shape(&bytes[i..i + 25]) {
+            out[i..i + 25].fill(b'#');
+            i += 25;
+        } else {
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("only ASCII was replaced")
+}
+
+/// The write journal lists every write of the small ledger, times masked and the checkout's
+/// directory written `<repo>` (the table pads to the path's width, so only CSV and JSON).
+#[test]
+fn the_journal_matches_its_golden_files() {
+    let l = Ledger::small();
+    for (format, ext) in [("csv", "csv"), ("json", "json")] {
+        let r = l.run(&["log", "--format", format]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let actual = mask_times(&r.stdout).replace(env!("CARGO_MANIFEST_DIR"), "<repo>");
+        let path = fixtures().join("golden").join(format!("small-log.{ext}"));
+        if std::env::var_os("FUNDLEDGER_BLESS").is_some() {
+            std::fs::write(&path, &actual).expect("bless");
+        }
+        let expected =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+        assert!(actual == expected, "small-log.{ext} differs from the golden file:\n{actual}");
+    }
+    assert_eq!(mask_times("at 2026-12-02T09:03:49+08:00."), "at #########################.");
+}
