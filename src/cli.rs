@@ -94,10 +94,13 @@ pub enum Command {
     /// Build a demo ledger from the built-in sample city and show what it holds.
     Demo,
     /// Time imports, reports and verify on a generated city-scale ledger (README, Performance).
+    #[cfg(feature = "dev")]
     Bench(commands::bench::Args),
     /// Write a deterministic, valid city-scale dataset (4 CSV files) into --out DIR, for scale tests.
+    #[cfg(feature = "dev")]
     Gen(commands::gen::Args),
     /// Run a fundledger command and print its peak memory to stderr (bench's timed processes).
+    #[cfg(feature = "dev")]
     #[command(hide = true)]
     Measure(crate::dev::measure::Args),
 }
@@ -140,8 +143,11 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Backup(args) => commands::backup::run(ctx, &args),
         Command::Upgrade => commands::upgrade::run(ctx),
         Command::Demo => commands::demo::run(ctx),
+        #[cfg(feature = "dev")]
         Command::Bench(args) => commands::bench::run(ctx, &args),
+        #[cfg(feature = "dev")]
         Command::Gen(args) => commands::gen::run(ctx, &args),
+        #[cfg(feature = "dev")]
         Command::Measure(args) => {
             // The measured command line is parsed as a whole and run in this process.
             let argv = std::iter::once(std::ffi::OsString::from("fundledger")).chain(args.command);
@@ -187,7 +193,11 @@ fn context(cli: &Cli) -> Result<Ctx> {
     let out = cli.out.clone().map(|path| Out { path, force: cli.force, ledger: db_path });
     // A report that cannot be written is refused before the command records anything
     // (`gen --out` names a directory and checks it itself).
-    if let Some(out) = out.as_ref().filter(|_| !matches!(cli.command, Command::Gen(_))) {
+    #[cfg(feature = "dev")]
+    let names_a_directory = matches!(cli.command, Command::Gen(_));
+    #[cfg(not(feature = "dev"))]
+    let names_a_directory = false;
+    if let Some(out) = out.as_ref().filter(|_| !names_a_directory) {
         out.check()?;
     }
     Ok(Ctx { db: cli.db.clone(), operator, format, lang: cli.lang, out })

@@ -56,6 +56,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod db;
+#[cfg(feature = "dev")]
 pub mod dev;
 pub mod error;
 pub mod import;

@@ -1,3 +1,4 @@
+#![cfg(feature = "dev")]
 //! `gen`: the generated city imports into a fresh ledger with no refusal, `verify` agrees, and
 //! the balances equal a recompute from the generated entries; a seed always writes the same
 //! bytes; existing files are never overwritten. `measure`, through which `bench` times its

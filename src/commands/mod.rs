@@ -4,12 +4,14 @@ pub mod accept;
 pub mod allocate;
 pub mod backup;
 pub mod balances;
+#[cfg(feature = "dev")]
 pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod close;
 pub mod demo;
 pub mod entitlements;
+#[cfg(feature = "dev")]
 pub mod gen;
 pub mod import;
 pub mod init;

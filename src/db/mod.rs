@@ -9,6 +9,7 @@
 //! snapshot (`Db::open_snapshot`). No rusqlite type leaves this module.
 
 mod chain;
+#[cfg(feature = "dev")]
 mod floor;
 mod open;
 mod read;
@@ -17,6 +18,7 @@ mod write;
 use chain::*;
 use read::*;
 
+#[cfg(feature = "dev")]
 pub use floor::floor_table;
 pub use open::remove_ledger_files;
 pub use read::{Counts, LineYear};
