@@ -320,7 +320,7 @@ impl Target {
     fn small() -> Target {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("ledger.db");
-        fundledger::commands::init::create_ledger(&db, &[], true, "fixture").expect("init");
+        fundledger::ledger::create_ledger(&db, &[], true, "fixture").expect("init");
         let mut ledger = Db::open(&db).expect("open");
         for (what, file) in [
             (What::Projects, "projects"),

@@ -5,7 +5,6 @@
 //! another file. An existing file there is replaced only if it is itself a demo ledger.
 
 use super::import::{import_input, What};
-use super::init::create_ledger;
 use super::Ctx;
 use crate::db::remove_ledger_files;
 use crate::db::Db;
@@ -77,7 +76,7 @@ fn fresh_demo_ledger(ctx: &Ctx) -> Result<PathBuf> {
         }
         remove_ledger_files(&path)?;
     }
-    create_ledger(&path, &[("origin", "demo")], true, &ctx.operator)?;
+    crate::ledger::create_ledger(&path, &[("origin", "demo")], true, &ctx.operator)?;
     Ok(path)
 }
 

@@ -5,11 +5,8 @@
 //! half-made ledger behind, and of two `init`s at once exactly one wins.
 
 use super::Ctx;
-use crate::db::remove_ledger_files;
 use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::ledger::{load_builtin_catalog, load_builtin_rules, Stamp};
-use std::path::Path;
+use crate::error::Result;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -20,7 +17,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let path = ctx.db_path();
-    create_ledger(&path, &[], !args.no_sample_rules, &ctx.operator)?;
+    crate::ledger::create_ledger(&path, &[], !args.no_sample_rules, &ctx.operator)?;
     let db = Db::open_snapshot(&path)?;
     let c = db.catalog()?;
     crate::outln!(
@@ -34,44 +31,4 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         db.rules()?.len()
     );
     Ok(0)
-}
-
-/// Creates a complete ledger at `path` (refusing an existing file), with the built-in
-/// catalogue and the given meta facts.
-pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, operator: &str) -> Result<()> {
-    let exists = || {
-        Error::Internal(format!(
-            "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-            crate::error::shown_path(path)
-        ))
-    };
-    if path.symlink_metadata().is_ok() {
-        return Err(exists());
-    }
-    // A name of this process's own: two `init`s of one path never build in the same file.
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".init-{}", std::process::id()));
-    let tmp = std::path::PathBuf::from(tmp);
-    remove_ledger_files(&tmp)?;
-    let built = (|| {
-        let mut db = Db::create(&tmp)?;
-        let tx = db.begin()?;
-        load_builtin_catalog(&tx)?;
-        load_builtin_rules(&tx, sample_rules)?;
-        tx.set_meta("created_at", &Stamp::now("").recorded_at)?;
-        for (k, v) in meta {
-            tx.set_meta(k, v)?;
-        }
-        let stamp = Stamp::now(operator);
-        tx.commit(&stamp.record("init", "", "built-in catalogue and subsidy rules"))?;
-        drop(db);
-        // A hard link fails when `path` exists, where a rename would replace it: of two
-        // `init`s at once exactly one links its complete ledger, the other is told it exists.
-        std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => exists(),
-            _ => Error::from(e),
-        })
-    })();
-    remove_ledger_files(&tmp)?;
-    built
 }
