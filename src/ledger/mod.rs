@@ -17,12 +17,14 @@ use crate::db::WriteRecord;
 use crate::error::{Check, Problem};
 
 mod acceptance;
+mod adjust;
 mod catalog;
 mod entries;
 mod register;
 
 pub use crate::pipeline::{Outcome, RowResult};
 pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
+pub use adjust::AdjustmentWriter;
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use entries::EntryWriter;
 pub use register::{AppropriationWriter, ProjectWriter, SubprojectWriter};
