@@ -135,6 +135,7 @@ pub fn noun(table: &str) -> &str {
         "acceptances" => "acceptance",
         "acceptance_awards" => "quality award of",
         "acceptance_bureaus" => "county bureau",
+        "adjustments" => "adjustment of appropriation",
         "writes" => "journal write",
         other => other,
     }

@@ -61,6 +61,8 @@ pub enum Command {
     Post(commands::post::Args),
     /// Record the exact opposite of an earlier entry (冲销).
     Reverse(commands::post::ReverseArgs),
+    /// Adjust what an appropriation issued: 追加, 调减 or 上级收回.
+    Adjust(commands::adjust::Args),
     /// Balances per project, sub-project and channel.
     Balances(commands::balances::Args),
     /// Standalone entitlements per sub-project and channel, with what was received.
@@ -127,6 +129,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Import(args) => commands::import::run(ctx, &args),
         Command::Post(args) => commands::post::run(ctx, &args),
         Command::Reverse(args) => commands::post::run_reverse(ctx, &args),
+        Command::Adjust(args) => commands::adjust::run(ctx, &args),
         Command::Balances(args) => commands::balances::run(ctx, &args),
         Command::Entitlements(args) => commands::entitlements::run(ctx, &args),
         Command::Allocate(args) => commands::allocate::run(ctx, &args),

@@ -9,7 +9,8 @@ use crate::audit::{self, ChainSource};
 use crate::db::{Db, LineYear};
 use crate::error::{Check, Problem, Result};
 use crate::model::{
-    Activity, Direction, Flow, Kind, LineBalance, LineId, StoredAppropriation, StoredEntry, StoredSubproject,
+    Activity, Direction, Flow, Kind, LineBalance, LineId, StoredAdjustment, StoredAppropriation, StoredEntry,
+    StoredSubproject,
 };
 use crate::money::Fen;
 use crate::progress::Progress;
@@ -33,6 +34,8 @@ struct Register {
     catalog: crate::catalog::Catalog,
     appropriations: HashMap<i64, StoredAppropriation>,
     subprojects: HashMap<i64, StoredSubproject>,
+    /// Every adjustment, by date and recording order.
+    adjustments: Vec<StoredAdjustment>,
 }
 
 impl Register {
@@ -41,6 +44,7 @@ impl Register {
             catalog: db.catalog()?,
             appropriations: db.appropriations()?.into_iter().map(|a| (a.id, a)).collect(),
             subprojects: db.subprojects()?.into_iter().map(|s| (s.id, s)).collect(),
+            adjustments: db.adjustments()?,
         })
     }
 
@@ -81,17 +85,20 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
     problems.extend(register.mode_findings());
     let progress = Progress::rows("re-deriving balances", db.counts()?.entries);
-    let mut replay = Replay::new(&register.catalog, &register.appropriations, &register.subprojects);
+    let mut replay = Replay::new(&register);
     db.for_each_entry(|e| {
         replay.entry(&e);
         if replay.entries.is_multiple_of(4096) {
             progress.rows_done(replay.entries);
         }
     })?;
-    replay.close_day();
+    replay.advance(None);
     let Replay { lines, activity, years, entries, problems: found, .. } = replay;
     problems.extend(found);
     problems.extend(db.day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)));
+    problems.extend(
+        db.adjusted_day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)),
+    );
     let keys = compare_lines(db, &register, &lines, &mut problems)?;
     compare_activity(db, &register, &keys, &activity, &mut problems)?;
     compare_years(db, &register, &years, &mut problems)?;
@@ -187,11 +194,19 @@ const MAX_DAY_FINDINGS: usize = 50;
 /// checks a write makes: R1, R2 and the issue date per entry, the reversal mirroring its
 /// original, no date after the day it was recorded, and R3 at the end of every day — the
 /// undisbursed and held money of each line it touched non-negative, each appropriation
-/// drawn within its amount.
+/// drawn within what it issued by then (its amount and the adjustments dated up to that day,
+/// replayed in date order with the entries: a day with only an adjustment is checked too).
 struct Replay<'a> {
     catalog: &'a crate::catalog::Catalog,
     appropriations: &'a HashMap<i64, StoredAppropriation>,
     subprojects: &'a HashMap<i64, StoredSubproject>,
+    adjustments: &'a [StoredAdjustment],
+    /// The adjustments already replayed (a prefix of `adjustments`).
+    adjustments_done: usize,
+    /// What each appropriation's replayed adjustments add to its amount.
+    adjusted: HashMap<i64, Fen>,
+    /// Appropriations an adjustment of the day being replayed changed.
+    adjusted_today: std::collections::BTreeSet<i64>,
     lines: HashMap<LineId, LineBalance>,
     activity: HashMap<LineId, Activity>,
     years: HashMap<LineYear, LineBalance>,
@@ -204,15 +219,15 @@ struct Replay<'a> {
 }
 
 impl<'a> Replay<'a> {
-    fn new(
-        catalog: &'a crate::catalog::Catalog,
-        appropriations: &'a HashMap<i64, StoredAppropriation>,
-        subprojects: &'a HashMap<i64, StoredSubproject>,
-    ) -> Self {
+    fn new(register: &'a Register) -> Self {
         Replay {
-            catalog,
-            appropriations,
-            subprojects,
+            catalog: &register.catalog,
+            appropriations: &register.appropriations,
+            subprojects: &register.subprojects,
+            adjustments: &register.adjustments,
+            adjustments_done: 0,
+            adjusted: HashMap::new(),
+            adjusted_today: std::collections::BTreeSet::new(),
             lines: HashMap::new(),
             activity: HashMap::new(),
             years: HashMap::new(),
@@ -231,7 +246,7 @@ impl<'a> Replay<'a> {
     fn entry(&mut self, e: &StoredEntry) {
         self.entries += 1;
         if self.day != Some(e.date) {
-            self.close_day();
+            self.advance(Some(e.date));
             self.day = Some(e.date);
         }
         let (Some(a), Some(s)) =
@@ -325,10 +340,60 @@ impl<'a> Replay<'a> {
         Some((flow, Direction::Back))
     }
 
-    /// R3 at the end of the replayed day, for every line and appropriation its entries touched.
+    /// Closes the day being replayed, then replays the adjustments dated before `next` (every
+    /// one left when `None`) on days without entries, each day closed in turn.
+    fn advance(&mut self, next: Option<chrono::NaiveDate>) {
+        self.close_day();
+        while let Some(a) = self.adjustments.get(self.adjustments_done) {
+            if next.is_some_and(|next| a.date >= next) {
+                break;
+            }
+            self.day = Some(a.date);
+            self.close_day();
+        }
+    }
+
+    /// Replays the adjustments dated up to `day`, with the checks a write makes.
+    fn adjust_until(&mut self, day: chrono::NaiveDate) {
+        while let Some(a) = self.adjustments.get(self.adjustments_done).filter(|a| a.date <= day) {
+            self.adjustments_done += 1;
+            let name = format!(
+                "adjustment {} of appropriation {}",
+                crate::error::echo(&a.document),
+                a.appropriation
+            );
+            let mut finding =
+                |check, m: String| self.problems.push(Problem::new(check, format!("{name}: {m}")));
+            let Some(appropriation) = self.appropriations.get(&a.appropriation_id) else {
+                finding(Check::Unknown, "names an appropriation that is not recorded".to_string());
+                continue;
+            };
+            if a.date < appropriation.issued_on {
+                finding(
+                    Check::Format,
+                    format!(
+                        "dated {}, before the appropriation was issued on {}",
+                        a.date, appropriation.issued_on
+                    ),
+                );
+            }
+            if let Some(recorded) = a.recorded_on.filter(|d| a.date > *d) {
+                finding(Check::R3, format!("dated {}, after the day it was recorded ({recorded})", a.date));
+            }
+            if a.amount == Fen::ZERO || a.amount.0.abs() > crate::money::MAX_AMOUNT_FEN {
+                finding(Check::R6, format!("its amount {} is outside what fundledger records", a.amount));
+            }
+            *self.adjusted.entry(a.appropriation_id).or_default() += a.amount;
+            self.adjusted_today.insert(a.appropriation_id);
+        }
+    }
+
+    /// R3 at the end of the replayed day, for every line and appropriation its entries or
+    /// adjustments touched.
     fn close_day(&mut self) {
         let Some(day) = self.day else { return };
-        let mut appropriations = std::collections::BTreeSet::new();
+        self.adjust_until(day);
+        let mut appropriations = std::mem::take(&mut self.adjusted_today);
         for key in std::mem::take(&mut self.touched) {
             let line = self.lines[&key];
             let name = || {
@@ -348,9 +413,11 @@ impl<'a> Replay<'a> {
             appropriations.insert(key.appropriation);
         }
         for id in appropriations {
-            let (a, drawn) = (&self.appropriations[&id], self.drawn.get(&id).copied().unwrap_or_default());
-            if drawn > a.amount {
-                let m = format!("at the end of {day} appropriation {} has {drawn} allocated from it, more than its {} (R3 on every date)", a.code, a.amount);
+            let Some(a) = self.appropriations.get(&id) else { continue };
+            let drawn = self.drawn.get(&id).copied().unwrap_or_default();
+            let issued = a.amount + self.adjusted.get(&id).copied().unwrap_or_default();
+            if drawn > issued {
+                let m = format!("at the end of {day} appropriation {} has {drawn} allocated from it, more than its {issued} (R3 on every date)", a.code);
                 self.problems.push(Problem::new(Check::R3, m));
             }
         }

@@ -87,7 +87,7 @@ enum Reader {
     Payments,
 }
 
-const READERS: [Reader; 12] = [
+const READERS: [Reader; 13] = [
     Reader::Import(What::Projects),
     Reader::Import(What::Subprojects),
     Reader::Import(What::Appropriations),
@@ -99,10 +99,11 @@ const READERS: [Reader; 12] = [
     Reader::Import(What::Departments),
     Reader::Import(What::Rules),
     Reader::Import(What::Acceptances),
+    Reader::Import(What::Adjustments),
     Reader::Payments,
 ];
 
-const SAMPLE_FILES: [(Reader, &str); 17] = [
+const SAMPLE_FILES: [(Reader, &str); 18] = [
     (Reader::Import(What::Projects), "small/projects.csv"),
     (Reader::Import(What::Projects), "demo/projects.csv"),
     (Reader::Import(What::Subprojects), "small/subprojects.csv"),
@@ -119,6 +120,7 @@ const SAMPLE_FILES: [(Reader, &str); 17] = [
     (Reader::Import(What::Departments), "catalog/departments.csv"),
     (Reader::Import(What::Rules), "rules/rules.csv"),
     (Reader::Import(What::Acceptances), "demo/acceptances.csv"),
+    (Reader::Import(What::Adjustments), "small/adjustments.csv"),
     (Reader::Payments, "demo/payments-HN-2024-01.csv"),
 ];
 
@@ -190,6 +192,7 @@ fn code_columns(reader: Reader) -> &'static [&'static str] {
         Reader::Import(What::Acceptances) => {
             &["project", "项目编号", "subproject", "子项目编号", "batch", "批次"]
         }
+        Reader::Import(What::Adjustments) => &["appropriation", "指标编号"],
         Reader::Payments => &["voucher", "凭证号", "支付凭证号", "付款凭证号", "subproject", "子项目编号"],
         Reader::Import(What::Designations | What::Rules) => &[],
     }
@@ -210,6 +213,7 @@ fn poison(reader: Reader) -> (&'static [&'static str], &'static str) {
         Reader::Import(What::Departments) => (&["department"], "=BAD"),
         Reader::Import(What::Rules) => (&["valid_from"], BAD_DATE),
         Reader::Import(What::Acceptances) => (&["验收日期", "date"], BAD_DATE),
+        Reader::Import(What::Adjustments) => (&["日期", "date"], BAD_DATE),
         Reader::Payments => (&["支付日期", "date", "日期"], BAD_DATE),
     }
 }
@@ -795,6 +799,10 @@ fn fresh_rows(reader: Reader) -> [&'static str; 2] {
         Reader::Import(What::Rules) => [
             "channel,type,shape,rate,unit,percent,cap,amount,tiers,valid_from,valid_to,source_doc,sample",
             "village_trees_fund,village_trees,per_unit,1500,亩,,100000,,,2030-01-01,2030-12-31,文件,no",
+        ],
+        Reader::Import(What::Adjustments) => [
+            "appropriation,amount,date,doc,reason",
+            "A-FARM-NH,-100.00,2024-07-01,浙财农〔2024〕99号,上级收回",
         ],
         Reader::Import(What::Acceptances) => [
             "stage,project,subproject,department,bureau,result,date,document,batch,award,memo",

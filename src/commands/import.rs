@@ -9,7 +9,8 @@ use crate::db::Db;
 use crate::error::{Error, Problem, Result};
 use crate::import::{self, CsvInput};
 use crate::ledger::{
-    AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
+    AdjustmentWriter, AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp,
+    SubprojectWriter,
 };
 use crate::pipeline::{self, Summary};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,8 @@ pub enum What {
     Departments,
     Rules,
     Acceptances,
+    /// Appropriation adjustments (追加, 调减, 上级收回).
+    Adjustments,
 }
 
 impl What {
@@ -53,6 +56,7 @@ impl What {
             What::Departments => "departments",
             What::Rules => "rules",
             What::Acceptances => "acceptances",
+            What::Adjustments => "adjustments",
         }
     }
 }
@@ -93,6 +97,7 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Departments => import::DEPARTMENT_COLUMNS,
         What::Rules => import::RULE_COLUMNS,
         What::Acceptances => import::ACCEPTANCE_COLUMNS,
+        What::Adjustments => import::ADJUSTMENT_COLUMNS,
     };
     let mut input = CsvInput::open(file, columns)?;
     import_input(db, what, &mut input, operator)
@@ -171,6 +176,10 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
         What::Acceptances => pipeline::run(input, import::parse_acceptance, |a| {
             crate::ledger::record_acceptance_row(&tx, &catalog, a, &stamp)
         })?,
+        What::Adjustments => {
+            let mut w = AdjustmentWriter::new(&tx, &stamp)?;
+            pipeline::run_lines(input, import::parse_adjustment, |a, line| w.write_at(a, Some(line)))?
+        }
     };
     let command = format!("import {}", what.name());
     let detail = input.name.clone();

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and its `run`. Shared context lives here.
 
 pub mod accept;
+pub mod adjust;
 pub mod allocate;
 pub mod backup;
 pub mod balances;

@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 14] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 15] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -24,6 +24,10 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 14] = [
         "coalesce((SELECT code FROM projects WHERE id = project_id), '#' || id) || ' ' || year",
     ),
     ("acceptance_bureaus", "'of acceptance #' || acceptance_id"),
+    (
+        "adjustments",
+        "coalesce((SELECT code FROM appropriations WHERE id = appropriation_id), '#' || id) || ' ' || document",
+    ),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];
 

@@ -8,6 +8,7 @@
 //! rolls back when dropped, so a rejected import leaves the file as it was. Readers take one
 //! snapshot (`Db::open_snapshot`). No rusqlite type leaves this module.
 
+mod adjust;
 mod chain;
 #[cfg(feature = "dev")]
 mod floor;
@@ -18,6 +19,7 @@ mod write;
 use chain::*;
 use read::*;
 
+pub use adjust::AdjustmentInsert;
 #[cfg(feature = "dev")]
 pub use floor::floor_table;
 pub use open::remove_ledger_files;
@@ -55,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0006_every_date.sql"),
     include_str!("../../schema/0007_voucher_lines.sql"),
     include_str!("../../schema/0008_acceptance_award.sql"),
+    include_str!("../../schema/0009_adjustments.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

@@ -447,7 +447,7 @@ impl Tx<'_> {
         Ok(day.as_deref().map(stored_date).transpose()?)
     }
 
-    /// The last day the appropriation's lines drew on it, if ever.
+    /// The last day the appropriation's lines drew on it or an adjustment changed it, if ever.
     pub fn appropriation_last_day(&self, appropriation_id: i64) -> Result<Option<NaiveDate>> {
         let mut stmt =
             self.tx.prepare_cached("SELECT max(date) FROM appropriation_days WHERE appropriation_id = ?1")?;
@@ -455,14 +455,15 @@ impl Tx<'_> {
         Ok(day.as_deref().map(stored_date).transpose()?)
     }
 
-    /// What the appropriation's lines drew from it on each day after `date`, in date order.
+    /// What the appropriation's lines drew from it, net of what adjustments issued to it
+    /// (drawn − adjusted), on each day after `date`, in date order.
     pub fn appropriation_days_after(
         &self,
         appropriation_id: i64,
         date: NaiveDate,
     ) -> Result<Vec<(NaiveDate, Fen)>> {
         let mut stmt = self.tx.prepare_cached(
-            "SELECT date, drawn_fen FROM appropriation_days WHERE appropriation_id = ?1 AND date > ?2 ORDER BY date",
+            "SELECT date, drawn_fen - adjusted_fen FROM appropriation_days WHERE appropriation_id = ?1 AND date > ?2 ORDER BY date",
         )?;
         let rows = stmt.query_map(params![appropriation_id, date_text(date)], |r| {
             Ok((stored_date(&r.get::<_, String>(0)?)?, r.get::<_, Fen>(1)?))

@@ -12,8 +12,9 @@
 //!
 //! `decode` reads a file and maps its header, `fields` parses cells by kind, and one module
 //! per file kind holds its columns and row parser: `register`, `entries`, `payments`,
-//! `catalog` (with subsidy rules).
+//! `catalog` (with subsidy rules), `adjustments`.
 
+mod adjustments;
 mod catalog;
 mod decode;
 mod entries;
@@ -29,6 +30,7 @@ pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 /// The most data rows one import accepts.
 pub const MAX_ROWS: u64 = 20_000_000;
 
+pub use adjustments::*;
 pub use catalog::*;
 pub use decode::*;
 pub use entries::*;

@@ -49,6 +49,7 @@ pub struct EntryWriter<'t, 'c> {
     lines: HashMap<LineId, LineBalance>,
     /// The balance each touched line had when this writer first read it.
     stored: HashMap<LineId, LineBalance>,
+    /// Per touched appropriation: what its lines draw, net of its adjustments.
     drawn: HashMap<i64, Fen>,
     dirty: HashSet<LineId>,
     /// What this writer's entries add to each touched line's activity.
@@ -368,11 +369,14 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         Ok(b)
     }
 
+    /// What the appropriation's lines draw from it, net of what its adjustments issued to it
+    /// (drawn − adjusted): its amount minus this is what is available today.
     fn drawn(&mut self, appropriation_id: i64) -> Result<Fen> {
         if let Some(d) = self.drawn.get(&appropriation_id) {
             return Ok(*d);
         }
-        let d = self.tx.appropriation_drawn(appropriation_id)?;
+        let d = self.tx.appropriation_drawn(appropriation_id)?
+            - self.tx.appropriation_adjusted(appropriation_id)?;
         self.drawn.insert(appropriation_id, d);
         Ok(d)
     }

@@ -17,6 +17,7 @@ use crate::db::WriteRecord;
 use crate::error::{Check, Problem};
 
 mod acceptance;
+mod adjust;
 mod allocation;
 mod catalog;
 mod create;
@@ -26,6 +27,7 @@ mod register;
 
 pub use crate::pipeline::{Outcome, RowResult};
 pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
+pub use adjust::AdjustmentWriter;
 pub use allocation::commit_plan;
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use create::create_ledger;

@@ -5,6 +5,7 @@
 //! label is `zh()`. Row types (`NewProject`, `NewEntry` …) are what the importer and the CLI
 //! produce after checking every field; the ledger only ever sees these.
 
+mod adjustment;
 mod balance;
 mod codes;
 mod ids;
@@ -12,6 +13,7 @@ mod rows;
 mod stored;
 mod text;
 
+pub use adjustment::*;
 pub use balance::*;
 pub use codes::*;
 pub use ids::*;

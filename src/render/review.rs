@@ -139,9 +139,31 @@ fn projects(r: &ReviewReport, lang: Lang) -> Report {
     report
 }
 
-fn cumulative(r: &ReviewReport) -> String {
+fn cumulative(r: &ReviewReport) -> Vec<String> {
     let end = format!("{}-12-31", r.year);
-    format!("cumulative to {end}; appropriated = lines issued by then; balance = allocated − withdrawn − returned − paid")
+    let mut notes = vec![format!(
+        "cumulative to {end}; appropriated = lines issued by then; balance = allocated − withdrawn − returned − paid"
+    )];
+    if !r.adjustments.is_empty() {
+        let listed: Vec<String> = r
+            .adjustments
+            .iter()
+            .map(|j| {
+                let kind = if j.amount.is_positive() { "追加" } else { "调减" };
+                format!(
+                    "{} {} {kind} {} on {} ({}, {})",
+                    j.county,
+                    j.appropriation,
+                    j.amount.yuan_grouped(),
+                    j.date,
+                    j.doc,
+                    j.reason
+                )
+            })
+            .collect();
+        notes.push(format!("appropriated is net of the year's adjustments: {}", listed.join("; ")));
+    }
+    notes
 }
 
 fn by_level(r: &ReviewReport, lang: Lang) -> Report {
@@ -153,7 +175,7 @@ fn by_level(r: &ReviewReport, lang: Lang) -> Report {
         cells.extend(fund_cells(&row.figures));
         report.push(cells, subtotal);
     }
-    report.notes = vec![cumulative(r)];
+    report.notes = cumulative(r);
     report
 }
 
@@ -166,7 +188,7 @@ fn by_channel(r: &ReviewReport, lang: Lang) -> Report {
         cells.extend(fund_cells(&row.figures));
         report.push(cells, subtotal);
     }
-    report.notes = vec![cumulative(r)];
+    report.notes = cumulative(r);
     report
 }
 

@@ -82,7 +82,11 @@ fn remainder_code<S: Serializer>(r: &Remainder, s: S) -> std::result::Result<S::
 /// The plan for an appropriation line, not recorded.
 pub fn allocation_plan(db: &Db, a: &StoredAppropriation, remainder: Remainder) -> Result<AllocationPlan> {
     let catalog = db.catalog()?;
-    let (available, claims, projects) = claims(db, &catalog, a)?;
+    // What the appropriation issued today: its amount and every adjustment (none is dated
+    // after today).
+    let today = chrono::Local::now().date_naive();
+    let issued = crate::model::issued_as_of(a.amount, a.id, &db.adjustments()?, today);
+    let (available, claims, projects) = claims(db, &catalog, a, issued)?;
     let p = plan(available, &claims, remainder);
     let rows: Vec<Row> = p
         .shares
@@ -113,7 +117,7 @@ pub fn allocation_plan(db: &Db, a: &StoredAppropriation, remainder: Remainder) -
         channel: catalog.channel(&a.channel).map_or(a.channel.clone(), |c| c.name.clone()),
         channel_code: a.channel.clone(),
         county: a.county.clone(),
-        issued: a.amount,
+        issued,
         available,
         remainder,
         held: p.held,
@@ -128,6 +132,7 @@ fn claims(
     db: &Db,
     catalog: &Catalog,
     a: &StoredAppropriation,
+    issued: Fen,
 ) -> Result<(Fen, Vec<Claim>, HashMap<String, String>)> {
     let drawn = db.drawn_by_appropriation()?.get(a.code.as_str()).copied().unwrap_or_default();
     let outstanding: HashMap<String, Fen> = entitlements(db, catalog)?
@@ -153,5 +158,5 @@ fn claims(
             }
         })
         .collect();
-    Ok((a.amount - drawn, claims, projects))
+    Ok((issued - drawn, claims, projects))
 }

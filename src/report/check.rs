@@ -195,11 +195,14 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         .map(|x| ((x.appropriation.clone(), x.subproject.clone()), x))
         .collect();
     let mut flags = Vec::new();
+    let adjustments = db.adjustments()?;
     for a in db.appropriations()? {
         let own = lines_of.remove(a.code.as_str()).unwrap_or_default();
         let drawn: Fen = own.iter().map(|l| l.balance.drawn()).sum();
         let paid: Fen = own.iter().map(|l| l.balance.paid).sum();
-        let available = a.amount - drawn;
+        // What it issued by then: its amount and the adjustments dated up to it.
+        let issued = crate::model::issued_as_of(a.amount, a.id, &adjustments, as_of);
+        let available = issued - drawn;
         let channel = channel_name(catalog, &a.channel);
         let base = Flag {
             appropriation: Some(a.code.to_string()),
@@ -227,7 +230,7 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
             .max()
             .unwrap_or(a.issued_on);
         let idle = (as_of - last).num_days();
-        if (a.amount - paid).is_positive() && idle >= IDLE_DAYS {
+        if (issued - paid).is_positive() && idle >= IDLE_DAYS {
             flags.push(Flag {
                 kind: FlagKind::Idle,
                 amount: Some(a.amount - paid),
@@ -236,7 +239,7 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 message: format!(
                     "appropriation {} ({channel}) has {} not paid out and no movement since {last} ({idle} days; 结余 risk)",
                     a.code,
-                    (a.amount - paid).yuan_grouped()
+                    (issued - paid).yuan_grouped()
                 ),
                 ..base.clone()
             });

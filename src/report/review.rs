@@ -105,6 +105,51 @@ pub struct Review {
     pub counties: Vec<CountyReview>,
     /// The sum over `counties` (the city, or the one county asked for).
     pub city: CountyReview,
+    /// The adjustments (追加, 调减, 上级收回) dated in the year, of the counties reviewed:
+    /// `appropriated` is net of them, and a reviewer sees each.
+    pub adjustments: Vec<AdjustmentRow>,
+}
+
+/// One adjustment of an appropriation, as the review lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdjustmentRow {
+    pub county: String,
+    pub appropriation: String,
+    pub channel: String,
+    #[serde(serialize_with = "super::ser::date")]
+    pub date: NaiveDate,
+    /// Signed: positive for 追加, negative for 调减 and 上级收回.
+    pub amount: Fen,
+    pub doc: String,
+    pub reason: String,
+}
+
+/// The adjustments dated from `start` to `end` of appropriations of the counties in `index`.
+fn adjustment_rows(
+    db: &Db,
+    (start, end): (NaiveDate, NaiveDate),
+    index: &HashMap<String, usize>,
+) -> Result<Vec<AdjustmentRow>> {
+    let appropriations: HashMap<i64, crate::model::StoredAppropriation> =
+        db.appropriations()?.into_iter().map(|a| (a.id, a)).collect();
+    let rows = db
+        .adjustments()?
+        .into_iter()
+        .filter(|j| (start..=end).contains(&j.date))
+        .filter_map(|j| {
+            let a = appropriations.get(&j.appropriation_id).filter(|a| index.contains_key(&a.county))?;
+            Some(AdjustmentRow {
+                county: a.county.clone(),
+                appropriation: a.code.to_string(),
+                channel: a.channel.clone(),
+                date: j.date,
+                amount: j.amount,
+                doc: j.document,
+                reason: j.reason,
+            })
+        })
+        .collect();
+    Ok(rows)
 }
 
 /// The review of `year`, for every county of the catalogue or only `county` (a name).
@@ -148,7 +193,8 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
     for c in &counties {
         city.absorb(c);
     }
-    Ok(Review { year, counties, city })
+    let adjustments = adjustment_rows(db, (start, end), &index)?;
+    Ok(Review { year, counties, city, adjustments })
 }
 
 /// Counts the year's projects, their modes and flagships per county, and gathers their
@@ -225,8 +271,11 @@ fn add_funds(
         c.by_level.entry(level).or_default().add(&money);
         c.by_channel.entry(channel_key(channel)).or_default().add(&money);
     };
+    // Appropriated = issued by `end`, net of the adjustments (追加, 调减, 上级收回) dated up to it.
+    let adjustments = db.adjustments()?;
     for a in appropriations.iter().filter(|a| a.issued_on <= end) {
-        add(&a.county, a.level, &a.channel, Funds { appropriated: a.amount, lines: LineBalance::default() });
+        let appropriated = crate::model::issued_as_of(a.amount, a.id, &adjustments, end);
+        add(&a.county, a.level, &a.channel, Funds { appropriated, lines: LineBalance::default() });
     }
     for l in lines {
         let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
@@ -380,6 +429,9 @@ pub struct ReviewReport {
     pub rates: Section<RatesRow>,
     pub shrinkage: Section<ShrinkageRow>,
     pub acceptance: Section<AcceptanceRow>,
+    /// The year's adjustments (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<AdjustmentRow>,
 }
 
 /// `part` as a percentage of `whole` with two decimals, half away from zero.
@@ -424,6 +476,7 @@ pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::model::Fingerpr
         rates: Section::default(),
         shrinkage: Section::default(),
         acceptance: Section::default(),
+        adjustments: r.adjustments.clone(),
     };
     let all_flagships_met = r.counties.iter().all(|c| flagships_met(c.flagships));
     for (c, city) in with_city(r) {
