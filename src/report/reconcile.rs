@@ -141,7 +141,7 @@ pub fn match_records(
     other: impl Fn(&str) -> Option<String>,
 ) -> Vec<Match> {
     let live: Vec<&LedgerPay> = ledger.iter().filter(|l| l.reversed_by.is_none()).collect();
-    let reversed: Vec<&LedgerPay> = ledger.iter().filter(|l| l.reversed_by.is_some()).collect();
+    let index = Index::new(ledger);
     let mut pairing = Pairing { of_record: vec![None; records.len()], of_ledger: vec![None; live.len()] };
     pair_by_voucher(&live, records, &mut pairing);
     let fits = pair_by_subproject_amount_date(&live, records, &mut pairing);
@@ -151,8 +151,8 @@ pub fn match_records(
             Some((li, by)) => paired(side, live[li], r, by, &fits, &live, records, (ri, li)),
             None => {
                 let why = match &r.voucher {
-                    Some(v) => unpaired_voucher(side, v, r, &live, &reversed, &other),
-                    None => unpaired_without_voucher(side, r, &fits.of_record[ri], &live, &reversed),
+                    Some(v) => unpaired_voucher(side, v, r, &index, &other),
+                    None => unpaired_without_voucher(side, r, &fits.of_record[ri], &live, &index),
                 };
                 Match {
                     status: Status::RecordsOnly,
@@ -340,21 +340,38 @@ fn paired(
     }
 }
 
+/// Every ledger voucher of the side (live and reversed) by voucher and by (sub-project,
+/// amount), for the notes of unpaired records.
+struct Index<'a> {
+    by_voucher: HashMap<&'a str, Vec<&'a LedgerPay>>,
+    by_subproject_amount: HashMap<(&'a str, Fen), Vec<&'a LedgerPay>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(ledger: &'a [LedgerPay]) -> Self {
+        let mut index = Index { by_voucher: HashMap::new(), by_subproject_amount: HashMap::new() };
+        for l in ledger {
+            index.by_voucher.entry(l.voucher.as_str()).or_default().push(l);
+            index.by_subproject_amount.entry((l.subproject.as_str(), l.amount)).or_default().push(l);
+        }
+        index
+    }
+}
+
 /// Why a record naming `voucher` found no ledger voucher.
 fn unpaired_voucher(
     side: Side,
     voucher: &str,
     r: &Payment,
-    live: &[&LedgerPay],
-    reversed: &[&LedgerPay],
+    index: &Index<'_>,
     other: &impl Fn(&str) -> Option<String>,
 ) -> String {
     let noun = side.noun();
-    if live.iter().any(|l| l.voucher == voucher) {
+    let lines = index.by_voucher.get(voucher).map_or(&[][..], Vec::as_slice);
+    if lines.iter().any(|l| l.reversed_by.is_none()) {
         return format!("every line of the ledger's {noun} {voucher} is matched to another record");
     }
-    let undone = reversed.iter().filter(|l| l.voucher == voucher);
-    match undone.clone().find(|l| l.subproject == r.subproject).or_else(|| undone.clone().next()) {
+    match lines.iter().find(|l| l.subproject == r.subproject).or_else(|| lines.first()) {
         Some(l) => format!(
             "the ledger's {noun} {} was reversed by {}",
             l.voucher,
@@ -372,30 +389,31 @@ fn unpaired_without_voucher(
     r: &Payment,
     fits: &[usize],
     live: &[&LedgerPay],
-    reversed: &[&LedgerPay],
+    index: &Index<'_>,
 ) -> String {
     let noun = side.noun();
     let days = |l: &LedgerPay| (l.date - r.date).num_days().abs();
-    let same = |l: &&&LedgerPay| l.subproject == r.subproject && l.amount == r.amount;
+    let same =
+        index.by_subproject_amount.get(&(r.subproject.as_str(), r.amount)).map_or(&[][..], Vec::as_slice);
+    let nearest = |reversed: bool| {
+        same.iter().filter(move |l| l.reversed_by.is_some() == reversed).min_by_key(|l| (days(l), &l.voucher))
+    };
     let why = if !fits.is_empty() {
         let named: Vec<&str> = fits.iter().map(|&i| live[i].voucher.as_str()).collect();
         format!(
             "the ledger's {noun}s of the same sub-project, amount and date ({}) are paired with other records",
             named.join(", ")
         )
-    } else if let Some(l) = live.iter().filter(same).min_by_key(|l| (days(l), &l.voucher)) {
+    } else if let Some(l) = nearest(false).filter(|l| days(l) <= DATE_WINDOW_DAYS) {
+        format!("the ledger's {noun} {} of the same sub-project, amount and date is matched by voucher to another record", l.voucher)
+    } else if let Some(l) = nearest(false) {
         format!(
             "the nearest ledger {noun} of the same sub-project and amount, {}, is dated {} ({} days apart, more than {DATE_WINDOW_DAYS})",
             l.voucher,
             l.date,
             days(l)
         )
-    } else if let Some(l) = reversed
-        .iter()
-        .filter(same)
-        .filter(|l| days(l) <= DATE_WINDOW_DAYS)
-        .min_by_key(|l| (days(l), &l.voucher))
-    {
+    } else if let Some(l) = nearest(true).filter(|l| days(l) <= DATE_WINDOW_DAYS) {
         format!(
             "the ledger's {noun} {} of the same sub-project, amount and date was reversed by {}",
             l.voucher,
@@ -802,6 +820,25 @@ mod tests {
         );
         assert!(m[0].note.contains("(P1) are paired with other records"), "{}", m[0].note);
         assert!(m[1].note.contains("2 records fit P1 (lines 3, 2)"), "{}", m[1].note);
+    }
+
+    #[test]
+    fn a_voucher_matched_by_its_number_is_not_matched_again_by_amount_and_date() {
+        let ledger = [pay("P1", "2025-03-01", "S1", 10000, None)];
+        let records = [rec("", "2025-03-01", "S1", 10000, 2), rec("P1", "2025-03-01", "S1", 10000, 3)];
+        let m = match_payments(&ledger, &records, |_| None);
+        assert_eq!(
+            outcome(&m),
+            [
+                (Status::RecordsOnly, None, "", Some(2)),
+                (Status::Matched, Some(MatchedBy::Voucher), "P1", Some(3))
+            ]
+        );
+        assert!(
+            m[0].note.contains("P1 of the same sub-project, amount and date is matched by voucher"),
+            "{}",
+            m[0].note
+        );
     }
 
     #[test]
