@@ -137,7 +137,8 @@ fn statements_match_their_golden_files() {
     );
 }
 
-/// `reconcile` exits 3 when a payment does not match, 0 when every one does or none is given.
+/// `reconcile` exits 3 when a payment or receipt does not match, 0 when every one does or none
+/// is given.
 #[test]
 fn reconciliations_match_their_golden_files_and_exit_codes() {
     let l = Ledger::small();
@@ -151,6 +152,18 @@ fn reconciliations_match_their_golden_files_and_exit_codes() {
     );
     let args = ["reconcile", "--project", "P-AGRI", "--payments", differing.as_str()];
     goldens(&l, "small-reconcile-P-AGRI-differing", &args, ALL, 3);
+    // Receipts without a voucher, found by sub-project, amount and a date 2 days later.
+    let receipts = l.file("receipts.csv", "到账日期,子项目编号,到账金额\n2024-04-03,S-FARM,400000\n");
+    let args = [
+        "reconcile",
+        "--project",
+        "P-AGRI",
+        "--payments",
+        matching.as_str(),
+        "--receipts",
+        receipts.as_str(),
+    ];
+    goldens(&l, "small-reconcile-P-AGRI-receipts", &args, ALL, 0);
 }
 
 #[test]

@@ -292,23 +292,31 @@ impl Db {
         Ok(self.conn.query_row("SELECT voucher, line FROM entries WHERE id = ?1", [id], named).optional()?)
     }
 
-    /// The `pay` vouchers of a project's sub-projects (the lines of each summed), with the
-    /// reversal that cancelled them.
+    /// The `pay` vouchers of a project's sub-projects, one per voucher and sub-project (its
+    /// lines for that sub-project summed), with the reversal that cancelled them.
     pub fn project_payments(&self, project: &str) -> Result<Vec<crate::model::LedgerPay>> {
+        self.project_vouchers(project, "pay")
+    }
+
+    /// The `disburse` (拨付) vouchers of a project's sub-projects, as `project_payments`.
+    pub fn project_disbursements(&self, project: &str) -> Result<Vec<crate::model::LedgerPay>> {
+        self.project_vouchers(project, "disburse")
+    }
+
+    fn project_vouchers(&self, project: &str, kind: &str) -> Result<Vec<crate::model::LedgerPay>> {
         let mut stmt = self.conn.prepare(
-            // One payment per voucher: its lines in the project summed (those reversed apart
-            // from those standing), with the sub-projects they pay.
-            "SELECT e.voucher, min(e.date), group_concat(DISTINCT s.code), sum(e.amount_fen),
-                    group_concat(DISTINCT r.voucher)
+            // One row per voucher and sub-project: its lines summed (those reversed apart from
+            // those standing).
+            "SELECT e.voucher, min(e.date), s.code, sum(e.amount_fen), group_concat(DISTINCT r.voucher)
              FROM entries e
              JOIN subprojects s ON s.id = e.subproject_id
              JOIN projects p ON p.id = s.project_id
              LEFT JOIN entries r ON r.reverses_id = e.id
-             WHERE p.code = ?1 AND e.kind = 'pay'
-             GROUP BY e.voucher, r.id IS NULL
-             ORDER BY e.voucher",
+             WHERE p.code = ?1 AND e.kind = ?2
+             GROUP BY e.voucher, s.code, r.id IS NULL
+             ORDER BY e.voucher, s.code",
         )?;
-        let rows = stmt.query_map([project], |r| {
+        let rows = stmt.query_map([project, kind], |r| {
             let date: String = r.get(1)?;
             Ok(crate::model::LedgerPay {
                 voucher: r.get(0)?,

@@ -130,10 +130,13 @@ pub struct LineActivity {
     pub last_disbursement: Option<NaiveDate>,
 }
 
-/// One payment as the implementing body recorded it.
+/// One record of the implementing body's own books: a payment it made (`reconcile
+/// --payments`) or money it received (`--receipts`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Payment {
-    pub voucher: String,
+    /// The voucher number, when the body's sheet carries one (the column may be absent or
+    /// the cell empty).
+    pub voucher: Option<String>,
     pub date: NaiveDate,
     pub subproject: String,
     pub amount: Fen,
@@ -141,14 +144,15 @@ pub struct Payment {
     pub line: u64,
 }
 
-/// A `pay` entry as the ledger holds it.
+/// A `pay` (or, for receipts, a `disburse`) voucher of the ledger as far as it concerns one
+/// sub-project: the voucher's lines for that sub-project summed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LedgerPay {
     pub voucher: String,
     pub date: NaiveDate,
     pub subproject: String,
     pub amount: Fen,
-    /// The voucher of the reversal that cancelled it, if any.
+    /// The voucher of the reversal that cancelled these lines, if any.
     pub reversed_by: Option<String>,
 }
 

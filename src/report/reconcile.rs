@@ -1,19 +1,27 @@
-//! Matching an implementing body's payment records against the ledger's `pay` entries, by
-//! voucher: matched, only in the ledger, only in their records, or the same voucher with a
-//! different amount, date or sub-project. A `pay` entry that was reversed is no longer a
-//! payment; a record naming it says so.
+//! Matching an implementing body's own records against the ledger: its payments against the
+//! project's `pay` entries, its receipts against the project's 拨付 (`disburse`) entries. A
+//! ledger voucher counts once per sub-project, its lines for that sub-project summed. A
+//! record that names a voucher is paired by voucher; a record without one is paired by
+//! sub-project, exact amount and a date within `DATE_WINDOW_DAYS`, closest dates first, then
+//! the earliest voucher. No record and no ledger voucher is ever paired twice. An entry that
+//! was reversed no longer counts; a record naming it says so.
 
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{LedgerPay, Payment};
+use crate::model::{Kind, LedgerPay, Payment};
 use crate::money::Fen;
 use crate::report::statement::{self, Filter, Period, Shown};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-/// How a voucher of the body's records compares with the ledger's payments.
+/// How many days apart a record without a voucher and a ledger voucher of the same
+/// sub-project and amount may be dated and still be paired: money a bureau disburses
+/// usually reaches the body's account within a few working days.
+pub const DATE_WINDOW_DAYS: i64 = 5;
+
+/// How a record of the body compares with the ledger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -21,7 +29,7 @@ pub enum Status {
     Differs,
     /// In the ledger, not in the body's records.
     LedgerOnly,
-    /// In the body's records, not among the ledger's payments.
+    /// In the body's records, not in the ledger.
     RecordsOnly,
     Matched,
 }
@@ -46,81 +54,375 @@ impl Status {
     }
 }
 
+/// The rule that paired a record with a ledger voucher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedBy {
+    /// The record names the voucher.
+    Voucher,
+    /// The record has no voucher: same sub-project, same amount, dated within
+    /// `DATE_WINDOW_DAYS`.
+    SubprojectAmountDate,
+}
+
+impl MatchedBy {
+    pub fn code(self) -> &'static str {
+        match self {
+            MatchedBy::Voucher => "voucher",
+            MatchedBy::SubprojectAmountDate => "subproject_amount_date",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            MatchedBy::Voucher => "按凭证号",
+            MatchedBy::SubprojectAmountDate => "按子项目、金额、日期",
+        }
+    }
+}
+
+/// Which of the body's books is matched, and so against which entries of the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// What the body paid, against `pay` entries.
+    Payments,
+    /// What the body received, against `disburse` entries.
+    Receipts,
+}
+
+impl Side {
+    /// The kind of the ledger's entries this side is matched against.
+    pub fn kind(self) -> Kind {
+        match self {
+            Side::Payments => Kind::Pay,
+            Side::Receipts => Kind::Disburse,
+        }
+    }
+
+    /// One such entry, in notes.
+    fn noun(self) -> &'static str {
+        match self {
+            Side::Payments => "payment",
+            Side::Receipts => "disbursement",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Match {
     pub status: Status,
+    /// `None` when nothing was paired (only in the ledger, only in the records).
+    pub matched_by: Option<MatchedBy>,
+    /// The record's voucher, or the ledger's when the record has none; empty when neither.
     pub voucher: String,
     pub ledger: Option<LedgerPay>,
     pub record: Option<Payment>,
     pub note: String,
 }
 
-/// Matches `records` against the ledger's pay entries. `project_pays` are the live and
-/// reversed pay entries of the project's sub-projects; `other` finds a voucher anywhere else
-/// in the ledger (another project, another kind), for the note of an unmatched record.
-/// Returns the mismatches first (differs, ledger only, records only), then the matches,
-/// each in voucher order.
+/// Matches the body's payment records against the ledger's pay entries (`match_records`).
 pub fn match_payments(
     project_pays: &[LedgerPay],
     records: &[Payment],
     other: impl Fn(&str) -> Option<String>,
 ) -> Vec<Match> {
-    let live: HashMap<&str, &LedgerPay> =
-        project_pays.iter().filter(|p| p.reversed_by.is_none()).map(|p| (p.voucher.as_str(), p)).collect();
-    let reversed: HashMap<&str, &LedgerPay> =
-        project_pays.iter().filter(|p| p.reversed_by.is_some()).map(|p| (p.voucher.as_str(), p)).collect();
-    let mut seen: HashSet<&str> = HashSet::new();
+    match_records(Side::Payments, project_pays, records, other)
+}
+
+/// Matches `records` against `ledger`: the live and reversed entries of the side's kind of
+/// the project's sub-projects, one per voucher and sub-project. `other` finds a voucher
+/// anywhere else in the ledger (another project, another kind), for the note of an unmatched
+/// record. Returns the mismatches first (differs, ledger only, records only), then the
+/// matches, each in voucher order.
+pub fn match_records(
+    side: Side,
+    ledger: &[LedgerPay],
+    records: &[Payment],
+    other: impl Fn(&str) -> Option<String>,
+) -> Vec<Match> {
+    let live: Vec<&LedgerPay> = ledger.iter().filter(|l| l.reversed_by.is_none()).collect();
+    let index = Index::new(ledger);
+    let mut pairing = Pairing { of_record: vec![None; records.len()], of_ledger: vec![None; live.len()] };
+    pair_by_voucher(&live, records, &mut pairing);
+    let fits = pair_by_subproject_amount_date(&live, records, &mut pairing);
     let mut out = Vec::new();
-    for r in records {
-        let (status, ledger, note) = match live.get(r.voucher.as_str()) {
-            Some(l) => {
-                seen.insert(l.voucher.as_str());
-                let mut diffs = Vec::new();
-                if l.amount != r.amount {
-                    diffs.push(format!(
-                        "amount 金额: ledger {} vs records {} (difference {})",
-                        l.amount.yuan_grouped(),
-                        r.amount.yuan_grouped(),
-                        (r.amount - l.amount).yuan_grouped()
-                    ));
-                }
-                if l.date != r.date {
-                    diffs.push(format!("date 日期: ledger {} vs records {}", l.date, r.date));
-                }
-                if l.subproject != r.subproject {
-                    diffs.push(format!(
-                        "sub-project 子项目: ledger {} vs records {}",
-                        l.subproject, r.subproject
-                    ));
-                }
-                let status = if diffs.is_empty() { Status::Matched } else { Status::Differs };
-                (status, Some((*l).clone()), diffs.join("; "))
-            }
+    for (ri, r) in records.iter().enumerate() {
+        out.push(match pairing.of_record[ri] {
+            Some((li, by)) => paired(side, live[li], r, by, &fits, &live, records, (ri, li)),
             None => {
-                let note = match reversed.get(r.voucher.as_str()) {
-                    Some(l) => format!(
-                        "the ledger's payment {} was reversed by {}",
-                        l.voucher,
-                        l.reversed_by.as_deref().unwrap_or("")
-                    ),
-                    None => other(&r.voucher).unwrap_or_else(|| "no such payment in the ledger".to_string()),
+                let why = match &r.voucher {
+                    Some(v) => unpaired_voucher(side, v, r, &index, &other),
+                    None => unpaired_without_voucher(side, r, &fits.of_record[ri], &live, &index),
                 };
-                (Status::RecordsOnly, None, format!("{note} (records line {})", r.line))
+                Match {
+                    status: Status::RecordsOnly,
+                    matched_by: None,
+                    voucher: r.voucher.clone().unwrap_or_default(),
+                    ledger: None,
+                    record: Some(r.clone()),
+                    note: format!("{why} (records line {})", r.line),
+                }
             }
-        };
-        out.push(Match { status, voucher: r.voucher.clone(), ledger, record: Some(r.clone()), note });
+        });
     }
-    for l in project_pays.iter().filter(|p| p.reversed_by.is_none() && !seen.contains(p.voucher.as_str())) {
+    for (li, l) in live.iter().enumerate().filter(|(li, _)| pairing.of_ledger[*li].is_none()) {
+        debug_assert!(pairing.of_ledger[li].is_none());
         out.push(Match {
             status: Status::LedgerOnly,
+            matched_by: None,
             voucher: l.voucher.clone(),
-            ledger: Some(l.clone()),
+            ledger: Some((*l).clone()),
             record: None,
             note: "not in the implementing body's records".to_string(),
         });
     }
-    out.sort_by(|a, b| (a.status, &a.voucher).cmp(&(b.status, &b.voucher)));
+    out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     out
+}
+
+fn sort_key(m: &Match) -> (Status, &str, Option<&str>, Option<u64>) {
+    (
+        m.status,
+        &m.voucher,
+        m.ledger.as_ref().map(|l| l.subproject.as_str()),
+        m.record.as_ref().map(|r| r.line),
+    )
+}
+
+/// Which record is paired with which live ledger voucher, and by which rule.
+struct Pairing {
+    /// Record → (live ledger voucher, rule).
+    of_record: Vec<Option<(usize, MatchedBy)>>,
+    /// Live ledger voucher → record.
+    of_ledger: Vec<Option<usize>>,
+}
+
+impl Pairing {
+    fn pair(&mut self, record: usize, ledger: usize, by: MatchedBy) {
+        assert!(
+            self.of_record[record].is_none() && self.of_ledger[ledger].is_none(),
+            "a record or a ledger voucher is paired at most once"
+        );
+        self.of_record[record] = Some((ledger, by));
+        self.of_ledger[ledger] = Some(record);
+    }
+}
+
+/// Pairs the records that name a voucher: with the voucher's lines for the record's
+/// sub-project first, then any of the voucher's lines left with the voucher's records left
+/// (in sub-project order), which shows as a different sub-project.
+fn pair_by_voucher(live: &[&LedgerPay], records: &[Payment], p: &mut Pairing) {
+    let mut by_voucher: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (li, l) in live.iter().enumerate() {
+        by_voucher.entry(l.voucher.as_str()).or_default().push(li);
+    }
+    for (ri, r) in records.iter().enumerate() {
+        let Some(lines) = r.voucher.as_deref().and_then(|v| by_voucher.get(v)) else { continue };
+        let same = lines.iter().copied().find(|&li| live[li].subproject == r.subproject);
+        if let Some(li) = same.filter(|&li| p.of_ledger[li].is_none()) {
+            p.pair(ri, li, MatchedBy::Voucher);
+        }
+    }
+    for (ri, r) in records.iter().enumerate() {
+        if p.of_record[ri].is_some() {
+            continue;
+        }
+        let Some(lines) = r.voucher.as_deref().and_then(|v| by_voucher.get(v)) else { continue };
+        if let Some(li) = lines.iter().copied().find(|&li| p.of_ledger[li].is_none()) {
+            p.pair(ri, li, MatchedBy::Voucher);
+        }
+    }
+}
+
+/// Who could have been paired with whom by sub-project, amount and date: for each record
+/// the ledger vouchers, for each ledger voucher the records, closest in date first.
+struct Fits {
+    of_record: Vec<Vec<usize>>,
+    of_ledger: Vec<Vec<usize>>,
+}
+
+/// Pairs the records without a voucher with the ledger vouchers still unpaired of the same
+/// sub-project and amount dated within `DATE_WINDOW_DAYS`: the closest dates first, then the
+/// earliest voucher, then the earliest line of the records.
+fn pair_by_subproject_amount_date(live: &[&LedgerPay], records: &[Payment], p: &mut Pairing) -> Fits {
+    let mut unpaired: HashMap<(&str, Fen), Vec<usize>> = HashMap::new();
+    for (li, l) in live.iter().enumerate().filter(|(li, _)| p.of_ledger[*li].is_none()) {
+        unpaired.entry((l.subproject.as_str(), l.amount)).or_default().push(li);
+    }
+    let mut candidates = Vec::new();
+    for (ri, r) in records.iter().enumerate().filter(|(_, r)| r.voucher.is_none()) {
+        for &li in unpaired.get(&(r.subproject.as_str(), r.amount)).into_iter().flatten() {
+            let days = (live[li].date - r.date).num_days().abs();
+            if days <= DATE_WINDOW_DAYS {
+                candidates.push((days, live[li].voucher.as_str(), r.line, ri, li));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    let mut fits =
+        Fits { of_record: vec![Vec::new(); records.len()], of_ledger: vec![Vec::new(); live.len()] };
+    for &(_, _, _, ri, li) in &candidates {
+        fits.of_record[ri].push(li);
+        fits.of_ledger[li].push(ri);
+        if p.of_record[ri].is_none() && p.of_ledger[li].is_none() {
+            p.pair(ri, li, MatchedBy::SubprojectAmountDate);
+        }
+    }
+    fits
+}
+
+/// A record and the ledger voucher it was paired with: matched, or what differs.
+#[allow(clippy::too_many_arguments)]
+fn paired(
+    side: Side,
+    l: &LedgerPay,
+    r: &Payment,
+    by: MatchedBy,
+    fits: &Fits,
+    live: &[&LedgerPay],
+    records: &[Payment],
+    (ri, li): (usize, usize),
+) -> Match {
+    let mut notes = Vec::new();
+    if l.amount != r.amount {
+        notes.push(format!(
+            "amount 金额: ledger {} vs records {} (difference {})",
+            l.amount.yuan_grouped(),
+            r.amount.yuan_grouped(),
+            (r.amount - l.amount).yuan_grouped()
+        ));
+    }
+    let date_differs = l.date != r.date;
+    if date_differs && by == MatchedBy::Voucher {
+        notes.push(format!("date 日期: ledger {} vs records {}", l.date, r.date));
+    }
+    if l.subproject != r.subproject {
+        notes.push(format!("sub-project 子项目: ledger {} vs records {}", l.subproject, r.subproject));
+    }
+    let status = if notes.is_empty() { Status::Matched } else { Status::Differs };
+    if by == MatchedBy::SubprojectAmountDate {
+        notes.push(match date_differs {
+            false => "no voucher in the records: same sub-project, amount and date".to_string(),
+            true => format!(
+                "no voucher in the records: same sub-project and amount, dated {} day(s) apart (ledger {} vs records {})",
+                (l.date - r.date).num_days().abs(),
+                l.date,
+                r.date
+            ),
+        });
+        let (vouchers, lines) = (&fits.of_record[ri], &fits.of_ledger[li]);
+        if vouchers.len() > 1 {
+            let named: Vec<&str> = vouchers.iter().map(|&i| live[i].voucher.as_str()).collect();
+            notes.push(format!(
+                "{} ledger {}s fit ({}); pairs are taken closest in date first, then the earliest voucher",
+                vouchers.len(),
+                side.noun(),
+                named.join(", ")
+            ));
+        }
+        if lines.len() > 1 {
+            let named: Vec<String> = lines.iter().map(|&i| records[i].line.to_string()).collect();
+            notes.push(format!(
+                "{} records fit {} (lines {}); pairs are taken closest in date first, then the earliest line",
+                lines.len(),
+                l.voucher,
+                named.join(", ")
+            ));
+        }
+    }
+    Match {
+        status,
+        matched_by: Some(by),
+        voucher: r.voucher.clone().unwrap_or_else(|| l.voucher.clone()),
+        ledger: Some(l.clone()),
+        record: Some(r.clone()),
+        note: notes.join("; "),
+    }
+}
+
+/// Every ledger voucher of the side (live and reversed) by voucher and by (sub-project,
+/// amount), for the notes of unpaired records.
+struct Index<'a> {
+    by_voucher: HashMap<&'a str, Vec<&'a LedgerPay>>,
+    by_subproject_amount: HashMap<(&'a str, Fen), Vec<&'a LedgerPay>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(ledger: &'a [LedgerPay]) -> Self {
+        let mut index = Index { by_voucher: HashMap::new(), by_subproject_amount: HashMap::new() };
+        for l in ledger {
+            index.by_voucher.entry(l.voucher.as_str()).or_default().push(l);
+            index.by_subproject_amount.entry((l.subproject.as_str(), l.amount)).or_default().push(l);
+        }
+        index
+    }
+}
+
+/// Why a record naming `voucher` found no ledger voucher.
+fn unpaired_voucher(
+    side: Side,
+    voucher: &str,
+    r: &Payment,
+    index: &Index<'_>,
+    other: &impl Fn(&str) -> Option<String>,
+) -> String {
+    let noun = side.noun();
+    let lines = index.by_voucher.get(voucher).map_or(&[][..], Vec::as_slice);
+    if lines.iter().any(|l| l.reversed_by.is_none()) {
+        return format!("every line of the ledger's {noun} {voucher} is matched to another record");
+    }
+    match lines.iter().find(|l| l.subproject == r.subproject).or_else(|| lines.first()) {
+        Some(l) => format!(
+            "the ledger's {noun} {} was reversed by {}",
+            l.voucher,
+            l.reversed_by.as_deref().unwrap_or("")
+        ),
+        None => other(voucher).unwrap_or_else(|| format!("no such {noun} in the ledger")),
+    }
+}
+
+/// Why a record without a voucher found no ledger voucher of its sub-project, amount and
+/// date: they were all paired with other records, or the nearest is too far apart, or it
+/// was reversed, or there is none.
+fn unpaired_without_voucher(
+    side: Side,
+    r: &Payment,
+    fits: &[usize],
+    live: &[&LedgerPay],
+    index: &Index<'_>,
+) -> String {
+    let noun = side.noun();
+    let days = |l: &LedgerPay| (l.date - r.date).num_days().abs();
+    let same =
+        index.by_subproject_amount.get(&(r.subproject.as_str(), r.amount)).map_or(&[][..], Vec::as_slice);
+    let nearest = |reversed: bool| {
+        same.iter().filter(move |l| l.reversed_by.is_some() == reversed).min_by_key(|l| (days(l), &l.voucher))
+    };
+    let why = if !fits.is_empty() {
+        let named: Vec<&str> = fits.iter().map(|&i| live[i].voucher.as_str()).collect();
+        format!(
+            "the ledger's {noun}s of the same sub-project, amount and date ({}) are paired with other records",
+            named.join(", ")
+        )
+    } else if let Some(l) = nearest(false).filter(|l| days(l) <= DATE_WINDOW_DAYS) {
+        format!("the ledger's {noun} {} of the same sub-project, amount and date is matched by voucher to another record", l.voucher)
+    } else if let Some(l) = nearest(false) {
+        format!(
+            "the nearest ledger {noun} of the same sub-project and amount, {}, is dated {} ({} days apart, more than {DATE_WINDOW_DAYS})",
+            l.voucher,
+            l.date,
+            days(l)
+        )
+    } else if let Some(l) = nearest(true).filter(|l| days(l) <= DATE_WINDOW_DAYS) {
+        format!(
+            "the ledger's {noun} {} of the same sub-project, amount and date was reversed by {}",
+            l.voucher,
+            l.reversed_by.as_deref().unwrap_or("")
+        )
+    } else {
+        format!("no {noun} of this sub-project and amount in the ledger")
+    };
+    format!("no voucher in the records: {why}")
 }
 
 /// A sub-project × channel line of the project's funds.
@@ -145,7 +447,7 @@ pub struct Matrix {
     pub totals: MatrixRow,
 }
 
-/// How many payments came out one way, and their amounts on either side.
+/// How many records or ledger vouchers came out one way, and their amounts on either side.
 #[derive(Clone, Debug, Serialize)]
 pub struct SummaryRow {
     /// `null` in the totals.
@@ -159,16 +461,20 @@ pub struct SummaryRow {
 pub struct Summary {
     pub rows: Vec<SummaryRow>,
     pub totals: SummaryRow,
-    /// Payments that do not match (differs, ledger only, records only).
+    /// Pairs that do not match (differs, ledger only, records only).
     pub mismatches: usize,
-    /// The payments file has a header and no rows.
+    /// The records file has a header and no rows.
     pub no_records: bool,
 }
 
-/// One voucher, as the ledger and the body's records have it.
+/// One pair (or one unpaired record or ledger voucher), as the ledger and the body's
+/// records have it.
 #[derive(Clone, Debug, Serialize)]
-pub struct PaymentRow {
+pub struct MatchRow {
     pub status: Status,
+    /// The rule that paired them; `null` when nothing was paired.
+    pub matched_by: Option<MatchedBy>,
+    /// The record's voucher, or the ledger's when the record has none.
     pub voucher: String,
     #[serde(serialize_with = "super::ser::opt_date")]
     pub ledger_date: Option<NaiveDate>,
@@ -181,52 +487,69 @@ pub struct PaymentRow {
     pub note: String,
 }
 
+/// The body's records of one side, matched.
 #[derive(Clone, Debug, Serialize)]
-pub struct Payments {
-    pub rows: Vec<PaymentRow>,
+pub struct Matches {
+    pub rows: Vec<MatchRow>,
+    /// How many records carry no voucher (paired by sub-project, amount and date).
+    pub without_voucher: usize,
+    /// `DATE_WINDOW_DAYS`: how far apart such a pair may be dated.
+    pub date_window_days: i64,
 }
 
-/// A project's reconciliation: its funds and, given the body's records, the payments
-/// matched voucher by voucher.
+/// A project's reconciliation: its funds and, given the body's records, its payments
+/// matched against the ledger's payments and its receipts against the ledger's
+/// disbursements.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReconcileReport {
     #[serde(serialize_with = "super::ser::fingerprint")]
     pub fingerprint: crate::model::Fingerprint,
     pub project: String,
     pub matrix: Matrix,
+    /// The payments' summary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub payments: Option<Payments>,
-    /// Some payment does not match (`reconcile` exits 3 then).
+    pub payments: Option<Matches>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipts_summary: Option<Summary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipts: Option<Matches>,
+    /// Some payment or receipt does not match (`reconcile` exits 3 then).
     pub mismatched: bool,
 }
 
-/// The reconciliation of `project`, against `records` when given.
+/// The reconciliation of `project`, against the body's `payments` and `receipts` when given.
 pub fn reconcile(
     db: &Db,
     catalog: &Catalog,
     project: &str,
-    records: Option<&[Payment]>,
+    payments: Option<&[Payment]>,
+    receipts: Option<&[Payment]>,
 ) -> Result<ReconcileReport> {
     let matrix = matrix(db, catalog, project)?;
-    let (summary, payments) = match records {
-        None => (None, None),
-        Some(records) => {
-            let matches = classify(db, project, records, &matrix)?;
-            (
-                Some(summary(&matches, records.is_empty())),
-                Some(Payments { rows: matches.iter().map(payment_row).collect() }),
-            )
-        }
+    let side = |side: Side, records: Option<&[Payment]>| -> Result<(Option<Summary>, Option<Matches>)> {
+        let Some(records) = records else { return Ok((None, None)) };
+        let matches = classify(db, side, project, records, &matrix)?;
+        let rows = Matches {
+            rows: matches.iter().map(match_row).collect(),
+            without_voucher: records.iter().filter(|r| r.voucher.is_none()).count(),
+            date_window_days: DATE_WINDOW_DAYS,
+        };
+        Ok((Some(summary(&matches, records.is_empty())), Some(rows)))
     };
-    let mismatched = summary.as_ref().is_some_and(|s| s.mismatches > 0);
+    let (summary, payments) = side(Side::Payments, payments)?;
+    let (receipts_summary, receipts) = side(Side::Receipts, receipts)?;
+    let mismatched =
+        [&summary, &receipts_summary].iter().any(|s| s.as_ref().is_some_and(|s| s.mismatches > 0));
     Ok(ReconcileReport {
         fingerprint: db.fingerprint()?,
         project: project.to_string(),
         matrix,
         summary,
         payments,
+        receipts_summary,
+        receipts,
         mismatched,
     })
 }
@@ -264,29 +587,37 @@ fn matrix(db: &Db, catalog: &Catalog, project: &str) -> Result<Matrix> {
     Ok(Matrix { rows: lines, totals })
 }
 
-/// Matches the records against the project's payments; a voucher found elsewhere in the
-/// ledger and a sub-project the project does not have are named in the note.
-fn classify(db: &Db, project: &str, records: &[Payment], matrix: &Matrix) -> Result<Vec<Match>> {
-    let pays = db.project_payments(project)?;
-    let ours: HashSet<&str> = pays.iter().map(|p| p.voucher.as_str()).collect();
+/// Matches the records against the project's entries of the side's kind; a voucher found
+/// elsewhere in the ledger and a sub-project the project does not have are named in the note.
+fn classify(db: &Db, side: Side, project: &str, records: &[Payment], matrix: &Matrix) -> Result<Vec<Match>> {
+    let ledger = match side {
+        Side::Payments => db.project_payments(project)?,
+        Side::Receipts => db.project_disbursements(project)?,
+    };
+    let ours: HashSet<&str> = ledger.iter().map(|p| p.voucher.as_str()).collect();
     let mut elsewhere = HashMap::new();
-    for r in records.iter().filter(|r| !ours.contains(r.voucher.as_str())) {
-        if let Some(e) = db.voucher_lines(&r.voucher)?.into_iter().next() {
+    for voucher in records.iter().filter_map(|r| r.voucher.as_deref()).filter(|v| !ours.contains(v)) {
+        if let Some(e) = db.voucher_lines(voucher)?.into_iter().next() {
             let note = match e.kind {
-                crate::model::Kind::Pay => {
+                kind if kind == side.kind() => {
                     format!(
-                        "{} is a payment of sub-project {}, outside this project",
-                        r.voucher, e.subproject
+                        "{voucher} is a {} of sub-project {}, outside this project",
+                        side.noun(),
+                        e.subproject
                     )
                 }
                 kind => {
-                    format!("{} is a {kind} ({}) entry in the ledger, not a payment", r.voucher, kind.zh())
+                    format!(
+                        "{voucher} is a {kind} ({}) entry in the ledger, not a {}",
+                        kind.zh(),
+                        side.noun()
+                    )
                 }
             };
-            elsewhere.insert(r.voucher.clone(), note);
+            elsewhere.insert(voucher.to_string(), note);
         }
     }
-    let mut matches = match_payments(&pays, records, |voucher| elsewhere.get(voucher).cloned());
+    let mut matches = match_records(side, &ledger, records, |voucher| elsewhere.get(voucher).cloned());
     // Name a sub-project code the project does not have: usually a typing slip.
     let subprojects: HashSet<&str> = matrix.rows.iter().filter_map(|r| r.subproject.as_deref()).collect();
     for m in &mut matches {
@@ -316,11 +647,12 @@ fn summary(matches: &[Match], no_records: bool) -> Summary {
     Summary { rows, totals: row(None), mismatches, no_records }
 }
 
-fn payment_row(m: &Match) -> PaymentRow {
+fn match_row(m: &Match) -> MatchRow {
     let l = m.ledger.as_ref();
     let r = m.record.as_ref();
-    PaymentRow {
+    MatchRow {
         status: m.status,
+        matched_by: m.matched_by,
         voucher: m.voucher.clone(),
         ledger_date: l.map(|l| l.date),
         records_date: r.map(|r| r.date),
@@ -353,7 +685,14 @@ mod tests {
     }
 
     fn rec(v: &str, date: &str, s: &str, fen: i64, line: u64) -> Payment {
-        Payment { voucher: v.into(), date: d(date), subproject: s.into(), amount: Fen::from(fen), line }
+        let voucher = Some(v.to_string()).filter(|v| !v.is_empty());
+        Payment { voucher, date: d(date), subproject: s.into(), amount: Fen::from(fen), line }
+    }
+
+    fn outcome(m: &[Match]) -> Vec<(Status, Option<MatchedBy>, &str, Option<u64>)> {
+        m.iter()
+            .map(|m| (m.status, m.matched_by, m.voucher.as_str(), m.record.as_ref().map(|r| r.line)))
+            .collect()
     }
 
     #[test]
@@ -403,5 +742,112 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].status, Status::Differs);
         assert!(m[0].note.contains("sub-project"));
+    }
+
+    #[test]
+    fn a_voucher_with_lines_on_two_sub_projects_is_matched_per_sub_project() {
+        let ledger = [pay("D1", "2025-03-01", "S1", 10000, None), pay("D1", "2025-03-01", "S2", 5000, None)];
+        let records = [rec("D1", "2025-03-01", "S2", 5000, 2), rec("D1", "2025-03-01", "S1", 10000, 3)];
+        let m = match_records(Side::Receipts, &ledger, &records, |_| None);
+        use MatchedBy::Voucher;
+        assert_eq!(
+            outcome(&m),
+            [
+                (Status::Matched, Some(Voucher), "D1", Some(3)),
+                (Status::Matched, Some(Voucher), "D1", Some(2))
+            ]
+        );
+        // The voucher's line for S2 missing from the records, one for S3 there instead.
+        let records = [rec("D1", "2025-03-01", "S1", 10000, 2), rec("D1", "2025-03-01", "S3", 5000, 3)];
+        let m = match_records(Side::Receipts, &ledger, &records, |_| None);
+        assert_eq!(m[0].status, Status::Differs);
+        assert!(m[0].note.contains("sub-project 子项目: ledger S2 vs records S3"), "{}", m[0].note);
+    }
+
+    #[test]
+    fn records_without_a_voucher_match_by_sub_project_amount_and_a_date_within_the_window() {
+        let ledger = [
+            pay("D1", "2025-03-01", "S1", 10000, None),
+            pay("D2", "2025-04-01", "S1", 10000, None),
+            pay("D3", "2025-05-01", "S1", 20000, Some("R3")),
+        ];
+        let records = [
+            rec("", "2025-03-04", "S1", 10000, 2),
+            rec("", "2025-04-07", "S1", 10000, 3),
+            rec("", "2025-05-02", "S1", 20000, 4),
+            rec("", "2025-03-01", "S2", 10000, 5),
+        ];
+        let m = match_records(Side::Receipts, &ledger, &records, |_| None);
+        use MatchedBy::SubprojectAmountDate as Sad;
+        assert_eq!(
+            outcome(&m),
+            [
+                (Status::LedgerOnly, None, "D2", None),
+                (Status::RecordsOnly, None, "", Some(3)),
+                (Status::RecordsOnly, None, "", Some(4)),
+                (Status::RecordsOnly, None, "", Some(5)),
+                (Status::Matched, Some(Sad), "D1", Some(2)),
+            ]
+        );
+        assert!(m[1].note.contains("D2, is dated 2025-04-01 (6 days apart, more than 5)"), "{}", m[1].note);
+        assert!(
+            m[2].note.contains("D3 of the same sub-project, amount and date was reversed by R3"),
+            "{}",
+            m[2].note
+        );
+        assert!(m[3].note.contains("no disbursement of this sub-project and amount"), "{}", m[3].note);
+        assert!(m[4].note.contains("3 day(s) apart"), "{}", m[4].note);
+    }
+
+    #[test]
+    fn one_record_is_never_matched_twice_and_ties_go_to_the_closest_then_earliest() {
+        // Two equal payments, one record: the earliest voucher is taken, the other stays.
+        let ledger = [pay("P2", "2025-03-01", "S1", 10000, None), pay("P1", "2025-03-01", "S1", 10000, None)];
+        let m = match_payments(&ledger, &[rec("", "2025-03-02", "S1", 10000, 2)], |_| None);
+        use MatchedBy::SubprojectAmountDate as Sad;
+        assert_eq!(
+            outcome(&m),
+            [(Status::LedgerOnly, None, "P2", None), (Status::Matched, Some(Sad), "P1", Some(2))]
+        );
+        assert!(m[1].note.contains("2 ledger payments fit (P1, P2)"), "{}", m[1].note);
+        // Two equal records, one payment: the closer record is taken, the other is named.
+        let ledger = [pay("P1", "2025-03-05", "S1", 10000, None)];
+        let records = [rec("", "2025-03-01", "S1", 10000, 2), rec("", "2025-03-04", "S1", 10000, 3)];
+        let m = match_payments(&ledger, &records, |_| None);
+        assert_eq!(
+            outcome(&m),
+            [(Status::RecordsOnly, None, "", Some(2)), (Status::Matched, Some(Sad), "P1", Some(3))]
+        );
+        assert!(m[0].note.contains("(P1) are paired with other records"), "{}", m[0].note);
+        assert!(m[1].note.contains("2 records fit P1 (lines 3, 2)"), "{}", m[1].note);
+    }
+
+    #[test]
+    fn a_voucher_matched_by_its_number_is_not_matched_again_by_amount_and_date() {
+        let ledger = [pay("P1", "2025-03-01", "S1", 10000, None)];
+        let records = [rec("", "2025-03-01", "S1", 10000, 2), rec("P1", "2025-03-01", "S1", 10000, 3)];
+        let m = match_payments(&ledger, &records, |_| None);
+        assert_eq!(
+            outcome(&m),
+            [
+                (Status::RecordsOnly, None, "", Some(2)),
+                (Status::Matched, Some(MatchedBy::Voucher), "P1", Some(3))
+            ]
+        );
+        assert!(
+            m[0].note.contains("P1 of the same sub-project, amount and date is matched by voucher"),
+            "{}",
+            m[0].note
+        );
+    }
+
+    #[test]
+    fn a_record_naming_a_voucher_is_not_matched_by_amount_and_date() {
+        let ledger = [pay("P1", "2025-03-01", "S1", 10000, None)];
+        let m = match_payments(&ledger, &[rec("X1", "2025-03-01", "S1", 10000, 2)], |_| None);
+        assert_eq!(
+            outcome(&m),
+            [(Status::LedgerOnly, None, "P1", None), (Status::RecordsOnly, None, "X1", Some(2))]
+        );
     }
 }
