@@ -472,15 +472,13 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         })
     }
 
-    fn resolve_reversal(&mut self, e: &NewEntry) -> Result<std::result::Result<Movement, Vec<Problem>>> {
-        let Some(voucher) = e.reverses.as_deref() else {
-            return Ok(Err(vec![Problem::new(
-                Check::R4,
-                "a reverse (冲销) entry must name the voucher it reverses",
-            )
-            .column("reverses")]));
-        };
-        let original = match e.reverses_line {
+    /// The voucher line a reversal names: `line`, or the voucher's only line.
+    fn original_of(
+        &mut self,
+        voucher: &str,
+        line: Option<u32>,
+    ) -> Result<std::result::Result<StoredEntry, Problem>> {
+        let original = match line {
             Some(line) => self.tx.find_entry(voucher, line)?,
             None => {
                 let mut lines = self.tx.voucher_entries(voucher)?;
@@ -489,22 +487,29 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                         "voucher {voucher} has {} lines: name the one this reverses in reverses_line (被冲销分录号), or reverse them all with `fundledger reverse {voucher}`",
                         lines.len()
                     );
-                    return Ok(Err(vec![Problem::new(Check::R4, message).column("reverses_line")]));
+                    return Ok(Err(Problem::new(Check::R4, message).column("reverses_line")));
                 }
                 lines.pop()
             }
         };
-        let Some(original) = original else {
-            let named = VoucherLine {
-                voucher: Voucher::stored(voucher.to_string()),
-                line: e.reverses_line.unwrap_or(1),
-            };
-            return Ok(Err(vec![unknown(
-                "reverses",
-                "voucher",
-                &named.to_string(),
-                "a reversal names a recorded voucher",
-            )]));
+        Ok(original.ok_or_else(|| {
+            let named =
+                VoucherLine { voucher: Voucher::stored(voucher.to_string()), line: line.unwrap_or(1) };
+            unknown("reverses", "voucher", &named.to_string(), "a reversal names a recorded voucher")
+        }))
+    }
+
+    fn resolve_reversal(&mut self, e: &NewEntry) -> Result<std::result::Result<Movement, Vec<Problem>>> {
+        let Some(voucher) = e.reverses.as_deref() else {
+            return Ok(Err(vec![Problem::new(
+                Check::R4,
+                "a reverse (冲销) entry must name the voucher it reverses",
+            )
+            .column("reverses")]));
+        };
+        let original = match self.original_of(voucher, e.reverses_line)? {
+            Ok(original) => original,
+            Err(problem) => return Ok(Err(vec![problem])),
         };
         let Some(flow) = original.kind.flow() else {
             return Ok(Err(vec![Problem::new(

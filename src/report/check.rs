@@ -233,7 +233,7 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
         if (issued - paid).is_positive() && idle >= IDLE_DAYS {
             flags.push(Flag {
                 kind: FlagKind::Idle,
-                amount: Some(a.amount - paid),
+                amount: Some(issued - paid),
                 days: Some(idle),
                 since: Some(last),
                 message: format!(
@@ -244,29 +244,42 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 ..base.clone()
             });
         }
-        for l in own.iter().filter(|l| l.balance.held().is_positive()) {
-            let disbursed =
-                activity.get(&(a.code.to_string(), l.subproject.clone())).and_then(|x| x.last_disbursement);
-            let Some(disbursed) = disbursed else { continue };
-            let days = (as_of - disbursed).num_days();
-            if days > UNPAID_DAYS {
-                flags.push(Flag {
-                    kind: FlagKind::Unpaid,
-                    amount: Some(l.balance.held()),
-                    days: Some(days),
-                    since: Some(disbursed),
-                    project: Some(l.project.clone()),
-                    subproject: Some(l.subproject.clone()),
-                    message: format!(
-                        "{} disbursed to sub-project {} from {} is not paid out {days} days after the last disbursement on {disbursed}",
-                        l.balance.held().yuan_grouped(),
-                        l.subproject,
-                        a.code
-                    ),
-                    ..base.clone()
-                });
-            }
-        }
+        flags.extend(unpaid_flags(&a.code, &own, &activity, as_of, &base));
     }
     Ok(flags)
+}
+
+/// Money disbursed from appropriation `code` to an implementing body and not paid out more
+/// than `UNPAID_DAYS` after the last disbursement, per line.
+fn unpaid_flags(
+    code: &str,
+    own: &[&BalanceLine],
+    activity: &HashMap<(String, String), LineActivity>,
+    as_of: NaiveDate,
+    base: &Flag,
+) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    for l in own.iter().filter(|l| l.balance.held().is_positive()) {
+        let disbursed =
+            activity.get(&(code.to_string(), l.subproject.clone())).and_then(|x| x.last_disbursement);
+        let Some(disbursed) = disbursed else { continue };
+        let days = (as_of - disbursed).num_days();
+        if days > UNPAID_DAYS {
+            flags.push(Flag {
+                kind: FlagKind::Unpaid,
+                amount: Some(l.balance.held()),
+                days: Some(days),
+                since: Some(disbursed),
+                project: Some(l.project.clone()),
+                subproject: Some(l.subproject.clone()),
+                message: format!(
+                    "{} disbursed to sub-project {} from {code} is not paid out {days} days after the last disbursement on {disbursed}",
+                    l.balance.held().yuan_grouped(),
+                    l.subproject
+                ),
+                ..base.clone()
+            });
+        }
+    }
+    flags
 }
