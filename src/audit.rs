@@ -135,6 +135,8 @@ pub fn noun(table: &str) -> &str {
         "acceptances" => "acceptance",
         "acceptance_awards" => "quality award of",
         "acceptance_bureaus" => "county bureau",
+        "letters" => "confirmation letter",
+        "letter_lines" => "line of confirmation letter",
         "writes" => "journal write",
         other => other,
     }

@@ -9,7 +9,8 @@ use crate::db::Db;
 use crate::error::{Error, Problem, Result};
 use crate::import::{self, CsvInput};
 use crate::ledger::{
-    AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
+    AppropriationWriter, CatalogWriter, EntryWriter, LetterWriter, ProjectWriter, RuleWriter, Stamp,
+    SubprojectWriter,
 };
 use crate::pipeline::{self, Summary};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub enum What {
     Departments,
     Rules,
     Acceptances,
+    Letters,
 }
 
 impl What {
@@ -53,6 +55,7 @@ impl What {
             What::Departments => "departments",
             What::Rules => "rules",
             What::Acceptances => "acceptances",
+            What::Letters => "letters",
         }
     }
 }
@@ -93,6 +96,7 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Departments => import::DEPARTMENT_COLUMNS,
         What::Rules => import::RULE_COLUMNS,
         What::Acceptances => import::ACCEPTANCE_COLUMNS,
+        What::Letters => import::LETTER_COLUMNS,
     };
     let mut input = CsvInput::open(file, columns)?;
     import_input(db, what, &mut input, operator)
@@ -171,6 +175,19 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
         What::Acceptances => pipeline::run(input, import::parse_acceptance, |a| {
             crate::ledger::record_acceptance_row(&tx, &catalog, a, &stamp)
         })?,
+        What::Letters => {
+            let mut w = LetterWriter::new(&tx, &catalog, &stamp);
+            let summary = pipeline::run_lines(input, import::parse_letter, |l, line| w.write_at(l, line))?;
+            let incomplete: Vec<Problem> = w
+                .incomplete_letters()
+                .into_iter()
+                .map(|(line, p)| input.relabel(p.at(&input.name, line)))
+                .collect();
+            if !incomplete.is_empty() {
+                return Err(Error::Rejected(incomplete));
+            }
+            summary
+        }
     };
     let command = format!("import {}", what.name());
     let detail = input.name.clone();

@@ -11,6 +11,7 @@
 mod chain;
 #[cfg(feature = "dev")]
 mod floor;
+mod letters;
 mod open;
 mod read;
 mod write;
@@ -20,6 +21,7 @@ use read::*;
 
 #[cfg(feature = "dev")]
 pub use floor::floor_table;
+pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};
 pub use open::remove_ledger_files;
 pub use read::{Counts, LineYear};
 pub use write::{AcceptanceInsert, AwardInsert, EntryInsert, EntryStatements, WriteRecord};
@@ -55,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0006_every_date.sql"),
     include_str!("../../schema/0007_voucher_lines.sql"),
     include_str!("../../schema/0008_acceptance_award.sql"),
+    include_str!("../../schema/0010_letters.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

@@ -12,12 +12,13 @@
 //!
 //! `decode` reads a file and maps its header, `fields` parses cells by kind, and one module
 //! per file kind holds its columns and row parser: `register`, `entries`, `payments`,
-//! `catalog` (with subsidy rules).
+//! `catalog` (with subsidy rules), `letters`.
 
 mod catalog;
 mod decode;
 mod entries;
 mod fields;
+mod letters;
 mod payments;
 mod register;
 mod scan;
@@ -33,5 +34,6 @@ pub use catalog::*;
 pub use decode::*;
 pub use entries::*;
 pub use fields::*;
+pub use letters::*;
 pub use payments::*;
 pub use register::*;
