@@ -136,6 +136,8 @@ pub fn noun(table: &str) -> &str {
         "acceptance_awards" => "quality award of",
         "acceptance_bureaus" => "county bureau",
         "adjustments" => "adjustment of appropriation",
+        "letters" => "confirmation letter",
+        "letter_lines" => "line of confirmation letter",
         "writes" => "journal write",
         other => other,
     }

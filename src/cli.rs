@@ -77,6 +77,8 @@ pub enum Command {
     Reconcile(commands::reconcile::Args),
     /// Record an acceptance: item (单项验收), overall (整体验收), county (县级验收) or city (市级验收).
     Accept(commands::accept::Args),
+    /// A project's confirmation letters (集成部门项目确认书) in the Annex-2 layout.
+    Letter(commands::letter::Args),
     /// Acceptance progress of every project, or one project's acceptance records.
     Acceptance(commands::accept::ListArgs),
     /// The annual performance review (年度绩效评价), per county and for the city.
@@ -138,6 +140,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Reconcile(args) => commands::reconcile::run(ctx, &args),
         Command::Accept(args) => commands::accept::run(ctx, &args),
         Command::Acceptance(args) => commands::accept::run_list(ctx, &args),
+        Command::Letter(args) => commands::letter::run(ctx, &args),
         Command::Review(args) => commands::review::run(ctx, &args),
         Command::Verify(args) => commands::verify::run(ctx, &args),
         Command::Close(args) => commands::close::run(ctx, &args),

@@ -41,6 +41,9 @@ pub enum Check {
     /// Acceptance out of order (policy 四（四）): overall after every item, county after
     /// overall, city after county.
     Acceptance,
+    /// A confirmation letter (确认书) that disagrees with itself, its project or the
+    /// catalogue's lead departments.
+    Letter,
     /// The audit chain and the stored rows disagree: something was changed behind
     /// fundledger's back.
     Audit,
@@ -61,6 +64,7 @@ impl Check {
             Check::File => "file",
             Check::Overlap => "overlapping rule",
             Check::Acceptance => "验收规定 acceptance rules",
+            Check::Letter => "确认书 confirmation letters",
             Check::Audit => "审计链 audit chain",
         }
     }

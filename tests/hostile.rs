@@ -87,7 +87,7 @@ enum Reader {
     Payments,
 }
 
-const READERS: [Reader; 13] = [
+const READERS: [Reader; 14] = [
     Reader::Import(What::Projects),
     Reader::Import(What::Subprojects),
     Reader::Import(What::Appropriations),
@@ -100,10 +100,11 @@ const READERS: [Reader; 13] = [
     Reader::Import(What::Rules),
     Reader::Import(What::Acceptances),
     Reader::Import(What::Adjustments),
+    Reader::Import(What::Letters),
     Reader::Payments,
 ];
 
-const SAMPLE_FILES: [(Reader, &str); 18] = [
+const SAMPLE_FILES: [(Reader, &str); 19] = [
     (Reader::Import(What::Projects), "small/projects.csv"),
     (Reader::Import(What::Projects), "demo/projects.csv"),
     (Reader::Import(What::Subprojects), "small/subprojects.csv"),
@@ -121,6 +122,7 @@ const SAMPLE_FILES: [(Reader, &str); 18] = [
     (Reader::Import(What::Rules), "rules/rules.csv"),
     (Reader::Import(What::Acceptances), "demo/acceptances.csv"),
     (Reader::Import(What::Adjustments), "small/adjustments.csv"),
+    (Reader::Import(What::Letters), "small/letters.csv"),
     (Reader::Payments, "demo/payments-HN-2024-01.csv"),
 ];
 
@@ -193,6 +195,7 @@ fn code_columns(reader: Reader) -> &'static [&'static str] {
             &["project", "项目编号", "subproject", "子项目编号", "batch", "批次"]
         }
         Reader::Import(What::Adjustments) => &["appropriation", "指标编号"],
+        Reader::Import(What::Letters) => &["project", "项目编号", "subproject", "子项目编号"],
         Reader::Payments => &["voucher", "凭证号", "支付凭证号", "付款凭证号", "subproject", "子项目编号"],
         Reader::Import(What::Designations | What::Rules) => &[],
     }
@@ -214,6 +217,7 @@ fn poison(reader: Reader) -> (&'static [&'static str], &'static str) {
         Reader::Import(What::Rules) => (&["valid_from"], BAD_DATE),
         Reader::Import(What::Acceptances) => (&["验收日期", "date"], BAD_DATE),
         Reader::Import(What::Adjustments) => (&["日期", "date"], BAD_DATE),
+        Reader::Import(What::Letters) => (&["issued_on", "出具日期"], BAD_DATE),
         Reader::Payments => (&["支付日期", "date", "日期"], BAD_DATE),
     }
 }
@@ -807,6 +811,10 @@ fn fresh_rows(reader: Reader) -> [&'static str; 2] {
         Reader::Import(What::Acceptances) => [
             "stage,project,subproject,department,bureau,result,date,document,batch,award,memo",
             "item,,S-FARM,,南湖区农业农村局,failed,2025-03-10,验〔2025〕1号,,,备注",
+        ],
+        Reader::Import(What::Letters) => [
+            "letter,project,department,issued_on,subproject,status",
+            "L-NEW,P-LAND,transport,2024-02-10,S-ROAD,ongoing",
         ],
         Reader::Payments => ["voucher,date,subproject,amount", "V-NEW,2024-07-11,S-FARM,100.00"],
     }

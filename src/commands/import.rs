@@ -9,8 +9,8 @@ use crate::db::Db;
 use crate::error::{Error, Problem, Result};
 use crate::import::{self, CsvInput};
 use crate::ledger::{
-    AdjustmentWriter, AppropriationWriter, CatalogWriter, EntryWriter, ProjectWriter, RuleWriter, Stamp,
-    SubprojectWriter,
+    AdjustmentWriter, AppropriationWriter, CatalogWriter, EntryWriter, LetterWriter, ProjectWriter,
+    RuleWriter, Stamp, SubprojectWriter,
 };
 use crate::pipeline::{self, Summary};
 use std::path::{Path, PathBuf};
@@ -39,6 +39,7 @@ pub enum What {
     Acceptances,
     /// Appropriation adjustments (追加, 调减, 上级收回).
     Adjustments,
+    Letters,
 }
 
 impl What {
@@ -57,6 +58,7 @@ impl What {
             What::Rules => "rules",
             What::Acceptances => "acceptances",
             What::Adjustments => "adjustments",
+            What::Letters => "letters",
         }
     }
 }
@@ -98,6 +100,7 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Rules => import::RULE_COLUMNS,
         What::Acceptances => import::ACCEPTANCE_COLUMNS,
         What::Adjustments => import::ADJUSTMENT_COLUMNS,
+        What::Letters => import::LETTER_COLUMNS,
     };
     let mut input = CsvInput::open(file, columns)?;
     import_input(db, what, &mut input, operator)
@@ -179,6 +182,19 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
         What::Adjustments => {
             let mut w = AdjustmentWriter::new(&tx, &stamp)?;
             pipeline::run_lines(input, import::parse_adjustment, |a, line| w.write_at(a, Some(line)))?
+        }
+        What::Letters => {
+            let mut w = LetterWriter::new(&tx, &catalog, &stamp);
+            let summary = pipeline::run_lines(input, import::parse_letter, |l, line| w.write_at(l, line))?;
+            let incomplete: Vec<Problem> = w
+                .incomplete_letters()
+                .into_iter()
+                .map(|(line, p)| input.relabel(p.at(&input.name, line)))
+                .collect();
+            if !incomplete.is_empty() {
+                return Err(Error::Rejected(incomplete));
+            }
+            summary
         }
     };
     let command = format!("import {}", what.name());

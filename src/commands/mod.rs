@@ -16,6 +16,7 @@ pub mod entitlements;
 pub mod gen;
 pub mod import;
 pub mod init;
+pub mod letter;
 pub mod log;
 pub mod post;
 pub mod reconcile;

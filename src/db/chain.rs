@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 15] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 17] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -27,6 +27,11 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 15] = [
     (
         "adjustments",
         "coalesce((SELECT code FROM appropriations WHERE id = appropriation_id), '#' || id) || ' ' || document",
+    ),
+    ("letters", "code"),
+    (
+        "letter_lines",
+        "coalesce((SELECT code FROM letters WHERE id = letter_id), '#' || letter_id) || ' on ' || coalesce((SELECT code FROM subprojects WHERE id = subproject_id), '#' || subproject_id)",
     ),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];

@@ -12,6 +12,7 @@ mod adjust;
 mod chain;
 #[cfg(feature = "dev")]
 mod floor;
+mod letters;
 mod open;
 mod read;
 mod write;
@@ -22,6 +23,7 @@ use read::*;
 pub use adjust::AdjustmentInsert;
 #[cfg(feature = "dev")]
 pub use floor::floor_table;
+pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};
 pub use open::remove_ledger_files;
 pub use read::{Counts, LineYear};
 pub use write::{AcceptanceInsert, AwardInsert, EntryInsert, EntryStatements, WriteRecord};
@@ -58,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0007_voucher_lines.sql"),
     include_str!("../../schema/0008_acceptance_award.sql"),
     include_str!("../../schema/0009_adjustments.sql"),
+    include_str!("../../schema/0010_letters.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

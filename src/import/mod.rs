@@ -12,13 +12,14 @@
 //!
 //! `decode` reads a file and maps its header, `fields` parses cells by kind, and one module
 //! per file kind holds its columns and row parser: `register`, `entries`, `payments`,
-//! `catalog` (with subsidy rules), `adjustments`.
+//! `catalog` (with subsidy rules), `adjustments`, `letters`.
 
 mod adjustments;
 mod catalog;
 mod decode;
 mod entries;
 mod fields;
+mod letters;
 mod payments;
 mod register;
 mod scan;
@@ -35,5 +36,6 @@ pub use catalog::*;
 pub use decode::*;
 pub use entries::*;
 pub use fields::*;
+pub use letters::*;
 pub use payments::*;
 pub use register::*;

@@ -22,6 +22,7 @@ mod allocation;
 mod catalog;
 mod create;
 mod entries;
+mod letters;
 mod period;
 mod register;
 
@@ -32,6 +33,7 @@ pub use allocation::commit_plan;
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use create::create_ledger;
 pub use entries::EntryWriter;
+pub use letters::LetterWriter;
 pub use period::{close_year, reopen_year};
 pub use register::{AppropriationWriter, ProjectWriter, SubprojectWriter};
 

@@ -30,6 +30,7 @@ pub mod catalog;
 pub mod check;
 pub mod entitlements;
 pub mod journal;
+pub mod letters;
 pub mod reconcile;
 pub mod review;
 pub mod statement;

@@ -7,7 +7,9 @@
 //! - `unpaid`: money disbursed to an implementing body and not paid out a year after the last
 //!   disbursement;
 //! - `idle`: an appropriation with money not yet paid out and no movement for two years
-//!   (结余 risk).
+//!   (结余 risk);
+//! - `no_letter`: a sub-project not excluded that no confirmation letter (确认书, Annex 2)
+//!   names.
 //!
 //! The periods are fiscal practice, not policy text; they are constants here, named in each
 //! message.
@@ -15,7 +17,7 @@
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{BalanceLine, LineActivity};
+use crate::model::{BalanceLine, LineActivity, Status};
 use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;
@@ -69,6 +71,8 @@ pub enum FlagKind {
     Idle,
     /// Money disbursed to an implementing body is not paid out long after.
     Unpaid,
+    /// A sub-project not excluded that no confirmation letter (确认书) names.
+    NoLetter,
 }
 
 impl FlagKind {
@@ -80,6 +84,7 @@ impl FlagKind {
             FlagKind::Unallocated => "unallocated",
             FlagKind::Idle => "idle",
             FlagKind::Unpaid => "unpaid",
+            FlagKind::NoLetter => "no_letter",
         }
     }
 }
@@ -107,14 +112,38 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 }
 
 /// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and
-/// channel, then project totals, then appropriation findings by code.
+/// channel, then project totals, then appropriation findings by code, then sub-projects
+/// without a letter by code.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
     let rows = entitlements::entitlements(db, catalog)?;
     let mut flags: Vec<Flag> =
         rows.iter().filter(|r| r.gap().is_positive()).map(|r| shrinkage(catalog, r)).collect();
     flags.extend(project_shrinkage(&rows));
     flags.extend(appropriation_flags(db, catalog, as_of)?);
+    flags.extend(no_letter(db)?);
     Ok(flags)
+}
+
+/// Each sub-project not excluded in the register that no confirmation letter names.
+fn no_letter(db: &Db) -> Result<Vec<Flag>> {
+    let named: std::collections::HashSet<String> =
+        db.letters(None)?.into_iter().flat_map(|l| l.lines).map(|x| x.subproject).collect();
+    Ok(db
+        .subprojects()?
+        .into_iter()
+        .filter(|s| s.status != Status::Excluded && !named.contains(s.code.as_str()))
+        .map(|s| Flag {
+            kind: FlagKind::NoLetter,
+            project: Some(s.project_code.to_string()),
+            subproject: Some(s.code.to_string()),
+            message: format!(
+                "no confirmation letter (确认书) names {} ({}): record the competent department's letter with `import letters`",
+                s.code,
+                s.status.zh()
+            ),
+            ..Flag::default()
+        })
+        .collect())
 }
 
 fn channel_name(catalog: &Catalog, code: &str) -> String {

@@ -1,0 +1,209 @@
+//! Recording confirmation letters (集成部门项目确认书, policy Annex 2). A letter is given as
+//! one row per sub-project it names; its rows agree on project, department and date. Every
+//! sub-project belongs to the letter's project and is of a type the issuing department leads
+//! or co-leads (the catalogue). A letter is never edited: given again, it must say exactly
+//! what was recorded (then nothing is written), else it is refused (R4). Whether a
+//! sub-project's status follows its latest letter is not decided here.
+
+use super::{Outcome, RowResult, Stamp};
+use crate::catalog::Catalog;
+use crate::db::{LetterInsert, StoredLetter, Tx};
+use crate::error::{Check, Problem, Result};
+use crate::import::LetterLine;
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashMap};
+
+/// What a letter says of itself, as first given in this file.
+struct Head {
+    line: u64,
+    project: String,
+    project_id: i64,
+    department: String,
+    issued_on: NaiveDate,
+    /// The letter as already recorded, when it is given again.
+    recorded: Option<StoredLetter>,
+    /// Its id once its head is written (new letters only).
+    id: Option<i64>,
+    /// The sub-projects this file's rows name.
+    named: BTreeSet<String>,
+}
+
+/// Records the rows of one file of letters, inside one `Tx`.
+pub struct LetterWriter<'a> {
+    pub tx: &'a Tx<'a>,
+    pub catalog: &'a Catalog,
+    pub stamp: &'a Stamp,
+    heads: HashMap<String, Head>,
+}
+
+fn refuse(check: Check, column: &str, message: String) -> RowResult {
+    Ok(Err(vec![Problem::new(check, message).column(column)]))
+}
+
+impl<'a> LetterWriter<'a> {
+    pub fn new(tx: &'a Tx<'a>, catalog: &'a Catalog, stamp: &'a Stamp) -> LetterWriter<'a> {
+        LetterWriter { tx, catalog, stamp, heads: HashMap::new() }
+    }
+
+    /// Checks and records one row given on `line` of the file.
+    pub fn write_at(&mut self, l: &LetterLine, line: u64) -> RowResult {
+        let Some(department) = self.catalog.department(&l.department) else {
+            let message = format!("'{}' is not a department of the catalogue", l.department);
+            return refuse(Check::Unknown, "department", message);
+        };
+        let department = department.code.clone();
+        if !self.heads.contains_key(&l.letter) {
+            match self.head(l, &department, line)? {
+                Ok(head) => self.heads.insert(l.letter.clone(), head),
+                Err(p) => return Ok(Err(p)),
+            };
+        }
+        let head = self.heads.get_mut(&l.letter).expect("inserted above when first seen");
+        if let Some(refused) = disagreement(head, l, &department) {
+            return Ok(Err(vec![refused]));
+        }
+        let Some(sub) = self.tx.find_subproject(&l.subproject)? else {
+            return refuse(
+                Check::Unknown,
+                "subproject",
+                format!("sub-project {} is not recorded", l.subproject),
+            );
+        };
+        if sub.project_code.as_str() != head.project {
+            let message = format!(
+                "{} is a sub-project of {}, not of {}: a letter names only its own project's sub-projects",
+                sub.code, sub.project_code, head.project
+            );
+            return refuse(Check::Letter, "subproject", message);
+        }
+        let t = self.catalog.subproject_type(&sub.type_code);
+        let leads =
+            t.is_some_and(|t| t.department == department || t.co_lead.as_deref() == Some(&department));
+        if !leads {
+            let name = |c: &str| self.catalog.department(c).map_or(c.to_string(), |d| d.name.clone());
+            let message = format!(
+                "{} ({}) is led by {}{}, not {}: a department confirms only the types it leads or co-leads",
+                sub.code,
+                t.map_or(sub.type_code.as_str(), |t| t.name.as_str()),
+                t.map_or(String::new(), |t| name(&t.department)),
+                t.and_then(|t| t.co_lead.as_deref()).map_or(String::new(), |c| format!(" or {}", name(c))),
+                name(&department)
+            );
+            return refuse(Check::Letter, "department", message);
+        }
+        if !head.named.insert(sub.code.to_string()) {
+            let message = format!("letter {} names {} twice", l.letter, sub.code);
+            return refuse(Check::R4, "subproject", message);
+        }
+        if let Some(recorded) = &head.recorded {
+            return Ok(match recorded.lines.iter().find(|x| x.subproject == sub.code.as_str()) {
+                Some(x) if x.status == l.status => Ok(Outcome::Unchanged),
+                Some(x) => Err(vec![edited(
+                    &l.letter,
+                    format!("{} as {}, not {}", sub.code, x.status.zh(), l.status.zh()),
+                )
+                .column("status")]),
+                None => Err(vec![edited(&l.letter, format!("no {}", sub.code)).column("subproject")]),
+            });
+        }
+        let id = match head.id {
+            Some(id) => id,
+            None => {
+                let id = self.tx.insert_letter(&LetterInsert {
+                    code: &l.letter,
+                    project_id: head.project_id,
+                    department: &department,
+                    issued_on: head.issued_on,
+                    operator: &self.stamp.operator,
+                    recorded_at: &self.stamp.recorded_at,
+                })?;
+                head.id = Some(id);
+                id
+            }
+        };
+        self.tx.insert_letter_line(id, sub.id, l.status)?;
+        Ok(Ok(Outcome::Added))
+    }
+
+    /// A letter first given on `line`: its project, and what is recorded under its number.
+    fn head(
+        &self,
+        l: &LetterLine,
+        department: &str,
+        line: u64,
+    ) -> Result<std::result::Result<Head, Vec<Problem>>> {
+        let Some(project) = self.tx.find_project(&l.project)? else {
+            let message = format!("project {} is not recorded", l.project);
+            return Ok(Err(vec![Problem::new(Check::Unknown, message).column("project")]));
+        };
+        let recorded = self.tx.find_letter(&l.letter)?;
+        if let Some(r) = &recorded {
+            if r.project != l.project.as_str() || r.department != department || r.issued_on != l.issued_on {
+                let said =
+                    format!("project {}, department {}, dated {}", r.project, r.department, r.issued_on);
+                return Ok(Err(vec![edited(&l.letter, said).column("letter")]));
+            }
+        }
+        Ok(Ok(Head {
+            line,
+            project: l.project.to_string(),
+            project_id: project.id,
+            department: department.to_string(),
+            issued_on: l.issued_on,
+            recorded,
+            id: None,
+            named: BTreeSet::new(),
+        }))
+    }
+
+    /// The letters recorded before this file that it gives with fewer sub-projects than they
+    /// name, each at the line that first gave it.
+    pub fn incomplete_letters(&self) -> Vec<(u64, Problem)> {
+        let mut problems: Vec<(u64, Problem)> = self
+            .heads
+            .iter()
+            .filter_map(|(code, h)| {
+                let recorded = h.recorded.as_ref()?;
+                let missing: Vec<&str> = recorded
+                    .lines
+                    .iter()
+                    .map(|x| x.subproject.as_str())
+                    .filter(|s| !h.named.contains(*s))
+                    .collect();
+                (!missing.is_empty()).then(|| {
+                    (h.line, edited(code, format!("also {}", missing.join(", "))).column("subproject"))
+                })
+            })
+            .collect();
+        problems.sort_by_key(|(line, _)| *line);
+        problems
+    }
+}
+
+/// A row that disagrees with its letter's first row, naming the column.
+fn disagreement(head: &Head, l: &LetterLine, department: &str) -> Option<Problem> {
+    let (column, given, first) = if l.project.as_str() != head.project {
+        ("project", l.project.to_string(), head.project.clone())
+    } else if department != head.department {
+        ("department", department.to_string(), head.department.clone())
+    } else if l.issued_on != head.issued_on {
+        ("issued_on", l.issued_on.to_string(), head.issued_on.to_string())
+    } else {
+        return None;
+    };
+    let message = format!(
+        "letter {} says {first} on line {}, here {given}: a letter's rows agree on project, department and date",
+        l.letter, head.line
+    );
+    Some(Problem::new(Check::Letter, message).column(column))
+}
+
+/// Refuses a letter number given again with other content.
+fn edited(letter: &str, recorded: String) -> Problem {
+    Problem::new(
+        Check::R4,
+        format!(
+            "letter {letter} is already recorded with {recorded}; letters are never edited: record the new letter under its own number"
+        ),
+    )
+}
