@@ -4,7 +4,7 @@
 //! leaves the ledger file byte-for-byte as it was. The amount, date, code, flag and tier
 //! parsers never panic and read back what they print.
 //!
-//! The importer is driven through the library (`commands::import::import_file` on a
+//! The importer is driven through the library (`ledger::import_file` on a
 //! file-backed ledger holding `fixtures/small/`), fast enough for thousands of cases; the
 //! nastiest inputs also go through the real binary, which must exit 1 (not 101, a panic)
 //! with a located message.
@@ -21,11 +21,11 @@
 
 mod common;
 
-use fundledger::commands::import::{import_file, What};
 use fundledger::db::Db;
 use fundledger::error::{Check, Error, Problem};
 use fundledger::import::{self as csv_import, CsvInput, MAX_RECORD_BYTES};
 use fundledger::ledger::Outcome;
+use fundledger::ledger::{import_file, What};
 use fundledger::model::{self, Kind as EntryKind, Level, Mode, Scope, Stage, Status, Verdict};
 use fundledger::money::{Fen, MAX_AMOUNT_FEN};
 use proptest::prelude::*;

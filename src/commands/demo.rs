@@ -4,12 +4,12 @@
 //! The demo ledger is `fundledger-demo.db` in the current directory unless `--db` names
 //! another file. An existing file there is replaced only if it is itself a demo ledger.
 
-use super::import::{import_input, What};
 use super::Ctx;
 use crate::db::remove_ledger_files;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::import::{self, CsvInput};
+use crate::ledger::{import_input, What};
 use crate::ledger::{EntryWriter, Stamp};
 use crate::model::{Kind, NewEntry, Status};
 use crate::render::{self, c, Report, Unit};
