@@ -244,3 +244,28 @@ pub fn run_lines<T: Keyed>(
     }
     Err(Error::Rejected(problems))
 }
+
+/// Reads an implementing body's records file (`reconcile --payments`/`--receipts`): every row
+/// parsed, a voucher given twice for one sub-project refused. Nothing is written from it, so
+/// a bad file is a bad request, not a refused write.
+pub fn read_records(
+    input: Result<CsvInput>,
+    parse: fn(&Row<'_>) -> std::result::Result<Payment, Vec<Problem>>,
+) -> Result<Vec<Payment>> {
+    let mut records = Vec::new();
+    let mut keys = crate::import::RecordKeys::default();
+    let result = input.and_then(|mut input| {
+        run(&mut input, parse, |p| {
+            if let Err(problems) = keys.check(p) {
+                return Ok(Err(problems));
+            }
+            records.push(p.clone());
+            Ok(Ok(Outcome::Added))
+        })
+    });
+    match result {
+        Ok(_) => Ok(records),
+        Err(Error::Rejected(problems)) => Err(Error::BadRequest(problems)),
+        Err(e) => Err(e),
+    }
+}

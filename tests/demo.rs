@@ -18,7 +18,7 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
     let (code, out, err) = demo(dir.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("26 integrated projects, 190 sub-projects, 72 appropriation lines, 532 entries"),
+        out.contains("26 integrated projects, 190 sub-projects, 72 appropriation lines, 534 entries"),
         "{out}"
     );
     assert!(out.contains("冲销 reverse 12") && out.contains("退回 return 10"), "{out}");
@@ -30,8 +30,8 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
         out.contains("may not pay sub-project") && out.contains("of type 河道清淤") && out.contains("[R2"),
         "{out}"
     );
-    assert!(out.contains("nothing was written: 532 entries before, 532 after."), "{out}");
-    assert!(out.contains("links walked (head ") && out.contains("532 entries replayed over"), "{out}");
+    assert!(out.contains("nothing was written: 534 entries before, 534 after."), "{out}");
+    assert!(out.contains("links walked (head ") && out.contains("534 entries replayed over"), "{out}");
     assert!(out.contains(", 0 problem(s)."), "{out}");
     assert!(out.contains("`check` as of 2025-12-31:") && out.contains("shrinkage "), "{out}");
     assert!(out.contains("The five largest 补助缩水 gaps"), "{out}");
@@ -43,11 +43,20 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
         out.contains("2025年度 土地综合整治项目集成 绩效评价 全市") && out.contains("资金到位率"),
         "{out}"
     );
-    assert!(out.contains("账本指纹 fingerprint: 532 entries, chain head "), "{out}");
+    assert!(out.contains("账本指纹 fingerprint: 534 entries, chain head "), "{out}");
+    // What really happens: a voucher with two lines, adjustments, a letter, receipts.
+    assert!(out.contains("记-2025-0951 line 2: 分配 ZB-2025-HN-003 → HN-2024-02-01 200,000.00"), "{out}");
+    assert!(out.contains("ZB-2024-HN-007 -200,000.00 on 2025-11-20 by 浙财资环〔2025〕41号"), "{out}");
+    assert!(
+        out.contains("土地综合整治项目集成部门项目确认书")
+            && out.contains("不开展建设子项目 | HN-2024-01-04"),
+        "{out}"
+    );
+    assert!(out.contains("(`reconcile --receipts`): 11 rows compared, 2 not matching"), "{out}");
     // Running it again rebuilds the demo ledger rather than doubling it.
     let (code, again, _) = demo(dir.path());
     assert_eq!(code, 0);
-    assert!(again.contains("532 entries"), "{again}");
+    assert!(again.contains("534 entries"), "{again}");
 }
 
 #[test]

@@ -210,7 +210,7 @@ fn as_shown(o: &Map<String, Value>) -> Map<String, Value> {
 fn statement_goldens_workbook_and_totals() {
     let l = demo();
     let json = goldens(&l, "demo-statement-2025", &["statement", "--year", "2025"], 0);
-    assert_eq!(json["fingerprint"]["entries"], 532);
+    assert_eq!(json["fingerprint"]["entries"], 534);
     let rows = json["rows"].as_array().expect("rows");
     assert!(rows.len() > 100, "{}", rows.len());
     // Every row and the totals keep the INTERFACE keys.

@@ -27,6 +27,10 @@ const SUBPROJECTS: &str = include_str!("../../fixtures/demo/subprojects.csv");
 const APPROPRIATIONS: &str = include_str!("../../fixtures/demo/appropriations.csv");
 const ENTRIES: &str = include_str!("../../fixtures/demo/entries.csv");
 const ACCEPTANCES: &str = include_str!("../../fixtures/demo/acceptances.csv");
+const VOUCHER_LINES: &str = include_str!("../../fixtures/demo/voucher-lines.csv");
+const ADJUSTMENTS: &str = include_str!("../../fixtures/demo/adjustments.csv");
+const LETTERS: &str = include_str!("../../fixtures/demo/letters.csv");
+const RECEIPTS: &str = include_str!("../../fixtures/demo/receipts-HN-2024-01.csv");
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
     let path = fresh_demo_ledger(ctx)?;
@@ -52,6 +56,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     show_shrinkage(&db, ctx)?;
     show_allocation_plan(&db, ctx)?;
     show_reports(&db, ctx)?;
+    show_what_really_happens(&db, ctx)?;
     print_next_steps(&path);
     Ok(0)
 }
@@ -93,6 +98,9 @@ fn import_sample_files(db: &mut Db, operator: &str) -> Result<()> {
         ),
         (What::Entries, "fixtures/demo/entries.csv", ENTRIES, import::ENTRY_COLUMNS),
         (What::Acceptances, "fixtures/demo/acceptances.csv", ACCEPTANCES, import::ACCEPTANCE_COLUMNS),
+        (What::Entries, "fixtures/demo/voucher-lines.csv", VOUCHER_LINES, import::ENTRY_COLUMNS),
+        (What::Adjustments, "fixtures/demo/adjustments.csv", ADJUSTMENTS, import::ADJUSTMENT_COLUMNS),
+        (What::Letters, "fixtures/demo/letters.csv", LETTERS, import::LETTER_COLUMNS),
     ];
     for (what, name, text, columns) in files {
         let mut input = CsvInput::from_text(name, text, columns)?;
@@ -108,6 +116,8 @@ fn print_next_steps(path: &std::path::Path) {
     let next = [
         "statement --year 2025 --format xlsx --out statement-2025.xlsx".to_string(),
         "reconcile --project HN-2024-01 --payments fixtures/demo/payments-HN-2024-01.csv".to_string(),
+        "reconcile --project HN-2024-01 --receipts fixtures/demo/receipts-HN-2024-01.csv".to_string(),
+        "letter --project HN-2024-01".to_string(),
         "review --year 2025".to_string(),
         "entitlements --project NH-2024-01".to_string(),
         format!("check --as-of {DEMO_AS_OF}"),
@@ -264,6 +274,55 @@ fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
 }
 
 /// A department statement and the review summary, as the finance bureau would send them.
+/// A voucher with two lines, appropriation adjustments, a confirmation letter and an
+/// implementing body's receipts reconciled, as a county clerk records them.
+fn show_what_really_happens(db: &Db, ctx: &Ctx) -> Result<()> {
+    crate::outln!(
+        "\nRecording what really happens — one voucher, two lines (fixtures/demo/voucher-lines.csv):"
+    );
+    for e in db.voucher_lines("记-2025-0951")? {
+        crate::outln!(
+            "  {} line {}: {} {} → {} {}",
+            e.voucher,
+            e.line,
+            e.kind.zh(),
+            e.appropriation,
+            e.subproject,
+            e.amount.yuan_grouped()
+        );
+    }
+    crate::outln!("Appropriation adjustments (追加 / 上级收回, fixtures/demo/adjustments.csv):");
+    for a in db.adjustments()? {
+        crate::outln!(
+            "  {} {} on {} by {}: {}",
+            a.appropriation,
+            a.amount.yuan_grouped(),
+            a.date,
+            a.document,
+            a.reason
+        );
+    }
+    let catalog = db.catalog()?;
+    crate::outln!(
+        "\nConfirmation letters of HN-2024-01 (Annex 2, `fundledger letter --project HN-2024-01`):"
+    );
+    let letters = crate::report::letters::letters(db, &catalog, "HN-2024-01", None)?;
+    render::print_doc(&render::letters::doc(&letters), ctx.options(Unit::Yuan), None)?;
+    let receipts = crate::pipeline::read_records(
+        CsvInput::from_text("fixtures/demo/receipts-HN-2024-01.csv", RECEIPTS, import::RECEIPT_COLUMNS),
+        import::parse_receipt,
+    )?;
+    let r = crate::report::reconcile::reconcile(db, &catalog, "HN-2024-01", None, Some(&receipts))?;
+    if let Some(s) = &r.receipts_summary {
+        crate::outln!(
+            "\nThe body's receipts of HN-2024-01 against the bureau's 拨付 (`reconcile --receipts`): {} rows compared, {} not matching",
+            s.totals.count,
+            s.mismatches
+        );
+    }
+    Ok(())
+}
+
 fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
     use crate::report::{review, statement};
     let catalog = db.catalog()?;

@@ -6,16 +6,12 @@
 
 use super::Ctx;
 use crate::db::Db;
-use crate::error::{exit, Error, Result};
-use crate::import::{self, Column, CsvInput};
-use crate::ledger::Outcome;
-use crate::model::Payment;
+use crate::error::{exit, Result};
+use crate::import::{self, CsvInput};
 use crate::pipeline;
 use crate::render::{self, Unit};
 use crate::report::reconcile::reconcile;
-use std::path::{Path, PathBuf};
-
-type ParseRecord = fn(&import::Row<'_>) -> std::result::Result<Payment, Vec<crate::error::Problem>>;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -44,38 +40,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let payments = args
         .payments
         .as_deref()
-        .map(|path| read_records(path, import::PAYMENT_COLUMNS, import::parse_payment))
+        .map(|path| {
+            pipeline::read_records(CsvInput::open(path, import::PAYMENT_COLUMNS), import::parse_payment)
+        })
         .transpose()?;
     let receipts = args
         .receipts
         .as_deref()
-        .map(|path| read_records(path, import::RECEIPT_COLUMNS, import::parse_receipt))
+        .map(|path| {
+            pipeline::read_records(CsvInput::open(path, import::RECEIPT_COLUMNS), import::parse_receipt)
+        })
         .transpose()?;
     let value = reconcile(&db, &catalog, &args.project, payments.as_deref(), receipts.as_deref())?;
     let title = render::reconcile::title(&value, ctx.lang);
     let doc = || render::reconcile::doc(&value, ctx.lang);
     render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;
     Ok(if value.mismatched { exit::FLAGS } else { 0 })
-}
-
-/// Reads a body's records file: every row parsed, a voucher given twice for one sub-project
-/// refused.
-fn read_records(path: &Path, columns: &'static [Column], parse: ParseRecord) -> Result<Vec<Payment>> {
-    let mut records = Vec::new();
-    let mut keys = import::RecordKeys::default();
-    let result = CsvInput::open(path, columns).and_then(|mut input| {
-        pipeline::run(&mut input, parse, |p| {
-            if let Err(problems) = keys.check(p) {
-                return Ok(Err(problems));
-            }
-            records.push(p.clone());
-            Ok(Ok(Outcome::Added))
-        })
-    });
-    match result {
-        Ok(_) => Ok(records),
-        // Nothing is written by `reconcile`: a bad file is a bad request, not a refused write.
-        Err(Error::Rejected(problems)) => Err(Error::BadRequest(problems)),
-        Err(e) => Err(e),
-    }
 }

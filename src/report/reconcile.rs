@@ -607,8 +607,9 @@ fn classify(db: &Db, side: Side, project: &str, records: &[Payment], matrix: &Ma
                     )
                 }
                 kind => {
+                    let article = if kind == crate::model::Kind::Allocate { "an" } else { "a" };
                     format!(
-                        "{voucher} is a {kind} ({}) entry in the ledger, not a {}",
+                        "{voucher} is {article} {kind} ({}) entry in the ledger, not a {}",
                         kind.zh(),
                         side.noun()
                     )
