@@ -36,6 +36,8 @@ struct Register {
     subprojects: HashMap<i64, StoredSubproject>,
     /// Every adjustment, by date and recording order.
     adjustments: Vec<StoredAdjustment>,
+    /// The status changes of each amended sub-project (R2 by the status on an entry's date).
+    status_changes: HashMap<i64, Vec<(chrono::NaiveDate, crate::model::Status)>>,
 }
 
 impl Register {
@@ -45,6 +47,7 @@ impl Register {
             appropriations: db.appropriations()?.into_iter().map(|a| (a.id, a)).collect(),
             subprojects: db.subprojects()?.into_iter().map(|s| (s.id, s)).collect(),
             adjustments: db.adjustments()?,
+            status_changes: db.status_changes()?,
         })
     }
 
@@ -201,6 +204,7 @@ struct Replay<'a> {
     appropriations: &'a HashMap<i64, StoredAppropriation>,
     subprojects: &'a HashMap<i64, StoredSubproject>,
     adjustments: &'a [StoredAdjustment],
+    status_changes: &'a HashMap<i64, Vec<(chrono::NaiveDate, crate::model::Status)>>,
     /// The adjustments already replayed (a prefix of `adjustments`).
     adjustments_done: usize,
     /// What each appropriation's replayed adjustments add to its amount.
@@ -225,6 +229,7 @@ impl<'a> Replay<'a> {
             appropriations: &register.appropriations,
             subprojects: &register.subprojects,
             adjustments: &register.adjustments,
+            status_changes: &register.status_changes,
             adjustments_done: 0,
             adjusted: HashMap::new(),
             adjusted_today: std::collections::BTreeSet::new(),
@@ -259,7 +264,8 @@ impl<'a> Replay<'a> {
             );
             return;
         };
-        for p in rules::movement(self.catalog, a, s, e.date) {
+        let s = crate::model::with_status_on(s, self.status_changes.get(&s.id).map(Vec::as_slice), e.date);
+        for p in rules::movement(self.catalog, a, &s, e.date) {
             self.finding(p.check, &e.key().to_string(), p.message);
         }
         if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {

@@ -135,7 +135,7 @@ fn claims(
     issued: Fen,
 ) -> Result<(Fen, Vec<Claim>, HashMap<String, String>)> {
     let drawn = db.drawn_by_appropriation()?.get(a.code.as_str()).copied().unwrap_or_default();
-    let outstanding: HashMap<String, Fen> = entitlements(db, catalog)?
+    let outstanding: HashMap<String, Fen> = entitlements(db, catalog, chrono::Local::now().date_naive())?
         .into_iter()
         .filter(|r| r.channel == a.channel)
         .map(|r| (r.subproject.clone(), r.outstanding()))

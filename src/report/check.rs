@@ -115,7 +115,7 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 /// channel, then project totals, then appropriation findings by code, then sub-projects
 /// without a letter by code.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    let rows = entitlements::entitlements(db, catalog)?;
+    let rows = entitlements::entitlements(db, catalog, as_of)?;
     let mut flags: Vec<Flag> =
         rows.iter().filter(|r| r.gap().is_positive()).map(|r| shrinkage(catalog, r)).collect();
     flags.extend(project_shrinkage(&rows));

@@ -177,7 +177,7 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
     add_funds(db, catalog, end, &lines, &index, &mut counties)?;
     let approved: HashMap<&str, NaiveDate> =
         projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
-    for e in entitlements::entitlements_with(db, catalog, &lines)? {
+    for e in entitlements::entitlements_with(db, catalog, &lines, end)? {
         let Some(&i) = index.get(&e.county) else { continue };
         if approved.get(e.project.as_str()).is_none_or(|d| *d > end) {
             continue;
