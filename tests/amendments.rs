@@ -43,10 +43,15 @@ fn an_exclusion_is_refused_while_money_is_held_and_accepted_once_it_is_withdrawn
     l.ok(&strs(&l.post("withdraw", "A-WATER-NH", "S-DREDGE", "400000", "2024-06-20", "V-W1")));
     let out = l.ok(&strs(&exclude));
     assert!(out.contains("status = excluded"), "{out}");
-    // Entries dated on or after the exclusion are refused; one dated before it is not.
+    // Entries dated on or after the exclusion are refused.
     let after = l.post("allocate", "A-WATER-NH", "S-DREDGE", "1000", "2024-07-01", "V-A1");
     l.refused(&strs(&after), &["R2", "S-DREDGE", "excluded"]);
-    l.ok(&strs(&l.post("allocate", "A-WATER-NH", "S-DREDGE", "1000", "2024-06-25", "V-A2")));
+    // One dated before it would leave money on the excluded sub-project.
+    let before = l.post("allocate", "A-WATER-NH", "S-DREDGE", "1000", "2024-06-25", "V-A2");
+    l.refused(
+        &strs(&before),
+        &["R2", "excluded (不开展) from 2024-07-01", "would stay on an excluded sub-project"],
+    );
     // An exclusion dated before money moved is refused, naming the entry.
     let early = amend("subproject", "S-DREDGE", "2024-06-01", "南水〔2024〕6号", &["--status", "excluded"]);
     l.refused(
@@ -256,4 +261,24 @@ fn verify_names_a_tampered_amendment() {
     let r = l.run(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("amendment of subproject S-GRAIN quantity (南农〔2024〕11号)"), "{}", r.stderr);
+}
+
+#[test]
+fn the_review_counts_a_flagship_designated_by_the_end_of_the_year() {
+    let l = Ledger::small();
+    let flagships = |year: &str| -> u64 {
+        let out = l.ok(&["review", "--year", year, "--county", "南湖区", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("review prints JSON");
+        v["projects"]["rows"][0]["flagships"].as_u64().unwrap_or_else(|| panic!("flagships in {out}"))
+    };
+    assert_eq!(flagships("2024"), 0);
+    l.ok(&strs(&amend(
+        "project",
+        "P-LAND",
+        "2025-02-01",
+        "嘉政办〔2025〕3号",
+        &["--mode", "people", "--flagship", "yes"],
+    )));
+    assert_eq!(flagships("2024"), 0);
+    assert_eq!(flagships("2025"), 1);
 }

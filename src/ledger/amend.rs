@@ -203,7 +203,7 @@ impl<'t, 'c> AmendmentWriter<'t, 'c> {
             return Ok(Vec::new());
         }
         let message = format!(
-            "sub-project {} cannot be excluded (不开展) from {}: an excluded sub-project receives nothing, and money is recorded on it — {}. Withdraw (收回) or return (退回) it first, or make the exclusion effective after the last movement",
+            "sub-project {} cannot be excluded (不开展) from {}: an excluded sub-project receives nothing, and money is recorded on it — {}. Withdraw (收回) or return (退回) the money first; an exclusion takes effect only after the last movement of money on the sub-project",
             a.code,
             a.effective,
             named.join("; ")

@@ -218,6 +218,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let changes = self.status_changes.get(&s.id).map(Vec::as_slice);
         let s_on = crate::model::with_status_on(s, changes, e.date);
         problems.extend(rules::movement(self.catalog, a, &s_on, e.date));
+        if rules::Pool::drawn_by(m.flow, m.direction) == Some(rules::Pool::Available) {
+            problems.extend(rules::not_excluded_later(s, changes.unwrap_or_default(), e.date).err());
+        }
         if let Some(pool) = rules::Pool::drawn_by(m.flow, m.direction) {
             let lowest = self.lowest(pool, m, e.date, line, a.amount - drawn)?;
             problems.extend(
