@@ -89,6 +89,17 @@ fn sqlite_refuses_an_entry_after_an_exclusion_and_an_exclusion_before_an_entry()
     assert!(err.to_string().contains("R2"), "{err}");
     let err = conn.execute("DELETE FROM amendments", []).expect_err("R4");
     assert!(err.to_string().contains("R4"), "{err}");
+    drop(conn);
+    // The allocation of 06-30, inserted behind fundledger's back, stays on S-DREDGE.
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "sub-project S-DREDGE is excluded (不开展) by amendment, yet appropriation A-WATER-NH has 1.00"
+        ),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -281,4 +292,17 @@ fn the_review_counts_a_flagship_designated_by_the_end_of_the_year() {
     )));
     assert_eq!(flagships("2024"), 0);
     assert_eq!(flagships("2025"), 1);
+}
+
+#[test]
+fn the_allocation_plan_leaves_out_a_sub_project_excluded_by_amendment() {
+    let l = Ledger::small();
+    let csv = "subproject,project,type,status,quantity,unit,investment,letter\n\
+               S-FARM2,P-AGRI,高标准农田建设,planned,100,亩,300000,南湖区农业农村局确认书〔2024〕1号\n";
+    l.ok(&["import", "subprojects", &l.file("farm2.csv", csv)]);
+    let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH-C"]);
+    assert!(plan.contains("S-FARM2"), "{plan}");
+    l.ok(&strs(&amend("subproject", "S-FARM2", "2024-06-01", "南农〔2024〕13号", &["--status", "excluded"])));
+    let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH-C"]);
+    assert!(!plan.contains("S-FARM2"), "{plan}");
 }
