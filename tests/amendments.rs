@@ -305,4 +305,13 @@ fn the_allocation_plan_leaves_out_a_sub_project_excluded_by_amendment() {
     l.ok(&strs(&amend("subproject", "S-FARM2", "2024-06-01", "南农〔2024〕13号", &["--status", "excluded"])));
     let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH-C"]);
     assert!(!plan.contains("S-FARM2"), "{plan}");
+    // `check` asks for a letter for it before the exclusion, not after.
+    let no_letter = |as_of: &str| {
+        let r = l.run(&["check", "--as-of", as_of, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("check prints JSON");
+        let flags = v["flags"].as_array().expect("flags").clone();
+        flags.iter().any(|f| f["kind"] == "no_letter" && f["subproject"] == "S-FARM2")
+    };
+    assert!(no_letter("2024-05-31"));
+    assert!(!no_letter("2024-06-01"));
 }
