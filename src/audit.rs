@@ -138,6 +138,7 @@ pub fn noun(table: &str) -> &str {
         "adjustments" => "adjustment of appropriation",
         "letters" => "confirmation letter",
         "letter_lines" => "line of confirmation letter",
+        "amendments" => "amendment of",
         "writes" => "journal write",
         other => other,
     }

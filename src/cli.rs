@@ -63,6 +63,10 @@ pub enum Command {
     Reverse(commands::post::ReverseArgs),
     /// Adjust what an appropriation issued: 追加, 调减 or 上级收回.
     Adjust(commands::adjust::Args),
+    /// Amend the register: change a sub-project's or project's fields from a date, under a document.
+    Amend(commands::amend::Args),
+    /// List the versions of a sub-project or project: its register row and every amendment.
+    History(commands::history::Args),
     /// Balances per project, sub-project and channel.
     Balances(commands::balances::Args),
     /// Standalone entitlements per sub-project and channel, with what was received.
@@ -132,6 +136,8 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Post(args) => commands::post::run(ctx, &args),
         Command::Reverse(args) => commands::post::run_reverse(ctx, &args),
         Command::Adjust(args) => commands::adjust::run(ctx, &args),
+        Command::Amend(args) => commands::amend::run(ctx, &args),
+        Command::History(args) => commands::history::run(ctx, &args),
         Command::Balances(args) => commands::balances::run(ctx, &args),
         Command::Entitlements(args) => commands::entitlements::run(ctx, &args),
         Command::Allocate(args) => commands::allocate::run(ctx, &args),

@@ -81,6 +81,25 @@ pub fn not_excluded(s: &StoredSubproject) -> Result<(), Problem> {
     ))
 }
 
+/// R2: money given to a sub-project (from the appropriation) before an exclusion recorded
+/// from a later day would stay on it once it is excluded; `changes` are its status changes.
+pub fn not_excluded_later(
+    s: &StoredSubproject,
+    changes: &[(NaiveDate, Status)],
+    date: NaiveDate,
+) -> Result<(), Problem> {
+    let Some((from, _)) = changes.iter().find(|(d, st)| *d > date && *st == Status::Excluded) else {
+        return Ok(());
+    };
+    Err(Problem::new(
+        Check::R2,
+        format!(
+            "sub-project {} is excluded (不开展) from {from} by amendment; money given to it on {date} would stay on an excluded sub-project. Record it against another sub-project",
+            s.code
+        ),
+    ))
+}
+
 /// R3: an entry cannot move money before the appropriation was issued.
 pub fn after_issue(a: &StoredAppropriation, date: NaiveDate) -> Result<(), Problem> {
     if date >= a.issued_on {

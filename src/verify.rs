@@ -8,6 +8,7 @@
 use crate::audit::{self, ChainSource};
 use crate::db::{Db, LineYear};
 use crate::error::{Check, Problem, Result};
+use crate::model::Status;
 use crate::model::{
     Activity, Direction, Flow, Kind, LineBalance, LineId, StoredAdjustment, StoredAppropriation, StoredEntry,
     StoredSubproject,
@@ -36,6 +37,10 @@ struct Register {
     subprojects: HashMap<i64, StoredSubproject>,
     /// Every adjustment, by date and recording order.
     adjustments: Vec<StoredAdjustment>,
+    /// Every amendment, in effective date and recording order.
+    amendments: Vec<crate::model::StoredAmendment>,
+    /// The status changes of each amended sub-project (R2 by the status on an entry's date).
+    status_changes: HashMap<i64, Vec<(chrono::NaiveDate, crate::model::Status)>>,
 }
 
 impl Register {
@@ -45,6 +50,8 @@ impl Register {
             appropriations: db.appropriations()?.into_iter().map(|a| (a.id, a)).collect(),
             subprojects: db.subprojects()?.into_iter().map(|s| (s.id, s)).collect(),
             adjustments: db.adjustments()?,
+            status_changes: db.status_changes()?,
+            amendments: db.amendments()?,
         })
     }
 
@@ -55,13 +62,48 @@ impl Register {
         format!("{a} / {s}")
     }
 
-    /// R7 over every recorded sub-project.
-    fn mode_findings(&self) -> Vec<Problem> {
+    /// R7 over every recorded sub-project, as amended today (a sub-project excluded by
+    /// amendment no longer needs its project's mode to admit it).
+    fn mode_findings(&self, today: chrono::NaiveDate) -> Vec<Problem> {
         self.subprojects
             .values()
             .filter_map(|s| {
-                let t = self.catalog.subproject_type(&s.type_code)?;
-                rules::mode_admits(s.mode, t, &s.project_code).err()
+                let v = crate::model::subproject_as_of(s, &self.amendments, today);
+                if v.status == Status::Excluded && s.status != Status::Excluded {
+                    return None;
+                }
+                let t = self.catalog.subproject_type(&v.type_code)?;
+                rules::mode_admits(v.mode, t, &v.project_code).err()
+            })
+            .collect()
+    }
+
+    /// R2: a sub-project excluded by amendment holds no money on any line.
+    fn excluded_holding(
+        &self,
+        lines: &HashMap<LineId, LineBalance>,
+        today: chrono::NaiveDate,
+    ) -> Vec<Problem> {
+        let mut found: Vec<(String, String, LineBalance)> = Vec::new();
+        for (key, b) in lines.iter().filter(|(_, b)| b.undisbursed() != Fen::ZERO || b.held() != Fen::ZERO) {
+            let Some(s) = self.subprojects.get(&key.subproject) else { continue };
+            let changes = self.status_changes.get(&s.id).map(Vec::as_slice);
+            if crate::model::with_status_on(s, changes, today).status != Status::Excluded {
+                continue;
+            }
+            let a = self.appropriations.get(&key.appropriation).map_or("?", |a| a.code.as_str());
+            found.push((s.code.to_string(), a.to_string(), *b));
+        }
+        found.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        found
+            .into_iter()
+            .map(|(s, a, b)| {
+                let message = format!(
+                    "sub-project {s} is excluded (不开展) by amendment, yet appropriation {a} has {} allocated and not disbursed and {} disbursed and not paid on it",
+                    b.undisbursed(),
+                    b.held()
+                );
+                Problem::new(Check::R2, message)
             })
             .collect()
     }
@@ -83,7 +125,8 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let schema = db.schema_differences()?;
     let mut problems: Vec<Problem> =
         chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
-    problems.extend(register.mode_findings());
+    let today = chrono::Local::now().date_naive();
+    problems.extend(register.mode_findings(today));
     let progress = Progress::rows("re-deriving balances", db.counts()?.entries);
     let mut replay = Replay::new(&register);
     db.for_each_entry(|e| {
@@ -99,6 +142,7 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     problems.extend(
         db.adjusted_day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)),
     );
+    problems.extend(register.excluded_holding(&lines, today));
     let keys = compare_lines(db, &register, &lines, &mut problems)?;
     compare_activity(db, &register, &keys, &activity, &mut problems)?;
     compare_years(db, &register, &years, &mut problems)?;
@@ -201,6 +245,7 @@ struct Replay<'a> {
     appropriations: &'a HashMap<i64, StoredAppropriation>,
     subprojects: &'a HashMap<i64, StoredSubproject>,
     adjustments: &'a [StoredAdjustment],
+    status_changes: &'a HashMap<i64, Vec<(chrono::NaiveDate, crate::model::Status)>>,
     /// The adjustments already replayed (a prefix of `adjustments`).
     adjustments_done: usize,
     /// What each appropriation's replayed adjustments add to its amount.
@@ -225,6 +270,7 @@ impl<'a> Replay<'a> {
             appropriations: &register.appropriations,
             subprojects: &register.subprojects,
             adjustments: &register.adjustments,
+            status_changes: &register.status_changes,
             adjustments_done: 0,
             adjusted: HashMap::new(),
             adjusted_today: std::collections::BTreeSet::new(),
@@ -259,7 +305,8 @@ impl<'a> Replay<'a> {
             );
             return;
         };
-        for p in rules::movement(self.catalog, a, s, e.date) {
+        let s = crate::model::with_status_on(s, self.status_changes.get(&s.id).map(Vec::as_slice), e.date);
+        for p in rules::movement(self.catalog, a, &s, e.date) {
             self.finding(p.check, &e.key().to_string(), p.message);
         }
         if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {

@@ -71,20 +71,20 @@ fn a_voucher_with_lines_on_two_sub_projects_is_matched_per_sub_project() {
     let l = Ledger::small();
     let lines = fixtures().join("small").join("entries-voucher-lines.csv");
     l.ok(&["import", "entries", lines.to_str().expect("utf-8")]);
-    // 记-2024-0720 disburses 100,000 to S-FARM and 50,000 to S-GRAIN: the body lists it once
+    // 记-2025-0220 disburses 100,000 to S-FARM and 50,000 to S-GRAIN: the body lists it once
     // per sub-project.
     let receipts = l.file(
         "receipts.csv",
-        "凭证号,日期,子项目编号,金额\nV-003,2024-04-01,S-FARM,400000\n记-2024-0720,2024-07-20,S-GRAIN,50000\n记-2024-0720,2024-07-20,S-FARM,100000\n",
+        "凭证号,日期,子项目编号,金额\nV-003,2024-04-01,S-FARM,400000\n记-2025-0220,2025-02-20,S-GRAIN,50000\n记-2025-0220,2025-02-20,S-FARM,100000\n",
     );
     let (code, v) = reconcile(&l, &["--receipts", &receipts]);
     assert_eq!(code, 0, "{v}");
-    let matched = row("matched", "voucher", "记-2024-0720");
+    let matched = row("matched", "voucher", "记-2025-0220");
     assert_eq!(rows(&v, "receipts"), [row("matched", "voucher", "V-003"), matched.clone(), matched]);
     // The same voucher and sub-project twice in one file is refused, naming the first line.
     let twice = l.file(
         "twice.csv",
-        "凭证号,日期,子项目编号,金额\n记-2024-0720,2024-07-20,S-FARM,100000\n记-2024-0720,2024-07-20,S-FARM,100000\n",
+        "凭证号,日期,子项目编号,金额\n记-2025-0220,2025-02-20,S-FARM,100000\n记-2025-0220,2025-02-20,S-FARM,100000\n",
     );
     let r = l.run(&["reconcile", "--project", "P-AGRI", "--receipts", &twice]);
     assert_eq!(r.code, 1, "{}", r.stdout);

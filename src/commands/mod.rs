@@ -3,6 +3,7 @@
 pub mod accept;
 pub mod adjust;
 pub mod allocate;
+pub mod amend;
 pub mod backup;
 pub mod balances;
 #[cfg(feature = "dev")]
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod entitlements;
 #[cfg(feature = "dev")]
 pub mod gen;
+pub mod history;
 pub mod import;
 pub mod init;
 pub mod letter;

@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 17] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 18] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -32,6 +32,10 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 17] = [
     (
         "letter_lines",
         "coalesce((SELECT code FROM letters WHERE id = letter_id), '#' || letter_id) || ' on ' || coalesce((SELECT code FROM subprojects WHERE id = subproject_id), '#' || subproject_id)",
+    ),
+    (
+        "amendments",
+        "subject || ' ' || coalesce((SELECT code FROM subprojects WHERE id = subproject_id), (SELECT code FROM projects WHERE id = project_id), '#' || id) || ' ' || field || ' (' || document || ')'",
     ),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];

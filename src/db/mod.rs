@@ -9,6 +9,7 @@
 //! snapshot (`Db::open_snapshot`). No rusqlite type leaves this module.
 
 mod adjust;
+mod amend;
 mod chain;
 #[cfg(feature = "dev")]
 mod floor;
@@ -21,6 +22,7 @@ use chain::*;
 use read::*;
 
 pub use adjust::AdjustmentInsert;
+pub use amend::{AmendmentInsert, HeldMoney, MovedMoney};
 #[cfg(feature = "dev")]
 pub use floor::floor_table;
 pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};
@@ -61,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0008_acceptance_award.sql"),
     include_str!("../../schema/0009_adjustments.sql"),
     include_str!("../../schema/0010_letters.sql"),
+    include_str!("../../schema/0011_amendments.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

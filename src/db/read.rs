@@ -680,6 +680,7 @@ pub(super) fn subproject_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sto
         letter: r.get(10)?,
         standalone: r.get::<_, Option<Fen>>(11)?,
         standalone_doc: r.get(12)?,
+        standalone_by_channel: std::collections::BTreeMap::new(),
     })
 }
 

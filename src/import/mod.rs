@@ -12,9 +12,10 @@
 //!
 //! `decode` reads a file and maps its header, `fields` parses cells by kind, and one module
 //! per file kind holds its columns and row parser: `register`, `entries`, `payments`,
-//! `catalog` (with subsidy rules), `adjustments`, `letters`.
+//! `catalog` (with subsidy rules), `adjustments`, `amendments`, `letters`.
 
 mod adjustments;
+mod amendments;
 mod catalog;
 mod decode;
 mod entries;
@@ -32,6 +33,7 @@ pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 pub const MAX_ROWS: u64 = 20_000_000;
 
 pub use adjustments::*;
+pub use amendments::*;
 pub use catalog::*;
 pub use decode::*;
 pub use entries::*;

@@ -2,8 +2,8 @@
 //! transaction, all rows or none, journaled as `import KIND`. Used by `import` and the demo.
 
 use super::{
-    AdjustmentWriter, AppropriationWriter, CatalogWriter, EntryWriter, LetterWriter, ProjectWriter,
-    RuleWriter, Stamp, SubprojectWriter,
+    AdjustmentWriter, AmendmentWriter, AppropriationWriter, CatalogWriter, EntryWriter, LetterWriter,
+    ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
 };
 use crate::db::Db;
 use crate::error::{Error, Problem, Result};
@@ -28,6 +28,8 @@ pub enum What {
     /// Appropriation adjustments (追加, 调减, 上级收回).
     Adjustments,
     Letters,
+    /// Register amendments (a sub-project's or project's field changed from a date).
+    Amendments,
 }
 
 impl What {
@@ -47,6 +49,7 @@ impl What {
             What::Acceptances => "acceptances",
             What::Adjustments => "adjustments",
             What::Letters => "letters",
+            What::Amendments => "amendments",
         }
     }
 }
@@ -67,6 +70,7 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Acceptances => import::ACCEPTANCE_COLUMNS,
         What::Adjustments => import::ADJUSTMENT_COLUMNS,
         What::Letters => import::LETTER_COLUMNS,
+        What::Amendments => import::AMENDMENT_COLUMNS,
     };
     let mut input = CsvInput::open(file, columns)?;
     import_input(db, what, &mut input, operator)
@@ -144,6 +148,10 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
         What::Adjustments => {
             let mut w = AdjustmentWriter::new(&tx, &stamp)?;
             pipeline::run_lines(input, import::parse_adjustment, |a, line| w.write_at(a, Some(line)))?
+        }
+        What::Amendments => {
+            let mut w = AmendmentWriter::new(&tx, &catalog, &stamp)?;
+            pipeline::run_lines(input, import::parse_amendment, |a, line| w.write_at(a, Some(line)))?
         }
         What::Letters => {
             let mut w = LetterWriter::new(&tx, &catalog, &stamp);

@@ -68,6 +68,9 @@ pub struct EntryWriter<'t, 'c> {
     /// Vouchers recorded before this writer and given again: how many lines they have, the
     /// lines given, and the file line first giving one (`incomplete_vouchers`).
     given_again: HashMap<Voucher, (usize, BTreeSet<u32>, Option<u64>)>,
+    /// The status changes of each amended sub-project: R2 judges an entry by the status in
+    /// force on its date.
+    status_changes: HashMap<i64, Vec<(NaiveDate, crate::model::Status)>>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -94,6 +97,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             unchanged: HashMap::new(),
             refused: HashMap::new(),
             given_again: HashMap::new(),
+            status_changes: tx.status_changes()?,
         })
     }
 
@@ -211,7 +215,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             checks.push(rules::channel_matches(self.catalog, a, c));
         }
         let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
-        problems.extend(rules::movement(self.catalog, a, s, e.date));
+        let changes = self.status_changes.get(&s.id).map(Vec::as_slice);
+        let s_on = crate::model::with_status_on(s, changes, e.date);
+        problems.extend(rules::movement(self.catalog, a, &s_on, e.date));
+        if rules::Pool::drawn_by(m.flow, m.direction) == Some(rules::Pool::Available) {
+            problems.extend(rules::not_excluded_later(s, changes.unwrap_or_default(), e.date).err());
+        }
         if let Some(pool) = rules::Pool::drawn_by(m.flow, m.direction) {
             let lowest = self.lowest(pool, m, e.date, line, a.amount - drawn)?;
             problems.extend(

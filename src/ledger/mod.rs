@@ -19,6 +19,7 @@ use crate::error::{Check, Problem};
 mod acceptance;
 mod adjust;
 mod allocation;
+mod amend;
 mod batch;
 mod catalog;
 mod create;
@@ -31,6 +32,7 @@ pub use crate::pipeline::{Outcome, RowResult};
 pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
 pub use adjust::AdjustmentWriter;
 pub use allocation::commit_plan;
+pub use amend::AmendmentWriter;
 pub use batch::{import_file, import_input, What};
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use create::create_ledger;
@@ -83,13 +85,18 @@ impl Differences {
 
     /// `Unchanged` when nothing differs, else an R4 problem naming `what`.
     pub(super) fn outcome(self, what: &str) -> std::result::Result<Outcome, Vec<Problem>> {
+        self.outcome_or(what, "post a correction instead")
+    }
+
+    /// `outcome`, with `instead` saying how to record the change (`amend` for a register row).
+    pub(super) fn outcome_or(self, what: &str, instead: &str) -> std::result::Result<Outcome, Vec<Problem>> {
         if self.0.is_empty() {
             return Ok(Outcome::Unchanged);
         }
         Err(vec![Problem::new(
             Check::R4,
             format!(
-                "{what} is already recorded with different content ({}); recorded rows are never edited — post a correction instead",
+                "{what} is already recorded with different content ({}); recorded rows are never edited — {instead}",
                 self.0.join("; ")
             ),
         )])

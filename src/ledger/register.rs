@@ -33,7 +33,11 @@ impl ProjectWriter<'_, '_> {
             d.field("mode", o.mode, p.mode);
             d.field("approved_on", o.approved_on, p.approved_on);
             d.field("flagship", o.flagship, p.flagship);
-            return Ok(d.outcome(&format!("project {}", p.code)));
+            let instead = format!(
+                "record the change as an amendment from its effective date instead: fundledger amend project {} --effective DATE --doc DOC --reason TEXT (--flagship, --mode, --implementing-body), or `import amendments`",
+                p.code
+            );
+            return Ok(d.outcome_or(&format!("project {}", p.code), &instead));
         }
         self.tx.insert_project(&p, &self.stamp.operator, &self.stamp.recorded_at)?;
         Ok(Ok(Outcome::Added))
@@ -82,7 +86,11 @@ impl SubprojectWriter<'_, '_> {
             d.field("letter", &old.letter, &s.letter);
             d.field("standalone_amount", fen_or_empty(old.standalone), fen_or_empty(s.standalone));
             d.field("standalone_doc", &old.standalone_doc, &s.standalone_doc);
-            return Ok(d.outcome(&format!("sub-project {}", s.code)));
+            let instead = format!(
+                "record the change as an amendment from its effective date instead: fundledger amend subproject {} --effective DATE --doc DOC --reason TEXT (--status, --quantity, --unit, --investment, --standalone CHANNEL=AMOUNT), or `import amendments`",
+                s.code
+            );
+            return Ok(d.outcome_or(&format!("sub-project {}", s.code), &instead));
         }
         let stamp = self.stamp;
         self.tx.insert_subproject(project.id, s, &t.code, &stamp.operator, &stamp.recorded_at)?;

@@ -196,3 +196,11 @@ code_enum!(
         Failed = "failed", "不通过" | "不合格" | "未通过";
     }
 );
+
+code_enum!(
+    /// What a register amendment changes: a sub-project or a project.
+    Subject, "subject" {
+        Subproject = "subproject", "子项目";
+        Project = "project", "项目";
+    }
+);

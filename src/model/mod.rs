@@ -6,6 +6,7 @@
 //! produce after checking every field; the ledger only ever sees these.
 
 mod adjustment;
+mod amendment;
 mod balance;
 mod codes;
 mod ids;
@@ -14,6 +15,7 @@ mod stored;
 mod text;
 
 pub use adjustment::*;
+pub use amendment::*;
 pub use balance::*;
 pub use codes::*;
 pub use ids::*;

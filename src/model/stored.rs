@@ -30,6 +30,9 @@ pub struct StoredSubproject {
     pub letter: String,
     pub standalone: Option<Fen>,
     pub standalone_doc: String,
+    /// Standalone subsidies approved per channel by amendment (channel code → amount and
+    /// document); each wins over the rule on its channel only.
+    pub standalone_by_channel: std::collections::BTreeMap<String, (Fen, String)>,
 }
 
 /// An appropriation line as recorded.

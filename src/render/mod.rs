@@ -29,6 +29,7 @@ pub mod balances;
 pub mod catalog;
 pub mod check;
 pub mod entitlements;
+pub mod history;
 pub mod journal;
 pub mod letters;
 pub mod reconcile;

@@ -135,14 +135,17 @@ fn claims(
     issued: Fen,
 ) -> Result<(Fen, Vec<Claim>, HashMap<String, String>)> {
     let drawn = db.drawn_by_appropriation()?.get(a.code.as_str()).copied().unwrap_or_default();
-    let outstanding: HashMap<String, Fen> = entitlements(db, catalog)?
+    // The register as amended today: an amended exclusion, investment or standalone approval
+    // counts.
+    let today = chrono::Local::now().date_naive();
+    let outstanding: HashMap<String, Fen> = entitlements(db, catalog, today)?
         .into_iter()
         .filter(|r| r.channel == a.channel)
         .map(|r| (r.subproject.clone(), r.outstanding()))
         .collect();
     let mut projects = HashMap::new();
     let claims = db
-        .subprojects()?
+        .subprojects_as_of(today)?
         .into_iter()
         .filter(|s| {
             s.county == a.county

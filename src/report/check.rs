@@ -8,7 +8,7 @@
 //!   disbursement;
 //! - `idle`: an appropriation with money not yet paid out and no movement for two years
 //!   (结余 risk);
-//! - `no_letter`: a sub-project not excluded that no confirmation letter (确认书, Annex 2)
+//! - `no_letter`: a sub-project not excluded (on the day, as amended) that no confirmation letter (确认书, Annex 2)
 //!   names.
 //!
 //! The periods are fiscal practice, not policy text; they are constants here, named in each
@@ -115,21 +115,21 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 /// channel, then project totals, then appropriation findings by code, then sub-projects
 /// without a letter by code.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    let rows = entitlements::entitlements(db, catalog)?;
+    let rows = entitlements::entitlements(db, catalog, as_of)?;
     let mut flags: Vec<Flag> =
         rows.iter().filter(|r| r.gap().is_positive()).map(|r| shrinkage(catalog, r)).collect();
     flags.extend(project_shrinkage(&rows));
     flags.extend(appropriation_flags(db, catalog, as_of)?);
-    flags.extend(no_letter(db)?);
+    flags.extend(no_letter(db, as_of)?);
     Ok(flags)
 }
 
 /// Each sub-project not excluded in the register that no confirmation letter names.
-fn no_letter(db: &Db) -> Result<Vec<Flag>> {
+fn no_letter(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
     let named: std::collections::HashSet<String> =
         db.letters(None)?.into_iter().flat_map(|l| l.lines).map(|x| x.subproject).collect();
     Ok(db
-        .subprojects()?
+        .subprojects_as_of(as_of)?
         .into_iter()
         .filter(|s| s.status != Status::Excluded && !named.contains(s.code.as_str()))
         .map(|s| Flag {

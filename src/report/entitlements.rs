@@ -1,9 +1,11 @@
 //! Standalone entitlements per (sub-project, channel), with what each has received.
 //!
-//! Every non-excluded sub-project has one row per channel designated for its type (types with
-//! no channel have none). The entitlement comes from `subsidy::entitlement`: the approved
-//! standalone amount on the sub-project's primary (first designated) channel, else the rule
-//! valid on its project's approval date. Received = allocated − withdrawn − returned on that
+//! Every sub-project not excluded on the date in question has one row per channel designated
+//! for its type (types with no channel have none), figured from the version of the
+//! sub-project in force on that date (its amendments: investment, quantity, unit, standalone
+//! approvals). The entitlement comes from `subsidy::entitlement`: a standalone amount approved
+//! on that channel by amendment; else the register's standalone amount on the sub-project's
+//! primary (first designated) channel; else the rule valid on its project's approval date. Received = allocated − withdrawn − returned on that
 //! channel, over all appropriation lines, reversals netted.
 
 use crate::catalog::Catalog;
@@ -13,6 +15,7 @@ use crate::model::BalanceLine;
 use crate::model::Status;
 use crate::money::Fen;
 use crate::subsidy::{self, Entitlement, Measure};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -40,15 +43,20 @@ impl Row {
     }
 }
 
-/// All entitlement rows, in project, sub-project and catalogue channel order, with what
-/// each has received over all entries.
-pub fn entitlements(db: &Db, catalog: &Catalog) -> Result<Vec<Row>> {
-    entitlements_with(db, catalog, &db.balance_lines()?)
+/// All entitlement rows as of `as_of`, in project, sub-project and catalogue channel order,
+/// with what each has received over all entries.
+pub fn entitlements(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Row>> {
+    entitlements_with(db, catalog, &db.balance_lines()?, as_of)
 }
 
-/// All entitlement rows, with what each has received on the given lines (e.g. the lines as
-/// of a date).
-pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> Result<Vec<Row>> {
+/// All entitlement rows of the sub-projects as in force on `as_of`, with what each has
+/// received on the given lines (e.g. the lines as of that date).
+pub fn entitlements_with(
+    db: &Db,
+    catalog: &Catalog,
+    lines: &[BalanceLine],
+    as_of: NaiveDate,
+) -> Result<Vec<Row>> {
     let rules = db.rules()?;
     let approved: HashMap<String, chrono::NaiveDate> =
         db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
@@ -56,14 +64,16 @@ pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> R
     for l in lines {
         *received.entry((&l.subproject, &l.channel)).or_default() += l.balance.drawn();
     }
-    let mut subprojects = db.subprojects()?;
+    let mut subprojects = db.subprojects_as_of(as_of)?;
     subprojects.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
     let mut rows = Vec::new();
     for s in subprojects.iter().filter(|s| s.status != Status::Excluded) {
         let measure = Measure { quantity: &s.quantity, unit: &s.unit, investment: s.investment };
-        let standalone = s.standalone.map(|a| (a, s.standalone_doc.as_str()));
+        let register = s.standalone.map(|a| (a, s.standalone_doc.as_str()));
         for (i, channel) in catalog.channels_for_type(&s.type_code).into_iter().enumerate() {
             let approved_on = approved[s.project_code.as_str()];
+            let amended = s.standalone_by_channel.get(&channel.code).map(|(a, doc)| (*a, doc.as_str()));
+            let standalone = amended.or(register.filter(|_| i == 0));
             let e = subsidy::entitlement(
                 &rules,
                 &channel.code,
@@ -71,7 +81,7 @@ pub fn entitlements_with(db: &Db, catalog: &Catalog, lines: &[BalanceLine]) -> R
                 approved_on,
                 &measure,
                 standalone,
-                i == 0,
+                true,
             );
             rows.push(Row {
                 project: s.project_code.to_string(),
@@ -138,10 +148,10 @@ pub struct Listing {
 }
 
 /// The `entitlements` report of every project, or only of `project`.
-pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>) -> Result<Listing> {
+pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>, as_of: NaiveDate) -> Result<Listing> {
     let name = |code: &str| catalog.channel(code).map_or(code.to_string(), |ch| ch.name.clone());
     let type_name = |code: &str| catalog.subproject_type(code).map_or(code.to_string(), |t| t.name.clone());
-    let rows: Vec<Listed> = entitlements(db, catalog)?
+    let rows: Vec<Listed> = entitlements(db, catalog, as_of)?
         .into_iter()
         .filter(|r| project.is_none_or(|p| p == r.project))
         .map(|r| Listed {

@@ -14,6 +14,7 @@ pub mod balances;
 pub mod catalog;
 pub mod check;
 pub mod entitlements;
+pub mod history;
 pub mod journal;
 pub mod letters;
 pub mod overview;

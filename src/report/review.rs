@@ -11,6 +11,8 @@
 //!   `statement --to Y-12-31`): appropriated = lines issued by then; the balance columns as
 //!   in `balances`; entitled = the standalone entitlements of the sub-projects of projects
 //!   approved by then; arrived = received (allocated − withdrawn − returned).
+//! - Modes, flagship designations and sub-project statuses are those in force on 31 December
+//!   (the register as amended by then).
 //! - Rates: 资金到位率 = arrived ÷ entitled; 支出进度 = paid ÷ arrived; 结余率 =
 //!   (appropriated − paid) ÷ appropriated.
 
@@ -171,13 +173,14 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         .collect();
     let index: HashMap<String, usize> =
         counties.iter().enumerate().map(|(i, c)| (c.county.clone(), i)).collect();
-    let projects = db.projects()?;
+    // Modes, flagships and statuses as amended by the end of the year.
+    let projects = db.projects_as_of(end)?;
     let in_year = count_projects(db, &projects, (start, end), &index, &mut counties)?;
     let lines = db.balance_lines_as_of(Some(end))?;
     add_funds(db, catalog, end, &lines, &index, &mut counties)?;
     let approved: HashMap<&str, NaiveDate> =
         projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
-    for e in entitlements::entitlements_with(db, catalog, &lines)? {
+    for e in entitlements::entitlements_with(db, catalog, &lines, end)? {
         let Some(&i) = index.get(&e.county) else { continue };
         if approved.get(e.project.as_str()).is_none_or(|d| *d > end) {
             continue;
@@ -206,7 +209,7 @@ fn count_projects(
     index: &HashMap<String, usize>,
     counties: &mut [CountyReview],
 ) -> Result<HashSet<String>> {
-    let subprojects = db.subprojects()?;
+    let subprojects = db.subprojects_as_of(end)?;
     let all_progress =
         acceptance::progress(projects, &subprojects, &db.acceptances(None)?, &db.awards(None)?, Some(end));
     let city_accepted_before: HashSet<&str> = all_progress

@@ -152,7 +152,12 @@ fn accumulate(db: &Db, catalog: &Catalog, period: Period) -> Result<BTreeMap<Key
         a.county = l.county.clone();
         a.opening.add(&l.balance);
     }
-    for e in entitlements::entitlements_with(db, catalog, &closing)? {
+    for e in entitlements::entitlements_with(
+        db,
+        catalog,
+        &closing,
+        period.to.unwrap_or_else(|| chrono::Local::now().date_naive()),
+    )? {
         let started = period.to.is_none_or(|to| approved.get(&e.project).is_some_and(|d| *d <= to));
         let moved = acc.contains_key(&(e.project.clone(), e.subproject.clone(), e.channel.clone()));
         if !started && !moved {
