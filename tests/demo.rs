@@ -53,6 +53,10 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
         "{out}"
     );
     assert!(out.contains("(`reconcile --receipts`): 11 rows compared, 2 not matching"), "{out}");
+    assert!(
+        out.contains("HN-2024-01-05 standalone:rural_roads_fund → 0.00 from 2025-03-01 (海交〔2025〕6号)"),
+        "{out}"
+    );
     // Running it again rebuilds the demo ledger rather than doubling it.
     let (code, again, _) = demo(dir.path());
     assert_eq!(code, 0);

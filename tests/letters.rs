@@ -175,3 +175,30 @@ fn verify_names_a_tampered_letter() {
         r.stderr
     );
 }
+
+/// A sub-project's status follows its latest letter: a letter that gives another status than
+/// the one in force records it as a status amendment effective on the letter's date, with the
+/// same protections (a sub-project still holding money is not excluded).
+#[test]
+fn a_letter_that_changes_a_status_amends_the_subproject() {
+    let l = with_letters();
+    let later = l.file(
+        "later.csv",
+        &format!("{HEADER}南湖区农业农村局确认书〔2025〕7号,P-AGRI,市农业农村局,2025-02-01,S-GRAIN,在建\n"),
+    );
+    l.ok(&["import", "letters", &later]);
+    let history = json(&l, &["history", "subproject", "S-GRAIN"]);
+    let text = history.to_string();
+    assert!(text.contains("南湖区农业农村局确认书〔2025〕7号") && text.contains("ongoing"), "{text}");
+    // S-FARM holds money: a letter excluding it is refused, and nothing of the file is written.
+    let exclude = l.file(
+        "exclude.csv",
+        &format!("{HEADER}南湖区农业农村局确认书〔2025〕8号,P-AGRI,市农业农村局,2025-02-02,S-FARM,不开展\n"),
+    );
+    l.refused(
+        &["import", "letters", &exclude],
+        &["exclude.csv:2", "the letter changes S-FARM to 不开展, but"],
+    );
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

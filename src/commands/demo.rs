@@ -30,6 +30,7 @@ const ACCEPTANCES: &str = include_str!("../../fixtures/demo/acceptances.csv");
 const VOUCHER_LINES: &str = include_str!("../../fixtures/demo/voucher-lines.csv");
 const ADJUSTMENTS: &str = include_str!("../../fixtures/demo/adjustments.csv");
 const LETTERS: &str = include_str!("../../fixtures/demo/letters.csv");
+const AMENDMENTS: &str = include_str!("../../fixtures/demo/amendments.csv");
 const RECEIPTS: &str = include_str!("../../fixtures/demo/receipts-HN-2024-01.csv");
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
@@ -101,6 +102,7 @@ fn import_sample_files(db: &mut Db, operator: &str) -> Result<()> {
         (What::Entries, "fixtures/demo/voucher-lines.csv", VOUCHER_LINES, import::ENTRY_COLUMNS),
         (What::Adjustments, "fixtures/demo/adjustments.csv", ADJUSTMENTS, import::ADJUSTMENT_COLUMNS),
         (What::Letters, "fixtures/demo/letters.csv", LETTERS, import::LETTER_COLUMNS),
+        (What::Amendments, "fixtures/demo/amendments.csv", AMENDMENTS, import::AMENDMENT_COLUMNS),
     ];
     for (what, name, text, columns) in files {
         let mut input = CsvInput::from_text(name, text, columns)?;
@@ -298,6 +300,20 @@ fn show_what_really_happens(db: &Db, ctx: &Ctx) -> Result<()> {
             a.appropriation,
             a.amount.yuan_grouped(),
             a.date,
+            a.document,
+            a.reason
+        );
+    }
+    crate::outln!(
+        "Register amendments (never edits; fixtures/demo/amendments.csv, `fundledger history subproject S`):"
+    );
+    for a in db.amendments()? {
+        crate::outln!(
+            "  {} {} → {} from {} ({}): {}",
+            a.code,
+            a.field,
+            a.value,
+            a.effective,
             a.document,
             a.reason
         );

@@ -2,14 +2,20 @@
 //! one row per sub-project it names; its rows agree on project, department and date. Every
 //! sub-project belongs to the letter's project and is of a type the issuing department leads
 //! or co-leads (the catalogue). A letter is never edited: given again, it must say exactly
-//! what was recorded (then nothing is written), else it is refused (R4). Whether a
-//! sub-project's status follows its latest letter is not decided here.
+//! what was recorded (then nothing is written), else it is refused (R4).
+//!
+//! A sub-project's status follows its latest letter or amendment: a new letter that gives a
+//! sub-project another status than the one in force on the letter's date records that change
+//! as a status amendment effective that day (document: the letter's number), through the
+//! amendments writer, so the same rules hold — a sub-project still holding money is not
+//! excluded, and nothing is amended in a closed year.
 
-use super::{Outcome, RowResult, Stamp};
+use super::{AmendmentWriter, Outcome, RowResult, Stamp};
 use crate::catalog::Catalog;
 use crate::db::{LetterInsert, StoredLetter, Tx};
 use crate::error::{Check, Problem, Result};
 use crate::import::LetterLine;
+use crate::model::{Field, NewAmendment, Subject};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 
@@ -122,7 +128,38 @@ impl<'a> LetterWriter<'a> {
             }
         };
         self.tx.insert_letter_line(id, sub.id, l.status)?;
-        Ok(Ok(Outcome::Added))
+        self.follow_status(l, &sub)
+    }
+
+    /// Records the letter's status for `sub` as an amendment when it differs from the one in
+    /// force on the letter's date.
+    fn follow_status(&self, l: &LetterLine, sub: &crate::model::StoredSubproject) -> RowResult {
+        let amendments = self.tx.amendments()?;
+        let in_force = crate::model::subproject_as_of(sub, &amendments, l.issued_on).status;
+        if in_force == l.status {
+            return Ok(Ok(Outcome::Added));
+        }
+        let amendment = NewAmendment {
+            subject: Subject::Subproject,
+            code: sub.code.to_string(),
+            field: Field::Status,
+            value: l.status.code().to_string(),
+            effective: l.issued_on,
+            document: l.letter.clone(),
+            reason: format!("确认书 {}: {} → {}", l.letter, in_force.zh(), l.status.zh()),
+        };
+        let mut w = AmendmentWriter::new(self.tx, self.catalog, self.stamp)?;
+        Ok(match w.write_at(&amendment, None)? {
+            Ok(_) => Ok(Outcome::Added),
+            Err(problems) => Err(problems
+                .into_iter()
+                .map(|p| {
+                    let message =
+                        format!("the letter changes {} to {}, but {}", sub.code, l.status.zh(), p.message);
+                    Problem { message, ..p }.column("status")
+                })
+                .collect()),
+        })
     }
 
     /// A letter first given on `line`: its project, and what is recorded under its number.
