@@ -94,6 +94,8 @@ fn json_value(v: &Value) -> String {
         },
         Value::Number(n) => n.to_string(),
         Value::Null => String::new(),
+        // A list (a voucher's lines) shows as its items joined by commas.
+        Value::Array(items) => items.iter().map(json_value).collect::<Vec<_>>().join(","),
         other => other.to_string(),
     }
 }

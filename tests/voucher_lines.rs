@@ -194,4 +194,12 @@ fn reconcile_matches_a_payment_voucher_over_its_lines() {
     let r = l.run(&["reconcile", "--project", "P-AGRI", "--payments", &records, "--format", "json"]);
     assert_eq!(r.code, 0, "every record matches: {}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("\"50000.00\""), "{}", r.stdout);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let row = v["payments"]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["voucher"] == "记-2024-0801")
+        .expect("the two-line voucher's row");
+    assert_eq!(row["ledger_lines"], serde_json::json!([1, 2]), "{row}");
 }

@@ -307,7 +307,8 @@ impl Db {
         let mut stmt = self.conn.prepare(
             // One row per voucher and sub-project: its lines summed (those reversed apart from
             // those standing).
-            "SELECT e.voucher, min(e.date), s.code, sum(e.amount_fen), group_concat(DISTINCT r.voucher)
+            "SELECT e.voucher, min(e.date), s.code, sum(e.amount_fen), group_concat(DISTINCT r.voucher),
+                    group_concat(e.line)
              FROM entries e
              JOIN subprojects s ON s.id = e.subproject_id
              JOIN projects p ON p.id = s.project_id
@@ -323,6 +324,12 @@ impl Db {
                 date: stored_date(&date)?,
                 subproject: r.get(2)?,
                 amount: r.get::<_, Fen>(3)?,
+                lines: {
+                    let text: String = r.get(5)?;
+                    let mut lines: Vec<u32> = text.split(',').filter_map(|n| n.parse().ok()).collect();
+                    lines.sort_unstable();
+                    lines
+                },
                 reversed_by: r.get(4)?,
             })
         })?;

@@ -155,6 +155,8 @@ pub struct LedgerPay {
     pub date: NaiveDate,
     pub subproject: String,
     pub amount: Fen,
+    /// The voucher's lines summed into this row.
+    pub lines: Vec<u32>,
     /// The voucher of the reversal that cancelled these lines, if any.
     pub reversed_by: Option<String>,
 }

@@ -139,6 +139,7 @@ fn pairs(side: Side, m: &Matches, lang: Lang) -> Report {
             c("status", "对账结果"),
             c("matched_by", "对账依据"),
             c("voucher", "凭证号"),
+            c("ledger_lines", "分录号"),
             c("ledger_date", "账本日期"),
             c("records_date", "单位记录日期"),
             c("ledger_subproject", "账本子项目"),
@@ -157,6 +158,10 @@ fn pairs(side: Side, m: &Matches, lang: Lang) -> Report {
             status_cell(r.status),
             matched_by_cell(r.matched_by),
             Cell::from(r.voucher.as_str()),
+            match r.ledger_lines.as_slice() {
+                [] => Cell::Empty,
+                lines => Cell::from(lines.iter().map(u32::to_string).collect::<Vec<_>>().join(",")),
+            },
             date(r.ledger_date),
             date(r.records_date),
             text(&r.ledger_subproject),

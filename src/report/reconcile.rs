@@ -476,6 +476,8 @@ pub struct MatchRow {
     pub matched_by: Option<MatchedBy>,
     /// The record's voucher, or the ledger's when the record has none.
     pub voucher: String,
+    /// The ledger voucher's lines (分录号) summed into this row; empty when the ledger has none.
+    pub ledger_lines: Vec<u32>,
     #[serde(serialize_with = "super::ser::opt_date")]
     pub ledger_date: Option<NaiveDate>,
     #[serde(serialize_with = "super::ser::opt_date")]
@@ -661,6 +663,7 @@ fn match_row(m: &Match) -> MatchRow {
         records_subproject: r.map(|r| r.subproject.clone()),
         ledger_amount: l.map(|l| l.amount),
         records_amount: r.map(|r| r.amount),
+        ledger_lines: l.map(|l| l.lines.clone()).unwrap_or_default(),
         note: m.note.clone(),
     }
 }
@@ -681,6 +684,7 @@ mod tests {
             date: d(date),
             subproject: s.into(),
             amount: Fen::from(fen),
+            lines: vec![1],
             reversed_by: reversed_by.map(String::from),
         }
     }
