@@ -77,6 +77,31 @@ fn taking_back_unallocated_money_is_accepted_and_reports_show_it() {
     assert_eq!(listed["amount"], "-150000.00", "{review}");
     let table = l.ok(&["review", "--year", "2024"]);
     assert!(table.contains("net of the year's adjustments: 南湖区 A-FARM-NH 调减 -150,000.00"), "{table}");
+    // The statement shows what each channel issued net of adjustments, and lists the period's.
+    let statement: serde_json::Value = serde_json::from_str(&l.ok(&[
+        "statement",
+        "--year",
+        "2024",
+        "--county",
+        "南湖区",
+        "--department",
+        "市农业农村局",
+        "--format",
+        "json",
+    ]))
+    .expect("statement prints JSON");
+    let farm = &statement["issued"][0];
+    assert_eq!(
+        (
+            farm["channel_code"].clone(),
+            farm["original"].clone(),
+            farm["adjusted"].clone(),
+            farm["issued"].clone()
+        ),
+        ("high_standard_farmland_fund".into(), "1250000.50".into(), "-150000.00".into(), "1100000.50".into()),
+        "{statement}"
+    );
+    assert_eq!(statement["adjustments"][0]["document"], "浙财农〔2024〕72号", "{statement}");
     l.ok(&["verify"]);
 }
 

@@ -348,7 +348,8 @@ fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
         statement::Period::year(year).ok_or_else(|| Error::Internal(format!("{year} is not a year")))?;
     let filter = statement::Filter { department: Some("water".into()), ..statement::Filter::default() };
     let rows = statement::statement(db, &catalog, period, &filter)?;
-    let value = statement::report(&catalog, &rows, period, None, fingerprint.clone());
+    let mut value = statement::report(&catalog, &rows, period, None, fingerprint.clone());
+    value.issued = crate::report::issued::issued(db, &catalog, period, &filter)?;
     let doc = render::statement::doc(&value, ctx.lang);
     crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");
     render::print_doc(&doc, ctx.options(Unit::Wan), None)?;

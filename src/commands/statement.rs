@@ -40,7 +40,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
     let filter = Filter { department, county, project: None };
     let rows = statement::statement(&db, &catalog, period, &filter)?;
-    let value = statement::report(&catalog, &rows, period, filter.county, db.fingerprint()?);
+    let issued = crate::report::issued::issued(&db, &catalog, period, &filter)?;
+    let mut value = statement::report(&catalog, &rows, period, filter.county, db.fingerprint()?);
+    value.issued = issued;
     let title = render::statement::title(&value, ctx.lang);
     let doc = || render::statement::doc(&value, ctx.lang);
     render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;

@@ -149,7 +149,52 @@ pub fn doc(s: &StatementReport, lang: Lang) -> Doc {
         workbook.push(department_sheet(dept, &title, with_opening));
     }
     let fingerprint = s.fingerprint.clone();
-    Doc { title, fingerprint: Some(fingerprint), sections: vec![all], sheets: workbook, nest: false }
+    let sections = vec![all, issued_table(&s.issued)];
+    Doc { title, fingerprint: Some(fingerprint), sections, sheets: workbook, nest: false }
+}
+
+/// What was issued per department and channel, net of adjustments, with the period's
+/// adjustments in the notes.
+fn issued_table(i: &crate::report::issued::Issued) -> Report {
+    let mut report = Report {
+        title: "指标下达（含调整）issued, net of adjustments".into(),
+        columns: vec![
+            c("department", "部门"),
+            c("channel", "资金类别"),
+            c("original", "下达"),
+            c("adjusted", "调整"),
+            c("issued", "下达净额"),
+        ],
+        json_key: "issued",
+        ..Report::default()
+    };
+    for l in &i.lines {
+        report.rows.push(vec![
+            l.department.as_str().into(),
+            l.channel.as_str().into(),
+            Cell::Money(l.original),
+            Cell::Money(l.adjusted),
+            Cell::Money(l.issued),
+        ]);
+    }
+    report.notes = i
+        .adjustments
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} {} ({}, {}): {} on {} — {}",
+                a.county,
+                a.appropriation,
+                a.channel,
+                a.document,
+                if a.amount.is_positive() { "追加" } else { "调减" },
+                a.amount.yuan_grouped(),
+                a.date,
+                a.reason
+            )
+        })
+        .collect();
+    report
 }
 
 /// One department's sheet: its lines, its total as the totals row.

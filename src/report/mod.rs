@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod check;
 pub mod entitlements;
 pub mod history;
+pub mod issued;
 pub mod journal;
 pub mod letters;
 pub mod overview;

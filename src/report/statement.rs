@@ -253,6 +253,9 @@ pub struct StatementReport {
     pub county: Option<String>,
     pub lines: Vec<Line>,
     pub totals: Line,
+    /// What was issued per department and channel, net of adjustments, and the adjustments
+    /// dated in the period (`issued::issued`, set by the caller that reads the ledger).
+    pub issued: super::issued::Issued,
 }
 
 impl StatementReport {
@@ -278,6 +281,10 @@ impl Serialize for StatementReport {
             m.serialize_entry("subtotals", &subtotals)?;
         }
         m.serialize_entry("totals", &self.totals)?;
+        m.serialize_entry("issued", &self.issued.lines)?;
+        if !self.issued.adjustments.is_empty() {
+            m.serialize_entry("adjustments", &self.issued.adjustments)?;
+        }
         m.end()
     }
 }
@@ -305,7 +312,7 @@ pub fn report(
         department_code: None,
         channel_code: None,
     };
-    StatementReport { fingerprint, period, county, lines, totals }
+    StatementReport { fingerprint, period, county, lines, totals, issued: Default::default() }
 }
 
 /// One department's lines: per channel its projects' rows, a project subtotal for a project
