@@ -8,7 +8,7 @@
 //! change of output, run `FUNDLEDGER_BLESS=1 cargo test --test golden` and review the diff.
 
 mod common;
-use common::{fixtures, Ledger};
+use common::{fixtures, mask_chain_head, Ledger};
 
 /// Runs `args` once per format and compares each output with `golden/{stem}.{ext}`; every run
 /// must exit with `code`.
@@ -32,21 +32,6 @@ fn goldens(l: &Ledger, stem: &str, args: &[&str], formats: &[&str], code: i32) {
             std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
         assert!(actual == expected, "{name} differs from the golden file:\n{actual}");
     }
-}
-
-/// The ledger fingerprint's chain head, replaced by `#`s.
-fn mask_chain_head(text: &str) -> String {
-    let mut out = text.to_string();
-    for marker in ["chain head ", "\"hash\": \""] {
-        let mut from = 0;
-        while let Some(i) = out[from..].find(marker) {
-            let start = from + i + marker.len();
-            let end = (start + 16).min(out.len());
-            out.replace_range(start..end, "################");
-            from = end;
-        }
-    }
-    out
 }
 
 const ALL: &[&str] = &["table", "csv", "json"];

@@ -5,7 +5,7 @@
 
 mod common;
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use common::{fixtures, Ledger};
+use common::{fixtures, mask_chain_head, Ledger};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -18,22 +18,6 @@ fn demo() -> Ledger {
     let l = Ledger { dir, db };
     l.ok(&["demo"]);
     l
-}
-
-/// The chain head covers when and by whom each row was recorded, so it differs between two
-/// builds of the demo; goldens hold it masked.
-fn mask_chain_head(text: &str) -> String {
-    let mut out = text.to_string();
-    for marker in ["chain head ", "\"hash\": \""] {
-        let mut from = 0;
-        while let Some(i) = out[from..].find(marker) {
-            let start = from + i + marker.len();
-            let end = (start + 16).min(out.len());
-            out.replace_range(start..end, "################");
-            from = end;
-        }
-    }
-    out
 }
 
 fn golden(name: &str, actual: &str) {
