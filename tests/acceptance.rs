@@ -276,3 +276,63 @@ fn an_old_ledgers_acceptances_upgrade_and_stay_readable() {
     assert_eq!(records["award"]["document"], "市1");
     l.refused(&["accept", "award", "--project", "P-OLD", "--year", "2024", "--doc", "x"], &["already won"]);
 }
+
+/// Acceptance judges a sub-project by the status in force on its date: one excluded by
+/// amendment is not accepted and does not hold up the overall acceptance (in fundledger and
+/// in SQLite's triggers). A bureau is one of the sub-project's own county.
+#[test]
+fn a_subproject_excluded_by_amendment_is_not_accepted_and_does_not_hold_up_the_project() {
+    let l = Ledger::small();
+    let withdraw = l.post("withdraw", "A-FARM-NH", "S-GRAIN", "300000", "2024-07-01", "V-W1");
+    l.ok(&common::strs(&withdraw));
+    l.ok(&[
+        "amend",
+        "subproject",
+        "S-GRAIN",
+        "--effective",
+        "2024-07-02",
+        "--doc",
+        "南农〔2024〕20号",
+        "--reason",
+        "不开展",
+        "--status",
+        "excluded",
+    ]);
+    let item = |sub: &str, bureau: &str| {
+        vec![
+            "accept".to_string(),
+            "item".into(),
+            "--subproject".into(),
+            sub.into(),
+            "--bureau".into(),
+            bureau.into(),
+            "--result".into(),
+            "通过".into(),
+            "--date".into(),
+            "2024-08-01".into(),
+            "--doc".into(),
+            format!("南验〔2024〕{sub}"),
+        ]
+    };
+    l.refused(
+        &common::strs(&item("S-FARM", "海宁市农业农村局")),
+        &["'海宁市农业农村局' is not a bureau of 南湖区", "e.g. 南湖区农业农村局"],
+    );
+    l.refused(&common::strs(&item("S-GRAIN", "南湖区农业农村局")), &["S-GRAIN is excluded"]);
+    l.ok(&common::strs(&item("S-FARM", "南湖区农业农村局")));
+    l.ok(&common::strs(&item("S-DREDGE", "南湖区水利局")));
+    l.ok(&[
+        "accept",
+        "overall",
+        "--project",
+        "P-AGRI",
+        "--result",
+        "通过",
+        "--date",
+        "2024-08-10",
+        "--doc",
+        "南整验〔2024〕1号",
+    ]);
+    let r = l.run(&["verify"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

@@ -64,6 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0009_adjustments.sql"),
     include_str!("../../schema/0010_letters.sql"),
     include_str!("../../schema/0011_amendments.sql"),
+    include_str!("../../schema/0012_acceptance_status_in_force.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

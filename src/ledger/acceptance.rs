@@ -78,10 +78,8 @@ fn check(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance) -> Step<Option<Accep
         return Ok(None);
     }
     in_order_and_new(&history, a, sub.as_ref(), &project)?;
-    if a.stage == Stage::Item && a.bureau.is_none() {
-        let message =
-            "单项验收 is organised by a county bureau (县级主管部门): name it, e.g. 南湖区农业农村局".into();
-        return refuse(Check::Format, "bureau", message);
+    if let (Stage::Item, Some(s)) = (a.stage, sub.as_ref()) {
+        county_bureau(catalog, s, a.bureau.as_deref())?;
     }
     let whole =
         |project: StoredProject| Accepted { project_id: project.id, subproject_id: None, department: None };
@@ -123,7 +121,8 @@ fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, St
             None => {
                 return Err(Stop::Refused(Problem::not_recorded("sub-project", code).column("subproject")))
             }
-            Some(s) => Some(s),
+            // Judged by the status in force on the acceptance's date.
+            Some(s) => Some(crate::model::subproject_as_of(&s, &tx.amendments()?, a.date)),
         },
         _ => None,
     };
@@ -272,11 +271,43 @@ fn item_department(catalog: &Catalog, s: &StoredSubproject, a: &NewAcceptance) -
     Ok(chosen)
 }
 
+/// 单项验收 is organised by a county-level department of the sub-project's own county: the
+/// bureau is given, and its name starts with the county's (海宁市…, 南湖区…).
+fn county_bureau(catalog: &Catalog, s: &StoredSubproject, bureau: Option<&str>) -> Step<()> {
+    let lead = catalog.subproject_type(&s.type_code).and_then(|t| catalog.department(&t.department));
+    let example =
+        lead.map_or(String::new(), |d| format!(", e.g. {}{}", s.county, d.name.trim_start_matches('市')));
+    match bureau {
+        None => refuse(
+            Check::Format,
+            "bureau",
+            format!("单项验收 is organised by a county bureau (县级主管部门) of {}: name it{example}", s.county),
+        ),
+        Some(b) if !b.starts_with(s.county.as_str()) => refuse(
+            Check::Acceptance,
+            "bureau",
+            format!(
+                "'{}' is not a bureau of {}: {}'s 单项验收 is organised by a county-level department of {}{example}",
+                crate::error::echo(b),
+                s.county,
+                s.code,
+                s.county
+            ),
+        ),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The overall acceptance: every non-excluded sub-project passed its item acceptance on or
 /// before this date.
 fn items_passed(tx: &Tx<'_>, history: &[StoredAcceptance], project: &str, a: &NewAcceptance) -> Step<()> {
-    let required: Vec<StoredSubproject> =
-        tx.subprojects_of(project)?.into_iter().filter(|s| s.status != Status::Excluded).collect();
+    let amendments = tx.amendments()?;
+    let required: Vec<StoredSubproject> = tx
+        .subprojects_of(project)?
+        .iter()
+        .map(|s| crate::model::subproject_as_of(s, &amendments, a.date))
+        .filter(|s| s.status != Status::Excluded)
+        .collect();
     if required.is_empty() {
         let message = format!("project {project} has no non-excluded sub-project to accept");
         return refuse(Check::Acceptance, "project", message);
