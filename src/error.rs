@@ -201,6 +201,10 @@ impl fmt::Display for Problem {
         }
         match &self.column {
             Some(option) if option.starts_with("--") => write!(f, "option {}: ", escaped(option))?,
+            // A positional argument of a command (VOUCHER, SUBPROJECT), named as `--help` does.
+            Some(arg) if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
+                write!(f, "argument {}: ", escaped(arg))?
+            }
             Some(column) => write!(f, "column {}: ", escaped(column))?,
             None => {}
         }

@@ -175,9 +175,14 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
     let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
     // The writer names CSV columns; on the command line they are options (the entry a
     // reversal names is the VOUCHER argument, which has no option of its own).
+    let reversal = entry.kind == Kind::Reverse;
     let as_option = |p: Problem| match p.column.as_deref() {
-        Some("reverses") | None => p,
+        None => p,
+        Some("reverses") => p.column("VOUCHER"),
         Some("reverses_line") => p.column("--line"),
+        // A reversal takes its line and amount from the original: a problem with them is the
+        // original's, not an option's.
+        Some("appropriation" | "subproject" | "amount" | "channel") if reversal => Problem { column: None, ..p },
         Some(column) => {
             let option = format!("--{column}");
             p.column(option)
