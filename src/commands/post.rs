@@ -182,7 +182,9 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
         Some("reverses_line") => p.column("--line"),
         // A reversal takes its line and amount from the original: a problem with them is the
         // original's, not an option's.
-        Some("appropriation" | "subproject" | "amount" | "channel") if reversal => Problem { column: None, ..p },
+        Some("appropriation" | "subproject" | "amount" | "channel") if reversal => {
+            Problem { column: None, ..p }
+        }
         Some(column) => {
             let option = format!("--{column}");
             p.column(option)
