@@ -77,7 +77,7 @@ pub enum Command {
     Check(commands::check::Args),
     /// The per-department fund statement (部门资金报表), for a year or a date range.
     Statement(commands::statement::Args),
-    /// Reconcile a project: its sub-project × channel funds, and the implementing body's payment records against the ledger.
+    /// Reconcile a project: its sub-project × channel funds, and the implementing body's payment and receipt records against the ledger.
     Reconcile(commands::reconcile::Args),
     /// Record an acceptance: item (单项验收), overall (整体验收), county (县级验收) or city (市级验收).
     Accept(commands::accept::Args),
