@@ -63,8 +63,10 @@ pub enum FlagKind {
     /// A sub-project received less than its standalone entitlement on a channel (补助缩水).
     #[default]
     Shrinkage,
-    /// A project's sub-projects' shrinkage, summed.
+    /// A project's sub-projects' shrinkage, summed channel by channel (never netted).
     ProjectShrinkage,
+    /// A sub-project received more on a channel than its standalone entitlement there.
+    OverEntitlement,
     /// An appropriation line still holds unallocated money long after it was issued.
     Unallocated,
     /// An appropriation line's money has not moved for a long time (结余 risk).
@@ -81,6 +83,7 @@ impl FlagKind {
         match self {
             FlagKind::Shrinkage => "shrinkage",
             FlagKind::ProjectShrinkage => "project_shrinkage",
+            FlagKind::OverEntitlement => "over_entitlement",
             FlagKind::Unallocated => "unallocated",
             FlagKind::Idle => "idle",
             FlagKind::Unpaid => "unpaid",
@@ -112,13 +115,18 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 }
 
 /// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and
-/// channel, then project totals, then appropriation findings by code, then sub-projects
-/// without a letter by code.
+/// channel, then project totals, then receipts over entitlement, then appropriation findings
+/// by code, then sub-projects without a letter by code.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
     let rows = entitlements::entitlements(db, catalog, as_of)?;
     let mut flags: Vec<Flag> =
         rows.iter().filter(|r| r.gap().is_positive()).map(|r| shrinkage(catalog, r)).collect();
     flags.extend(project_shrinkage(&rows));
+    flags.extend(
+        rows.iter()
+            .filter(|r| r.entitlement.amount.is_positive() && r.received > r.entitlement.amount)
+            .map(|r| over_entitlement(catalog, r)),
+    );
     flags.extend(appropriation_flags(db, catalog, as_of)?);
     flags.extend(no_letter(db, as_of)?);
     Ok(flags)
@@ -179,18 +187,24 @@ fn shrinkage(catalog: &Catalog, r: &Row) -> Flag {
     }
 }
 
+/// A project's shrinkage: the sum of its sub-projects' shrinkage, channel by channel. Money a
+/// sub-project received beyond its entitlement on one channel never makes up for another's
+/// shortfall (渠道不乱): it is flagged on its own (`over_entitlement`).
 fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
-    let mut totals: BTreeMap<&str, (Fen, Fen)> = BTreeMap::new();
+    // Per project: (entitlements, received, the sub-projects' gaps summed).
+    let mut totals: BTreeMap<&str, (Fen, Fen, Fen)> = BTreeMap::new();
     for r in rows {
         let t = totals.entry(&r.project).or_default();
         t.0 += r.entitlement.amount;
         t.1 += r.received;
+        if r.gap().is_positive() {
+            t.2 += r.gap();
+        }
     }
     totals
         .into_iter()
-        .filter(|(_, (e, r))| r < e)
-        .map(|(project, (e, r))| {
-            let gap = e - r;
+        .filter(|(_, (_, _, gap))| gap.is_positive())
+        .map(|(project, (e, r, gap))| {
             let percent = gap.percent_of(e);
             Flag {
                 kind: FlagKind::ProjectShrinkage,
@@ -200,16 +214,39 @@ fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
                 gap: Some(gap),
                 gap_percent: percent,
                 message: format!(
-                    "补助缩水: project {project} received {} of its sub-projects' standalone entitlements {}, {} short ({}%)",
-                    r.yuan_grouped(),
-                    e.yuan_grouped(),
+                    "补助缩水: project {project}'s sub-projects received {} less than their standalone entitlements, channel by channel ({}%; received {} of {}, surpluses on other channels not netted)",
                     gap.yuan_grouped(),
-                    percent.map(|p| format!("{p:.2}")).unwrap_or_default()
+                    percent.map(|p| format!("{p:.2}")).unwrap_or_default(),
+                    r.yuan_grouped(),
+                    e.yuan_grouped()
                 ),
                 ..Flag::default()
             }
         })
         .collect()
+}
+
+/// A sub-project that received more on a channel than its standalone entitlement there.
+fn over_entitlement(catalog: &Catalog, r: &Row) -> Flag {
+    let channel = channel_name(catalog, &r.channel);
+    let over = r.received - r.entitlement.amount;
+    Flag {
+        kind: FlagKind::OverEntitlement,
+        project: Some(r.project.clone()),
+        subproject: Some(r.subproject.clone()),
+        channel: Some(channel.clone()),
+        entitlement: Some(r.entitlement.amount),
+        received: Some(r.received),
+        amount: Some(over),
+        message: format!(
+            "{} received {} on {channel}, {} more than its standalone entitlement {}: it does not make up for another channel's shortfall",
+            r.subproject,
+            r.received.yuan_grouped(),
+            over.yuan_grouped(),
+            r.entitlement.amount.yuan_grouped()
+        ),
+        ..Flag::default()
+    }
 }
 
 fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
