@@ -171,10 +171,16 @@ fn as_shown(o: &Map<String, Value>) -> Map<String, Value> {
         return statement_shown(o, subtotal);
     }
     let city = o.get("county").is_some_and(Value::is_null);
+    let above = o.get("flagships_above_target") == Some(&Value::Bool(true));
     let mut out = Map::new();
     for (k, v) in o {
         let (key, value) = match (k.as_str(), v) {
             (k, _) if k.ends_with("_code") => continue,
+            // The sheet's flagship column says "above target" in place of met / not met.
+            ("flagships_above_target", _) => continue,
+            ("flagship_target_met", _) if above => {
+                ("flagship_target".to_string(), Value::from("above target"))
+            }
             (k, Value::Bool(b)) if k.ends_with("_target_met") => {
                 (k.trim_end_matches("_met").to_string(), Value::from(if *b { "met" } else { "not met" }))
             }

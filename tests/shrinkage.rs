@@ -37,3 +37,34 @@ fn project_shrinkage_is_the_sum_of_its_subprojects_gaps_and_surpluses_are_flagge
     let future = over.iter().find(|f| f["subproject"] == "HN-2024-01-01").expect("HN-2024-01-01 is over");
     assert_eq!(future["amount"], "10419000.00", "{future}");
 }
+
+/// Three 人-mode flagships in one county are above the policy's 1–2, not short of it.
+#[test]
+fn three_flagships_in_a_county_are_above_target() {
+    let l = common::Ledger::small();
+    let projects = l.file(
+        "p.csv",
+        "project,name,county,scope,towns,villages,implementing_body,mode,approved_on,flagship\n\
+         P-F2,西塘镇项目,嘉善县,single_township,西塘镇,村A,西塘镇人民政府,people,2024-02-01,yes\n\
+         P-F3,干窑镇项目,嘉善县,single_township,干窑镇,村B,干窑镇人民政府,people,2024-02-01,yes\n",
+    );
+    l.ok(&["import", "projects", &projects]);
+    let subs = l.file(
+        "s.csv",
+        "subproject,project,type,status,quantity,unit,investment\n\
+         S-F2,P-F2,老旧小区改造提升,ongoing,10,户,100000\n\
+         S-F3,P-F3,老旧小区改造提升,ongoing,10,户,100000\n",
+    );
+    l.ok(&["import", "subprojects", &subs]);
+    let out = l.ok(&["review", "--year", "2024", "--county", "嘉善县", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let row = &v["projects"]["rows"][0];
+    assert_eq!(
+        (row["flagships"].clone(), row["flagships_above_target"].clone()),
+        (3.into(), true.into()),
+        "{row}"
+    );
+    assert_eq!(row["flagship_target_met"], false, "{row}");
+    let table = l.ok(&["review", "--year", "2024", "--county", "嘉善县"]);
+    assert!(table.contains("超出目标"), "{table}");
+}

@@ -126,7 +126,11 @@ fn projects(r: &ReviewReport, lang: Lang) -> Report {
             pct(p.land_coverage),
             met(p.land_target_met),
             Cell::Int(p.flagships as i64),
-            met(Some(p.flagship_target_met)),
+            if p.flagships_above_target {
+                Cell::Label { zh: "超出目标", en: "above target" }
+            } else {
+                met(Some(p.flagship_target_met))
+            },
         ];
         report.push(cells, subtotal);
     }

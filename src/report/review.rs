@@ -333,6 +333,9 @@ pub struct ProjectsRow {
     pub flagships: usize,
     /// 1–2 flagships; for the city, every county has 1–2.
     pub flagship_target_met: bool,
+    /// More flagships than the policy's 1–2 (for the city: some county has more, none fewer):
+    /// above the target, which is not a shortfall.
+    pub flagships_above_target: bool,
 }
 
 /// Appropriated money and the balance columns of a group of lines.
@@ -482,10 +485,15 @@ pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::model::Fingerpr
         adjustments: r.adjustments.clone(),
     };
     let all_flagships_met = r.counties.iter().all(|c| flagships_met(c.flagships));
+    let city_above = r.counties.iter().any(|c| c.flagships > FLAGSHIP_MAX)
+        && r.counties.iter().all(|c| c.flagships >= FLAGSHIP_MIN);
     for (c, city) in with_city(r) {
         let county = (!city).then(|| c.county.clone());
         let flagship_met = if city { all_flagships_met } else { flagships_met(c.flagships) };
-        out.projects.push(projects_row(c, county.clone(), flagship_met), city);
+        let above = if city { city_above } else { c.flagships > FLAGSHIP_MAX };
+        let mut row = projects_row(c, county.clone(), flagship_met);
+        row.flagships_above_target = above;
+        out.projects.push(row, city);
         add_fund_rows(catalog, &mut out, c, county.clone(), city);
         out.rates.push(rates_row(c, county.clone()), city);
         let shrinkage =
@@ -510,6 +518,7 @@ fn projects_row(c: &CountyReview, county: Option<String>, flagship_target_met: b
         land_target_met: coverage_met(c.land, c.projects, LAND_TARGET_PERCENT),
         flagships: c.flagships,
         flagship_target_met,
+        flagships_above_target: false,
     }
 }
 
