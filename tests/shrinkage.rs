@@ -68,3 +68,35 @@ fn three_flagships_in_a_county_are_above_target() {
     let table = l.ok(&["review", "--year", "2024", "--county", "嘉善县"]);
     assert!(table.contains("超出目标"), "{table}");
 }
+
+/// A flagship is a 人-mode project: another mode marked flagship gets a warning from `check`.
+#[test]
+fn a_flagship_of_another_mode_is_flagged() {
+    let l = common::Ledger::small();
+    l.ok(&[
+        "amend",
+        "project",
+        "P-AGRI",
+        "--effective",
+        "2025-01-02",
+        "--doc",
+        "嘉政办〔2025〕2号",
+        "--reason",
+        "列入精品示范工程",
+        "--flagship",
+        "yes",
+    ]);
+    let r = l.run(&["check", "--as-of", "2025-06-30", "--format", "json"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let flag = v["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .find(|f| f["kind"] == "flagship_not_people")
+        .expect("the 农-mode flagship is flagged");
+    assert_eq!(flag["project"], "P-AGRI", "{flag}");
+    // Before the amendment it was not a flagship.
+    let before = l.run(&["check", "--as-of", "2024-12-31", "--format", "json"]);
+    assert!(!before.stdout.contains("flagship_not_people"), "{}", before.stdout);
+}

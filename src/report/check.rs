@@ -67,6 +67,8 @@ pub enum FlagKind {
     ProjectShrinkage,
     /// A sub-project received more on a channel than its standalone entitlement there.
     OverEntitlement,
+    /// A project marked flagship whose mode is not 人.
+    FlagshipNotPeople,
     /// An appropriation line still holds unallocated money long after it was issued.
     Unallocated,
     /// An appropriation line's money has not moved for a long time (结余 risk).
@@ -84,6 +86,7 @@ impl FlagKind {
             FlagKind::Shrinkage => "shrinkage",
             FlagKind::ProjectShrinkage => "project_shrinkage",
             FlagKind::OverEntitlement => "over_entitlement",
+            FlagKind::FlagshipNotPeople => "flagship_not_people",
             FlagKind::Unallocated => "unallocated",
             FlagKind::Idle => "idle",
             FlagKind::Unpaid => "unpaid",
@@ -129,7 +132,29 @@ pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> 
     );
     flags.extend(appropriation_flags(db, catalog, as_of)?);
     flags.extend(no_letter(db, as_of)?);
+    flags.extend(flagship_not_people(db, as_of)?);
     Ok(flags)
+}
+
+/// A flagship (精品示范工程) is a 人-mode project (policy 二（三）): one of another mode marked
+/// flagship is flagged, and not counted toward the review's flagship target.
+fn flagship_not_people(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
+    Ok(db
+        .projects_as_of(as_of)?
+        .into_iter()
+        .filter(|p| p.row.flagship && p.row.mode != crate::model::Mode::People)
+        .map(|p| Flag {
+            kind: FlagKind::FlagshipNotPeople,
+            project: Some(p.row.code.to_string()),
+            message: format!(
+                "project {} is marked 精品示范工程 but its mode is {} ({}): flagships are 人-mode projects, so the review does not count it",
+                p.row.code,
+                p.row.mode.zh(),
+                p.row.mode
+            ),
+            ..Flag::default()
+        })
+        .collect())
 }
 
 /// Each sub-project not excluded in the register that no confirmation letter names.
