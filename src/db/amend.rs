@@ -146,6 +146,13 @@ impl Tx<'_> {
         Ok(changes)
     }
 
+    /// A sub-project's status in force on `date`: its latest status amendment effective by
+    /// then, else the register's.
+    pub fn status_as_of(&self, s: &StoredSubproject, date: NaiveDate) -> Result<Status> {
+        let changes = self.status_changes_of(s.id)?;
+        Ok(changes.into_iter().rfind(|(d, _)| *d <= date).map_or(s.status, |(_, st)| st))
+    }
+
     /// The money still on each of a sub-project's lines, by appropriation code.
     pub fn money_on_subproject(&self, subproject_id: i64) -> Result<Vec<HeldMoney>> {
         let mut stmt = self.tx.prepare_cached(

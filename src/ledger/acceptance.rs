@@ -122,7 +122,7 @@ fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, St
                 return Err(Stop::Refused(Problem::not_recorded("sub-project", code).column("subproject")))
             }
             // Judged by the status in force on the acceptance's date.
-            Some(s) => Some(crate::model::subproject_as_of(&s, &tx.amendments()?, a.date)),
+            Some(s) => Some(StoredSubproject { status: tx.status_as_of(&s, a.date)?, ..s }),
         },
         _ => None,
     };
@@ -301,13 +301,12 @@ fn county_bureau(catalog: &Catalog, s: &StoredSubproject, bureau: Option<&str>) 
 /// The overall acceptance: every non-excluded sub-project passed its item acceptance on or
 /// before this date.
 fn items_passed(tx: &Tx<'_>, history: &[StoredAcceptance], project: &str, a: &NewAcceptance) -> Step<()> {
-    let amendments = tx.amendments()?;
-    let required: Vec<StoredSubproject> = tx
-        .subprojects_of(project)?
-        .iter()
-        .map(|s| crate::model::subproject_as_of(s, &amendments, a.date))
-        .filter(|s| s.status != Status::Excluded)
-        .collect();
+    let mut required = Vec::new();
+    for s in tx.subprojects_of(project)? {
+        if tx.status_as_of(&s, a.date)? != Status::Excluded {
+            required.push(s);
+        }
+    }
     if required.is_empty() {
         let message = format!("project {project} has no non-excluded sub-project to accept");
         return refuse(Check::Acceptance, "project", message);

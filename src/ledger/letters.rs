@@ -134,8 +134,7 @@ impl<'a> LetterWriter<'a> {
     /// Records the letter's status for `sub` as an amendment when it differs from the one in
     /// force on the letter's date.
     fn follow_status(&self, l: &LetterLine, sub: &crate::model::StoredSubproject) -> RowResult {
-        let amendments = self.tx.amendments()?;
-        let in_force = crate::model::subproject_as_of(sub, &amendments, l.issued_on).status;
+        let in_force = self.tx.status_as_of(sub, l.issued_on)?;
         if in_force == l.status {
             return Ok(Ok(Outcome::Added));
         }
