@@ -41,7 +41,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub force: bool,
 
-    /// Language of table and CSV headers (JSON keys are always English).
+    /// Language of everything a person reads: messages, notes, table and CSV headers (JSON keys
+    /// and rule tags stay English).
     #[arg(long, global = true, value_enum, default_value = "zh")]
     pub lang: Lang,
 
@@ -212,6 +213,7 @@ fn context(cli: &Cli) -> Result<Ctx> {
     if let Some(out) = out.as_ref().filter(|_| !names_a_directory) {
         out.check()?;
     }
+    crate::lang::set(cli.lang);
     Ok(Ctx { db: cli.db.clone(), operator, format, lang: cli.lang, out })
 }
 

@@ -37,7 +37,7 @@
 //! checks it, README's Layout section describes each):
 //!
 //! ```text
-//! error money progress → model → subsidy allocate → catalog → audit → rules → import → db
+//! lang error money progress → model → subsidy allocate → catalog → audit → rules → import → db
 //!   → pipeline → ledger → verify → report → render → args → dev → commands → cli → main
 //! ```
 //!
@@ -60,6 +60,7 @@ pub mod db;
 pub mod dev;
 pub mod error;
 pub mod import;
+pub mod lang;
 pub mod ledger;
 pub mod model;
 pub mod money;

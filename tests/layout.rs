@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&str] = &[
-    "error", "money", "progress", "model", "subsidy", "allocate", "catalog", "audit", "rules", "import",
-    "db", "pipeline", "ledger", "verify", "report", "render", "args", "dev", "commands", "cli",
+    "lang", "error", "money", "progress", "model", "subsidy", "allocate", "catalog", "audit", "rules",
+    "import", "db", "pipeline", "ledger", "verify", "report", "render", "args", "dev", "commands", "cli",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
