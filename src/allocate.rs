@@ -1,9 +1,13 @@
 //! The allocator: divides an amount among claims, exact to the fen. Pure: no I/O.
 //!
 //! Outstanding entitlements come first, so integration never shrinks a subsidy while money
-//! suffices. When it does not, every claim is cut by the same ratio (each gets
-//! `outstanding × amount ÷ Σ outstanding`) and the shortfall is reported per claim. Whatever
-//! is left after every claim is met is spread pro rata to planned investment, or held back.
+//! suffices. Each claim has two parts: what is `due` now (its fair share not yet received:
+//! the entitlement cut by the ratio its county's channel is funded, see
+//! `report::entitlements`), then the rest of its outstanding entitlement. Dues are met first;
+//! then the rest; when money does not suffice for a stage, every claim of that stage is cut by
+//! the same ratio (each gets `claim × money ÷ Σ claims`) and the shortfall is reported per
+//! claim. Whatever is left after every claim is met is spread pro rata to planned investment,
+//! or held back.
 //!
 //! Rounding is largest remainder: each part is first rounded down to the fen, then the fen
 //! left over go one each to the parts with the largest dropped fractions; ties go to the
@@ -28,6 +32,8 @@ pub struct Claim {
     pub subproject: String,
     /// Entitlement not yet received on this channel (never negative).
     pub outstanding: Fen,
+    /// The part of `outstanding` due now: fair share not yet received (at most `outstanding`).
+    pub due: Fen,
     /// Planned investment, the weight for the remainder.
     pub investment: Fen,
 }
@@ -37,7 +43,8 @@ pub struct Claim {
 pub struct Share {
     pub subproject: String,
     pub outstanding: Fen,
-    /// Towards the outstanding entitlement.
+    pub due: Fen,
+    /// Towards the outstanding entitlement (the due part first).
     pub for_entitlement: Fen,
     /// From the remainder, pro rata to investment.
     pub from_remainder: Fen,
@@ -68,14 +75,16 @@ pub fn plan(amount: Fen, claims: &[Claim], remainder: Remainder) -> Plan {
     let mut claims: Vec<&Claim> = claims.iter().collect();
     claims.sort_by(|a, b| a.subproject.cmp(&b.subproject));
     assert!(claims.windows(2).all(|w| w[0].subproject != w[1].subproject), "one claim per sub-project");
-    assert!(claims.iter().all(|c| c.outstanding.0 >= 0 && c.investment.0 >= 0), "claims are non-negative");
+    assert!(
+        claims.iter().all(|c| c.outstanding.0 >= 0 && c.due.0 >= 0 && c.investment.0 >= 0),
+        "claims are non-negative"
+    );
 
-    let owed: i128 = claims.iter().map(|c| c.outstanding.0).sum();
-    let for_entitlement: Vec<i128> = if amount.0 >= owed {
-        claims.iter().map(|c| c.outstanding.0).collect()
-    } else {
-        divide(amount.0, &claims.iter().map(|c| c.outstanding.0).collect::<Vec<_>>())
-    };
+    let due: Vec<i128> = claims.iter().map(|c| c.due.0.min(c.outstanding.0)).collect();
+    let first = meet(amount.0, &due);
+    let rest: Vec<i128> = claims.iter().zip(&first).map(|(c, f)| c.outstanding.0 - f).collect();
+    let second = meet(amount.0 - first.iter().sum::<i128>(), &rest);
+    let for_entitlement: Vec<i128> = first.iter().zip(&second).map(|(a, b)| a + b).collect();
     let left = amount.0 - for_entitlement.iter().sum::<i128>();
     let weights: Vec<i128> = claims.iter().map(|c| c.investment.0).collect();
     let from_remainder = match remainder {
@@ -86,9 +95,11 @@ pub fn plan(amount: Fen, claims: &[Claim], remainder: Remainder) -> Plan {
     let shares: Vec<Share> = claims
         .iter()
         .zip(for_entitlement.iter().zip(&from_remainder))
-        .map(|(c, (e, r))| Share {
+        .zip(&due)
+        .map(|((c, (e, r)), d)| Share {
             subproject: c.subproject.clone(),
             outstanding: c.outstanding,
+            due: Fen(*d),
             for_entitlement: Fen(*e),
             from_remainder: Fen(*r),
             shortfall: Fen(c.outstanding.0 - e),
@@ -96,6 +107,15 @@ pub fn plan(amount: Fen, claims: &[Claim], remainder: Remainder) -> Plan {
         .collect();
     let shortfall = shares.iter().map(|s| s.shortfall).sum();
     Plan { amount, shares, held: Fen(amount.0 - given), shortfall }
+}
+
+/// Every claim in full when `money` suffices, else `money` divided in proportion to them.
+fn meet(money: i128, claims: &[i128]) -> Vec<i128> {
+    if money >= claims.iter().sum::<i128>() {
+        claims.to_vec()
+    } else {
+        divide(money, claims)
+    }
 }
 
 /// Splits `total` fen in proportion to `weights` by largest remainder; the parts sum to
@@ -135,7 +155,30 @@ mod tests {
     use super::*;
 
     fn claim(code: &str, outstanding: i128, investment: i128) -> Claim {
-        Claim { subproject: code.into(), outstanding: Fen(outstanding), investment: Fen(investment) }
+        Claim {
+            subproject: code.into(),
+            outstanding: Fen(outstanding),
+            due: Fen(outstanding),
+            investment: Fen(investment),
+        }
+    }
+
+    #[test]
+    fn dues_come_before_the_rest_of_the_entitlements() {
+        // 90.00 for A (owed 100.00, due 60.00) and B (owed 30.00, due 30.00): both dues are
+        // met (90.00), nothing is left for A's other 40.00.
+        let a = Claim { due: Fen(6_000), ..claim("A", 10_000, 1) };
+        let p = plan(Fen(9_000), &[a, claim("B", 3_000, 1)], Remainder::Hold);
+        let got: Vec<i128> = p.shares.iter().map(|s| s.for_entitlement.0).collect();
+        assert_eq!(got, [6_000, 3_000]);
+        assert_eq!((p.shortfall, p.held), (Fen(4_000), Fen(0)));
+        // 100.00: the dues, then 10.00 of A's rest.
+        let p = plan(
+            Fen(10_000),
+            &[Claim { due: Fen(6_000), ..claim("A", 10_000, 1) }, claim("B", 3_000, 1)],
+            Remainder::Hold,
+        );
+        assert_eq!(p.shares[0].for_entitlement, Fen(7_000));
     }
 
     #[test]

@@ -41,11 +41,14 @@ impl Shape {
 
     /// A short description for listings: `3000.00 元/亩`, `30% of investment, cap …`.
     pub fn describe(&self) -> String {
-        let cap = |c: &Option<Fen>| c.map(|c| format!(", cap {c}")).unwrap_or_default();
+        let cap = |c: &Option<Fen>| c.map(|c| crate::tr!("，封顶 {c}", ", cap {c}")).unwrap_or_default();
         match self {
             Shape::PerUnit { rate, unit, cap: c } => format!("{rate} 元/{unit}{}", cap(c)),
-            Shape::ShareOfInvestment { percent, cap: c } => format!("{percent}% of investment{}", cap(c)),
-            Shape::Fixed { amount } => format!("{amount} per sub-project"),
+            Shape::ShareOfInvestment { percent, cap: c } => {
+                let cap = cap(c);
+                crate::tr!("投资额的 {percent}%{cap}", "{percent}% of investment{cap}")
+            }
+            Shape::Fixed { amount } => crate::tr!("每个子项目 {amount}", "{amount} per sub-project"),
             Shape::Tiered { unit, tiers } => {
                 let t: Vec<String> = tiers.iter().map(|(q, a)| format!("≥{q}{unit}: {a}")).collect();
                 t.join("; ")
@@ -111,16 +114,28 @@ fn capped(amount: Fen, cap: Option<Fen>) -> Fen {
 /// Applies a rule's shape to a sub-project, or says why it cannot.
 pub fn evaluate(shape: &Shape, m: &Measure<'_>) -> Result<Fen, String> {
     let quantity = || {
-        Decimal::from_str(m.quantity).map_err(|_| "the sub-project has no quantity (建设规模)".to_string())
+        Decimal::from_str(m.quantity).map_err(|_| {
+            crate::lang::pick("子项目没有建设规模", "the sub-project has no quantity (建设规模)").to_string()
+        })
     };
     let same_unit = |unit: &str| {
         if unit.is_empty() || unit == m.unit {
             Ok(())
         } else {
-            Err(format!("the rule is per {unit}, the sub-project is measured in {}", m.unit))
+            let theirs = m.unit;
+            Err(crate::tr!(
+                "规则按{unit}计，子项目建设规模单位为{theirs}",
+                "the rule is per {unit}, the sub-project is measured in {theirs}"
+            ))
         }
     };
-    let too_large = || "the entitlement exceeds the largest accepted amount".to_string();
+    let too_large = || {
+        crate::lang::pick(
+            "应得金额超出可记录的最大金额",
+            "the entitlement exceeds the largest accepted amount",
+        )
+        .to_string()
+    };
     match shape {
         Shape::PerUnit { rate, unit, cap } => {
             same_unit(unit)?;
@@ -145,27 +160,37 @@ pub fn evaluate(shape: &Shape, m: &Measure<'_>) -> Result<Fen, String> {
 pub fn parse_tiers(text: &str) -> Result<Vec<(Decimal, Fen)>, String> {
     let mut tiers = Vec::new();
     for part in text.split([';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
-        let (grade, amount) =
-            part.split_once('=').ok_or_else(|| format!("tier '{}' is not grade=amount", echo(part)))?;
+        let (grade, amount) = part.split_once('=').ok_or_else(|| {
+            let part = echo(part);
+            crate::tr!("分档 '{part}' 不是“档次=金额”", "tier '{part}' is not grade=amount")
+        })?;
         let grade = grade.trim();
         let threshold = match GRADES.iter().find(|(name, _)| *name == grade) {
             Some((_, q)) => Decimal::from(*q),
             None => Decimal::from_str(grade).map_err(|_| {
-                format!(
-                    "tier grade '{}' is neither a quantity nor one of 百亩方, 千亩方, 万亩方",
-                    echo(grade)
+                let grade = echo(grade);
+                crate::tr!(
+                    "分档档次 '{grade}' 既不是数量，也不是百亩方、千亩方、万亩方之一",
+                    "tier grade '{grade}' is neither a quantity nor one of 百亩方, 千亩方, 万亩方"
                 )
             })?,
         };
-        let amount = Fen::parse_positive(amount).map_err(|e| format!("tier '{}': {e}", echo(part)))?;
+        let amount = Fen::parse_positive(amount).map_err(|e| {
+            let part = echo(part);
+            crate::tr!("分档 '{part}'：{e}", "tier '{part}': {e}")
+        })?;
         tiers.push((threshold, amount));
     }
     if tiers.is_empty() {
-        return Err("a tiered rule needs tiers (grade=amount;…)".into());
+        return Err(crate::lang::pick(
+            "分档规则需要分档（档次=金额;…）",
+            "a tiered rule needs tiers (grade=amount;…)",
+        )
+        .into());
     }
     tiers.sort_by_key(|t| t.0);
     if tiers.windows(2).any(|w| w[0].0 == w[1].0) {
-        return Err("two tiers have the same grade".into());
+        return Err(crate::lang::pick("两个分档的档次相同", "two tiers have the same grade").into());
     }
     Ok(tiers)
 }
@@ -197,13 +222,27 @@ pub enum Basis {
 impl Basis {
     pub fn describe(&self) -> String {
         match self {
-            Basis::Standalone { doc } => format!("单独补助 approved standalone amount ({doc})"),
-            Basis::Rule { rule_id, source_doc, sample, description } => {
-                let s = if *sample { " [示例 sample figure]" } else { "" };
-                format!("rule #{rule_id}: {description} — {source_doc}{s}")
+            Basis::Standalone { doc } => {
+                crate::tr!("单独立项批复补助额（{doc}）", "approved standalone amount 单独补助 ({doc})")
             }
-            Basis::NotApplicable { rule_id, reason } => format!("rule #{rule_id} does not apply: {reason}"),
-            Basis::NoRule => "no subsidy rule valid on the approval date".to_string(),
+            Basis::Rule { rule_id, source_doc, sample, description } => {
+                let s = if *sample {
+                    crate::lang::pick("［示例数字，非官方］", " [示例 sample figure]")
+                } else {
+                    ""
+                };
+                crate::tr!(
+                    "规则 #{rule_id}：{description}——{source_doc}{s}",
+                    "rule #{rule_id}: {description} — {source_doc}{s}"
+                )
+            }
+            Basis::NotApplicable { rule_id, reason } => {
+                crate::tr!("规则 #{rule_id} 不适用：{reason}", "rule #{rule_id} does not apply: {reason}")
+            }
+            Basis::NoRule => {
+                crate::lang::pick("立项日无有效补助规则", "no subsidy rule valid on the approval date")
+                    .to_string()
+            }
         }
     }
 
@@ -279,7 +318,7 @@ mod tests {
         // 0.5 × 3.33 = 1.665 → 1.67.
         assert_eq!(evaluate(&shape, &m("0.5", "亩", 0)), Ok(Fen(167)));
         assert_eq!(evaluate(&shape, &m("100", "亩", 0)), Ok(Fen(1_000)));
-        assert!(evaluate(&shape, &m("1", "个", 0)).unwrap_err().contains("per 亩"));
+        assert!(evaluate(&shape, &m("1", "个", 0)).unwrap_err().contains("规则按亩计"));
     }
 
     #[test]

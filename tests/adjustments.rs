@@ -67,7 +67,7 @@ fn taking_back_unallocated_money_is_accepted_and_reports_show_it() {
     let args = l.post("allocate", "A-FARM-NH", "S-FARM", "0.01", "2024-07-02", "V-R1");
     l.refused(&strs(&args), &["R3", "0.00 available on the appropriation"]);
     let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH"]);
-    assert!(plan.contains("850,000.00 issued, 0.00 available"), "{plan}");
+    assert!(plan.contains("下达 850,000.00，可分配 0.00"), "{plan}");
     // The review's appropriated money is net of it, and lists it.
     let review: serde_json::Value =
         serde_json::from_str(&l.ok(&["review", "--year", "2024", "--county", "南湖区", "--format", "json"]))
@@ -76,6 +76,11 @@ fn taking_back_unallocated_money_is_accepted_and_reports_show_it() {
     assert_eq!(listed["appropriation"], "A-FARM-NH", "{review}");
     assert_eq!(listed["amount"], "-150000.00", "{review}");
     let table = l.ok(&["review", "--year", "2024"]);
+    assert!(
+        table.contains("指标下达已扣除本年调整：南湖区 A-FARM-NH 2024-07-01 调减 -150,000.00"),
+        "{table}"
+    );
+    let table = l.ok(&["--lang", "en", "review", "--year", "2024"]);
     assert!(table.contains("net of the year's adjustments: 南湖区 A-FARM-NH 调减 -150,000.00"), "{table}");
     // The statement shows what each channel issued net of adjustments, and lists the period's.
     let statement: serde_json::Value = serde_json::from_str(&l.ok(&[

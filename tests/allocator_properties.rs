@@ -6,16 +6,24 @@ use fundledger::money::Fen;
 use proptest::prelude::*;
 
 fn claims() -> impl Strategy<Value = Vec<Claim>> {
-    prop::collection::vec((0..2_000_000_000i128, 0..5_000_000_000i128), 0..12).prop_map(|v| {
-        v.into_iter()
-            .enumerate()
-            .map(|(i, (outstanding, investment))| Claim {
-                subproject: format!("S{:02}", (i * 7) % 13 + i * 13),
-                outstanding: Fen(outstanding),
-                investment: Fen(investment),
-            })
-            .collect()
-    })
+    claims_due(false)
+}
+
+/// Claims whose due part is the whole outstanding entitlement, or (`partly`) any part of it.
+fn claims_due(partly: bool) -> impl Strategy<Value = Vec<Claim>> {
+    prop::collection::vec((0..2_000_000_000i128, 0..5_000_000_000i128, 0..=1000i128), 0..12).prop_map(
+        move |v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (outstanding, investment, per_mille))| Claim {
+                    subproject: format!("S{:02}", (i * 7) % 13 + i * 13),
+                    outstanding: Fen(outstanding),
+                    due: Fen(if partly { outstanding * per_mille / 1000 } else { outstanding }),
+                    investment: Fen(investment),
+                })
+                .collect()
+        },
+    )
 }
 
 fn remainder() -> impl Strategy<Value = Remainder> {
@@ -62,6 +70,24 @@ proptest! {
             let diff = (s.for_entitlement.0 * owed - exact).abs();
             prop_assert!(diff < owed, "{:?}", s);
             prop_assert_eq!(s.from_remainder, Fen(0));
+        }
+    }
+
+    #[test]
+    fn dues_are_met_before_any_other_entitlement_and_cut_alike_when_short(claims in claims_due(true), frac in 0..1500i128) {
+        let due: i128 = claims.iter().map(|c| c.due.0).sum();
+        prop_assume!(due > 0);
+        let amount = due * frac / 1000;
+        let p = plan(Fen(amount), &claims, Remainder::Hold);
+        for s in &p.shares {
+            if amount >= due {
+                // Every due is met; only then does the rest of an entitlement get money.
+                prop_assert!(s.for_entitlement >= s.due, "{:?}", s);
+            } else {
+                // A shortage of dues: each gets due × amount ÷ Σ due within a fen, no more.
+                let diff = (s.for_entitlement.0 * due - s.due.0 * amount).abs();
+                prop_assert!(diff < due, "{:?}", s);
+            }
         }
     }
 

@@ -36,7 +36,7 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
     assert!(out.contains("`check` as of 2025-12-31:") && out.contains("shrinkage "), "{out}");
     assert!(out.contains("The five largest 补助缩水 gaps"), "{out}");
     assert!(out.contains("An allocation plan — `fundledger allocate --appropriation"), "{out}");
-    assert!(out.contains("Exact to the fen by largest remainder"), "{out}");
+    assert!(out.contains("精确到分，按最大余数法分配"), "{out}");
     assert!(out.contains("Department fund statement (部门资金报表), 市水利局, 2025:"), "{out}");
     assert!(out.contains("部门资金报表 2025年度") && out.contains(" 市水利局 | 部门合计"), "{out}");
     assert!(

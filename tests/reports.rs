@@ -477,8 +477,8 @@ fn review_goldens_and_workbook() {
     assert_eq!(city["awards"], 1);
     // The formulas are stated in the output.
     let table = l.ok(&["review", "--year", "2025"]);
-    assert!(table.contains("资金到位率 arrival rate = 到位资金 arrived ÷ 应补助 entitled"), "{table}");
-    assert!(table.contains("结余率 surplus rate"), "{table}");
+    assert!(table.contains("资金到位率 = 到位资金 ÷ 应补助"), "{table}");
+    assert!(table.contains("结余率 = 指标结余 ÷ 指标下达"), "{table}");
 
     let xlsx = l.dir.path().join("review.xlsx");
     l.ok(&["review", "--year", "2025", "--lang", "en", "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
@@ -795,4 +795,27 @@ fn acceptances_import_all_or_nothing_and_are_never_edited() {
         )
         .expect_err("trigger");
     assert!(err.to_string().contains("every non-excluded sub-project passed"), "{err}");
+}
+
+/// The review's year columns are the year's own movements: the city's issued, arrived and paid
+/// in 2025 are the cumulative figures to 2025-12-31 less those to 2024-12-31.
+#[test]
+fn the_reviews_year_columns_are_the_difference_of_two_year_ends() {
+    let l = demo();
+    let review = |year: &str| -> Value {
+        serde_json::from_str(&l.ok(&["review", "--year", year, "--format", "json"])).expect("json")
+    };
+    let (now, before) = (review("2025"), review("2024"));
+    let city = |v: &Value| {
+        v["funds_by_level"]["subtotals"].as_array().expect("subtotals").last().cloned().expect("city")
+    };
+    let d = |v: &Value, k: &str| {
+        Decimal::from_str(v[k].as_str().unwrap_or_else(|| panic!("{k}"))).expect("decimal")
+    };
+    let (n, b) = (city(&now), city(&before));
+    assert_eq!(d(&n, "year_appropriated"), d(&n, "appropriated") - d(&b, "appropriated"), "{n}");
+    assert_eq!(d(&n, "year_paid"), d(&n, "paid") - d(&b, "paid"), "{n}");
+    let arrived = |v: &Value| d(v, "allocated") - d(v, "withdrawn") - d(v, "returned");
+    assert_eq!(d(&n, "year_arrived"), arrived(&n) - arrived(&b), "{n}");
+    assert!(d(&n, "year_paid") > Decimal::ZERO, "the demo pays in 2025");
 }

@@ -12,8 +12,11 @@ pub fn table(l: &Listing) -> Report {
             c("type", "子项目类型"),
             c("channel", "资金类别"),
             c("entitlement", "单独补助应得"),
+            c("fair_share", "公平份额"),
             c("received", "已到位"),
             c("outstanding", "尚欠"),
+            c("shrinkage", "补助缩水"),
+            c("underfunding", "来源不足"),
             c("basis", "依据"),
         ],
         rows: l
@@ -26,8 +29,11 @@ pub fn table(l: &Listing) -> Report {
                     r.type_name.as_str().into(),
                     r.channel.as_str().into(),
                     r.entitlement.into(),
+                    r.fair_share.into(),
                     r.received.into(),
                     r.outstanding.into(),
+                    r.shrinkage.into(),
+                    r.underfunding.into(),
                     r.basis.as_str().into(),
                 ]
             })
@@ -38,15 +44,29 @@ pub fn table(l: &Listing) -> Report {
             Cell::Empty,
             Cell::Empty,
             l.totals.entitlement.into(),
+            l.totals.fair_share.into(),
             l.totals.received.into(),
             l.totals.outstanding.into(),
+            l.totals.shrinkage.into(),
+            l.totals.underfunding.into(),
             Cell::Empty,
         ]),
-        notes: vec![format!(
-            "{} rows; {} use an illustrative sample rule (示例规则，非官方数字), not an official figure",
-            l.rows.len(),
-            l.samples
-        )],
+        notes: notes(l),
         ..Report::default()
     }
+}
+
+fn notes(l: &Listing) -> Vec<String> {
+    let (n, samples) = (l.rows.len(), l.samples);
+    let mut notes = vec![crate::tr!(
+        "共 {n} 行；其中 {samples} 行按示例规则测算（示例数字，非官方）",
+        "{n} rows; {samples} use an illustrative sample rule (示例规则), not an official figure"
+    )];
+    notes.extend(super::review::shrinkage_notes("").into_iter().skip(1));
+    notes.push(crate::tr!("尚欠 = 单独补助应得 − 已到位", "outstanding = entitlement − received"));
+    for w in &l.without_channel {
+        let (sub, reason) = (&w.subproject, &w.reason);
+        notes.push(crate::tr!("{sub} 无应得行：{reason}", "{sub} has no entitlement row: {reason}"));
+    }
+    notes
 }

@@ -1,7 +1,7 @@
 //! The allocation plan of an appropriation line (`allocate`): what is still available on
 //! it, divided among the eligible sub-projects of its county (the channel designates the
-//! type; not excluded) — outstanding standalone entitlements first, then the remainder as
-//! asked — exact to the fen (`crate::allocate`). Recording the plan is the command's job;
+//! type; not excluded) — fair shares not yet received first, then the rest of the outstanding
+//! standalone entitlements, then the remainder as asked — exact to the fen (`crate::allocate`). Recording the plan is the command's job;
 //! the value says whether it was recorded, and under which vouchers.
 
 use crate::allocate::{plan, Claim, Plan, Remainder};
@@ -21,6 +21,8 @@ pub struct Row {
     pub project: Option<String>,
     pub subproject: String,
     pub outstanding: Fen,
+    /// The part of `outstanding` due first: fair share not yet received.
+    pub due: Fen,
     pub for_entitlement: Fen,
     pub from_remainder: Fen,
     pub allocation: Fen,
@@ -33,6 +35,7 @@ pub struct Totals {
     pub project: Option<String>,
     pub subproject: Option<String>,
     pub outstanding: Fen,
+    pub due: Fen,
     pub for_entitlement: Fen,
     pub from_remainder: Fen,
     pub allocation: Fen,
@@ -95,6 +98,7 @@ pub fn allocation_plan(db: &Db, a: &StoredAppropriation, remainder: Remainder) -
             project: projects.get(&s.subproject).cloned(),
             subproject: s.subproject.clone(),
             outstanding: s.outstanding,
+            due: s.due,
             for_entitlement: s.for_entitlement,
             from_remainder: s.from_remainder,
             allocation: s.total(),
@@ -103,6 +107,7 @@ pub fn allocation_plan(db: &Db, a: &StoredAppropriation, remainder: Remainder) -
         .collect();
     let totals = Totals {
         outstanding: rows.iter().map(|r| r.outstanding).sum(),
+        due: rows.iter().map(|r| r.due).sum(),
         for_entitlement: rows.iter().map(|r| r.for_entitlement).sum(),
         from_remainder: rows.iter().map(|r| r.from_remainder).sum(),
         allocation: rows.iter().map(|r| r.allocation).sum(),
@@ -138,10 +143,12 @@ fn claims(
     // The register as amended today: an amended exclusion, investment or standalone approval
     // counts.
     let today = chrono::Local::now().date_naive();
-    let outstanding: HashMap<String, Fen> = entitlements(db, catalog, today)?
+    // Outstanding entitlement and fair share not yet received, with the county's channel as
+    // funded today (this appropriation included): dividing by the dues leaves no shrinkage.
+    let owed: HashMap<String, (Fen, Fen)> = entitlements(db, catalog, today)?
         .into_iter()
         .filter(|r| r.channel == a.channel)
-        .map(|r| (r.subproject.clone(), r.outstanding()))
+        .map(|r| (r.subproject.clone(), (r.outstanding(), r.due())))
         .collect();
     let mut projects = HashMap::new();
     let claims = db
@@ -154,11 +161,8 @@ fn claims(
         })
         .map(|s| {
             projects.insert(s.code.to_string(), s.project_code.to_string());
-            Claim {
-                outstanding: outstanding.get(s.code.as_str()).copied().unwrap_or_default(),
-                investment: s.investment,
-                subproject: s.code.into(),
-            }
+            let (outstanding, due) = owed.get(s.code.as_str()).copied().unwrap_or_default();
+            Claim { outstanding, due, investment: s.investment, subproject: s.code.into() }
         })
         .collect();
     Ok((issued - drawn, claims, projects))

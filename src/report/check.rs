@@ -1,8 +1,14 @@
 //! The findings a reviewer should see (`check`), each one flag:
 //!
-//! - `shrinkage` (补助缩水): a sub-project has received less on a channel than its standalone
-//!   entitlement; `project_shrinkage`: a project's total received is below its total
-//!   entitlement;
+//! - `shrinkage` (补助缩水): a sub-project has received less on a channel than its fair share
+//!   (its standalone entitlement cut by the ratio its county's channel was funded by the day,
+//!   see `report::entitlements`): the money was there and it did not get its part;
+//! - `underfunded`: a county's appropriations on a channel fall short of the total standalone
+//!   entitlement there — a shortfall at the source, not 缩水;
+//! - `project_shrinkage`: a project's sub-projects' shrinkage summed channel by channel, never
+//!   netted; `over_entitlement`: a sub-project received more than its entitlement on a channel;
+//! - `mode_unsubstantiated`: a project whose content does not bear out its declared mode;
+//!   `flagship_not_people`: a flagship whose mode is not 人;
 //! - `unallocated`: an appropriation still has money available a year after it was issued;
 //! - `unpaid`: money disbursed to an implementing body and not paid out a year after the last
 //!   disbursement;
@@ -12,12 +18,12 @@
 //!   names.
 //!
 //! The periods are fiscal practice, not policy text; they are constants here, named in each
-//! message.
+//! message. Messages are in the reader's language (`crate::lang`).
 
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{BalanceLine, LineActivity, Status};
+use crate::model::{BalanceLine, LineActivity, Mode, Status};
 use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;
@@ -35,13 +41,26 @@ pub const IDLE_DAYS: i64 = 730;
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Flag {
     pub kind: FlagKind,
+    /// The county, for a flag about a county's channel (`underfunded`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county: Option<String>,
     pub project: Option<String>,
     pub subproject: Option<String>,
     pub channel: Option<String>,
     pub appropriation: Option<String>,
     pub entitlement: Option<Fen>,
+    /// The entitlement cut by the ratio the county's channel was funded (DOMAIN.md §5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fair_share: Option<Fen>,
     pub received: Option<Fen>,
+    /// Shrinkage: fair share − received, when positive.
     pub gap: Option<Fen>,
+    /// The part of the entitlement never issued to the county on the channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub underfunding: Option<Fen>,
+    /// What the county was issued on the channel by the day (`underfunded`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<Fen>,
     #[serde(serialize_with = "super::ser::opt_percent")]
     pub gap_percent: Option<Decimal>,
     /// The money the flag is about where it is not a gap: unallocated on the line, not paid
@@ -60,13 +79,17 @@ pub struct Flag {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
-    /// A sub-project received less than its standalone entitlement on a channel (补助缩水).
+    /// A sub-project received less than its fair share on a channel (补助缩水).
     #[default]
     Shrinkage,
+    /// A county's appropriations on a channel fall short of the entitlements there.
+    Underfunded,
     /// A project's sub-projects' shrinkage, summed channel by channel (never netted).
     ProjectShrinkage,
     /// A sub-project received more on a channel than its standalone entitlement there.
     OverEntitlement,
+    /// A project whose content does not bear out its declared mode.
+    ModeUnsubstantiated,
     /// A project marked flagship whose mode is not 人.
     FlagshipNotPeople,
     /// An appropriation line still holds unallocated money long after it was issued.
@@ -84,8 +107,10 @@ impl FlagKind {
     pub fn code(self) -> &'static str {
         match self {
             FlagKind::Shrinkage => "shrinkage",
+            FlagKind::Underfunded => "underfunded",
             FlagKind::ProjectShrinkage => "project_shrinkage",
             FlagKind::OverEntitlement => "over_entitlement",
+            FlagKind::ModeUnsubstantiated => "mode_unsubstantiated",
             FlagKind::FlagshipNotPeople => "flagship_not_people",
             FlagKind::Unallocated => "unallocated",
             FlagKind::Idle => "idle",
@@ -118,12 +143,14 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 }
 
 /// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and
-/// channel, then project totals, then receipts over entitlement, then appropriation findings
-/// by code, then sub-projects without a letter by code.
+/// channel, then underfunded county channels, then project totals, then receipts over
+/// entitlement, then appropriation findings by code, then sub-projects without a letter by
+/// code, then projects whose mode their content or flagship mark does not bear out.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
     let rows = entitlements::entitlements(db, catalog, as_of)?;
     let mut flags: Vec<Flag> =
-        rows.iter().filter(|r| r.gap().is_positive()).map(|r| shrinkage(catalog, r)).collect();
+        rows.iter().filter(|r| r.shrinkage().is_positive()).map(|r| shrinkage(catalog, r)).collect();
+    flags.extend(underfunded(catalog, &rows, &entitlements::issued_by_county_channel(db, as_of)?));
     flags.extend(project_shrinkage(&rows));
     flags.extend(
         rows.iter()
@@ -132,8 +159,105 @@ pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> 
     );
     flags.extend(appropriation_flags(db, catalog, as_of)?);
     flags.extend(no_letter(db, as_of)?);
+    flags.extend(mode_unsubstantiated(db, catalog, as_of)?);
     flags.extend(flagship_not_people(db, as_of)?);
     Ok(flags)
+}
+
+/// What a project's non-excluded sub-projects bring to the modes (DOMAIN.md §6): 涉农 work (a
+/// type ticked for 农), 涉地 work (ticked for 地, not for 农) and 人 work (ticked only for 人:
+/// towns, communities, institutional innovation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Content {
+    pub agri: bool,
+    pub land: bool,
+    pub people: bool,
+}
+
+impl Content {
+    /// The content of each project, from its sub-projects as in force on `as_of`.
+    pub fn of_projects(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<HashMap<String, Content>> {
+        let mut content: HashMap<String, Content> = HashMap::new();
+        for s in db.subprojects_as_of(as_of)?.into_iter().filter(|s| s.status != Status::Excluded) {
+            let Some(t) = catalog.subproject_type(&s.type_code) else { continue };
+            let c = content.entry(s.project_code.to_string()).or_default();
+            c.agri |= t.agri;
+            c.land |= t.land && !t.agri;
+            c.people |= t.people && !t.land && !t.agri;
+        }
+        Ok(content)
+    }
+
+    /// Whether a project of `mode` with this content counts toward 农 coverage.
+    pub fn counts_agri(self, _mode: Mode) -> bool {
+        self.agri
+    }
+
+    /// Whether a project of `mode` with this content counts toward 地 coverage.
+    pub fn counts_land(self, mode: Mode) -> bool {
+        matches!(mode, Mode::Land | Mode::People) && self.land
+    }
+
+    /// What the declared `mode` needs and this content lacks, in the reader's language:
+    /// 农 needs 涉农 work; 地 also 涉地 work; 人 also 人 work (the modes are nested).
+    pub fn missing_for(self, mode: Mode) -> Vec<String> {
+        let mut missing = Vec::new();
+        if !self.agri {
+            missing.push(
+                crate::lang::pick("涉农子项目（附件1勾选“农”的类型）", "涉农 work (a type ticked for 农)")
+                    .to_string(),
+            );
+        }
+        if matches!(mode, Mode::Land | Mode::People) && !self.land {
+            missing.push(
+                crate::lang::pick(
+                    "涉地子项目（勾选“地”而非“农”的类型）",
+                    "涉地 work (a type ticked for 地, not for 农)",
+                )
+                .to_string(),
+            );
+        }
+        if mode == Mode::People && !self.people {
+            missing.push(
+                crate::lang::pick(
+                    "“人”的子项目（只勾选“人”的类型：城镇、社区、制度创新）",
+                    "人 work (a type ticked only for 人: towns, communities, institutional innovation)",
+                )
+                .to_string(),
+            );
+        }
+        missing
+    }
+}
+
+/// Each project (not excluded from the register's view on the day) whose non-excluded
+/// sub-projects do not bear out its declared mode.
+fn mode_unsubstantiated(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
+    let content = Content::of_projects(db, catalog, as_of)?;
+    let mut projects = db.projects_as_of(as_of)?;
+    projects.sort_by(|a, b| a.row.code.cmp(&b.row.code));
+    Ok(projects
+        .into_iter()
+        .filter(|p| p.row.approved_on <= as_of)
+        .filter_map(|p| {
+            let missing = content.get(p.row.code.as_str()).copied().unwrap_or_default().missing_for(p.row.mode);
+            if missing.is_empty() {
+                return None;
+            }
+            let (code, mode) = (&p.row.code, p.row.mode.zh());
+            let missing = missing.join(crate::lang::pick("、", ", "));
+            Some(Flag {
+                kind: FlagKind::ModeUnsubstantiated,
+                county: Some(p.row.county.clone()),
+                project: Some(code.to_string()),
+                message: crate::tr!(
+                    "项目 {code} 申报为“{mode}”模式，但未整合{missing}：内容不足以支撑所报模式，相应覆盖率不计入",
+                    "project {code} is declared {mode}-mode but integrates no {missing}: its content does not bear out the mode, and it does not count toward that coverage"
+                ),
+                ..Flag::default()
+            })
+        })
+        .collect())
 }
 
 /// A flagship (精品示范工程) is a 人-mode project (policy 二（三）): one of another mode marked
@@ -142,17 +266,18 @@ fn flagship_not_people(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
     Ok(db
         .projects_as_of(as_of)?
         .into_iter()
-        .filter(|p| p.row.flagship && p.row.mode != crate::model::Mode::People)
-        .map(|p| Flag {
-            kind: FlagKind::FlagshipNotPeople,
-            project: Some(p.row.code.to_string()),
-            message: format!(
-                "project {} is marked 精品示范工程 but its mode is {} ({}): flagships are 人-mode projects, so the review does not count it",
-                p.row.code,
-                p.row.mode.zh(),
-                p.row.mode
-            ),
-            ..Flag::default()
+        .filter(|p| p.row.flagship && p.row.mode != Mode::People)
+        .map(|p| {
+            let (code, zh, mode) = (&p.row.code, p.row.mode.zh(), p.row.mode);
+            Flag {
+                kind: FlagKind::FlagshipNotPeople,
+                project: Some(code.to_string()),
+                message: crate::tr!(
+                    "项目 {code} 标为精品示范工程，但模式为“{zh}”：精品示范工程应为“人”模式，年度评价不计入",
+                    "project {code} is marked 精品示范工程 but its mode is {zh} ({mode}): flagships are 人-mode projects, so the review does not count it"
+                ),
+                ..Flag::default()
+            }
         })
         .collect())
 }
@@ -165,16 +290,18 @@ fn no_letter(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
         .subprojects_as_of(as_of)?
         .into_iter()
         .filter(|s| s.status != Status::Excluded && !named.contains(s.code.as_str()))
-        .map(|s| Flag {
-            kind: FlagKind::NoLetter,
-            project: Some(s.project_code.to_string()),
-            subproject: Some(s.code.to_string()),
-            message: format!(
-                "no confirmation letter (确认书) names {} ({}): record the competent department's letter with `import letters`",
-                s.code,
-                s.status.zh()
-            ),
-            ..Flag::default()
+        .map(|s| {
+            let (code, status) = (&s.code, s.status.zh());
+            Flag {
+                kind: FlagKind::NoLetter,
+                project: Some(s.project_code.to_string()),
+                subproject: Some(code.to_string()),
+                message: crate::tr!(
+                    "{code}（{status}）没有任何确认书（附件2）列明：请用 `import letters` 录入主管部门出具的确认书",
+                    "no confirmation letter (确认书) names {code} ({status}): record the competent department's letter with `import letters`"
+                ),
+                ..Flag::default()
+            }
         })
         .collect())
 }
@@ -183,67 +310,128 @@ fn channel_name(catalog: &Catalog, code: &str) -> String {
     catalog.channel(code).map_or(code.to_string(), |c| c.name.clone())
 }
 
+fn percent(p: Option<Decimal>) -> String {
+    p.map(|p| format!("{p:.2}")).unwrap_or_default()
+}
+
 fn shrinkage(catalog: &Catalog, r: &Row) -> Flag {
-    let percent = r.gap().percent_of(r.entitlement.amount);
-    let sample =
-        if r.entitlement.basis.is_sample() { " (entitlement from an illustrative sample rule)" } else { "" };
+    let gap = r.shrinkage();
+    let pct = gap.percent_of(r.fair_share);
+    let sample = if r.entitlement.basis.is_sample() {
+        crate::lang::pick("（应得按示例规则测算）", " (entitlement from an illustrative sample rule)")
+    } else {
+        ""
+    };
     let channel = channel_name(catalog, &r.channel);
+    let (sub, received, entitled, fair, short, under) = (
+        &r.subproject,
+        r.received.yuan_grouped(),
+        r.entitlement.amount.yuan_grouped(),
+        r.fair_share.yuan_grouped(),
+        gap.yuan_grouped(),
+        r.underfunding().yuan_grouped(),
+    );
+    let p = percent(pct);
+    let apart = if r.underfunding().is_positive() {
+        crate::tr!("；来源不足 {under} 另计", "; underfunding at the source {under} is counted apart")
+    } else {
+        String::new()
+    };
     Flag {
         kind: FlagKind::Shrinkage,
+        county: Some(r.county.clone()),
         project: Some(r.project.clone()),
-        subproject: Some(r.subproject.clone()),
+        subproject: Some(sub.clone()),
         channel: Some(channel.clone()),
-        appropriation: None,
         entitlement: Some(r.entitlement.amount),
+        fair_share: Some(r.fair_share),
         received: Some(r.received),
-        gap: Some(r.gap()),
-        gap_percent: percent,
-        amount: None,
-        days: None,
-        since: None,
-        message: format!(
-            "补助缩水: {} received {} of its standalone entitlement {} on {channel}, {} short ({}%){sample}",
-            r.subproject,
-            r.received.yuan_grouped(),
-            r.entitlement.amount.yuan_grouped(),
-            r.gap().yuan_grouped(),
-            percent.map(|p| format!("{p:.2}")).unwrap_or_default()
+        gap: Some(gap),
+        gap_percent: pct,
+        underfunding: Some(r.underfunding()),
+        message: crate::tr!(
+            "补助缩水：{sub} 在{channel}上单独补助应得 {entitled}，按本县该资金类别下达比例的公平份额 {fair}，实际到位 {received}，少 {short}（公平份额的 {p}%）{apart}{sample}",
+            "补助缩水: {sub} received {received} on {channel} against a fair share of {fair} (standalone entitlement {entitled}), {short} short ({p}% of the fair share){apart}{sample}"
         ),
+        ..Flag::default()
     }
 }
 
-/// A project's shrinkage: the sum of its sub-projects' shrinkage, channel by channel. Money a
-/// sub-project received beyond its entitlement on one channel never makes up for another's
-/// shortfall (渠道不乱): it is flagged on its own (`over_entitlement`).
-fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
-    // Per project: (entitlements, received, the sub-projects' gaps summed).
-    let mut totals: BTreeMap<&str, (Fen, Fen, Fen)> = BTreeMap::new();
+/// Each county × channel whose appropriations by the day fall short of the total standalone
+/// entitlement of the county's sub-projects on it: underfunding at the source, not shrinkage.
+fn underfunded(catalog: &Catalog, rows: &[Row], issued: &HashMap<(String, String), Fen>) -> Vec<Flag> {
+    // Per (county, channel): entitlements, received, rows.
+    let mut totals: BTreeMap<(&str, &str), (Fen, Fen, usize)> = BTreeMap::new();
     for r in rows {
-        let t = totals.entry(&r.project).or_default();
+        let t = totals.entry((&r.county, &r.channel)).or_default();
         t.0 += r.entitlement.amount;
         t.1 += r.received;
-        if r.gap().is_positive() {
-            t.2 += r.gap();
-        }
+        t.2 += 1;
     }
     totals
         .into_iter()
-        .filter(|(_, (_, _, gap))| gap.is_positive())
-        .map(|(project, (e, r, gap))| {
-            let percent = gap.percent_of(e);
+        .filter_map(|((county, code), (entitled, received, n))| {
+            let given = issued.get(&(county.to_string(), code.to_string())).copied().unwrap_or_default();
+            let short = entitled - Fen(given.0.max(0));
+            if !short.is_positive() {
+                return None;
+            }
+            let pct = short.percent_of(entitled);
+            let channel = channel_name(catalog, code);
+            let (e, g, s, p) = (entitled.yuan_grouped(), given.yuan_grouped(), short.yuan_grouped(), percent(pct));
+            Some(Flag {
+                kind: FlagKind::Underfunded,
+                county: Some(county.to_string()),
+                channel: Some(channel.clone()),
+                entitlement: Some(entitled),
+                received: Some(received),
+                issued: Some(given),
+                underfunding: Some(short),
+                message: crate::tr!(
+                    "资金来源不足：{county}{channel}已下达 {g}，本县 {n} 个子项目单独补助应得合计 {e}，差 {s}（{p}%）；这不是补助缩水，各子项目按公平份额衡量",
+                    "underfunded: {county} was issued {g} on {channel} against {e} of standalone entitlements of its {n} sub-project row(s), {s} short ({p}%); this is not 缩水: each sub-project is judged against its fair share"
+                ),
+                ..Flag::default()
+            })
+        })
+        .collect()
+}
+
+/// A project's shrinkage: the sum of its sub-projects' shrinkage, channel by channel. Money a
+/// sub-project received beyond its fair share on one channel never makes up for another's
+/// shortfall (渠道不乱): beyond the entitlement it is flagged on its own (`over_entitlement`).
+fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
+    // Per project: (entitlements, fair shares, received, shrinkage summed, underfunding).
+    let mut totals: BTreeMap<&str, [Fen; 5]> = BTreeMap::new();
+    let county: HashMap<&str, &str> = rows.iter().map(|r| (r.project.as_str(), r.county.as_str())).collect();
+    for r in rows {
+        let t = totals.entry(&r.project).or_default();
+        t[0] += r.entitlement.amount;
+        t[1] += r.fair_share;
+        t[2] += r.received;
+        t[3] += r.shrinkage();
+        t[4] += r.underfunding();
+    }
+    totals
+        .into_iter()
+        .filter(|(_, t)| t[3].is_positive())
+        .map(|(project, [e, fair, r, gap, under])| {
+            let pct = gap.percent_of(fair);
+            let (gs, p, rs, fs, es, us) =
+                (gap.yuan_grouped(), percent(pct), r.yuan_grouped(), fair.yuan_grouped(), e.yuan_grouped(), under.yuan_grouped());
             Flag {
                 kind: FlagKind::ProjectShrinkage,
+                county: county.get(project).map(|c| c.to_string()),
                 project: Some(project.to_string()),
                 entitlement: Some(e),
+                fair_share: Some(fair),
                 received: Some(r),
                 gap: Some(gap),
-                gap_percent: percent,
-                message: format!(
-                    "补助缩水: project {project}'s sub-projects received {} less than their standalone entitlements, channel by channel ({}%; received {} of {}, surpluses on other channels not netted)",
-                    gap.yuan_grouped(),
-                    percent.map(|p| format!("{p:.2}")).unwrap_or_default(),
-                    r.yuan_grouped(),
-                    e.yuan_grouped()
+                gap_percent: pct,
+                underfunding: Some(under),
+                message: crate::tr!(
+                    "补助缩水：项目 {project} 各子项目按渠道逐一计算少得 {gs}（公平份额的 {p}%；到位 {rs}，公平份额 {fs}，单独补助应得 {es}；某渠道多得不抵其他渠道少得；来源不足 {us} 另计）",
+                    "补助缩水: project {project}'s sub-projects received {gs} less than their fair shares, channel by channel ({p}%; received {rs} of fair shares {fs}, entitlements {es}; surpluses on other channels not netted; underfunding at the source {us} counted apart)"
                 ),
                 ..Flag::default()
             }
@@ -255,20 +443,21 @@ fn project_shrinkage(rows: &[Row]) -> Vec<Flag> {
 fn over_entitlement(catalog: &Catalog, r: &Row) -> Flag {
     let channel = channel_name(catalog, &r.channel);
     let over = r.received - r.entitlement.amount;
+    let (sub, received, o, e) =
+        (&r.subproject, r.received.yuan_grouped(), over.yuan_grouped(), r.entitlement.amount.yuan_grouped());
     Flag {
         kind: FlagKind::OverEntitlement,
+        county: Some(r.county.clone()),
         project: Some(r.project.clone()),
-        subproject: Some(r.subproject.clone()),
+        subproject: Some(sub.clone()),
         channel: Some(channel.clone()),
         entitlement: Some(r.entitlement.amount),
+        fair_share: Some(r.fair_share),
         received: Some(r.received),
         amount: Some(over),
-        message: format!(
-            "{} received {} on {channel}, {} more than its standalone entitlement {}: it does not make up for another channel's shortfall",
-            r.subproject,
-            r.received.yuan_grouped(),
-            over.yuan_grouped(),
-            r.entitlement.amount.yuan_grouped()
+        message: crate::tr!(
+            "{sub} 在{channel}上到位 {received}，超出单独补助应得 {e} 共 {o}：可能占用了其他子项目的资金，且不能抵补其他渠道的缺口",
+            "{sub} received {received} on {channel}, {o} more than its standalone entitlement {e}: another sub-project's money may have gone there, and it does not make up for another channel's shortfall"
         ),
         ..Flag::default()
     }
@@ -307,10 +496,13 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 amount: Some(available),
                 days: Some(age),
                 since: Some(a.issued_on),
-                message: format!(
-                    "appropriation {} ({}, {channel}) issued {} still has {} unallocated after {age} days (more than {UNALLOCATED_DAYS})",
-                    a.code, a.doc_no, a.issued_on, available.yuan_grouped()
-                ),
+                message: {
+                    let (code, doc, on, left) = (&a.code, &a.doc_no, a.issued_on, available.yuan_grouped());
+                    crate::tr!(
+                        "指标 {code}（{doc}，{channel}）于 {on} 下达，{age} 天后（超过 {UNALLOCATED_DAYS} 天）仍有 {left} 未分配",
+                        "appropriation {code} ({doc}, {channel}) issued {on} still has {left} unallocated after {age} days (more than {UNALLOCATED_DAYS})"
+                    )
+                },
                 ..base.clone()
             });
         }
@@ -327,11 +519,13 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 amount: Some(issued - paid),
                 days: Some(idle),
                 since: Some(last),
-                message: format!(
-                    "appropriation {} ({channel}) has {} not paid out and no movement since {last} ({idle} days; 结余 risk)",
-                    a.code,
-                    (issued - paid).yuan_grouped()
-                ),
+                message: {
+                    let (code, unpaid) = (&a.code, (issued - paid).yuan_grouped());
+                    crate::tr!(
+                        "指标 {code}（{channel}）尚有 {unpaid} 未支付，自 {last} 起 {idle} 天无资金变动（结余风险）",
+                        "appropriation {code} ({channel}) has {unpaid} not paid out and no movement since {last} ({idle} days; 结余 risk)"
+                    )
+                },
                 ..base.clone()
             });
         }
@@ -363,11 +557,13 @@ fn unpaid_flags(
                 since: Some(disbursed),
                 project: Some(l.project.clone()),
                 subproject: Some(l.subproject.clone()),
-                message: format!(
-                    "{} disbursed to sub-project {} from {code} is not paid out {days} days after the last disbursement on {disbursed}",
-                    l.balance.held().yuan_grouped(),
-                    l.subproject
-                ),
+                message: {
+                    let (held, sub) = (l.balance.held().yuan_grouped(), &l.subproject);
+                    crate::tr!(
+                        "指标 {code} 拨付给子项目 {sub} 的 {held}，自最后一次拨付（{disbursed}）起 {days} 天仍未支付",
+                        "{held} disbursed to sub-project {sub} from {code} is not paid out {days} days after the last disbursement on {disbursed}"
+                    )
+                },
                 ..base.clone()
             });
         }

@@ -7,6 +7,15 @@
 //! on that channel by amendment; else the register's standalone amount on the sub-project's
 //! primary (first designated) channel; else the rule valid on its project's approval date. Received = allocated − withdrawn − returned on that
 //! channel, over all appropriation lines, reversals netted.
+//!
+//! Each row also carries its **fair share** (DOMAIN.md §5): when what the county was issued
+//! on the channel by the date falls short of the total entitlement on that channel in the
+//! county, a stand-alone project would have been cut too, so the neutral baseline is the
+//! entitlement cut by the same ratio — `issued × entitlement ÷ total`, divided among the
+//! county's rows on the channel exact to the fen by largest remainder (the allocator divides
+//! the same way, so an appropriation it divided leaves no shrinkage). **Shrinkage** (补助缩水) is
+//! fair share − received when positive: money was there and this sub-project did not get its
+//! part. **Underfunding** is entitlement − fair share: money that never came to the county.
 
 use crate::catalog::Catalog;
 use crate::db::Db;
@@ -29,17 +38,72 @@ pub struct Row {
     pub investment: Fen,
     pub entitlement: Entitlement,
     pub received: Fen,
+    /// The entitlement cut by the ratio the county's channel was funded by the date.
+    pub fair_share: Fen,
 }
 
 impl Row {
     /// Entitlement not yet received (never negative).
     pub fn outstanding(&self) -> Fen {
-        Fen((self.entitlement.amount - self.received).0.max(0))
+        positive(self.entitlement.amount - self.received)
     }
 
-    /// Entitlement minus received, when positive: the shrinkage.
-    pub fn gap(&self) -> Fen {
-        self.outstanding()
+    /// Fair share not received (补助缩水): the money was there, this sub-project did not get it.
+    pub fn shrinkage(&self) -> Fen {
+        positive(self.fair_share - self.received)
+    }
+
+    /// The part of the entitlement the county was never issued on the channel.
+    pub fn underfunding(&self) -> Fen {
+        positive(self.entitlement.amount - self.fair_share)
+    }
+
+    /// Fair share not yet received that an allocation should bring (as `shrinkage`).
+    pub fn due(&self) -> Fen {
+        self.shrinkage()
+    }
+}
+
+fn positive(f: Fen) -> Fen {
+    Fen(f.0.max(0))
+}
+
+/// What each county was issued on each channel by `date`: appropriations issued by then,
+/// with their adjustments dated by then.
+pub fn issued_by_county_channel(db: &Db, date: NaiveDate) -> Result<HashMap<(String, String), Fen>> {
+    let adjustments = db.adjustments()?;
+    let mut issued: HashMap<(String, String), Fen> = HashMap::new();
+    for a in db.appropriations()?.into_iter().filter(|a| a.issued_on <= date) {
+        *issued.entry((a.county.clone(), a.channel.clone())).or_default() +=
+            crate::model::issued_as_of(a.amount, a.id, &adjustments, date);
+    }
+    Ok(issued)
+}
+
+/// Sets every row's fair share: per county and channel, the rows' entitlements in full when
+/// the county was issued at least their total, else `issued` divided among them in proportion
+/// to their entitlements, exact to the fen (largest remainder, ties to the earlier row).
+pub fn set_fair_shares(rows: &mut [Row], issued: &HashMap<(String, String), Fen>) {
+    let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        groups.entry((r.county.as_str(), r.channel.as_str())).or_default().push(i);
+    }
+    let mut shares = vec![Fen(0); rows.len()];
+    for ((county, channel), members) in groups {
+        let total: Fen = members.iter().map(|&i| rows[i].entitlement.amount).sum();
+        let given = issued.get(&(county.to_string(), channel.to_string())).copied().unwrap_or_default();
+        let given = positive(given);
+        if given >= total {
+            members.iter().for_each(|&i| shares[i] = rows[i].entitlement.amount);
+            continue;
+        }
+        let weights: Vec<i128> = members.iter().map(|&i| rows[i].entitlement.amount.0.max(0)).collect();
+        for (&i, part) in members.iter().zip(crate::allocate::divide(given.0, &weights)) {
+            shares[i] = Fen(part);
+        }
+    }
+    for (r, share) in rows.iter_mut().zip(shares) {
+        r.fair_share = share;
     }
 }
 
@@ -95,9 +159,11 @@ pub fn entitlements_with(
                     .copied()
                     .unwrap_or_default(),
                 entitlement: e,
+                fair_share: Fen(0),
             });
         }
     }
+    set_fair_shares(&mut rows, &issued_by_county_channel(db, as_of)?);
     Ok(rows)
 }
 
@@ -112,8 +178,14 @@ pub struct Listed {
     /// The channel's name.
     pub channel: String,
     pub entitlement: Fen,
+    /// The entitlement cut by the ratio the county's channel is funded by the day.
+    pub fair_share: Fen,
     pub received: Fen,
     pub outstanding: Fen,
+    /// Fair share not received (补助缩水).
+    pub shrinkage: Fen,
+    /// Entitlement never issued to the county on the channel.
+    pub underfunding: Fen,
     /// Where the entitlement comes from, in words.
     pub basis: String,
     /// The entitlement comes from an illustrative sample rule, not an official figure.
@@ -133,9 +205,26 @@ pub struct ListedTotals {
     pub type_name: Option<String>,
     pub channel: Option<String>,
     pub entitlement: Fen,
+    pub fair_share: Fen,
     pub received: Fen,
     pub outstanding: Fen,
+    pub shrinkage: Fen,
+    pub underfunding: Fen,
     pub basis: Option<String>,
+}
+
+/// A sub-project whose type no channel pays: why it has no entitlement row.
+#[derive(Clone, Debug, Serialize)]
+pub struct WithoutChannel {
+    pub project: String,
+    pub subproject: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub type_code: String,
+    /// `none` (Annex 3 says 暂无), `absent` (Annex 3 has no row for the type), `user` (a type
+    /// added to the catalogue with no channel designated).
+    pub annex3: String,
+    pub reason: String,
 }
 
 /// The `entitlements` report: every row (of one project, or all), their sums and how many
@@ -145,6 +234,8 @@ pub struct Listing {
     pub rows: Vec<Listed>,
     pub totals: ListedTotals,
     pub samples: usize,
+    /// Sub-projects (not excluded) with no entitlement row because no channel pays their type.
+    pub without_channel: Vec<WithoutChannel>,
 }
 
 /// The `entitlements` report of every project, or only of `project`.
@@ -158,8 +249,11 @@ pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>, as_of: NaiveDa
             type_name: type_name(&r.type_code),
             channel: name(&r.channel),
             entitlement: r.entitlement.amount,
+            fair_share: r.fair_share,
             received: r.received,
             outstanding: r.outstanding(),
+            shrinkage: r.shrinkage(),
+            underfunding: r.underfunding(),
             basis: r.entitlement.basis.describe(),
             sample: r.entitlement.basis.is_sample(),
             basis_detail: r.entitlement.basis,
@@ -171,10 +265,57 @@ pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>, as_of: NaiveDa
         .collect();
     let totals = ListedTotals {
         entitlement: rows.iter().map(|r| r.entitlement).sum(),
+        fair_share: rows.iter().map(|r| r.fair_share).sum(),
         received: rows.iter().map(|r| r.received).sum(),
         outstanding: rows.iter().map(|r| r.outstanding).sum(),
+        shrinkage: rows.iter().map(|r| r.shrinkage).sum(),
+        underfunding: rows.iter().map(|r| r.underfunding).sum(),
         ..ListedTotals::default()
     };
     let samples = rows.iter().filter(|r| r.sample).count();
-    Ok(Listing { rows, totals, samples })
+    let without_channel = without_channel(db, catalog, project, as_of)?;
+    Ok(Listing { rows, totals, samples, without_channel })
+}
+
+/// The sub-projects (not excluded on `as_of`) whose type no channel pays, with why.
+fn without_channel(
+    db: &Db,
+    catalog: &Catalog,
+    project: Option<&str>,
+    as_of: NaiveDate,
+) -> Result<Vec<WithoutChannel>> {
+    let mut subprojects = db.subprojects_as_of(as_of)?;
+    subprojects.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(subprojects
+        .into_iter()
+        .filter(|s| s.status != Status::Excluded && project.is_none_or(|p| p == s.project_code.as_str()))
+        .filter(|s| catalog.channels_for_type(&s.type_code).is_empty())
+        .map(|s| {
+            let t = catalog.subproject_type(&s.type_code);
+            let annex3 = t.map_or("absent".to_string(), |t| t.annex3.clone());
+            let name = t.map_or(s.type_code.clone(), |t| t.name.clone());
+            let reason = match annex3.as_str() {
+                "none" => crate::tr!(
+                    "附件3对“{name}”的补助资金类别为“暂无”：没有渠道按单独立项补助，故无应得",
+                    "Annex 3 gives 暂无 (none yet) as the channel for {name}: no channel subsidises it stand-alone, so there is no entitlement"
+                ),
+                "user" => crate::tr!(
+                    "“{name}”为新增类型，尚未指定补助资金类别：用 `import catalog` 指定后才有应得",
+                    "{name} is a type added to the catalogue with no channel designated: designate one with `import catalog` for an entitlement"
+                ),
+                _ => crate::tr!(
+                    "附件3没有“{name}”一行：没有渠道按单独立项补助，故无应得",
+                    "Annex 3 has no row for {name}: no channel subsidises it stand-alone, so there is no entitlement"
+                ),
+            };
+            WithoutChannel {
+                project: s.project_code.to_string(),
+                subproject: s.code.to_string(),
+                type_name: name,
+                type_code: s.type_code,
+                annex3,
+                reason,
+            }
+        })
+        .collect())
 }

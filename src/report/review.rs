@@ -2,15 +2,22 @@
 //!
 //! - Projects in the year: approved on or before 31 December and not through city acceptance
 //!   before 1 January; *new* if approved in the year, *continuing* otherwise.
-//! - Mode coverage (policy 二): a project counts toward 农 when its mode is 农, 地 or 人 and
-//!   toward 地 when it is 地 or 人 (modes are nested), provided it integrates at least one
-//!   non-excluded sub-project; targets 100% and 50% of the projects in the year.
+//! - Mode coverage (policy 二, DOMAIN.md §6) counts content, not declarations: a project counts
+//!   toward 农 when it integrates a non-excluded sub-project of a type ticked for 农 (any mode
+//!   admits it), toward 地 when its mode is 地 or 人 and it integrates one of a type ticked for
+//!   地 but not for 农; targets 100% and 50% of the projects in the year. Projects whose content
+//!   does not bear out their declared mode are listed (`check`'s `mode_unsubstantiated`).
 //! - Flagships: 人-mode projects marked 精品示范工程 among the projects in the year; target
 //!   1–2 per county.
 //! - Funds are cumulative to 31 December over every line of the county (so the totals equal
 //!   `statement --to Y-12-31`): appropriated = lines issued by then; the balance columns as
 //!   in `balances`; entitled = the standalone entitlements of the sub-projects of projects
-//!   approved by then; arrived = received (allocated − withdrawn − returned).
+//!   approved by then; arrived = received (allocated − withdrawn − returned). Beside them, the
+//!   year's own movements: issued in the year (with the year's adjustments) and the entries
+//!   dated in it.
+//! - Shrinkage and underfunding (DOMAIN.md §5) of the projects in the year, side by side:
+//!   entitlement, fair share, received, shrinkage (fair share not received) and underfunding
+//!   (entitlement never issued to the county on the channel).
 //! - Modes, flagship designations and sub-project statuses are those in force on 31 December
 //!   (the register as amended by then).
 //! - Rates: 资金到位率 = arrived ÷ entitled; 支出进度 = paid ÷ arrived; 结余率 =
@@ -20,7 +27,7 @@ use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
 use crate::model::{BalanceLine, StoredProject};
-use crate::model::{Level, LineBalance, Mode, Status};
+use crate::model::{Level, LineBalance, Mode};
 use crate::money::Fen;
 use crate::report::acceptance::{self, Progress};
 use crate::report::balances::Figures as BalanceFigures;
@@ -64,11 +71,22 @@ pub struct CountyReview {
     pub by_level: BTreeMap<Level, Funds>,
     /// Keyed by the channel's catalogue position, then code.
     pub by_channel: BTreeMap<(usize, String), Funds>,
+    /// The year's own movements, as `funds`, `by_level` and `by_channel`.
+    pub year: Funds,
+    pub year_by_level: BTreeMap<Level, Funds>,
+    pub year_by_channel: BTreeMap<(usize, String), Funds>,
     pub entitled: Fen,
-    /// Sub-project × channel rows of projects in the year whose received is below their
-    /// entitlement, and the sum of the gaps.
+    /// Of the sub-project × channel rows of projects in the year: their entitlements, fair
+    /// shares and received; how many received less than their fair share, and the sum of the
+    /// shrinkage; the underfunding summed.
+    pub judged_entitled: Fen,
+    pub fair_share: Fen,
+    pub received: Fen,
     pub shrinkage_flags: usize,
     pub shrinkage_gap: Fen,
+    pub underfunding: Fen,
+    /// Projects in the year whose content does not bear out their declared mode.
+    pub unsubstantiated: Vec<Unsubstantiated>,
     pub acceptance: Vec<Progress>,
 }
 
@@ -88,15 +106,27 @@ impl CountyReview {
         self.land += other.land;
         self.flagships += other.flagships;
         self.funds.add(&other.funds);
+        self.year.add(&other.year);
         for (k, v) in &other.by_level {
             self.by_level.entry(*k).or_default().add(v);
+        }
+        for (k, v) in &other.year_by_level {
+            self.year_by_level.entry(*k).or_default().add(v);
         }
         for (k, v) in &other.by_channel {
             self.by_channel.entry(k.clone()).or_default().add(v);
         }
+        for (k, v) in &other.year_by_channel {
+            self.year_by_channel.entry(k.clone()).or_default().add(v);
+        }
         self.entitled += other.entitled;
+        self.judged_entitled += other.judged_entitled;
+        self.fair_share += other.fair_share;
+        self.received += other.received;
         self.shrinkage_flags += other.shrinkage_flags;
         self.shrinkage_gap += other.shrinkage_gap;
+        self.underfunding += other.underfunding;
+        self.unsubstantiated.extend(other.unsubstantiated.iter().cloned());
         self.acceptance.extend(other.acceptance.iter().cloned());
     }
 }
@@ -110,6 +140,17 @@ pub struct Review {
     /// The adjustments (追加, 调减, 上级收回) dated in the year, of the counties reviewed:
     /// `appropriated` is net of them, and a reviewer sees each.
     pub adjustments: Vec<AdjustmentRow>,
+}
+
+/// A project in the year whose content does not bear out its declared mode: what it lacks.
+#[derive(Clone, Debug, Serialize)]
+pub struct Unsubstantiated {
+    pub county: String,
+    pub project: String,
+    /// The declared mode's code (`agri`, `land`, `people`).
+    pub mode: String,
+    /// What the mode needs and the project does not integrate, in the reader's language.
+    pub missing: Vec<String>,
 }
 
 /// One adjustment of an appropriation, as the review lists it.
@@ -175,9 +216,11 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         counties.iter().enumerate().map(|(i, c)| (c.county.clone(), i)).collect();
     // Modes, flagships and statuses as amended by the end of the year.
     let projects = db.projects_as_of(end)?;
-    let in_year = count_projects(db, &projects, (start, end), &index, &mut counties)?;
+    let content = crate::report::check::Content::of_projects(db, catalog, end)?;
+    let in_year = count_projects(db, &projects, &content, (start, end), &index, &mut counties)?;
     let lines = db.balance_lines_as_of(Some(end))?;
-    add_funds(db, catalog, end, &lines, &index, &mut counties)?;
+    let opening = db.balance_lines_as_of(start.pred_opt())?;
+    add_funds(db, catalog, (start, end), (&lines, &opening), &index, &mut counties)?;
     let approved: HashMap<&str, NaiveDate> =
         projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
     for e in entitlements::entitlements_with(db, catalog, &lines, end)? {
@@ -187,9 +230,15 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         }
         let c = &mut counties[i];
         c.entitled += e.entitlement.amount;
-        if in_year.contains(e.project.as_str()) && e.gap().is_positive() {
-            c.shrinkage_flags += 1;
-            c.shrinkage_gap += e.gap();
+        if in_year.contains(e.project.as_str()) {
+            c.judged_entitled += e.entitlement.amount;
+            c.fair_share += e.fair_share;
+            c.received += e.received;
+            c.underfunding += e.underfunding();
+            if e.shrinkage().is_positive() {
+                c.shrinkage_flags += 1;
+                c.shrinkage_gap += e.shrinkage();
+            }
         }
     }
     let mut city = CountyReview::default();
@@ -205,6 +254,7 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
 fn count_projects(
     db: &Db,
     projects: &[StoredProject],
+    content: &HashMap<String, crate::report::check::Content>,
     (start, end): (NaiveDate, NaiveDate),
     index: &HashMap<String, usize>,
     counties: &mut [CountyReview],
@@ -216,11 +266,6 @@ fn count_projects(
         .iter()
         .filter(|p| p.city.as_ref().is_some_and(|c| c.0 < start))
         .map(|p| p.project.as_str())
-        .collect();
-    let integrates: HashSet<&str> = subprojects
-        .iter()
-        .filter(|s| s.status != Status::Excluded)
-        .map(|s| s.project_code.as_str())
         .collect();
     let mut in_year: HashSet<String> = HashSet::new();
     for p in projects {
@@ -234,11 +279,17 @@ fn count_projects(
         if p.row.approved_on >= start {
             c.new += 1;
         }
-        if integrates.contains(p.row.code.as_str()) {
-            c.agri += 1;
-            if matches!(p.row.mode, Mode::Land | Mode::People) {
-                c.land += 1;
-            }
+        let has = content.get(p.row.code.as_str()).copied().unwrap_or_default();
+        c.agri += usize::from(has.counts_agri(p.row.mode));
+        c.land += usize::from(has.counts_land(p.row.mode));
+        let missing = has.missing_for(p.row.mode);
+        if !missing.is_empty() {
+            c.unsubstantiated.push(Unsubstantiated {
+                county: c.county.clone(),
+                project: p.row.code.to_string(),
+                mode: p.row.mode.code().to_string(),
+                missing,
+            });
         }
         if p.row.flagship && p.row.mode == Mode::People {
             c.flagships += 1;
@@ -253,12 +304,13 @@ fn count_projects(
 }
 
 /// Adds the appropriations issued by `end` and the lines as of `end` to their county's
-/// funds, by level and by channel.
+/// funds, by level and by channel; and the year's own (issued from `start`, with the
+/// adjustments dated in the year; the lines' movements since the day before `start`).
 fn add_funds(
     db: &Db,
     catalog: &Catalog,
-    end: NaiveDate,
-    lines: &[BalanceLine],
+    (start, end): (NaiveDate, NaiveDate),
+    (lines, opening): (&[BalanceLine], &[BalanceLine]),
     index: &HashMap<String, usize>,
     counties: &mut [CountyReview],
 ) -> Result<()> {
@@ -267,22 +319,48 @@ fn add_funds(
     let channel_key = |code: &str| (channel_seq.get(code).copied().unwrap_or(usize::MAX), code.to_string());
     let appropriations = db.appropriations()?;
     let level_of: HashMap<&str, Level> = appropriations.iter().map(|a| (a.code.as_str(), a.level)).collect();
-    let mut add = |county: &str, level: Level, channel: &str, money: Funds| {
+    let mut add = |county: &str, level: Level, channel: &str, money: Funds, year: bool| {
         let Some(&i) = index.get(county) else { return };
         let c = &mut counties[i];
-        c.funds.add(&money);
-        c.by_level.entry(level).or_default().add(&money);
-        c.by_channel.entry(channel_key(channel)).or_default().add(&money);
+        let (total, by_level, by_channel) = if year {
+            (&mut c.year, &mut c.year_by_level, &mut c.year_by_channel)
+        } else {
+            (&mut c.funds, &mut c.by_level, &mut c.by_channel)
+        };
+        total.add(&money);
+        by_level.entry(level).or_default().add(&money);
+        by_channel.entry(channel_key(channel)).or_default().add(&money);
     };
     // Appropriated = issued by `end`, net of the adjustments (追加, 调减, 上级收回) dated up to it.
     let adjustments = db.adjustments()?;
+    let before = start.pred_opt().unwrap_or(start);
     for a in appropriations.iter().filter(|a| a.issued_on <= end) {
         let appropriated = crate::model::issued_as_of(a.amount, a.id, &adjustments, end);
-        add(&a.county, a.level, &a.channel, Funds { appropriated, lines: LineBalance::default() });
+        add(&a.county, a.level, &a.channel, Funds { appropriated, lines: LineBalance::default() }, false);
+        let earlier = if a.issued_on < start {
+            crate::model::issued_as_of(a.amount, a.id, &adjustments, before)
+        } else {
+            Fen(0)
+        };
+        let in_year = Funds { appropriated: appropriated - earlier, lines: LineBalance::default() };
+        add(&a.county, a.level, &a.channel, in_year, true);
     }
     for l in lines {
         let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
-        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: l.balance });
+        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: l.balance }, false);
+        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: l.balance }, true);
+    }
+    for l in opening {
+        let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
+        let b = &l.balance;
+        let negated = LineBalance {
+            allocated: Fen(-b.allocated.0),
+            withdrawn: Fen(-b.withdrawn.0),
+            disbursed: Fen(-b.disbursed.0),
+            returned: Fen(-b.returned.0),
+            paid: Fen(-b.paid.0),
+        };
+        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: negated }, true);
     }
     Ok(())
 }
@@ -352,6 +430,25 @@ impl From<&Funds> for FundFigures {
     }
 }
 
+/// A group of lines' own movements in the year: issued (with the year's adjustments), arrived
+/// (allocated − withdrawn − returned) and paid.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct YearFigures {
+    pub year_appropriated: Fen,
+    pub year_arrived: Fen,
+    pub year_paid: Fen,
+}
+
+impl From<&Funds> for YearFigures {
+    fn from(f: &Funds) -> YearFigures {
+        YearFigures {
+            year_appropriated: f.appropriated,
+            year_arrived: f.lines.drawn(),
+            year_paid: f.lines.paid,
+        }
+    }
+}
+
 fn level_code<S: Serializer>(l: &Option<Level>, s: S) -> std::result::Result<S::Ok, S::Error> {
     match l {
         Some(l) => s.serialize_str(l.code()),
@@ -367,6 +464,9 @@ pub struct LevelRow {
     pub level: Option<Level>,
     #[serde(flatten)]
     pub figures: FundFigures,
+    /// The year's own movements.
+    #[serde(flatten)]
+    pub year: YearFigures,
 }
 
 /// A county's (`null`: the city's) funds on one channel (`null`: all channels).
@@ -377,6 +477,9 @@ pub struct ChannelRow {
     pub channel: Option<String>,
     #[serde(flatten)]
     pub figures: FundFigures,
+    /// The year's own movements.
+    #[serde(flatten)]
+    pub year: YearFigures,
     pub channel_code: Option<String>,
 }
 
@@ -404,8 +507,15 @@ pub struct RatesRow {
 #[derive(Clone, Debug, Serialize)]
 pub struct ShrinkageRow {
     pub county: Option<String>,
+    /// Sub-project × channel rows that received less than their fair share.
     pub flags: usize,
+    pub entitlement: Fen,
+    pub fair_share: Fen,
+    pub received: Fen,
+    /// Shrinkage (补助缩水): fair share not received, summed row by row, never netted.
     pub gap: Fen,
+    /// Entitlement never issued to the county on the channel.
+    pub underfunding: Fen,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -435,6 +545,8 @@ pub struct ReviewReport {
     pub rates: Section<RatesRow>,
     pub shrinkage: Section<ShrinkageRow>,
     pub acceptance: Section<AcceptanceRow>,
+    /// Projects in the year whose content does not bear out their declared mode.
+    pub unsubstantiated: Vec<Unsubstantiated>,
     /// The year's adjustments (absent when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adjustments: Vec<AdjustmentRow>,
@@ -482,6 +594,7 @@ pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::model::Fingerpr
         rates: Section::default(),
         shrinkage: Section::default(),
         acceptance: Section::default(),
+        unsubstantiated: r.city.unsubstantiated.clone(),
         adjustments: r.adjustments.clone(),
     };
     let all_flagships_met = r.counties.iter().all(|c| flagships_met(c.flagships));
@@ -496,8 +609,15 @@ pub fn assess(catalog: &Catalog, r: &Review, fingerprint: crate::model::Fingerpr
         out.projects.push(row, city);
         add_fund_rows(catalog, &mut out, c, county.clone(), city);
         out.rates.push(rates_row(c, county.clone()), city);
-        let shrinkage =
-            ShrinkageRow { county: county.clone(), flags: c.shrinkage_flags, gap: c.shrinkage_gap };
+        let shrinkage = ShrinkageRow {
+            county: county.clone(),
+            flags: c.shrinkage_flags,
+            entitlement: c.judged_entitled,
+            fair_share: c.fair_share,
+            received: c.received,
+            gap: c.shrinkage_gap,
+            underfunding: c.underfunding,
+        };
         out.shrinkage.push(shrinkage, city);
         out.acceptance.push(acceptance_row(c, county), city);
     }
@@ -532,22 +652,26 @@ fn add_fund_rows(
     city: bool,
 ) {
     for (level, f) in &c.by_level {
-        let row = LevelRow { county: county.clone(), level: Some(*level), figures: f.into() };
+        let year = c.year_by_level.get(level).map(YearFigures::from).unwrap_or_default();
+        let row = LevelRow { county: county.clone(), level: Some(*level), figures: f.into(), year };
         out.funds_by_level.push(row, city);
     }
-    for ((_, channel), f) in &c.by_channel {
+    for (key, f) in &c.by_channel {
+        let channel = &key.1;
         let name = catalog.channel(channel).map_or(channel.clone(), |ch| ch.name.clone());
         let row = ChannelRow {
             county: county.clone(),
             channel: Some(name),
             figures: f.into(),
+            year: c.year_by_channel.get(key).map(YearFigures::from).unwrap_or_default(),
             channel_code: Some(channel.clone()),
         };
         out.funds_by_channel.push(row, city);
     }
     let total: FundFigures = (&c.funds).into();
-    out.funds_by_level.push(LevelRow { county: county.clone(), level: None, figures: total }, true);
-    let row = ChannelRow { county, channel: None, figures: total, channel_code: None };
+    let year: YearFigures = (&c.year).into();
+    out.funds_by_level.push(LevelRow { county: county.clone(), level: None, figures: total, year }, true);
+    let row = ChannelRow { county, channel: None, figures: total, year, channel_code: None };
     out.funds_by_channel.push(row, true);
 }
 
