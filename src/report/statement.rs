@@ -251,6 +251,8 @@ fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
         .lines
         .iter()
         .map(|(code, (opening, closing))| {
+            // Every balance line names a stored appropriation (a foreign key); were one
+            // missing, its row would still show, by its code, last among the county lines.
             let line = code.as_ref().map(|c| {
                 lines.get(c).cloned().unwrap_or_else(|| LineRef {
                     level: Level::County,
