@@ -38,7 +38,7 @@ fn demo_builds_the_sample_city_and_shows_a_refused_write() {
     assert!(out.contains("An allocation plan — `fundledger allocate --appropriation"), "{out}");
     assert!(out.contains("精确到分，按最大余数法分配"), "{out}");
     assert!(out.contains("Department fund statement (部门资金报表), 市水利局, 2025:"), "{out}");
-    assert!(out.contains("部门资金报表 2025年度") && out.contains(" 市水利局 | 部门合计"), "{out}");
+    assert!(out.contains("部门资金报表 2025年度") && out.contains(" 市水利局 | 牵头 | 部门合计"), "{out}");
     assert!(
         out.contains("2025年度 土地综合整治项目集成 绩效评价 全市") && out.contains("资金到位率"),
         "{out}"

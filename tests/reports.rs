@@ -139,7 +139,7 @@ fn sorted(mut v: Vec<Vec<(String, String)>>) -> Vec<Vec<(String, String)>> {
 
 fn rows_and_subtotals(section: &Value) -> Vec<Vec<(String, String)>> {
     let mut all: Vec<Vec<(String, String)>> = Vec::new();
-    for key in ["rows", "subtotals"] {
+    for key in ["rows", "co_led", "subtotals"] {
         if let Some(rows) = section[key].as_array() {
             all.extend(rows.iter().map(|r| normalise(&as_shown(r.as_object().expect("object")))));
         }
@@ -151,8 +151,9 @@ fn rows_and_subtotals(section: &Value) -> Vec<Vec<(String, String)>> {
 fn statement_shown(o: &Map<String, Value>, subtotal: &Value) -> Map<String, Value> {
     let (key, label) = match subtotal.as_str() {
         Some("project") => ("subproject", "project subtotal"),
-        Some("channel") => ("project", "channel subtotal"),
+        Some("channel") => ("county", "channel subtotal"),
         Some("department") => ("channel", "department total"),
+        Some("co_lead") => ("channel", "co-led subtotal (outside the totals)"),
         other => panic!("unexpected subtotal {other:?}"),
     };
     let mut out = Map::new();
@@ -818,4 +819,201 @@ fn the_reviews_year_columns_are_the_difference_of_two_year_ends() {
     let arrived = |v: &Value| d(v, "allocated") - d(v, "withdrawn") - d(v, "returned");
     assert_eq!(d(&n, "year_arrived"), arrived(&n) - arrived(&b), "{n}");
     assert!(d(&n, "year_paid") > Decimal::ZERO, "the demo pays in 2025");
+}
+
+/// A JSON amount (a yuan string, or `null` for a blank) as a decimal.
+fn amount(v: &Value) -> Decimal {
+    v.as_str().map_or(Decimal::ZERO, |s| Decimal::from_str(s).expect("amount"))
+}
+
+const FIGURES: [&str; 8] =
+    ["allocated", "withdrawn", "disbursed", "returned", "paid", "balance", "entitlement", "gap"];
+
+/// The figures of `rows` summed per key.
+fn summed<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Vec<Decimal> {
+    let mut sums = vec![Decimal::ZERO; FIGURES.len()];
+    for r in rows {
+        for (sum, key) in sums.iter_mut().zip(FIGURES) {
+            *sum += amount(&r[key]);
+        }
+    }
+    sums
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
+    v[key].as_array().unwrap_or_else(|| panic!("{key} is not a list"))
+}
+
+#[test]
+fn statement_rows_belong_to_the_department_responsible_for_the_type() {
+    let l = demo();
+    let json = |args: &[&str]| -> Value {
+        let mut a = vec!["statement", "--format", "json"];
+        a.extend(args);
+        serde_json::from_str(&l.ok(&a)).expect("json")
+    };
+    // 农村河道治理 is 市水利局's though 生态补偿专项资金 (市生态环境局's fund rule) pays it.
+    let eco = json(&["--department", "市生态环境局"]);
+    let river = |v: &Value, key: &str| {
+        list(v, key).iter().filter(|r| r["type_code"] == "rural_river_management").count()
+    };
+    assert_eq!(river(&eco, "rows"), 0, "{eco}");
+    assert!(list(&eco, "rows").iter().all(|r| r["department"] == "市生态环境局" && r["role"] == "lead"));
+    assert!(list(&eco, "issued").iter().all(|i| i["channel_code"] != "eco_compensation_fund"), "{eco}");
+    let water = json(&["--department", "市水利局"]);
+    assert_eq!(river(&water, "rows"), 13, "{water}");
+    assert!(list(&water, "rows").iter().all(|r| r["department"] == "市水利局"));
+    assert!(list(&water, "issued").iter().any(|i| i["channel_code"] == "eco_compensation_fund"));
+
+    // 市建设局 co-leads 历史文化传统村落保护利用: the rows are listed, marked, outside its totals.
+    let construction = json(&["--department", "市建设局"]);
+    let co_led = list(&construction, "co_led");
+    assert!(!co_led.is_empty(), "{construction}");
+    for r in co_led {
+        assert_eq!(r["type_code"], "historic_village");
+        assert_eq!((&r["department"], &r["role"]), (&Value::from("市建设局"), &Value::from("co_lead")));
+    }
+    assert!(list(&construction, "rows").iter().all(|r| r["type_code"] != "historic_village"));
+    let subtotal = |v: &Value, kind: &str| -> Value {
+        list(v, "subtotals").iter().find(|s| s["subtotal"] == kind).cloned().expect(kind)
+    };
+    let own = summed(list(&construction, "rows"));
+    assert_eq!(summed([&construction["totals"]]), own, "the totals leave the co-led rows out");
+    assert_eq!(summed([&subtotal(&construction, "department")]), own);
+    assert_eq!(summed([&subtotal(&construction, "co_lead")]), summed(co_led));
+    assert_ne!(summed(co_led), vec![Decimal::ZERO; FIGURES.len()], "the co-led row has figures");
+
+    // The whole statement: each row once, the co-led ones again under the co-lead; summing
+    // `rows` gives the totals, and the totals equal the ledger's balances.
+    let all = json(&[]);
+    let rows = list(&all, "rows");
+    assert_eq!(summed(rows), summed([&all["totals"]]));
+    let balances = l.balances_json(&[]);
+    for key in ["allocated", "withdrawn", "disbursed", "returned", "paid", "balance"] {
+        assert_eq!(all["totals"][key], balances["totals"][key], "{key}");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in rows {
+        assert!(seen.insert((r["subproject"].clone(), r["channel_code"].clone())), "twice: {r}");
+    }
+    for r in list(&all, "co_led") {
+        let lead = rows
+            .iter()
+            .find(|x| x["subproject"] == r["subproject"] && x["channel_code"] == r["channel_code"])
+            .expect("a co-led row is a lead row too");
+        assert_eq!(lead["department"], "市农业农村局");
+        assert_eq!(summed([lead]), summed([r]));
+    }
+}
+
+#[test]
+fn a_statement_by_appropriation_splits_rows_per_line_with_level_and_document() {
+    let l = demo();
+    let json = |args: &[&str]| -> Value {
+        let mut a = vec!["statement", "--year", "2025", "--format", "json"];
+        a.extend(args);
+        serde_json::from_str(&l.ok(&a)).expect("json")
+    };
+    let whole = json(&[]);
+    let split = json(&["--by", "appropriation"]);
+    assert_eq!(split["by"], "appropriation");
+    assert!(whole.get("by") == Some(&Value::from("subproject")) && whole["rows"][0].get("level").is_none());
+    assert!(list(&split, "rows").len() > list(&whole, "rows").len());
+    assert_eq!(summed([&split["totals"]]), summed([&whole["totals"]]));
+    // Per (sub-project, channel), the split rows sum to the unsplit one (opening too).
+    let key = |r: &Value| (r["subproject"].to_string(), r["channel_code"].to_string());
+    let mut parts: HashMap<(String, String), Vec<&Value>> = HashMap::new();
+    for r in list(&split, "rows") {
+        parts.entry(key(r)).or_default().push(r);
+    }
+    for r in list(&whole, "rows") {
+        let lines = parts.remove(&key(r)).unwrap_or_else(|| panic!("no split rows for {r}"));
+        assert_eq!(summed(lines.iter().copied()), summed([r]), "{r}");
+        let opening: Decimal = lines.iter().map(|x| amount(&x["opening"])).sum();
+        assert_eq!(opening, amount(&r["opening"]));
+        // The entitlement and gap belong to the (sub-project, channel): on its first line only.
+        assert_eq!(lines[0]["entitlement"], r["entitlement"]);
+        assert!(lines[1..].iter().all(|x| x["entitlement"].is_null() && x["gap"].is_null()));
+        for x in &lines {
+            let moved = FIGURES[..6].iter().any(|k| amount(&x[*k]) != Decimal::ZERO)
+                || amount(&x["opening"]) != Decimal::ZERO;
+            if moved {
+                assert!(
+                    ["central", "provincial", "city", "county"]
+                        .contains(&x["level"].as_str().expect("level")),
+                    "{x}"
+                );
+                assert!(x["doc_no"].as_str().is_some_and(|d| d.contains('〔')), "{x}");
+                assert!(x["appropriation"].is_string(), "{x}");
+            }
+        }
+    }
+    assert!(parts.is_empty(), "split rows without an unsplit row: {parts:?}");
+
+    // The split lines show level and document as a bureau prints them.
+    let csv = l.ok(&["statement", "--year", "2025", "--by", "appropriation", "--format", "csv"]);
+    assert!(csv.contains(",省,浙财") || csv.contains(",中央,财"), "{csv}");
+}
+
+#[test]
+fn statement_headers_and_notes_are_chinese_by_default_and_english_on_request() {
+    let l = demo();
+    let header = |args: &[&str]| -> String {
+        let mut a = vec!["statement", "--department", "市建设局", "--format", "csv"];
+        a.extend(args);
+        l.ok(&a).lines().nth(1).expect("the header").to_string()
+    };
+    assert_eq!(
+        header(&[]),
+        "部门,角色,资金类别,县市区,项目编号,项目名称,子项目编号,子项目类型,分配,收回,拨付,退回,支付,结余,单独补助应得,缩水差额"
+    );
+    assert_eq!(
+        header(&["--by", "appropriation", "--lang", "en"]),
+        "department,role,channel,county,project,project_name,subproject,type,level,doc_no,appropriation,\
+         allocated,withdrawn,disbursed,returned,paid,balance,entitlement,gap"
+    );
+    assert!(header(&["--by", "appropriation"]).contains(",子项目类型,预算级次,指标文号,指标编号,"));
+    let csv = l.ok(&["statement", "--department", "市建设局", "--format", "csv"]);
+    assert!(
+        csv.contains(",联合牵头,和美乡村建设专项资金,") && csv.contains(",联合牵头小计（不计入合计）,"),
+        "{csv}"
+    );
+
+    let zh = l.ok(&["statement", "--department", "市建设局", "--by", "appropriation"]);
+    let en = l.ok(&["--lang", "en", "statement", "--department", "市建设局", "--by", "appropriation"]);
+    for note in [
+        "部门：子项目类型的责任部门",
+        "角色：牵头",
+        "预算级次、指标文号",
+        "缩水差额 = 单独补助应得",
+        "指标下达到资金类别",
+    ] {
+        assert!(zh.contains(note), "{note} missing from\n{zh}");
+    }
+    for note in [
+        "department: the department responsible",
+        "role: lead",
+        "level, doc_no",
+        "gap = entitlement",
+        "money is issued to a channel",
+    ] {
+        assert!(en.contains(note), "{note} missing from\n{en}");
+        assert!(!zh.contains(note), "{note} in the Chinese statement");
+    }
+    assert!(en.contains("co_lead") && en.contains("co-led subtotal (outside the totals)"), "{en}");
+
+    // JSON keys are English whatever the language.
+    let v: Value = serde_json::from_str(&l.ok(&[
+        "statement",
+        "--department",
+        "市建设局",
+        "--by",
+        "appropriation",
+        "--format",
+        "json",
+    ]))
+    .expect("json");
+    for key in ["county", "project_name", "type", "level", "doc_no", "role", "type_code", "appropriation"] {
+        assert!(v["rows"][0].get(key).is_some() && v["co_led"][0].get(key).is_some(), "{key}");
+    }
 }

@@ -346,9 +346,11 @@ fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
     let year = 2025;
     let period =
         statement::Period::year(year).ok_or_else(|| Error::Internal(format!("{year} is not a year")))?;
-    let filter = statement::Filter { department: Some("water".into()), ..statement::Filter::default() };
+    let filter =
+        statement::Filter { department: Some("water".into()), co_led: true, ..statement::Filter::default() };
     let rows = statement::statement(db, &catalog, period, &filter)?;
-    let mut value = statement::report(&catalog, &rows, period, None, fingerprint.clone());
+    let by = statement::By::Subproject;
+    let mut value = statement::report(&catalog, &rows, period, None, by, fingerprint.clone());
     value.issued = crate::report::issued::issued(db, &catalog, period, &filter)?;
     let doc = render::statement::doc(&value, ctx.lang);
     crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");

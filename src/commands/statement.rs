@@ -1,18 +1,21 @@
-//! `statement [--department D] [--year Y | --from D --to D] [--county C]`: the per-department
-//! fund statement (部门资金报表): department → channel → project → sub-project, with project
-//! and channel subtotals, department totals and a grand total. One sheet per department in
-//! the .xlsx, after a summary sheet.
+//! `statement [--department D] [--year Y | --from D --to D] [--county C] [--by subproject|appropriation]`:
+//! the per-department fund statement (部门资金报表): department → channel → project →
+//! sub-project (→ appropriation line with `--by appropriation`), with project and channel
+//! subtotals, department totals and a grand total. A row belongs to the department
+//! responsible for its sub-project's type; a co-leading department lists it again, marked
+//! 联合牵头, outside its totals. One sheet per department in the .xlsx, after a summary sheet.
 
 use super::Ctx;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
 use crate::render::{self, Unit};
-use crate::report::statement::{self, Filter, Period};
+use crate::report::statement::{self, By, Filter, Period};
 use chrono::NaiveDate;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this department (code or name, e.g. 市农业农村局).
+    /// Only this department (code or name, e.g. 市农业农村局): the rows of the types it is
+    /// responsible for, and those it co-leads (marked 联合牵头, outside its totals).
     #[arg(long)]
     pub department: Option<String>,
     /// A calendar year: movements from 1 January to 31 December.
@@ -27,6 +30,10 @@ pub struct Args {
     /// Only this county (code or name).
     #[arg(long)]
     pub county: Option<String>,
+    /// One row per sub-project and channel (`subproject`), or per sub-project, channel and
+    /// appropriation line with its 预算级次 and 指标文号 (`appropriation`).
+    #[arg(long, value_enum, default_value = "subproject")]
+    pub by: By,
     /// Amount unit (display rounding only; totals are summed in fen).
     #[arg(long, value_enum, default_value = "yuan")]
     pub unit: Unit,
@@ -38,10 +45,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let catalog = db.catalog()?;
     let department = crate::args::resolve_department(&catalog, args.department.as_deref())?;
     let county = crate::args::resolve_county(&catalog, args.county.as_deref())?;
-    let filter = Filter { department, county, project: None };
-    let rows = statement::statement(&db, &catalog, period, &filter)?;
+    let filter = Filter { department, county, project: None, co_led: true };
+    let rows = statement::statement_by(&db, &catalog, period, &filter, args.by)?;
     let issued = crate::report::issued::issued(&db, &catalog, period, &filter)?;
-    let mut value = statement::report(&catalog, &rows, period, filter.county, db.fingerprint()?);
+    let mut value = statement::report(&catalog, &rows, period, filter.county, args.by, db.fingerprint()?);
     value.issued = issued;
     let title = render::statement::title(&value, ctx.lang);
     let doc = || render::statement::doc(&value, ctx.lang);

@@ -56,7 +56,7 @@ fn matrix(m: &Matrix, lang: Lang) -> Report {
             .into_iter()
             .chain(super::statement::figure_columns(false))
             .collect(),
-        notes: super::statement::figure_notes(false),
+        notes: super::statement::figure_notes(false, lang),
         json_key: "matrix",
         ..Report::default()
     };

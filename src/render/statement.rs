@@ -1,15 +1,26 @@
 //! `statement` laid out: one table for the terminal and CSV (department → channel → project
-//! → sub-project with their subtotals and the grand total) and, for the workbook, a summary
-//! sheet followed by one sheet per department.
+//! → sub-project with their subtotals, each department's co-led rows after its total, and the
+//! grand total) and, for the workbook, a summary sheet followed by one sheet per department.
+//! Headers and notes are in the reader's language; names from the catalogue and the register
+//! are shown as they are recorded.
 
 use super::{c, Cell, Col, Doc, Lang, Report};
-use crate::report::statement::{Line, Period, Shown, StatementReport, Subtotal};
+use crate::report::statement::{By, Line, Period, Shown, StatementReport, Subtotal};
 use chrono::NaiveDate;
 
 const DEPARTMENT_TOTAL: Cell = Cell::Label { zh: "部门合计", en: "department total" };
+const CO_LED_TOTAL: Cell =
+    Cell::Label { zh: "联合牵头小计（不计入合计）", en: "co-led subtotal (outside the totals)" };
 const CHANNEL_SUBTOTAL: Cell = Cell::Label { zh: "渠道小计", en: "channel subtotal" };
 const PROJECT_SUBTOTAL: Cell = Cell::Label { zh: "项目小计", en: "project subtotal" };
 const GRAND_TOTAL: Cell = Cell::Label { zh: "总计", en: "total" };
+
+fn pick(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
 
 /// How the period reads in a title.
 pub fn period_text(period: Period, lang: Lang) -> String {
@@ -40,11 +51,16 @@ pub fn period_text(period: Period, lang: Lang) -> String {
 
 pub fn title(s: &StatementReport, lang: Lang) -> String {
     let when = period_text(s.period, lang);
+    let by = match (s.by, lang) {
+        (By::Subproject, _) => "",
+        (By::Appropriation, Lang::Zh) => "（按指标）",
+        (By::Appropriation, Lang::En) => " by appropriation line",
+    };
     match (lang, s.county.as_deref()) {
-        (Lang::Zh, None) => format!("部门资金报表 {when}"),
-        (Lang::Zh, Some(c)) => format!("部门资金报表 {c} {when}"),
-        (Lang::En, None) => format!("Department fund statement, {when}"),
-        (Lang::En, Some(c)) => format!("Department fund statement, {c}, {when}"),
+        (Lang::Zh, None) => format!("部门资金报表{by} {when}"),
+        (Lang::Zh, Some(c)) => format!("部门资金报表{by} {c} {when}"),
+        (Lang::En, None) => format!("Department fund statement{by}, {when}"),
+        (Lang::En, Some(c)) => format!("Department fund statement{by}, {c}, {when}"),
     }
 }
 
@@ -68,6 +84,7 @@ pub fn figure_columns(with_opening: bool) -> Vec<Col> {
 }
 
 pub fn figure_cells(f: &Shown) -> Vec<Cell> {
+    let blank_or = |v: Option<crate::money::Fen>| v.map_or(Cell::Empty, Cell::Money);
     let mut cells: Vec<Cell> = f.opening.into_iter().map(Cell::Money).collect();
     cells.extend([
         f.allocated.into(),
@@ -76,36 +93,95 @@ pub fn figure_cells(f: &Shown) -> Vec<Cell> {
         f.returned.into(),
         f.paid.into(),
         f.balance.into(),
-        f.entitlement.into(),
-        f.gap.into(),
+        blank_or(f.entitlement),
+        blank_or(f.gap),
     ]);
     cells
 }
 
-/// The notes every statement carries: what the columns mean.
-pub fn figure_notes(with_opening: bool) -> Vec<String> {
+/// What the amount columns mean (shared with `reconcile`'s sub-project × channel matrix).
+pub fn figure_notes(with_opening: bool, lang: Lang) -> Vec<String> {
     let mut notes = vec![
-        "结余 balance = 分配 allocated − 收回 withdrawn − 退回 returned − 支付 paid (cumulative to the period's end)"
-            .to_string(),
-        "缩水差额 gap = 单独补助应得 entitlement − received (allocated − withdrawn − returned) to the period's end, when positive".to_string(),
-        "单独补助应得 0.00: no rule or approved amount applies; `fundledger entitlements --project P` says why".to_string(),
+        pick(
+            lang,
+            "分配、收回、拨付、退回、支付：期间内的发生额（无起始日期时为累计至期末）；冲销计入其所冲销分录的类型栏。",
+            "allocated, withdrawn, disbursed, returned, paid: what moved in the period (cumulative to its end when it has no start); a reversal counts in the column of the kind it reverses.",
+        ),
+        pick(
+            lang,
+            "结余 = 分配 − 收回 − 退回 − 支付，累计至期末：已分配给子项目、尚未支付出去的资金。",
+            "balance = allocated − withdrawn − returned − paid, cumulative to the period's end: money assigned to the sub-project and not yet paid out.",
+        ),
+        pick(
+            lang,
+            "单独补助应得：子项目单独立项时该资金类别应得的补助（补助规则或单独批复）；为 0.00 时表示无适用的规则或批复，`fundledger entitlements --project P` 说明原因。",
+            "entitlement: what the channel would pay the sub-project as a project of its own (a subsidy rule or a standalone approval); 0.00 when neither applies, and `fundledger entitlements --project P` says why.",
+        ),
+        pick(
+            lang,
+            "缩水差额 = 单独补助应得 − 已得（分配 − 收回 − 退回，累计至期末），为正时列示，否则为 0.00。",
+            "gap = entitlement − received (allocated − withdrawn − returned, cumulative to the period's end) when positive, else 0.00.",
+        ),
     ];
     if with_opening {
-        notes.push(
-            "期末结余 closing = 期初结余 opening + the period's allocated − withdrawn − returned − paid"
-                .into(),
-        );
+        notes.push(pick(
+            lang,
+            "期初结余：期间开始前一日的结余；期末结余 = 期初结余 + 期间的分配 − 收回 − 退回 − 支付。",
+            "opening: the balance the day before the period starts; balance (closing) = opening + the period's allocated − withdrawn − returned − paid.",
+        ));
     }
     notes
 }
 
-fn columns(with_opening: bool) -> Vec<Col> {
+/// What the statement's own columns and lines mean, then the amount columns.
+fn notes(s: &StatementReport, lang: Lang) -> Vec<String> {
+    let mut notes = vec![
+        pick(
+            lang,
+            "部门：子项目类型的责任部门（附件1），不是资金类别的政策主管部门；如农村河道治理由生态补偿专项资金支付，列在市水利局下。",
+            "department: the department responsible for the sub-project's type (Annex 1), not the channel's policy owner; 农村河道治理, paid from 生态补偿专项资金, is listed under 市水利局.",
+        ),
+        pick(
+            lang,
+            "角色：牵头 = 本部门负责的子项目；联合牵头 = 本部门联合牵头或配合的子项目（附件1联合牵头、附件3配合），列在部门合计之后，不计入部门合计与总计，总计中每一行只计一次。",
+            "role: lead = sub-projects the department is responsible for; co_lead = sub-projects it co-leads or supports (Annex 1 联合牵头, Annex 3 配合), listed after its department total and counted in neither that total nor the grand total, so the grand total counts each row once.",
+        ),
+        pick(
+            lang,
+            "资金类别：支付该子项目的专项资金（附件3）；县市区、项目编号、项目名称：子项目所属的项目；子项目类型：附件1的类型。",
+            "channel: the earmarked fund paying the sub-project (Annex 3); county, project, project_name: the project the sub-project belongs to; type: its Annex-1 type.",
+        ),
+        pick(
+            lang,
+            "项目小计：项目在同一资金类别下有多行时列示；渠道小计、部门合计：本部门牵头的行。",
+            "project subtotal: shown when a project has more than one row on the channel; channel subtotal and department total: the rows the department leads.",
+        ),
+    ];
+    if s.by == By::Appropriation {
+        notes.push(pick(
+            lang,
+            "预算级次、指标文号、指标编号：每行按资金下达的指标拆分（--by appropriation），各行之和等于不拆分时的子项目行；单独补助应得与缩水差额按子项目 × 资金类别计算，只列在其第一条指标行，其余行留空；尚无指标的行这三栏为空。",
+            "level, doc_no, appropriation: each row is split by appropriation line (--by appropriation) and the lines sum to the unsplit row; entitlement and gap are figures of the sub-project × channel, shown on its first line only and blank on the others; a row with no line yet leaves these three blank.",
+        ));
+    }
+    notes.extend(figure_notes(s.with_opening(), lang));
+    notes
+}
+
+fn columns(by: By, with_opening: bool) -> Vec<Col> {
     let mut cols = vec![
         c("department", "部门"),
+        c("role", "角色"),
         c("channel", "资金类别"),
+        c("county", "县市区"),
         c("project", "项目编号"),
+        c("project_name", "项目名称"),
         c("subproject", "子项目编号"),
+        c("type", "子项目类型"),
     ];
+    if by == By::Appropriation {
+        cols.extend([c("level", "预算级次"), c("doc_no", "指标文号"), c("appropriation", "指标编号")]);
+    }
     cols.extend(figure_columns(with_opening));
     cols
 }
@@ -114,17 +190,61 @@ fn text(v: &Option<String>) -> Cell {
     v.as_deref().map_or(Cell::Empty, Cell::from)
 }
 
+fn role(l: &Line) -> Cell {
+    l.role.map_or(Cell::Empty, |r| Cell::Label { zh: r.zh(), en: r.code() })
+}
+
 /// A line's cells: a subtotal names itself in the first column it sums over.
 fn line_cells(l: &Line) -> Vec<Cell> {
+    let (department, channel) = (text(&l.department), text(&l.channel));
     let mut cells = match l.subtotal {
-        None => vec![text(&l.department), text(&l.channel), text(&l.project), text(&l.subproject)],
-        Some(Subtotal::Project) => {
-            vec![text(&l.department), text(&l.channel), text(&l.project), PROJECT_SUBTOTAL]
+        None => vec![
+            department,
+            role(l),
+            channel,
+            text(&l.county),
+            text(&l.project),
+            text(&l.project_name),
+            text(&l.subproject),
+            text(&l.type_name),
+        ],
+        Some(Subtotal::Project) => vec![
+            department,
+            role(l),
+            channel,
+            text(&l.county),
+            text(&l.project),
+            text(&l.project_name),
+            PROJECT_SUBTOTAL,
+            Cell::Empty,
+        ],
+        Some(Subtotal::Channel) => {
+            let mut cells = vec![department, role(l), channel, CHANNEL_SUBTOTAL];
+            cells.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+            cells
         }
-        Some(Subtotal::Channel) => vec![text(&l.department), text(&l.channel), CHANNEL_SUBTOTAL, Cell::Empty],
-        Some(Subtotal::Department) => vec![text(&l.department), DEPARTMENT_TOTAL, Cell::Empty, Cell::Empty],
+        Some(kind @ (Subtotal::Department | Subtotal::CoLead)) => {
+            let label = if kind == Subtotal::Department { DEPARTMENT_TOTAL } else { CO_LED_TOTAL };
+            let mut cells = vec![department, role(l), label];
+            cells.extend(std::iter::repeat_n(Cell::Empty, 5));
+            cells
+        }
     };
+    if let Some(line) = &l.line {
+        cells.push(line.level.map_or(Cell::Empty, |v| Cell::Label { zh: v.zh(), en: v.code() }));
+        cells.push(text(&line.doc_no));
+        cells.push(text(&line.appropriation));
+    }
     cells.extend(figure_cells(&l.figures));
+    cells
+}
+
+/// The grand total's cells: its label, then blanks up to the figures.
+fn total_cells(s: &StatementReport, first: Cell) -> Vec<Cell> {
+    let keys = columns(s.by, s.with_opening()).len() - figure_columns(s.with_opening()).len();
+    let mut cells = vec![first];
+    cells.extend(std::iter::repeat_n(Cell::Empty, keys - 1));
+    cells.extend(figure_cells(&s.totals.figures));
     cells
 }
 
@@ -133,31 +253,35 @@ fn line_cells(l: &Line) -> Vec<Cell> {
 pub fn doc(s: &StatementReport, lang: Lang) -> Doc {
     let with_opening = s.with_opening();
     let title = title(s, lang);
-    let mut all =
-        Report { columns: columns(with_opening), notes: figure_notes(with_opening), ..Report::default() };
+    let mut all = Report { columns: columns(s.by, with_opening), notes: notes(s, lang), ..Report::default() };
     for l in &s.lines {
         all.push(line_cells(l), l.subtotal.is_some());
     }
-    let mut totals = vec![GRAND_TOTAL, Cell::Empty, Cell::Empty, Cell::Empty];
-    totals.extend(figure_cells(&s.totals.figures));
-    all.totals = Some(totals);
+    all.totals = Some(total_cells(s, GRAND_TOTAL));
     if s.lines.is_empty() {
-        all.notes.insert(0, "no sub-project has an entitlement or a movement for this selection".into());
+        all.notes.insert(
+            0,
+            pick(
+                lang,
+                "此范围内没有子项目有单独补助应得或资金变动。",
+                "no sub-project has an entitlement or a movement for this selection",
+            ),
+        );
     }
     let mut workbook = vec![summary(s, &title, lang)];
-    for dept in s.lines.split_inclusive(|l| l.subtotal == Some(Subtotal::Department)) {
-        workbook.push(department_sheet(dept, &title, with_opening));
+    for dept in s.lines.chunk_by(|a, b| a.department_code == b.department_code) {
+        workbook.push(department_sheet(s, dept, &title, lang));
     }
     let fingerprint = s.fingerprint.clone();
-    let sections = vec![all, issued_table(&s.issued)];
+    let sections = vec![all, issued_table(&s.issued, lang)];
     Doc { title, fingerprint: Some(fingerprint), sections, sheets: workbook, nest: false }
 }
 
-/// What was issued per department and channel, net of adjustments, with the period's
-/// adjustments in the notes.
-fn issued_table(i: &crate::report::issued::Issued) -> Report {
+/// What was issued per department and channel, net of adjustments, with what the columns
+/// mean and the period's adjustments in the notes.
+fn issued_table(i: &crate::report::issued::Issued, lang: Lang) -> Report {
     let mut report = Report {
-        title: "指标下达（含调整）issued, net of adjustments".into(),
+        title: pick(lang, "指标下达（含调整）", "Issued, net of adjustments"),
         columns: vec![
             c("department", "部门"),
             c("channel", "资金类别"),
@@ -177,65 +301,81 @@ fn issued_table(i: &crate::report::issued::Issued) -> Report {
             Cell::Money(l.issued),
         ]);
     }
-    report.notes = i
-        .adjustments
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {} {} ({}, {}): {} on {} — {}",
-                a.county,
-                a.appropriation,
-                a.channel,
-                a.document,
-                if a.amount.is_positive() { "追加" } else { "调减" },
-                a.amount.yuan_grouped(),
-                a.date,
-                a.reason
-            )
-        })
-        .collect();
+    report.notes = vec![
+        pick(
+            lang,
+            "指标下达到资金类别，不到子项目类型：每个资金类别列在其所支付子项目类型的责任部门下（附件3 → 附件1），与上表的部门一致；联合牵头部门不列其联合牵头子项目的资金类别。",
+            "money is issued to a channel, not to a sub-project type: each channel is listed under the department responsible for the types it pays (Annex 3 → Annex 1), as the rows above are; a co-leading department lists no channel for the rows it co-leads.",
+        ),
+        pick(
+            lang,
+            "下达：截至期末已下达的指标金额；调整：截至期末的追加（正数）与调减、上级收回（负数）；下达净额 = 下达 + 调整。",
+            "original: what the appropriation lines issued by the period's end; adjusted: the adjustments dated up to its end (追加 positive, 调减 and 上级收回 negative); issued = original + adjusted.",
+        ),
+    ];
+    let mut shared: Vec<&str> = i.lines.iter().map(|l| l.channel.as_str()).collect();
+    shared.sort_unstable();
+    let shared: Vec<&str> = shared.chunk_by(|a, b| a == b).filter(|g| g.len() > 1).map(|g| g[0]).collect();
+    if !shared.is_empty() {
+        let names = shared.join("、");
+        report.notes.push(match lang {
+            Lang::Zh => format!("{names} 支付多个部门的子项目类型，在每个部门下各列一次，这些行不可相加。"),
+            Lang::En => format!("{names} pays types of several departments and is listed under each: do not add those lines up."),
+        });
+    }
+    report.notes.extend(i.adjustments.iter().map(|a| {
+        let (county, code, channel, doc) = (&a.county, &a.appropriation, &a.channel, &a.document);
+        let (amount, date, reason) = (a.amount.yuan_grouped(), a.date, &a.reason);
+        match (lang, a.amount.is_positive()) {
+            (Lang::Zh, up) => {
+                let kind = if up { "追加" } else { "调减" };
+                format!("{kind}：{county} {code} {channel}（{doc}）{amount}，{date}，{reason}")
+            }
+            (Lang::En, up) => {
+                let kind = if up { "increase" } else { "cut" };
+                format!("{kind}: {county} {code} {channel} ({doc}) {amount} on {date}: {reason}")
+            }
+        }
+    }));
     report
 }
 
-/// One department's sheet: its lines, its total as the totals row.
-fn department_sheet(lines: &[Line], title: &str, with_opening: bool) -> Report {
+/// One department's sheet: its lines in printed order, subtotals in bold.
+fn department_sheet(s: &StatementReport, lines: &[Line], title: &str, lang: Lang) -> Report {
     let name = lines[0].department.clone().unwrap_or_default();
     let mut sheet = Report {
         title: format!("{title} — {name}"),
         sheet: name,
-        columns: columns(with_opening),
-        notes: figure_notes(with_opening),
+        columns: columns(s.by, s.with_opening()),
+        notes: notes(s, lang),
         ..Report::default()
     };
-    let (total, rows) = lines.split_last().expect("a department has its total line");
-    for l in rows {
+    for l in lines {
         sheet.push(line_cells(l), l.subtotal.is_some());
     }
-    sheet.totals = Some(line_cells(total));
     sheet
 }
 
-/// The summary sheet: one row per department total, and the grand total.
+/// The summary sheet: one row per department total (and per department's co-led subtotal,
+/// marked), and the grand total.
 fn summary(s: &StatementReport, title: &str, lang: Lang) -> Report {
     let with_opening = s.with_opening();
-    let mut cols = vec![c("department", "部门")];
+    let mut cols = vec![c("department", "部门"), c("role", "角色")];
     cols.extend(figure_columns(with_opening));
     let mut summary = Report {
         title: title.to_string(),
-        sheet: match lang {
-            Lang::Zh => "汇总".into(),
-            Lang::En => "Summary".into(),
-        },
+        sheet: pick(lang, "汇总", "Summary"),
         columns: cols,
-        notes: figure_notes(with_opening),
+        notes: notes(s, lang),
         ..Report::default()
     };
-    for l in s.lines.iter().filter(|l| l.subtotal == Some(Subtotal::Department)) {
-        let mut cells = vec![text(&l.department)];
+    let totals = [Some(Subtotal::Department), Some(Subtotal::CoLead)];
+    for l in s.lines.iter().filter(|l| totals.contains(&l.subtotal)) {
+        let mut cells = vec![text(&l.department), role(l)];
         cells.extend(figure_cells(&l.figures));
         summary.rows.push(cells);
     }
-    let mut grand = vec![GRAND_TOTAL];
+    let mut grand = vec![GRAND_TOTAL, Cell::Empty];
     grand.extend(figure_cells(&s.totals.figures));
     summary.totals = Some(grand);
     summary

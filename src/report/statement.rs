@@ -1,7 +1,14 @@
 //! The per-department fund statement (部门资金报表) as data: one row per (sub-project,
-//! channel) that has an entitlement or has moved, owned by the department that owns the
-//! channel, with the period's movements, the balance at its start and end, the standalone
-//! entitlement and the gap still open at its end.
+//! channel) that has an entitlement or has moved — or, `By::Appropriation`, one per
+//! (sub-project, channel, appropriation line) — with the period's movements, the balance at
+//! its start and end, the standalone entitlement and the gap still open at its end.
+//!
+//! A row belongs to the department responsible for its sub-project's type (Annex 1's 责任部门,
+//! also the Annex-3 row's), never to the channel's policy owner: 农村河道治理 is 市水利局's
+//! though 生态补偿专项资金 pays it. A department that co-leads the type (联合牵头 in Annex 1,
+//! 配合 in Annex 3; the catalogue's `co_lead`) lists the same rows again, marked
+//! `Role::CoLead`, when the filter asks for them; such rows never count in a total, so the
+//! grand total counts each row once.
 //!
 //! A period is a closed date range; either end may be open. Movements are the cumulative
 //! balances at the end minus those the day before the start, so a reversal counts in the
@@ -11,11 +18,11 @@
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::LineBalance;
+use crate::model::{Level, LineBalance};
 use crate::money::Fen;
 use crate::report::entitlements;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 
 /// A closed date range; `None` leaves that end open.
@@ -37,9 +44,51 @@ impl Period {
 /// Which rows to keep; every field is a resolved code (department, county name, project).
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
+    /// The department whose rows (and, with `co_led`, co-led rows) to keep.
     pub department: Option<String>,
     pub county: Option<String>,
     pub project: Option<String>,
+    /// Also list each co-led row under its co-leading department (`Role::CoLead`).
+    pub co_led: bool,
+}
+
+/// How finely the rows go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    /// One row per sub-project and channel.
+    #[default]
+    Subproject,
+    /// One row per sub-project, channel and appropriation line (预算级次, 指标文号).
+    Appropriation,
+}
+
+/// How a department stands to a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 牵头: the department responsible for the sub-project's type (Annex 1).
+    Lead,
+    /// 联合牵头: a department co-leading the type (Annex 1 联合牵头, Annex 3 配合); its rows are
+    /// listed, never counted in a total.
+    CoLead,
+}
+
+impl Role {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Lead => "牵头",
+            Role::CoLead => "联合牵头",
+        }
+    }
+
+    /// The English code, as JSON writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Lead => "lead",
+            Role::CoLead => "co_lead",
+        }
+    }
 }
 
 /// The figures of a row or of a group of rows.
@@ -66,74 +115,184 @@ impl Figures {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Row {
-    pub department: String,
-    pub channel: String,
-    pub project: String,
-    pub county: String,
-    pub subproject: String,
-    pub figures: Figures,
+/// An appropriation line (资金下达) as a split row names it; ordered by level, then issue date,
+/// then code.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineRef {
+    pub level: Level,
+    pub issued_on: NaiveDate,
+    /// 指标编号.
+    pub code: String,
+    /// 指标文号.
+    pub doc_no: String,
 }
 
-/// A (sub-project, channel)'s balances at both ends of the period and its entitlement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The department listing the row: the type's responsible department, or for a
+    /// `Role::CoLead` row the co-leading one.
+    pub department: String,
+    pub role: Role,
+    pub channel: String,
+    pub project: String,
+    pub project_name: String,
+    pub county: String,
+    pub subproject: String,
+    pub type_code: String,
+    /// The appropriation line, when the rows are split by line (`None` for a (sub-project,
+    /// channel) with an entitlement and no line yet).
+    pub line: Option<LineRef>,
+    pub figures: Figures,
+    /// Whether the row carries its (sub-project, channel)'s entitlement and gap: always, but
+    /// on split rows only the first line of each (sub-project, channel) does (the others
+    /// hold zero there), since neither is a figure of one appropriation line.
+    pub carries_entitlement: bool,
+}
+
+impl Row {
+    /// Whether the row counts in totals: a co-led row is listed only.
+    pub fn counts(&self) -> bool {
+        self.role == Role::Lead
+    }
+}
+
+/// A (sub-project, channel)'s balances at both ends of the period, per appropriation line
+/// when split (`None` when not), and its entitlement.
 #[derive(Default)]
 struct Acc {
     county: String,
-    opening: LineBalance,
-    closing: LineBalance,
-    entitlement: Fen,
-    has_entitlement: bool,
+    type_code: String,
+    lines: BTreeMap<Option<String>, (LineBalance, LineBalance)>,
+    entitlement: Option<Fen>,
 }
 
 /// (project, sub-project, channel).
 type Key = (String, String, String);
 
-/// The statement's rows in department, channel (catalogue order), project and sub-project
-/// order.
+/// The statement's rows, one per (sub-project, channel) ([`statement_by`] with
+/// `By::Subproject`).
 pub fn statement(db: &Db, catalog: &Catalog, period: Period, filter: &Filter) -> Result<Vec<Row>> {
-    let acc = accumulate(db, catalog, period)?;
+    statement_by(db, catalog, period, filter, By::Subproject)
+}
+
+/// The statement's rows in department (catalogue order), role (lead first), channel
+/// (catalogue order), project, sub-project and appropriation-line order.
+pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter, by: By) -> Result<Vec<Row>> {
+    let acc = accumulate(db, catalog, period, by)?;
+    let lines: HashMap<String, LineRef> = match by {
+        By::Subproject => HashMap::new(),
+        By::Appropriation => db
+            .appropriations()?
+            .into_iter()
+            .map(|a| {
+                let code = a.code.to_string();
+                (code.clone(), LineRef { level: a.level, issued_on: a.issued_on, code, doc_no: a.doc_no })
+            })
+            .collect(),
+    };
+    let names: HashMap<String, String> =
+        db.projects()?.into_iter().map(|p| (p.row.code.to_string(), p.row.name)).collect();
     let department_seq: HashMap<&str, usize> =
         catalog.departments.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
     let channel_seq: HashMap<&str, usize> =
         catalog.channels.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-    let mut rows: Vec<(usize, usize, Row)> = Vec::new();
+    let mut rows = Vec::new();
     for ((project, subproject, channel), a) in acc {
-        let department = catalog.channel(&channel).map_or(String::new(), |c| c.policy_owner.clone());
-        let keep = filter.department.as_ref().is_none_or(|d| *d == department)
-            && filter.county.as_ref().is_none_or(|c| *c == a.county)
+        let keep = filter.county.as_ref().is_none_or(|c| *c == a.county)
             && filter.project.as_ref().is_none_or(|p| *p == project);
         if !keep {
             continue;
         }
-        let received = a.closing.drawn();
-        let gap = if a.has_entitlement { Fen((a.entitlement - received).0.max(0)) } else { Fen(0) };
-        let figures = Figures {
-            opening: a.opening.balance(),
-            movement: a.closing.since(&a.opening),
-            balance: a.closing.balance(),
-            entitlement: a.entitlement,
-            gap,
+        let kind = catalog.subproject_type(&a.type_code);
+        let mut departments = vec![(kind.map_or(String::new(), |t| t.department.clone()), Role::Lead)];
+        if filter.co_led {
+            departments.extend(kind.and_then(|t| t.co_lead.clone()).map(|d| (d, Role::CoLead)));
+        }
+        departments.retain(|(d, _)| filter.department.as_ref().is_none_or(|f| f == d));
+        if departments.is_empty() {
+            continue;
+        }
+        let base = Row {
+            department: String::new(),
+            role: Role::Lead,
+            channel,
+            project_name: names.get(&project).cloned().unwrap_or_default(),
+            project,
+            county: a.county.clone(),
+            subproject,
+            type_code: a.type_code.clone(),
+            line: None,
+            figures: Figures::default(),
+            carries_entitlement: true,
         };
-        let seq = (
-            department_seq.get(department.as_str()).copied().unwrap_or(usize::MAX),
-            channel_seq.get(channel.as_str()).copied().unwrap_or(usize::MAX),
-        );
-        rows.push((
-            seq.0,
-            seq.1,
-            Row { department, channel, project, county: a.county, subproject, figures },
-        ));
+        for row in split(&base, &a, &lines) {
+            for (department, role) in &departments {
+                rows.push(Row { department: department.clone(), role: *role, ..row.clone() });
+            }
+        }
     }
+    let seq = |r: &Row| {
+        (
+            department_seq.get(r.department.as_str()).copied().unwrap_or(usize::MAX),
+            r.role,
+            channel_seq.get(r.channel.as_str()).copied().unwrap_or(usize::MAX),
+        )
+    };
     rows.sort_by(|a, b| {
-        (a.0, a.1, &a.2.project, &a.2.subproject).cmp(&(b.0, b.1, &b.2.project, &b.2.subproject))
+        (seq(a), &a.project, &a.subproject, &a.line).cmp(&(seq(b), &b.project, &b.subproject, &b.line))
     });
-    Ok(rows.into_iter().map(|(_, _, r)| r).collect())
+    Ok(rows)
+}
+
+/// A (sub-project, channel)'s rows: one, or one per appropriation line in line order with
+/// the entitlement and gap on the first.
+fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
+    let mut parts: Vec<(Option<LineRef>, &LineBalance, &LineBalance)> = a
+        .lines
+        .iter()
+        .map(|(code, (opening, closing))| {
+            // Every balance line names a stored appropriation (a foreign key); were one
+            // missing, its row would still show, by its code, last among the county lines.
+            let line = code.as_ref().map(|c| {
+                lines.get(c).cloned().unwrap_or_else(|| LineRef {
+                    level: Level::County,
+                    issued_on: NaiveDate::MIN,
+                    code: c.clone(),
+                    doc_no: String::new(),
+                })
+            });
+            (line, opening, closing)
+        })
+        .collect();
+    parts.sort_by(|x, y| x.0.cmp(&y.0));
+    let none = LineBalance::default();
+    if parts.is_empty() {
+        parts.push((None, &none, &none));
+    }
+    let received: Fen = parts.iter().map(|(_, _, closing)| closing.drawn()).sum();
+    let entitlement = a.entitlement.unwrap_or_default();
+    let gap = if a.entitlement.is_some() { Fen((entitlement - received).0.max(0)) } else { Fen(0) };
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (line, opening, closing))| {
+            let first = i == 0;
+            let figures = Figures {
+                opening: opening.balance(),
+                movement: closing.since(opening),
+                balance: closing.balance(),
+                entitlement: if first { entitlement } else { Fen(0) },
+                gap: if first { gap } else { Fen(0) },
+            };
+            Row { line, figures, carries_entitlement: first, ..base.clone() }
+        })
+        .collect()
 }
 
 /// Every (sub-project, channel) that moved by the period's end or has an entitlement from a
-/// project approved by then, with its balances at both ends and its entitlement.
-fn accumulate(db: &Db, catalog: &Catalog, period: Period) -> Result<BTreeMap<Key, Acc>> {
+/// project approved by then, with its balances at both ends (per appropriation line when
+/// split) and its entitlement.
+fn accumulate(db: &Db, catalog: &Catalog, period: Period, by: By) -> Result<BTreeMap<Key, Acc>> {
     let closing = db.balance_lines_as_of(period.to)?;
     let opening = match period.from.and_then(|d| d.pred_opt()) {
         Some(day_before) => db.balance_lines_as_of(Some(day_before))?,
@@ -141,16 +300,20 @@ fn accumulate(db: &Db, catalog: &Catalog, period: Period) -> Result<BTreeMap<Key
     };
     let approved: HashMap<String, NaiveDate> =
         db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
+    let line_of = |l: &crate::model::BalanceLine| match by {
+        By::Subproject => None,
+        By::Appropriation => Some(l.appropriation.clone()),
+    };
     let mut acc: BTreeMap<Key, Acc> = BTreeMap::new();
-    for l in &closing {
-        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
-        a.county = l.county.clone();
-        a.closing.add(&l.balance);
-    }
-    for l in &opening {
-        let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
-        a.county = l.county.clone();
-        a.opening.add(&l.balance);
+    for (lines, closing_end) in [(&closing, true), (&opening, false)] {
+        for l in lines {
+            let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
+            a.county = l.county.clone();
+            a.type_code = l.type_code.clone();
+            let (o, c) = a.lines.entry(line_of(l)).or_default();
+            let end = if closing_end { c } else { o };
+            end.add(&l.balance);
+        }
     }
     for e in entitlements::entitlements_with(
         db,
@@ -165,14 +328,20 @@ fn accumulate(db: &Db, catalog: &Catalog, period: Period) -> Result<BTreeMap<Key
         }
         let a = acc.entry((e.project, e.subproject, e.channel)).or_default();
         a.county = e.county;
-        a.entitlement = e.entitlement.amount;
-        a.has_entitlement = true;
+        a.type_code = e.type_code;
+        a.entitlement = Some(e.entitlement.amount);
     }
     Ok(acc)
 }
 
-/// The sum of the rows' figures.
+/// The sum of the figures of the rows that count (co-led rows are listed only), so each
+/// (sub-project, channel) counts once.
 pub fn total(rows: &[Row]) -> Figures {
+    sum(rows.iter().filter(|r| r.counts()))
+}
+
+/// The sum of the rows' figures, whichever their role.
+fn sum<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Figures {
     let mut t = Figures::default();
     for r in rows {
         t.add(&r.figures);
@@ -181,7 +350,8 @@ pub fn total(rows: &[Row]) -> Figures {
 }
 
 /// The amount columns of a line as printed: the opening balance only when the period has a
-/// start.
+/// start; the entitlement and gap `None` (blank, JSON `null`) on a split row that does not
+/// carry them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Shown {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,8 +362,8 @@ pub struct Shown {
     pub returned: Fen,
     pub paid: Fen,
     pub balance: Fen,
-    pub entitlement: Fen,
-    pub gap: Fen,
+    pub entitlement: Option<Fen>,
+    pub gap: Option<Fen>,
 }
 
 impl Shown {
@@ -207,8 +377,8 @@ impl Shown {
             returned: m.returned,
             paid: m.paid,
             balance: f.balance,
-            entitlement: f.entitlement,
-            gap: f.gap,
+            entitlement: Some(f.entitlement),
+            gap: Some(f.gap),
         }
     }
 }
@@ -221,36 +391,81 @@ pub enum Subtotal {
     Project,
     /// A department's rows on one channel.
     Channel,
-    /// A department's rows.
+    /// A department's rows (those it leads).
     Department,
+    /// A department's co-led rows: listed, outside its total and the grand total.
+    CoLead,
+}
+
+/// The appropriation-line columns of a statement split by line (`null` on a subtotal, and
+/// on a row with an entitlement and no line yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LineColumns {
+    /// 预算级次, as its English code (`central`, `provincial`, `city`, `county`).
+    #[serde(serialize_with = "level_code")]
+    pub level: Option<Level>,
+    /// 指标文号.
+    pub doc_no: Option<String>,
+    /// 指标编号.
+    pub appropriation: Option<String>,
+}
+
+fn level_code<S: Serializer>(l: &Option<Level>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match l {
+        Some(l) => s.serialize_str(l.code()),
+        None => s.serialize_none(),
+    }
+}
+
+fn role_code<S: Serializer>(r: &Option<Role>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => s.serialize_str(r.code()),
+        None => s.serialize_none(),
+    }
 }
 
 /// A line of the statement: a sub-project's row, or a subtotal (whose finer keys are
 /// `null`). Names as the reader knows them, codes beside.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Line {
     pub department: Option<String>,
+    /// `lead` (牵头) or `co_lead` (联合牵头); `null` on the grand total.
+    #[serde(serialize_with = "role_code")]
+    pub role: Option<Role>,
     pub channel: Option<String>,
+    /// 县市区.
+    pub county: Option<String>,
     pub project: Option<String>,
+    /// 项目名称.
+    pub project_name: Option<String>,
     pub subproject: Option<String>,
+    /// 子项目类型: the type's name.
+    #[serde(rename = "type")]
+    pub type_name: Option<String>,
+    /// Present only when the statement is split by appropriation line.
+    #[serde(flatten)]
+    pub line: Option<LineColumns>,
     #[serde(flatten)]
     pub figures: Shown,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtotal: Option<Subtotal>,
     pub department_code: Option<String>,
     pub channel_code: Option<String>,
+    pub type_code: Option<String>,
 }
 
 /// The statement as `statement` prints it: its lines in printed order (each department's
-/// channels, each channel's projects with their subtotals, the department total), and the
-/// grand total. JSON lists the sub-projects' rows under `rows` and the subtotals under
-/// `subtotals`, so summing `rows` counts nothing twice.
+/// channels, each channel's projects with their subtotals, the department total, then the
+/// rows it co-leads with their own subtotal), and the grand total. JSON lists the rows a
+/// department leads under `rows`, the co-led rows under `co_led` and the subtotals under
+/// `subtotals`, so summing `rows` counts nothing twice and gives `totals`.
 #[derive(Clone, Debug)]
 pub struct StatementReport {
     pub fingerprint: crate::model::Fingerprint,
     pub period: Period,
     /// The county asked for (its name).
     pub county: Option<String>,
+    pub by: By,
     pub lines: Vec<Line>,
     pub totals: Line,
     /// What was issued per department and channel, net of adjustments, and the adjustments
@@ -269,14 +484,21 @@ impl Serialize for StatementReport {
         use serde::ser::SerializeMap;
         #[derive(Serialize)]
         struct Fp<'a>(#[serde(serialize_with = "super::ser::fingerprint")] &'a crate::model::Fingerprint);
-        let (subtotals, rows): (Vec<&Line>, Vec<&Line>) =
-            self.lines.iter().partition(|l| l.subtotal.is_some());
+        let of = |subtotal: bool, role: Option<Role>| -> Vec<&Line> {
+            self.lines
+                .iter()
+                .filter(|l| l.subtotal.is_some() == subtotal && (subtotal || l.role == role))
+                .collect()
+        };
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("fingerprint", &Fp(&self.fingerprint))?;
         m.serialize_entry("from", &self.period.from.map(|d| d.to_string()))?;
         m.serialize_entry("to", &self.period.to.map(|d| d.to_string()))?;
         m.serialize_entry("county", &self.county)?;
-        m.serialize_entry("rows", &rows)?;
+        m.serialize_entry("by", &self.by)?;
+        m.serialize_entry("rows", &of(false, Some(Role::Lead)))?;
+        m.serialize_entry("co_led", &of(false, Some(Role::CoLead)))?;
+        let subtotals = of(true, None);
         if !subtotals.is_empty() {
             m.serialize_entry("subtotals", &subtotals)?;
         }
@@ -289,62 +511,122 @@ impl Serialize for StatementReport {
     }
 }
 
-/// The statement's rows laid out with their subtotals and totals.
+/// The statement's rows (in `statement_by`'s order) laid out with their subtotals and totals.
 pub fn report(
     catalog: &Catalog,
     rows: &[Row],
     period: Period,
     county: Option<String>,
+    by: By,
     fingerprint: crate::model::Fingerprint,
 ) -> StatementReport {
-    let with_opening = period.from.is_some();
+    let layout = Layout { catalog, with_opening: period.from.is_some(), by };
     let mut lines = Vec::new();
     for dept_rows in rows.chunk_by(|a, b| a.department == b.department) {
-        department_lines(catalog, dept_rows, with_opening, &mut lines);
+        let (lead, co_led) = dept_rows.split_at(dept_rows.partition_point(|r| r.role == Role::Lead));
+        if !lead.is_empty() {
+            layout.department_lines(lead, &mut lines);
+        }
+        if !co_led.is_empty() {
+            lines.extend(co_led.iter().map(|r| layout.row(r)));
+            lines.push(Line { subtotal: Some(Subtotal::CoLead), ..layout.group(co_led, None, None) });
+        }
     }
-    let totals = Line {
-        department: None,
-        channel: None,
-        project: None,
-        subproject: None,
-        figures: Shown::new(&total(rows), with_opening),
-        subtotal: None,
-        department_code: None,
-        channel_code: None,
-    };
-    StatementReport { fingerprint, period, county, lines, totals, issued: Default::default() }
+    let totals = Line { figures: Shown::new(&total(rows), layout.with_opening), ..layout.blank() };
+    StatementReport { fingerprint, period, county, by, lines, totals, issued: Default::default() }
 }
 
-/// One department's lines: per channel its projects' rows, a project subtotal for a project
-/// with more than one row on the channel, the channel subtotal; then the department total.
-fn department_lines(catalog: &Catalog, rows: &[Row], with_opening: bool, out: &mut Vec<Line>) {
-    let code = &rows[0].department;
-    let dept = catalog.department(code).map_or(code.clone(), |d| d.name.clone());
-    let line = |channel: Option<&str>, project: Option<&str>, subproject: Option<&str>, rows: &[Row]| Line {
-        department: Some(dept.clone()),
-        channel: channel.map(|ch| catalog.channel(ch).map_or(ch.to_string(), |c| c.name.clone())),
-        project: project.map(str::to_string),
-        subproject: subproject.map(str::to_string),
-        figures: Shown::new(&total(rows), with_opening),
-        subtotal: None,
-        department_code: Some(code.clone()),
-        channel_code: channel.map(str::to_string),
-    };
-    for channel_rows in rows.chunk_by(|a, b| a.channel == b.channel) {
-        let channel = channel_rows[0].channel.as_str();
-        for project_rows in channel_rows.chunk_by(|a, b| a.project == b.project) {
-            for r in project_rows {
-                out.push(line(Some(channel), Some(&r.project), Some(&r.subproject), std::slice::from_ref(r)));
-            }
-            if project_rows.len() > 1 {
-                let project = Some(project_rows[0].project.as_str());
-                out.push(Line {
-                    subtotal: Some(Subtotal::Project),
-                    ..line(Some(channel), project, None, project_rows)
-                });
-            }
-        }
-        out.push(Line { subtotal: Some(Subtotal::Channel), ..line(Some(channel), None, None, channel_rows) });
+/// How rows become lines.
+struct Layout<'a> {
+    catalog: &'a Catalog,
+    with_opening: bool,
+    by: By,
+}
+
+impl Layout<'_> {
+    /// A line with every key `null` (the split columns present when split).
+    fn blank(&self) -> Line {
+        Line { line: (self.by == By::Appropriation).then(LineColumns::default), ..Line::default() }
     }
-    out.push(Line { subtotal: Some(Subtotal::Department), ..line(None, None, None, rows) });
+
+    fn department_name(&self, code: &str) -> String {
+        self.catalog.department(code).map_or(code.to_string(), |d| d.name.clone())
+    }
+
+    fn channel_name(&self, code: &str) -> String {
+        self.catalog.channel(code).map_or(code.to_string(), |c| c.name.clone())
+    }
+
+    /// A sub-project's row.
+    fn row(&self, r: &Row) -> Line {
+        let mut figures = Shown::new(&r.figures, self.with_opening);
+        if !r.carries_entitlement {
+            (figures.entitlement, figures.gap) = (None, None);
+        }
+        let line = (self.by == By::Appropriation).then(|| LineColumns {
+            level: r.line.as_ref().map(|l| l.level),
+            doc_no: r.line.as_ref().map(|l| l.doc_no.clone()),
+            appropriation: r.line.as_ref().map(|l| l.code.clone()),
+        });
+        Line {
+            department: Some(self.department_name(&r.department)),
+            role: Some(r.role),
+            channel: Some(self.channel_name(&r.channel)),
+            county: Some(r.county.clone()),
+            project: Some(r.project.clone()),
+            project_name: Some(r.project_name.clone()),
+            subproject: Some(r.subproject.clone()),
+            type_name: Some(
+                self.catalog.subproject_type(&r.type_code).map_or(r.type_code.clone(), |t| t.name.clone()),
+            ),
+            line,
+            figures,
+            subtotal: None,
+            department_code: Some(r.department.clone()),
+            channel_code: Some(r.channel.clone()),
+            type_code: Some(r.type_code.clone()),
+        }
+    }
+
+    /// A subtotal of `rows` (one department's, of one role): on one channel when given, of
+    /// one project when given.
+    fn group(&self, rows: &[Row], channel: Option<&str>, project: Option<&Row>) -> Line {
+        let first = &rows[0];
+        Line {
+            department: Some(self.department_name(&first.department)),
+            role: Some(first.role),
+            channel: channel.map(|c| self.channel_name(c)),
+            county: project.map(|p| p.county.clone()),
+            project: project.map(|p| p.project.clone()),
+            project_name: project.map(|p| p.project_name.clone()),
+            figures: Shown::new(&sum(rows), self.with_opening),
+            department_code: Some(first.department.clone()),
+            channel_code: channel.map(str::to_string),
+            ..self.blank()
+        }
+    }
+
+    /// One department's own rows: per channel its projects' rows, a project subtotal for a
+    /// project with more than one row on the channel, the channel subtotal; then the
+    /// department total.
+    fn department_lines(&self, rows: &[Row], out: &mut Vec<Line>) {
+        for channel_rows in rows.chunk_by(|a, b| a.channel == b.channel) {
+            let channel = channel_rows[0].channel.as_str();
+            for project_rows in channel_rows.chunk_by(|a, b| a.project == b.project) {
+                out.extend(project_rows.iter().map(|r| self.row(r)));
+                if project_rows.len() > 1 {
+                    let project = Some(&project_rows[0]);
+                    out.push(Line {
+                        subtotal: Some(Subtotal::Project),
+                        ..self.group(project_rows, Some(channel), project)
+                    });
+                }
+            }
+            out.push(Line {
+                subtotal: Some(Subtotal::Channel),
+                ..self.group(channel_rows, Some(channel), None)
+            });
+        }
+        out.push(Line { subtotal: Some(Subtotal::Department), ..self.group(rows, None, None) });
+    }
 }
