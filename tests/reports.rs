@@ -826,8 +826,19 @@ fn amount(v: &Value) -> Decimal {
     v.as_str().map_or(Decimal::ZERO, |s| Decimal::from_str(s).expect("amount"))
 }
 
-const FIGURES: [&str; 8] =
-    ["allocated", "withdrawn", "disbursed", "returned", "paid", "balance", "entitlement", "gap"];
+const FIGURES: [&str; 11] = [
+    "allocated",
+    "withdrawn",
+    "disbursed",
+    "returned",
+    "paid",
+    "balance",
+    "entitlement",
+    "fair_share",
+    "received",
+    "gap",
+    "underfunding",
+];
 
 /// The figures of `rows` summed per key.
 fn summed<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Vec<Decimal> {
@@ -933,7 +944,9 @@ fn a_statement_by_appropriation_splits_rows_per_line_with_level_and_document() {
         assert_eq!(opening, amount(&r["opening"]));
         // The entitlement and gap belong to the (sub-project, channel): on its first line only.
         assert_eq!(lines[0]["entitlement"], r["entitlement"]);
-        assert!(lines[1..].iter().all(|x| x["entitlement"].is_null() && x["gap"].is_null()));
+        assert!(lines[1..]
+            .iter()
+            .all(|x| x["entitlement"].is_null() && x["gap"].is_null() && x["fair_share"].is_null()));
         for x in &lines {
             let moved = FIGURES[..6].iter().any(|k| amount(&x[*k]) != Decimal::ZERO)
                 || amount(&x["opening"]) != Decimal::ZERO;
@@ -965,12 +978,13 @@ fn statement_headers_and_notes_are_chinese_by_default_and_english_on_request() {
     };
     assert_eq!(
         header(&[]),
-        "部门,角色,资金类别,县市区,项目编号,项目名称,子项目编号,子项目类型,分配,收回,拨付,退回,支付,结余,单独补助应得,缩水差额"
+        "部门,角色,资金类别,县市区,项目编号,项目名称,子项目编号,子项目类型,分配,收回,拨付,退回,支付,结余,\
+         单独补助应得,公平份额,累计到位,补助缩水,来源不足"
     );
     assert_eq!(
         header(&["--by", "appropriation", "--lang", "en"]),
         "department,role,channel,county,project,project_name,subproject,type,level,doc_no,appropriation,\
-         allocated,withdrawn,disbursed,returned,paid,balance,entitlement,gap"
+         allocated,withdrawn,disbursed,returned,paid,balance,entitlement,fair_share,received,gap,underfunding"
     );
     assert!(header(&["--by", "appropriation"]).contains(",子项目类型,预算级次,指标文号,指标编号,"));
     let csv = l.ok(&["statement", "--department", "市建设局", "--format", "csv"]);
@@ -985,7 +999,7 @@ fn statement_headers_and_notes_are_chinese_by_default_and_english_on_request() {
         "部门：子项目类型的责任部门",
         "角色：牵头",
         "预算级次、指标文号",
-        "缩水差额 = 单独补助应得",
+        "补助缩水 = 公平份额 − 累计到位",
         "指标下达到资金类别",
     ] {
         assert!(zh.contains(note), "{note} missing from\n{zh}");
@@ -994,7 +1008,7 @@ fn statement_headers_and_notes_are_chinese_by_default_and_english_on_request() {
         "department: the department responsible",
         "role: lead",
         "level, doc_no",
-        "gap = entitlement",
+        "gap (shrinkage, 补助缩水) = fair_share − received",
         "money is issued to a channel",
     ] {
         assert!(en.contains(note), "{note} missing from\n{en}");

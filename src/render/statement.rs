@@ -78,7 +78,10 @@ pub fn figure_columns(with_opening: bool) -> Vec<Col> {
         c("paid", "支付"),
         c("balance", if with_opening { "期末结余" } else { "结余" }),
         c("entitlement", "单独补助应得"),
-        c("gap", "缩水差额"),
+        c("fair_share", "公平份额"),
+        c("received", "累计到位"),
+        c("gap", "补助缩水"),
+        c("underfunding", "来源不足"),
     ]);
     cols
 }
@@ -94,7 +97,10 @@ pub fn figure_cells(f: &Shown) -> Vec<Cell> {
         f.paid.into(),
         f.balance.into(),
         blank_or(f.entitlement),
+        blank_or(f.fair_share),
+        blank_or(f.received),
         blank_or(f.gap),
+        blank_or(f.underfunding),
     ]);
     cells
 }
@@ -119,8 +125,13 @@ pub fn figure_notes(with_opening: bool, lang: Lang) -> Vec<String> {
         ),
         pick(
             lang,
-            "缩水差额 = 单独补助应得 − 已得（分配 − 收回 − 退回，累计至期末），为正时列示，否则为 0.00。",
-            "gap = entitlement − received (allocated − withdrawn − returned, cumulative to the period's end) when positive, else 0.00.",
+            "公平份额 = 单独补助应得 × min(1, 期末本县该资金类别已下达 ÷ 本县该资金类别应得合计)：资金不足时单独立项也会按同一比例削减。累计到位 = 分配 − 收回 − 退回，累计至期末。",
+            "fair_share = entitlement × min(1, issued to the county on the channel by the period's end ÷ the county's total entitlement on it): a stand-alone project would have been cut by the same ratio. received = allocated − withdrawn − returned, cumulative to the period's end.",
+        ),
+        pick(
+            lang,
+            "补助缩水 = 公平份额 − 累计到位，为正时列示，否则为 0.00：资金已到县而该子项目未得到应有部分；逐行相加，多得不抵少得。来源不足 = 单独补助应得 − 公平份额：本县该资金类别未下达的部分，不计为缩水。",
+            "gap (shrinkage, 补助缩水) = fair_share − received when positive, else 0.00: the money was there and this sub-project did not get its part; summed row by row, a surplus never offsets a shortfall. underfunding = entitlement − fair_share: money never issued to the county on the channel, not counted as shrinkage.",
         ),
     ];
     if with_opening {
@@ -160,8 +171,8 @@ fn notes(s: &StatementReport, lang: Lang) -> Vec<String> {
     if s.by == By::Appropriation {
         notes.push(pick(
             lang,
-            "预算级次、指标文号、指标编号：每行按资金下达的指标拆分（--by appropriation），各行之和等于不拆分时的子项目行；单独补助应得与缩水差额按子项目 × 资金类别计算，只列在其第一条指标行，其余行留空；尚无指标的行这三栏为空。",
-            "level, doc_no, appropriation: each row is split by appropriation line (--by appropriation) and the lines sum to the unsplit row; entitlement and gap are figures of the sub-project × channel, shown on its first line only and blank on the others; a row with no line yet leaves these three blank.",
+            "预算级次、指标文号、指标编号：每行按资金下达的指标拆分（--by appropriation），各行之和等于不拆分时的子项目行；单独补助应得、公平份额、累计到位、补助缩水与来源不足按子项目 × 资金类别计算，只列在其第一条指标行，其余行留空；尚无指标的行这三栏为空。",
+            "level, doc_no, appropriation: each row is split by appropriation line (--by appropriation) and the lines sum to the unsplit row; entitlement, fair_share, received, gap and underfunding are figures of the sub-project × channel, shown on its first line only and blank on the others; a row with no line yet leaves these three blank.",
         ));
     }
     notes.extend(figure_notes(s.with_opening(), lang));

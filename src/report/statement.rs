@@ -101,8 +101,15 @@ pub struct Figures {
     /// Balance at the end of the period: opening + the period's net movement.
     pub balance: Fen,
     pub entitlement: Fen,
-    /// Entitlement not received by the end of the period (never negative per row).
+    /// The entitlement cut by the ratio the county's channel was funded by the period's end
+    /// (`report::entitlements`).
+    pub fair_share: Fen,
+    /// Allocated − withdrawn − returned, cumulative to the period's end.
+    pub received: Fen,
+    /// Shrinkage (补助缩水): fair share not received by the period's end (never negative per row).
     pub gap: Fen,
+    /// Entitlement never issued to the county on the channel by the period's end.
+    pub underfunding: Fen,
 }
 
 impl Figures {
@@ -111,7 +118,10 @@ impl Figures {
         self.movement.add(&other.movement);
         self.balance += other.balance;
         self.entitlement += other.entitlement;
+        self.fair_share += other.fair_share;
+        self.received += other.received;
         self.gap += other.gap;
+        self.underfunding += other.underfunding;
     }
 }
 
@@ -164,6 +174,7 @@ struct Acc {
     type_code: String,
     lines: BTreeMap<Option<String>, (LineBalance, LineBalance)>,
     entitlement: Option<Fen>,
+    fair_share: Fen,
 }
 
 /// (project, sub-project, channel).
@@ -271,7 +282,11 @@ fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
     }
     let received: Fen = parts.iter().map(|(_, _, closing)| closing.drawn()).sum();
     let entitlement = a.entitlement.unwrap_or_default();
-    let gap = if a.entitlement.is_some() { Fen((entitlement - received).0.max(0)) } else { Fen(0) };
+    let (gap, underfunding) = if a.entitlement.is_some() {
+        (Fen((a.fair_share - received).0.max(0)), Fen((entitlement - a.fair_share).0.max(0)))
+    } else {
+        (Fen(0), Fen(0))
+    };
     parts
         .into_iter()
         .enumerate()
@@ -282,7 +297,10 @@ fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
                 movement: closing.since(opening),
                 balance: closing.balance(),
                 entitlement: if first { entitlement } else { Fen(0) },
+                fair_share: if first { a.fair_share } else { Fen(0) },
+                received: if first { received } else { Fen(0) },
                 gap: if first { gap } else { Fen(0) },
+                underfunding: if first { underfunding } else { Fen(0) },
             };
             Row { line, figures, carries_entitlement: first, ..base.clone() }
         })
@@ -330,6 +348,7 @@ fn accumulate(db: &Db, catalog: &Catalog, period: Period, by: By) -> Result<BTre
         a.county = e.county;
         a.type_code = e.type_code;
         a.entitlement = Some(e.entitlement.amount);
+        a.fair_share = e.fair_share;
     }
     Ok(acc)
 }
@@ -363,7 +382,10 @@ pub struct Shown {
     pub paid: Fen,
     pub balance: Fen,
     pub entitlement: Option<Fen>,
+    pub fair_share: Option<Fen>,
+    pub received: Option<Fen>,
     pub gap: Option<Fen>,
+    pub underfunding: Option<Fen>,
 }
 
 impl Shown {
@@ -378,7 +400,10 @@ impl Shown {
             paid: m.paid,
             balance: f.balance,
             entitlement: Some(f.entitlement),
+            fair_share: Some(f.fair_share),
+            received: Some(f.received),
             gap: Some(f.gap),
+            underfunding: Some(f.underfunding),
         }
     }
 }
@@ -561,7 +586,8 @@ impl Layout<'_> {
     fn row(&self, r: &Row) -> Line {
         let mut figures = Shown::new(&r.figures, self.with_opening);
         if !r.carries_entitlement {
-            (figures.entitlement, figures.gap) = (None, None);
+            (figures.entitlement, figures.fair_share, figures.received) = (None, None, None);
+            (figures.gap, figures.underfunding) = (None, None);
         }
         let line = (self.by == By::Appropriation).then(|| LineColumns {
             level: r.line.as_ref().map(|l| l.level),
