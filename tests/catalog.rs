@@ -138,3 +138,29 @@ fn a_new_code_may_not_be_an_existing_name() {
         &["county '南湖区' is already used by county NH; codes and names must be unambiguous"],
     );
 }
+
+/// `catalog channels` gives each designated type the basis of its own Annex-3 row: the
+/// 历史文化传统村落保护利用 document supports that row of 和美乡村建设专项资金 only.
+#[test]
+fn each_designated_type_has_the_basis_of_its_own_row() {
+    let l = common::Ledger::new();
+    let v: serde_json::Value =
+        serde_json::from_str(&l.ok(&["catalog", "channels", "--format", "json"])).expect("json");
+    let channel = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|c| c["channel"] == "harmonious_village_fund")
+        .expect("和美乡村建设专项资金")
+        .clone();
+    let rows = channel["designations"].as_array().expect("designations");
+    let historic = "《关于进一步加强历史文化传统村落保护利用工作的意见》";
+    assert_eq!(rows.len(), 3, "{channel}");
+    for r in rows {
+        let own = r["type_code"] == "historic_village";
+        assert_eq!(r["basis"].as_str().expect("basis").contains(historic), own, "{r}");
+    }
+    let table = l.ok(&["catalog", "channels"]);
+    let line = table.lines().find(|x| x.contains("历史文化传统村落保护利用")).expect("the historic row");
+    assert!(line.contains(historic) && !line.contains("高质量发展专项资金管理办法"), "{line}");
+}

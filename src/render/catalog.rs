@@ -82,27 +82,39 @@ fn channel_list(t: &TypeRow) -> String {
     }
 }
 
+/// One line per Annex-3 row: each designated type beside the basis of its own row (a channel
+/// no type is designated for has one line with its own basis).
 fn channels(rows: &[ChannelRow]) -> Report {
+    let line = |ch: &ChannelRow, t: Option<&crate::report::catalog::TypeBasis>| -> Vec<Cell> {
+        vec![
+            ch.channel.as_str().into(),
+            ch.name.as_str().into(),
+            ch.policy_owner.as_str().into(),
+            t.map_or(Cell::Empty, |t| t.type_name.as_str().into()),
+            t.map_or(ch.basis.as_str(), |t| t.basis.as_str()).into(),
+            t.map_or(Cell::Empty, |t| t.note.as_str().into()),
+        ]
+    };
     Report {
         columns: vec![
             c("channel", "编号"),
             c("name", "补助资金类别"),
             c("policy_owner", "政策主管部门"),
-            c("types", "可支付子项目类型"),
+            c("type", "可支付子项目类型"),
             c("basis", "支持政策"),
+            c("note", "备注"),
         ],
         rows: rows
             .iter()
-            .map(|ch| {
-                vec![
-                    ch.channel.as_str().into(),
-                    ch.name.as_str().into(),
-                    ch.policy_owner.as_str().into(),
-                    ch.types.join("、").into(),
-                    ch.basis.as_str().into(),
-                ]
+            .flat_map(|ch| match ch.designations.as_slice() {
+                [] => vec![line(ch, None)],
+                ds => ds.iter().map(|t| line(ch, Some(t))).collect(),
             })
             .collect(),
+        notes: vec![crate::tr!(
+            "每行为附件3的一行：资金类别、可支付的子项目类型及该行的支持政策",
+            "one line per Annex-3 row: the channel, a type it may pay and that row's policy basis"
+        )],
         ..Report::default()
     }
 }

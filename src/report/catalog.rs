@@ -47,8 +47,23 @@ pub struct ChannelRow {
     pub policy_owner: String,
     /// The names of the types it pays.
     pub types: Vec<String>,
+    /// Every policy document behind the channel (the Annex-3 rows' together).
     pub basis: String,
     pub policy_owner_code: String,
+    /// Each designated type with the basis of its own Annex-3 row: a document supporting one
+    /// row (历史文化传统村落保护利用's) is not the basis of the channel's other types.
+    pub designations: Vec<TypeBasis>,
+}
+
+/// A channel's designated type and the policy basis of that Annex-3 row.
+#[derive(Clone, Debug, Serialize)]
+pub struct TypeBasis {
+    /// The type's name.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub type_code: String,
+    pub basis: String,
+    pub note: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -155,6 +170,17 @@ pub fn channels(catalog: &Catalog) -> Listing {
             types: catalog.types_for_channel(&ch.code).iter().map(|t| t.name.clone()).collect(),
             basis: ch.basis.clone(),
             policy_owner_code: ch.policy_owner.clone(),
+            designations: catalog
+                .designations
+                .iter()
+                .filter(|d| d.channel == ch.code)
+                .map(|d| TypeBasis {
+                    type_name: type_name(catalog, &d.type_code),
+                    type_code: d.type_code.clone(),
+                    basis: if d.basis.is_empty() { ch.basis.clone() } else { d.basis.clone() },
+                    note: d.note.clone(),
+                })
+                .collect(),
         })
         .collect();
     Listing::Channels { rows }
