@@ -114,15 +114,42 @@ pub enum Command {
     Measure(crate::dev::measure::Args),
 }
 
+/// Parses the command line. The language is set from `--lang` first, so that what clap's
+/// value parsers say of a bad `--year` or date is in the reader's language too.
+pub fn parse() -> Cli {
+    crate::lang::set(lang_given(std::env::args_os().skip(1)));
+    Cli::parse()
+}
+
+/// The language `--lang` names among raw arguments (the last one given), else the default.
+fn lang_given(args: impl Iterator<Item = std::ffi::OsString>) -> Lang {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut lang = Lang::default();
+    for (i, a) in args.iter().enumerate() {
+        let value = match a.strip_prefix("--lang=") {
+            Some(v) => Some(v),
+            None if a == "--lang" => args.get(i + 1).map(String::as_str),
+            None => None,
+        };
+        match value {
+            Some("en") => lang = Lang::En,
+            Some("zh") => lang = Lang::Zh,
+            _ => {}
+        }
+    }
+    lang
+}
+
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = context(&cli)?;
     dispatch(&ctx, cli.command).map_err(|e| match e {
         // SQLite reports a full disk as an I/O error when it cannot grow its index files.
-        crate::error::Error::Internal(m) if m.contains(crate::db::DISK_HINT) && crate::db::disk_is_full(&ctx.db_path()) => {
-            crate::error::Error::Internal(format!(
-                "the disk holding the ledger {} is full; nothing was written. Free some space and run the command again",
-                crate::error::shown_path(&ctx.db_path())
+        crate::error::Error::Internal(m) if m.contains(crate::db::disk_hint()) && crate::db::disk_is_full(&ctx.db_path()) => {
+            let path = crate::error::shown_path(&ctx.db_path());
+            crate::error::Error::Internal(crate::tr!(
+                "账本 {path} 所在磁盘已满；未写入任何内容。请清理出空间后再运行该命令",
+                "the disk holding the ledger {path} is full; nothing was written. Free some space and run the command again"
             ))
         }
         other => other,
@@ -173,6 +200,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
 
 /// The context every command runs in, from the global options.
 fn context(cli: &Cli) -> Result<Ctx> {
+    crate::lang::set(cli.lang);
     let given = match &cli.operator {
         Some(o) => {
             Some(crate::model::parse_text_up_to(o, "operator", true, crate::model::MAX_CODE_CHARS).map_err(
@@ -213,7 +241,6 @@ fn context(cli: &Cli) -> Result<Ctx> {
     if let Some(out) = out.as_ref().filter(|_| !names_a_directory) {
         out.check()?;
     }
-    crate::lang::set(cli.lang);
     Ok(Ctx { db: cli.db.clone(), operator, format, lang: cli.lang, out })
 }
 
