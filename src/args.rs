@@ -14,12 +14,8 @@ use chrono::NaiveDate;
 /// `--year`: a four-digit year within `model::YEARS`.
 pub fn year(v: &str) -> std::result::Result<i32, String> {
     v.trim().parse::<i32>().ok().filter(|y| model::YEARS.contains(y)).ok_or_else(|| {
-        format!(
-            "'{}' is not a year between {} and {}",
-            crate::error::echo(v),
-            model::YEARS.start(),
-            model::YEARS.end()
-        )
+        let (v, from, to) = (crate::error::echo(v), model::YEARS.start(), model::YEARS.end());
+        crate::tr!("'{v}' 不是 {from} 至 {to} 之间的年份", "'{v}' is not a year between {from} and {to}")
     })
 }
 
@@ -41,7 +37,11 @@ pub fn resolve_county(catalog: &Catalog, county: Option<&str>) -> Result<Option<
     match catalog.county(v) {
         Some(c) => Ok(Some(c.name.clone())),
         None => {
-            let message = format!("'{v}' is not a known county (known: {})", catalog.county_names());
+            let known = catalog.county_names();
+            let message = crate::tr!(
+                "'{v}' 不是已知的县市区（已知：{known}）",
+                "'{v}' is not a known county (known: {known})"
+            );
             Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--county")]))
         }
     }
@@ -56,7 +56,11 @@ pub fn resolve_department(catalog: &Catalog, department: Option<&str>) -> Result
         None => {
             let known: Vec<String> =
                 catalog.departments.iter().map(|d| format!("{} ({})", d.name, d.code)).collect();
-            let message = format!("'{v}' is not a known department (known: {})", known.join(", "));
+            let known = known.join(", ");
+            let message = crate::tr!(
+                "'{v}' 不是已知的部门（已知：{known}）",
+                "'{v}' is not a known department (known: {known})"
+            );
             Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--department")]))
         }
     }
@@ -70,7 +74,11 @@ pub fn resolve_channel(catalog: &Catalog, channel: Option<&str>) -> Result<Optio
         Some(c) => Ok(Some(c.code.clone())),
         None => {
             let known: Vec<&str> = catalog.channels.iter().map(|c| c.name.as_str()).collect();
-            let message = format!("'{v}' is not a known fund channel (known: {})", known.join(", "));
+            let known = known.join(", ");
+            let message = crate::tr!(
+                "'{v}' 不是已知的补助资金类别（已知：{known}）",
+                "'{v}' is not a known fund channel (known: {known})"
+            );
             Err(Error::BadRequest(vec![Problem::new(Check::Unknown, message).column("--channel")]))
         }
     }

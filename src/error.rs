@@ -50,23 +50,25 @@ pub enum Check {
 }
 
 impl Check {
+    /// The rule tag (R1…R7) first, then the check's name in the language in force.
     pub fn label(self) -> &'static str {
-        match self {
-            Check::R1 => "R1 渠道不乱 channels stay separate",
-            Check::R2 => "R2 用途不变 uses stay fixed",
-            Check::R3 => "R3 no overdraw",
-            Check::R4 => "R4 append-only",
-            Check::R5 => "R5 closed period",
-            Check::R6 => "R6 exact money",
-            Check::R7 => "R7 mode admissibility",
-            Check::Format => "malformed value",
-            Check::Unknown => "unknown reference",
-            Check::File => "file",
-            Check::Overlap => "overlapping rule",
-            Check::Acceptance => "验收规定 acceptance rules",
-            Check::Letter => "确认书 confirmation letters",
-            Check::Audit => "审计链 audit chain",
-        }
+        let (zh, en) = match self {
+            Check::R1 => ("R1 渠道不乱", "R1 channels stay separate"),
+            Check::R2 => ("R2 用途不变", "R2 uses stay fixed"),
+            Check::R3 => ("R3 不得超支", "R3 no overdraw"),
+            Check::R4 => ("R4 只增不改", "R4 append-only"),
+            Check::R5 => ("R5 已结账期间", "R5 closed period"),
+            Check::R6 => ("R6 金额精确到分", "R6 exact money"),
+            Check::R7 => ("R7 集成模式", "R7 mode admissibility"),
+            Check::Format => ("格式有误", "malformed value"),
+            Check::Unknown => ("未登记", "unknown reference"),
+            Check::File => ("文件", "file"),
+            Check::Overlap => ("规则重叠", "overlapping rule"),
+            Check::Acceptance => ("验收规定", "acceptance rules"),
+            Check::Letter => ("确认书", "confirmation letters"),
+            Check::Audit => ("审计链", "audit chain"),
+        };
+        crate::lang::pick(zh, en)
     }
 }
 
@@ -90,20 +92,25 @@ impl Problem {
 
     /// Stands for `count` problems of `file` that were counted but not kept.
     pub fn unlisted(file: &str, count: u64) -> Problem {
-        let message = format!(
+        let message = crate::tr!(
+            "只保留前 {MAX_PROBLEMS_KEPT} 个问题（其余 {count} 个只计数、不列出）；请先改正这些再重新导入",
             "only the first {MAX_PROBLEMS_KEPT} problems are kept (the other {count} are counted, not listed); fix these and import again"
         );
         Problem { file: Some(file.to_string()), unlisted: count, ..Problem::new(Check::File, message) }
     }
 
-    /// A code that names nothing recorded: "project 'P-9' is not recorded".
+    /// A code that names nothing recorded: "project 'P-9' is not recorded" (in Chinese
+    /// "项目 'P-9' 未登记"); `what` is the English noun, named in Chinese by `noun_zh`.
     pub fn not_recorded(what: &str, code: &str) -> Problem {
-        Problem::new(Check::Unknown, format!("{what} '{}' is not recorded", echo(code)))
+        let code = echo(code);
+        let zh = noun_zh(what);
+        Problem::new(Check::Unknown, crate::tr!("{zh} '{code}' 未登记", "{what} '{code}' is not recorded"))
     }
 
     /// Adds what the clerk can do about it: "…; import the projects file first".
     pub fn hint(mut self, hint: &str) -> Problem {
-        self.message = format!("{}; {hint}", self.message);
+        let sep = crate::lang::pick("；", "; ");
+        self.message = format!("{}{sep}{hint}", self.message);
         self
     }
 
@@ -116,6 +123,22 @@ impl Problem {
         self.file = Some(file.to_string());
         self.line = Some(line);
         self
+    }
+}
+
+/// The Chinese of the nouns `Problem::not_recorded` is given (the English as a fallback).
+fn noun_zh(what: &str) -> &str {
+    match what {
+        "project" => "项目",
+        "sub-project" => "子项目",
+        "appropriation" => "指标",
+        "original entry" | "entry" => "原分录",
+        "voucher" => "凭证",
+        "county" => "县市区",
+        "department" => "部门",
+        "channel" | "fund channel" => "补助资金类别",
+        "type" | "sub-project type" => "子项目类型",
+        other => other,
     }
 }
 
@@ -153,18 +176,23 @@ pub fn invisible(c: char) -> Option<&'static str> {
     if c.is_ascii() {
         return None;
     }
-    Some(match u32::from(c) {
-        0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => "a bidirectional control",
-        0x200B..=0x200D | 0x2060 | 0xFEFF => "a zero-width character",
-        0x00AD => "a soft hyphen",
-        0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFFA0 => {
-            "an invisible character"
+    let (zh, en) = match u32::from(c) {
+        0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => {
+            ("双向控制字符", "a bidirectional control")
         }
-        0x2061..=0x2064 | 0x206A..=0x206F | 0xFFF9..=0xFFFB => "an invisible format character",
-        0xFE00..=0xFE0F | 0xE0100..=0xE01EF => "a variation selector",
-        0xE0000..=0xE007F => "a tag character",
+        0x200B..=0x200D | 0x2060 | 0xFEFF => ("零宽字符", "a zero-width character"),
+        0x00AD => ("软连字符", "a soft hyphen"),
+        0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFFA0 => {
+            ("不可见字符", "an invisible character")
+        }
+        0x2061..=0x2064 | 0x206A..=0x206F | 0xFFF9..=0xFFFB => {
+            ("不可见格式字符", "an invisible format character")
+        }
+        0xFE00..=0xFE0F | 0xE0100..=0xE01EF => ("变体选择符", "a variation selector"),
+        0xE0000..=0xE007F => ("标签字符", "a tag character"),
         _ => return None,
-    })
+    };
+    Some(crate::lang::pick(zh, en))
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -200,12 +228,14 @@ impl fmt::Display for Problem {
             _ => {}
         }
         match &self.column {
-            Some(option) if option.starts_with("--") => write!(f, "option {}: ", escaped(option))?,
+            Some(option) if option.starts_with("--") => {
+                write!(f, "{} {}: ", crate::lang::pick("选项", "option"), escaped(option))?
+            }
             // A positional argument of a command (VOUCHER, SUBPROJECT), named as `--help` does.
             Some(arg) if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
-                write!(f, "argument {}: ", escaped(arg))?
+                write!(f, "{} {}: ", crate::lang::pick("参数", "argument"), escaped(arg))?
             }
-            Some(column) => write!(f, "column {}: ", escaped(column))?,
+            Some(column) => write!(f, "{} {}: ", crate::lang::pick("列", "column"), escaped(column))?,
             None => {}
         }
         write!(f, "{} [{}]", escaped(&self.message), self.check.label())
@@ -245,36 +275,55 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Problems standing for unlisted ones are printed after the listed ones.
+        let error = crate::lang::pick("错误", "error");
         let list = |f: &mut fmt::Formatter<'_>, problems: &[Problem]| -> fmt::Result {
             let (notes, listed): (Vec<&Problem>, Vec<&Problem>) =
                 problems.iter().partition(|p| p.unlisted > 0);
             for p in listed.iter().take(MAX_PROBLEMS_SHOWN) {
-                writeln!(f, "error: {p}")?;
+                writeln!(f, "{error}: {p}")?;
             }
             let more = listed.len().saturating_sub(MAX_PROBLEMS_SHOWN) as u64 + total_unlisted(problems);
             if more > 0 {
-                writeln!(f, "error: … and {more} more")?;
+                writeln!(f, "{}", crate::tr!("{error}: …… 另有 {more} 个", "{error}: … and {more} more"))?;
             }
-            notes.iter().try_for_each(|p| writeln!(f, "error: {p}"))
+            notes.iter().try_for_each(|p| writeln!(f, "{error}: {p}"))
         };
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         match self {
             Error::Rejected(problems) => {
                 list(f, problems)?;
                 let n = problems.iter().filter(|p| p.unlisted == 0).count() as u64 + total_unlisted(problems);
-                write!(f, "{n} problem{} found; nothing was written", plural(n))
+                let s = plural(n);
+                write!(
+                    f,
+                    "{}",
+                    crate::tr!(
+                        "发现 {n} 个问题；未写入任何内容",
+                        "{n} problem{s} found; nothing was written"
+                    )
+                )
             }
-            Error::BadRequest(problems) => list(f, problems).and_then(|_| write!(f, "nothing to show")),
+            Error::BadRequest(problems) => list(f, problems)
+                .and_then(|_| write!(f, "{}", crate::lang::pick("无可显示的内容", "nothing to show"))),
             Error::Findings(problems) => {
                 list(f, problems)?;
                 let n = problems.len() as u64;
+                let s = plural(n);
                 if problems.iter().any(|p| p.check == Check::Audit) {
-                    write!(f, "{n} finding{} — the ledger file was changed outside fundledger", plural(n))
+                    let text = crate::tr!(
+                        "{n} 项发现——账本文件在 fundledger 之外被改动过",
+                        "{n} finding{s} — the ledger file was changed outside fundledger"
+                    );
+                    write!(f, "{text}")
                 } else {
-                    write!(f, "{n} finding{} — the stored ledger does not agree with its rules", plural(n))
+                    let text = crate::tr!(
+                        "{n} 项发现——账本中存储的数据不符合其规则",
+                        "{n} finding{s} — the stored ledger does not agree with its rules"
+                    );
+                    write!(f, "{text}")
                 }
             }
-            Error::Internal(msg) => write!(f, "error: {}", escaped(msg)),
+            Error::Internal(msg) => write!(f, "{error}: {}", escaped(msg)),
         }
     }
 }
@@ -310,7 +359,9 @@ mod tests {
         let p = Problem::new(Check::Format, "'\u{1b}[31m' is bad").column("a\tb").at("x\ry.csv", 2);
         let shown = p.to_string();
         assert!(!shown.chars().any(char::is_control), "{shown:?}");
-        assert_eq!(shown, "x\\ry.csv:2: column a\\tb: '\\u{1b}[31m' is bad [malformed value]");
+        let en = crate::lang::with(crate::lang::Lang::En, || p.to_string());
+        assert_eq!(en, "x\\ry.csv:2: column a\\tb: '\\u{1b}[31m' is bad [malformed value]");
+        assert_eq!(shown, "x\\ry.csv:2: 列 a\\tb: '\\u{1b}[31m' is bad [格式有误]");
     }
 }
 

@@ -2,12 +2,11 @@
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
-use fundledger::cli::{self, Cli};
+use fundledger::cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cli::run(Cli::parse()) {
+    match cli::run(cli::parse()) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("{e}");

@@ -75,30 +75,41 @@ pub enum AmountError {
 impl fmt::Display for AmountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AmountError::Empty => write!(f, "the amount is empty"),
-            AmountError::TooLong => {
-                write!(f, "the amount is longer than {MAX_AMOUNT_CHARS} characters")
-            }
-            AmountError::NotANumber(s) => {
-                write!(f, "'{s}' is not an amount in yuan (write e.g. 1234.50, 1,234.50 or ¥1,234.50)")
-            }
-            AmountError::TooManyDecimals(s) => {
-                write!(f, "'{s}' has more than two decimals; amounts are exact to the fen (R6)")
-            }
-            AmountError::NotAWanAmount(s) => write!(
-                f,
+            AmountError::Empty => f.write_str(crate::lang::pick("金额为空", "the amount is empty")),
+            AmountError::TooLong => f.write_str(&crate::tr!(
+                "金额超过 {MAX_AMOUNT_CHARS} 个字符",
+                "the amount is longer than {MAX_AMOUNT_CHARS} characters"
+            )),
+            AmountError::NotANumber(s) => f.write_str(&crate::tr!(
+                "'{s}' 不是以元为单位的金额（请写成如 1234.50、1,234.50 或 ¥1,234.50）",
+                "'{s}' is not an amount in yuan (write e.g. 1234.50, 1,234.50 or ¥1,234.50)"
+            )),
+            AmountError::TooManyDecimals(s) => f.write_str(&crate::tr!(
+                "'{s}' 超过两位小数；金额精确到分（R6）",
+                "'{s}' has more than two decimals; amounts are exact to the fen (R6)"
+            )),
+            AmountError::NotAWanAmount(s) => f.write_str(&crate::tr!(
+                "'{s}' 不是以万元为单位的金额（表头为万元；请写成如 12.345678 或 1,234.5）",
                 "'{s}' is not an amount in 万元 (the header says 万元; write e.g. 12.345678 or 1,234.5)"
-            ),
-            AmountError::NotWholeFen(s) => write!(
-                f,
+            )),
+            AmountError::NotWholeFen(s) => f.write_str(&crate::tr!(
+                "'{s}' 万元超过六位小数，不是整分（1 分 = 0.000001 万元）；金额精确到分（R6）",
                 "'{s}' 万元 has more than six decimals, so it is not a whole number of fen \
                  (1 fen = 0.000001 万元); amounts are exact to the fen (R6)"
-            ),
+            )),
             AmountError::TooLarge(s) => {
-                write!(f, "'{s}' exceeds the largest accepted amount ({} yuan)", Fen(MAX_AMOUNT_FEN))
+                let max = Fen(MAX_AMOUNT_FEN);
+                f.write_str(&crate::tr!(
+                    "'{s}' 超过可接受的最大金额（{max} 元）",
+                    "'{s}' exceeds the largest accepted amount ({max} yuan)"
+                ))
             }
-            AmountError::NotPositive(s) => write!(f, "'{s}' must be greater than zero"),
-            AmountError::Negative(s) => write!(f, "'{s}' must not be negative"),
+            AmountError::NotPositive(s) => {
+                f.write_str(&crate::tr!("'{s}' 必须大于零", "'{s}' must be greater than zero"))
+            }
+            AmountError::Negative(s) => {
+                f.write_str(&crate::tr!("'{s}' 不能为负数", "'{s}' must not be negative"))
+            }
         }
     }
 }
@@ -428,7 +439,7 @@ mod tests {
         assert_eq!(wan("0.0000001"), Err(AmountError::NotWholeFen("0.0000001".into())));
         assert_eq!(wan("12.3456785"), Err(AmountError::NotWholeFen("12.3456785".into())));
         let message = wan("0.0000001").expect_err("refused").to_string();
-        assert!(message.contains("not a whole number of fen") && message.ends_with("(R6)"), "{message}");
+        assert!(message.contains("不是整分") && message.ends_with("（R6）"), "{message}");
         for bad in ["", "NaN", "1e3", "12.", ".5", "1,23.00", "12,3456", "1.2.3", "abc", "--1", "1万"] {
             assert!(wan(bad).is_err(), "{bad:?} should be refused");
         }

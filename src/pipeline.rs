@@ -207,7 +207,10 @@ pub fn run_lines<T: Keyed>(
             {
                 Some((key, first)) => Err(vec![Problem::new(
                     Check::R4,
-                    format!("{key} appears again; it was first given on line {first} of this file"),
+                    crate::tr!(
+                        "{key} 重复出现；本文件第 {first} 行已经给出过",
+                        "{key} appears again; it was first given on line {first} of this file"
+                    ),
                 )
                 .column(value.key_column())]),
                 None => write(&value, row.line)?,
@@ -236,9 +239,10 @@ pub fn run_lines<T: Keyed>(
         problems.push(Problem::unlisted(&name, unlisted));
     }
     if !input.ignored_columns.is_empty() {
-        let message = format!(
-            "these columns were not recognised and were ignored: {} (see the column names in the README)",
-            shown_list(&input.ignored_columns)
+        let columns = shown_list(&input.ignored_columns);
+        let message = crate::tr!(
+            "以下列无法识别，已忽略：{columns}（列名见 README）",
+            "these columns were not recognised and were ignored: {columns} (see the column names in the README)"
         );
         problems.push(Problem::new(Check::File, message).at(&name, input.header_line));
     }

@@ -25,7 +25,8 @@ impl Progress {
         if total < MIN_BYTES {
             return Progress::hidden();
         }
-        Progress::shown(what, total, "{msg} [{bar:30}] {percent:>3}% {rows} eta {eta}")
+        let eta = crate::lang::pick("剩余", "eta");
+        Progress::shown(what, total, &format!("{{msg}} [{{bar:30}}] {{percent:>3}}% {{rows}} {eta} {{eta}}"))
     }
 
     /// A bar over `total` rows.
@@ -33,7 +34,12 @@ impl Progress {
         if total < MIN_ROWS {
             return Progress::hidden();
         }
-        Progress::shown(what, total, "{msg} [{bar:30}] {human_pos}/{human_len} {rows} eta {eta}")
+        let eta = crate::lang::pick("剩余", "eta");
+        Progress::shown(
+            what,
+            total,
+            &format!("{{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {{rows}} {eta} {{eta}}"),
+        )
     }
 
     fn shown(what: &str, total: u64, template: &str) -> Progress {
@@ -57,7 +63,8 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_position(position);
             let millis = (bar.elapsed().as_millis() as u64).max(1);
-            bar.set_prefix(format!("{rows} rows ({}/s)", rows.saturating_mul(1000) / millis));
+            let rate = rows.saturating_mul(1000) / millis;
+            bar.set_prefix(crate::tr!("{rows} 行（{rate}/秒）", "{rows} rows ({rate}/s)"));
         }
     }
 
@@ -66,7 +73,8 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_position(rows);
             let millis = (bar.elapsed().as_millis() as u64).max(1);
-            bar.set_prefix(format!("({}/s)", rows.saturating_mul(1000) / millis));
+            let rate = rows.saturating_mul(1000) / millis;
+            bar.set_prefix(crate::tr!("（{rate}/秒）", "({rate}/s)"));
         }
     }
 

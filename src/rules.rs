@@ -7,6 +7,7 @@
 
 use crate::catalog::{Catalog, SubprojectType};
 use crate::error::{Check, Problem};
+use crate::lang::pick;
 use crate::model::{Direction, Flow, LineBalance, Mode, Status, StoredAppropriation, StoredSubproject};
 use crate::money::Fen;
 use chrono::{Datelike, NaiveDate};
@@ -18,11 +19,12 @@ pub fn same_county(a: &StoredAppropriation, s: &StoredSubproject) -> Result<(), 
     if a.county == s.county {
         return Ok(());
     }
+    let (a_code, a_county, s_code, s_county) = (&a.code, &a.county, &s.code, &s.county);
     Err(Problem::new(
         Check::R1,
-        format!(
-            "appropriation {} was issued to {}, but sub-project {} is in {}; money stays in the county it was issued to",
-            a.code, a.county, s.code, s.county
+        crate::tr!(
+            "指标 {a_code} 下达给{a_county}，但子项目 {s_code} 属于{s_county}；资金只能用于下达的县市区",
+            "appropriation {a_code} was issued to {a_county}, but sub-project {s_code} is in {s_county}; money stays in the county it was issued to"
         ),
     ))
 }
@@ -30,19 +32,23 @@ pub fn same_county(a: &StoredAppropriation, s: &StoredSubproject) -> Result<(), 
 /// R1: the channel a clerk wrote on an entry must be the appropriation's own.
 pub fn channel_matches(catalog: &Catalog, a: &StoredAppropriation, written: &str) -> Result<(), Problem> {
     match catalog.channel(written) {
-        None => Err(Problem::new(Check::Unknown, format!("'{written}' is not a known fund channel"))
-            .column("channel")),
-        Some(c) if c.code == a.channel => Ok(()),
-        Some(c) => Err(Problem::new(
-            Check::R1,
-            format!(
-                "appropriation {} belongs to channel {}, not {}; an amount belongs to exactly one channel",
-                a.code,
-                channel_label(catalog, &a.channel),
-                c.name
-            ),
+        None => Err(Problem::new(
+            Check::Unknown,
+            crate::tr!("'{written}' 不是已知的补助资金类别", "'{written}' is not a known fund channel"),
         )
         .column("channel")),
+        Some(c) if c.code == a.channel => Ok(()),
+        Some(c) => {
+            let (code, own, written) = (&a.code, channel_label(catalog, &a.channel), &c.name);
+            Err(Problem::new(
+                Check::R1,
+                crate::tr!(
+                    "指标 {code} 属于资金类别 {own}，不是 {written}；每笔金额只属于一个资金类别",
+                    "appropriation {code} belongs to channel {own}, not {written}; an amount belongs to exactly one channel"
+                ),
+            )
+            .column("channel"))
+        }
     }
 }
 
@@ -56,16 +62,14 @@ pub fn designated_use(
         return Ok(());
     }
     let allowed: Vec<String> = catalog.types_for_channel(&a.channel).iter().map(|t| t.name.clone()).collect();
-    let allowed = if allowed.is_empty() { "no type".to_string() } else { allowed.join("、") };
+    let allowed = if allowed.is_empty() { pick("无", "no type").to_string() } else { allowed.join("、") };
+    let (channel, a_code, s_code) = (channel_label(catalog, &a.channel), &a.code, &s.code);
+    let type_name = type_label(catalog, &s.type_code);
     Err(Problem::new(
         Check::R2,
-        format!(
-            "channel {} (appropriation {}) may not pay sub-project {} of type {}; it pays only: {}",
-            channel_label(catalog, &a.channel),
-            a.code,
-            s.code,
-            type_label(catalog, &s.type_code),
-            allowed
+        crate::tr!(
+            "资金类别 {channel}（指标 {a_code}）不得用于{type_name}类子项目 {s_code}；它只用于：{allowed}",
+            "channel {channel} (appropriation {a_code}) may not pay sub-project {s_code} of type {type_name}; it pays only: {allowed}"
         ),
     ))
 }
@@ -75,10 +79,13 @@ pub fn not_excluded(s: &StoredSubproject) -> Result<(), Problem> {
     if s.status != Status::Excluded {
         return Ok(());
     }
-    Err(Problem::new(
-        Check::R2,
-        format!("sub-project {} is confirmed as excluded (不开展) and receives nothing", s.code),
-    ))
+    Err(Problem::new(Check::R2, {
+        let code = &s.code;
+        crate::tr!(
+            "子项目 {code} 已确认为不开展，不得安排任何资金",
+            "sub-project {code} is confirmed as excluded (不开展) and receives nothing"
+        )
+    }))
 }
 
 /// R2: money given to a sub-project (from the appropriation) before an exclusion recorded
@@ -91,13 +98,13 @@ pub fn not_excluded_later(
     let Some((from, _)) = changes.iter().find(|(d, st)| *d > date && *st == Status::Excluded) else {
         return Ok(());
     };
-    Err(Problem::new(
-        Check::R2,
-        format!(
-            "sub-project {} is excluded (不开展) from {from} by amendment; money given to it on {date} would stay on an excluded sub-project. Record it against another sub-project",
-            s.code
-        ),
-    ))
+    Err(Problem::new(Check::R2, {
+        let code = &s.code;
+        crate::tr!(
+                "子项目 {code} 经变更自 {from} 起不开展；{date} 安排给它的资金将留在不开展的子项目上。请记到其他子项目",
+                "sub-project {code} is excluded (不开展) from {from} by amendment; money given to it on {date} would stay on an excluded sub-project. Record it against another sub-project"
+            )
+    }))
 }
 
 /// R3: an entry cannot move money before the appropriation was issued.
@@ -107,10 +114,13 @@ pub fn after_issue(a: &StoredAppropriation, date: NaiveDate) -> Result<(), Probl
     }
     Err(Problem::new(
         Check::Format,
-        format!(
-            "dated {date}, before appropriation {} was issued on {}; money cannot move before it arrives",
-            a.code, a.issued_on
-        ),
+        {
+            let (code, issued) = (&a.code, a.issued_on);
+            crate::tr!(
+                "日期 {date} 早于指标 {code} 的下达日期 {issued}；资金到位前不能动用",
+                "dated {date}, before appropriation {code} was issued on {issued}; money cannot move before it arrives"
+            )
+        },
     )
     .column("date"))
 }
@@ -145,9 +155,9 @@ impl Pool {
 
     fn label(self) -> &'static str {
         match self {
-            Pool::Available => "available on the appropriation",
-            Pool::Undisbursed => "allocated and not yet disbursed",
-            Pool::Held => "disbursed and not yet paid",
+            Pool::Available => pick("指标可用余额", "available on the appropriation"),
+            Pool::Undisbursed => pick("已分配未拨付余额", "allocated and not yet disbursed"),
+            Pool::Held => pick("已拨付未支付余额", "disbursed and not yet paid"),
         }
     }
 
@@ -200,20 +210,20 @@ pub fn no_overdraw(
     if amount <= lowest.have {
         return Ok(());
     }
+    let zh_kind = flow.kind().zh();
     let doing = match direction {
-        Direction::Back => format!("reversing this {flow}"),
-        Direction::Forward => flow.to_string(),
+        Direction::Back => crate::tr!("冲销这笔{zh_kind}", "reversing this {flow}"),
+        Direction::Forward => pick(zh_kind.to_string(), flow.to_string()),
     };
+    let (have, label) = (lowest.have, pool.label());
     let message = match lowest.on {
-        None => format!(
-            "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {} {} on {date}",
-            lowest.have,
-            pool.label()
+        None => crate::tr!(
+            "{doing} {amount}（指标 {appropriation} / 子项目 {subproject}）超过 {date} 的{label} {have}",
+            "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {have} {label} on {date}"
         ),
-        Some(day) => format!(
-            "{doing} of {amount} dated {date} on appropriation {appropriation} / sub-project {subproject} would overdraw the money {}: on {day} only {} is left of it, because later entries already use it (R3 holds on every date, so a back-dated entry cannot spend money that arrives later)",
-            pool.label(),
-            lowest.have
+        Some(day) => crate::tr!(
+            "日期为 {date} 的{doing} {amount}（指标 {appropriation} / 子项目 {subproject}）将透支{label}：{day} 该余额只剩 {have}，因为之后的分录已经用了它（R3 在每一天都成立，补记的分录不能花掉之后才到位的资金）",
+            "{doing} of {amount} dated {date} on appropriation {appropriation} / sub-project {subproject} would overdraw the money {label}: on {day} only {have} is left of it, because later entries already use it (R3 holds on every date, so a back-dated entry cannot spend money that arrives later)"
         ),
     };
     Err(Problem::new(Check::R3, message).column("amount"))
@@ -226,7 +236,10 @@ pub fn not_in_future(date: NaiveDate, today: NaiveDate) -> Result<(), Problem> {
     }
     Err(Problem::new(
         Check::R3,
-        format!("dated {date}, after today ({today}); money is recorded when it moves, never ahead of it"),
+        crate::tr!(
+            "日期 {date} 晚于今天（{today}）；资金发生时才记账，不能提前记",
+            "dated {date}, after today ({today}); money is recorded when it moves, never ahead of it"
+        ),
     )
     .column("date"))
 }
@@ -251,10 +264,13 @@ pub fn open_period(closed: &BTreeSet<i32>, date: NaiveDate) -> Result<(), Proble
     if !closed.contains(&date.year()) {
         return Ok(());
     }
-    Err(Problem::new(
-        Check::R5,
-        format!("{} is closed; no entry dated {date} is accepted (date it in an open year)", date.year()),
-    )
+    Err(Problem::new(Check::R5, {
+        let year = date.year();
+        crate::tr!(
+            "{year} 年度已结账；不接受日期为 {date} 的分录（请记在未结账的年度）",
+            "{year} is closed; no entry dated {date} is accepted (date it in an open year)"
+        )
+    })
     .column("date"))
 }
 
@@ -265,14 +281,13 @@ pub fn mode_admits(mode: Mode, t: &SubprojectType, project: &str) -> Result<(), 
     }
     Err(Problem::new(
         Check::R7,
-        format!(
-            "type {} is not admissible in project {}'s {}-mode ({}) integration; Annex 1 ticks it for {} only",
-            t.name,
-            project,
-            mode,
-            mode.zh(),
-            t.modes_zh()
-        ),
+        {
+            let (name, zh, modes) = (&t.name, mode.zh(), t.modes_zh());
+            crate::tr!(
+                "{name}不能纳入项目 {project} 以“{zh}”为核心的集成模式；附件1只在 {modes} 模式下勾选它",
+                "type {name} is not admissible in project {project}'s {mode}-mode ({zh}) integration; Annex 1 ticks it for {modes} only"
+            )
+        },
     )
     .column("type"))
 }

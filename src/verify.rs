@@ -98,10 +98,10 @@ impl Register {
         found
             .into_iter()
             .map(|(s, a, b)| {
-                let message = format!(
-                    "sub-project {s} is excluded (不开展) by amendment, yet appropriation {a} has {} allocated and not disbursed and {} disbursed and not paid on it",
-                    b.undisbursed(),
-                    b.held()
+                let (undisbursed, held) = (b.undisbursed(), b.held());
+                let message = crate::tr!(
+                    "子项目 {s} 经变更为不开展，但指标 {a} 在其上仍有已分配未拨付 {undisbursed}、已拨付未支付 {held}",
+                    "sub-project {s} is excluded (不开展) by amendment, yet appropriation {a} has {undisbursed} allocated and not disbursed and {held} disbursed and not paid on it"
                 );
                 Problem::new(Check::R2, message)
             })
@@ -114,7 +114,8 @@ impl Register {
 /// be in is a finding, never a panic.
 pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let register = Register::read(db)?;
-    let progress = Progress::rows("checking the audit chain", db.chain_links()?);
+    let progress =
+        Progress::rows(crate::lang::pick("正在核对审计链", "checking the audit chain"), db.chain_links()?);
     let register_rows = db.chained_register_rows()?;
     let voucher_of = |id| db.entry_voucher(id);
     let chain = db.with_chain_cursors(|links, entries| {
@@ -127,7 +128,8 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
     let today = chrono::Local::now().date_naive();
     problems.extend(register.mode_findings(today));
-    let progress = Progress::rows("re-deriving balances", db.counts()?.entries);
+    let progress =
+        Progress::rows(crate::lang::pick("正在重新推算余额", "re-deriving balances"), db.counts()?.entries);
     let mut replay = Replay::new(&register);
     db.for_each_entry(|e| {
         replay.entry(&e);
@@ -171,10 +173,10 @@ fn compare_lines(
         let derived = lines.get(key).copied().unwrap_or_default();
         let stored = maintained.get(key).copied().unwrap_or_default();
         if derived != stored {
-            let m = format!(
-                "the maintained balance of line {} differs from its entries: {}",
-                register.line_name(key),
-                differences(&stored, &derived)
+            let (line, differences) = (register.line_name(key), differences(&stored, &derived));
+            let m = crate::tr!(
+                "{line} 的维护余额与其分录不符：{differences}",
+                "the maintained balance of line {line} differs from its entries: {differences}"
             );
             problems.push(Problem::new(Check::R4, m));
         }
@@ -194,10 +196,10 @@ fn compare_activity(
         let derived = activity.get(key).copied().unwrap_or_default();
         let stored = stored_activity.remove(key).unwrap_or_default();
         if derived != stored {
-            let m = format!(
-                "the maintained activity dates of line {} differ from its entries: {}",
-                register.line_name(key),
-                activity_differences(&stored, &derived)
+            let (line, differences) = (register.line_name(key), activity_differences(&stored, &derived));
+            let m = crate::tr!(
+                "{line} 的维护活动日期与其分录不符：{differences}",
+                "the maintained activity dates of line {line} differ from its entries: {differences}"
             );
             problems.push(Problem::new(Check::R4, m));
         }
@@ -219,11 +221,11 @@ fn compare_years(
         let derived = years.get(&key).copied().unwrap_or_default();
         let stored = stored_years.get(&key).copied().unwrap_or_default();
         if derived != stored {
-            let m = format!(
-                "the maintained {} movements of line {} differ from its entries: {}",
-                key.1,
-                register.line_name(&key.0),
-                differences(&stored, &derived)
+            let (year, line, differences) =
+                (key.1, register.line_name(&key.0), differences(&stored, &derived));
+            let m = crate::tr!(
+                "{line} 维护的 {year} 年度发生额与其分录不符：{differences}",
+                "the maintained {year} movements of line {line} differ from its entries: {differences}"
             );
             problems.push(Problem::new(Check::R4, m));
         }
@@ -286,7 +288,9 @@ impl<'a> Replay<'a> {
     }
 
     fn finding(&mut self, check: Check, voucher: &str, message: impl std::fmt::Display) {
-        self.problems.push(Problem::new(check, format!("entry {}: {message}", crate::error::echo(voucher))));
+        let voucher = crate::error::echo(voucher);
+        self.problems
+            .push(Problem::new(check, crate::tr!("分录 {voucher}：{message}", "entry {voucher}: {message}")));
     }
 
     fn entry(&mut self, e: &StoredEntry) {
@@ -301,7 +305,10 @@ impl<'a> Replay<'a> {
             self.finding(
                 Check::Unknown,
                 &e.key().to_string(),
-                "names an appropriation or sub-project that is not recorded",
+                crate::lang::pick(
+                    "所指的指标或子项目未登记",
+                    "names an appropriation or sub-project that is not recorded",
+                ),
             );
             return;
         };
@@ -310,18 +317,22 @@ impl<'a> Replay<'a> {
             self.finding(p.check, &e.key().to_string(), p.message);
         }
         if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {
-            self.finding(
-                Check::R6,
-                &e.key().to_string(),
-                format!("its amount {} is outside what fundledger records", e.amount),
-            );
+            self.finding(Check::R6, &e.key().to_string(), {
+                let amount = e.amount;
+                crate::tr!(
+                    "金额 {amount} 超出 fundledger 记录的范围",
+                    "its amount {amount} is outside what fundledger records"
+                )
+            });
         }
         if let Some(recorded) = e.recorded_on.filter(|d| e.date > *d) {
-            self.finding(
-                Check::R3,
-                &e.key().to_string(),
-                format!("dated {}, after the day it was recorded ({recorded})", e.date),
-            );
+            self.finding(Check::R3, &e.key().to_string(), {
+                let date = e.date;
+                crate::tr!(
+                    "日期 {date} 晚于记账日（{recorded}）",
+                    "dated {date}, after the day it was recorded ({recorded})"
+                )
+            });
         }
         let Some((flow, direction)) = self.movement(e) else { return };
         let key = e.line();
@@ -333,9 +344,14 @@ impl<'a> Replay<'a> {
                 *line = next;
                 *year = next_year;
             }
-            _ => {
-                self.finding(Check::R6, &e.key().to_string(), "running totals overflow what fundledger holds")
-            }
+            _ => self.finding(
+                Check::R6,
+                &e.key().to_string(),
+                crate::lang::pick(
+                    "累计金额超出 fundledger 能记录的范围",
+                    "running totals overflow what fundledger holds",
+                ),
+            ),
         }
         let act = self.activity.entry(key).or_default();
         *act = act.after(e.kind, e.date);
@@ -352,22 +368,28 @@ impl<'a> Replay<'a> {
                     self.finding(
                         Check::R4,
                         &e.key().to_string(),
-                        "a reversal that names no entry it reverses",
+                        crate::lang::pick(
+                            "冲销分录没有写明被冲销的分录",
+                            "a reversal that names no entry it reverses",
+                        ),
                     );
                     None
                 }
             };
         };
         let (Kind::Reverse, Some(flow)) = (e.kind, original_kind.flow()) else {
-            let what = if e.kind != Kind::Reverse { "an entry that is not a reversal" } else { "a reversal" };
-            self.finding(
-                Check::R4,
-                &e.key().to_string(),
-                format!(
-                    "{what} names {} as reversed, which a ledger never records",
-                    crate::error::echo(&original.to_string())
-                ),
-            );
+            let what = if e.kind != Kind::Reverse {
+                crate::lang::pick("非冲销分录", "an entry that is not a reversal")
+            } else {
+                crate::lang::pick("冲销分录", "a reversal")
+            };
+            self.finding(Check::R4, &e.key().to_string(), {
+                let original = crate::error::echo(&original.to_string());
+                crate::tr!(
+                    "{what}将 {original} 列为被冲销，账本从不这样记录",
+                    "{what} names {original} as reversed, which a ledger never records"
+                )
+            });
             return None;
         };
         let mirrors = e
@@ -377,10 +399,13 @@ impl<'a> Replay<'a> {
             self.finding(
                 Check::R4,
                 &e.key().to_string(),
-                format!(
-                    "does not mirror the entry it reverses ({}): same line, same amount, not dated before it",
-                    crate::error::echo(&original.to_string())
-                ),
+                {
+                    let original = crate::error::echo(&original.to_string());
+                    crate::tr!(
+                        "与被冲销的分录（{original}）不对应：应为同一指标和子项目、同一金额，日期不早于原分录",
+                        "does not mirror the entry it reverses ({original}): same line, same amount, not dated before it"
+                    )
+                },
             );
             return None;
         }
@@ -404,31 +429,47 @@ impl<'a> Replay<'a> {
     fn adjust_until(&mut self, day: chrono::NaiveDate) {
         while let Some(a) = self.adjustments.get(self.adjustments_done).filter(|a| a.date <= day) {
             self.adjustments_done += 1;
-            let name = format!(
-                "adjustment {} of appropriation {}",
-                crate::error::echo(&a.document),
-                a.appropriation
-            );
-            let mut finding =
-                |check, m: String| self.problems.push(Problem::new(check, format!("{name}: {m}")));
+            let (doc, code) = (crate::error::echo(&a.document), &a.appropriation);
+            let name = crate::tr!("指标 {code} 的调整 {doc}", "adjustment {doc} of appropriation {code}");
+            let mut finding = |check, m: String| {
+                self.problems.push(Problem::new(check, crate::tr!("{name}：{m}", "{name}: {m}")))
+            };
             let Some(appropriation) = self.appropriations.get(&a.appropriation_id) else {
-                finding(Check::Unknown, "names an appropriation that is not recorded".to_string());
+                finding(
+                    Check::Unknown,
+                    crate::lang::pick("所指的指标未登记", "names an appropriation that is not recorded")
+                        .to_string(),
+                );
                 continue;
             };
             if a.date < appropriation.issued_on {
+                finding(Check::Format, {
+                    let (date, issued) = (a.date, appropriation.issued_on);
+                    crate::tr!(
+                        "日期 {date} 早于指标的下达日期 {issued}",
+                        "dated {date}, before the appropriation was issued on {issued}"
+                    )
+                });
+            }
+            if let Some(recorded) = a.recorded_on.filter(|d| a.date > *d) {
+                let date = a.date;
                 finding(
-                    Check::Format,
-                    format!(
-                        "dated {}, before the appropriation was issued on {}",
-                        a.date, appropriation.issued_on
+                    Check::R3,
+                    crate::tr!(
+                        "日期 {date} 晚于记账日（{recorded}）",
+                        "dated {date}, after the day it was recorded ({recorded})"
                     ),
                 );
             }
-            if let Some(recorded) = a.recorded_on.filter(|d| a.date > *d) {
-                finding(Check::R3, format!("dated {}, after the day it was recorded ({recorded})", a.date));
-            }
             if a.amount == Fen::ZERO || a.amount.0.abs() > crate::money::MAX_AMOUNT_FEN {
-                finding(Check::R6, format!("its amount {} is outside what fundledger records", a.amount));
+                let amount = a.amount;
+                finding(
+                    Check::R6,
+                    crate::tr!(
+                        "金额 {amount} 超出 fundledger 记录的范围",
+                        "its amount {amount} is outside what fundledger records"
+                    ),
+                );
             }
             *self.adjusted.entry(a.appropriation_id).or_default() += a.amount;
             self.adjusted_today.insert(a.appropriation_id);
@@ -450,11 +491,19 @@ impl<'a> Replay<'a> {
                 )
             };
             if line.undisbursed() < Fen::ZERO {
-                let m = format!("at the end of {day} line {} has disbursed {} more than was allocated to it (R3 on every date)", name(), -line.undisbursed());
+                let (name, over) = (name(), -line.undisbursed());
+                let m = crate::tr!(
+                    "{day} 日终，{name} 的拨付比分配多出 {over}（R3 每一天都成立）",
+                    "at the end of {day} line {name} has disbursed {over} more than was allocated to it (R3 on every date)"
+                );
                 self.problems.push(Problem::new(Check::R3, m));
             }
             if line.held() < Fen::ZERO {
-                let m = format!("at the end of {day} line {} has paid or returned {} more than was disbursed to it (R3 on every date)", name(), -line.held());
+                let (name, over) = (name(), -line.held());
+                let m = crate::tr!(
+                    "{day} 日终，{name} 的支付或退回比拨付多出 {over}（R3 每一天都成立）",
+                    "at the end of {day} line {name} has paid or returned {over} more than was disbursed to it (R3 on every date)"
+                );
                 self.problems.push(Problem::new(Check::R3, m));
             }
             appropriations.insert(key.appropriation);
@@ -464,7 +513,11 @@ impl<'a> Replay<'a> {
             let drawn = self.drawn.get(&id).copied().unwrap_or_default();
             let issued = a.amount + self.adjusted.get(&id).copied().unwrap_or_default();
             if drawn > issued {
-                let m = format!("at the end of {day} appropriation {} has {drawn} allocated from it, more than its {issued} (R3 on every date)", a.code);
+                let code = &a.code;
+                let m = crate::tr!(
+                    "{day} 日终，指标 {code} 已分配 {drawn}，超过其下达额 {issued}（R3 每一天都成立）",
+                    "at the end of {day} appropriation {code} has {drawn} allocated from it, more than its {issued} (R3 on every date)"
+                );
                 self.problems.push(Problem::new(Check::R3, m));
             }
         }
@@ -473,31 +526,43 @@ impl<'a> Replay<'a> {
 
 /// `last entry: stored 2024-07-15, entries give 2024-05-20; …` for each date that differs.
 fn activity_differences(stored: &Activity, derived: &Activity) -> String {
-    let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map_or_else(|| crate::lang::pick("无", "none").to_string(), |d| d.to_string())
+    };
     [
-        ("last entry", stored.last_entry, derived.last_entry),
-        ("last disbursement", stored.last_disbursement, derived.last_disbursement),
+        (crate::lang::pick("最近分录", "last entry"), stored.last_entry, derived.last_entry),
+        (
+            crate::lang::pick("最近拨付", "last disbursement"),
+            stored.last_disbursement,
+            derived.last_disbursement,
+        ),
     ]
     .iter()
     .filter(|(_, s, d)| s != d)
-    .map(|(name, s, d)| format!("{name}: stored {}, entries give {}", day(*s), day(*d)))
+    .map(|(name, s, d)| {
+        let (s, d) = (day(*s), day(*d));
+        crate::tr!("{name}：存储为 {s}，分录推算为 {d}", "{name}: stored {s}, entries give {d}")
+    })
     .collect::<Vec<_>>()
     .join("; ")
 }
 
 /// `paid: stored 120000.00, entries give 30.00; …` for each column that differs.
 fn differences(stored: &LineBalance, derived: &LineBalance) -> String {
+    use crate::lang::pick;
     let columns = [
-        ("allocated", stored.allocated, derived.allocated),
-        ("withdrawn", stored.withdrawn, derived.withdrawn),
-        ("disbursed", stored.disbursed, derived.disbursed),
-        ("returned", stored.returned, derived.returned),
-        ("paid", stored.paid, derived.paid),
+        (pick("分配", "allocated"), stored.allocated, derived.allocated),
+        (pick("收回", "withdrawn"), stored.withdrawn, derived.withdrawn),
+        (pick("拨付", "disbursed"), stored.disbursed, derived.disbursed),
+        (pick("退回", "returned"), stored.returned, derived.returned),
+        (pick("支付", "paid"), stored.paid, derived.paid),
     ];
     columns
         .iter()
         .filter(|(_, s, d)| s != d)
-        .map(|(name, s, d)| format!("{name}: stored {s}, entries give {d}"))
+        .map(|(name, s, d)| {
+            crate::tr!("{name}：存储为 {s}，分录推算为 {d}", "{name}: stored {s}, entries give {d}")
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -20,7 +20,7 @@ fn county_accepted() -> Ledger {
          overall,P-AGRI,,,passed,2025-03-01,整1号\n\
          county,P-AGRI,,,passed,2025-04-01,县1号\n",
     );
-    l.ok(&["import", "acceptances", &file]);
+    l.ok_en(&["import", "acceptances", &file]);
     l
 }
 
@@ -55,22 +55,22 @@ const AWARD: &[&str] = &[
 fn json(l: &Ledger, args: &[&str]) -> Value {
     let mut a = args.to_vec();
     a.extend(["--format", "json"]);
-    serde_json::from_str(&l.ok(&a)).expect("json")
+    serde_json::from_str(&l.ok_en(&a)).expect("json")
 }
 
 #[test]
 fn the_award_follows_city_acceptance_once_and_is_shown_with_its_year_and_document() {
     let l = county_accepted();
-    l.refused(
+    l.refused_en(
         AWARD,
         &["option --project", "selected among projects that passed 市级验收", "P-AGRI has not passed it"],
     );
     l.ok(CITY);
     let out = l.ok(AWARD);
-    assert!(out.contains("recorded: P-AGRI 优质工程 2025 (嘉土整办〔2026〕2号)"), "{out}");
-    let out = l.ok(AWARD);
+    assert!(out.contains("已记录: P-AGRI 优质工程 2025 (嘉土整办〔2026〕2号)"), "{out}");
+    let out = l.ok_en(AWARD);
     assert!(out.contains("already recorded"), "{out}");
-    l.refused(
+    l.refused_en(
         &["accept", "award", "--project", "P-AGRI", "--year", "2025", "--doc", "另一文件"],
         &["P-AGRI already won the quality award (优质工程) of 2025 (嘉土整办〔2026〕2号, 2026-03-20)"],
     );
@@ -80,29 +80,29 @@ fn the_award_follows_city_acceptance_once_and_is_shown_with_its_year_and_documen
     assert_eq!(agri["award"], true);
     assert_eq!(agri["award_year"], 2025);
     assert_eq!(agri["award_document"], "嘉土整办〔2026〕2号");
-    let table = l.ok(&["acceptance"]);
+    let table = l.ok_en(&["acceptance"]);
     assert!(table.contains("嘉土整办〔2026〕2号") && table.contains("2025"), "{table}");
     let records = json(&l, &["acceptance", "--project", "P-AGRI"]);
     assert_eq!(records["award"]["year"], 2025);
     assert_eq!(records["award"]["date"], "2026-03-20");
     let table = l.ok(&["acceptance", "--project", "P-AGRI"]);
     assert!(table.contains("优质工程"), "{table}");
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
 fn an_award_for_a_year_before_city_acceptance_or_dated_before_it_is_refused() {
     let l = county_accepted();
     l.ok(CITY);
-    l.refused(
+    l.refused_en(
         &["accept", "award", "--project", "P-AGRI", "--year", "2024", "--doc", "x"],
         &["option --year", "for 2025 or a later year"],
     );
-    l.refused(
+    l.refused_en(
         &["accept", "award", "--project", "P-AGRI", "--year", "2025", "--doc", "x", "--date", "2025-04-30"],
         &["option --date", "before the project passed 市级验收 (2025-05-01)"],
     );
-    l.refused(
+    l.refused_en(
         &["accept", "award", "--project", "P-NONE", "--year", "2025", "--doc", "x"],
         &["'P-NONE' is not recorded"],
     );
@@ -113,12 +113,12 @@ fn the_award_at_city_acceptance_still_counts_and_is_not_won_twice() {
     let l = county_accepted();
     let mut city = CITY.to_vec();
     city.push("--award");
-    l.ok(&city);
+    l.ok_en(&city);
     let agri = &json(&l, &["acceptance"])["projects"][0];
     assert_eq!(agri["award"], true);
     assert_eq!(agri["award_year"], 2025);
     assert_eq!(agri["award_document"], "市1号");
-    l.refused(
+    l.refused_en(
         AWARD,
         &["P-AGRI already won the quality award (优质工程) with its 市级验收 on 2025-05-01 (市1号)"],
     );
@@ -139,19 +139,19 @@ fn an_item_acceptance_records_and_shows_its_county_bureau() {
         "--doc",
         "南农验1号",
     ];
-    l.refused(&item, &["option --bureau", "county bureau"]);
+    l.refused_en(&item, &["option --bureau", "county bureau"]);
     let mut with_bureau = item.to_vec();
     with_bureau.extend(["--bureau", "南湖区农业农村局"]);
-    l.ok(&with_bureau);
+    l.ok_en(&with_bureau);
     // Given again, with or without the bureau, it is the same record.
-    assert!(l.ok(&with_bureau).contains("already recorded"));
+    assert!(l.ok_en(&with_bureau).contains("already recorded"));
     let records = json(&l, &["acceptance", "--project", "P-AGRI"]);
     let a = &records["acceptances"][0];
     assert_eq!(a["bureau"], "南湖区农业农村局");
     assert_eq!(a["department"], "市农业农村局", "the city department of the catalogue stays");
     let table = l.ok(&["acceptance", "--project", "P-AGRI"]);
     assert!(table.contains("组织单位") && table.contains("南湖区农业农村局"), "{table}");
-    l.refused(
+    l.refused_en(
         &[
             "accept",
             "overall",
@@ -166,7 +166,7 @@ fn an_item_acceptance_records_and_shows_its_county_bureau() {
         ],
         &["needs every non-excluded sub-project"],
     );
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
@@ -178,14 +178,14 @@ fn an_award_row_is_imported_with_the_acceptances() {
          市级验收,P-AGRI,,,通过,2025-05-01,市1号,2025-1,,\n\
          优质工程,P-AGRI,,,,2026-03-20,嘉土整办〔2026〕2号,,2025,首批\n",
     );
-    assert!(l.ok(&["import", "acceptances", &file]).contains("2 added"));
-    assert!(l.ok(&["import", "acceptances", &file]).contains("0 added, 2 already recorded"));
+    assert!(l.ok_en(&["import", "acceptances", &file]).contains("2 added"));
+    assert!(l.ok_en(&["import", "acceptances", &file]).contains("0 added, 2 already recorded"));
     assert_eq!(json(&l, &["acceptance"])["projects"][0]["award_year"], 2025);
     let bad = l.file(
         "bad.csv",
         "stage,project,bureau,result,date,document,year\naward,P-PEOPLE,嘉善县农业农村局,failed,,x,\n",
     );
-    l.refused(
+    l.refused_en(
         &["import", "acceptances", &bad],
         &["bad.csv:2", "leaves bureau empty", "not a year", "only recorded when won"],
     );
@@ -221,7 +221,7 @@ fn verify_names_a_tampered_award() {
     let l = county_accepted();
     l.ok(CITY);
     l.ok(AWARD);
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
     let conn = Connection::open(&l.db).expect("open");
     conn.execute_batch(
         "DROP TRIGGER acceptance_awards_no_update;
@@ -229,7 +229,7 @@ fn verify_names_a_tampered_award() {
     )
     .expect("tamper");
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("quality award of P-AGRI 2025") && r.stderr.contains("altered"),
@@ -268,13 +268,16 @@ fn an_old_ledgers_acceptances_upgrade_and_stay_readable() {
     .expect("old rows");
     drop(conn);
     let l = Ledger { dir, db };
-    l.ok(&["upgrade"]);
-    l.ok(&["verify"]);
+    l.ok_en(&["upgrade"]);
+    l.ok_en(&["verify"]);
     let records = json(&l, &["acceptance", "--project", "P-OLD"]);
     assert_eq!(records["acceptances"][0]["bureau"], Value::Null);
     assert_eq!(records["award"]["year"], 2024);
     assert_eq!(records["award"]["document"], "市1");
-    l.refused(&["accept", "award", "--project", "P-OLD", "--year", "2024", "--doc", "x"], &["already won"]);
+    l.refused_en(
+        &["accept", "award", "--project", "P-OLD", "--year", "2024", "--doc", "x"],
+        &["already won"],
+    );
 }
 
 /// Acceptance judges a sub-project by the status in force on its date: one excluded by
@@ -284,8 +287,8 @@ fn an_old_ledgers_acceptances_upgrade_and_stay_readable() {
 fn a_subproject_excluded_by_amendment_is_not_accepted_and_does_not_hold_up_the_project() {
     let l = Ledger::small();
     let withdraw = l.post("withdraw", "A-FARM-NH", "S-GRAIN", "300000", "2024-07-01", "V-W1");
-    l.ok(&common::strs(&withdraw));
-    l.ok(&[
+    l.ok_en(&common::strs(&withdraw));
+    l.ok_en(&[
         "amend",
         "subproject",
         "S-GRAIN",
@@ -314,14 +317,14 @@ fn a_subproject_excluded_by_amendment_is_not_accepted_and_does_not_hold_up_the_p
             format!("南验〔2024〕{sub}"),
         ]
     };
-    l.refused(
+    l.refused_en(
         &common::strs(&item("S-FARM", "海宁市农业农村局")),
         &["'海宁市农业农村局' is not a bureau of 南湖区", "e.g. 南湖区农业农村局"],
     );
-    l.refused(&common::strs(&item("S-GRAIN", "南湖区农业农村局")), &["S-GRAIN is excluded"]);
-    l.ok(&common::strs(&item("S-FARM", "南湖区农业农村局")));
-    l.ok(&common::strs(&item("S-DREDGE", "南湖区水利局")));
-    l.ok(&[
+    l.refused_en(&common::strs(&item("S-GRAIN", "南湖区农业农村局")), &["S-GRAIN is excluded"]);
+    l.ok_en(&common::strs(&item("S-FARM", "南湖区农业农村局")));
+    l.ok_en(&common::strs(&item("S-DREDGE", "南湖区水利局")));
+    l.ok_en(&[
         "accept",
         "overall",
         "--project",
@@ -333,6 +336,6 @@ fn a_subproject_excluded_by_amendment_is_not_accepted_and_does_not_hold_up_the_p
         "--doc",
         "南整验〔2024〕1号",
     ]);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

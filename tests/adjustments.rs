@@ -24,23 +24,23 @@ const HEADER: &str = "指标编号,金额,日期,依据文号,原因\n";
 fn a_top_up_funds_allocations_dated_on_or_after_it_only() {
     let l = Ledger::small();
     let out =
-        l.ok(&strs(&adjust("A-WATER-NH", "+200000", "2024-06-15", "嘉财农〔2024〕60号", "追加清淤资金")));
+        l.ok_en(&strs(&adjust("A-WATER-NH", "+200000", "2024-06-15", "嘉财农〔2024〕60号", "追加清淤资金")));
     assert!(out.contains("追加"), "{out}");
     // A 追加 dated June does not fund an allocation dated May.
     let may = l.post("allocate", "A-WATER-NH", "S-DREDGE", "100000", "2024-05-10", "V-A1");
-    l.refused(&strs(&may), &["R3", "0.00 available on the appropriation"]);
+    l.refused_en(&strs(&may), &["R3", "0.00 available on the appropriation"]);
     let june = l.post("allocate", "A-WATER-NH", "S-DREDGE", "200000", "2024-06-20", "V-A2");
-    l.ok(&strs(&june));
+    l.ok_en(&strs(&june));
     let more = l.post("allocate", "A-WATER-NH", "S-DREDGE", "0.01", "2024-06-21", "V-A3");
-    l.refused(&strs(&more), &["R3", "0.00 available on the appropriation"]);
-    l.ok(&["verify"]);
+    l.refused_en(&strs(&more), &["R3", "0.00 available on the appropriation"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
 fn a_cut_is_refused_when_it_leaves_less_than_is_allocated_today() {
     let l = Ledger::small();
     let args = adjust("A-FARM-NH", "-200000", "2024-07-01", "浙财农〔2024〕70号", "调减");
-    l.refused(
+    l.refused_en(
         &strs(&args),
         &["R3", "A-FARM-NH", "800000.00 issued on 2024-07-01", "850000.00 allocated", "50000.00 short"],
     );
@@ -51,27 +51,37 @@ fn a_back_dated_cut_is_refused_when_it_would_have_left_less_on_an_earlier_date()
     let l = Ledger::small();
     // 150,000 would be fine today (850,000 drawn), but on 03-15 the lines drew 900,000.
     let args = adjust("A-FARM-NH", "-150000", "2024-03-15", "浙财农〔2024〕71号", "调减");
-    l.refused(&strs(&args), &["R3", "A-FARM-NH", "on 2024-03-15", "900000.00 allocated", "50000.00 short"]);
+    l.refused_en(
+        &strs(&args),
+        &["R3", "A-FARM-NH", "on 2024-03-15", "900000.00 allocated", "50000.00 short"],
+    );
     // Dated 2024-05-25, after the return of 05-20, 850,000 issued covers every later day.
-    l.ok(&strs(&adjust("A-FARM-NH", "-150000", "2024-05-25", "浙财农〔2024〕71号", "调减")));
-    l.ok(&["verify"]);
+    l.ok_en(&strs(&adjust("A-FARM-NH", "-150000", "2024-05-25", "浙财农〔2024〕71号", "调减")));
+    l.ok_en(&["verify"]);
 }
 
 #[test]
 fn taking_back_unallocated_money_is_accepted_and_reports_show_it() {
     let l = Ledger::small();
     let out =
-        l.ok(&strs(&adjust("A-FARM-NH", "-150000", "2024-07-01", "浙财农〔2024〕72号", "上级收回结余")));
+        l.ok_en(&strs(&adjust("A-FARM-NH", "-150000", "2024-07-01", "浙财农〔2024〕72号", "上级收回结余")));
     assert!(out.contains("调减"), "{out}");
     // Nothing is left to allocate.
     let args = l.post("allocate", "A-FARM-NH", "S-FARM", "0.01", "2024-07-02", "V-R1");
-    l.refused(&strs(&args), &["R3", "0.00 available on the appropriation"]);
+    l.refused_en(&strs(&args), &["R3", "0.00 available on the appropriation"]);
     let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH"]);
     assert!(plan.contains("下达 850,000.00，可分配 0.00"), "{plan}");
     // The review's appropriated money is net of it, and lists it.
-    let review: serde_json::Value =
-        serde_json::from_str(&l.ok(&["review", "--year", "2024", "--county", "南湖区", "--format", "json"]))
-            .expect("review prints JSON");
+    let review: serde_json::Value = serde_json::from_str(&l.ok_en(&[
+        "review",
+        "--year",
+        "2024",
+        "--county",
+        "南湖区",
+        "--format",
+        "json",
+    ]))
+    .expect("review prints JSON");
     let listed = &review["adjustments"][0];
     assert_eq!(listed["appropriation"], "A-FARM-NH", "{review}");
     assert_eq!(listed["amount"], "-150000.00", "{review}");
@@ -83,7 +93,7 @@ fn taking_back_unallocated_money_is_accepted_and_reports_show_it() {
     let table = l.ok(&["--lang", "en", "review", "--year", "2024"]);
     assert!(table.contains("net of the year's adjustments: 南湖区 A-FARM-NH 调减 -150,000.00"), "{table}");
     // The statement shows what each channel issued net of adjustments, and lists the period's.
-    let statement: serde_json::Value = serde_json::from_str(&l.ok(&[
+    let statement: serde_json::Value = serde_json::from_str(&l.ok_en(&[
         "statement",
         "--year",
         "2024",
@@ -107,20 +117,20 @@ fn taking_back_unallocated_money_is_accepted_and_reports_show_it() {
         "{statement}"
     );
     assert_eq!(statement["adjustments"][0]["document"], "浙财农〔2024〕72号", "{statement}");
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
 fn an_adjustment_before_issue_in_the_future_or_of_zero_is_refused() {
     let l = Ledger::small();
-    l.refused(
+    l.refused_en(
         &strs(&adjust("A-FARM-NH", "1000", "2024-02-01", "D-1", "x")),
         &["before appropriation A-FARM-NH was issued"],
     );
     let tomorrow = (chrono::Local::now().date_naive() + chrono::Days::new(1)).to_string();
-    l.refused(&strs(&adjust("A-FARM-NH", "1000", &tomorrow, "D-2", "x")), &["R3", "after today"]);
-    l.refused(&strs(&adjust("A-FARM-NH", "0", "2024-07-01", "D-3", "x")), &["--by", "adjusts nothing"]);
-    l.refused(
+    l.refused_en(&strs(&adjust("A-FARM-NH", "1000", &tomorrow, "D-2", "x")), &["R3", "after today"]);
+    l.refused_en(&strs(&adjust("A-FARM-NH", "0", "2024-07-01", "D-3", "x")), &["--by", "adjusts nothing"]);
+    l.refused_en(
         &strs(&adjust("A-NONE", "1000", "2024-07-01", "D-4", "x")),
         &["appropriation 'A-NONE' is not recorded"],
     );
@@ -135,7 +145,7 @@ fn an_import_with_bad_rows_lists_every_problem_and_writes_nothing() {
             "{HEADER}A-WATER-NH,100000,2024-06-15,D-OK,追加\nA-FARM-NH,-200000,2024-07-01,D-CUT,调减\nA-NONE,5,2024-07-01,D-X,追加\nA-FARM-NH,abc,2024-07-01,D-Y,追加\nA-FARM-NH,5,2024-07-01,D-Z,\n"
         ),
     );
-    l.refused(
+    l.refused_en(
         &["import", "adjustments", &file],
         &["adj.csv:3", "50000.00 short", "adj.csv:4", "A-NONE", "adj.csv:5", "金额", "adj.csv:6", "原因"],
     );
@@ -146,23 +156,23 @@ fn reimporting_the_same_adjustments_is_idempotent_and_a_changed_one_is_refused()
     let l = Ledger::small();
     let rows = "A-WATER-NH,10,2024-06-15,D-1,追加\nA-FARM-NH,-100000,2024-07-01,D-2,上级收回\n";
     let file = l.file("adj.csv", &format!("{HEADER}{rows}"));
-    let out = l.ok(&["import", "adjustments", &file]);
+    let out = l.ok_en(&["import", "adjustments", &file]);
     assert!(out.contains("2 added, 0 already recorded"), "{out}");
-    let out = l.ok(&["import", "adjustments", &file]);
+    let out = l.ok_en(&["import", "adjustments", &file]);
     assert!(out.contains("0 added, 2 already recorded"), "{out}");
     // Amounts in 万元 convert exactly.
     let wan =
         l.file("wan.csv", "指标编号,金额（万元）,日期,依据文号,原因\nA-WATER-NH,0.001,2024-06-15,D-1,追加\n");
-    let out = l.ok(&["import", "adjustments", &wan]);
+    let out = l.ok_en(&["import", "adjustments", &wan]);
     assert!(out.contains("0 added, 1 already recorded"), "{out}");
     let changed = l.file("changed.csv", &format!("{HEADER}A-FARM-NH,-100000,2024-07-02,D-2,上级收回\n"));
-    l.refused(&["import", "adjustments", &changed], &["changed.csv:2", "R4", "D-2", "already adjusted"]);
+    l.refused_en(&["import", "adjustments", &changed], &["changed.csv:2", "R4", "D-2", "already adjusted"]);
     let twice = l.file(
         "twice.csv",
         &format!("{HEADER}A-FARM-NH,-1,2024-07-02,D-3,x\nA-FARM-NH,-1,2024-07-02,D-3,x\n"),
     );
-    l.refused(&["import", "adjustments", &twice], &["twice.csv:3", "first given on line 2"]);
-    l.ok(&["verify"]);
+    l.refused_en(&["import", "adjustments", &twice], &["twice.csv:3", "first given on line 2"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
@@ -190,8 +200,8 @@ fn sqlite_refuses_an_adjustment_inserted_directly_that_breaks_r3() {
 #[test]
 fn verify_names_a_tampered_adjustment() {
     let l = Ledger::small();
-    l.ok(&strs(&adjust("A-FARM-NH", "-100000", "2024-07-01", "浙财农〔2024〕73号", "上级收回")));
-    l.ok(&["verify"]);
+    l.ok_en(&strs(&adjust("A-FARM-NH", "-100000", "2024-07-01", "浙财农〔2024〕73号", "上级收回")));
+    l.ok_en(&["verify"]);
     let conn = Connection::open(&l.db).expect("open");
     conn.execute_batch(
         "DROP TRIGGER adjustments_no_update;
@@ -200,7 +210,7 @@ fn verify_names_a_tampered_adjustment() {
     )
     .expect("tamper");
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("adjustment of appropriation A-FARM-NH 浙财农〔2024〕73号"), "{}", r.stderr);
     assert!(r.stderr.contains("850000.00 allocated from it, more than its 800000.00"), "{}", r.stderr);

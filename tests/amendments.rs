@@ -23,7 +23,7 @@ fn amend(subject: &str, code: &str, effective: &str, doc: &str, fields: &[&str])
 }
 
 fn entitlement(l: &Ledger, subproject: &str, channel: &str, as_of: &str) -> String {
-    let out = l.ok(&["entitlements", "--as-of", as_of, "--format", "json"]);
+    let out = l.ok_en(&["entitlements", "--as-of", as_of, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("entitlements prints JSON");
     let rows = v["rows"].as_array().expect("rows");
     let row = rows
@@ -39,33 +39,39 @@ const HEADER: &str = "对象,编号,字段,新值,生效日期,依据文号,原�
 fn an_exclusion_is_refused_while_money_is_held_and_accepted_once_it_is_withdrawn() {
     let l = Ledger::small();
     let exclude = amend("subproject", "S-DREDGE", "2024-07-01", "南水〔2024〕5号", &["--status", "不开展"]);
-    l.refused(&strs(&exclude), &["R2", "S-DREDGE", "A-WATER-NH", "400000.00 allocated and not disbursed"]);
-    l.ok(&strs(&l.post("withdraw", "A-WATER-NH", "S-DREDGE", "400000", "2024-06-20", "V-W1")));
-    let out = l.ok(&strs(&exclude));
+    l.refused_en(&strs(&exclude), &["R2", "S-DREDGE", "A-WATER-NH", "400000.00 allocated and not disbursed"]);
+    l.ok_en(&strs(&l.post("withdraw", "A-WATER-NH", "S-DREDGE", "400000", "2024-06-20", "V-W1")));
+    let out = l.ok_en(&strs(&exclude));
     assert!(out.contains("status = excluded"), "{out}");
     // Entries dated on or after the exclusion are refused.
     let after = l.post("allocate", "A-WATER-NH", "S-DREDGE", "1000", "2024-07-01", "V-A1");
-    l.refused(&strs(&after), &["R2", "S-DREDGE", "excluded"]);
+    l.refused_en(&strs(&after), &["R2", "S-DREDGE", "excluded"]);
     // One dated before it would leave money on the excluded sub-project.
     let before = l.post("allocate", "A-WATER-NH", "S-DREDGE", "1000", "2024-06-25", "V-A2");
-    l.refused(
+    l.refused_en(
         &strs(&before),
         &["R2", "excluded (不开展) from 2024-07-01", "would stay on an excluded sub-project"],
     );
     // An exclusion dated before money moved is refused, naming the entry.
     let early = amend("subproject", "S-DREDGE", "2024-06-01", "南水〔2024〕6号", &["--status", "excluded"]);
-    l.refused(
+    l.refused_en(
         &strs(&early),
         &["R2", "withdraw 400000.00 of S-DREDGE on appropriation A-WATER-NH dated 2024-06-20"],
     );
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
 fn sqlite_refuses_an_entry_after_an_exclusion_and_an_exclusion_before_an_entry() {
     let l = Ledger::small();
-    l.ok(&strs(&l.post("withdraw", "A-WATER-NH", "S-DREDGE", "400000", "2024-06-20", "V-W1")));
-    l.ok(&strs(&amend("subproject", "S-DREDGE", "2024-07-01", "南水〔2024〕5号", &["--status", "excluded"])));
+    l.ok_en(&strs(&l.post("withdraw", "A-WATER-NH", "S-DREDGE", "400000", "2024-06-20", "V-W1")));
+    l.ok_en(&strs(&amend(
+        "subproject",
+        "S-DREDGE",
+        "2024-07-01",
+        "南水〔2024〕5号",
+        &["--status", "excluded"],
+    )));
     let conn = Connection::open(&l.db).expect("open");
     let insert = |date: &str| {
         conn.execute(
@@ -91,7 +97,7 @@ fn sqlite_refuses_an_entry_after_an_exclusion_and_an_exclusion_before_an_entry()
     assert!(err.to_string().contains("R4"), "{err}");
     drop(conn);
     // The allocation of 06-30, inserted behind fundledger's back, stays on S-DREDGE.
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains(
@@ -107,8 +113,8 @@ fn an_investment_amendment_changes_the_entitlement_from_its_date_only() {
     let l = Ledger::small();
     let csv = "subproject,project,type,status,quantity,unit,investment,letter\n\
                S-VIL,P-PEOPLE,农村人居环境整治提升,ongoing,1,项,5000000,嘉善县农业农村局确认书〔2024〕6号\n";
-    l.ok(&["import", "subprojects", &l.file("vil.csv", csv)]);
-    l.ok(&strs(&amend(
+    l.ok_en(&["import", "subprojects", &l.file("vil.csv", csv)]);
+    l.ok_en(&strs(&amend(
         "subproject",
         "S-VIL",
         "2024-09-01",
@@ -134,7 +140,7 @@ fn a_standalone_approval_applies_to_its_own_channel_only() {
         "嘉交〔2024〕19号",
         &["--standalone", "rural_roads_fund=0"],
     );
-    l.ok(&strs(&args));
+    l.ok_en(&strs(&args));
     assert_eq!(entitlement(&l, "S-ROAD", "rural_roads_fund", "2024-10-01"), "0.00");
     assert_eq!(entitlement(&l, "S-ROAD", "transport_development_fund", "2024-10-01"), "500000.00");
     let args = amend(
@@ -144,7 +150,7 @@ fn a_standalone_approval_applies_to_its_own_channel_only() {
         "嘉交〔2024〕20号",
         &["--standalone", "交通运输发展专项资金=2000000"],
     );
-    l.ok(&strs(&args));
+    l.ok_en(&strs(&args));
     assert_eq!(entitlement(&l, "S-ROAD", "transport_development_fund", "2024-10-01"), "2000000.00");
     assert_eq!(entitlement(&l, "S-ROAD", "rural_roads_fund", "2024-10-01"), "0.00");
     assert_eq!(entitlement(&l, "S-ROAD", "rural_roads_fund", "2024-08-31"), "820000.00");
@@ -156,7 +162,7 @@ fn a_standalone_approval_applies_to_its_own_channel_only() {
         "嘉交〔2024〕21号",
         &["--standalone", "高标准农田专项资金=1"],
     );
-    l.refused(&strs(&args), &["R2", "does not pay sub-project S-ROAD"]);
+    l.refused_en(&strs(&args), &["R2", "does not pay sub-project S-ROAD"]);
 }
 
 #[test]
@@ -165,20 +171,23 @@ fn importing_amendments_twice_doubles_nothing_and_another_value_is_refused() {
     let rows = "子项目,S-GRAIN,状态,在建,2024-07-01,南农〔2024〕11号,开工\n\
                 项目,P-AGRI,精品示范工程,是,2024-08-01,嘉政〔2024〕2号,列入精品示范\n";
     let f = l.file("amend.csv", &format!("{HEADER}{rows}"));
-    let out = l.ok(&["import", "amendments", &f]);
+    let out = l.ok_en(&["import", "amendments", &f]);
     assert!(out.contains("2 added, 0 already recorded"), "{out}");
-    let out = l.ok(&["import", "amendments", &f]);
+    let out = l.ok_en(&["import", "amendments", &f]);
     assert!(out.contains("0 added, 2 already recorded"), "{out}");
     let changed = l.file(
         "changed.csv",
         &format!("{HEADER}子项目,S-GRAIN,状态,拟同步建设,2024-07-01,南农〔2024〕11号,开工\n"),
     );
-    l.refused(&["import", "amendments", &changed], &["changed.csv:2", "R4", "南农〔2024〕11号", "'ongoing'"]);
+    l.refused_en(
+        &["import", "amendments", &changed],
+        &["changed.csv:2", "R4", "南农〔2024〕11号", "'ongoing'"],
+    );
     let bad = l.file(
         "bad.csv",
         &format!("{HEADER}子项目,S-NONE,状态,在建,2024-07-01,D1,r\n子项目,S-GRAIN,名称,x,2024-07-01,D2,r\n项目,P-AGRI,status,在建,2024-07-01,D3,r\n子项目,S-GRAIN,quantity,900,2099-01-01,D4,r\n"),
     );
-    l.refused(
+    l.refused_en(
         &["import", "amendments", &bad],
         &[
             "bad.csv:2",
@@ -196,16 +205,17 @@ fn importing_amendments_twice_doubles_nothing_and_another_value_is_refused() {
 #[test]
 fn history_lists_the_versions() {
     let l = Ledger::small();
-    l.ok(&strs(&amend(
+    l.ok_en(&strs(&amend(
         "subproject",
         "S-GRAIN",
         "2024-07-01",
         "南农〔2024〕11号",
         &["--status", "在建", "--quantity", "900"],
     )));
-    l.ok(&strs(&amend("subproject", "S-GRAIN", "2024-09-01", "南农〔2024〕12号", &["--quantity", "950"])));
+    l.ok_en(&strs(&amend("subproject", "S-GRAIN", "2024-09-01", "南农〔2024〕12号", &["--quantity", "950"])));
     let v: serde_json::Value =
-        serde_json::from_str(&l.ok(&["history", "subproject", "S-GRAIN", "--format", "json"])).expect("JSON");
+        serde_json::from_str(&l.ok_en(&["history", "subproject", "S-GRAIN", "--format", "json"]))
+            .expect("JSON");
     let rows = v["rows"].as_array().expect("rows");
     let changes: Vec<(u64, &str, &str, &str)> = rows
         .iter()
@@ -219,12 +229,12 @@ fn history_lists_the_versions() {
         changes,
         [(1, "status", "planned", "ongoing"), (1, "quantity", "800", "900"), (2, "quantity", "900", "950")]
     );
-    let table = l.ok(&["history", "subproject", "S-GRAIN"]);
+    let table = l.ok_en(&["history", "subproject", "S-GRAIN"]);
     assert!(table.contains("南农〔2024〕12号"), "{table}");
-    l.ok(&strs(&amend("project", "P-AGRI", "2024-08-01", "嘉政〔2024〕2号", &["--flagship", "yes"])));
-    let table = l.ok(&["history", "project", "P-AGRI"]);
+    l.ok_en(&strs(&amend("project", "P-AGRI", "2024-08-01", "嘉政〔2024〕2号", &["--flagship", "yes"])));
+    let table = l.ok_en(&["history", "project", "P-AGRI"]);
     assert!(table.contains("flagship") && table.contains("嘉政〔2024〕2号"), "{table}");
-    let r = l.run(&["history", "subproject", "S-NONE"]);
+    let r = l.run_en(&["history", "subproject", "S-NONE"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
 
@@ -232,20 +242,26 @@ fn history_lists_the_versions() {
 fn a_mode_that_would_make_a_sub_project_inadmissible_is_refused_naming_it() {
     let l = Ledger::small();
     let args = amend("project", "P-PEOPLE", "2024-08-01", "嘉善〔2024〕10号", &["--mode", "agri"]);
-    l.refused(&strs(&args), &["R7", "S-JS-OLD"]);
+    l.refused_en(&strs(&args), &["R7", "S-JS-OLD"]);
     // Once S-JS-OLD is excluded, the mode admits every sub-project left.
-    l.ok(&strs(&amend("subproject", "S-JS-OLD", "2024-07-01", "嘉善〔2024〕9号", &["--status", "excluded"])));
-    l.ok(&strs(&args));
+    l.ok_en(&strs(&amend(
+        "subproject",
+        "S-JS-OLD",
+        "2024-07-01",
+        "嘉善〔2024〕9号",
+        &["--status", "excluded"],
+    )));
+    l.ok_en(&strs(&args));
 }
 
 #[test]
 fn amendments_in_the_future_or_a_closed_year_are_refused() {
     let l = Ledger::small();
     let future = amend("subproject", "S-GRAIN", "2099-01-01", "D-F", &["--quantity", "1"]);
-    l.refused(&strs(&future), &["--effective", "after today"]);
-    l.ok(&["close", "--year", "2024"]);
+    l.refused_en(&strs(&future), &["--effective", "after today"]);
+    l.ok_en(&["close", "--year", "2024"]);
     let closed = amend("subproject", "S-GRAIN", "2024-12-01", "D-C", &["--quantity", "1"]);
-    l.refused(&strs(&closed), &["R5", "2024 is closed"]);
+    l.refused_en(&strs(&closed), &["R5", "2024 is closed"]);
 }
 
 #[test]
@@ -257,19 +273,19 @@ fn reimporting_a_changed_register_row_points_to_amend() {
         "S-GRAIN,P-AGRI,grain_production_zone,excluded",
     );
     let f = l.file("subprojects.csv", &changed);
-    l.refused(&["import", "subprojects", &f], &["R4", "S-GRAIN", "fundledger amend subproject S-GRAIN"]);
+    l.refused_en(&["import", "subprojects", &f], &["R4", "S-GRAIN", "fundledger amend subproject S-GRAIN"]);
 }
 
 #[test]
 fn verify_names_a_tampered_amendment() {
     let l = Ledger::small();
-    l.ok(&strs(&amend("subproject", "S-GRAIN", "2024-07-01", "南农〔2024〕11号", &["--quantity", "900"])));
-    l.ok(&["verify"]);
+    l.ok_en(&strs(&amend("subproject", "S-GRAIN", "2024-07-01", "南农〔2024〕11号", &["--quantity", "900"])));
+    l.ok_en(&["verify"]);
     let conn = Connection::open(&l.db).expect("open");
     conn.execute_batch("DROP TRIGGER amendments_no_update; UPDATE amendments SET value = '9000';")
         .expect("tamper");
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("amendment of subproject S-GRAIN quantity (南农〔2024〕11号)"), "{}", r.stderr);
 }
@@ -278,12 +294,12 @@ fn verify_names_a_tampered_amendment() {
 fn the_review_counts_a_flagship_designated_by_the_end_of_the_year() {
     let l = Ledger::small();
     let flagships = |year: &str| -> u64 {
-        let out = l.ok(&["review", "--year", year, "--county", "南湖区", "--format", "json"]);
+        let out = l.ok_en(&["review", "--year", year, "--county", "南湖区", "--format", "json"]);
         let v: serde_json::Value = serde_json::from_str(&out).expect("review prints JSON");
         v["projects"]["rows"][0]["flagships"].as_u64().unwrap_or_else(|| panic!("flagships in {out}"))
     };
     assert_eq!(flagships("2024"), 0);
-    l.ok(&strs(&amend(
+    l.ok_en(&strs(&amend(
         "project",
         "P-LAND",
         "2025-02-01",
@@ -299,15 +315,21 @@ fn the_allocation_plan_leaves_out_a_sub_project_excluded_by_amendment() {
     let l = Ledger::small();
     let csv = "subproject,project,type,status,quantity,unit,investment,letter\n\
                S-FARM2,P-AGRI,高标准农田建设,planned,100,亩,300000,南湖区农业农村局确认书〔2024〕1号\n";
-    l.ok(&["import", "subprojects", &l.file("farm2.csv", csv)]);
-    let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH-C"]);
+    l.ok_en(&["import", "subprojects", &l.file("farm2.csv", csv)]);
+    let plan = l.ok_en(&["allocate", "--appropriation", "A-FARM-NH-C"]);
     assert!(plan.contains("S-FARM2"), "{plan}");
-    l.ok(&strs(&amend("subproject", "S-FARM2", "2024-06-01", "南农〔2024〕13号", &["--status", "excluded"])));
-    let plan = l.ok(&["allocate", "--appropriation", "A-FARM-NH-C"]);
+    l.ok_en(&strs(&amend(
+        "subproject",
+        "S-FARM2",
+        "2024-06-01",
+        "南农〔2024〕13号",
+        &["--status", "excluded"],
+    )));
+    let plan = l.ok_en(&["allocate", "--appropriation", "A-FARM-NH-C"]);
     assert!(!plan.contains("S-FARM2"), "{plan}");
     // `check` asks for a letter for it before the exclusion, not after.
     let no_letter = |as_of: &str| {
-        let r = l.run(&["check", "--as-of", as_of, "--format", "json"]);
+        let r = l.run_en(&["check", "--as-of", as_of, "--format", "json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("check prints JSON");
         let flags = v["flags"].as_array().expect("flags").clone();
         flags.iter().any(|f| f["kind"] == "no_letter" && f["subproject"] == "S-FARM2")

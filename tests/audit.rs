@@ -15,9 +15,9 @@ fn tamper(l: &Ledger, sql: &str) {
 
 /// Runs `verify`, expects findings (exit 3) and returns stderr.
 fn verify_fails(l: &Ledger) -> String {
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "verify should find the tampering:\n{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("审计链 audit chain"), "{}", r.stderr);
+    assert!(r.stderr.contains("[audit chain]"), "{}", r.stderr);
     r.stderr
 }
 
@@ -29,11 +29,11 @@ fn first_finding(stderr: &str) -> &str {
 #[test]
 fn an_untouched_ledger_verifies_and_reports_print_the_chain_head() {
     let l = Ledger::small();
-    let out = l.ok(&["verify"]);
+    let out = l.ok_en(&["verify"]);
     assert!(out.contains("verified the audit chain"), "{out}");
     let head = out.split("head ").nth(1).expect("head").split(')').next().expect("head").to_string();
     assert_eq!(head.len(), 16);
-    let statement = l.ok(&["statement"]);
+    let statement = l.ok_en(&["statement"]);
     assert!(statement.contains(&format!("10 entries, chain head {head}")), "{statement}");
 }
 
@@ -166,7 +166,7 @@ fn the_journal_lists_each_write_with_its_operator_and_filters() {
         .output()
         .expect("run");
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let log: serde_json::Value = serde_json::from_str(&l.ok(&["log", "--format", "json"])).expect("json");
+    let log: serde_json::Value = serde_json::from_str(&l.ok_en(&["log", "--format", "json"])).expect("json");
     let writes = log["writes"].as_array().expect("writes");
     let commands: Vec<&str> = writes.iter().map(|w| w["command"].as_str().expect("command")).collect();
     assert_eq!(
@@ -182,34 +182,35 @@ fn the_journal_lists_each_write_with_its_operator_and_filters() {
         assert_eq!(pair[1]["first_link"].as_i64(), Some(last + 1), "{pair:?}");
     }
     let mine: serde_json::Value =
-        serde_json::from_str(&l.ok(&["log", "--by", "王会计", "--format", "json"])).expect("json");
+        serde_json::from_str(&l.ok_en(&["log", "--by", "王会计", "--format", "json"])).expect("json");
     assert_eq!(mine["writes"].as_array().expect("writes").len(), 1);
     assert_eq!(mine["writes"][0]["detail"], "2024");
     let later: serde_json::Value =
-        serde_json::from_str(&l.ok(&["log", "--since", "2999-01-01", "--format", "json"])).expect("json");
+        serde_json::from_str(&l.ok_en(&["log", "--since", "2999-01-01", "--format", "json"])).expect("json");
     assert!(later["writes"].as_array().expect("writes").is_empty());
     // A write that records nothing new is not journaled.
     let f = common::fixtures().join("small").join("entries.csv");
-    l.ok(&["import", "entries", f.to_str().expect("path")]);
-    let again: serde_json::Value = serde_json::from_str(&l.ok(&["log", "--format", "json"])).expect("json");
+    l.ok_en(&["import", "entries", f.to_str().expect("path")]);
+    let again: serde_json::Value =
+        serde_json::from_str(&l.ok_en(&["log", "--format", "json"])).expect("json");
     assert_eq!(again["writes"].as_array().expect("writes").len(), 6);
 }
 
 #[test]
 fn a_reopened_year_takes_entries_again_and_auditors_see_why() {
     let l = Ledger::small();
-    l.ok(&["close", "--year", "2024"]);
+    l.ok_en(&["close", "--year", "2024"]);
     let late = |date: &str, voucher: &str| l.post("pay", "A-FARM-NH", "S-FARM", "1", date, voucher);
-    l.refused(&common::strs(&late("2024-12-30", "V-LATE")), &["option --date: 2024 is closed", "R5"]);
-    l.refused(&["reopen", "--year", "2024", "--reason", "  "], &["needs a reason"]);
-    l.refused(&["reopen", "--year", "2023", "--reason", "x"], &["2023 is not closed"]);
-    l.ok(&["reopen", "--year", "2024", "--reason", "补记12月工程款（县财政局2025第3号）"]);
-    l.ok(&common::strs(&late("2024-12-30", "V-LATE")));
-    l.ok(&["close", "--year", "2024"]);
-    l.refused(&common::strs(&late("2024-12-31", "V-LATER")), &["R5"]);
-    let out = l.ok(&["verify"]);
+    l.refused_en(&common::strs(&late("2024-12-30", "V-LATE")), &["option --date: 2024 is closed", "R5"]);
+    l.refused_en(&["reopen", "--year", "2024", "--reason", "  "], &["needs a reason"]);
+    l.refused_en(&["reopen", "--year", "2023", "--reason", "x"], &["2023 is not closed"]);
+    l.ok_en(&["reopen", "--year", "2024", "--reason", "补记12月工程款（县财政局2025第3号）"]);
+    l.ok_en(&common::strs(&late("2024-12-30", "V-LATE")));
+    l.ok_en(&["close", "--year", "2024"]);
+    l.refused_en(&common::strs(&late("2024-12-31", "V-LATER")), &["R5"]);
+    let out = l.ok_en(&["verify"]);
     assert!(out.contains("notice: 2024 was reopened by 测试员") && out.contains("补记12月工程款"), "{out}");
-    let log = l.ok(&["log", "--format", "csv"]);
+    let log = l.ok_en(&["log", "--format", "csv"]);
     assert!(log.contains("reopen,2024,reopened 2024,补记12月工程款（县财政局2025第3号）"), "{log}");
     // The schema refuses a reopen of an open year even through raw SQL.
     let conn = Connection::open(&l.db).expect("open");
@@ -225,21 +226,21 @@ fn a_backup_is_a_verified_copy_and_never_overwrites() {
     let l = Ledger::small();
     let copy = l.dir.path().join("backup-2026-11-29.db");
     let copy_arg = copy.to_str().expect("path");
-    let out = l.ok(&["backup", copy_arg]);
+    let out = l.ok_en(&["backup", copy_arg]);
     assert!(out.contains("the copy verifies"), "{out}");
-    let original = l.ok(&["balances", "--format", "json"]);
+    let original = l.ok_en(&["balances", "--format", "json"]);
     let at = |db: &str, args: &[&str]| {
         let o = std::process::Command::new(common::BIN).arg("--db").arg(db).args(args).output().expect("run");
         (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned())
     };
     assert_eq!(at(copy_arg, &["balances", "--format", "json"]), (Some(0), original));
     let head = |db: &str| {
-        let (code, out) = at(db, &["verify"]);
+        let (code, out) = at(db, &["verify", "--lang", "en"]);
         assert_eq!(code, Some(0), "{out}");
         out.split("head ").nth(1).expect("head")[..16].to_string()
     };
     assert_eq!(head(copy_arg), head(l.db.to_str().expect("path")));
-    let r = l.run(&["backup", copy_arg]);
+    let r = l.run_en(&["backup", copy_arg]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
 }
@@ -296,12 +297,12 @@ fn a_chain_deleted_behind_fundledgers_back_is_never_resealed() {
     let db = old_ledger(dir.path(), &["0004_audit.sql", "0005_entry_checks.sql"]);
     let l = Ledger { dir, db };
     let before = l.bytes();
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("upgrade"), "{}", r.stderr);
     assert!(l.bytes() == before, "a read changed the ledger");
-    l.ok(&["upgrade"]);
-    let r = l.run(&["verify"]);
+    l.ok_en(&["upgrade"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("V-OLD-1") && r.stderr.contains("no link in the audit chain"), "{}", r.stderr);
 }
@@ -321,10 +322,10 @@ fn upgraded_ledger_verifies(db: &std::path::Path) {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("schema 3") && err.contains("upgrade"), "{err}");
     assert_eq!(std::fs::read(db).expect("read"), before, "a read changed the ledger");
-    let (code, out, err) = run(&["upgrade"]);
+    let (code, out, err) = run(&["upgrade", "--lang", "en"]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("from schema 3 to"), "{out}");
-    let (code, out, err) = run(&["verify"]);
+    let (code, out, err) = run(&["verify", "--lang", "en"]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("and 2 entries over 1 line:"), "{out}");
     let (_, log, _) = run(&["log", "--format", "csv"]);
@@ -404,6 +405,7 @@ fn operators_and_reasons_are_plain_text_and_the_log_filter_matches_what_was_reco
             .arg(&l.db)
             .arg("--operator")
             .arg(operator)
+            .args(["--lang", "en"])
             .args(args)
             .output()
             .expect("run");
@@ -419,15 +421,15 @@ fn operators_and_reasons_are_plain_text_and_the_log_filter_matches_what_was_reco
     let (code, _, err) = with_operator("   ", &["close", "--year", "2020"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("the operator is empty"), "{err}");
-    l.ok(&["close", "--year", "2020"]);
-    l.refused(
+    l.ok_en(&["close", "--year", "2020"]);
+    l.refused_en(
         &["reopen", "--year", "2020", "--reason", "补记\u{1b}[2J"],
         &["the reason contains a control character"],
     );
     // Recorded trimmed; the filter trims the same way.
     let (code, _, err) = with_operator(" 王会计 ", &["close", "--year", "2019"]);
     assert_eq!(code, Some(0), "{err}");
-    let out = l.ok(&["log", "--by", " 王会计 ", "--format", "json"]);
+    let out = l.ok_en(&["log", "--by", " 王会计 ", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let writes = v["writes"].as_array().expect("writes");
     assert_eq!(writes.len(), 1, "{out}");
@@ -439,13 +441,13 @@ fn operators_and_reasons_are_plain_text_and_the_log_filter_matches_what_was_reco
 fn a_head_printed_on_an_earlier_report_anchors_the_history_before_it() {
     let l = Ledger::small();
     let statement: serde_json::Value =
-        serde_json::from_str(&l.ok(&["statement", "--format", "json"])).expect("json");
+        serde_json::from_str(&l.ok_en(&["statement", "--format", "json"])).expect("json");
     let head = statement["fingerprint"]["hash"].as_str().expect("hash").to_string();
-    l.ok(&common::strs(&l.post("pay", "A-FARM-NH", "S-FARM", "1", "2024-07-01", "V-AFTER")));
-    let out = l.ok(&["verify", "--head", &head]);
+    l.ok_en(&common::strs(&l.post("pay", "A-FARM-NH", "S-FARM", "1", "2024-07-01", "V-AFTER")));
+    let out = l.ok_en(&["verify", "--head", &head]);
     assert!(out.contains(&format!("the chain passes through {head} at link 138")), "{out}");
     assert!(out.contains("links were recorded after it"), "{out}");
-    let r = l.run(&["verify", "--head", "0123456789abcdef"]);
+    let r = l.run_en(&["verify", "--head", "0123456789abcdef"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
         first_finding(&r.stderr).contains("no link of the audit chain has the head 0123456789abcdef"),
@@ -453,12 +455,12 @@ fn a_head_printed_on_an_earlier_report_anchors_the_history_before_it() {
         r.stderr
     );
     let json: serde_json::Value =
-        serde_json::from_str(&l.run(&["verify", "--format", "json"]).stdout).expect("verify prints JSON");
+        serde_json::from_str(&l.run_en(&["verify", "--format", "json"]).stdout).expect("verify prints JSON");
     assert_eq!(json["verified"], true);
     assert_eq!(json["entries"], 11);
     // Someone rewrites the whole chain after editing an early entry: the old head is gone.
     tamper(&l, "DROP TRIGGER chain_no_update; UPDATE chain SET hash = randomblob(32) WHERE seq >= 130;");
-    let r = l.run(&["verify", "--head", &head, "--format", "json"]);
+    let r = l.run_en(&["verify", "--head", &head, "--format", "json"]);
     assert_eq!(r.code, 3);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(json["verified"], false);
@@ -471,7 +473,7 @@ fn a_head_printed_on_an_earlier_report_anchors_the_history_before_it() {
 fn verify_writes_its_result_to_a_file_and_as_csv() {
     let l = Ledger::small();
     let out = l.dir.path().join("verify.json");
-    let r = l.run(&["verify", "--out", out.to_str().expect("path")]);
+    let r = l.run_en(&["verify", "--out", out.to_str().expect("path")]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
@@ -480,7 +482,7 @@ fn verify_writes_its_result_to_a_file_and_as_csv() {
     let conn = Connection::open(&l.db).expect("open");
     conn.execute("DROP TRIGGER entries_no_update", []).expect("drop a trigger behind fundledger's back");
     drop(conn);
-    let r = l.run(&["verify", "--format", "csv"]);
+    let r = l.run_en(&["verify", "--format", "csv"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.starts_with("check,message") || r.stdout.starts_with("规则,发现"), "{}", r.stdout);
     assert!(r.stdout.contains("entries_no_update"), "{}", r.stdout);

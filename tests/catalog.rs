@@ -5,7 +5,7 @@ use common::Ledger;
 use serde_json::Value;
 
 fn rows(l: &Ledger, what: &str) -> Vec<Value> {
-    let v: Value = serde_json::from_str(&l.ok(&["catalog", what, "--format", "json"])).expect("json");
+    let v: Value = serde_json::from_str(&l.ok_en(&["catalog", what, "--format", "json"])).expect("json");
     v["rows"].as_array().expect("rows").clone()
 }
 
@@ -107,33 +107,33 @@ fn users_can_add_types_channels_and_designations() {
     let l = Ledger::new();
     let types =
         l.file("t.csv", "type,name,department,agri,land,people\npole_lines,杆线整治,市建设局,no,yes,yes\n");
-    l.ok(&["import", "types", &types]);
+    l.ok_en(&["import", "types", &types]);
     let ch = l.file(
         "c.csv",
         "channel,name,policy_owner,basis\npole_fund,杆线整治专项资金,construction,《示例文件》\n",
     );
-    l.ok(&["import", "channels", &ch]);
+    l.ok_en(&["import", "channels", &ch]);
     let d = l.file("d.csv", "channel,type\n杆线整治专项资金,杆线整治\n");
-    l.ok(&["import", "designations", &d]);
+    l.ok_en(&["import", "designations", &d]);
     let channels = rows(&l, "channels");
     assert_eq!(find(&channels, "name", "杆线整治专项资金")["types"], serde_json::json!(["杆线整治"]));
     // Re-importing is harmless; changing a recorded type is refused.
-    l.ok(&["import", "types", &types]);
+    l.ok_en(&["import", "types", &types]);
     let changed =
         l.file("t2.csv", "type,name,department,agri,land,people\npole_lines,杆线整治,市建设局,no,no,yes\n");
-    l.refused(
+    l.refused_en(
         &["import", "types", &changed],
         &["sub-project type pole_lines is already recorded with different content"],
     );
     let bad = l.file("t3.csv", "type,name,department,agri,land,people\nx,某类型,市建设局,yes,no,yes\n");
-    l.refused(&["import", "types", &bad], &["the modes are nested"]);
+    l.refused_en(&["import", "types", &bad], &["the modes are nested"]);
 }
 
 #[test]
 fn a_new_code_may_not_be_an_existing_name() {
     let l = Ledger::new();
     let c = l.file("c.csv", "county,name\n南湖区,南湖新区\n");
-    l.refused(
+    l.refused_en(
         &["import", "counties", &c],
         &["county '南湖区' is already used by county NH; codes and names must be unambiguous"],
     );

@@ -44,11 +44,11 @@ fn a_back_dated_payment_cannot_spend_money_disbursed_later() {
     let l = Ledger::small();
     // S-FARM's first disbursement is dated 2024-04-01.
     let args = post("pay", "A-FARM-NH", "S-FARM", "100000", "2024-03-02", "V-BD1");
-    l.refused(&common::strs(&args), &["R3", "2024-03-02", "disbursed and not yet paid"]);
-    let statement = l.ok(&["statement", "--to", "2024-03-31", "--format", "json"]);
+    l.refused_en(&common::strs(&args), &["R3", "2024-03-02", "disbursed and not yet paid"]);
+    let statement = l.ok_en(&["statement", "--to", "2024-03-31", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&statement).expect("json");
     assert_eq!(v["totals"]["paid"], "0.00", "{statement}");
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
@@ -57,11 +57,11 @@ fn a_back_dated_withdrawal_cannot_take_money_a_later_disbursement_used() {
     // S-FARM: 600,000 allocated on 03-10, 400,000 disbursed on 04-01. On 03-20, 500,000 is
     // undisbursed, but taking 300,000 back then leaves only 300,000 for the 04-01 disbursement.
     let args = post("withdraw", "A-FARM-NH", "S-FARM", "300000", "2024-03-20", "V-BD2");
-    let err = l.refused(&common::strs(&args), &["R3", "on 2024-04-01", "later entries already use it"]);
+    let err = l.refused_en(&common::strs(&args), &["R3", "on 2024-04-01", "later entries already use it"]);
     assert!(err.contains("allocated and not yet disbursed"), "{err}");
     // 200,000 fits on every date.
-    l.ok(&common::strs(&post("withdraw", "A-FARM-NH", "S-FARM", "200000", "2024-03-20", "V-BD3")));
-    l.ok(&["verify"]);
+    l.ok_en(&common::strs(&post("withdraw", "A-FARM-NH", "S-FARM", "200000", "2024-03-20", "V-BD3")));
+    l.ok_en(&["verify"]);
 }
 
 #[test]
@@ -70,16 +70,16 @@ fn a_back_dated_allocation_cannot_use_money_the_appropriation_only_gets_back_lat
     // A-FARM-NH (1,000,000): 900,000 allocated on 03-10, so 100,000 is available from then
     // until the return of 50,000 on 05-20 and the withdrawal of 100,000 on 06-01.
     let args = post("allocate", "A-FARM-NH", "S-FARM", "120000", "2024-03-15", "V-BD4");
-    l.refused(&common::strs(&args), &["R3", "100000.00 available on the appropriation on 2024-03-15"]);
+    l.refused_en(&common::strs(&args), &["R3", "100000.00 available on the appropriation on 2024-03-15"]);
     let args = post("allocate", "A-FARM-NH", "S-FARM", "100000.01", "2024-05-01", "V-BD5");
-    l.refused(&common::strs(&args), &["R3", "available on the appropriation"]);
-    l.ok(&common::strs(&post("allocate", "A-FARM-NH", "S-FARM", "100000", "2024-03-15", "V-BD6")));
+    l.refused_en(&common::strs(&args), &["R3", "available on the appropriation"]);
+    l.ok_en(&common::strs(&post("allocate", "A-FARM-NH", "S-FARM", "100000", "2024-03-15", "V-BD6")));
     // Now nothing is available until 05-20: an allocation dated before it is refused even
     // though money is available today.
     let args = post("allocate", "A-FARM-NH", "S-GRAIN", "10000", "2024-04-15", "V-BD7");
-    l.refused(&common::strs(&args), &["R3", "0.00 available on the appropriation on 2024-04-15"]);
-    l.ok(&common::strs(&post("allocate", "A-FARM-NH", "S-GRAIN", "10000", "2024-07-15", "V-BD8")));
-    l.ok(&["verify"]);
+    l.refused_en(&common::strs(&args), &["R3", "0.00 available on the appropriation on 2024-04-15"]);
+    l.ok_en(&common::strs(&post("allocate", "A-FARM-NH", "S-GRAIN", "10000", "2024-07-15", "V-BD8")));
+    l.ok_en(&["verify"]);
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn a_file_that_back_dates_within_itself_is_refused_whole() {
          V-B1,2024-07-01,disburse,A-FARM-NH,S-FARM,200000\n\
          V-B2,2024-06-15,withdraw,A-FARM-NH,S-FARM,100000\n",
     );
-    let err = l.refused(&["import", "entries", &file], &["back.csv:3", "R3", "on 2024-07-01"]);
+    let err = l.refused_en(&["import", "entries", &file], &["back.csv:3", "R3", "on 2024-07-01"]);
     assert!(!err.contains("back.csv:2"), "{err}");
 }
 
@@ -102,14 +102,17 @@ fn no_entry_is_dated_after_today_whatever_writes_it() {
     let l = Ledger::small();
     let day = tomorrow();
     let args = post("pay", "A-FARM-NH", "S-FARM", "1", &day, "V-F1");
-    l.refused(&common::strs(&args), &["R3", "after today"]);
+    l.refused_en(&common::strs(&args), &["R3", "after today"]);
     let file = l.file(
         "future.csv",
         &format!("voucher,date,kind,appropriation,subproject,amount\nV-F2,{day},pay,A-FARM-NH,S-FARM,1\n"),
     );
-    l.refused(&["import", "entries", &file], &["future.csv:2", "after today"]);
-    l.refused(&["reverse", "V-004", "--voucher", "V-F3", "--reason", "错", "--date", &day], &["after today"]);
-    l.refused(&["allocate", "--appropriation", "A-FARM-JS", "--commit", "--date", &day], &["after today"]);
+    l.refused_en(&["import", "entries", &file], &["future.csv:2", "after today"]);
+    l.refused_en(
+        &["reverse", "V-004", "--voucher", "V-F3", "--reason", "错", "--date", &day],
+        &["after today"],
+    );
+    l.refused_en(&["allocate", "--appropriation", "A-FARM-JS", "--commit", "--date", &day], &["after today"]);
 }
 
 /// SQLite refuses a back-dated overdraw itself when the Rust checks are bypassed: a day row
@@ -160,7 +163,7 @@ fn verify_replays_in_date_order_and_names_the_day_a_balance_went_negative() {
     )
     .expect("the entry trigger checks R1, R2, R5 but not balances");
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("at the end of 2024-03-12 line A-FARM-NH / S-FARM has paid or returned 100000.00 more than was disbursed"),
@@ -185,7 +188,7 @@ fn running_totals_are_bounded_and_report_totals_never_wrap() {
     )
     .expect("tamper");
     drop(conn);
-    let statement = l.run(&["statement", "--format", "json"]);
+    let statement = l.run_en(&["statement", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&statement.stdout).expect("json");
     let lines = v["rows"]
         .as_array()
@@ -196,9 +199,9 @@ fn running_totals_are_bounded_and_report_totals_never_wrap() {
     let expected = format!("{}.00", 30_000_000_000_000_000u128 * lines as u128);
     assert!(lines >= 4, "{}", statement.stdout);
     assert_eq!(v["totals"]["allocated"], expected.as_str(), "{}", statement.stdout);
-    let balances = l.ok(&["balances"]);
+    let balances = l.ok_en(&["balances"]);
     assert!(balances.contains("120,000,000,000,000,000.00"), "a wrapped total:\n{balances}");
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("maintained balance"), "{}", r.stderr);
 }
@@ -208,14 +211,14 @@ fn a_write_that_would_take_a_running_total_past_the_bound_is_refused() {
     let l = Ledger::new();
     let dir = common::fixtures().join("small");
     for kind in ["projects", "subprojects"] {
-        l.ok(&["import", kind, dir.join(format!("{kind}.csv")).to_str().expect("path")]);
+        l.ok_en(&["import", kind, dir.join(format!("{kind}.csv")).to_str().expect("path")]);
     }
     let appropriations = l.file(
         "big.csv",
         "appropriation,doc_no,channel,level,county,issued_on,amount\n\
          A-BIG,浙财农〔2024〕1号,高标准农田专项资金,provincial,南湖区,2024-03-01,1000000000000\n",
     );
-    l.ok(&["import", "appropriations", &appropriations]);
+    l.ok_en(&["import", "appropriations", &appropriations]);
     // 1,000 allocations and withdrawals of 10^14 fen take the allocated column to its bound.
     let mut csv = String::from("voucher,date,kind,appropriation,subproject,amount\n");
     for i in 0..1000 {
@@ -223,8 +226,8 @@ fn a_write_that_would_take_a_running_total_past_the_bound_is_refused() {
         csv.push_str(&format!("W{i},2024-03-10,withdraw,A-BIG,S-FARM,1000000000000\n"));
     }
     let file = l.file("cycle.csv", &csv);
-    l.ok(&["import", "entries", &file]);
+    l.ok_en(&["import", "entries", &file]);
     let args = post("allocate", "A-BIG", "S-FARM", "0.01", "2024-03-11", "V-OVER");
-    l.refused(&common::strs(&args), &["R6", "largest amount fundledger can hold"]);
-    l.ok(&["verify"]);
+    l.refused_en(&common::strs(&args), &["R6", "largest amount fundledger can hold"]);
+    l.ok_en(&["verify"]);
 }

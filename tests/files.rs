@@ -19,18 +19,18 @@ fn file_names_with_escape_sequences_and_bidi_controls_are_shown_escaped() {
         EVIL_NAME,
         "voucher,date,kind,appropriation,subproject,amount\nE-1,2024-07-01,allocate,A-FARM-NH-C,S-FARM,1\n",
     );
-    let out = l.ok(&["import", "entries", &good]);
+    let out = l.ok_en(&["import", "entries", &good]);
     assert_escaped("the import summary", &out);
     for format in ["table", "csv"] {
-        assert_escaped(&format!("log --format {format}"), &l.ok(&["log", "--format", format]));
+        assert_escaped(&format!("log --format {format}"), &l.ok_en(&["log", "--format", format]));
     }
-    let json: serde_json::Value = serde_json::from_str(&l.ok(&["log", "--format", "json"])).expect("JSON");
+    let json: serde_json::Value = serde_json::from_str(&l.ok_en(&["log", "--format", "json"])).expect("JSON");
     let last = json["writes"].as_array().and_then(|w| w.last()).expect("a write");
     assert_escaped("log --format json", last["detail"].as_str().expect("detail"));
     let bad = l.file(EVIL_NAME, "voucher,date,kind\nE-2,2024-13-01,allocate\n");
-    let err = l.refused(&["import", "entries", &bad], &[]);
+    let err = l.refused_en(&["import", "entries", &bad], &[]);
     assert_escaped("the refusal", &err);
-    let out = l.run(&["balances", "--out", &format!("new-{EVIL_NAME}")]);
+    let out = l.run_en(&["balances", "--out", &format!("new-{EVIL_NAME}")]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_escaped("the --out message", &out.stderr);
 }
@@ -45,22 +45,22 @@ fn out_never_replaces_the_ledger() {
     std::fs::hard_link(&l.db, &link).expect("hard link");
     let link = link.to_str().expect("path");
     for target in [db.as_str(), link, "./test.db"] {
-        l.refused(&["balances", "--out", target], &["is the ledger", "--force"]);
-        l.refused(
+        l.refused_en(&["balances", "--out", target], &["is the ledger", "--force"]);
+        l.refused_en(
             &["balances", "--force", "--out", target],
             &["is the ledger", "never replaces it, even with --force"],
         );
     }
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 #[test]
 fn out_replaces_an_existing_file_only_with_force() {
     let l = Ledger::small();
     let old = l.file("old.csv", "keep me");
-    l.refused(&["balances", "--out", &old], &["old.csv already exists", "unless --force is given"]);
+    l.refused_en(&["balances", "--out", &old], &["old.csv already exists", "unless --force is given"]);
     assert_eq!(std::fs::read_to_string(&old).expect("read"), "keep me");
-    l.ok(&["balances", "--force", "--out", &old]);
+    l.ok_en(&["balances", "--force", "--out", &old]);
     assert!(std::fs::read_to_string(&old).expect("read").contains("S-FARM"));
     let leftovers: Vec<_> = std::fs::read_dir(l.dir.path())
         .expect("dir")
@@ -81,15 +81,15 @@ fn out_never_writes_through_a_symbolic_link() {
     std::os::unix::fs::symlink(l.dir.path().join("nowhere.csv"), &dangling).expect("symlink");
     for path in [&link, &dangling] {
         let path = path.to_str().expect("path");
-        l.refused(&["balances", "--out", path], &["is a symbolic link"]);
-        l.refused(&["balances", "--force", "--out", path], &["is a symbolic link", "even with --force"]);
+        l.refused_en(&["balances", "--out", path], &["is a symbolic link"]);
+        l.refused_en(&["balances", "--force", "--out", path], &["is a symbolic link", "even with --force"]);
     }
     assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me");
     assert!(!l.dir.path().join("nowhere.csv").exists());
     let db_link = l.dir.path().join("db-link.csv");
     std::os::unix::fs::symlink(&l.db, &db_link).expect("symlink");
-    l.refused(&["balances", "--force", "--out", db_link.to_str().expect("path")], &["symbolic link"]);
-    l.ok(&["verify"]);
+    l.refused_en(&["balances", "--force", "--out", db_link.to_str().expect("path")], &["symbolic link"]);
+    l.ok_en(&["verify"]);
 }
 
 /// An export that cannot be written leaves no file, half-written or temporary, and says why.
@@ -97,14 +97,14 @@ fn out_never_writes_through_a_symbolic_link() {
 fn an_export_that_fails_leaves_nothing_behind() {
     let l = Ledger::small();
     let missing = l.dir.path().join("no-such-dir").join("report.xlsx");
-    let err = l.refused(
+    let err = l.refused_en(
         &["review", "--year", "2025", "--out", missing.to_str().expect("path")],
         &["report.xlsx: the directory", "no-such-dir does not exist"],
     );
     assert!(err.contains("option --out"), "{err}");
     assert!(!l.dir.path().join("no-such-dir").exists());
     // A write that commits is refused before it records anything when its report cannot be written.
-    let plan = l.refused(
+    let plan = l.refused_en(
         &["allocate", "--appropriation", "A-FARM-NH-C", "--commit", "--out", missing.to_str().expect("path")],
         &["does not exist"],
     );
@@ -126,7 +126,7 @@ fn backup_removes_the_partial_copies_of_killed_backups() {
     l.file(&format!("{stale}-wal"), "half a wal");
     let running = format!("other.db.fundledger-backup-partial-{}", std::process::id());
     l.file(&running, "a copy in progress");
-    let out = l.ok(&["backup", "new.db"]);
+    let out = l.ok_en(&["backup", "new.db"]);
     assert!(out.contains("removed the partial copies of backups that were interrupted"), "{out}");
     assert!(out.contains(&stale), "{out}");
     assert!(!l.dir.path().join(&stale).exists() && !l.dir.path().join(format!("{stale}-wal")).exists());

@@ -16,7 +16,7 @@ const FILES: [&str; 4] = ["projects.csv", "subprojects.csv", "appropriations.csv
 fn generate(l: &Ledger, dir: &str, entries: u64, projects: u32, seed: u64) -> PathBuf {
     let (entries, projects, seed) = (entries.to_string(), projects.to_string(), seed.to_string());
     let args = ["gen", "--entries", &entries, "--projects", &projects, "--seed", &seed, "--out", dir];
-    l.ok(&args);
+    l.ok_en(&args);
     l.dir.path().join(dir)
 }
 
@@ -84,10 +84,10 @@ fn a_generated_city_imports_without_refusal_and_its_balances_match_a_recompute()
     let l = Ledger::new();
     let dir = generate(&l, "city", 20_000, 40, 7);
     for (kind, file) in ["projects", "subprojects", "appropriations", "entries"].iter().zip(FILES) {
-        let out = l.ok(&["import", kind, dir.join(file).to_str().expect("utf-8 path")]);
+        let out = l.ok_en(&["import", kind, dir.join(file).to_str().expect("utf-8 path")]);
         assert!(out.contains("0 already recorded"), "{out}");
     }
-    assert!(l.ok(&["verify"]).contains(" and 20000 entries over "));
+    assert!(l.ok_en(&["verify"]).contains(" and 20000 entries over "));
 
     let expected = recompute(&dir);
     let kinds: Vec<String> = rows(&dir.join("entries.csv")).into_iter().map(|e| e["kind"].clone()).collect();
@@ -130,7 +130,7 @@ fn gen_never_overwrites_a_file_and_writes_nothing_when_one_exists() {
     let l = Ledger::new();
     let dir = generate(&l, "city", 1_000, 5, 1);
     let before: Vec<Vec<u8>> = FILES.iter().map(|f| read(&dir.join(f))).collect();
-    let r = l.run(&["gen", "--entries", "1000", "--projects", "5", "--seed", "2", "--out", "city"]);
+    let r = l.run_en(&["gen", "--entries", "1000", "--projects", "5", "--seed", "2", "--out", "city"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("entries.csv already exists; gen never overwrites a file"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
@@ -139,13 +139,13 @@ fn gen_never_overwrites_a_file_and_writes_nothing_when_one_exists() {
 
     // One stray file is enough to refuse, and no other file is created beside it.
     let stray = l.file("appropriations.csv", "appropriation\n");
-    let r = l.run(&["gen", "--entries", "10", "--projects", "1", "--out", "."]);
+    let r = l.run_en(&["gen", "--entries", "10", "--projects", "1", "--out", "."]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("appropriations.csv already exists"), "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(&stray).expect("stray file"), "appropriation\n");
     assert!(!l.dir.path().join("projects.csv").exists(), "nothing else was written");
 
-    let r = l.run(&["gen", "--entries", "10"]);
+    let r = l.run_en(&["gen", "--entries", "10"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("name it with --out DIR"), "{}", r.stderr);
 }
@@ -154,21 +154,21 @@ fn gen_never_overwrites_a_file_and_writes_nothing_when_one_exists() {
 fn measure_runs_one_command_and_prints_its_peak_memory_and_no_other_run_does() {
     let l = Ledger::new();
     let db = l.db.to_str().expect("utf-8 path");
-    let r = l.run(&["measure", "--", "--db", db, "balances", "--format", "csv"]);
+    let r = l.run_en(&["measure", "--", "--db", db, "balances", "--format", "csv"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert_eq!(r.stdout, l.ok(&["balances", "--format", "csv"]), "the command's own output");
+    assert_eq!(r.stdout, l.ok_en(&["balances", "--format", "csv"]), "the command's own output");
     if cfg!(target_os = "linux") {
         let peak = r.stderr.lines().find_map(|l| l.strip_prefix("peak memory KiB: "));
         assert!(peak.is_some_and(|kib| kib.parse::<u64>().is_ok_and(|k| k > 0)), "{}", r.stderr);
     }
 
     // The command's exit code is measure's; its message is printed once.
-    let r = l.run(&["measure", "--", "--db", db, "import", "entries", "missing.csv"]);
+    let r = l.run_en(&["measure", "--", "--db", db, "import", "entries", "missing.csv"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("missing.csv") && r.stderr.contains("peak memory KiB: "), "{}", r.stderr);
 
     // An ordinary run never looks at memory, and measure is not offered to clerks.
-    let r = l.run(&["balances"]);
+    let r = l.run_en(&["balances"]);
     assert!(!r.stderr.contains("peak memory"), "{}", r.stderr);
-    assert!(!l.ok(&["--help"]).contains("measure"));
+    assert!(!l.ok_en(&["--help"]).contains("measure"));
 }

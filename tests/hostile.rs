@@ -55,6 +55,8 @@ fn check<S: Strategy>(
     test: impl Fn(S::Value) -> Result<(), TestCaseError>,
 ) {
     let n = cases(default_cases);
+    // The properties name the English text of the messages (Chinese is the default).
+    fundledger::lang::set(fundledger::lang::Lang::En);
     ACCEPTED.set(0);
     REFUSED.set(0);
     let config = Config { cases: n, failure_persistence: None, ..Config::default() };
@@ -1123,6 +1125,8 @@ fn every_enum_value_reads_back_from_its_code_and_label() {
 
 /// The one problem of a refused import, asserted to be at `line` and to mention `fragment`.
 fn refused_at(t: &Target, reader: Reader, text: &[u8], line: u64, fragment: &str) {
+    // The fragments are the English text of the messages (Chinese is the default).
+    fundledger::lang::set(fundledger::lang::Lang::En);
     let outcome = t.attempt(reader, text).unwrap_or_else(|e| panic!("{e}"));
     let Attempt::Refused(problems) = outcome else { panic!("accepted: {}", String::from_utf8_lossy(text)) };
     assert!(
@@ -1307,7 +1311,7 @@ fn the_binary_refuses_the_nastiest_inputs_with_located_messages() {
     for (name, kind, bytes, fragments) in cases {
         let path = l.dir.path().join(name);
         std::fs::write(&path, &bytes).expect("write input");
-        let stderr = l.refused(&["import", kind, path.to_str().expect("utf-8 path")], &fragments);
+        let stderr = l.refused_en(&["import", kind, path.to_str().expect("utf-8 path")], &fragments);
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
         assert!(
             !stderr.chars().any(|c| c.is_control() && c != '\n'),
@@ -1340,9 +1344,9 @@ fn ledger_with_formula_text() -> common::Ledger {
             "stage,subproject,bureau,result,date,document,memo\nitem,S-FARM,南湖区农业农村局,passed,2025-03-10,@SUM(A1),{quoted}\n"
         ),
     );
-    l.ok(&["import", "acceptances", &acceptances]);
+    l.ok_en(&["import", "acceptances", &acceptances]);
     let departments = l.file("departments.csv", &format!("department,name,name_en\nD-EVIL,{quoted},-1+2\n"));
-    l.ok(&["import", "departments", &departments]);
+    l.ok_en(&["import", "departments", &departments]);
     l
 }
 
@@ -1386,7 +1390,7 @@ fn acceptance_memos_that_look_like_formulas_stay_text_in_csv_and_xlsx() {
     let l = ledger_with_formula_text();
     let list = ["--lang", "en", "acceptance", "--project", "P-AGRI"];
 
-    let csv = l.ok(&[&list[..], &["--format", "csv"]].concat());
+    let csv = l.ok_en(&[&list[..], &["--format", "csv"]].concat());
     let rows = csv_rows(&csv);
     let row = csv_row(&rows, "subproject", "S-FARM");
     assert_eq!(column(&rows, row, "memo"), format!("'{EVIL}"), "{csv}");
@@ -1394,11 +1398,11 @@ fn acceptance_memos_that_look_like_formulas_stay_text_in_csv_and_xlsx() {
     assert_eq!(column(&rows, row, "date"), "2025-03-10", "{csv}");
 
     let json: serde_json::Value =
-        serde_json::from_str(&l.ok(&[&list[..], &["--format", "json"]].concat())).expect("JSON");
+        serde_json::from_str(&l.ok_en(&[&list[..], &["--format", "json"]].concat())).expect("JSON");
     assert_eq!(json["acceptances"][0]["memo"], EVIL, "JSON keeps text verbatim: {json}");
 
     let out = l.dir.path().join("acceptances.xlsx");
-    l.ok(&[&list[..], &["--out", out.to_str().expect("utf-8 path")]].concat());
+    l.ok_en(&[&list[..], &["--out", out.to_str().expect("utf-8 path")]].concat());
     let (cells, any_formula) = workbook_cells(&out);
     assert!(!any_formula, "the workbook holds a formula: {cells:?}");
     assert!(xlsx_has_text(&cells, EVIL), "the memo is not a string cell equal to the text: {cells:?}");
@@ -1415,7 +1419,7 @@ fn catalogue_names_that_look_like_formulas_stay_text_in_csv_and_xlsx() {
     assert_eq!(column(&rows, row, "name_en"), "'-1+2", "{csv}");
 
     let out = l.dir.path().join("departments.xlsx");
-    l.ok(&["catalog", "departments", "--out", out.to_str().expect("utf-8 path")]);
+    l.ok_en(&["catalog", "departments", "--out", out.to_str().expect("utf-8 path")]);
     let (cells, any_formula) = workbook_cells(&out);
     assert!(!any_formula, "the workbook holds a formula: {cells:?}");
     assert!(xlsx_has_text(&cells, EVIL) && xlsx_has_text(&cells, "-1+2"), "{cells:?}");

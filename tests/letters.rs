@@ -15,7 +15,7 @@ fn letters_csv() -> String {
 /// The small sample with its letters.
 fn with_letters() -> Ledger {
     let l = Ledger::small();
-    let out = l.ok(&["import", "letters", &letters_csv()]);
+    let out = l.ok_en(&["import", "letters", &letters_csv()]);
     assert!(out.contains("4 added, 0 already recorded"), "{out}");
     l
 }
@@ -23,13 +23,13 @@ fn with_letters() -> Ledger {
 fn json(l: &Ledger, args: &[&str]) -> serde_json::Value {
     let mut a = args.to_vec();
     a.extend(["--format", "json"]);
-    serde_json::from_str(&l.ok(&a)).expect("JSON")
+    serde_json::from_str(&l.ok_en(&a)).expect("JSON")
 }
 
 #[test]
 fn a_letter_is_imported_once_and_printed_in_the_annex_2_layout() {
     let l = with_letters();
-    let again = l.ok(&["import", "letters", &letters_csv()]);
+    let again = l.ok_en(&["import", "letters", &letters_csv()]);
     assert!(again.contains("0 added, 4 already recorded"), "{again}");
     let table = l.ok(&["letter", "--project", "P-AGRI"]);
     for text in [
@@ -58,7 +58,7 @@ fn a_letter_is_imported_once_and_printed_in_the_annex_2_layout() {
     assert_eq!(first["planned"][0]["subproject"], "S-GRAIN");
     assert_eq!(first["excluded"][0]["subproject"], "S-EXCL");
     assert_eq!(json(&l, &["letter", "--project", "P-AGRI"])["letters"].as_array().map(Vec::len), Some(2));
-    l.ok(&["letter", "--project", "P-AGRI", "--out", "letter.xlsx"]);
+    l.ok_en(&["letter", "--project", "P-AGRI", "--out", "letter.xlsx"]);
     assert!(l.dir.path().join("letter.xlsx").metadata().expect("workbook written").len() > 0);
 }
 
@@ -69,7 +69,7 @@ fn a_letter_given_again_with_other_content_is_refused() {
         "changed.csv",
         &format!("{HEADER}南湖区水利局确认书〔2024〕2号,P-AGRI,water,2024-01-12,S-DREDGE,planned\n"),
     );
-    l.refused(
+    l.refused_en(
         &["import", "letters", &changed],
         &["changed.csv:2", "column status", "already recorded", "letters are never edited", "R4"],
     );
@@ -77,12 +77,12 @@ fn a_letter_given_again_with_other_content_is_refused() {
         "redated.csv",
         &format!("{HEADER}南湖区水利局确认书〔2024〕2号,P-AGRI,water,2024-02-01,S-DREDGE,ongoing\n"),
     );
-    l.refused(&["import", "letters", &redated], &["redated.csv:2", "dated 2024-01-12"]);
+    l.refused_en(&["import", "letters", &redated], &["redated.csv:2", "dated 2024-01-12"]);
     let fewer = l.file(
         "fewer.csv",
         &format!("{HEADER}南湖区农业农村局确认书〔2024〕1号,P-AGRI,agri,2024-01-10,S-FARM,ongoing\n"),
     );
-    l.refused(&["import", "letters", &fewer], &["fewer.csv:2", "also S-GRAIN, S-EXCL"]);
+    l.refused_en(&["import", "letters", &fewer], &["fewer.csv:2", "also S-GRAIN, S-EXCL"]);
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn every_bad_row_is_named_and_nothing_is_written() {
              L-3,P-AGRI,无此部门,2024-01-10,S-FARM,开工\n"
         ),
     );
-    let err = l.refused(
+    let err = l.refused_en(
         &["import", "letters", &bad],
         &[
             "bad.csv:3: column issued_on",
@@ -108,14 +108,14 @@ fn every_bad_row_is_named_and_nothing_is_written() {
             "bad.csv:6: column status",
         ],
     );
-    assert!(err.contains("确认书 confirmation letters"), "{err}");
+    assert!(err.contains("[confirmation letters]"), "{err}");
 }
 
 #[test]
 fn check_lists_a_sub_project_without_a_letter_until_one_names_it() {
     let l = Ledger::small();
     let flags = |l: &Ledger| -> Vec<String> {
-        let r = l.run(&["check", "--format", "json"]);
+        let r = l.run_en(&["check", "--format", "json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
         v["flags"]
             .as_array()
@@ -128,7 +128,7 @@ fn check_lists_a_sub_project_without_a_letter_until_one_names_it() {
     let before = flags(&l);
     assert!(before.contains(&"S-FARM".to_string()) && before.contains(&"S-DREDGE".to_string()), "{before:?}");
     assert!(!before.contains(&"S-EXCL".to_string()), "an excluded sub-project needs no letter: {before:?}");
-    l.ok(&["import", "letters", &letters_csv()]);
+    l.ok_en(&["import", "letters", &letters_csv()]);
     let after = flags(&l);
     for named in ["S-FARM", "S-GRAIN", "S-DREDGE"] {
         assert!(!after.contains(&named.to_string()), "{named} is named by a letter: {after:?}");
@@ -158,7 +158,7 @@ fn sqlite_refuses_a_letter_line_of_another_project_and_edits() {
 #[test]
 fn verify_names_a_tampered_letter() {
     let l = with_letters();
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
     let conn = Connection::open(&l.db).expect("open");
     conn.execute_batch(
         "DROP TRIGGER letters_no_update;
@@ -166,7 +166,7 @@ fn verify_names_a_tampered_letter() {
     )
     .expect("tamper");
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("confirmation letter 南湖区水利局确认书〔2024〕2号")
@@ -186,7 +186,7 @@ fn a_letter_that_changes_a_status_amends_the_subproject() {
         "later.csv",
         &format!("{HEADER}南湖区农业农村局确认书〔2025〕7号,P-AGRI,市农业农村局,2025-02-01,S-GRAIN,在建\n"),
     );
-    l.ok(&["import", "letters", &later]);
+    l.ok_en(&["import", "letters", &later]);
     let history = json(&l, &["history", "subproject", "S-GRAIN"]);
     let text = history.to_string();
     assert!(text.contains("南湖区农业农村局确认书〔2025〕7号") && text.contains("ongoing"), "{text}");
@@ -195,10 +195,10 @@ fn a_letter_that_changes_a_status_amends_the_subproject() {
         "exclude.csv",
         &format!("{HEADER}南湖区农业农村局确认书〔2025〕8号,P-AGRI,市农业农村局,2025-02-02,S-FARM,不开展\n"),
     );
-    l.refused(
+    l.refused_en(
         &["import", "letters", &exclude],
         &["exclude.csv:2", "the letter changes S-FARM to 不开展, but"],
     );
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

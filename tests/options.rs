@@ -19,7 +19,7 @@ fn a_year_out_of_range_is_a_usage_error_in_every_command_that_takes_one() {
         if args[0] == "reopen" {
             full.extend(["--reason", "x"]);
         }
-        let r = l.run(&full);
+        let r = l.run_en(&full);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(
             r.stderr.contains("'--year <YEAR>'") && r.stderr.contains("is not a year between 1900 and 9999"),
@@ -39,7 +39,7 @@ fn a_malformed_date_option_is_a_usage_error_naming_the_option() {
         (vec!["log", "--since", "2024.13.1"], "--since"),
         (vec!["allocate", "--appropriation", "A-FARM-JS", "--date", "2024-00-10"], "--date"),
     ] {
-        let r = l.run(&args);
+        let r = l.run_en(&args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(
             r.stderr.contains(&format!("'{option} <")) && r.stderr.contains("is not a date"),
@@ -48,7 +48,7 @@ fn a_malformed_date_option_is_a_usage_error_naming_the_option() {
         );
     }
     // The forms clerks type are dates too.
-    let r = l.run(&["check", "--as-of", "2024年6月1日", "--format", "json"]);
+    let r = l.run_en(&["check", "--as-of", "2024年6月1日", "--format", "json"]);
     assert_eq!(r.code, 3, "the small ledger has findings on that day: {}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(v["as_of"], "2024-06-01");

@@ -64,13 +64,13 @@ fn a_deleted_chain_and_journal_are_findings_and_never_resealed() {
     drop(conn);
     let before = l.bytes();
     for _ in 0..2 {
-        let r = l.run(&["verify"]);
+        let r = l.run_en(&["verify"]);
         assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
         assert!(r.stderr.contains("no link in the audit chain"), "{}", r.stderr);
         assert!(l.bytes() == before, "verify changed the ledger");
     }
     // A write does not re-seal the old rows either.
-    l.ok(&[
+    l.ok_en(&[
         "post",
         "--kind",
         "pay",
@@ -85,7 +85,7 @@ fn a_deleted_chain_and_journal_are_findings_and_never_resealed() {
         "--voucher",
         "V-AFTER",
     ]);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("no link in the audit chain"), "{}", r.stderr);
 }
@@ -93,7 +93,7 @@ fn a_deleted_chain_and_journal_are_findings_and_never_resealed() {
 #[test]
 fn a_tampered_reversal_of_a_reversal_is_a_finding_not_a_panic() {
     let l = Ledger::small();
-    l.ok(&["reverse", "V-004", "--voucher", "V-R1", "--reason", "录入错误", "--date", "2024-07-01"]);
+    l.ok_en(&["reverse", "V-004", "--voucher", "V-R1", "--reason", "录入错误", "--date", "2024-07-01"]);
     let conn = Connection::open(&l.db).expect("open");
     conn.execute_batch(
         "DROP TRIGGER entries_checked;
@@ -106,7 +106,7 @@ fn a_tampered_reversal_of_a_reversal_is_a_finding_not_a_panic() {
     )
     .expect("tamper");
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     assert!(r.stderr.contains("entry V-R2: a reversal names V-R1 as reversed"), "{}", r.stderr);
@@ -159,7 +159,7 @@ fn a_file_that_is_not_a_ledger_is_refused_and_left_byte_identical() {
             let o = Command::new(common::BIN).arg("--db").arg(file).args(args).output().expect("run");
             let err = String::from_utf8_lossy(&o.stderr);
             assert_eq!(o.status.code(), Some(1), "{args:?} on {}: {err}", file.display());
-            assert!(err.contains("is not a fundledger ledger"), "{args:?}: {err}");
+            assert!(err.contains("不是 fundledger 账本"), "{args:?}: {err}");
             assert_eq!(with_companions(file), before, "{args:?} touched {}", file.display());
         }
     }
@@ -190,7 +190,7 @@ fn of_several_inits_at_once_exactly_one_wins() {
         assert_eq!(won, 1, "round {round}: {won} inits succeeded");
         for o in outcomes.iter().filter(|o| !o.status.success()) {
             let err = String::from_utf8_lossy(&o.stderr);
-            assert!(err.contains("already exists"), "round {round}: {err}");
+            assert!(err.contains("已存在"), "round {round}: {err}");
         }
         let verify = Command::new(common::BIN).arg("--db").arg(&db).arg("verify").output().expect("verify");
         assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
@@ -235,10 +235,10 @@ impl Drop for Mount {
 
 fn small_ledger_in(dir: &Path) -> Ledger {
     let l = Ledger { dir: tempfile::tempdir_in(dir).expect("dir"), db: dir.join("ledger.db") };
-    l.ok(&["init"]);
+    l.ok_en(&["init"]);
     for kind in ["projects", "subprojects", "appropriations", "entries"] {
         let f = common::fixtures().join("small").join(format!("{kind}.csv"));
-        l.ok(&["import", kind, f.to_str().expect("path")]);
+        l.ok_en(&["import", kind, f.to_str().expect("path")]);
     }
     l
 }
@@ -253,7 +253,7 @@ fn a_ledger_on_a_read_only_disk_reads_and_says_why_it_cannot_be_written() {
         let r = l.run(args);
         assert!(r.code == 0 || r.code == 3, "{args:?}: {}{}", r.stdout, r.stderr);
     }
-    let r = l.run(&[
+    let r = l.run_en(&[
         "post",
         "--kind",
         "pay",
@@ -290,7 +290,7 @@ fn a_full_disk_is_named_and_reads_still_work() {
     while std::io::Write::write_all(&mut f, &chunk).is_ok() {}
     drop(f);
     let file = common::fixtures().join("small").join("entries-more-gb18030.csv");
-    let r = l.run(&["import", "entries", file.to_str().expect("path")]);
+    let r = l.run_en(&["import", "entries", file.to_str().expect("path")]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("is full"), "{}", r.stderr);
     assert!(l.bytes() == before, "a failed write changed the ledger");

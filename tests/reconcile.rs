@@ -16,7 +16,7 @@ const ENTRIES: &str = "voucher,date,kind,appropriation,subproject,amount,reverse
 fn reconcile(l: &Ledger, options: &[&str]) -> (i32, Value) {
     let mut args = vec!["reconcile", "--project", "P-AGRI", "--format", "json"];
     args.extend(options);
-    let r = l.run(&args);
+    let r = l.run_en(&args);
     assert!(r.code == 0 || r.code == 3, "{args:?}: {}{}", r.stdout, r.stderr);
     (r.code, serde_json::from_str(&r.stdout).expect("json"))
 }
@@ -70,7 +70,7 @@ fn receipts_are_matched_against_disbursements_by_voucher() {
 fn a_voucher_with_lines_on_two_sub_projects_is_matched_per_sub_project() {
     let l = Ledger::small();
     let lines = fixtures().join("small").join("entries-voucher-lines.csv");
-    l.ok(&["import", "entries", lines.to_str().expect("utf-8")]);
+    l.ok_en(&["import", "entries", lines.to_str().expect("utf-8")]);
     // 记-2025-0220 disburses 100,000 to S-FARM and 50,000 to S-GRAIN: the body lists it once
     // per sub-project.
     let receipts = l.file(
@@ -86,7 +86,7 @@ fn a_voucher_with_lines_on_two_sub_projects_is_matched_per_sub_project() {
         "twice.csv",
         "凭证号,日期,子项目编号,金额\n记-2025-0220,2025-02-20,S-FARM,100000\n记-2025-0220,2025-02-20,S-FARM,100000\n",
     );
-    let r = l.run(&["reconcile", "--project", "P-AGRI", "--receipts", &twice]);
+    let r = l.run_en(&["reconcile", "--project", "P-AGRI", "--receipts", &twice]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stderr.contains("twice.csv:3"), "{}", r.stderr);
     assert!(
@@ -147,7 +147,7 @@ fn one_record_is_never_matched_twice() {
         "pays.csv",
         &format!("{ENTRIES}V-P2,2024-07-01,pay,A-FARM-NH,S-FARM,20000,,工程款\nV-P1,2024-07-01,pay,A-FARM-NH,S-FARM,20000,,工程款\n"),
     );
-    l.ok(&["import", "entries", &pays]);
+    l.ok_en(&["import", "entries", &pays]);
     let records =
         l.file("records.csv", "日期,子项目编号,金额\n2024-05-01,S-FARM,250000\n2024-07-02,S-FARM,20000\n");
     let (code, v) = reconcile(&l, &["--payments", &records]);
@@ -185,7 +185,7 @@ fn a_reversed_disbursement_is_not_a_receipt() {
         "entries.csv",
         &format!("{ENTRIES}V-D9,2024-07-01,disburse,A-FARM-NH,S-FARM,10000,,拨付\nV-R9,2024-07-02,reverse,,,,V-D9,冲销：录入错误\n"),
     );
-    l.ok(&["import", "entries", &entries]);
+    l.ok_en(&["import", "entries", &entries]);
     let receipts = l.file(
         "receipts.csv",
         "凭证号,日期,子项目编号,金额\nV-003,2024-04-01,S-FARM,400000\nV-D9,2024-07-01,S-FARM,10000\n,2024-07-01,S-FARM,10000\n",
@@ -217,7 +217,7 @@ fn exit_codes_cover_payments_and_receipts_together() {
     assert_eq!(v["receipts_summary"]["mismatches"], 1);
     // A malformed receipts file: exit 1 naming line and column, nothing printed.
     let broken = l.file("broken.csv", "凭证号,日期,子项目编号,金额\nV-003,2024-04-31,S-FARM,400000\n");
-    let r = l.run(&["reconcile", "--project", "P-AGRI", "--receipts", &broken]);
+    let r = l.run_en(&["reconcile", "--project", "P-AGRI", "--receipts", &broken]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("broken.csv:2") && r.stdout.is_empty(), "{}{}", r.stdout, r.stderr);
 }
@@ -228,7 +228,7 @@ fn exit_codes_cover_payments_and_receipts_together() {
 fn the_demo_receipts_reconcile_as_the_readme_says() {
     let dir = tempfile::tempdir().expect("temp dir");
     let l = Ledger { db: dir.path().join("demo.db"), dir };
-    l.ok(&["demo"]);
+    l.ok_en(&["demo"]);
     let receipts = fixtures().join("demo").join("receipts-HN-2024-01.csv");
     let args = [
         "reconcile",
@@ -239,7 +239,7 @@ fn the_demo_receipts_reconcile_as_the_readme_says() {
         "--format",
         "json",
     ];
-    let r = l.run(&args);
+    let r = l.run_en(&args);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("json");
     let got = rows(&v, "receipts");

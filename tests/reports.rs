@@ -337,10 +337,10 @@ fn a_period_statement_carries_the_opening_balance_to_the_closing_one() {
     let f = |k: &str| Decimal::from_str(t[k].as_str().expect("amount")).expect("decimal");
     assert_eq!(f("opening") + f("allocated") - f("withdrawn") - f("returned") - f("paid"), f("balance"));
     // A reversed range and an unknown department are refused.
-    let r = l.run(&["statement", "--from", "2025-01-01", "--to", "2024-01-01"]);
+    let r = l.run_en(&["statement", "--from", "2025-01-01", "--to", "2024-01-01"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("option --to") && r.stderr.contains("before it starts"), "{}", r.stderr);
-    let r = l.run(&["statement", "--department", "市财政局"]);
+    let r = l.run_en(&["statement", "--department", "市财政局"]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("'市财政局' is not a known department") && r.stderr.contains("市水利局"),
@@ -425,7 +425,7 @@ fn reconcile_goldens_and_matching() {
     let r = l.run(&["reconcile", "--project", "HN-2024-01", "--payments", &bad]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("bad.csv:2") && r.stderr.contains("金额"), "{}", r.stderr);
-    let r = l.run(&["reconcile", "--project", "NO-SUCH"]);
+    let r = l.run_en(&["reconcile", "--project", "NO-SUCH"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("project 'NO-SUCH' is not recorded"), "{}", r.stderr);
 }
@@ -514,7 +514,7 @@ fn the_fingerprint_is_the_chain_head_and_changes_with_every_write() {
     assert_eq!(first["entries"], 10);
     // Reading does not change it, and it is the head `verify` walks to.
     assert_eq!(fp(&l), first);
-    let verified = l.ok(&["verify"]);
+    let verified = l.ok_en(&["verify"]);
     assert!(verified.contains(&format!("head {})", first["hash"].as_str().expect("hash"))), "{verified}");
     // One more entry: different.
     l.ok(&[
@@ -553,6 +553,7 @@ fn acceptance_follows_the_policy_order() {
         if args[0] == "item" {
             a.extend(["--bureau", "南湖区农业农村局"]);
         }
+        a.extend(["--lang", "en"]);
         a
     }
     l.refused(
@@ -769,9 +770,9 @@ fn acceptances_import_all_or_nothing_and_are_never_edited() {
          单项验收,,S-JS-OLD,嘉善县农业农村局,通过,2025-01-06,善验2号\n\
          整体验收,P-PEOPLE,,,通过,2025-02-01,善整1号\n",
     );
-    let out = l.ok(&["import", "acceptances", &good]);
+    let out = l.ok_en(&["import", "acceptances", &good]);
     assert!(out.contains("3 added"), "{out}");
-    let out = l.ok(&["import", "acceptances", &good]);
+    let out = l.ok_en(&["import", "acceptances", &good]);
     assert!(out.contains("0 added, 3 already recorded"), "{out}");
     // Out of order inside one file: the whole file is refused, naming the line.
     let bad = l.file(
@@ -780,7 +781,7 @@ fn acceptances_import_all_or_nothing_and_are_never_edited() {
          item,,S-FARM,南湖区农业农村局,passed,2025-01-05,a\n\
          overall,P-AGRI,,,passed,2025-02-01,b\n",
     );
-    l.refused(&["import", "acceptances", &bad], &["bad.csv:3", "not yet passed: S-DREDGE, S-GRAIN"]);
+    l.refused_en(&["import", "acceptances", &bad], &["bad.csv:3", "not yet passed: S-DREDGE, S-GRAIN"]);
     // The schema refuses edits and deletions made behind fundledger's back.
     let conn = rusqlite::Connection::open(&l.db).expect("open");
     let err = conn.execute("UPDATE acceptances SET result = 'failed'", []).expect_err("immutable");

@@ -59,7 +59,7 @@ fn sqlite_refuses_a_channel_not_designated_for_the_type_and_an_excluded_subproje
 #[test]
 fn sqlite_refuses_an_entry_dated_in_a_closed_year_r5() {
     let l = Ledger::small();
-    l.ok(&["close", "--year", "2024"]);
+    l.ok_en(&["close", "--year", "2024"]);
     let conn = Connection::open(&l.db).expect("open");
     let before = entry_count(&conn);
     let err = insert_allocation(&conn, "V-SQL-R5", "2024-12-30", "A-FARM-NH", "S-FARM");
@@ -71,7 +71,7 @@ fn sqlite_refuses_an_entry_dated_in_a_closed_year_r5() {
     assert!(err.contains("R5: a close or reopen is a recorded fact"), "{err}");
     assert_eq!(entry_count(&conn), before);
     drop(conn);
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 fn json(l: &Ledger, args: &[&str]) -> Value {
     let mut a = args.to_vec();
     a.extend(["--format", "json"]);
-    let r = l.run(&a);
+    let r = l.run_en(&a);
     assert!(r.code == 0 || r.code == 3, "{args:?}: {}{}", r.stdout, r.stderr);
     serde_json::from_str(&r.stdout).expect("JSON")
 }
@@ -92,7 +92,7 @@ fn allocate_plans_by_hand_computed_shares_and_commits_them_once() {
     assert_eq!(plan["totals"]["allocation"], "250000.50");
     // The plan alone writes nothing.
     assert_eq!(l.row("S-GRAIN", "allocated"), "300000.00");
-    l.ok(&["allocate", "--appropriation", "A-FARM-NH-C", "--commit", "--date", "2024-08-01"]);
+    l.ok_en(&["allocate", "--appropriation", "A-FARM-NH-C", "--commit", "--date", "2024-08-01"]);
     let v = l.balances_json(&["--project", "P-AGRI"]);
     let grain: i64 = rows(&v, "rows")
         .iter()
@@ -105,9 +105,9 @@ fn allocate_plans_by_hand_computed_shares_and_commits_them_once() {
     // Running it again divides only what is left: nothing.
     let again = json(&l, &["allocate", "--appropriation", "A-FARM-NH-C"]);
     assert_eq!(again["totals"]["allocation"], "0.00");
-    l.ok(&["allocate", "--appropriation", "A-FARM-NH-C", "--commit", "--date", "2024-08-02"]);
+    l.ok_en(&["allocate", "--appropriation", "A-FARM-NH-C", "--commit", "--date", "2024-08-02"]);
     assert_eq!(l.balances_json(&[])["totals"]["allocated"], "3050000.50");
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
 }
 
 fn add_appropriation(l: &Ledger, code: &str, amount: &str) {
@@ -115,7 +115,7 @@ fn add_appropriation(l: &Ledger, code: &str, amount: &str) {
         &format!("{code}.csv"),
         &format!("appropriation,doc_no,channel,level,county,issued_on,amount\n{code},浙财农〔2024〕77号,高标准农田专项资金,省,南湖区,2024-08-01,{amount}\n"),
     );
-    l.ok(&["import", "appropriations", &f]);
+    l.ok_en(&["import", "appropriations", &f]);
 }
 
 fn shrinkage(l: &Ledger) -> Vec<(String, String)> {
@@ -210,9 +210,9 @@ fn the_remainder_goes_pro_rata_to_investment_when_asked() {
 #[test]
 fn check_exits_3_with_flags_and_0_without() {
     let l = Ledger::small();
-    assert_eq!(l.run(&["check", "--as-of", "2024-09-01"]).code, 3);
+    assert_eq!(l.run_en(&["check", "--as-of", "2024-09-01"]).code, 3);
     let empty = Ledger::new();
-    let r = empty.run(&["check", "--as-of", "2024-09-01"]);
+    let r = empty.run_en(&["check", "--as-of", "2024-09-01"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Appropriation findings: A-FARM-JS is half unallocated 400+ days after issue, and its
     // disbursed money unpaid more than a year.
@@ -240,7 +240,7 @@ fn rules_import_refuses_overlaps_and_widening_and_lists_samples() {
     let header =
         "channel,type,shape,rate,unit,percent,cap,amount,tiers,valid_from,valid_to,source_doc,sample\n";
     let overlap = l.file("o.csv", &format!("{header}高标准农田专项资金,高标准农田建设,per_unit,2000,亩,,,,,2025-01-01,2025-12-31,嘉农〔2025〕1号,no\n"));
-    l.refused(
+    l.refused_en(
         &["import", "rules", &overlap],
         &["rule #6 (3000.00 元/亩, 2023-01-01 to 2027-12-31) already applies", "[overlapping rule]"],
     );
@@ -248,12 +248,15 @@ fn rules_import_refuses_overlaps_and_widening_and_lists_samples() {
         "w.csv",
         &format!("{header}高标准农田专项资金,河道清淤,fixed,,,,,100,,2028-01-01,2028-12-31,x,no\n"),
     );
-    l.refused(&["import", "rules", &widen], &["is not designated to pay type river_dredging", "[R2"]);
+    l.refused_en(&["import", "rules", &widen], &["is not designated to pay type river_dredging", "[R2"]);
     let shape =
         l.file("s.csv", &format!("{header}高标准农田专项资金,,fixed,5,,,,,,2028-01-01,2028-12-31,x,no\n"));
-    l.refused(&["import", "rules", &shape], &["a fixed rule takes no rate", "a fixed rule needs the amount"]);
+    l.refused_en(
+        &["import", "rules", &shape],
+        &["a fixed rule takes no rate", "a fixed rule needs the amount"],
+    );
     let later = l.file("later.csv", &format!("{header}高标准农田专项资金,高标准农田建设,per_unit,2000,亩,,,,,2028-01-01,2028-12-31,嘉农〔2028〕1号,no\n"));
-    l.ok(&["import", "rules", &later]);
-    let listed = l.ok(&["catalog", "rules"]);
+    l.ok_en(&["import", "rules", &later]);
+    let listed = l.ok_en(&["catalog", "rules"]);
     assert!(listed.contains("22 rules, 20 of them illustrative samples"), "{listed}");
 }

@@ -48,7 +48,7 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
         let auditor = scope.spawn(|| {
             let mut verified = 0;
             while writing.load(std::sync::atomic::Ordering::Relaxed) {
-                let v = l.run(&["verify"]);
+                let v = l.run_en(&["verify"]);
                 assert_eq!(v.code, 0, "verify during writes: {}{}", v.stdout, v.stderr);
                 verified += 1;
             }
@@ -62,7 +62,7 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
                     for p in 0..posts {
                         let voucher = format!("W{w}-P-{p:03}");
                         let kind = ["allocate", "disburse", "pay"][p % 3];
-                        runs.push(l.run(&[
+                        runs.push(l.run_en(&[
                             "post",
                             "--kind",
                             kind,
@@ -78,7 +78,7 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
                             &voucher,
                         ]));
                         if p == posts / 2 {
-                            runs.push(l.run(&["import", "entries", file]));
+                            runs.push(l.run_en(&["import", "entries", file]));
                         }
                     }
                     runs
@@ -87,7 +87,7 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
             .collect();
         // A backup taken while the clerks write.
         std::thread::sleep(Duration::from_millis(100));
-        let b = l.run(&["backup", backup.to_str().expect("path")]);
+        let b = l.run_en(&["backup", backup.to_str().expect("path")]);
         assert_eq!(b.code, 0, "backup during writes: {}", b.stderr);
         let outputs = handles.into_iter().map(|h| h.join().expect("writer thread")).collect();
         writing.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -136,7 +136,7 @@ fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
         .expect("writes");
     assert_eq!(journaled, accepted + 1, "one journal row per accepted write (+ the fixture import)");
     drop(conn);
-    l.ok(&["verify"]);
+    l.ok_en(&["verify"]);
     let copy = Command::new(BIN).arg("--db").arg(&backup).arg("verify").output().expect("verify the backup");
     assert!(copy.status.success(), "{}", String::from_utf8_lossy(&copy.stderr));
 }
@@ -160,7 +160,7 @@ fn imports_killed_at_random_points_are_wholly_present_or_wholly_absent() {
     // How long a whole import takes here, to spread the kills over it.
     let first = l.file("b-time.csv", &entries_csv("T-", batch));
     let started = Instant::now();
-    l.ok(&["import", "entries", &first]);
+    l.ok_en(&["import", "entries", &first]);
     let full = started.elapsed();
     let mut rng = Lcg(seed);
     let (mut present, mut absent) = (0, 0);
@@ -182,7 +182,7 @@ fn imports_killed_at_random_points_are_wholly_present_or_wholly_absent() {
             n if n == batch as i64 => present += 1,
             n => panic!("kill {k} at {at:?} left {n} of {batch} entries of one import"),
         }
-        let v = l.run(&["verify"]);
+        let v = l.run_en(&["verify"]);
         assert_eq!(v.code, 0, "verify after kill {k} at {at:?}: {}{}", v.stdout, v.stderr);
     }
     eprintln!(

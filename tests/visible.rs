@@ -41,7 +41,7 @@ fn a_voucher_with_an_invisible_character_is_not_a_second_voucher() {
     let l = Ledger::small();
     for (c, code) in INVISIBLE {
         let voucher = format!("V-0{c}04");
-        l.refused(
+        l.refused_en(
             &common::strs(&pay(&voucher)),
             &["--voucher", code, "at character 4", "visible characters only"],
         );
@@ -49,12 +49,12 @@ fn a_voucher_with_an_invisible_character_is_not_a_second_voucher() {
             "inv.csv",
             &format!("voucher,date,kind,appropriation,subproject,amount\n{voucher},2024-07-01,pay,A-FARM-NH,S-FARM,1\n"),
         );
-        l.refused(&["import", "entries", &file], &["inv.csv:2", "voucher", code]);
+        l.refused_en(&["import", "entries", &file], &["inv.csv:2", "voucher", code]);
         let file = l.file(
             "inv-sub.csv",
             &format!("voucher,date,kind,appropriation,subproject,amount\nV-NEW,2024-07-01,pay,A-FARM-NH,S-F{c}ARM,1\n"),
         );
-        l.refused(&["import", "entries", &file], &["inv-sub.csv:2", "subproject", code]);
+        l.refused_en(&["import", "entries", &file], &["inv-sub.csv:2", "subproject", code]);
     }
 }
 
@@ -62,7 +62,7 @@ fn a_voucher_with_an_invisible_character_is_not_a_second_voucher() {
 fn names_memos_and_operators_refuse_bidi_controls_and_zero_width_characters() {
     let l = Ledger::small();
     for (c, code) in INVISIBLE.iter().filter(|(c, _)| *c != "\u{00a0}") {
-        let r = l.run(&[
+        let r = l.run_en(&[
             "--operator",
             &format!("张{c}三"),
             "post",
@@ -83,17 +83,17 @@ fn names_memos_and_operators_refuse_bidi_controls_and_zero_width_characters() {
         assert!(r.stderr.contains("operator") && r.stderr.contains(code), "{}", r.stderr);
         let mut args = pay("V-MEMO");
         args.extend(["--memo".to_string(), format!("工程{c}款")]);
-        l.refused(&common::strs(&args), &["--memo", code]);
+        l.refused_en(&common::strs(&args), &["--memo", code]);
         let file = l.file(
             "p.csv",
             &format!("project,name,county,scope,implementing_body,mode,approved_on\nP-NEW,新{c}项目,南湖区,single_township,镇政府,agri,2024-01-01\n"),
         );
-        l.refused(&["import", "projects", &file], &["p.csv:2", "name", code]);
+        l.refused_en(&["import", "projects", &file], &["p.csv:2", "name", code]);
     }
     // A plain space in a name is fine.
     let file = l.file(
         "p.csv",
         "project,name,county,scope,implementing_body,mode,approved_on\nP-NEW,新 项目,南湖区,single_township,镇政府,agri,2024-01-01\n",
     );
-    l.ok(&["import", "projects", &file]);
+    l.ok_en(&["import", "projects", &file]);
 }

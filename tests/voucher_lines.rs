@@ -18,15 +18,15 @@ fn disbursed(l: &Ledger, subproject: &str) -> String {
 fn a_voucher_with_two_lines_is_recorded_together_and_reimported_unchanged() {
     let l = Ledger::small();
     let file = l.file("two.csv", &format!("{HEADER}{TWO_LINES}"));
-    let out = l.ok(&["import", "entries", &file]);
+    let out = l.ok_en(&["import", "entries", &file]);
     assert!(out.contains("2 added"), "{out}");
     assert_eq!(disbursed(&l, "S-FARM"), "500000.00");
     assert_eq!(disbursed(&l, "S-GRAIN"), "50000.00");
-    let again = l.ok(&["import", "entries", &file]);
+    let again = l.ok_en(&["import", "entries", &file]);
     assert!(again.contains("0 added, 2 already recorded (unchanged)"), "{again}");
     // Given again with only one of its lines, or with a line it never had: refused.
     let one = l.file("one.csv", &format!("{HEADER}{}", TWO_LINES.lines().next().expect("line")));
-    l.refused(
+    l.refused_en(
         &["import", "entries", &one],
         &["one.csv:2", "has 2 lines recorded, but only line(s) 1 are given", "R4"],
     );
@@ -34,11 +34,11 @@ fn a_voucher_with_two_lines_is_recorded_together_and_reimported_unchanged() {
         "third.csv",
         &format!("{HEADER}{TWO_LINES}记-2024-0701,3,2024-07-01,拨付,A-FARM-NH,S-FARM,1,补一行\n"),
     );
-    l.refused(
+    l.refused_en(
         &["import", "entries", &third],
         &["third.csv:4", "is already recorded with line(s) 1, 2", "line 3 cannot be added"],
     );
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
@@ -53,19 +53,19 @@ fn a_voucher_whose_one_line_breaks_a_rule_records_no_line() {
             "{HEADER}记-2024-0702,1,2024-07-02,拨付,A-FARM-NH,S-FARM,100000,一\n记-2024-0702,2,2024-07-02,拨付,A-FARM-NH,S-GRAIN,300000.01,二\n"
         ),
     );
-    l.refused(&["import", "entries", &file], &["over.csv:3", "R3"]);
+    l.refused_en(&["import", "entries", &file], &["over.csv:3", "R3"]);
     assert_eq!(disbursed(&l, "S-FARM"), "400000.00");
     // The same line twice in one file is a repeat; line numbers are whole numbers from 1.
     let twice = l.file(
         "twice.csv",
         &format!("{HEADER}V-T,1,2024-07-02,拨付,A-FARM-NH,S-FARM,1,一\nV-T,1,2024-07-02,拨付,A-FARM-NH,S-FARM,1,一\n"),
     );
-    l.refused(
+    l.refused_en(
         &["import", "entries", &twice],
         &["twice.csv:3", "V-T appears again; it was first given on line 2"],
     );
     let zero = l.file("zero.csv", &format!("{HEADER}V-Z,0,2024-07-02,拨付,A-FARM-NH,S-FARM,1,一\n"));
-    l.refused(
+    l.refused_en(
         &["import", "entries", &zero],
         &["zero.csv:2", "column 分录号 (line)", "'0' is not a voucher line"],
     );
@@ -75,16 +75,16 @@ fn a_voucher_whose_one_line_breaks_a_rule_records_no_line() {
 fn reverse_undoes_every_line_of_a_voucher_or_the_one_named() {
     let l = Ledger::small();
     let file = l.file("two.csv", &format!("{HEADER}{TWO_LINES}"));
-    l.ok(&["import", "entries", &file]);
+    l.ok_en(&["import", "entries", &file]);
     // A CSV reversal of a voucher with several lines must name the line.
     let vague =
         l.file("vague.csv", "voucher,date,kind,reverses,memo\n冲-1,2024-07-03,reverse,记-2024-0701,冲销\n");
-    l.refused(
+    l.refused_en(
         &["import", "entries", &vague],
         &["vague.csv:2", "has 2 lines: name the one this reverses in reverses_line"],
     );
     // One line from the command line.
-    let out = l.ok(&[
+    let out = l.ok_en(&[
         "reverse",
         "记-2024-0701",
         "--line",
@@ -104,13 +104,13 @@ fn reverse_undoes_every_line_of_a_voucher_or_the_one_named() {
         "one.csv",
         "voucher,date,kind,reverses,reverses_line,memo\n冲-3,2024-07-03,reverse,记-2024-0701,1,冲销\n",
     );
-    l.ok(&["import", "entries", &one]);
+    l.ok_en(&["import", "entries", &one]);
     assert_eq!(disbursed(&l, "S-FARM"), "400000.00");
     // Every line at once, when --line is left out.
     let again =
         l.file("again.csv", &format!("{HEADER}{}", TWO_LINES.replace("记-2024-0701", "记-2024-0704")));
-    l.ok(&["import", "entries", &again]);
-    let out = l.ok(&[
+    l.ok_en(&["import", "entries", &again]);
+    let out = l.ok_en(&[
         "reverse",
         "记-2024-0704",
         "--voucher",
@@ -122,7 +122,7 @@ fn reverse_undoes_every_line_of_a_voucher_or_the_one_named() {
     ]);
     assert!(out.contains("冲-4 (2 lines)"), "{out}");
     assert_eq!((disbursed(&l, "S-FARM"), disbursed(&l, "S-GRAIN")), ("400000.00".into(), "0.00".into()));
-    l.refused(
+    l.refused_en(
         &[
             "reverse",
             "记-2024-0704",
@@ -137,7 +137,7 @@ fn reverse_undoes_every_line_of_a_voucher_or_the_one_named() {
         ],
         &["was already reversed by 冲-4", "R4"],
     );
-    let r = l.run(&["verify"]);
+    let r = l.run_en(&["verify"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
@@ -150,11 +150,11 @@ fn post_records_one_line_and_never_adds_a_line_to_a_recorded_voucher() {
         args
     };
     let args = post("记-9", "2");
-    l.ok(&common::strs(&args));
+    l.ok_en(&common::strs(&args));
     let args = post("记-9", "3");
-    l.refused(&common::strs(&args), &["option --line", "already recorded with line(s) 2"]);
+    l.refused_en(&common::strs(&args), &["option --line", "already recorded with line(s) 2"]);
     let args = post("记-9", "2");
-    let out = l.ok(&common::strs(&args));
+    let out = l.ok_en(&common::strs(&args));
     assert!(out.contains("already recorded with the same content"), "{out}");
 }
 
@@ -186,12 +186,12 @@ fn reconcile_matches_a_payment_voucher_over_its_lines() {
             "{HEADER}记-2024-0801,1,2024-08-01,支付,A-FARM-NH,S-FARM,30000,工程款\n记-2024-0801,2,2024-08-01,支付,A-FARM-NH,S-FARM,20000,监理费\n"
         ),
     );
-    l.ok(&["import", "entries", &file]);
+    l.ok_en(&["import", "entries", &file]);
     let records = l.file(
         "records.csv",
         "凭证号,日期,子项目编号,金额\nV-004,2024-05-01,S-FARM,250000\n记-2024-0801,2024-08-01,S-FARM,50000\n",
     );
-    let r = l.run(&["reconcile", "--project", "P-AGRI", "--payments", &records, "--format", "json"]);
+    let r = l.run_en(&["reconcile", "--project", "P-AGRI", "--payments", &records, "--format", "json"]);
     assert_eq!(r.code, 0, "every record matches: {}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("\"50000.00\""), "{}", r.stdout);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");

@@ -26,7 +26,7 @@ fn write(l: &Ledger, name: &str, text: &str, gb18030: bool) -> String {
 
 /// What `verify` says about the ledger: its audit head and its entry count.
 fn verified(l: &Ledger) -> (String, u64) {
-    let v: serde_json::Value = serde_json::from_str(&l.ok(&["verify", "--format", "json"])).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&l.ok_en(&["verify", "--format", "json"])).expect("json");
     (v["head"].as_str().expect("head").to_string(), v["entries"].as_u64().expect("entries"))
 }
 
@@ -35,11 +35,11 @@ fn entries_in_wan_come_out_exact_to_the_fen_in_utf8_and_gb18030() {
     for (gb18030, encoding) in [(false, "UTF-8"), (true, "GB18030")] {
         let l = Ledger::small();
         let path = write(&l, "wan.csv", ENTRIES_WAN, gb18030);
-        let out = l.ok(&["import", "entries", &path]);
+        let out = l.ok_en(&["import", "entries", &path]);
         assert!(out.contains(&format!("({encoding}): 2 added")), "{out}");
         assert_eq!(l.row("S-FARM", "allocated"), "723456.78", "600,000 + 12.345678 万元 ({encoding})");
         assert_eq!(l.row("S-FARM", "disbursed"), "400000.01", "400,000 + 0.000001 万元 ({encoding})");
-        let again = l.ok(&["import", "entries", &path]);
+        let again = l.ok_en(&["import", "entries", &path]);
         assert!(again.contains("0 added, 2 already recorded"), "the same amounts, read again: {again}");
     }
 }
@@ -51,7 +51,7 @@ fn an_amount_that_is_not_a_whole_fen_in_wan_refuses_the_file_and_leaves_the_ledg
         let before = (verified(&l), l.balances_json(&[]));
         let text = format!("{ENTRIES_WAN}W-3,2024-07-03,分配,A-FARM-NH-C,S-FARM,0.0000001,不足一分\r\n");
         let path = write(&l, "fraction.csv", &text, gb18030);
-        l.refused(
+        l.refused_en(
             &["import", "entries", &path],
             &[
                 "fraction.csv:4: column 金额（万元） (amount): '0.0000001' 万元 has more than six decimals, \
@@ -71,9 +71,9 @@ fn every_money_column_reads_wan_where_its_header_says_so() {
         "appropriation,doc_no,channel,level,county,issued_on,amount (wan)\n\
          A-WAN,南财农〔2024〕9号,高标准农田专项资金,county,南湖区,2024-05-01,\"1,234.5\"\n",
     );
-    l.ok(&["import", "appropriations", &appropriations]);
+    l.ok_en(&["import", "appropriations", &appropriations]);
     let plan: serde_json::Value =
-        serde_json::from_str(&l.ok(&["allocate", "--appropriation", "A-WAN", "--format", "json"]))
+        serde_json::from_str(&l.ok_en(&["allocate", "--appropriation", "A-WAN", "--format", "json"]))
             .expect("json");
     assert_eq!(plan["issued"], "12345000.00", "1,234.5 万元");
 
@@ -82,9 +82,9 @@ fn every_money_column_reads_wan_where_its_header_says_so() {
         "subproject,project,type,status,quantity,unit,计划投资(万元),letter,单独补助（万元）,standalone_doc\n\
          S-WAN,P-AGRI,河道清淤,ongoing,3,km,360.5,确认书〔2024〕9号,50.123456,南水〔2024〕1号\n",
     );
-    l.ok(&["import", "subprojects", &subprojects]);
+    l.ok_en(&["import", "subprojects", &subprojects]);
     let statement: serde_json::Value =
-        serde_json::from_str(&l.ok(&["statement", "--format", "json"])).expect("json");
+        serde_json::from_str(&l.ok_en(&["statement", "--format", "json"])).expect("json");
     let row = statement["rows"].as_array().expect("rows").iter().find(|r| r["subproject"] == "S-WAN");
     assert_eq!(row.expect("S-WAN is listed")["entitlement"], "501234.56", "50.123456 万元");
 
@@ -93,13 +93,13 @@ fn every_money_column_reads_wan_where_its_header_says_so() {
         "channel,type,shape,rate(万元),unit,percent,cap（万元）,amount,tiers,valid_from,valid_to,source_doc,sample\n\
          高标准农田专项资金,高标准农田建设,per_unit,0.2,亩,,\"1,000\",,,2028-01-01,2028-12-31,嘉农〔2028〕1号,no\n",
     );
-    l.ok(&["import", "rules", &rules]);
-    let listed = l.ok(&["catalog", "rules", "--format", "json"]);
+    l.ok_en(&["import", "rules", &rules]);
+    let listed = l.ok_en(&["catalog", "rules", "--format", "json"]);
     assert!(listed.contains("2000.00 元/亩") && listed.contains("10000000.00"), "{listed}");
 
     // The body's payment V-004 of 250,000 yuan, written as 25 万元: reconcile finds it matches.
     let payments = l.file("p.csv", "voucher,date,subproject,支付金额（万元）\nV-004,2024-05-01,S-FARM,25\n");
-    l.ok(&["reconcile", "--project", "P-AGRI", "--payments", &payments]);
+    l.ok_en(&["reconcile", "--project", "P-AGRI", "--payments", &payments]);
 }
 
 #[test]
@@ -109,13 +109,16 @@ fn a_wan_header_on_a_column_that_holds_no_amount_is_refused() {
         "dates.csv",
         "凭证号,日期（万元）,类型,指标编号,子项目编号,金额\nX-1,2024-07-01,分配,A-FARM-NH-C,S-FARM,1\n",
     );
-    l.refused(&["import", "entries", &path], &["column '日期（万元）' says 万元, but date is not an amount"]);
+    l.refused_en(
+        &["import", "entries", &path],
+        &["column '日期（万元）' says 万元, but date is not an amount"],
+    );
 }
 
 #[test]
 fn wan_output_has_two_grouped_decimals_and_json_stays_exact_yuan() {
     let l = Ledger::small();
-    l.ok(&["import", "entries", &write(&l, "wan.csv", ENTRIES_WAN, false)]);
+    l.ok_en(&["import", "entries", &write(&l, "wan.csv", ENTRIES_WAN, false)]);
     let table = l.ok(&["statement", "--unit", "wan"]);
     for shown in ["分配（万元）", "72.35", "1,040.00", "四舍五入"] {
         assert!(table.contains(shown), "{shown:?} missing:\n{table}");
@@ -125,6 +128,6 @@ fn wan_output_has_two_grouped_decimals_and_json_stays_exact_yuan() {
         csv.contains("allocated (10k yuan)") && csv.contains(",72.35,") && csv.contains("\"1,040.00\""),
         "{csv}"
     );
-    let json = l.ok(&["statement", "--unit", "wan", "--format", "json"]);
+    let json = l.ok_en(&["statement", "--unit", "wan", "--format", "json"]);
     assert!(json.contains("\"allocated\": \"723456.78\""), "JSON is exact yuan whatever the unit:\n{json}");
 }

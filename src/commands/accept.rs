@@ -119,7 +119,7 @@ fn run_award(ctx: &Ctx, a: &NewAward) -> Result<u8> {
     let stamp = Stamp::now(&ctx.operator);
     let outcome = ledger::record_award(&tx, a, &stamp)?.map_err(as_options)?;
     tx.commit(&stamp.record("accept", &a.project, &format!("award {}", a.year)))?;
-    let verb = if outcome == Outcome::Unchanged { "already recorded" } else { "recorded" };
+    let verb = verb(outcome);
     crate::outln!("{verb}: {} 优质工程 {} ({})", a.project, a.year, a.document);
     Ok(0)
 }
@@ -182,9 +182,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         &format!("{} {}", a.stage, a.verdict),
     ))?;
     let what = a.subproject.as_deref().or(a.project.as_deref()).unwrap_or_default();
-    let verb = if outcome == Outcome::Unchanged { "already recorded" } else { "recorded" };
-    crate::outln!("{verb}: {what} {} {} on {} ({})", a.stage.zh(), a.verdict.zh(), a.date, a.document);
+    let verb = verb(outcome);
+    let (stage, verdict, date, doc) = (a.stage.zh(), a.verdict.zh(), a.date, &a.document);
+    crate::outln!(
+        "{}",
+        crate::tr!(
+            "{verb}：{what} {stage}{verdict}，{date}（{doc}）",
+            "{verb}: {what} {stage} {verdict} on {date} ({doc})"
+        )
+    );
     Ok(0)
+}
+
+/// What the clerk is told of a recorded acceptance or award.
+fn verb(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Unchanged => crate::lang::pick("已有记录", "already recorded"),
+        _ => crate::lang::pick("已记录", "recorded"),
+    }
 }
 
 #[derive(clap::Args, Debug)]

@@ -94,18 +94,26 @@ fn record(ctx: &Ctx, a: &NewAdjustment) -> Result<u8> {
     };
     tx.commit(&stamp.record("adjust", &a.appropriation, &summary))?;
     match outcome {
-        Outcome::Added => crate::outln!(
-            "recorded {kind} of {} on appropriation {} dated {} ({})",
-            a.amount,
-            a.appropriation,
-            a.date,
-            a.document
-        ),
-        Outcome::Unchanged => crate::outln!(
-            "the adjustment {} of appropriation {} is already recorded with the same date and amount; nothing written",
-            a.document,
-            a.appropriation
-        ),
+        Outcome::Added => {
+            let (amount, code, date, doc) = (a.amount, &a.appropriation, a.date, &a.document);
+            crate::outln!(
+                "{}",
+                crate::tr!(
+                    "已记录指标 {code} 的{kind} {amount}，日期 {date}（{doc}）",
+                    "recorded {kind} of {amount} on appropriation {code} dated {date} ({doc})"
+                )
+            )
+        }
+        Outcome::Unchanged => {
+            let (doc, code) = (&a.document, &a.appropriation);
+            crate::outln!(
+                "{}",
+                crate::tr!(
+                    "指标 {code} 的调整 {doc} 已按相同日期和金额记录过；未写入任何内容",
+                    "the adjustment {doc} of appropriation {code} is already recorded with the same date and amount; nothing written"
+                )
+            )
+        }
     }
     Ok(0)
 }

@@ -116,7 +116,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let code = flag(&mut p, &subject.code().to_uppercase(), model::parse_code(code, subject.code()));
     let values: Vec<_> = fields.iter().map(|(o, f, v)| flag(&mut p, o, f.canonical_value(v))).collect();
     if fields.is_empty() {
-        let message = format!("give at least one field to change (see `fundledger amend {subject} --help`)");
+        let message = crate::tr!(
+            "请至少给出一个要变更的字段（见 `fundledger amend {subject} --help`）",
+            "give at least one field to change (see `fundledger amend {subject} --help`)"
+        );
         p.push(Problem::new(Check::Format, message));
     }
     let (Some(effective), Some(document), Some(reason), Some(code)) = (effective, document, reason, code)
@@ -176,15 +179,22 @@ fn record(ctx: &Ctx, subject: Subject, code: &str, amendments: &[(String, NewAme
     tx.commit(&stamp.record("amend", code, &summary))?;
     let Some((_, first)) = amendments.first() else { return Ok(0) };
     if added.is_empty() {
+        let (doc, zh) = (&first.document, subject.zh());
         crate::outln!(
-            "the amendment {} of {subject} {code} is already recorded; nothing written",
-            first.document
+            "{}",
+            crate::tr!(
+                "{zh} {code} 的变更 {doc} 已有记录；未写入任何内容",
+                "the amendment {doc} of {subject} {code} is already recorded; nothing written"
+            )
         );
     } else {
+        let (effective, doc, zh) = (first.effective, &first.document, subject.zh());
         crate::outln!(
-            "recorded amendment of {subject} {code} effective {} ({}): {summary}",
-            first.effective,
-            first.document
+            "{}",
+            crate::tr!(
+                "已记录{zh} {code} 的变更，自 {effective} 起生效（{doc}）：{summary}",
+                "recorded amendment of {subject} {code} effective {effective} ({doc}): {summary}"
+            )
         );
     }
     Ok(0)

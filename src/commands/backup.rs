@@ -54,12 +54,23 @@ fn clean_stale_partials(dir: &Path) {
     let list =
         |paths: &[PathBuf]| paths.iter().map(|p| crate::error::shown_path(p)).collect::<Vec<_>>().join(", ");
     if !removed.is_empty() {
-        crate::outln!("removed the partial copies of backups that were interrupted: {}", list(&removed));
+        let removed = list(&removed);
+        crate::outln!(
+            "{}",
+            crate::tr!(
+                "已删除中断的备份留下的不完整副本：{removed}",
+                "removed the partial copies of backups that were interrupted: {removed}"
+            )
+        );
     }
     if !unknown.is_empty() {
+        let unknown = list(&unknown);
         crate::outln!(
-            "partial copies of interrupted backups may be left (remove them if no backup is running): {}",
-            list(&unknown)
+            "{}",
+            crate::tr!(
+                "可能留有中断的备份的不完整副本（如没有备份正在运行，请删除）：{unknown}",
+                "partial copies of interrupted backups may be left (remove them if no backup is running): {unknown}"
+            )
         );
     }
 }
@@ -71,24 +82,24 @@ fn exists(p: &Path) -> bool {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let dest = &args.file;
     if dest.is_dir() {
-        return Err(Error::Internal(format!(
-            "{} is a directory; give the backup a file name, e.g. {}",
-            crate::error::shown_path(dest),
-            crate::error::shown_path(&dest.join("ledger-backup.db"))
+        let (d, e) =
+            (crate::error::shown_path(dest), crate::error::shown_path(&dest.join("ledger-backup.db")));
+        return Err(Error::Internal(crate::tr!(
+            "{d} 是目录；请给备份一个文件名，如 {e}",
+            "{d} is a directory; give the backup a file name, e.g. {e}"
         )));
     }
     if exists(dest) {
-        return Err(Error::Internal(format!(
-            "{} already exists; a backup never overwrites a file (choose a new name, e.g. with the date)",
-            crate::error::shown_path(dest)
+        let d = crate::error::shown_path(dest);
+        return Err(Error::Internal(crate::tr!(
+            "{d} 已存在；备份从不覆盖文件（请换一个新名字，如加上日期）",
+            "{d} already exists; a backup never overwrites a file (choose a new name, e.g. with the date)"
         )));
     }
     let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(Error::Internal(format!(
-            "the directory {} does not exist",
-            crate::error::shown_path(parent)
-        )));
+        let d = crate::error::shown_path(parent);
+        return Err(Error::Internal(crate::tr!("目录 {d} 不存在", "the directory {d} does not exist")));
     }
     clean_stale_partials(parent);
     let db = Db::open(&ctx.db_path())?;
@@ -96,30 +107,35 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     tmp.push(format!("{PARTIAL}{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| {
-        Error::Internal(format!("cannot create {} for the copy: {e}", crate::error::shown_path(&tmp)))
+        let t = crate::error::shown_path(&tmp);
+        Error::Internal(crate::tr!("无法创建副本文件 {t}：{e}", "cannot create {t} for the copy: {e}"))
     })?;
     let copied = copy_and_check(&db, &tmp, dest);
     // The temporary name goes either way: once linked, FILE holds the copy.
     let _ = crate::db::remove_ledger_files(&tmp);
     let (fingerprint, report) = copied?;
-    let restore = format!(
-        "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}",
-        db = crate::error::shown_path(&ctx.db_path()),
-        dest = crate::error::shown_path(dest)
+    let (db, dest) = (crate::error::shown_path(&ctx.db_path()), crate::error::shown_path(dest));
+    let restore = crate::tr!(
+        "恢复方法：停止所有人的 fundledger，如有 {db}-wal 和 {db}-shm 则删除，再用 {dest} 覆盖 {db}",
+        "To restore: stop every clerk's fundledger, delete {db}-wal and {db}-shm if present, then copy {dest} over {db}"
     );
     if report.problems.is_empty() {
         crate::outln!(
-            "backed up {} to {} ({fingerprint}); the copy verifies.",
-            crate::error::shown_path(&ctx.db_path()),
-            crate::error::shown_path(dest)
+            "{}",
+            crate::tr!(
+                "已将 {db} 备份到 {dest}（{fingerprint}）；副本核验通过。",
+                "backed up {db} to {dest} ({fingerprint}); the copy verifies."
+            )
         );
         crate::outln!("{restore}");
         return Ok(0);
     }
     crate::outln!(
-        "backed up {} to {} ({fingerprint}), but the copy does not verify: it has the ledger's findings, listed below. The copy is kept as evidence; run `fundledger verify` on the ledger.",
-        crate::error::shown_path(&ctx.db_path()),
-        crate::error::shown_path(dest)
+        "{}",
+        crate::tr!(
+            "已将 {db} 备份到 {dest}（{fingerprint}），但副本核验未通过：它带有账本的问题，列在下面。副本留作证据；请对账本运行 `fundledger verify`。",
+            "backed up {db} to {dest} ({fingerprint}), but the copy does not verify: it has the ledger's findings, listed below. The copy is kept as evidence; run `fundledger verify` on the ledger."
+        )
     );
     Err(Error::Findings(report.problems))
 }
@@ -137,9 +153,10 @@ fn copy_and_check(
     drop(copy);
     // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.
     std::fs::hard_link(tmp, dest).map_err(|e| {
-        Error::Internal(format!(
-            "cannot create {}: {e}; nothing was overwritten",
-            crate::error::shown_path(dest)
+        let d = crate::error::shown_path(dest);
+        Error::Internal(crate::tr!(
+            "无法创建 {d}：{e}；未覆盖任何文件",
+            "cannot create {d}: {e}; nothing was overwritten"
         ))
     })?;
     Ok((fingerprint, report))

@@ -29,13 +29,23 @@ pub struct ReopenArgs {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     close_year(&mut db, args.year, &Stamp::now(&ctx.operator))?;
-    crate::outln!("closed {}: no entry dated in {} will be accepted", args.year, args.year);
+    let year = args.year;
+    crate::outln!(
+        "{}",
+        crate::tr!(
+            "{year} 年度已结账：不再接受日期在该年度的分录",
+            "closed {year}: no entry dated in {year} will be accepted"
+        )
+    );
     Ok(0)
 }
 
 pub fn run_reopen(ctx: &Ctx, args: &ReopenArgs) -> Result<u8> {
     if args.reason.trim().is_empty() {
-        let message = "a reopen needs a reason; it is recorded and shown to auditors by `log` and `verify`";
+        let message = crate::lang::pick(
+            "重新开账需要写明原因；原因会被记录，并由 `log` 和 `verify` 向审计人员显示",
+            "a reopen needs a reason; it is recorded and shown to auditors by `log` and `verify`",
+        );
         return Err(Error::rejected(Problem::new(Check::R5, message).column("--reason")));
     }
     let reason = crate::model::parse_text(&args.reason, "reason", true)
@@ -43,12 +53,13 @@ pub fn run_reopen(ctx: &Ctx, args: &ReopenArgs) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     let stamp = Stamp::now(&ctx.operator);
     reopen_year(&mut db, args.year, &reason, &stamp)?;
+    let (year, operator, at) = (args.year, &stamp.operator, &stamp.recorded_at);
     crate::outln!(
-        "reopened {}: entries dated in {} are accepted again until it is closed again; the reopen is recorded ({}, {})",
-        args.year,
-        args.year,
-        stamp.operator,
-        stamp.recorded_at
+        "{}",
+        crate::tr!(
+            "{year} 年度已重新开账：在再次结账前，重新接受日期在该年度的分录；本次重新开账已记录（{operator}，{at}）",
+            "reopened {year}: entries dated in {year} are accepted again until it is closed again; the reopen is recorded ({operator}, {at})"
+        )
     );
     Ok(0)
 }

@@ -28,13 +28,17 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let Some(dir) = ctx.out_path() else {
-        let message = "gen writes four CSV files into a directory: name it with --out DIR";
+        let message = crate::lang::pick(
+            "gen 把四个 CSV 文件写入一个目录：请用 --out DIR 指定",
+            "gen writes four CSV files into a directory: name it with --out DIR",
+        );
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     };
     if dir.exists() && !dir.is_dir() {
-        let message = format!(
-            "{} is a file; --out names the directory gen writes its four CSV files into",
-            crate::error::shown_path(dir)
+        let d = crate::error::shown_path(dir);
+        let message = crate::tr!(
+            "{d} 是文件；--out 应指定 gen 写入四个 CSV 文件的目录",
+            "{d} is a file; --out names the directory gen writes its four CSV files into"
         );
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     }

@@ -31,13 +31,16 @@ pub fn print_summary(file: &Path, s: &Summary) {
     let ignored = if s.ignored_columns.is_empty() {
         String::new()
     } else {
-        format!("; ignored columns: {}", s.ignored_columns.join(", "))
+        let columns = s.ignored_columns.join(", ");
+        crate::tr!("；已忽略的列：{columns}", "; ignored columns: {columns}")
     };
+    let (file, encoding, added, unchanged) =
+        (crate::error::shown_path(file), s.encoding, s.added, s.unchanged);
     crate::outln!(
-        "imported {} ({}): {} added, {} already recorded (unchanged){ignored}",
-        crate::error::shown_path(file),
-        s.encoding,
-        s.added,
-        s.unchanged
+        "{}",
+        crate::tr!(
+            "已导入 {file}（{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变）{ignored}",
+            "imported {file} ({encoding}): {added} added, {unchanged} already recorded (unchanged){ignored}"
+        )
     );
 }

@@ -26,7 +26,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         Some(d) => match catalog.department(d) {
             Some(dep) => Some(dep.code.clone()),
             None => {
-                let message = format!("'{d}' is not a department of the catalogue");
+                let message =
+                    crate::tr!("'{d}' 不是目录中的部门", "'{d}' is not a department of the catalogue");
                 return Err(Error::BadRequest(vec![
                     Problem::new(crate::error::Check::Unknown, message).column("--department")
                 ]));

@@ -75,7 +75,11 @@ pub fn run(ctx: &Ctx, a: &Args) -> Result<u8> {
         "--kind",
         Check::Format,
         Kind::parse(&a.kind).and_then(|k| match k {
-            Kind::Reverse => Err("use `fundledger reverse VOUCHER` to reverse an entry".to_string()),
+            Kind::Reverse => Err(crate::lang::pick(
+                "冲销分录请用 `fundledger reverse VOUCHER`",
+                "use `fundledger reverse VOUCHER` to reverse an entry",
+            )
+            .to_string()),
             k => Ok(k),
         }),
     );
@@ -215,15 +219,23 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
         &entry.voucher,
         &summary,
     ))?;
+    let voucher = &entry.voucher;
     let shown = match entries.len() {
-        1 => entry.voucher.to_string(),
-        n => format!("{} ({n} lines)", entry.voucher),
+        1 => voucher.to_string(),
+        n => crate::tr!("{voucher}（{n} 条分录）", "{voucher} ({n} lines)"),
     };
+    let (kind, zh) = (entry.kind, entry.kind.zh());
     match outcome {
-        Outcome::Added => crate::outln!("recorded {} {shown} ({})", entry.kind, entry.kind.zh()),
-        Outcome::Unchanged => {
-            crate::outln!("{} is already recorded with the same content; nothing written", entry.voucher)
+        Outcome::Added => {
+            crate::outln!("{}", crate::tr!("已记录{zh} {shown}（{kind}）", "recorded {kind} {shown} ({zh})"))
         }
+        Outcome::Unchanged => crate::outln!(
+            "{}",
+            crate::tr!(
+                "{voucher} 已按相同内容记录过；未写入任何内容",
+                "{voucher} is already recorded with the same content; nothing written"
+            )
+        ),
     }
     Ok(0)
 }

@@ -10,9 +10,19 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     let path = ctx.db_path();
     let shown = crate::error::shown_path(&path);
     match Db::upgrade(&path)? {
-        None => crate::outln!("{shown} is up to date (schema {}); nothing to do", crate::db::SCHEMA_VERSION),
+        None => {
+            let v = crate::db::SCHEMA_VERSION;
+            crate::outln!(
+                "{}",
+                crate::tr!("{shown} 已是最新（schema {v}）；无需升级", "{shown} is up to date (schema {v}); nothing to do")
+            )
+        }
         Some((from, to)) => crate::outln!(
-            "upgraded {shown} from schema {from} to {to}; `fundledger log` lists the upgrade, `fundledger verify` checks it"
+            "{}",
+            crate::tr!(
+                "已将 {shown} 从 schema {from} 升级到 {to}；`fundledger log` 列出本次升级，`fundledger verify` 核验它",
+                "upgraded {shown} from schema {from} to {to}; `fundledger log` lists the upgrade, `fundledger verify` checks it"
+            )
         ),
     }
     Ok(0)

@@ -25,7 +25,10 @@ fn parse_head(text: &str) -> std::result::Result<Head, String> {
     let t = text.trim();
     if !(8..=64).contains(&t.len()) || !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit())
     {
-        return Err(format!("'{t}' is not a chain head: give the 16 hex digits a report printed"));
+        return Err(crate::tr!(
+            "'{t}' 不是审计链头：请给出报表上打印的 16 位十六进制数",
+            "'{t}' is not a chain head: give the 16 hex digits a report printed"
+        ));
     }
     (0..t.len())
         .step_by(2)
@@ -48,7 +51,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         return Ok(found);
     }
     for n in &value.notices {
-        crate::outln!("notice: {n}");
+        crate::outln!("{}: {n}", crate::lang::pick("提示", "notice"));
     }
     if let Some(a) = &value.anchor {
         crate::outln!("{a}");
@@ -57,12 +60,25 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         return Err(Error::Findings(value.problems));
     }
     let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    crate::outln!(
-        "verified the audit chain ({}, head {}) and {} over {}: every row matches its link, and every balance re-derived from the entries matches",
-        count(value.links, "link", "links"),
-        &value.head[..16],
-        count(value.entries, "entry", "entries"),
-        count(value.lines as u64, "line", "lines"),
-    );
+    let head = &value.head[..16];
+    let text = match crate::lang::current() {
+        crate::lang::Lang::Zh => {
+            let (links, entries, lines) = (value.links, value.entries, value.lines);
+            format!(
+                "已核验审计链（{links} 环，链头 {head}）及 {lines} 条指标/子项目明细上的 {entries} 笔分录：每一行都与其链环相符，由分录重新推算的每个余额都相符"
+            )
+        }
+        crate::lang::Lang::En => {
+            let (links, entries, lines) = (
+                count(value.links, "link", "links"),
+                count(value.entries, "entry", "entries"),
+                count(value.lines as u64, "line", "lines"),
+            );
+            format!(
+                "verified the audit chain ({links}, head {head}) and {entries} over {lines}: every row matches its link, and every balance re-derived from the entries matches"
+            )
+        }
+    };
+    crate::outln!("{text}");
     Ok(0)
 }

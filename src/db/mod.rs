@@ -132,7 +132,12 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
 }
 
 /// What to try when the disk fails a write; `diagnose_disk` names a full disk outright.
-pub const DISK_HINT: &str = "If the disk is full, free some space and run the command again";
+pub fn disk_hint() -> &'static str {
+    crate::lang::pick(
+        "如果磁盘已满，请清理出空间后再运行该命令",
+        "If the disk is full, free some space and run the command again",
+    )
+}
 
 /// Whether the disk holding `ledger` is full: a 64 KiB probe file beside it cannot be written
 /// (then removed). Used to name a full disk when SQLite reports only an I/O error.
@@ -152,24 +157,37 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         if is_busy(&e) {
             return Error::Internal(
-                "the ledger stayed busy: other fundledger processes kept writing for over a minute; \
-                 nothing was written, run the command again"
-                    .to_string(),
+                crate::lang::pick(
+                    "账本一直忙：其他 fundledger 进程持续写入超过一分钟；未写入任何内容，请重新运行该命令",
+                    "the ledger stayed busy: other fundledger processes kept writing for over a minute; \
+                     nothing was written, run the command again",
+                )
+                .to_string(),
             );
         }
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ReadOnly) => Error::Internal(
-                "the ledger cannot be written here (the file, its directory or the disk is read-only); nothing was written. Reading works: reports and verify open it read-only"
-                    .to_string(),
+                crate::lang::pick(
+                    "此处无法写入账本（文件、所在目录或磁盘是只读的）；未写入任何内容。读取不受影响：报表和 verify 以只读方式打开它",
+                    "the ledger cannot be written here (the file, its directory or the disk is read-only); nothing was written. Reading works: reports and verify open it read-only",
+                )
+                .to_string(),
             ),
-            Some(rusqlite::ErrorCode::SystemIoFailure) => Error::Internal(format!(
-                "the disk holding the ledger could not be written or read ({e}); nothing was written. {DISK_HINT}"
-            )),
+            Some(rusqlite::ErrorCode::SystemIoFailure) => {
+                let hint = disk_hint();
+                Error::Internal(crate::tr!(
+                    "账本所在磁盘无法写入或读取（{e}）；未写入任何内容。{hint}",
+                    "the disk holding the ledger could not be written or read ({e}); nothing was written. {hint}"
+                ))
+            }
             Some(rusqlite::ErrorCode::DiskFull) => Error::Internal(
-                "the disk holding the ledger is full; nothing was written. Free some space and run the command again"
-                    .to_string(),
+                crate::lang::pick(
+                    "账本所在磁盘已满；未写入任何内容。请清理出空间后再运行该命令",
+                    "the disk holding the ledger is full; nothing was written. Free some space and run the command again",
+                )
+                .to_string(),
             ),
-            _ => Error::Internal(format!("ledger database: {e}")),
+            _ => Error::Internal(crate::tr!("账本数据库：{e}", "ledger database: {e}")),
         }
     }
 }

@@ -4,9 +4,19 @@
 use super::*;
 
 pub(super) fn not_a_ledger(path: &Path, why: &str) -> Error {
-    Error::Internal(format!(
-        "{} is not a fundledger ledger ({why}); it was left as it is. Give the ledger with --db, or create one with `fundledger --db FILE init`",
-        shown_path(path)
+    let path = shown_path(path);
+    let why = match why {
+        "it is not a file" => crate::lang::pick("它不是文件", why),
+        "the file is empty" => crate::lang::pick("文件是空的", why),
+        "it is not an SQLite database" => crate::lang::pick("它不是 SQLite 数据库", why),
+        "an SQLite database of another application" => {
+            crate::lang::pick("是其他应用程序的 SQLite 数据库", why)
+        }
+        other => other,
+    };
+    Error::Internal(crate::tr!(
+        "{path} 不是 fundledger 账本（{why}）；未作任何改动。请用 --db 指定账本，或用 `fundledger --db FILE init` 新建一个",
+        "{path} is not a fundledger ledger ({why}); it was left as it is. Give the ledger with --db, or create one with `fundledger --db FILE init`"
     ))
 }
 
@@ -19,7 +29,8 @@ pub(super) fn not_a_ledger(path: &Path, why: &str) -> Error {
 pub(super) fn read_only(path: &Path) -> Result<Connection> {
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let cannot = |e: rusqlite::Error| {
-        Error::Internal(format!("cannot open ledger {}: {}", shown_path(path), Error::from(e)))
+        let (path, e) = (shown_path(path), Error::from(e));
+        Error::Internal(crate::tr!("无法打开账本 {path}：{e}", "cannot open ledger {path}: {e}"))
     };
     let conn = Connection::open_with_flags(path, flags).map_err(cannot)?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
@@ -79,12 +90,16 @@ pub(super) fn identify(path: &Path) -> Result<i64> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Internal(format!(
-                "no ledger at {p}; create one with `fundledger --db {p} init`",
-                p = shown_path(path)
-            )))
+            let p = shown_path(path);
+            return Err(Error::Internal(crate::tr!(
+                "{p} 处没有账本；请用 `fundledger --db {p} init` 新建一个",
+                "no ledger at {p}; create one with `fundledger --db {p} init`"
+            )));
         }
-        Err(e) => return Err(Error::Internal(format!("cannot read {}: {e}", shown_path(path)))),
+        Err(e) => {
+            let p = shown_path(path);
+            return Err(Error::Internal(crate::tr!("无法读取 {p}：{e}", "cannot read {p}: {e}")));
+        }
     };
     if !meta.is_file() {
         return Err(not_a_ledger(path, "it is not a file"));
@@ -112,16 +127,20 @@ pub(super) fn identify(path: &Path) -> Result<i64> {
     };
     let (id, version, tables) = ours(&conn).map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => not_a_ledger(path, "it is not an SQLite database"),
-        _ => Error::Internal(format!("cannot read the ledger {}: {}", shown_path(path), Error::from(e))),
+        _ => {
+            let (p, e) = (shown_path(path), Error::from(e));
+            Error::Internal(crate::tr!("无法读取账本 {p}：{e}", "cannot read the ledger {p}: {e}"))
+        }
     })?;
     let recognised = id == LEDGER_APPLICATION_ID || (id == 0 && tables == 5 && (1..6).contains(&version));
     if !recognised {
         return Err(not_a_ledger(path, "an SQLite database of another application"));
     }
     if version > SCHEMA_VERSION {
-        return Err(Error::Internal(format!(
-            "{} was written by a newer fundledger (schema {version}); upgrade fundledger",
-            shown_path(path)
+        let p = shown_path(path);
+        return Err(Error::Internal(crate::tr!(
+            "{p} 由更新版本的 fundledger 写入（schema {version}）；请升级 fundledger",
+            "{p} was written by a newer fundledger (schema {version}); upgrade fundledger"
         )));
     }
     Ok(version)
@@ -131,9 +150,10 @@ impl Db {
     /// Creates a new ledger file with the current schema. Refuses an existing file.
     pub fn create(path: &Path) -> Result<Db> {
         if path.symlink_metadata().is_ok() {
-            return Err(Error::Internal(format!(
-                "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-                shown_path(path)
+            let p = shown_path(path);
+            return Err(Error::Internal(crate::tr!(
+                "{p} 已存在；fundledger 从不覆盖账本（请换一个 --db）",
+                "{p} already exists; fundledger never overwrites a ledger (choose another --db)"
             )));
         }
         let mut db = Db::connect(path)?;
@@ -149,9 +169,10 @@ impl Db {
         // Opening for writing changes nothing; it tells a read-only file or disk apart from
         // SQLite's later "unable to open database file".
         if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
-            return Err(Error::Internal(format!(
-                "cannot write to the ledger {} ({e}); nothing was written. Reading works: reports and verify open it read-only",
-                shown_path(path)
+            let p = shown_path(path);
+            return Err(Error::Internal(crate::tr!(
+                "无法写入账本 {p}（{e}）；未写入任何内容。读取不受影响：报表和 verify 以只读方式打开它",
+                "cannot write to the ledger {p} ({e}); nothing was written. Reading works: reports and verify open it read-only"
             )));
         }
         let mut db = Db::connect(path)?;
@@ -170,9 +191,10 @@ impl Db {
     pub fn open_snapshot(path: &Path) -> Result<Db> {
         let version = identify(path)?;
         if version < SCHEMA_VERSION {
-            return Err(Error::Internal(format!(
-                "{p} is a ledger of schema {version}, older than this fundledger's {SCHEMA_VERSION}; reading never changes a ledger, so upgrade it first: `fundledger --db {p} upgrade` (or any write upgrades it)",
-                p = shown_path(path)
+            let p = shown_path(path);
+            return Err(Error::Internal(crate::tr!(
+                "{p} 是 schema {version} 的账本，比本 fundledger 的 {SCHEMA_VERSION} 旧；读取从不改动账本，请先升级：`fundledger --db {p} upgrade`（任何写入也会升级它）",
+                "{p} is a ledger of schema {version}, older than this fundledger's {SCHEMA_VERSION}; reading never changes a ledger, so upgrade it first: `fundledger --db {p} upgrade` (or any write upgrades it)"
             )));
         }
         let db = Db::connect_read_only(path)?;
@@ -204,7 +226,8 @@ impl Db {
 
     fn connect(path: &Path) -> Result<Db> {
         let conn = Connection::open(path).map_err(|e| {
-            Error::Internal(format!("cannot open ledger {}: {}", shown_path(path), Error::from(e)))
+            let (p, e) = (shown_path(path), Error::from(e));
+            Error::Internal(crate::tr!("无法打开账本 {p}：{e}", "cannot open ledger {p}: {e}"))
         })?;
         conn.busy_handler(Some(wait_for_writer))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -259,7 +282,8 @@ impl Db {
         let broken: Option<String> =
             tx.tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
         if let Some(table) = broken {
-            return Err(Error::Internal(format!(
+            return Err(Error::Internal(crate::tr!(
+                "升级账本会使 {table} 中的一行指向不存在的行；未作任何改动",
                 "upgrading the ledger would leave a row of {table} naming a row that does not exist; nothing was changed"
             )));
         }

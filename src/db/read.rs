@@ -226,8 +226,10 @@ impl Db {
     /// writing meanwhile (WAL readers do not block writers).
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
         use rusqlite::backup::StepResult;
-        let mut copy = Connection::open(dest)
-            .map_err(|e| Error::Internal(format!("cannot create {}: {e}", dest.display())))?;
+        let mut copy = Connection::open(dest).map_err(|e| {
+            let d = crate::error::shown_path(dest);
+            Error::Internal(crate::tr!("无法创建 {d}：{e}", "cannot create {d}: {e}"))
+        })?;
         {
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
             let mut waits = 0;
@@ -241,8 +243,11 @@ impl Db {
                     }
                     _ => {
                         return Err(Error::Internal(
-                            "the ledger stayed busy for the whole backup; nothing was kept, run it again"
-                                .into(),
+                            crate::lang::pick(
+                                "备份期间账本一直忙；未保留任何内容，请重新运行",
+                                "the ledger stayed busy for the whole backup; nothing was kept, run it again",
+                            )
+                            .into(),
                         ))
                     }
                 }

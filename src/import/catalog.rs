@@ -79,14 +79,23 @@ pub fn parse_type(row: &Row<'_>) -> std::result::Result<crate::catalog::Subproje
     let annex3 = f.parse("annex3", Check::Format, |v| match v {
         "" => Ok("user".to_string()),
         "listed" | "none" | "absent" | "user" => Ok(v.to_string()),
-        _ => Err(format!("'{}' is not one of listed, none, absent, user", echo(v))),
+        _ => {
+            let v = echo(v);
+            Err(crate::tr!(
+                "'{v}' 不是 listed、none、absent、user 之一",
+                "'{v}' is not one of listed, none, absent, user"
+            ))
+        }
     });
     let note = f.text("note", false);
     if let (Some(a), Some(l), Some(p)) = (agri, land, people) {
         if (a && !l) || (l && !p) {
             f.problems.push(Problem::new(
                 Check::R7,
-                "the modes are nested (农 ⊂ 地 ⊂ 人): a type ticked for 农 must be ticked for 地, and 地 for 人",
+                crate::lang::pick(
+                    "集成模式逐级包含（农 ⊂ 地 ⊂ 人）：勾选了“农”的类型必须也勾选“地”，勾选了“地”的必须也勾选“人”",
+                    "the modes are nested (农 ⊂ 地 ⊂ 人): a type ticked for 农 must be ticked for 地, and 地 for 人",
+                ),
             ));
         }
     }
@@ -202,15 +211,15 @@ fn rule_shape(code: &str, cells: ShapeCells, problems: &mut Vec<Problem>) -> Opt
     for (column, present) in given {
         if present != (column == needs) {
             let message = if present {
-                format!("a {code} rule takes no {column}")
+                crate::tr!("{code} 规则不填 {column}", "a {code} rule takes no {column}")
             } else {
-                format!("a {code} rule needs the {column}")
+                crate::tr!("{code} 规则需要填写 {column}", "a {code} rule needs the {column}")
             };
             problem(column, message);
         }
     }
     if (code == "fixed" || code == "tiered") && cap.is_some_and(|c| c.is_some()) {
-        problem("cap", format!("a {code} rule takes no cap"));
+        problem("cap", crate::tr!("{code} 规则不填 cap（上限）", "a {code} rule takes no cap"));
     }
     let cap = cap.flatten();
     let unit = unit.unwrap_or_default();
@@ -234,7 +243,13 @@ pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Ve
         "share_of_investment" | "按投资比例" => Ok("share_of_investment"),
         "fixed" | "定额" => Ok("fixed"),
         "tiered" | "分档" => Ok("tiered"),
-        _ => Err(format!("'{}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)", echo(v))),
+        _ => {
+            let v = echo(v);
+            Err(crate::tr!(
+                "'{v}' 不是规则形式（per_unit 按单价、share_of_investment 按投资比例、fixed 定额、tiered 分档）",
+                "'{v}' is not a rule shape (per_unit, share_of_investment, fixed, tiered)"
+            ))
+        }
     });
     let rate = f.optional_amount("rate", Fen::parse_positive_in);
     let unit = f.text("unit", false);
@@ -251,8 +266,14 @@ pub fn parse_rule(row: &Row<'_>) -> std::result::Result<crate::subsidy::Rule, Ve
     if let (Some(from), Some(to)) = (valid_from, valid_to) {
         if from > to {
             f.problems.push(
-                Problem::new(Check::Format, format!("valid_from {from} is after valid_to {to}"))
-                    .column("valid_to"),
+                Problem::new(
+                    Check::Format,
+                    crate::tr!(
+                        "生效日期 valid_from {from} 晚于失效日期 valid_to {to}",
+                        "valid_from {from} is after valid_to {to}"
+                    ),
+                )
+                .column("valid_to"),
             );
         }
     }

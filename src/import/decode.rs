@@ -155,7 +155,11 @@ impl CsvInput {
         let name = path.display().to_string();
         let open = || {
             File::open(path).map(BufReader::new).map_err(|e| {
-                Error::rejected(Problem::new(Check::File, format!("cannot read {}: {e}", escaped(&name))))
+                let name = escaped(&name);
+                Error::rejected(Problem::new(
+                    Check::File,
+                    crate::tr!("无法读取 {name}：{e}", "cannot read {name}: {e}"),
+                ))
             })
         };
         let scanned = scan::scan(&name, open()?)?;
@@ -194,7 +198,10 @@ impl CsvInput {
         let mut header = csv::StringRecord::new();
         let Some(header_line) = read_row(&mut reader, &name, &mut csv::ByteRecord::new(), &mut header)?
         else {
-            return Err(file_problem(&name, "is empty; it needs a header row"));
+            return Err(file_problem(
+                &name,
+                &crate::tr!("是空文件；需要一行表头", "is empty; it needs a header row"),
+            ));
         };
         let (map, ignored_columns) = map_header(&name, header_line, &header, columns)?;
         let header_len = header.len();
@@ -228,8 +235,13 @@ impl CsvInput {
     pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
         let mut raw = csv::ByteRecord::new();
         let mut record = csv::StringRecord::new();
-        let progress =
-            crate::progress::Progress::bytes(&format!("importing {}", escaped(&self.name)), self.total_bytes);
+        let progress = {
+            let name = escaped(&self.name);
+            crate::progress::Progress::bytes(
+                &crate::tr!("正在导入 {name}", "importing {name}"),
+                self.total_bytes,
+            )
+        };
         loop {
             if self.rows.is_multiple_of(4096) {
                 progress.set(self.reader.position().byte(), self.rows);
@@ -241,17 +253,23 @@ impl CsvInput {
                 continue;
             }
             if record.iter().skip(self.header_len).any(|f| !f.trim().is_empty()) {
-                let message = format!(
-                    "the row has {} cells but the header has {}; a cell with a comma (e.g. 1,000.00) must be quoted",
-                    record.len(),
-                    self.header_len
+                let (cells, header) = (record.len(), self.header_len);
+                let message = crate::tr!(
+                    "该行有 {cells} 个单元格，但表头只有 {header} 列；含逗号的单元格（如 1,000.00）必须加引号",
+                    "the row has {cells} cells but the header has {header}; a cell with a comma (e.g. 1,000.00) must be quoted"
                 );
                 self.row_problems.push(Problem::new(Check::File, message).at(&self.name, line));
                 continue;
             }
             self.rows += 1;
             if self.rows > MAX_ROWS {
-                return Err(file_problem(&self.name, &format!("has more than {MAX_ROWS} rows; split it")));
+                return Err(file_problem(
+                    &self.name,
+                    &crate::tr!(
+                        "超过 {MAX_ROWS} 行；请拆分后导入",
+                        "has more than {MAX_ROWS} rows; split it"
+                    ),
+                ));
             }
             let row = Row { line, record: &record, input: self };
             f(&row)?;
@@ -280,15 +298,18 @@ fn read_row(
     let line = reader.position().line().saturating_sub(1 + inner_breaks).max(1);
     let refuse = |message: String| Err(Error::rejected(Problem::new(Check::File, message).at(name, line)));
     if raw.as_slice().len() > MAX_RECORD_BYTES {
-        return refuse(format!("the row is longer than {MAX_RECORD_BYTES} bytes"));
+        return refuse(crate::tr!(
+            "该行超过 {MAX_RECORD_BYTES} 字节",
+            "the row is longer than {MAX_RECORD_BYTES} bytes"
+        ));
     }
     record.clear();
     for field in raw.iter() {
         let Ok(text) = std::str::from_utf8(field) else {
-            return refuse(
+            return refuse(crate::tr!(
+                "文件开头是 UTF-8，但这一行不是有效的 UTF-8；请把整个文件另存为“CSV UTF-8”",
                 "this row is not valid UTF-8 though the file starts as UTF-8; save the whole file as \"CSV UTF-8\""
-                    .to_string(),
-            );
+            ));
         };
         record.push_field(text);
     }
@@ -320,8 +341,10 @@ impl Read for Gb18030Reader {
             self.done = last && matches!(result, DecoderResult::InputEmpty);
             match result {
                 DecoderResult::Malformed(..) => {
-                    let message =
-                        "the file is no longer GB18030 text (was it changed while it was imported?)";
+                    let message = crate::lang::pick(
+                        "文件已不再是 GB18030 文本（导入期间被改动了吗？）",
+                        "the file is no longer GB18030 text (was it changed while it was imported?)",
+                    );
                     return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, message));
                 }
                 DecoderResult::OutputFull if written == 0 => {
@@ -342,7 +365,7 @@ pub(crate) fn file_problem(name: &str, what: &str) -> Error {
 
 /// A failure of the csv reader itself (reading the file), at the line it names if any.
 pub(crate) fn csv_problem(name: &str, line: Option<u64>, e: &csv::Error) -> Error {
-    let problem = Problem::new(Check::File, format!("cannot read the CSV: {e}"));
+    let problem = Problem::new(Check::File, crate::tr!("无法读取该 CSV：{e}", "cannot read the CSV: {e}"));
     Error::rejected(match line.filter(|l| *l > 0) {
         Some(line) => problem.at(name, line),
         None => Problem { file: Some(name.to_string()), ..problem },
@@ -389,7 +412,7 @@ pub(crate) fn shown_list(items: &[String]) -> String {
     let shown = items[..items.len().min(MAX_LISTED)].join(", ");
     match items.len().saturating_sub(MAX_LISTED) {
         0 => shown,
-        n => format!("{shown} … and {n} more"),
+        n => crate::tr!("{shown} …… 另有 {n} 个", "{shown} … and {n} more"),
     }
 }
 
@@ -410,25 +433,25 @@ fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Colu
             continue;
         };
         if let Some(first) = &map[i] {
-            problems.push(Problem::new(
-                Check::File,
-                format!(
-                    "columns '{}' and '{}' both give {}; keep one",
-                    echo(&first.header),
-                    echo(written),
-                    columns[i].name
-                ),
-            ));
+            problems.push(Problem::new(Check::File, {
+                let (a, b, c) = (echo(&first.header), echo(written), columns[i].name);
+                crate::tr!(
+                    "列 '{a}' 和 '{b}' 都是 {c}；请只保留一列",
+                    "columns '{a}' and '{b}' both give {c}; keep one"
+                )
+            }));
             continue;
         }
         if unit == Some(AmountUnit::Wan) && !columns[i].money {
             problems.push(Problem::new(
                 Check::File,
-                format!(
-                    "column '{}' says 万元, but {} is not an amount read in 万元; remove the unit from the header",
-                    echo(written),
-                    columns[i].name
-                ),
+                {
+                    let (w, c) = (echo(written), columns[i].name);
+                    crate::tr!(
+                        "列 '{w}' 标明万元，但 {c} 不是按万元读取的金额；请去掉表头中的单位",
+                        "column '{w}' says 万元, but {c} is not an amount read in 万元; remove the unit from the header"
+                    )
+                },
             ));
             continue;
         }
@@ -436,15 +459,14 @@ fn map_header(name: &str, line: u64, header: &csv::StringRecord, columns: &[Colu
     }
     for (i, c) in columns.iter().enumerate() {
         if c.required && map[i].is_none() {
-            problems.push(Problem::new(
-                Check::File,
-                format!(
-                    "missing column {} ({}); the header has: {}",
-                    c.name,
-                    c.aliases.first().copied().unwrap_or(""),
-                    shown_list(&header.iter().map(|h| echo(h.trim())).collect::<Vec<_>>())
-                ),
-            ));
+            problems.push(Problem::new(Check::File, {
+                let (name, zh) = (c.name, c.aliases.first().copied().unwrap_or(""));
+                let has = shown_list(&header.iter().map(|h| echo(h.trim())).collect::<Vec<_>>());
+                crate::tr!(
+                    "缺少列 {zh}（{name}）；表头为：{has}",
+                    "missing column {name} ({zh}); the header has: {has}"
+                )
+            }));
         }
     }
     if problems.is_empty() {
@@ -488,6 +510,8 @@ mod tests {
 
     #[test]
     fn a_money_column_in_wan_is_read_in_wan_and_others_refuse_it() {
+        // The English text of the messages (the Chinese is the default).
+        crate::lang::set(crate::lang::Lang::En);
         let (map, ignored) =
             map_header("f.csv", 1, &header(&["日期", "金额（万元）"]), MONEY).expect("mapped");
         assert!(ignored.is_empty());

@@ -95,7 +95,9 @@ pub fn parse_acceptance(row: &Row<'_>) -> std::result::Result<AcceptanceRecord, 
     let batch = f.optional("batch", Check::Format, |v| model::parse_code(v, "batch"));
     let award = f.optional("award", Check::Format, model::parse_flag);
     let year = f.optional("year", Check::Format, |_| {
-        Err::<(), _>("a year is for a quality award (优质工程) row".into())
+        Err::<(), _>(
+            crate::lang::pick("年度只用于优质工程行", "a year is for a quality award (优质工程) row").into(),
+        )
     });
     let memo = f.text("memo", false);
     let value = (|| {
@@ -126,18 +128,31 @@ fn parse_award(mut f: Fields<'_, '_>) -> std::result::Result<NewAward, Vec<Probl
     let date = f.optional("date", Check::Format, model::parse_date);
     let memo = f.text("memo", false);
     let award_only = |column: &'static str| {
-        move |_: &str| Err::<(), String>(format!("a quality award (优质工程) row leaves {column} empty"))
+        move |_: &str| {
+            Err::<(), String>(crate::tr!(
+                "优质工程行的 {column} 应留空",
+                "a quality award (优质工程) row leaves {column} empty"
+            ))
+        }
     };
     for column in ["subproject", "department", "bureau", "batch"] {
         f.optional(column, Check::Format, award_only(column));
     }
     f.optional("result", Check::Format, |v| match Verdict::parse(v)? {
         Verdict::Passed => Ok(()),
-        Verdict::Failed => Err("an award is only recorded when won: leave the result empty or 通过".into()),
+        Verdict::Failed => Err(crate::lang::pick(
+            "优质工程只在获评时记录：验收结果留空或填“通过”",
+            "an award is only recorded when won: leave the result empty or 通过",
+        )
+        .into()),
     });
     f.optional("award", Check::Format, |v| match model::parse_flag(v)? {
         true => Ok(()),
-        false => Err("a quality award (优质工程) row is an award: leave 优质工程 empty or 是".into()),
+        false => Err(crate::lang::pick(
+            "优质工程行就是获评记录：优质工程一列留空或填“是”",
+            "a quality award (优质工程) row is an award: leave 优质工程 empty or 是",
+        )
+        .into()),
     });
     let value = (|| {
         Some(NewAward { project: project?, year: year?, document: document?, date: date?, memo: memo? })

@@ -130,14 +130,24 @@ pub(crate) fn parse_quantity(v: &str) -> Result<String, String> {
         Ok(d) if d >= Decimal::ZERO && d.scale() <= 4 && !plain.contains(['e', 'E']) => {
             Ok(d.normalize().to_string())
         }
-        _ => Err(format!("'{}' is not a quantity (a number ≥ 0 with at most 4 decimals)", echo(v))),
+        _ => {
+            let v = echo(v);
+            Err(crate::tr!(
+                "'{v}' 不是数量（不小于 0、最多 4 位小数的数）",
+                "'{v}' is not a quantity (a number ≥ 0 with at most 4 decimals)"
+            ))
+        }
     }
 }
 
 /// A long text cell (policy basis): control characters refused, up to 2,000 characters.
 pub(crate) fn parse_long_text(v: &str) -> Result<String, String> {
     if v.chars().count() > 2000 || v.chars().any(char::is_control) {
-        return Err("the text is longer than 2000 characters or contains control characters".into());
+        return Err(crate::lang::pick(
+            "文本超过 2000 个字符或含有控制字符",
+            "the text is longer than 2000 characters or contains control characters",
+        )
+        .into());
     }
     Ok(v.to_string())
 }
@@ -147,6 +157,12 @@ pub(crate) fn parse_percent(v: &str) -> Result<Decimal, String> {
     let t = v.trim().trim_end_matches(['%', '％']);
     match Decimal::from_str(t) {
         Ok(d) if d > Decimal::ZERO && d <= Decimal::from(100) && d.scale() <= 4 => Ok(d.normalize()),
-        _ => Err(format!("'{}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)", echo(v))),
+        _ => {
+            let v = echo(v);
+            Err(crate::tr!(
+                "'{v}' 不是 0 到 100 之间的百分比（如 30 或 12.5）",
+                "'{v}' is not a percentage between 0 and 100 (e.g. 30 or 12.5)"
+            ))
+        }
     }
 }

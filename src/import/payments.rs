@@ -71,11 +71,13 @@ impl RecordKeys {
             }
             Entry::Occupied(e) => Err(vec![Problem::new(
                 Check::R4,
-                format!(
-                    "{voucher} appears again for sub-project {}; it was first given on line {} of this file",
-                    record.subproject,
-                    e.get()
-                ),
+                {
+                    let (subproject, first) = (&record.subproject, e.get());
+                    crate::tr!(
+                        "子项目 {subproject} 的凭证 {voucher} 重复出现；本文件第 {first} 行已经给出过",
+                        "{voucher} appears again for sub-project {subproject}; it was first given on line {first} of this file"
+                    )
+                },
             )
             .column("voucher")]),
         }

@@ -90,7 +90,10 @@ pub fn parse_subproject(row: &Row<'_>) -> std::result::Result<NewSubproject, Vec
             f.problems.push(
                 Problem::new(
                     Check::Format,
-                    "an approved standalone subsidy needs the document that approved it",
+                    crate::lang::pick(
+                        "核定的单独补助需要填写核定文件",
+                        "an approved standalone subsidy needs the document that approved it",
+                    ),
                 )
                 .column("standalone_doc"),
             );

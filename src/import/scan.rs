@@ -95,7 +95,10 @@ pub fn scan(name: &str, mut source: impl Read) -> Result<Scan> {
     }
     let head = &head[..got];
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        let message = format!("{name} is UTF-16; save it from Excel as \"CSV UTF-8\" or \"CSV (逗号分隔)\"");
+        let message = crate::tr!(
+            "{name} 是 UTF-16 编码；请在 Excel 中另存为“CSV UTF-8”或“CSV (逗号分隔)”",
+            "{name} is UTF-16; save it from Excel as \"CSV UTF-8\" or \"CSV (逗号分隔)\""
+        );
         return Err(Error::rejected(Problem::new(Check::File, message)));
     }
     let bom = head == [0xEF, 0xBB, 0xBF];
@@ -194,16 +197,23 @@ impl<'a> Scanner<'a> {
         if self.cells > MAX_CELLS {
             return self.refuse(
                 self.record_line,
-                format!("the row has more than {MAX_CELLS} cells (the most a row may have); is it a row of commas?"),
+                crate::tr!(
+                    "该行超过 {MAX_CELLS} 个单元格（每行的上限）；是不是一行逗号？",
+                    "the row has more than {MAX_CELLS} cells (the most a row may have); is it a row of commas?"
+                ),
             );
         }
         if self.record_bytes > MAX_RECORD_BYTES {
-            let mut message = format!("the row is longer than {MAX_RECORD_BYTES} bytes");
+            let mut message = crate::tr!(
+                "该行超过 {MAX_RECORD_BYTES} 字节",
+                "the row is longer than {MAX_RECORD_BYTES} bytes"
+            );
             if self.state == State::InQuoted && self.quote_at.0 < self.line {
                 let (line, cell) = self.quote_at;
-                message.push_str(&format!(
-                    "; the quote that opens cell {cell} on line {line} is still open on line {}: is its closing \" missing?",
-                    self.line
+                let now = self.line;
+                message.push_str(&crate::tr!(
+                    "；第 {line} 行第 {cell} 个单元格开头的引号到第 {now} 行仍未闭合：是否缺少结尾的 \"？",
+                    "; the quote that opens cell {cell} on line {line} is still open on line {now}: is its closing \" missing?"
                 ));
             }
             return self.refuse(self.record_line, message);
@@ -245,20 +255,37 @@ impl<'a> Scanner<'a> {
 
     /// Refuses a line whose encoding contradicts the file's (or is none).
     fn weigh(&mut self, line: u64, evidence: Evidence) -> Result<()> {
-        let one_encoding = "save the whole file in one encoding (Excel: \"CSV UTF-8\" or \"CSV (逗号分隔)\")";
+        let one_encoding = crate::lang::pick(
+            "请把整个文件保存为同一种编码（Excel：“CSV UTF-8”或“CSV (逗号分隔)”）",
+            "save the whole file in one encoding (Excel: \"CSV UTF-8\" or \"CSV (逗号分隔)\")",
+        );
         match evidence {
             Evidence::None => Ok(()),
             Evidence::Gb18030 | Evidence::Invalid if self.bom => self.refuse(
                 line,
-                "this line is not valid UTF-8 though the file starts as UTF-8 (with a byte-order mark); save the whole file as \"CSV UTF-8\"".to_string(),
+                crate::lang::pick(
+                    "文件开头是 UTF-8（带字节顺序标记 BOM），但这一行不是有效的 UTF-8；请把整个文件另存为“CSV UTF-8”",
+                    "this line is not valid UTF-8 though the file starts as UTF-8 (with a byte-order mark); save the whole file as \"CSV UTF-8\"",
+                )
+                .to_string(),
             ),
             Evidence::Invalid => self.refuse(
                 line,
-                "this line is neither UTF-8 nor GB18030 text (a cut-off or binary file?); save it from Excel as \"CSV UTF-8\" or \"CSV (逗号分隔)\"".to_string(),
+                crate::lang::pick(
+                    "这一行既不是 UTF-8 也不是 GB18030 文本（文件被截断或不是文本文件？）；请在 Excel 中另存为“CSV UTF-8”或“CSV (逗号分隔)”",
+                    "this line is neither UTF-8 nor GB18030 text (a cut-off or binary file?); save it from Excel as \"CSV UTF-8\" or \"CSV (逗号分隔)\"",
+                )
+                .to_string(),
             ),
             Evidence::Utf8 => match self.first_gb18030 {
                 Some(first) => {
-                    self.refuse(line, format!("line {line} is UTF-8 but line {first} before it is GB18030; {one_encoding}"))
+                    self.refuse(
+                        line,
+                        crate::tr!(
+                            "第 {line} 行是 UTF-8，但之前的第 {first} 行是 GB18030；{one_encoding}",
+                            "line {line} is UTF-8 but line {first} before it is GB18030; {one_encoding}"
+                        ),
+                    )
                 }
                 None => {
                     self.first_utf8.get_or_insert(line);
@@ -267,7 +294,13 @@ impl<'a> Scanner<'a> {
             },
             Evidence::Gb18030 => match self.first_utf8 {
                 Some(first) => {
-                    self.refuse(line, format!("line {line} is GB18030 but line {first} before it is UTF-8; {one_encoding}"))
+                    self.refuse(
+                        line,
+                        crate::tr!(
+                            "第 {line} 行是 GB18030，但之前的第 {first} 行是 UTF-8；{one_encoding}",
+                            "line {line} is GB18030 but line {first} before it is UTF-8; {one_encoding}"
+                        ),
+                    )
                 }
                 None => {
                     self.first_gb18030.get_or_insert(line);
@@ -285,7 +318,8 @@ impl<'a> Scanner<'a> {
             let (line, cell) = self.quote_at;
             return self.refuse(
                 line,
-                format!(
+                crate::tr!(
+                    "本行第 {cell} 个单元格开头的引号始终没有闭合，文件其余部分都会被读进这个单元格；请补上结尾的 \"（引号内的 \" 写作 \"\"）",
                     "the quote that opens cell {cell} on this line is never closed, so the rest of the file would be read into that cell; add the closing \" (a \" inside a quoted cell is written \"\")"
                 ),
             );
@@ -314,6 +348,8 @@ mod tests {
 
     #[test]
     fn quotes_are_tracked_as_the_csv_crate_reads_them() {
+        // The English text of the messages (the Chinese is the default).
+        crate::lang::set(crate::lang::Lang::En);
         assert!(scanned(b"a,b\n1,\"x\"\"y\n2\"\n").is_ok());
         assert!(scanned(b"a,b\n1,x\"y\n2,3\n").is_ok(), "a quote inside an unquoted cell is text");
         assert!(scanned(b"a,b\n1,\"x\"y\"\n").is_ok(), "after the closing quote, a quote is text");
@@ -325,6 +361,8 @@ mod tests {
 
     #[test]
     fn encodings_are_decided_from_every_line() {
+        // The English text of the messages (the Chinese is the default).
+        crate::lang::set(crate::lang::Lang::En);
         let gb = encoding_rs::GB18030.encode("凤桥镇").0.into_owned();
         assert_eq!(scanned("a\n南湖\n".as_bytes()), Ok(Encoding::Utf8 { bom: false }));
         assert_eq!(scanned(&[b"a\n".as_slice(), &gb, b"\n"].concat()), Ok(Encoding::Gb18030));
@@ -339,6 +377,8 @@ mod tests {
 
     #[test]
     fn records_are_held_to_their_limits() {
+        // The English text of the messages (the Chinese is the default).
+        crate::lang::set(crate::lang::Lang::En);
         let commas = format!("a\n{}\n", ",".repeat(MAX_CELLS));
         let e = scanned(commas.as_bytes()).expect_err("too many cells");
         assert!(e.contains("f.csv:2: the row has more than 1000 cells"), "{e}");

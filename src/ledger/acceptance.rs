@@ -11,6 +11,7 @@ use super::{Outcome, RowResult, Stamp};
 use crate::catalog::Catalog;
 use crate::db::{AcceptanceInsert, AwardInsert, Tx};
 use crate::error::{Check, Error, Problem};
+use crate::lang::pick;
 use crate::model::{
     AcceptanceRecord, NewAcceptance, NewAward, Stage, Status, StoredAcceptance, StoredAward, StoredProject,
     StoredSubproject, Verdict,
@@ -85,9 +86,12 @@ fn check(tx: &Tx<'_>, catalog: &Catalog, a: &NewAcceptance) -> Step<Option<Accep
         |project: StoredProject| Accepted { project_id: project.id, subproject_id: None, department: None };
     match a.stage {
         Stage::Item => {
-            let s = sub
-                .as_ref()
-                .ok_or_else(|| refused("subproject", "an item acceptance names its sub-project"))?;
+            let s = sub.as_ref().ok_or_else(|| {
+                refused(
+                    "subproject",
+                    pick("单项验收须写明子项目", "an item acceptance names its sub-project"),
+                )
+            })?;
             let department = item_department(catalog, s, a)?;
             Ok(Some(Accepted {
                 project_id: project.id,
@@ -115,7 +119,11 @@ fn refused(column: &str, message: &str) -> Stop {
 fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, StoredProject)> {
     let sub = match (&a.stage, &a.subproject) {
         (Stage::Item, None) => {
-            return refuse(Check::Format, "subproject", "an item acceptance names its sub-project".into())
+            return refuse(
+                Check::Format,
+                "subproject",
+                pick("单项验收须写明子项目", "an item acceptance names its sub-project").into(),
+            )
         }
         (Stage::Item, Some(code)) => match tx.find_subproject(code)? {
             None => {
@@ -128,26 +136,40 @@ fn subject(tx: &Tx<'_>, a: &NewAcceptance) -> Step<(Option<StoredSubproject>, St
     };
     let project_code = match (&sub, &a.project) {
         (Some(s), Some(p)) if s.project_code != *p => {
-            let message = format!("sub-project {} belongs to project {}, not {p}", s.code, s.project_code);
+            let (code, own) = (&s.code, &s.project_code);
+            let message = crate::tr!(
+                "子项目 {code} 属于项目 {own}，不是 {p}",
+                "sub-project {code} belongs to project {own}, not {p}"
+            );
             return refuse(Check::Unknown, "project", message);
         }
         (Some(s), _) => s.project_code.clone(),
         (None, Some(p)) => p.clone(),
         (None, None) => {
-            return refuse(Check::Format, "project", format!("{} names its project", a.stage.zh()))
+            let stage = a.stage.zh();
+            return refuse(
+                Check::Format,
+                "project",
+                crate::tr!("{stage}须写明项目", "{stage} names its project"),
+            );
         }
     };
     let Some(project) = tx.find_project(&project_code)? else {
         return Err(Stop::Refused(Problem::not_recorded("project", &project_code).column("project")));
     };
     if a.date < project.row.approved_on {
-        let message = format!("{} is before the project was approved ({})", a.date, project.row.approved_on);
+        let (date, approved) = (a.date, project.row.approved_on);
+        let message = crate::tr!(
+            "{date} 早于项目批复日期（{approved}）",
+            "{date} is before the project was approved ({approved})"
+        );
         return refuse(Check::Format, "date", message);
     }
     if a.stage != Stage::Item && (a.subproject.is_some() || a.department.is_some() || a.bureau.is_some()) {
-        let message = format!(
-            "{} is of the whole project: leave the sub-project, department and bureau empty",
-            a.stage.zh()
+        let stage = a.stage.zh();
+        let message = crate::tr!(
+            "{stage}针对整个项目：子项目、部门和组织单位应留空",
+            "{stage} is of the whole project: leave the sub-project, department and bureau empty"
         );
         let column = match (&a.subproject, &a.department) {
             (Some(_), _) => "subproject",
@@ -208,7 +230,11 @@ fn in_order_and_new(
     project: &StoredProject,
 ) -> Step<()> {
     if a.date > chrono::Local::now().date_naive() {
-        let message = format!("{} is in the future; record an acceptance once it has happened", a.date);
+        let date = a.date;
+        let message = crate::tr!(
+            "{date} 是将来的日期；验收完成后再记录",
+            "{date} is in the future; record an acceptance once it has happened"
+        );
         return refuse(Check::Format, "date", message);
     }
     let subject = a.subproject.as_deref();
@@ -218,19 +244,28 @@ fn in_order_and_new(
         .map(|h| h.date)
         .max();
     if let Some(latest) = latest.filter(|latest| a.date < *latest) {
-        let message = format!("{} is before the {} already recorded for {latest}", a.date, a.stage.zh());
+        let (date, stage) = (a.date, a.stage.zh());
+        let message = crate::tr!(
+            "{date} 早于已记录的 {latest} 的{stage}",
+            "{date} is before the {stage} already recorded for {latest}"
+        );
         return refuse(Check::Acceptance, "date", message);
     }
     if let Some(h) = passed(history, a.stage, sub.map(|s| s.code.as_str())) {
         let what = sub.map_or(project.row.code.to_string(), |s| s.code.to_string());
-        let message = format!("{what} already passed {} on {} ({})", a.stage.zh(), h.date, h.document);
+        let (stage, date, doc) = (a.stage.zh(), h.date, &h.document);
+        let message = crate::tr!(
+            "{what} 已于 {date} 通过{stage}（{doc}）",
+            "{what} already passed {stage} on {date} ({doc})"
+        );
         return refuse(Check::Acceptance, if sub.is_some() { "subproject" } else { "project" }, message);
     }
     if a.stage != Stage::City && (!a.batch.is_empty() || a.award) {
         return refuse(
             Check::Format,
             "batch",
-            "a batch and the quality award belong to city acceptance".into(),
+            pick("批次和优质工程只属于市级验收", "a batch and the quality award belong to city acceptance")
+                .into(),
         );
     }
     Ok(())
@@ -240,11 +275,10 @@ fn in_order_and_new(
 /// or co-lead. Returns the department's code.
 fn item_department(catalog: &Catalog, s: &StoredSubproject, a: &NewAcceptance) -> Step<String> {
     if s.status == Status::Excluded {
-        return refuse(
-            Check::R2,
-            "subproject",
-            format!("{} is excluded (不开展): it is not accepted", s.code),
-        );
+        return refuse(Check::R2, "subproject", {
+            let code = &s.code;
+            crate::tr!("{code} 不开展，不进行验收", "{code} is excluded (不开展): it is not accepted")
+        });
     }
     let t = catalog.subproject_type(&s.type_code);
     let lead = t.map(|t| t.department.clone()).unwrap_or_default();
@@ -253,18 +287,26 @@ fn item_department(catalog: &Catalog, s: &StoredSubproject, a: &NewAcceptance) -
         None => lead.clone(),
         Some(d) => match catalog.department(d) {
             Some(dep) => dep.code.clone(),
-            None => return refuse(Check::Unknown, "department", format!("'{d}' is not a known department")),
+            None => {
+                return refuse(
+                    Check::Unknown,
+                    "department",
+                    crate::tr!("'{d}' 不是已知的部门", "'{d}' is not a known department"),
+                )
+            }
         },
     };
     if chosen != lead && co_lead.as_deref() != Some(chosen.as_str()) {
         let name = |c: &str| catalog.department(c).map_or(c.to_string(), |d| d.name.clone());
-        let message = format!(
-            "{} ({}) is accepted by {}{}, not {}",
-            s.code,
-            t.map_or(s.type_code.as_str(), |t| t.name.as_str()),
-            name(&lead),
-            co_lead.as_deref().map_or(String::new(), |c| format!(" or {}", name(c))),
-            name(&chosen)
+        let (code, type_name) = (&s.code, t.map_or(s.type_code.as_str(), |t| t.name.as_str()));
+        let (lead, chosen) = (name(&lead), name(&chosen));
+        let or = co_lead.as_deref().map_or(String::new(), |c| {
+            let c = name(c);
+            crate::tr!("或{c}", " or {c}")
+        });
+        let message = crate::tr!(
+            "{code}（{type_name}）由{lead}{or}验收，不是{chosen}",
+            "{code} ({type_name}) is accepted by {lead}{or}, not {chosen}"
         );
         return refuse(Check::Acceptance, "department", message);
     }
@@ -275,25 +317,27 @@ fn item_department(catalog: &Catalog, s: &StoredSubproject, a: &NewAcceptance) -
 /// bureau is given, and its name starts with the county's (海宁市…, 南湖区…).
 fn county_bureau(catalog: &Catalog, s: &StoredSubproject, bureau: Option<&str>) -> Step<()> {
     let lead = catalog.subproject_type(&s.type_code).and_then(|t| catalog.department(&t.department));
-    let example =
-        lead.map_or(String::new(), |d| format!(", e.g. {}{}", s.county, d.name.trim_start_matches('市')));
+    let example = lead.map_or(String::new(), |d| {
+        let (county, dep) = (&s.county, d.name.trim_start_matches('市'));
+        crate::tr!("，如{county}{dep}", ", e.g. {county}{dep}")
+    });
+    let (county, code) = (&s.county, &s.code);
     match bureau {
         None => refuse(
             Check::Format,
             "bureau",
-            format!("单项验收 is organised by a county bureau (县级主管部门) of {}: name it{example}", s.county),
-        ),
-        Some(b) if !b.starts_with(s.county.as_str()) => refuse(
-            Check::Acceptance,
-            "bureau",
-            format!(
-                "'{}' is not a bureau of {}: {}'s 单项验收 is organised by a county-level department of {}{example}",
-                crate::error::echo(b),
-                s.county,
-                s.code,
-                s.county
+            crate::tr!(
+                "单项验收由{county}的县级主管部门组织：请写明组织单位{example}",
+                "单项验收 is organised by a county bureau (县级主管部门) of {county}: name it{example}"
             ),
         ),
+        Some(b) if !b.starts_with(s.county.as_str()) => refuse(Check::Acceptance, "bureau", {
+            let b = crate::error::echo(b);
+            crate::tr!(
+                    "'{b}' 不是{county}的部门：{code} 的单项验收由{county}的县级主管部门组织{example}",
+                    "'{b}' is not a bureau of {county}: {code}'s 单项验收 is organised by a county-level department of {county}{example}"
+                )
+        }),
         Some(_) => Ok(()),
     }
 }
@@ -308,21 +352,28 @@ fn items_passed(tx: &Tx<'_>, history: &[StoredAcceptance], project: &str, a: &Ne
         }
     }
     if required.is_empty() {
-        let message = format!("project {project} has no non-excluded sub-project to accept");
+        let message = crate::tr!(
+            "项目 {project} 没有需要验收的（未不开展的）子项目",
+            "project {project} has no non-excluded sub-project to accept"
+        );
         return refuse(Check::Acceptance, "project", message);
     }
     let missing: Vec<String> = required
         .iter()
         .filter_map(|s| match passed(history, Stage::Item, Some(&s.code)) {
             Some(h) if h.date <= a.date => None,
-            Some(h) => Some(format!("{} (passed only on {})", s.code, h.date)),
+            Some(h) => {
+                let (code, date) = (&s.code, h.date);
+                Some(crate::tr!("{code}（{date} 才通过）", "{code} (passed only on {date})"))
+            }
             None => Some(s.code.to_string()),
         })
         .collect();
     if !missing.is_empty() {
-        let message = format!(
-            "整体验收 needs every non-excluded sub-project to pass 单项验收 first; not yet passed: {}",
-            missing.join(", ")
+        let missing = missing.join(", ");
+        let message = crate::tr!(
+            "整体验收须先通过所有开展的子项目的单项验收；尚未通过：{missing}",
+            "整体验收 needs every non-excluded sub-project to pass 单项验收 first; not yet passed: {missing}"
         );
         return refuse(Check::Acceptance, "project", message);
     }
@@ -336,19 +387,33 @@ fn previous_stage_passed(history: &[StoredAcceptance], a: &NewAcceptance) -> Ste
     match passed(history, before, None) {
         Some(h) if h.date <= a.date => {}
         Some(h) => {
-            let message = format!("{} is dated before {} passed ({})", a.stage.zh(), before.zh(), h.date);
+            let (stage, before, date) = (a.stage.zh(), before.zh(), h.date);
+            let message = crate::tr!(
+                "{stage}的日期早于{before}通过的日期（{date}）",
+                "{stage} is dated before {before} passed ({date})"
+            );
             return refuse(Check::Acceptance, "date", message);
         }
         None => {
-            let message = format!("{} needs {} passed first", a.stage.zh(), before.zh());
+            let (stage, before) = (a.stage.zh(), before.zh());
+            let message = crate::tr!("{stage}须先通过{before}", "{stage} needs {before} passed first");
             return refuse(Check::Acceptance, "project", message);
         }
     }
     if a.stage == Stage::City && a.batch.is_empty() {
-        return refuse(Check::Format, "batch", "city acceptance is by batch: give --batch".into());
+        return refuse(
+            Check::Format,
+            "batch",
+            pick("市级验收按批次进行：请给出 --batch", "city acceptance is by batch: give --batch").into(),
+        );
     }
     if a.award && a.verdict != Verdict::Passed {
-        return refuse(Check::Format, "award", "only a passed project can win the quality award".into());
+        return refuse(
+            Check::Format,
+            "award",
+            pick("只有验收通过的项目才能评为优质工程", "only a passed project can win the quality award")
+                .into(),
+        );
     }
     Ok(())
 }
@@ -378,8 +443,11 @@ pub fn record_award(tx: &Tx<'_>, a: &NewAward, stamp: &Stamp) -> RowResult {
         if w.year == a.year && w.document == a.document && w.date == a.date {
             return Ok(Ok(Outcome::Unchanged));
         }
-        let message =
-            format!("{} already won the quality award (优质工程) of {}{}", a.project, w.year, recorded(w));
+        let (project, year, recorded) = (&a.project, w.year, recorded(w));
+        let message = crate::tr!(
+            "{project} 已评为 {year} 年度优质工程{recorded}",
+            "{project} already won the quality award (优质工程) of {year}{recorded}"
+        );
         return Ok(Err(vec![Problem::new(Check::Acceptance, message).column("project")]));
     }
     let history = tx.acceptances(&a.project)?;
@@ -401,8 +469,8 @@ pub fn record_award(tx: &Tx<'_>, a: &NewAward, stamp: &Stamp) -> RowResult {
 /// How an award is named in a refusal: its document and date.
 fn recorded(w: &StoredAward) -> String {
     match w.date {
-        Some(d) => format!(" ({}, {d})", w.document),
-        None => format!(" ({})", w.document),
+        Some(d) => pick(format!("（{}，{d}）", w.document), format!(" ({}, {d})", w.document)),
+        None => pick(format!("（{}）", w.document), format!(" ({})", w.document)),
     }
 }
 
@@ -411,37 +479,48 @@ fn recorded(w: &StoredAward) -> String {
 fn award_allowed(history: &[StoredAcceptance], a: &NewAward) -> std::result::Result<(), Problem> {
     let problem = |column: &str, message: String| Problem::new(Check::Acceptance, message).column(column);
     let Some(city) = passed(history, Stage::City, None) else {
-        let message = format!(
-            "the quality award (优质工程) is selected among projects that passed 市级验收; {} has not passed it",
-            a.project
+        let project = &a.project;
+        let message = crate::tr!(
+            "优质工程从通过市级验收的项目中评选；{project} 尚未通过市级验收",
+            "the quality award (优质工程) is selected among projects that passed 市级验收; {project} has not passed it"
         );
         return Err(problem("project", message));
     };
     if city.award {
-        let message = format!(
-            "{} already won the quality award (优质工程) with its 市级验收 on {} ({})",
-            a.project, city.date, city.document
+        let (project, date, doc) = (&a.project, city.date, &city.document);
+        let message = crate::tr!(
+            "{project} 已在 {date} 的市级验收中评为优质工程（{doc}）",
+            "{project} already won the quality award (优质工程) with its 市级验收 on {date} ({doc})"
         );
         return Err(problem("project", message));
     }
     let today = chrono::Local::now().date_naive();
     if a.year < city.date.year() || a.year > today.year() {
-        let message = format!(
-            "{} passed 市级验收 on {}: its award is for {} or a later year, not after {}",
-            a.project,
-            city.date,
-            city.date.year(),
-            today.year()
+        let (project, date, from, to) = (&a.project, city.date, city.date.year(), today.year());
+        let message = crate::tr!(
+            "{project} 于 {date} 通过市级验收：优质工程年度应为 {from} 年或之后，且不晚于 {to} 年",
+            "{project} passed 市级验收 on {date}: its award is for {from} or a later year, not after {to}"
         );
         return Err(problem("year", message));
     }
     if let Some(d) = a.date {
         let message = if d < city.date {
-            format!("{d} is before the project passed 市级验收 ({})", city.date)
+            let city = city.date;
+            crate::tr!(
+                "{d} 早于项目通过市级验收的日期（{city}）",
+                "{d} is before the project passed 市级验收 ({city})"
+            )
         } else if d.year() < a.year {
-            format!("{d} is before the {} selection could be made", a.year)
+            let year = a.year;
+            crate::tr!(
+                "{d} 早于 {year} 年度评选可能进行的时间",
+                "{d} is before the {year} selection could be made"
+            )
         } else if d > today {
-            format!("{d} is in the future; record an award once it has been announced")
+            crate::tr!(
+                "{d} 是将来的日期；公布后再记录优质工程",
+                "{d} is in the future; record an award once it has been announced"
+            )
         } else {
             return Ok(());
         };

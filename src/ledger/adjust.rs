@@ -51,7 +51,7 @@ impl<'t, 'c> AdjustmentWriter<'t, 'c> {
     pub fn write_at(&mut self, a: &NewAdjustment, file_line: Option<u64>) -> RowResult {
         let Some(appropriation) = self.tx.find_appropriation(&a.appropriation)? else {
             let problem = Problem::not_recorded("appropriation", &a.appropriation)
-                .hint("import the appropriations file first");
+                .hint(crate::lang::pick("请先导入指标文件", "import the appropriations file first"));
             return Ok(Err(vec![problem.column("appropriation")]));
         };
         let key = (appropriation.id, a.document.clone());
@@ -123,17 +123,19 @@ fn shortfall(
     let day = lowest.on.unwrap_or(a.date);
     let issued_before = crate::model::issued_as_of(appropriation.amount, appropriation.id, recorded, day);
     let drawn = issued_before - lowest.have;
-    let when = if day == a.date { format!("on {day}") } else { format!("on {day} (a later day)") };
-    let message = format!(
-        "{} of {} dated {} on appropriation {} would leave {} issued {when}, less than the {drawn} allocated from it by then (allocated − withdrawn − returned): {} short. Withdraw allocations first, or take back at most {} (R3 on every date)",
-        "调减",
-        a.amount,
-        a.date,
-        appropriation.code,
-        issued_before + a.amount,
-        -left,
-        lowest.have.max(Fen::ZERO),
-    );
+    let (amount, date, code) = (a.amount, a.date, &appropriation.code);
+    let (issued, short, most) = (issued_before + a.amount, -left, lowest.have.max(Fen::ZERO));
+    let message = if day == a.date {
+        crate::tr!(
+            "日期为 {date} 的调减 {amount} 将使指标 {code} 在 {day} 的下达额只剩 {issued}，少于届时已从中分配的 {drawn}（分配 − 收回 − 退回）：缺 {short}。请先收回分配，或最多调减 {most}（R3 每一天都成立）",
+            "调减 of {amount} dated {date} on appropriation {code} would leave {issued} issued on {day}, less than the {drawn} allocated from it by then (allocated − withdrawn − returned): {short} short. Withdraw allocations first, or take back at most {most} (R3 on every date)"
+        )
+    } else {
+        crate::tr!(
+            "日期为 {date} 的调减 {amount} 将使指标 {code} 在 {day}（之后的一天）的下达额只剩 {issued}，少于届时已从中分配的 {drawn}（分配 − 收回 − 退回）：缺 {short}。请先收回分配，或最多调减 {most}（R3 每一天都成立）",
+            "调减 of {amount} dated {date} on appropriation {code} would leave {issued} issued on {day} (a later day), less than the {drawn} allocated from it by then (allocated − withdrawn − returned): {short} short. Withdraw allocations first, or take back at most {most} (R3 on every date)"
+        )
+    };
     Err(Problem::new(Check::R3, message).column("amount"))
 }
 
@@ -142,9 +144,10 @@ fn after_issue(a: &StoredAppropriation, date: NaiveDate) -> std::result::Result<
     if date >= a.issued_on {
         return Ok(());
     }
-    let message = format!(
-        "dated {date}, before appropriation {} was issued on {}; an adjustment follows the issue it changes",
-        a.code, a.issued_on
+    let (code, issued) = (&a.code, a.issued_on);
+    let message = crate::tr!(
+        "日期 {date} 早于指标 {code} 的下达日期 {issued}；调整只能在它所调整的下达之后",
+        "dated {date}, before appropriation {code} was issued on {issued}; an adjustment follows the issue it changes"
     );
     Err(Problem::new(Check::Format, message).column("date"))
 }
@@ -155,25 +158,23 @@ fn same_adjustment(old: &StoredAdjustment, a: &NewAdjustment) -> std::result::Re
     if old.date == a.date && old.amount == a.amount {
         return Ok(Outcome::Unchanged);
     }
-    let message = format!(
-        "document {} already adjusted appropriation {} by {} on {}; given {} on {}. Recorded adjustments are never edited: to correct it, record another adjustment under the correcting document",
-        crate::error::echo(&a.document),
-        a.appropriation,
-        old.amount,
-        old.date,
-        a.amount,
-        a.date
+    let (doc, code) = (crate::error::echo(&a.document), &a.appropriation);
+    let (old_amount, old_date, amount, date) = (old.amount, old.date, a.amount, a.date);
+    let message = crate::tr!(
+        "文件 {doc} 已于 {old_date} 将指标 {code} 调整 {old_amount}；本次给出的是 {date} 调整 {amount}。已记录的调整不能修改：如需更正，请以更正文件再记一笔调整",
+        "document {doc} already adjusted appropriation {code} by {old_amount} on {old_date}; given {amount} on {date}. Recorded adjustments are never edited: to correct it, record another adjustment under the correcting document"
     );
     Err(vec![Problem::new(Check::R4, message).column("doc")])
 }
 
 /// The same adjustment given twice in one import.
 fn repeat(a: &NewAdjustment, first: Option<u64>) -> Problem {
-    let at = first.map_or_else(String::new, |l| format!(" (first given on line {l})"));
-    let message = format!(
-        "document {} adjusts appropriation {} a second time in this import{at}; one document adjusts an appropriation once",
-        crate::error::echo(&a.document),
-        a.appropriation
+    let at =
+        first.map_or_else(String::new, |l| crate::tr!("（第 {l} 行已给出）", " (first given on line {l})"));
+    let (doc, code) = (crate::error::echo(&a.document), &a.appropriation);
+    let message = crate::tr!(
+        "文件 {doc} 在本次导入中第二次调整指标 {code}{at}；一个文件只调整一个指标一次",
+        "document {doc} adjusts appropriation {code} a second time in this import{at}; one document adjusts an appropriation once"
     );
     Problem::new(Check::R4, message).column("doc")
 }

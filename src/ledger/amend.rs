@@ -102,12 +102,11 @@ impl<'t, 'c> AmendmentWriter<'t, 'c> {
     /// channel resolved to the channel's code (R2: the channel must pay the type).
     fn resolve(&self, a: &NewAmendment) -> Result<std::result::Result<Target, Problem>> {
         if a.field.subject() != a.subject {
-            let message = format!(
-                "{} is a field of a {}, not of a {} (see `fundledger amend {} --help`)",
-                a.field.code(),
-                a.field.subject(),
-                a.subject,
-                a.field.subject()
+            let (field, owner, given) = (a.field.code(), a.field.subject(), a.subject);
+            let (owner_zh, given_zh) = (owner.zh(), given.zh());
+            let message = crate::tr!(
+                "{field} 是{owner_zh}的字段，不是{given_zh}的（见 `fundledger amend {owner} --help`）",
+                "{field} is a field of a {owner}, not of a {given} (see `fundledger amend {owner} --help`)"
             );
             return Ok(Err(Problem::new(Check::Format, message).column("field")));
         }
@@ -115,33 +114,38 @@ impl<'t, 'c> AmendmentWriter<'t, 'c> {
             return Ok(match self.tx.find_project(&a.code)? {
                 Some(p) => Ok(Target { id: p.id, field: a.field.code() }),
                 None => Err(Problem::not_recorded("project", &a.code)
-                    .hint("import the projects file first")
+                    .hint(crate::lang::pick("请先导入项目文件", "import the projects file first"))
                     .column("code")),
             });
         }
         let Some(s) = self.tx.find_subproject(&a.code)? else {
-            let p = Problem::not_recorded("sub-project", &a.code).hint("import the sub-projects file first");
+            let p = Problem::not_recorded("sub-project", &a.code)
+                .hint(crate::lang::pick("请先导入子项目文件", "import the sub-projects file first"));
             return Ok(Err(p.column("code")));
         };
         let Field::Standalone(reference) = &a.field else {
             return Ok(Ok(Target { id: s.id, field: a.field.code() }));
         };
         let Some(channel) = self.catalog.channel(reference) else {
-            let message = format!(
-                "'{}' is not a channel of the catalogue (see `fundledger catalog channels`)",
-                echo(reference)
+            let reference = echo(reference);
+            let message = crate::tr!(
+                "'{reference}' 不是目录中的补助资金类别（见 `fundledger catalog channels`）",
+                "'{reference}' is not a channel of the catalogue (see `fundledger catalog channels`)"
             );
             return Ok(Err(Problem::new(Check::Unknown, message).column("field")));
         };
         let pays = self.catalog.channels_for_type(&s.type_code);
         if !pays.iter().any(|c| c.code == channel.code) {
             let names: Vec<&str> = pays.iter().map(|c| c.name.as_str()).collect();
-            let message = format!(
-                "channel {} does not pay sub-project {} of type {}, so no standalone subsidy is approved on it; its type is paid by: {}",
-                channel.name,
-                s.code,
-                s.type_code,
-                if names.is_empty() { "no channel".to_string() } else { names.join(", ") }
+            let (name, code, type_code) = (&channel.name, &s.code, &s.type_code);
+            let by = if names.is_empty() {
+                crate::lang::pick("无", "no channel").to_string()
+            } else {
+                names.join(", ")
+            };
+            let message = crate::tr!(
+                "资金类别 {name} 不用于{type_code}类子项目 {code}，因此不能在该类别上核定单独补助；该类型由以下资金类别支付：{by}",
+                "channel {name} does not pay sub-project {code} of type {type_code}, so no standalone subsidy is approved on it; its type is paid by: {by}"
             );
             return Ok(Err(Problem::new(Check::R2, message).column("field")));
         }
@@ -152,16 +156,18 @@ impl<'t, 'c> AmendmentWriter<'t, 'c> {
     fn dated(&self, effective: NaiveDate) -> Vec<Problem> {
         let mut problems = Vec::new();
         if rules::not_in_future(effective, self.today).is_err() {
-            let message = format!(
-                "effective {effective}, after today ({}); an amendment is recorded once its document takes effect",
-                self.today
+            let today = self.today;
+            let message = crate::tr!(
+                "生效日期 {effective} 晚于今天（{today}）；变更在其文件生效后才记录",
+                "effective {effective}, after today ({today}); an amendment is recorded once its document takes effect"
             );
             problems.push(Problem::new(Check::R3, message).column("effective"));
         }
         if rules::open_period(&self.closed, effective).is_err() {
-            let message = format!(
-                "{} is closed; no amendment effective {effective} is accepted (date it in an open year)",
-                effective.format("%Y")
+            let year = effective.format("%Y");
+            let message = crate::tr!(
+                "{year} 年度已结账；不接受生效日期为 {effective} 的变更（请定在未结账的年度）",
+                "{year} is closed; no amendment effective {effective} is accepted (date it in an open year)"
             );
             problems.push(Problem::new(Check::R5, message).column("effective"));
         }
@@ -188,25 +194,28 @@ impl<'t, 'c> AmendmentWriter<'t, 'c> {
     fn nothing_held(&self, a: &NewAmendment, subproject_id: i64) -> Result<Vec<Problem>> {
         let mut named = Vec::new();
         for m in self.tx.money_on_subproject(subproject_id)? {
-            named.push(format!(
-                "appropriation {}: {} allocated and not disbursed, {} disbursed and not paid",
-                m.appropriation, m.undisbursed, m.held
+            let (code, undisbursed, held) = (&m.appropriation, m.undisbursed, m.held);
+            named.push(crate::tr!(
+                "指标 {code}：已分配未拨付 {undisbursed}，已拨付未支付 {held}",
+                "appropriation {code}: {undisbursed} allocated and not disbursed, {held} disbursed and not paid"
             ));
         }
         for e in self.tx.entries_of_subproject_since(subproject_id, a.effective, MAX_NAMED_ENTRIES)? {
-            named.push(format!(
-                "{} {} of {} on appropriation {} dated {} (voucher {} line {})",
-                e.kind, e.amount, a.code, e.appropriation, e.date, e.voucher, e.line
+            let (kind, amount, code, appropriation, date, voucher, line) =
+                (&e.kind, e.amount, &a.code, &e.appropriation, e.date, &e.voucher, e.line);
+            let kind_zh = crate::model::Kind::parse(kind).map_or(kind.as_str(), |k| k.zh());
+            named.push(crate::tr!(
+                "{date} 在指标 {appropriation} 上对 {code} {kind_zh} {amount}（凭证 {voucher} 第 {line} 条分录）",
+                "{kind} {amount} of {code} on appropriation {appropriation} dated {date} (voucher {voucher} line {line})"
             ));
         }
         if named.is_empty() {
             return Ok(Vec::new());
         }
-        let message = format!(
-            "sub-project {} cannot be excluded (不开展) from {}: an excluded sub-project receives nothing, and money is recorded on it — {}. Withdraw (收回) or return (退回) the money first; an exclusion takes effect only after the last movement of money on the sub-project",
-            a.code,
-            a.effective,
-            named.join("; ")
+        let (code, effective, named) = (&a.code, a.effective, named.join(crate::lang::pick("；", "; ")));
+        let message = crate::tr!(
+            "子项目 {code} 不能自 {effective} 起改为不开展：不开展的子项目不得安排资金，而它上面记有资金——{named}。请先收回或退回这些资金；不开展只能在该子项目最后一笔资金变动之后生效",
+            "sub-project {code} cannot be excluded (不开展) from {effective}: an excluded sub-project receives nothing, and money is recorded on it — {named}. Withdraw (收回) or return (退回) the money first; an exclusion takes effect only after the last movement of money on the sub-project"
         );
         Ok(vec![Problem::new(Check::R2, message).column("value")])
     }
@@ -223,9 +232,10 @@ impl<'t, 'c> AmendmentWriter<'t, 'c> {
             }
             let Some(t) = self.catalog.subproject_type(&s.type_code) else { continue };
             if let Err(p) = rules::mode_admits(mode, t, &a.code) {
-                let message = format!(
-                    "the mode cannot change to {mode} from {}: sub-project {}: {}",
-                    a.effective, s.code, p.message
+                let (effective, code, why, zh) = (a.effective, &s.code, &p.message, mode.zh());
+                let message = crate::tr!(
+                    "集成模式不能自 {effective} 起改为以“{zh}”为核心：子项目 {code}：{why}",
+                    "the mode cannot change to {mode} from {effective}: sub-project {code}: {why}"
                 );
                 problems.push(Problem::new(Check::R7, message).column("value"));
             }
@@ -240,28 +250,24 @@ fn same_amendment(old: &StoredAmendment, a: &NewAmendment) -> std::result::Resul
     if old.value == a.value && old.effective == a.effective {
         return Ok(Outcome::Unchanged);
     }
-    let message = format!(
-        "document {} already amended {} of {} {} to '{}' effective {}; given '{}' effective {}. Recorded amendments are never edited: to correct it, record another amendment under the correcting document",
-        echo(&a.document),
-        old.field,
-        a.subject,
-        a.code,
-        old.value,
-        old.effective,
-        a.value,
-        a.effective
+    let (doc, field, subject, subject_zh, code) =
+        (echo(&a.document), &old.field, a.subject, a.subject.zh(), &a.code);
+    let (old_value, old_effective, value, effective) = (&old.value, old.effective, &a.value, a.effective);
+    let message = crate::tr!(
+        "文件 {doc} 已将{subject_zh} {code} 的 {field} 变更为 '{old_value}'，自 {old_effective} 起生效；本次给出的是 '{value}'，自 {effective} 起生效。已记录的变更不能修改：如需更正，请以更正文件再记一笔变更",
+        "document {doc} already amended {field} of {subject} {code} to '{old_value}' effective {old_effective}; given '{value}' effective {effective}. Recorded amendments are never edited: to correct it, record another amendment under the correcting document"
     );
     Err(vec![Problem::new(Check::R4, message).column("doc")])
 }
 
 /// The same amendment given twice in one import.
 fn repeat(a: &NewAmendment, field: &str, first: Option<u64>) -> Problem {
-    let at = first.map_or_else(String::new, |l| format!(" (first given on line {l})"));
-    let message = format!(
-        "document {} amends {field} of {} {} a second time in this import{at}; one document changes a field once",
-        echo(&a.document),
-        a.subject,
-        a.code
+    let at =
+        first.map_or_else(String::new, |l| crate::tr!("（第 {l} 行已给出）", " (first given on line {l})"));
+    let (doc, subject, subject_zh, code) = (echo(&a.document), a.subject, a.subject.zh(), &a.code);
+    let message = crate::tr!(
+        "文件 {doc} 在本次导入中第二次变更{subject_zh} {code} 的 {field}{at}；一个文件只变更一个字段一次",
+        "document {doc} amends {field} of {subject} {code} a second time in this import{at}; one document changes a field once"
     );
     Problem::new(Check::R4, message).column("doc")
 }

@@ -29,7 +29,11 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
 
     fn department_code(&self, reference: &str, column: &str) -> std::result::Result<String, Problem> {
         self.catalog.department(reference).map(|d| d.code.clone()).ok_or_else(|| {
-            Problem::new(Check::Unknown, format!("'{reference}' is not a known department")).column(column)
+            Problem::new(
+                Check::Unknown,
+                crate::tr!("'{reference}' 不是已知的部门", "'{reference}' is not a known department"),
+            )
+            .column(column)
         })
     }
 
@@ -46,7 +50,9 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
     ) -> Option<Vec<Problem>> {
         let clash = |other: Option<String>, text: &str| {
             other.filter(|c| c != code).map(|c| {
-                let message = format!(
+                let what_zh = what_zh(what);
+                let message = crate::tr!(
+                    "{what_zh} '{text}' 已被{what_zh} {c} 使用；编码和名称都不能有歧义",
                     "{what} '{text}' is already used by {what} {c}; codes and names must be unambiguous"
                 );
                 vec![Problem::new(Check::R4, message)]
@@ -60,7 +66,10 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             let mut diff = Differences::new();
             diff.field("name", &old.name, &d.name);
             diff.field("name_en", &old.name_en, &d.name_en);
-            return Ok(diff.outcome(&format!("department {}", d.code)));
+            return Ok(diff.outcome(&{
+                let code = &d.code;
+                crate::tr!("部门 {code}", "department {code}")
+            }));
         }
         let by_name = self.catalog.department(&d.name).map(|o| o.code.clone());
         let by_code = self.catalog.department(&d.code).map(|o| o.code.clone());
@@ -76,7 +85,10 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             let mut diff = Differences::new();
             diff.field("name", &old.name, &c.name);
             diff.field("name_en", &old.name_en, &c.name_en);
-            return Ok(diff.outcome(&format!("county {}", c.code)));
+            return Ok(diff.outcome(&{
+                let code = &c.code;
+                crate::tr!("县市区 {code}", "county {code}")
+            }));
         }
         let by_name = self.catalog.county(&c.name).map(|o| o.code.clone());
         let by_code = self.catalog.county(&c.code).map(|o| o.code.clone());
@@ -106,7 +118,10 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
                 old.co_lead.clone().unwrap_or_default(),
                 t.co_lead.clone().unwrap_or_default(),
             );
-            return Ok(diff.outcome(&format!("sub-project type {}", t.code)));
+            return Ok(diff.outcome(&{
+                let code = &t.code;
+                crate::tr!("子项目类型 {code}", "sub-project type {code}")
+            }));
         }
         let by_name = self.catalog.subproject_type(&t.name).map(|o| o.code.clone());
         let by_code = self.catalog.subproject_type(&t.code).map(|o| o.code.clone());
@@ -129,7 +144,10 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             diff.field("policy_owner", &old.policy_owner, &c.policy_owner);
             diff.field("basis", &old.basis, &c.basis);
             diff.field("name_en", &old.name_en, &c.name_en);
-            return Ok(diff.outcome(&format!("channel {}", c.code)));
+            return Ok(diff.outcome(&{
+                let code = &c.code;
+                crate::tr!("补助资金类别 {code}", "channel {code}")
+            }));
         }
         let by_name = self.catalog.channel(&c.name).map(|o| o.code.clone());
         let by_code = self.catalog.channel(&c.code).map(|o| o.code.clone());
@@ -145,15 +163,21 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
         let channel = self.catalog.channel(&d.channel).map(|c| c.code.clone());
         if channel.is_none() {
             problems.push(
-                Problem::new(Check::Unknown, format!("'{}' is not a known fund channel", d.channel))
-                    .column("channel"),
+                Problem::new(Check::Unknown, {
+                    let c = &d.channel;
+                    crate::tr!("'{c}' 不是已知的补助资金类别", "'{c}' is not a known fund channel")
+                })
+                .column("channel"),
             );
         }
         let type_code = self.catalog.subproject_type(&d.type_code).map(|t| t.code.clone());
         if type_code.is_none() {
             problems.push(
-                Problem::new(Check::Unknown, format!("'{}' is not a known sub-project type", d.type_code))
-                    .column("type"),
+                Problem::new(Check::Unknown, {
+                    let t = &d.type_code;
+                    crate::tr!("'{t}' 不是已知的子项目类型", "'{t}' is not a known sub-project type")
+                })
+                .column("type"),
             );
         }
         let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
@@ -163,7 +187,10 @@ impl<'t, 'c> CatalogWriter<'t, 'c> {
             let mut diff = Differences::new();
             diff.field("note", &old.note, &d.note);
             diff.field("basis", &old.basis, &d.basis);
-            return Ok(diff.outcome(&format!("designation {channel} → {type_code}")));
+            return Ok(diff.outcome(&crate::tr!(
+                "资金用途 {channel} → {type_code}",
+                "designation {channel} → {type_code}"
+            )));
         }
         let d = crate::catalog::Designation { channel, type_code, ..d.clone() };
         self.tx.insert_designation(&d, self.builtin)?;
@@ -188,8 +215,11 @@ impl RuleWriter<'_, '_> {
         let channel = self.catalog.channel(&rule.channel).map(|c| c.code.clone());
         if channel.is_none() {
             problems.push(
-                Problem::new(Check::Unknown, format!("'{}' is not a known fund channel", rule.channel))
-                    .column("channel"),
+                Problem::new(Check::Unknown, {
+                    let c = &rule.channel;
+                    crate::tr!("'{c}' 不是已知的补助资金类别", "'{c}' is not a known fund channel")
+                })
+                .column("channel"),
             );
         }
         let type_code = match &rule.type_code {
@@ -198,8 +228,11 @@ impl RuleWriter<'_, '_> {
                 Some(t) => Some(Some(t.code.clone())),
                 None => {
                     problems.push(
-                        Problem::new(Check::Unknown, format!("'{t}' is not a known sub-project type"))
-                            .column("type"),
+                        Problem::new(
+                            Check::Unknown,
+                            crate::tr!("'{t}' 不是已知的子项目类型", "'{t}' is not a known sub-project type"),
+                        )
+                        .column("type"),
                     );
                     None
                 }
@@ -208,9 +241,10 @@ impl RuleWriter<'_, '_> {
         let (Some(channel), Some(type_code)) = (channel, type_code) else { return Ok(Err(problems)) };
         if let Some(t) = &type_code {
             if !self.catalog.designates(&channel, t) {
-                let message = format!(
-                    "channel {} is not designated to pay type {t}; a rule cannot widen its use",
-                    rule.channel
+                let c = &rule.channel;
+                let message = crate::tr!(
+                    "资金类别 {c} 未被指定用于类型 {t}；规则不能扩大其用途",
+                    "channel {c} is not designated to pay type {t}; a rule cannot widen its use"
                 );
                 return Ok(Err(vec![Problem::new(Check::R2, message).column("type")]));
             }
@@ -221,20 +255,34 @@ impl RuleWriter<'_, '_> {
             return Ok(Ok(Outcome::Unchanged));
         }
         if let Some(other) = self.rules.iter().find(|r| r.overlaps(&rule)) {
-            let message = format!(
-                "rule #{} ({}, {} to {}) already applies to channel {} and {} on some of these days; give the new rule dates that do not overlap",
-                other.id,
-                other.shape.describe(),
-                other.valid_from,
-                other.valid_to,
-                rule.channel,
-                rule.type_code.as_deref().map_or("every type".to_string(), |t| format!("type {t}"))
+            let (id, shape, from, to, c) =
+                (other.id, other.shape.describe(), other.valid_from, other.valid_to, &rule.channel);
+            let types = rule
+                .type_code
+                .as_deref()
+                .map_or(crate::lang::pick("所有类型", "every type").to_string(), |t| {
+                    crate::tr!("类型 {t}", "type {t}")
+                });
+            let message = crate::tr!(
+                "规则 #{id}（{shape}，{from} 至 {to}）在其中部分日期已适用于资金类别 {c} 和{types}；请给新规则不重叠的日期",
+                "rule #{id} ({shape}, {from} to {to}) already applies to channel {c} and {types} on some of these days; give the new rule dates that do not overlap"
             );
             return Ok(Err(vec![Problem::new(Check::Overlap, message).column("valid_from")]));
         }
         let id = self.tx.insert_rule(&rule, self.builtin, &self.stamp.operator, &self.stamp.recorded_at)?;
         self.rules.push(crate::subsidy::Rule { id, ..rule });
         Ok(Ok(Outcome::Added))
+    }
+}
+
+/// The Chinese of the catalogue nouns `name_taken` is given.
+fn what_zh(what: &str) -> &str {
+    match what {
+        "department" => "部门",
+        "county" => "县市区",
+        "sub-project type" => "子项目类型",
+        "channel" => "补助资金类别",
+        other => other,
     }
 }
 

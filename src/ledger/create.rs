@@ -11,9 +11,10 @@ use std::path::Path;
 /// catalogue and the given meta facts.
 pub fn create_ledger(path: &Path, meta: &[(&str, &str)], sample_rules: bool, operator: &str) -> Result<()> {
     let exists = || {
-        Error::Internal(format!(
-            "{} already exists; fundledger never overwrites a ledger (choose another --db)",
-            crate::error::shown_path(path)
+        let path = crate::error::shown_path(path);
+        Error::Internal(crate::tr!(
+            "{path} 已存在；fundledger 从不覆盖账本（请换一个 --db）",
+            "{path} already exists; fundledger never overwrites a ledger (choose another --db)"
         ))
     };
     if path.symlink_metadata().is_ok() {

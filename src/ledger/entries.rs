@@ -131,9 +131,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             .filter(|(_, (recorded, given, _))| given.len() < *recorded)
             .map(|(voucher, (recorded, given, first))| {
                 let lines: Vec<String> = given.iter().map(u32::to_string).collect();
-                let message = format!(
-                    "voucher {voucher} has {recorded} lines recorded, but only line(s) {} are given; a voucher is given again with all its lines, as recorded",
-                    lines.join(", ")
+                let lines = lines.join(", ");
+                let message = crate::tr!(
+                    "凭证 {voucher} 已记录 {recorded} 条分录，但本次只给出第 {lines} 条；再次给出凭证时须按记录给出全部分录",
+                    "voucher {voucher} has {recorded} lines recorded, but only line(s) {lines} are given; a voucher is given again with all its lines, as recorded"
                 );
                 (*first, Problem::new(Check::R4, message).column("line"))
             })
@@ -229,7 +230,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         }
         let updated = line.checked_apply(m.flow, m.amount, m.direction);
         if updated.is_none() {
-            let message = "the line's running totals would exceed the largest amount fundledger can hold";
+            let message = crate::lang::pick(
+                "该分录的累计金额将超过 fundledger 能记录的最大金额",
+                "the line's running totals would exceed the largest amount fundledger can hold",
+            );
             problems.push(Problem::new(Check::R6, message).column("amount"));
         }
         Ok(match updated.filter(|_| problems.is_empty()) {
@@ -420,16 +424,23 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let mut problems = Vec::new();
         if e.reverses.is_some() {
             problems.push(
-                Problem::new(
-                    Check::Format,
-                    format!("only a reverse (冲销) entry names an entry it reverses; this one is {}", e.kind),
-                )
+                Problem::new(Check::Format, {
+                    let (kind, zh) = (e.kind, e.kind.zh());
+                    crate::tr!(
+                        "只有冲销分录才写被冲销的分录；这一笔是{zh}",
+                        "only a reverse (冲销) entry names an entry it reverses; this one is {kind}"
+                    )
+                })
                 .column("reverses"),
             );
         }
         let missing = |column: &str| {
-            Problem::new(Check::Format, format!("an entry of kind {} needs the {column}", e.kind))
-                .column(column)
+            let (kind, zh) = (e.kind, e.kind.zh());
+            Problem::new(
+                Check::Format,
+                crate::tr!("{zh}分录需要填写 {column}", "an entry of kind {kind} needs the {column}"),
+            )
+            .column(column)
         };
         let amount = e.amount.ok_or_else(|| missing("amount")).map_err(|p| problems.push(p)).ok();
         let appropriation = match e.appropriation.as_deref() {
@@ -444,7 +455,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                         "appropriation",
                         "appropriation",
                         code,
-                        "import the appropriations file first",
+                        crate::lang::pick("请先导入指标文件", "import the appropriations file first"),
                     ));
                 }
                 found
@@ -462,7 +473,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                         "subproject",
                         "sub-project",
                         code,
-                        "import the sub-projects file first",
+                        crate::lang::pick("请先导入子项目文件", "import the sub-projects file first"),
                     ));
                 }
                 found
@@ -492,9 +503,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             None => {
                 let mut lines = self.tx.voucher_entries(voucher)?;
                 if lines.len() > 1 {
-                    let message = format!(
-                        "voucher {voucher} has {} lines: name the one this reverses in reverses_line (被冲销分录号), or reverse them all with `fundledger reverse {voucher}`",
-                        lines.len()
+                    let n = lines.len();
+                    let message = crate::tr!(
+                        "凭证 {voucher} 有 {n} 条分录：请在 reverses_line（被冲销分录号）中写明冲销哪一条，或用 `fundledger reverse {voucher}` 全部冲销",
+                        "voucher {voucher} has {n} lines: name the one this reverses in reverses_line (被冲销分录号), or reverse them all with `fundledger reverse {voucher}`"
                     );
                     return Ok(Err(Problem::new(Check::R4, message).column("reverses_line")));
                 }
@@ -504,7 +516,12 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         Ok(original.ok_or_else(|| {
             let named =
                 VoucherLine { voucher: Voucher::stored(voucher.to_string()), line: line.unwrap_or(1) };
-            unknown("reverses", "voucher", &named.to_string(), "a reversal names a recorded voucher")
+            unknown(
+                "reverses",
+                "voucher",
+                &named.to_string(),
+                crate::lang::pick("冲销须写明已记录的凭证", "a reversal names a recorded voucher"),
+            )
         }))
     }
 
@@ -512,7 +529,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let Some(voucher) = e.reverses.as_deref() else {
             return Ok(Err(vec![Problem::new(
                 Check::R4,
-                "a reverse (冲销) entry must name the voucher it reverses",
+                crate::lang::pick(
+                    "冲销分录必须写明被冲销的凭证",
+                    "a reverse (冲销) entry must name the voucher it reverses",
+                ),
             )
             .column("reverses")]));
         };
@@ -523,27 +543,33 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let Some(flow) = original.kind.flow() else {
             return Ok(Err(vec![Problem::new(
                 Check::R4,
-                format!("{voucher} is itself a reversal and cannot be reversed; post a new entry instead"),
+                crate::tr!(
+                    "{voucher} 本身是冲销分录，不能再冲销；请改记一笔新分录",
+                    "{voucher} is itself a reversal and cannot be reversed; post a new entry instead"
+                ),
             )
             .column("reverses")]));
         };
         if let Some(by) = self.tx.reversed_by(original.id)? {
             return Ok(Err(vec![Problem::new(
                 Check::R4,
-                format!("{voucher} was already reversed by {by}; an entry is reversed at most once"),
+                crate::tr!(
+                    "{voucher} 已被 {by} 冲销；一笔分录最多冲销一次",
+                    "{voucher} was already reversed by {by}; an entry is reversed at most once"
+                ),
             )
             .column("reverses")]));
         }
         let mut problems = mirror_problems(&original, e);
         if e.date < original.date {
             problems.push(
-                Problem::new(
-                    Check::R4,
-                    format!(
-                        "a reversal cannot be dated {} before its original {voucher} ({})",
-                        e.date, original.date
-                    ),
-                )
+                Problem::new(Check::R4, {
+                    let (date, original) = (e.date, original.date);
+                    crate::tr!(
+                        "冲销的日期 {date} 不能早于原分录 {voucher}（{original}）",
+                        "a reversal cannot be dated {date} before its original {voucher} ({original})"
+                    )
+                })
                 .column("date"),
             );
         }
@@ -554,7 +580,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let subproject = self.subproject(&original.subproject)?;
         let (Some(appropriation), Some(subproject)) = (appropriation, subproject) else {
             // The foreign keys make this impossible in a ledger fundledger wrote.
-            return Err(crate::error::Error::Internal(format!(
+            return Err(crate::error::Error::Internal(crate::tr!(
+                "分录 {voucher} 所指的指标或子项目不在账本中；请运行 `fundledger verify`",
                 "entry {voucher} names an appropriation or sub-project the ledger does not hold; run `fundledger verify`"
             )));
         };
@@ -573,11 +600,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
 /// together or not at all.
 fn lines_recorded_together(e: &NewEntry, recorded: &[StoredEntry]) -> Problem {
     let lines: Vec<String> = recorded.iter().map(|l| l.line.to_string()).collect();
-    let message = format!(
-        "voucher {} is already recorded with line(s) {}; a voucher's lines are recorded together, so line {} cannot be added to it: record it under a new voucher (or reverse the voucher and record it again whole)",
-        e.voucher,
-        lines.join(", "),
-        e.line
+    let (voucher, lines, line) = (&e.voucher, lines.join(", "), e.line);
+    let message = crate::tr!(
+        "凭证 {voucher} 已记录第 {lines} 条分录；一张凭证的分录一起记录，不能再添加第 {line} 条：请记在新凭证下（或冲销该凭证后整张重记）",
+        "voucher {voucher} is already recorded with line(s) {lines}; a voucher's lines are recorded together, so line {line} cannot be added to it: record it under a new voucher (or reverse the voucher and record it again whole)"
     );
     Problem::new(Check::R4, message).column("line")
 }
@@ -585,8 +611,11 @@ fn lines_recorded_together(e: &NewEntry, recorded: &[StoredEntry]) -> Problem {
 /// A voucher line given twice in one file (or one batch).
 fn repeat(voucher: &VoucherLine, first: Option<u64>) -> Problem {
     let message = match first.filter(|l| *l > 0) {
-        Some(first) => format!("{voucher} appears again; it was first given on line {first} of this file"),
-        None => format!("{voucher} appears again in this batch"),
+        Some(first) => crate::tr!(
+            "{voucher} 重复出现；本文件第 {first} 行已经给出过",
+            "{voucher} appears again; it was first given on line {first} of this file"
+        ),
+        None => crate::tr!("{voucher} 在本批中重复出现", "{voucher} appears again in this batch"),
     };
     Problem::new(Check::R4, message).column("voucher")
 }
@@ -604,10 +633,13 @@ fn mirror_problems(original: &StoredEntry, e: &NewEntry) -> Vec<Problem> {
             problems.push(
                 Problem::new(
                     Check::R4,
-                    format!(
-                        "a reversal mirrors its original exactly: {} has {column} {recorded}, not {given}",
-                        original.voucher
-                    ),
+                    {
+                        let voucher = &original.voucher;
+                        crate::tr!(
+                            "冲销必须与原分录完全对应：{voucher} 的 {column} 为 {recorded}，不是 {given}",
+                            "a reversal mirrors its original exactly: {voucher} has {column} {recorded}, not {given}"
+                        )
+                    },
                 )
                 .column(column),
             );
@@ -651,7 +683,8 @@ fn same_entry(old: &StoredEntry, e: &NewEntry) -> std::result::Result<Outcome, V
         d.field("amount", old.amount.to_string(), opt(e.amount.map(|a| a.to_string())));
     }
     d.field("memo", &old.memo, &e.memo);
-    d.outcome(&format!("voucher {}", e.voucher)).map_err(|mut p| {
+    let voucher = &e.voucher;
+    d.outcome(&crate::tr!("凭证 {voucher}", "voucher {voucher}")).map_err(|mut p| {
         p[0].column = Some("voucher".into());
         p
     })

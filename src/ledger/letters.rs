@@ -54,7 +54,8 @@ impl<'a> LetterWriter<'a> {
     /// Checks and records one row given on `line` of the file.
     pub fn write_at(&mut self, l: &LetterLine, line: u64) -> RowResult {
         let Some(department) = self.catalog.department(&l.department) else {
-            let message = format!("'{}' is not a department of the catalogue", l.department);
+            let d = &l.department;
+            let message = crate::tr!("'{d}' 不是目录中的部门", "'{d}' is not a department of the catalogue");
             return refuse(Check::Unknown, "department", message);
         };
         let department = department.code.clone();
@@ -69,16 +70,16 @@ impl<'a> LetterWriter<'a> {
             return Ok(Err(vec![refused]));
         }
         let Some(sub) = self.tx.find_subproject(&l.subproject)? else {
-            return refuse(
-                Check::Unknown,
-                "subproject",
-                format!("sub-project {} is not recorded", l.subproject),
-            );
+            return refuse(Check::Unknown, "subproject", {
+                let code = &l.subproject;
+                crate::tr!("子项目 {code} 未登记", "sub-project {code} is not recorded")
+            });
         };
         if sub.project_code.as_str() != head.project {
-            let message = format!(
-                "{} is a sub-project of {}, not of {}: a letter names only its own project's sub-projects",
-                sub.code, sub.project_code, head.project
+            let (code, own, letter_project) = (&sub.code, &sub.project_code, &head.project);
+            let message = crate::tr!(
+                "{code} 是项目 {own} 的子项目，不是 {letter_project} 的：确认书只列本项目的子项目",
+                "{code} is a sub-project of {own}, not of {letter_project}: a letter names only its own project's sub-projects"
             );
             return refuse(Check::Letter, "subproject", message);
         }
@@ -87,29 +88,36 @@ impl<'a> LetterWriter<'a> {
             t.is_some_and(|t| t.department == department || t.co_lead.as_deref() == Some(&department));
         if !leads {
             let name = |c: &str| self.catalog.department(c).map_or(c.to_string(), |d| d.name.clone());
-            let message = format!(
-                "{} ({}) is led by {}{}, not {}: a department confirms only the types it leads or co-leads",
-                sub.code,
-                t.map_or(sub.type_code.as_str(), |t| t.name.as_str()),
-                t.map_or(String::new(), |t| name(&t.department)),
-                t.and_then(|t| t.co_lead.as_deref()).map_or(String::new(), |c| format!(" or {}", name(c))),
-                name(&department)
+            let (code, type_name) = (&sub.code, t.map_or(sub.type_code.as_str(), |t| t.name.as_str()));
+            let lead = t.map_or(String::new(), |t| name(&t.department));
+            let or = t.and_then(|t| t.co_lead.as_deref()).map_or(String::new(), |c| {
+                let c = name(c);
+                crate::tr!("或{c}", " or {c}")
+            });
+            let given = name(&department);
+            let message = crate::tr!(
+                "{code}（{type_name}）由{lead}{or}牵头，不是{given}：部门只确认自己牵头或配合的类型",
+                "{code} ({type_name}) is led by {lead}{or}, not {given}: a department confirms only the types it leads or co-leads"
             );
             return refuse(Check::Letter, "department", message);
         }
         if !head.named.insert(sub.code.to_string()) {
-            let message = format!("letter {} names {} twice", l.letter, sub.code);
+            let (letter, code) = (&l.letter, &sub.code);
+            let message = crate::tr!("确认书 {letter} 两次列出 {code}", "letter {letter} names {code} twice");
             return refuse(Check::R4, "subproject", message);
         }
         if let Some(recorded) = &head.recorded {
             return Ok(match recorded.lines.iter().find(|x| x.subproject == sub.code.as_str()) {
                 Some(x) if x.status == l.status => Ok(Outcome::Unchanged),
-                Some(x) => Err(vec![edited(
-                    &l.letter,
-                    format!("{} as {}, not {}", sub.code, x.status.zh(), l.status.zh()),
-                )
+                Some(x) => Err(vec![edited(&l.letter, {
+                    let (code, was, now) = (&sub.code, x.status.zh(), l.status.zh());
+                    crate::tr!("{code} 为{was}，不是{now}", "{code} as {was}, not {now}")
+                })
                 .column("status")]),
-                None => Err(vec![edited(&l.letter, format!("no {}", sub.code)).column("subproject")]),
+                None => {
+                    let code = &sub.code;
+                    Err(vec![edited(&l.letter, crate::tr!("不含 {code}", "no {code}")).column("subproject")])
+                }
             });
         }
         let id = match head.id {
@@ -153,8 +161,11 @@ impl<'a> LetterWriter<'a> {
             Err(problems) => Err(problems
                 .into_iter()
                 .map(|p| {
-                    let message =
-                        format!("the letter changes {} to {}, but {}", sub.code, l.status.zh(), p.message);
+                    let (code, status, why) = (&sub.code, l.status.zh(), &p.message);
+                    let message = crate::tr!(
+                        "确认书将 {code} 改为{status}，但{why}",
+                        "the letter changes {code} to {status}, but {why}"
+                    );
                     Problem { message, ..p }.column("status")
                 })
                 .collect()),
@@ -169,14 +180,18 @@ impl<'a> LetterWriter<'a> {
         line: u64,
     ) -> Result<std::result::Result<Head, Vec<Problem>>> {
         let Some(project) = self.tx.find_project(&l.project)? else {
-            let message = format!("project {} is not recorded", l.project);
+            let code = &l.project;
+            let message = crate::tr!("项目 {code} 未登记", "project {code} is not recorded");
             return Ok(Err(vec![Problem::new(Check::Unknown, message).column("project")]));
         };
         let recorded = self.tx.find_letter(&l.letter)?;
         if let Some(r) = &recorded {
             if r.project != l.project.as_str() || r.department != department || r.issued_on != l.issued_on {
-                let said =
-                    format!("project {}, department {}, dated {}", r.project, r.department, r.issued_on);
+                let (project, department, date) = (&r.project, &r.department, r.issued_on);
+                let said = crate::tr!(
+                    "项目 {project}、部门 {department}、日期 {date}",
+                    "project {project}, department {department}, dated {date}"
+                );
                 return Ok(Err(vec![edited(&l.letter, said).column("letter")]));
             }
         }
@@ -207,7 +222,11 @@ impl<'a> LetterWriter<'a> {
                     .filter(|s| !h.named.contains(*s))
                     .collect();
                 (!missing.is_empty()).then(|| {
-                    (h.line, edited(code, format!("also {}", missing.join(", "))).column("subproject"))
+                    let missing = missing.join(", ");
+                    (
+                        h.line,
+                        edited(code, crate::tr!("还有 {missing}", "also {missing}")).column("subproject"),
+                    )
                 })
             })
             .collect();
@@ -227,9 +246,10 @@ fn disagreement(head: &Head, l: &LetterLine, department: &str) -> Option<Problem
     } else {
         return None;
     };
-    let message = format!(
-        "letter {} says {first} on line {}, here {given}: a letter's rows agree on project, department and date",
-        l.letter, head.line
+    let (letter, line) = (&l.letter, head.line);
+    let message = crate::tr!(
+        "确认书 {letter} 第 {line} 行为 {first}，此处为 {given}：同一确认书各行的项目、部门和日期必须一致",
+        "letter {letter} says {first} on line {line}, here {given}: a letter's rows agree on project, department and date"
     );
     Some(Problem::new(Check::Letter, message).column(column))
 }
@@ -238,7 +258,8 @@ fn disagreement(head: &Head, l: &LetterLine, department: &str) -> Option<Problem
 fn edited(letter: &str, recorded: String) -> Problem {
     Problem::new(
         Check::R4,
-        format!(
+        crate::tr!(
+            "确认书 {letter} 已记录为{recorded}；确认书不能修改：请以新的编号记录新确认书",
             "letter {letter} is already recorded with {recorded}; letters are never edited: record the new letter under its own number"
         ),
     )

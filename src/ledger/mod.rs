@@ -79,13 +79,16 @@ impl Differences {
 
     pub(super) fn field<T: PartialEq + std::fmt::Display>(&mut self, name: &str, recorded: T, given: T) {
         if recorded != given {
-            self.0.push(format!("{name}: recorded '{recorded}', given '{given}'"));
+            self.0.push(crate::tr!(
+                "{name}：已记录 '{recorded}'，本次给出 '{given}'",
+                "{name}: recorded '{recorded}', given '{given}'"
+            ));
         }
     }
 
     /// `Unchanged` when nothing differs, else an R4 problem naming `what`.
     pub(super) fn outcome(self, what: &str) -> std::result::Result<Outcome, Vec<Problem>> {
-        self.outcome_or(what, "post a correction instead")
+        self.outcome_or(what, crate::lang::pick("请改为记一笔更正", "post a correction instead"))
     }
 
     /// `outcome`, with `instead` saying how to record the change (`amend` for a register row).
@@ -93,23 +96,26 @@ impl Differences {
         if self.0.is_empty() {
             return Ok(Outcome::Unchanged);
         }
-        Err(vec![Problem::new(
-            Check::R4,
-            format!(
-                "{what} is already recorded with different content ({}); recorded rows are never edited — {instead}",
-                self.0.join("; ")
-            ),
-        )])
+        Err(vec![Problem::new(Check::R4, {
+            let differences = self.0.join(crate::lang::pick("；", "; "));
+            crate::tr!(
+                    "{what} 已有记录，内容不同（{differences}）；已记录的行不能修改——{instead}",
+                    "{what} is already recorded with different content ({differences}); recorded rows are never edited — {instead}"
+                )
+        })])
     }
 }
 
 /// Resolves a county reference (code or name) to its name.
 pub(super) fn county_name(catalog: &Catalog, reference: &str) -> std::result::Result<String, Problem> {
     catalog.county(reference).map(|c| c.name.clone()).ok_or_else(|| {
-        Problem::new(
-            Check::Unknown,
-            format!("'{reference}' is not a known county (known: {})", catalog.county_names()),
-        )
+        Problem::new(Check::Unknown, {
+            let known = catalog.county_names();
+            crate::tr!(
+                "'{reference}' 不是已知的县市区（已知：{known}）",
+                "'{reference}' is not a known county (known: {known})"
+            )
+        })
         .column("county")
     })
 }

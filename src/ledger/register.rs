@@ -33,11 +33,12 @@ impl ProjectWriter<'_, '_> {
             d.field("mode", o.mode, p.mode);
             d.field("approved_on", o.approved_on, p.approved_on);
             d.field("flagship", o.flagship, p.flagship);
-            let instead = format!(
-                "record the change as an amendment from its effective date instead: fundledger amend project {} --effective DATE --doc DOC --reason TEXT (--flagship, --mode, --implementing-body), or `import amendments`",
-                p.code
+            let code = &p.code;
+            let instead = crate::tr!(
+                "请改为按生效日期记一笔变更：fundledger amend project {code} --effective DATE --doc DOC --reason TEXT（--flagship、--mode、--implementing-body），或 `import amendments`",
+                "record the change as an amendment from its effective date instead: fundledger amend project {code} --effective DATE --doc DOC --reason TEXT (--flagship, --mode, --implementing-body), or `import amendments`"
             );
-            return Ok(d.outcome_or(&format!("project {}", p.code), &instead));
+            return Ok(d.outcome_or(&crate::tr!("项目 {code}", "project {code}"), &instead));
         }
         self.tx.insert_project(&p, &self.stamp.operator, &self.stamp.recorded_at)?;
         Ok(Ok(Outcome::Added))
@@ -55,7 +56,8 @@ impl SubprojectWriter<'_, '_> {
         let mut problems = Vec::new();
         let project = self.tx.find_project(&s.project)?;
         if project.is_none() {
-            let problem = Problem::not_recorded("project", &s.project).hint("import the projects file first");
+            let problem = Problem::not_recorded("project", &s.project)
+                .hint(crate::lang::pick("请先导入项目文件", "import the projects file first"));
             problems.push(problem.column("project"));
         }
         let t = self.catalog.subproject_type(&s.type_ref);
@@ -63,10 +65,13 @@ impl SubprojectWriter<'_, '_> {
             problems.push(
                 Problem::new(
                     Check::Unknown,
-                    format!(
-                        "'{}' is not a known sub-project type (see `fundledger catalog types`; add new ones with `import types`)",
-                        s.type_ref
-                    ),
+                    {
+                        let t = &s.type_ref;
+                        crate::tr!(
+                            "'{t}' 不是已知的子项目类型（见 `fundledger catalog types`；新类型用 `import types` 添加）",
+                            "'{t}' is not a known sub-project type (see `fundledger catalog types`; add new ones with `import types`)"
+                        )
+                    },
                 )
                 .column("type"),
             );
@@ -86,11 +91,12 @@ impl SubprojectWriter<'_, '_> {
             d.field("letter", &old.letter, &s.letter);
             d.field("standalone_amount", fen_or_empty(old.standalone), fen_or_empty(s.standalone));
             d.field("standalone_doc", &old.standalone_doc, &s.standalone_doc);
-            let instead = format!(
-                "record the change as an amendment from its effective date instead: fundledger amend subproject {} --effective DATE --doc DOC --reason TEXT (--status, --quantity, --unit, --investment, --standalone CHANNEL=AMOUNT), or `import amendments`",
-                s.code
+            let code = &s.code;
+            let instead = crate::tr!(
+                "请改为按生效日期记一笔变更：fundledger amend subproject {code} --effective DATE --doc DOC --reason TEXT（--status、--quantity、--unit、--investment、--standalone CHANNEL=AMOUNT），或 `import amendments`",
+                "record the change as an amendment from its effective date instead: fundledger amend subproject {code} --effective DATE --doc DOC --reason TEXT (--status, --quantity, --unit, --investment, --standalone CHANNEL=AMOUNT), or `import amendments`"
             );
-            return Ok(d.outcome_or(&format!("sub-project {}", s.code), &instead));
+            return Ok(d.outcome_or(&crate::tr!("子项目 {code}", "sub-project {code}"), &instead));
         }
         let stamp = self.stamp;
         self.tx.insert_subproject(project.id, s, &t.code, &stamp.operator, &stamp.recorded_at)?;
@@ -114,13 +120,13 @@ impl AppropriationWriter<'_, '_> {
         let channel = self.catalog.channel(&a.channel_ref);
         if channel.is_none() {
             problems.push(
-                Problem::new(
-                    Check::Unknown,
-                    format!(
-                        "'{}' is not a known fund channel (see `fundledger catalog channels`)",
-                        a.channel_ref
-                    ),
-                )
+                Problem::new(Check::Unknown, {
+                    let c = &a.channel_ref;
+                    crate::tr!(
+                        "'{c}' 不是已知的补助资金类别（见 `fundledger catalog channels`）",
+                        "'{c}' is not a known fund channel (see `fundledger catalog channels`)"
+                    )
+                })
                 .column("channel"),
             );
         }
@@ -135,7 +141,8 @@ impl AppropriationWriter<'_, '_> {
             d.field("county", &old.county, &a.county);
             d.field("issued_on", old.issued_on, a.issued_on);
             d.field("amount", old.amount, a.amount);
-            return Ok(d.outcome(&format!("appropriation {}", a.code)));
+            let code = &a.code;
+            return Ok(d.outcome(&crate::tr!("指标 {code}", "appropriation {code}")));
         }
         let stamp = self.stamp;
         self.tx.insert_appropriation(&a, &channel.code, &stamp.operator, &stamp.recorded_at)?;

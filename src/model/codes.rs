@@ -40,7 +40,12 @@ macro_rules! code_enum {
                     .iter()
                     .map(|v| format!("{}/{}", v.code(), v.zh()))
                     .collect();
-                Err(format!("'{}' is not a valid {} (use one of {})", echo(t), $what, allowed.join(", ")))
+                let (t, what, allowed) = (echo(t), $what, allowed.join(", "));
+                let what_zh = what_zh(what);
+                Err(crate::tr!(
+                    "'{t}' 不是有效的{what_zh}（可用：{allowed}）",
+                    "'{t}' is not a valid {what} (use one of {allowed})"
+                ))
             }
         }
 
@@ -50,6 +55,22 @@ macro_rules! code_enum {
             }
         }
     };
+}
+
+/// What a set of codes is called in a Chinese message.
+fn what_zh(what: &str) -> &str {
+    match what {
+        "mode" => "集成模式",
+        "scope" => "实施范围",
+        "status" => "状态",
+        "level" => "预算级次",
+        "kind" => "分录类型",
+        "period action" => "结账操作",
+        "acceptance stage" => "验收环节",
+        "acceptance result" => "验收结果",
+        "subject" => "变更对象",
+        other => other,
+    }
 }
 
 code_enum!(

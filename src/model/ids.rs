@@ -160,6 +160,6 @@ mod tests {
         assert_eq!(format!("{code}"), "S-FARM");
         assert!(SubprojectCode::parse("S FARM").unwrap_err().contains("sub-project"));
         assert!(Voucher::parse("=1+1").is_err());
-        assert!(ProjectCode::parse("").unwrap_err().contains("the project is empty"));
+        assert!(ProjectCode::parse("").unwrap_err().contains("project 为空"));
     }
 }

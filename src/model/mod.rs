@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(parse_text_up_to(&name(40), "name", true, MAX_COUNTY_NAME_CHARS), Ok(name(40)));
         let err =
             parse_text_up_to(&name(41), "name", true, MAX_COUNTY_NAME_CHARS).expect_err("41 is too long");
-        assert!(err.contains("longer than 40 characters"), "{err}");
+        assert!(err.contains("超过 40 个字符"), "{err}");
         assert!(parse_text_up_to(&name(101), "name", true, MAX_NAME_CHARS).is_err());
         assert_eq!(parse_text(&name(200), "memo", false), Ok(name(200)));
         assert!(parse_text(&name(201), "memo", false).is_err());

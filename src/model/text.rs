@@ -10,7 +10,10 @@ pub fn parse_flag(text: &str) -> Result<bool, String> {
         "是" | "√" | "✓" => Ok(true),
         t if ["no", "n", "false", "0", ""].iter().any(|v| t.eq_ignore_ascii_case(v)) => Ok(false),
         "否" => Ok(false),
-        t => Err(format!("'{}' is not yes/no (是/否)", echo(t))),
+        t => {
+            let t = echo(t);
+            Err(crate::tr!("'{t}' 不是 是/否（yes/no）", "'{t}' is not yes/no (是/否)"))
+        }
     }
 }
 
@@ -19,22 +22,28 @@ pub fn parse_flag(text: &str) -> Result<bool, String> {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("the date is empty".to_string());
+        return Err(crate::lang::pick("日期为空", "the date is empty").to_string());
     }
     let normalised: String = t.replace(['年', '月', '/', '.'], "-").replace('日', "");
     NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
         .ok()
         .filter(|d| YEARS.contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| format!("'{}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)", echo(t)))
+        .ok_or_else(|| {
+            let t = echo(t);
+            crate::tr!(
+                "'{t}' 不是日期（请写成 YYYY-MM-DD，如 2024-03-15）",
+                "'{t}' is not a date (write YYYY-MM-DD, e.g. 2024-03-15)"
+            )
+        })
 }
 
 /// A voucher's line number (分录号): a whole number from 1 to `MAX_VOUCHER_LINES`.
 pub fn parse_voucher_line(text: &str) -> Result<u32, String> {
     text.trim().parse::<u32>().ok().filter(|n| (1..=super::MAX_VOUCHER_LINES).contains(n)).ok_or_else(|| {
-        format!(
-            "'{}' is not a voucher line (a whole number from 1 to {})",
-            echo(text.trim()),
-            super::MAX_VOUCHER_LINES
+        let (t, max) = (echo(text.trim()), super::MAX_VOUCHER_LINES);
+        crate::tr!(
+            "'{t}' 不是分录号（1 到 {max} 之间的整数）",
+            "'{t}' is not a voucher line (a whole number from 1 to {max})"
         )
     })
 }
@@ -57,27 +66,33 @@ pub const MAX_COUNTY_NAME_CHARS: usize = 40;
 pub fn parse_code(text: &str, what: &str) -> Result<String, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(format!("the {what} is empty"));
+        return Err(crate::tr!("{what} 为空", "the {what} is empty"));
     }
     if t.chars().count() > MAX_CODE_CHARS {
-        return Err(format!("the {what} '{}' is longer than {MAX_CODE_CHARS} characters", echo(t)));
+        let t = echo(t);
+        return Err(crate::tr!(
+            "{what} '{t}' 超过 {MAX_CODE_CHARS} 个字符",
+            "the {what} '{t}' is longer than {MAX_CODE_CHARS} characters"
+        ));
     }
     if t.chars().any(char::is_control) {
-        return Err(format!("the {what} contains a control character"));
+        return Err(crate::tr!("{what} 含有控制字符", "the {what} contains a control character"));
     }
     if let Some((at, c)) =
         t.chars().enumerate().find(|(_, c)| c.is_whitespace() || crate::error::invisible(*c).is_some())
     {
-        let kind = crate::error::invisible(c).unwrap_or("a space");
-        return Err(format!(
-            "the {what} '{}' contains U+{:04X} ({kind}) at character {}; codes take visible characters only, or two codes would look the same",
-            echo(t),
-            u32::from(c),
-            at + 1
+        let kind = crate::error::invisible(c).unwrap_or(crate::lang::pick("空格", "a space"));
+        let (t, u, at) = (echo(t), format!("U+{:04X}", u32::from(c)), at + 1);
+        return Err(crate::tr!(
+            "{what} '{t}' 的第 {at} 个字符是 {u}（{kind}）；编码只能用可见字符，否则两个编码会看起来一样",
+            "the {what} '{t}' contains {u} ({kind}) at character {at}; codes take visible characters only, or two codes would look the same"
         ));
     }
     if t.starts_with(['=', '+', '-', '@']) {
-        return Err(format!("the {what} '{t}' may not start with = + - or @"));
+        return Err(crate::tr!(
+            "{what} '{t}' 不能以 = + - 或 @ 开头",
+            "the {what} '{t}' may not start with = + - or @"
+        ));
     }
     Ok(t.to_string())
 }
@@ -94,20 +109,23 @@ pub fn parse_text_up_to(text: &str, what: &str, required: bool, max_chars: usize
     let joined = text.replace("\r\n", " ").replace(['\r', '\n'], " ");
     let t = joined.trim();
     if required && t.is_empty() {
-        return Err(format!("the {what} is empty"));
+        return Err(crate::tr!("{what} 为空", "the {what} is empty"));
     }
     if t.chars().count() > max_chars {
-        return Err(format!("the {what} is longer than {max_chars} characters"));
+        return Err(crate::tr!(
+            "{what} 超过 {max_chars} 个字符",
+            "the {what} is longer than {max_chars} characters"
+        ));
     }
     if t.chars().any(char::is_control) {
-        return Err(format!("the {what} contains a control character"));
+        return Err(crate::tr!("{what} 含有控制字符", "the {what} contains a control character"));
     }
     if let Some((at, c)) = t.chars().enumerate().find(|(_, c)| crate::error::invisible(*c).is_some()) {
-        return Err(format!(
-            "the {what} contains U+{:04X} ({}) at character {}; text may not hide characters that change how it reads",
-            u32::from(c),
-            crate::error::invisible(c).unwrap_or_default(),
-            at + 1
+        let (u, kind, at) =
+            (format!("U+{:04X}", u32::from(c)), crate::error::invisible(c).unwrap_or_default(), at + 1);
+        return Err(crate::tr!(
+            "{what} 的第 {at} 个字符是 {u}（{kind}）；文本不能隐藏会改变阅读方式的字符",
+            "the {what} contains {u} ({kind}) at character {at}; text may not hide characters that change how it reads"
         ));
     }
     Ok(t.to_string())

@@ -63,6 +63,27 @@ impl Ledger {
             .into()
     }
 
+    /// Runs with `--lang en`: for tests about the English text of messages.
+    pub fn run_en(&self, args: &[&str]) -> Run {
+        let mut a = args.to_vec();
+        a.extend(["--lang", "en"]);
+        self.run(&a)
+    }
+
+    /// `ok` with `--lang en`.
+    pub fn ok_en(&self, args: &[&str]) -> String {
+        let mut a = args.to_vec();
+        a.extend(["--lang", "en"]);
+        self.ok(&a)
+    }
+
+    /// `refused` with `--lang en`: the English fragments of a refusal.
+    pub fn refused_en(&self, args: &[&str], fragments: &[&str]) -> String {
+        let mut a = args.to_vec();
+        a.extend(["--lang", "en"]);
+        self.refused(&a, fragments)
+    }
+
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let r = self.run(args);
@@ -79,7 +100,12 @@ impl Ledger {
         for f in fragments {
             assert!(r.stderr.contains(f), "stderr lacks {f:?}:\n{}", r.stderr);
         }
-        assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+        let said_nothing_written = if args.windows(2).any(|w| w == ["--lang", "en"]) {
+            "nothing was written"
+        } else {
+            "未写入任何内容"
+        };
+        assert!(r.stderr.contains(said_nothing_written), "{}", r.stderr);
         assert!(self.bytes() == before, "the ledger file changed after a refused write {args:?}");
         r.stderr
     }
