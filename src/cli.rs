@@ -102,6 +102,8 @@ pub enum Command {
     Backup(commands::backup::Args),
     /// Build a demo ledger from the built-in sample city and show what it holds.
     Demo,
+    /// The users of the web application: add, list, disable, passwd, token.
+    User(commands::user::Args),
     /// Time imports, reports and verify on a generated city-scale ledger (README, Performance).
     #[cfg(feature = "dev")]
     Bench(commands::bench::Args),
@@ -156,6 +158,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Backup(args) => commands::backup::run(ctx, &args),
         Command::Upgrade => commands::upgrade::run(ctx),
         Command::Demo => commands::demo::run(ctx),
+        Command::User(args) => commands::user::run(ctx, &args),
         #[cfg(feature = "dev")]
         Command::Bench(args) => commands::bench::run(ctx, &args),
         #[cfg(feature = "dev")]
