@@ -139,6 +139,7 @@ pub fn noun(table: &str) -> &str {
         "letters" => "confirmation letter",
         "letter_lines" => "line of confirmation letter",
         "amendments" => "amendment of",
+        "user_events" => "change of user",
         "writes" => "journal write",
         other => other,
     }

@@ -107,6 +107,8 @@ pub enum Command {
     Backup(commands::backup::Args),
     /// 用内置示例城市建立演示账本并展示其内容 / Build a demo ledger from the built-in sample city and show what it holds.
     Demo,
+    /// 网页应用的用户：新增、列出、停用、改密码、发令牌 / The users of the web application: add, list, disable, passwd, token.
+    User(commands::user::Args),
     /// 在生成的全市规模账本上计时导入、报表和核验（见 README 性能一节） / Time imports, reports and verify on a generated city-scale ledger (README, Performance).
     #[cfg(feature = "dev")]
     Bench(commands::bench::Args),
@@ -188,6 +190,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Backup(args) => commands::backup::run(ctx, &args),
         Command::Upgrade => commands::upgrade::run(ctx),
         Command::Demo => commands::demo::run(ctx),
+        Command::User(args) => commands::user::run(ctx, &args),
         #[cfg(feature = "dev")]
         Command::Bench(args) => commands::bench::run(ctx, &args),
         #[cfg(feature = "dev")]

@@ -47,6 +47,8 @@ pub enum Check {
     /// The audit chain and the stored rows disagree: something was changed behind
     /// fundledger's back.
     Audit,
+    /// Users and roles: a user name, role, scope or password the rules for users refuse.
+    Access,
 }
 
 impl Check {
@@ -67,6 +69,7 @@ impl Check {
             Check::Acceptance => ("验收规定", "acceptance rules"),
             Check::Letter => ("确认书", "confirmation letters"),
             Check::Audit => ("审计链", "audit chain"),
+            Check::Access => ("用户与权限", "users and roles"),
         };
         crate::lang::pick(zh, en)
     }

@@ -38,7 +38,7 @@
 //!
 //! ```text
 //! lang error money progress → model → subsidy allocate → catalog → audit → rules → import → db
-//!   → pipeline → ledger → verify → report → render → args → dev → commands → cli → main
+//!   → pipeline → ledger → users → verify → report → render → args → dev → commands → cli → main
 //! ```
 //!
 //! # Scale
@@ -70,4 +70,5 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod subsidy;
+pub mod users;
 pub mod verify;

@@ -25,6 +25,7 @@ pub mod reconcile;
 pub mod review;
 pub mod statement;
 pub mod upgrade;
+pub mod user;
 pub mod verify;
 
 use crate::render::{Format, Lang, Options, Out, Unit};

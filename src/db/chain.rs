@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 18] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 19] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -37,6 +37,7 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 18] = [
         "amendments",
         "subject || ' ' || coalesce((SELECT code FROM subprojects WHERE id = subproject_id), (SELECT code FROM projects WHERE id = project_id), '#' || id) || ' ' || field || ' (' || document || ')'",
     ),
+    ("user_events", "coalesce((SELECT name FROM users WHERE id = user_id), '#' || user_id) || ' ' || action"),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];
 

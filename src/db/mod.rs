@@ -16,6 +16,7 @@ mod floor;
 mod letters;
 mod open;
 mod read;
+mod users;
 mod write;
 
 use chain::*;
@@ -28,6 +29,7 @@ pub use floor::floor_table;
 pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};
 pub use open::remove_ledger_files;
 pub use read::{Counts, LineYear};
+pub use users::{UserAction, UserInsert};
 pub use write::{AcceptanceInsert, AwardInsert, EntryInsert, EntryStatements, WriteRecord};
 
 use crate::audit::{Canon, Hash, GENESIS};
@@ -65,6 +67,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0010_letters.sql"),
     include_str!("../../schema/0011_amendments.sql"),
     include_str!("../../schema/0012_acceptance_status_in_force.sql"),
+    include_str!("../../schema/0013_users.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

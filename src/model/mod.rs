@@ -13,6 +13,7 @@ mod ids;
 mod rows;
 mod stored;
 mod text;
+mod users;
 
 pub use adjustment::*;
 pub use amendment::*;
@@ -22,6 +23,7 @@ pub use ids::*;
 pub use rows::*;
 pub use stored::*;
 pub use text::*;
+pub use users::*;
 
 #[cfg(test)]
 mod tests {

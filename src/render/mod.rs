@@ -35,6 +35,7 @@ pub mod letters;
 pub mod reconcile;
 pub mod review;
 pub mod statement;
+pub mod users;
 pub mod verification;
 
 pub use out::Out;

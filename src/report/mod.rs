@@ -22,6 +22,7 @@ pub mod overview;
 pub mod reconcile;
 pub mod review;
 pub mod statement;
+pub mod users;
 pub mod verification;
 
 /// Serde helpers for the types that do not serialise themselves the way JSON readers expect.
