@@ -143,12 +143,13 @@ fn claims(
     // The register as amended today: an amended exclusion, investment or standalone approval
     // counts.
     let today = chrono::Local::now().date_naive();
-    // Outstanding entitlement and fair share not yet received, with the county's channel as
-    // funded today (this appropriation included): dividing by the dues leaves no shrinkage.
+    // Outstanding entitlement, and what is due first: the fair share not yet received (the
+    // shrinkage) with the county's channel as funded today, this appropriation included — so
+    // dividing by the dues leaves no shrinkage.
     let owed: HashMap<String, (Fen, Fen)> = entitlements(db, catalog, today)?
         .into_iter()
         .filter(|r| r.channel == a.channel)
-        .map(|r| (r.subproject.clone(), (r.outstanding(), r.due())))
+        .map(|r| (r.subproject.clone(), (r.outstanding(), r.shrinkage())))
         .collect();
     let mut projects = HashMap::new();
     let claims = db

@@ -188,8 +188,8 @@ impl Content {
         Ok(content)
     }
 
-    /// Whether a project of `mode` with this content counts toward 农 coverage.
-    pub fn counts_agri(self, _mode: Mode) -> bool {
+    /// Whether a project with this content counts toward 农 coverage (every mode admits it).
+    pub fn counts_agri(self) -> bool {
         self.agri
     }
 

@@ -57,11 +57,6 @@ impl Row {
     pub fn underfunding(&self) -> Fen {
         positive(self.entitlement.amount - self.fair_share)
     }
-
-    /// Fair share not yet received that an allocation should bring (as `shrinkage`).
-    pub fn due(&self) -> Fen {
-        self.shrinkage()
-    }
 }
 
 fn positive(f: Fen) -> Fen {

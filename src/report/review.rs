@@ -280,7 +280,7 @@ fn count_projects(
             c.new += 1;
         }
         let has = content.get(p.row.code.as_str()).copied().unwrap_or_default();
-        c.agri += usize::from(has.counts_agri(p.row.mode));
+        c.agri += usize::from(has.counts_agri());
         c.land += usize::from(has.counts_land(p.row.mode));
         let missing = has.missing_for(p.row.mode);
         if !missing.is_empty() {
