@@ -537,7 +537,7 @@ fn the_fingerprint_is_the_chain_head_and_changes_with_every_write() {
     assert_ne!(after["hash"], first["hash"]);
     let table = l.ok(&["review", "--year", "2024"]);
     assert!(
-        table.contains(&format!("11 entries, chain head {}", after["hash"].as_str().unwrap())),
+        table.contains(&format!("账本指纹：11 笔分录，审计链头 {}", after["hash"].as_str().unwrap())),
         "{table}"
     );
 }
