@@ -121,28 +121,29 @@ pub fn subject(table: &str, label: &str) -> String {
 }
 
 pub fn noun(table: &str) -> &str {
-    match table {
-        "departments" => "department",
-        "counties" => "county",
-        "subproject_types" => "sub-project type",
-        "channels" => "channel",
-        "designations" => "designation",
-        "projects" => "project",
-        "subprojects" => "sub-project",
-        "appropriations" => "appropriation",
-        "subsidy_rules" => "subsidy rule",
-        "period_events" => "close/reopen record",
-        "acceptances" => "acceptance",
-        "acceptance_awards" => "quality award of",
-        "acceptance_bureaus" => "county bureau",
-        "adjustments" => "adjustment of appropriation",
-        "letters" => "confirmation letter",
-        "letter_lines" => "line of confirmation letter",
-        "amendments" => "amendment of",
-        "user_events" => "change of user",
-        "writes" => "journal write",
-        other => other,
-    }
+    let (zh, en) = match table {
+        "departments" => ("部门", "department"),
+        "counties" => ("县市区", "county"),
+        "subproject_types" => ("子项目类型", "sub-project type"),
+        "channels" => ("资金类别", "channel"),
+        "designations" => ("资金用途", "designation"),
+        "projects" => ("项目", "project"),
+        "subprojects" => ("子项目", "sub-project"),
+        "appropriations" => ("指标", "appropriation"),
+        "subsidy_rules" => ("补助规则", "subsidy rule"),
+        "period_events" => ("结账/重新开账记录", "close/reopen record"),
+        "acceptances" => ("验收", "acceptance"),
+        "acceptance_awards" => ("优质工程", "quality award of"),
+        "acceptance_bureaus" => ("县级组织单位", "county bureau"),
+        "adjustments" => ("指标调整", "adjustment of appropriation"),
+        "letters" => ("确认书", "confirmation letter"),
+        "letter_lines" => ("确认书明细行", "line of confirmation letter"),
+        "amendments" => ("变更", "amendment of"),
+        "user_events" => ("用户变更", "change of user"),
+        "writes" => ("写入记录", "journal write"),
+        other => (other, other),
+    };
+    crate::lang::pick(zh, en)
 }
 
 /// A link of the audit chain as stored; `hash` is `None` when the stored value is not a
@@ -197,7 +198,7 @@ pub fn walk(source: ChainSource<'_>, progress: &Progress, anchor: Option<&[u8]>)
         entries,
         register,
         linked: BTreeSet::new(),
-        last_voucher: String::from("entry (none)"),
+        last_voucher: crate::lang::pick("分录（无）", "entry (none)").to_string(),
         prev: GENESIS,
         expected: 1,
         suspect: None,
@@ -206,9 +207,11 @@ pub fn walk(source: ChainSource<'_>, progress: &Progress, anchor: Option<&[u8]>)
     for link in links {
         let link = link?;
         let stored = link.hash.unwrap_or_else(|| {
-            w.walk
-                .findings
-                .push(format!("audit link {} does not hold a 32-byte hash: the chain was edited", link.seq));
+            let seq = link.seq;
+            w.walk.findings.push(crate::tr!(
+                "审计链第 {seq} 环存的不是 32 字节的哈希：审计链被改动过",
+                "audit link {seq} does not hold a 32-byte hash: the chain was edited"
+            ));
             GENESIS
         });
         w.walk.links += 1;
@@ -224,6 +227,14 @@ pub fn walk(source: ChainSource<'_>, progress: &Progress, anchor: Option<&[u8]>)
         w.compare(row, &link, stored);
     }
     w.finish()
+}
+
+/// A row whose link does not match, when it cannot be told which of the two was altered.
+fn not_matching(what: &str) -> String {
+    crate::tr!(
+        "{what}与审计链不一致：它或它的环在记录后被改动",
+        "{what} does not match the audit chain: it, or its link, was altered after it was recorded"
+    )
 }
 
 /// The walk's state between links.
@@ -252,9 +263,10 @@ impl Walker<'_> {
     }
 
     fn unlinked_entry(&mut self, entry: &ChainedRow) {
-        self.walk.findings.push(format!(
-            "{} (id {}) has no link in the audit chain: its link was removed, or the entry was inserted behind fundledger's back",
-            entry.label, entry.id
+        let (label, id) = (&entry.label, entry.id);
+        self.walk.findings.push(crate::tr!(
+            "{label}（id {id}）在审计链中没有对应的环：它的环被删除了，或该分录是绕过 fundledger 插入的",
+            "{label} (id {id}) has no link in the audit chain: its link was removed, or the entry was inserted behind fundledger's back"
         ));
     }
 
@@ -262,9 +274,16 @@ impl Walker<'_> {
         let expected = self.expected;
         if seq != expected {
             self.walk.findings.push(if seq == expected + 1 {
-                format!("audit link {expected} is missing: it was removed from the chain")
+                crate::tr!(
+                    "审计链第 {expected} 环缺失：它已被从链中删除",
+                    "audit link {expected} is missing: it was removed from the chain"
+                )
             } else {
-                format!("audit links {expected}–{} are missing: they were removed from the chain", seq - 1)
+                let last = seq - 1;
+                crate::tr!(
+                    "审计链第 {expected}–{last} 环缺失：它们已被从链中删除",
+                    "audit links {expected}–{last} are missing: they were removed from the chain"
+                )
             });
             self.after_gap = true;
         }
@@ -296,13 +315,17 @@ impl Walker<'_> {
                 self.pending = other;
                 let (seq, rid) = (link.seq, link.rid);
                 self.walk.findings.push(match voucher_of(rid)? {
-                    Some(voucher) => format!(
+                    Some(voucher) => crate::tr!(
+                        "审计链第 {seq} 环指向的分录 {voucher}（id {rid}）不在记录顺序上：有环被绕过 fundledger 移动或添加",
                         "audit link {seq} names entry {voucher} (id {rid}) out of recording order: links were moved or added behind fundledger's back"
                     ),
-                    None => format!(
-                        "the entry recorded at link {seq} (id {rid}, after {}) was removed",
-                        self.last_voucher
-                    ),
+                    None => {
+                        let last = &self.last_voucher;
+                        crate::tr!(
+                            "审计链第 {seq} 环记录的分录（id {rid}，在 {last} 之后）已被删除",
+                            "the entry recorded at link {seq} (id {rid}, after {last}) was removed"
+                        )
+                    }
                 });
                 Ok(None)
             }
@@ -315,12 +338,17 @@ impl Walker<'_> {
         if found.is_none() {
             let (seq, rid) = (link.seq, link.rid);
             self.walk.findings.push(if self.linked.contains(&key) {
-                format!(
-                    "audit link {seq} names {} again: links were added behind fundledger's back",
-                    subject(&link.table, &rid.to_string())
+                let what = subject(&link.table, &rid.to_string());
+                crate::tr!(
+                    "审计链第 {seq} 环再次指向{what}：有环被绕过 fundledger 添加",
+                    "audit link {seq} names {what} again: links were added behind fundledger's back"
                 )
             } else {
-                format!("the {} row recorded at link {seq} (rowid {rid}) was removed", noun(&link.table))
+                let noun = noun(&link.table);
+                crate::tr!(
+                    "审计链第 {seq} 环记录的{noun}（rowid {rid}）已被删除",
+                    "the {noun} row recorded at link {seq} (rowid {rid}) was removed"
+                )
             });
         }
         self.linked.insert(key);
@@ -334,11 +362,17 @@ impl Walker<'_> {
         if let Some((what, own)) = self.suspect.take() {
             let by_own = row.as_ref().map(|r| link_bytes(&own, &r.bytes));
             self.walk.findings.push(if computed == Some(stored) {
-                format!("{what} was altered after it was recorded: it no longer matches its audit link")
+                crate::tr!(
+                    "{what}在记录后被改动：与它的审计链环不再一致",
+                    "{what} was altered after it was recorded: it no longer matches its audit link"
+                )
             } else if by_own == Some(stored) {
-                format!("the audit link of {what} was altered: the row itself is as recorded")
+                crate::tr!(
+                    "{what}的审计链环被改动：该行本身与记录时一致",
+                    "the audit link of {what} was altered: the row itself is as recorded"
+                )
             } else {
-                format!("{what} does not match the audit chain: it, or its link, was altered after it was recorded")
+                not_matching(&what)
             });
             if by_own == Some(stored) {
                 self.prev = stored;
@@ -347,11 +381,13 @@ impl Walker<'_> {
         }
         if let (Some(row), Some(computed)) = (&row, computed) {
             if computed != stored {
-                let at = format!("{} (link {})", row.label, link.seq);
+                let (label, seq) = (&row.label, link.seq);
+                let at = crate::tr!("{label}（审计链第 {seq} 环）", "{label} (link {seq})");
                 if self.after_gap {
-                    self.walk
-                        .findings
-                        .push(format!("{at} cannot be checked against the link before it, which is missing"));
+                    self.walk.findings.push(crate::tr!(
+                        "{at}无法与前一环核对：前一环已缺失",
+                        "{at} cannot be checked against the link before it, which is missing"
+                    ));
                 } else {
                     self.suspect = Some((at, link_bytes(&self.prev, &row.bytes)));
                 }
@@ -364,9 +400,7 @@ impl Walker<'_> {
     /// After the last link: an undecided mismatch, and every row no link named.
     fn finish(mut self) -> Result<ChainWalk> {
         if let Some((what, _)) = self.suspect.take() {
-            self.walk.findings.push(format!(
-                "{what} does not match the audit chain: it, or its link, was altered after it was recorded"
-            ));
+            self.walk.findings.push(not_matching(&what));
         }
         self.walk.head = self.prev;
         while let Some(entry) = self.pending.take() {
@@ -376,9 +410,10 @@ impl Walker<'_> {
         let mut unlinked: Vec<_> = std::mem::take(&mut self.register).into_iter().collect();
         unlinked.sort_by(|a, b| a.0.cmp(&b.0));
         for ((_, rid), row) in unlinked {
-            self.walk.findings.push(format!(
-                "{} (rowid {rid}) has no link in the audit chain: its link was removed, or it was inserted behind fundledger's back",
-                row.label
+            let label = &row.label;
+            self.walk.findings.push(crate::tr!(
+                "{label}（rowid {rid}）在审计链中没有对应的环：它的环被删除了，或该行是绕过 fundledger 插入的",
+                "{label} (rowid {rid}) has no link in the audit chain: its link was removed, or it was inserted behind fundledger's back"
             ));
         }
         Ok(self.walk)

@@ -416,7 +416,7 @@ fn reconcile_goldens_and_matching() {
     // A code the project does not have is named as such.
     let typo =
         l.file("typo.csv", "凭证号,日期,子项目编号,金额\n记-2024-0056,2024-07-11,HN-2024-01-66,1053766.32\n");
-    let r = l.run(&["reconcile", "--project", "HN-2024-01", "--payments", &typo]);
+    let r = l.run_en(&["reconcile", "--project", "HN-2024-01", "--payments", &typo]);
     assert_eq!(r.code, 3);
     assert!(r.stdout.contains("sub-project HN-2024-01-66 is not in project HN-2024-01"), "{}", r.stdout);
 
@@ -444,7 +444,7 @@ fn reconcile_matches_only_when_records_equal_the_ledger() {
         encoding_rs::GB18030.encode("凭证号,日期,子项目编号,金额\nV-004,2024/5/1,S-FARM,\"250,000.10\"\n");
     let path = l.dir.path().join("gbk.csv");
     std::fs::write(&path, &gbk).expect("write");
-    let r = l.run(&["reconcile", "--project", "P-AGRI", "--payments", path.to_str().unwrap()]);
+    let r = l.run_en(&["reconcile", "--project", "P-AGRI", "--payments", path.to_str().unwrap()]);
     assert_eq!(r.code, 3);
     assert!(r.stdout.contains("ledger 250,000.00 vs records 250,000.10 (difference 0.10)"), "{}", r.stdout);
 }
@@ -537,7 +537,7 @@ fn the_fingerprint_is_the_chain_head_and_changes_with_every_write() {
     assert_ne!(after["hash"], first["hash"]);
     let table = l.ok(&["review", "--year", "2024"]);
     assert!(
-        table.contains(&format!("11 entries, chain head {}", after["hash"].as_str().unwrap())),
+        table.contains(&format!("账本指纹：11 笔分录，审计链头 {}", after["hash"].as_str().unwrap())),
         "{table}"
     );
 }

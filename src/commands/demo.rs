@@ -36,23 +36,34 @@ const RECEIPTS: &str = include_str!("../../fixtures/demo/receipts-HN-2024-01.csv
 pub fn run(ctx: &Ctx) -> Result<u8> {
     let path = fresh_demo_ledger(ctx)?;
     let mut db = Db::open(&path)?;
-    crate::outln!("fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real.");
-    crate::outln!("ledger: {}\n", crate::error::shown_path(&path));
+    crate::outln!(
+        "{}",
+        crate::lang::pick(
+            "fundledger 演示 —— 示例城市（嘉兴市，7 个县级行政区）；数字均为虚构。",
+            "fundledger demo — an illustrative sample city (嘉兴市, 7 county-level divisions); figures are not real."
+        )
+    );
+    let shown = crate::error::shown_path(&path);
+    crate::outln!("{}\n", crate::tr!("账本：{shown}", "ledger: {shown}"));
     import_sample_files(&mut db, &ctx.operator)?;
     crate::outln!();
     print_overview(&db)?;
-    crate::outln!("\nBalances by county and fund channel (元):");
+    crate::outln!(
+        "\n{}",
+        crate::lang::pick("各县市区、各资金类别结余（元）：", "Balances by county and fund channel (元):")
+    );
     render::print(&county_channel_report(&db)?, ctx.options(Unit::Yuan), None)?;
     crate::outln!();
     show_refused_write(&mut db, &ctx.operator)?;
     let v = crate::verify::verify(&db, None)?;
+    let (links, head, entries, lines, problems) =
+        (v.links, crate::audit::short(&v.head), v.entries, v.lines, v.problems.len());
     crate::outln!(
-        "\nverify: audit chain of {} links walked (head {}); {} entries replayed over {} lines, {} problem(s).",
-        v.links,
-        crate::audit::short(&v.head),
-        v.entries,
-        v.lines,
-        v.problems.len()
+        "\n{}",
+        crate::tr!(
+            "verify 校验：审计链共 {links} 环已逐环核对（链头 {head}）；{entries} 笔分录在 {lines} 条指标上重放，发现 {problems} 个问题。",
+            "verify: audit chain of {links} links walked (head {head}); {entries} entries replayed over {lines} lines, {problems} problem(s)."
+        )
     );
     show_shrinkage(&db, ctx)?;
     show_allocation_plan(&db, ctx)?;
@@ -75,9 +86,10 @@ fn fresh_demo_ledger(ctx: &Ctx) -> Result<PathBuf> {
         let origin = Db::open_snapshot(&path).or_else(|_| Db::open(&path)).and_then(|db| db.meta("origin"));
         let is_demo = origin.ok().flatten().as_deref() == Some("demo");
         if !is_demo {
-            return Err(Error::Internal(format!(
-                "{} exists and is not a demo ledger; the demo never replaces real data (choose another --db)",
-                crate::error::shown_path(&path)
+            let shown = crate::error::shown_path(&path);
+            return Err(Error::Internal(crate::tr!(
+                "{shown} 已存在且不是演示账本；演示从不替换真实数据（请用 --db 另选文件）",
+                "{shown} exists and is not a demo ledger; the demo never replaces real data (choose another --db)"
             )));
         }
         remove_ledger_files(&path)?;
@@ -107,14 +119,19 @@ fn import_sample_files(db: &mut Db, operator: &str) -> Result<()> {
     for (what, name, text, columns) in files {
         let mut input = CsvInput::from_text(name, text, columns)?;
         let s = import_input(db, what, &mut input, operator)?;
-        crate::outln!("imported {name}: {} rows", s.added);
+        let added = s.added;
+        crate::outln!("{}", crate::tr!("已导入 {name}：{added} 行", "imported {name}: {added} rows"));
     }
     Ok(())
 }
 
 fn print_next_steps(path: &std::path::Path) {
     let db = crate::error::shown_path(path);
-    crate::outln!("\nTry next:  fundledger --db {db} balances --county 南湖区");
+    let try_next = crate::lang::pick("接下来可以试试：", "Try next:");
+    // CJK characters take two columns in a terminal.
+    let width: usize = try_next.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum();
+    let pad = " ".repeat(width + 2);
+    crate::outln!("\n{try_next}  fundledger --db {db} balances --county 南湖区");
     let next = [
         "statement --year 2025 --format xlsx --out statement-2025.xlsx".to_string(),
         "reconcile --project HN-2024-01 --payments fixtures/demo/payments-HN-2024-01.csv".to_string(),
@@ -125,28 +142,38 @@ fn print_next_steps(path: &std::path::Path) {
         format!("check --as-of {DEMO_AS_OF}"),
     ];
     for command in next {
-        crate::outln!("           fundledger --db {db} {command}");
+        crate::outln!("{pad}fundledger --db {db} {command}");
     }
 }
 
 fn print_overview(db: &Db) -> Result<()> {
     let n = db.counts()?;
+    let (projects, subprojects, appropriations, entries) =
+        (n.projects, n.subprojects, n.appropriations, n.entries);
     crate::outln!(
-        "{} integrated projects, {} sub-projects, {} appropriation lines, {} entries",
-        n.projects,
-        n.subprojects,
-        n.appropriations,
-        n.entries
+        "{}",
+        crate::tr!(
+            "集成项目 {projects} 个，子项目 {subprojects} 个，指标 {appropriations} 条，分录 {entries} 笔",
+            "{projects} integrated projects, {subprojects} sub-projects, {appropriations} appropriation lines, {entries} entries"
+        )
     );
-    let kinds: Vec<String> =
-        db.entry_counts_by_kind()?.iter().map(|(k, n)| format!("{} {} {n}", k.zh(), k)).collect();
-    crate::outln!("entries by kind: {}", kinds.join(", "));
+    let kinds: Vec<String> = db
+        .entry_counts_by_kind()?
+        .iter()
+        .map(|(k, n)| {
+            let zh = k.zh();
+            crate::tr!("{zh} {n}", "{k} {n}")
+        })
+        .collect();
+    let kinds = kinds.join(crate::lang::pick("，", ", "));
+    crate::outln!("{}", crate::tr!("各类分录：{kinds}", "entries by kind: {kinds}"));
     let mut modes: BTreeMap<&str, i64> = BTreeMap::new();
     for p in db.projects()? {
         *modes.entry(p.row.mode.zh()).or_default() += 1;
     }
     let modes: Vec<String> = modes.iter().map(|(m, n)| format!("{m} {n}")).collect();
-    crate::outln!("projects by integration mode: {}", modes.join(", "));
+    let modes = modes.join(crate::lang::pick("，", ", "));
+    crate::outln!("{}", crate::tr!("各集成模式项目：{modes}", "projects by integration mode: {modes}"));
     Ok(())
 }
 
@@ -184,7 +211,13 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
                 .map(|a| (s.clone(), a.clone()))
         });
     let Some((s, a)) = target else {
-        crate::outln!("(the demo data has no river-dredging sub-project next to a farmland appropriation)");
+        crate::outln!(
+            "{}",
+            crate::lang::pick(
+                "（演示数据中没有与高标准农田指标同县的河道清淤子项目）",
+                "(the demo data has no river-dredging sub-project next to a farmland appropriation)"
+            )
+        );
         return Ok(());
     };
     let entry = NewEntry {
@@ -200,10 +233,11 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         memo: "把高标准农田资金用于河道清淤".into(),
         channel_ref: None,
     };
-    crate::outln!(
-        "A refused write — `fundledger post --kind allocate --appropriation {} --subproject {} --amount 100000 --date {} --voucher DEMO-REFUSED-1`:",
+    let command = format!(
+        "fundledger post --kind allocate --appropriation {} --subproject {} --amount 100000 --date {} --voucher DEMO-REFUSED-1",
         a.code, s.code, a.issued_on
     );
+    crate::outln!("{}", crate::tr!("一次被拒绝的写入 —— `{command}`：", "A refused write — `{command}`:"));
     let (before, after) = {
         let before = db.counts()?.entries;
         let stamp = Stamp::now(operator);
@@ -213,7 +247,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         match w.write(&entry)? {
             Err(problems) => {
                 for p in problems {
-                    crate::outln!("  error: {p}");
+                    crate::outln!("  {}{p}", crate::lang::pick("错误：", "error: "));
                 }
             }
             Ok(_) => {
@@ -225,7 +259,13 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
         drop(tx);
         (before, db.counts()?.entries)
     };
-    crate::outln!("  nothing was written: {before} entries before, {after} after.");
+    crate::outln!(
+        "  {}",
+        crate::tr!(
+            "未写入任何内容：写入前 {before} 笔分录，写入后 {after} 笔。",
+            "nothing was written: {before} entries before, {after} after."
+        )
+    );
     Ok(())
 }
 
@@ -238,13 +278,24 @@ fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
         *kinds.entry(f.kind.code()).or_default() += 1;
     }
     let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    crate::outln!("\n`check` as of {DEMO_AS_OF}: {} flags ({})", flags.len(), kinds.join(", "));
+    let (count, kinds) = (flags.len(), kinds.join(", "));
+    crate::outln!(
+        "\n{}",
+        crate::tr!(
+            "`check` 截至 {DEMO_AS_OF}：提示 {count} 条（{kinds}）",
+            "`check` as of {DEMO_AS_OF}: {count} flags ({kinds})"
+        )
+    );
     let mut shrinkage: Vec<_> =
         flags.into_iter().filter(|f| f.kind == crate::report::check::FlagKind::Shrinkage).collect();
     shrinkage.sort_by(|a, b| b.gap.cmp(&a.gap).then_with(|| a.subproject.cmp(&b.subproject)));
     shrinkage.truncate(5);
     crate::outln!(
-        "The five largest 补助缩水 gaps (sub-project received less than its standalone entitlement):"
+        "{}",
+        crate::lang::pick(
+            "补助缩水最大的五个子项目（子项目实得少于公平份额）：",
+            "The five largest 补助缩水 gaps (sub-project received less than its fair share):"
+        )
     );
     let mut report = render::check::flags_table(&shrinkage);
     report.columns.truncate(9);
@@ -267,9 +318,13 @@ fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
     else {
         return Ok(());
     };
+    let code = &a.code;
     crate::outln!(
-        "\nAn allocation plan — `fundledger allocate --appropriation {}` (add --commit to record it):",
-        a.code
+        "\n{}",
+        crate::tr!(
+            "一份分配方案 —— `fundledger allocate --appropriation {code}`（加 --commit 才会记账）：",
+            "An allocation plan — `fundledger allocate --appropriation {code}` (add --commit to record it):"
+        )
     );
     let plan = crate::report::allocation::allocation_plan(db, &a, crate::allocate::Remainder::Hold)?;
     render::print(&render::allocation::plan_table(&plan), ctx.options(Unit::Yuan), None)
@@ -280,47 +335,66 @@ fn show_allocation_plan(db: &Db, ctx: &Ctx) -> Result<()> {
 /// implementing body's receipts reconciled, as a county clerk records them.
 fn show_what_really_happens(db: &Db, ctx: &Ctx) -> Result<()> {
     crate::outln!(
-        "\nRecording what really happens — one voucher, two lines (fixtures/demo/voucher-lines.csv):"
+        "\n{}",
+        crate::lang::pick(
+            "如实记录发生的业务 —— 一张凭证，两行（fixtures/demo/voucher-lines.csv）：",
+            "Recording what really happens — one voucher, two lines (fixtures/demo/voucher-lines.csv):"
+        )
     );
     for e in db.voucher_lines("记-2025-0951")? {
+        let (voucher, line, kind, appropriation, subproject, amount) =
+            (&e.voucher, e.line, e.kind.zh(), &e.appropriation, &e.subproject, e.amount.yuan_grouped());
         crate::outln!(
-            "  {} line {}: {} {} → {} {}",
-            e.voucher,
-            e.line,
-            e.kind.zh(),
-            e.appropriation,
-            e.subproject,
-            e.amount.yuan_grouped()
-        );
-    }
-    crate::outln!("Appropriation adjustments (追加 / 上级收回, fixtures/demo/adjustments.csv):");
-    for a in db.adjustments()? {
-        crate::outln!(
-            "  {} {} on {} by {}: {}",
-            a.appropriation,
-            a.amount.yuan_grouped(),
-            a.date,
-            a.document,
-            a.reason
+            "  {}",
+            crate::tr!(
+                "{voucher} 第{line}行：{kind} {appropriation} → {subproject} {amount}",
+                "{voucher} line {line}: {kind} {appropriation} → {subproject} {amount}"
+            )
         );
     }
     crate::outln!(
-        "Register amendments (never edits; fixtures/demo/amendments.csv, `fundledger history subproject S`):"
+        "{}",
+        crate::lang::pick(
+            "指标调整（追加 / 上级收回，fixtures/demo/adjustments.csv）：",
+            "Appropriation adjustments (追加 / 上级收回, fixtures/demo/adjustments.csv):"
+        )
+    );
+    for a in db.adjustments()? {
+        let (appropriation, amount, date, document, reason) =
+            (&a.appropriation, a.amount.yuan_grouped(), &a.date, &a.document, &a.reason);
+        crate::outln!(
+            "  {}",
+            crate::tr!(
+                "{appropriation} {amount}，{date}，依据 {document}：{reason}",
+                "{appropriation} {amount} on {date} by {document}: {reason}"
+            )
+        );
+    }
+    crate::outln!(
+        "{}",
+        crate::lang::pick(
+            "登记变更（从不修改原记录；fixtures/demo/amendments.csv，`fundledger history subproject S`）：",
+            "Register amendments (never edits; fixtures/demo/amendments.csv, `fundledger history subproject S`):"
+        )
     );
     for a in db.amendments()? {
+        let (code, field, value, effective, document, reason) =
+            (&a.code, &a.field, &a.value, &a.effective, &a.document, &a.reason);
         crate::outln!(
-            "  {} {} → {} from {} ({}): {}",
-            a.code,
-            a.field,
-            a.value,
-            a.effective,
-            a.document,
-            a.reason
+            "  {}",
+            crate::tr!(
+                "{code} {field} → {value}，自 {effective} 起（{document}）：{reason}",
+                "{code} {field} → {value} from {effective} ({document}): {reason}"
+            )
         );
     }
     let catalog = db.catalog()?;
     crate::outln!(
-        "\nConfirmation letters of HN-2024-01 (Annex 2, `fundledger letter --project HN-2024-01`):"
+        "\n{}",
+        crate::lang::pick(
+            "HN-2024-01 的部门项目确认书（附件2，`fundledger letter --project HN-2024-01`）：",
+            "Confirmation letters of HN-2024-01 (Annex 2, `fundledger letter --project HN-2024-01`):"
+        )
     );
     let letters = crate::report::letters::letters(db, &catalog, "HN-2024-01", None)?;
     render::print_doc(&render::letters::doc(&letters), ctx.options(Unit::Yuan), None)?;
@@ -330,10 +404,13 @@ fn show_what_really_happens(db: &Db, ctx: &Ctx) -> Result<()> {
     )?;
     let r = crate::report::reconcile::reconcile(db, &catalog, "HN-2024-01", None, Some(&receipts))?;
     if let Some(s) = &r.receipts_summary {
+        let (count, mismatches) = (s.totals.count, s.mismatches);
         crate::outln!(
-            "\nThe body's receipts of HN-2024-01 against the bureau's 拨付 (`reconcile --receipts`): {} rows compared, {} not matching",
-            s.totals.count,
-            s.mismatches
+            "\n{}",
+            crate::tr!(
+                "HN-2024-01 实施单位的收款记录与财政局拨付核对（`reconcile --receipts`）：比对 {count} 行，{mismatches} 行不符",
+                "The body's receipts of HN-2024-01 against the bureau's 拨付 (`reconcile --receipts`): {count} rows compared, {mismatches} not matching"
+            )
         );
     }
     Ok(())
@@ -353,12 +430,24 @@ fn show_reports(db: &Db, ctx: &Ctx) -> Result<()> {
     let mut value = statement::report(&catalog, &rows, period, None, by, fingerprint.clone());
     value.issued = crate::report::issued::issued(db, &catalog, period, &filter)?;
     let doc = render::statement::doc(&value, ctx.lang);
-    crate::outln!("\nDepartment fund statement (部门资金报表), 市水利局, {year}:");
+    crate::outln!(
+        "\n{}",
+        crate::tr!(
+            "部门资金报表，市水利局，{year}年度：",
+            "Department fund statement (部门资金报表), 市水利局, {year}:"
+        )
+    );
     render::print_doc(&doc, ctx.options(Unit::Wan), None)?;
 
     let r = review::review(db, &catalog, year, None)?;
     let mut doc = render::review::doc(&review::assess(&catalog, &r, fingerprint), ctx.lang);
     doc.sections.retain(|s| ["projects", "rates", "acceptance"].contains(&s.json_key));
-    crate::outln!("\nAnnual performance review (年度绩效评价) {year}, summary (`review --year {year}` shows all of it):");
+    crate::outln!(
+        "\n{}",
+        crate::tr!(
+            "{year}年度绩效评价摘要（`review --year {year}` 显示全文）：",
+            "Annual performance review (年度绩效评价) {year}, summary (`review --year {year}` shows all of it):"
+        )
+    );
     render::print_doc(&doc, ctx.options(Unit::Wan), None)
 }

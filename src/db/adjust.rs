@@ -71,11 +71,11 @@ impl Db {
         let mut found = Vec::new();
         while let Some(r) = rows.next()? {
             let (a, day): (Option<String>, String) = (r.get(0)?, r.get(1)?);
-            found.push(format!(
-                "what was adjusted on appropriation {} on {day} is kept as {}, but its adjustments give {}",
-                a.unwrap_or_else(|| "?".into()),
-                r.get::<_, Fen>(2)?,
-                r.get::<_, Fen>(3)?
+            let (a, kept, given) =
+                (a.unwrap_or_else(|| "?".into()), r.get::<_, Fen>(2)?, r.get::<_, Fen>(3)?);
+            found.push(crate::tr!(
+                "指标 {a} 在 {day} 的调整额存为 {kept}，但其调整记录合计为 {given}",
+                "what was adjusted on appropriation {a} on {day} is kept as {kept}, but its adjustments give {given}"
             ));
         }
         Ok(found)

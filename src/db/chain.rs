@@ -98,7 +98,10 @@ impl Db {
                 canon_entry(&mut canon, r, entry_columns, line_column)?;
                 Ok(ChainedRow {
                     id: r.get(0)?,
-                    label: format!("entry {}", lossy(r, 1)?),
+                    label: {
+                        let voucher = lossy(r, 1)?;
+                        crate::tr!("分录 {voucher}", "entry {voucher}")
+                    },
                     bytes: canon.bytes().to_vec(),
                 })
             };
@@ -141,18 +144,31 @@ impl Db {
         let mut found = Vec::new();
         for ((kind, name), sql) in &expected {
             match actual.get(&(kind.clone(), name.clone())) {
-                None => found.push(format!(
-                    "the {kind} {name} is missing from the ledger's schema: it was dropped behind fundledger's back{}",
-                    if kind == "trigger" { ", so the database no longer refuses what it guarded" } else { "" }
-                )),
-                Some(actual_sql) if actual_sql != sql => {
-                    found.push(format!("the {kind} {name} differs from the one fundledger created"))
+                None => {
+                    let then = match kind == "trigger" {
+                        true => crate::lang::pick(
+                            "，数据库不再拒绝它所防范的写入",
+                            ", so the database no longer refuses what it guarded",
+                        ),
+                        false => "",
+                    };
+                    found.push(crate::tr!(
+                        "账本结构中缺少 {kind} {name}：它被绕过 fundledger 删除了{then}",
+                        "the {kind} {name} is missing from the ledger's schema: it was dropped behind fundledger's back{then}"
+                    ))
                 }
+                Some(actual_sql) if actual_sql != sql => found.push(crate::tr!(
+                    "{kind} {name} 与 fundledger 创建的不同",
+                    "the {kind} {name} differs from the one fundledger created"
+                )),
                 Some(_) => {}
             }
         }
         for (kind, name) in actual.keys().filter(|k| !expected.contains_key(k)) {
-            found.push(format!("the ledger's schema has a {kind} {name} that fundledger did not create"));
+            found.push(crate::tr!(
+                "账本结构中有一个不是 fundledger 创建的 {kind} {name}",
+                "the ledger's schema has a {kind} {name} that fundledger did not create"
+            ));
         }
         Ok(found)
     }

@@ -94,21 +94,22 @@ GROUP BY 1, 2, 3";
 
 /// `allocated 100.00, paid 30.00` (the non-zero columns), or `nothing`.
 pub(super) fn movement_text(b: &LineBalance) -> String {
+    let pick = crate::lang::pick;
     let parts: Vec<String> = [
-        ("allocated", b.allocated),
-        ("withdrawn", b.withdrawn),
-        ("disbursed", b.disbursed),
-        ("returned", b.returned),
-        ("paid", b.paid),
+        (pick("分配", "allocated"), b.allocated),
+        (pick("收回", "withdrawn"), b.withdrawn),
+        (pick("拨付", "disbursed"), b.disbursed),
+        (pick("退回", "returned"), b.returned),
+        (pick("支付", "paid"), b.paid),
     ]
     .iter()
     .filter(|(_, v)| *v != Fen::ZERO)
     .map(|(n, v)| format!("{n} {v}"))
     .collect();
     if parts.is_empty() {
-        "nothing".to_string()
+        crate::lang::pick("无", "nothing").to_string()
     } else {
-        parts.join(", ")
+        parts.join(crate::lang::pick("，", ", "))
     }
 }
 
@@ -291,7 +292,7 @@ impl Db {
             let voucher = lossy(r, 0)?;
             Ok(match r.get::<_, i64>(1) {
                 Ok(1) | Err(_) => voucher,
-                Ok(n) => format!("{voucher} line {n}"),
+                Ok(n) => crate::tr!("{voucher} 第{n}行", "{voucher} line {n}"),
             })
         };
         Ok(self.conn.query_row("SELECT voucher, line FROM entries WHERE id = ?1", [id], named).optional()?)
@@ -533,12 +534,11 @@ impl Db {
             let (a, s, day): (Option<String>, Option<String>, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let stored = line_balance_from_row(r, 3)?;
             let derived = line_balance_from_row(r, 8)?;
-            found.push(format!(
-                "the maintained movements of line {} / {} on {day} differ from its entries: stored {}, entries give {}",
-                a.unwrap_or_else(|| "?".into()),
-                s.unwrap_or_else(|| "?".into()),
-                movement_text(&stored),
-                movement_text(&derived),
+            let (a, s) = (a.unwrap_or_else(|| "?".into()), s.unwrap_or_else(|| "?".into()));
+            let (stored, derived) = (movement_text(&stored), movement_text(&derived));
+            found.push(crate::tr!(
+                "指标 {a} / 子项目 {s} 在 {day} 维护的发生额与其分录不符：存为 {stored}，分录合计为 {derived}",
+                "the maintained movements of line {a} / {s} on {day} differ from its entries: stored {stored}, entries give {derived}"
             ));
         }
         let mut appropriations = self.conn.prepare(
@@ -556,11 +556,11 @@ impl Db {
         let mut rows = appropriations.query([limit as i64])?;
         while let Some(r) = rows.next()? {
             let (a, day): (Option<String>, String) = (r.get(0)?, r.get(1)?);
-            found.push(format!(
-                "what the lines drew from appropriation {} on {day} is kept as {}, but its lines' movements give {}",
-                a.unwrap_or_else(|| "?".into()),
-                r.get::<_, Fen>(2)?,
-                r.get::<_, Fen>(3)?
+            let (a, kept, given) =
+                (a.unwrap_or_else(|| "?".into()), r.get::<_, Fen>(2)?, r.get::<_, Fen>(3)?);
+            found.push(crate::tr!(
+                "指标 {a} 在 {day} 被各行支用的金额存为 {kept}，但各行发生额合计为 {given}",
+                "what the lines drew from appropriation {a} on {day} is kept as {kept}, but its lines' movements give {given}"
             ));
         }
         Ok(found)

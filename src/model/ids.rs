@@ -132,7 +132,10 @@ impl fmt::Display for VoucherLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
             1 => write!(f, "{}", self.voucher),
-            n => write!(f, "{} line {n}", self.voucher),
+            n => {
+                let voucher = &self.voucher;
+                f.write_str(&crate::tr!("{voucher} 第{n}行", "{voucher} line {n}"))
+            }
         }
     }
 }

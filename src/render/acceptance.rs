@@ -7,7 +7,10 @@ const YES: Cell = Cell::Label { zh: "是", en: "yes" };
 
 pub fn records_table(r: &Records) -> Report {
     let mut report = Report {
-        title: format!("验收记录 acceptances of {}", r.project),
+        title: {
+            let project = &r.project;
+            crate::tr!("{project} 验收记录", "acceptances of {project}")
+        },
         columns: vec![
             c("stage", "验收环节"),
             c("subproject", "子项目编号"),
@@ -52,14 +55,14 @@ pub fn records_table(r: &Records) -> Report {
         ]);
     }
     if r.acceptances.is_empty() {
-        report.notes.push("no acceptance recorded yet".into());
+        report.notes.push(crate::lang::pick("尚未记录验收", "no acceptance recorded yet").into());
     }
     report
 }
 
 pub fn progress_table(p: &ProgressList) -> Report {
     let mut report = Report {
-        title: "验收进度 acceptance progress".into(),
+        title: crate::lang::pick("验收进度", "acceptance progress").into(),
         columns: vec![
             c("project", "项目编号"),
             c("county", "县市区"),

@@ -47,7 +47,7 @@ pub fn plan_table(p: &AllocationPlan) -> Report {
             })
             .collect(),
         totals: Some(vec![
-            super::balances::TOTAL.into(),
+            super::balances::TOTAL,
             Cell::Empty,
             t.outstanding.into(),
             t.due.into(),

@@ -17,7 +17,7 @@ pub const COLUMNS: [Col; 9] = [
 ];
 
 /// The label of a grand-total row in tables (never in JSON).
-pub const TOTAL: &str = "合计 total";
+pub const TOTAL: Cell = Cell::Label { zh: "合计", en: "total" };
 
 pub fn figure_cells(f: &Figures) -> Vec<Cell> {
     vec![
@@ -48,7 +48,7 @@ pub fn table(b: &Balances) -> Report {
             row
         })
         .collect();
-    let mut totals = vec![Cell::from(TOTAL), Cell::Empty, Cell::Empty];
+    let mut totals = vec![TOTAL, Cell::Empty, Cell::Empty];
     totals.extend(figure_cells(&b.totals.figures));
     Report {
         columns: COLUMNS.to_vec(),

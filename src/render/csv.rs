@@ -45,11 +45,11 @@ impl Doc {
             out.extend_from_slice(&section.to_csv(lang, unit)?);
         }
         if let Some(f) = &self.fingerprint {
-            let label = match lang {
-                Lang::Zh => "账本指纹 fingerprint",
-                Lang::En => "ledger fingerprint",
+            let (label, value) = match lang {
+                Lang::Zh => ("账本指纹", format!("{} 笔分录，审计链头 {}", f.entries, f.hash)),
+                Lang::En => ("ledger fingerprint", f.to_string()),
             };
-            out.extend_from_slice(&csv_line(&[label, &f.to_string()])?);
+            out.extend_from_slice(&csv_line(&[label, &value])?);
         }
         Ok(out)
     }

@@ -39,7 +39,7 @@ pub fn table(l: &Listing) -> Report {
             })
             .collect(),
         totals: Some(vec![
-            super::balances::TOTAL.into(),
+            super::balances::TOTAL,
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,

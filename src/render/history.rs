@@ -22,7 +22,10 @@ pub fn doc(h: &History) -> Doc {
         })
         .collect();
     let report = Report {
-        title: format!("{} {} — versions (变更记录)", h.subject, h.code),
+        title: {
+            let (subject, zh, code) = (&h.subject, h.subject.zh(), &h.code);
+            crate::tr!("{zh} {code} 变更记录", "{subject} {code} — versions")
+        },
         columns: vec![
             c("version", "版本"),
             c("effective", "生效日期"),
@@ -34,7 +37,11 @@ pub fn doc(h: &History) -> Doc {
             c("operator", "操作人"),
         ],
         rows,
-        notes: vec!["version 0 is the register row; each amendment applies from its effective date".into()],
+        notes: vec![crate::lang::pick(
+            "版本 0 为登记时的记录；每项变更自其生效日期起适用",
+            "version 0 is the register row; each amendment applies from its effective date",
+        )
+        .into()],
         ..Report::default()
     };
     Doc { sections: vec![report], ..Doc::default() }

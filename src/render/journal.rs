@@ -33,14 +33,17 @@ pub fn doc(j: &Journal) -> Doc {
         .collect();
     let n = j.writes.len();
     let report = Report {
-        title: "写入记录 write journal".into(),
+        title: crate::lang::pick("写入记录", "write journal").into(),
         columns: COLUMNS.to_vec(),
         rows,
         json_key: "writes",
-        notes: vec![format!(
-            "{n} write{} shown; each write's links include the journal row itself (the last one)",
-            if n == 1 { "" } else { "s" }
-        )],
+        notes: vec![{
+            let s = if n == 1 { "" } else { "s" };
+            crate::tr!(
+                "共 {n} 次写入；每次写入的审计链节包括写入记录本身（最后一节）",
+                "{n} write{s} shown; each write's links include the journal row itself (the last one)"
+            )
+        }],
         ..Report::default()
     };
     Doc { sections: vec![report], ..Doc::default() }

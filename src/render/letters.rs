@@ -13,7 +13,10 @@ pub fn doc(l: &Letters) -> Doc {
     if sections.is_empty() {
         sections.push(Report {
             title: format!("{} {}", crate::report::letters::TITLE, l.project),
-            notes: vec![format!("no confirmation letter of {} is recorded", l.project)],
+            notes: vec![{
+                let project = &l.project;
+                crate::tr!("尚未记录 {project} 的确认书", "no confirmation letter of {project} is recorded")
+            }],
             ..Report::default()
         });
     }
@@ -36,10 +39,14 @@ fn letter(l: &Letter, n: usize) -> Report {
         rows.extend(items.iter().map(|i| item(group.clone(), i)));
     }
     Report {
-        title: format!(
-            "{}\n{}：\n出具部门 department: {}\n编号 letter: {}\n日期 date: {}",
-            l.title, l.addressee, l.department, l.letter, l.issued_on
-        ),
+        title: {
+            let (title, addressee, department, number, date) =
+                (&l.title, &l.addressee, &l.department, &l.letter, &l.issued_on);
+            crate::tr!(
+                "{title}\n{addressee}：\n出具部门：{department}\n编号：{number}\n日期：{date}",
+                "{title}\n{addressee}:\ndepartment: {department}\nletter: {number}\ndate: {date}"
+            )
+        },
         columns: vec![
             c("group", "分组"),
             c("subproject", "子项目编号"),

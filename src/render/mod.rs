@@ -266,7 +266,7 @@ pub struct Doc {
 impl Doc {
     fn fingerprint_line(&self, lang: Lang) -> Option<String> {
         self.fingerprint.as_ref().map(|f| match lang {
-            Lang::Zh => format!("账本指纹 fingerprint: {f}"),
+            Lang::Zh => format!("账本指纹：{} 笔分录，审计链头 {}", f.entries, f.hash),
             Lang::En => format!("ledger fingerprint: {f}"),
         })
     }

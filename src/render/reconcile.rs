@@ -106,14 +106,14 @@ fn summary(side: Side, s: &Summary, lang: Lang) -> Report {
         Side::Receipts => ("receipts", "receipt", "笔到账"),
     };
     if s.no_records {
-        report.notes.push(format!("the {file} file has a header but no rows"));
+        report
+            .notes
+            .push(crate::tr!("{file} 文件只有表头，没有数据行", "the {file} file has a header but no rows"));
     }
     report.notes.push(match (s.mismatches, lang) {
-        (0, Lang::Zh) => format!("全部一致 every {one} matches"),
+        (0, Lang::Zh) => "全部一致".to_string(),
         (0, Lang::En) => format!("every {one} matches"),
-        (n, Lang::Zh) => {
-            format!("{n} {zh}未对上（不一致、仅账本有、仅单位记录有）{n} {one}(s) do not match; see the list")
-        }
+        (n, Lang::Zh) => format!("{n} {zh}未对上（不一致、仅账本有、仅单位记录有），见明细"),
         (n, Lang::En) => format!("{n} {one}(s) do not match; see the list"),
     });
     report
@@ -175,7 +175,7 @@ fn pairs(side: Side, m: &Matches, lang: Lang) -> Report {
         let (n, days) = (m.without_voucher, m.date_window_days);
         report.notes.push(match lang {
             Lang::Zh => format!(
-                "{n} 条单位记录无凭证号，按子项目、金额相同且日期相差不超过 {days} 天对应（日期最近者优先，其次凭证号最早者）{n} record(s) carry no voucher: matched by sub-project, exact amount and a date within {days} days (closest date first, then earliest voucher)"
+                "{n} 条单位记录无凭证号，按子项目、金额相同且日期相差不超过 {days} 天对应（日期最近者优先，其次凭证号最早者）"
             ),
             Lang::En => format!(
                 "{n} record(s) carry no voucher: matched by sub-project, exact amount and a date within {days} days (closest date first, then earliest voucher)"

@@ -102,8 +102,8 @@ impl Side {
     /// One such entry, in notes.
     fn noun(self) -> &'static str {
         match self {
-            Side::Payments => "payment",
-            Side::Receipts => "disbursement",
+            Side::Payments => crate::lang::pick("支付", "payment"),
+            Side::Receipts => crate::lang::pick("拨付", "disbursement"),
         }
     }
 }
@@ -160,7 +160,10 @@ pub fn match_records(
                     voucher: r.voucher.clone().unwrap_or_default(),
                     ledger: None,
                     record: Some(r.clone()),
-                    note: format!("{why} (records line {})", r.line),
+                    note: {
+                        let line = r.line;
+                        crate::tr!("{why}（单位记录第 {line} 行）", "{why} (records line {line})")
+                    },
                 }
             }
         });
@@ -173,7 +176,8 @@ pub fn match_records(
             voucher: l.voucher.clone(),
             ledger: Some((*l).clone()),
             record: None,
-            note: "not in the implementing body's records".to_string(),
+            note: crate::lang::pick("实施单位的记录中没有", "not in the implementing body's records")
+                .to_string(),
         });
     }
     out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
@@ -285,48 +289,59 @@ fn paired(
 ) -> Match {
     let mut notes = Vec::new();
     if l.amount != r.amount {
-        notes.push(format!(
-            "amount 金额: ledger {} vs records {} (difference {})",
-            l.amount.yuan_grouped(),
-            r.amount.yuan_grouped(),
-            (r.amount - l.amount).yuan_grouped()
+        let (ours, theirs, diff) =
+            (l.amount.yuan_grouped(), r.amount.yuan_grouped(), (r.amount - l.amount).yuan_grouped());
+        notes.push(crate::tr!(
+            "金额：账本 {ours}，单位记录 {theirs}（差额 {diff}）",
+            "amount: ledger {ours} vs records {theirs} (difference {diff})"
         ));
     }
     let date_differs = l.date != r.date;
     if date_differs && by == MatchedBy::Voucher {
-        notes.push(format!("date 日期: ledger {} vs records {}", l.date, r.date));
+        let (ours, theirs) = (l.date, r.date);
+        notes.push(crate::tr!(
+            "日期：账本 {ours}，单位记录 {theirs}",
+            "date: ledger {ours} vs records {theirs}"
+        ));
     }
     if l.subproject != r.subproject {
-        notes.push(format!("sub-project 子项目: ledger {} vs records {}", l.subproject, r.subproject));
+        let (ours, theirs) = (&l.subproject, &r.subproject);
+        notes.push(crate::tr!(
+            "子项目：账本 {ours}，单位记录 {theirs}",
+            "sub-project: ledger {ours} vs records {theirs}"
+        ));
     }
     let status = if notes.is_empty() { Status::Matched } else { Status::Differs };
     if by == MatchedBy::SubprojectAmountDate {
         notes.push(match date_differs {
-            false => "no voucher in the records: same sub-project, amount and date".to_string(),
-            true => format!(
-                "no voucher in the records: same sub-project and amount, dated {} day(s) apart (ledger {} vs records {})",
-                (l.date - r.date).num_days().abs(),
-                l.date,
-                r.date
-            ),
+            false => crate::lang::pick(
+                "单位记录无凭证号：子项目、金额、日期均相同",
+                "no voucher in the records: same sub-project, amount and date",
+            )
+            .to_string(),
+            true => {
+                let (days, ours, theirs) = ((l.date - r.date).num_days().abs(), l.date, r.date);
+                crate::tr!(
+                    "单位记录无凭证号：子项目、金额相同，日期相差 {days} 天（账本 {ours}，单位记录 {theirs}）",
+                    "no voucher in the records: same sub-project and amount, dated {days} day(s) apart (ledger {ours} vs records {theirs})"
+                )
+            }
         });
         let (vouchers, lines) = (&fits.of_record[ri], &fits.of_ledger[li]);
         if vouchers.len() > 1 {
             let named: Vec<&str> = vouchers.iter().map(|&i| live[i].voucher.as_str()).collect();
-            notes.push(format!(
-                "{} ledger {}s fit ({}); pairs are taken closest in date first, then the earliest voucher",
-                vouchers.len(),
-                side.noun(),
-                named.join(", ")
+            let (n, noun, named) = (vouchers.len(), side.noun(), named.join(", "));
+            notes.push(crate::tr!(
+                "账本中有 {n} 笔{noun}符合（{named}）；按日期最近者优先配对，其次凭证号最早者",
+                "{n} ledger {noun}s fit ({named}); pairs are taken closest in date first, then the earliest voucher"
             ));
         }
         if lines.len() > 1 {
             let named: Vec<String> = lines.iter().map(|&i| records[i].line.to_string()).collect();
-            notes.push(format!(
-                "{} records fit {} (lines {}); pairs are taken closest in date first, then the earliest line",
-                lines.len(),
-                l.voucher,
-                named.join(", ")
+            let (n, voucher, named) = (lines.len(), &l.voucher, named.join(", "));
+            notes.push(crate::tr!(
+                "单位记录中有 {n} 行符合 {voucher}（第 {named} 行）；按日期最近者优先配对，其次最早的行",
+                "{n} records fit {voucher} (lines {named}); pairs are taken closest in date first, then the earliest line"
             ));
         }
     }
@@ -336,7 +351,7 @@ fn paired(
         voucher: r.voucher.clone().unwrap_or_else(|| l.voucher.clone()),
         ledger: Some(l.clone()),
         record: Some(r.clone()),
-        note: notes.join("; "),
+        note: notes.join(crate::lang::pick("；", "; ")),
     }
 }
 
@@ -369,15 +384,21 @@ fn unpaired_voucher(
     let noun = side.noun();
     let lines = index.by_voucher.get(voucher).map_or(&[][..], Vec::as_slice);
     if lines.iter().any(|l| l.reversed_by.is_none()) {
-        return format!("every line of the ledger's {noun} {voucher} is matched to another record");
+        return crate::tr!(
+            "账本中{noun} {voucher} 的每一行都已与其他记录对上",
+            "every line of the ledger's {noun} {voucher} is matched to another record"
+        );
     }
     match lines.iter().find(|l| l.subproject == r.subproject).or_else(|| lines.first()) {
-        Some(l) => format!(
-            "the ledger's {noun} {} was reversed by {}",
-            l.voucher,
-            l.reversed_by.as_deref().unwrap_or("")
-        ),
-        None => other(voucher).unwrap_or_else(|| format!("no such {noun} in the ledger")),
+        Some(l) => {
+            let (ours, by) = (&l.voucher, l.reversed_by.as_deref().unwrap_or(""));
+            crate::tr!(
+                "账本中的{noun} {ours} 已被 {by} 冲销",
+                "the ledger's {noun} {ours} was reversed by {by}"
+            )
+        }
+        None => other(voucher)
+            .unwrap_or_else(|| crate::tr!("账本中没有这笔{noun}", "no such {noun} in the ledger")),
     }
 }
 
@@ -400,29 +421,36 @@ fn unpaired_without_voucher(
     };
     let why = if !fits.is_empty() {
         let named: Vec<&str> = fits.iter().map(|&i| live[i].voucher.as_str()).collect();
-        format!(
-            "the ledger's {noun}s of the same sub-project, amount and date ({}) are paired with other records",
-            named.join(", ")
+        let named = named.join(", ");
+        crate::tr!(
+            "账本中子项目、金额、日期相同的{noun}（{named}）已与其他记录配对",
+            "the ledger's {noun}s of the same sub-project, amount and date ({named}) are paired with other records"
         )
     } else if let Some(l) = nearest(false).filter(|l| days(l) <= DATE_WINDOW_DAYS) {
-        format!("the ledger's {noun} {} of the same sub-project, amount and date is matched by voucher to another record", l.voucher)
+        let ours = &l.voucher;
+        crate::tr!(
+            "账本中子项目、金额、日期相同的{noun} {ours} 已按凭证号与其他记录对上",
+            "the ledger's {noun} {ours} of the same sub-project, amount and date is matched by voucher to another record"
+        )
     } else if let Some(l) = nearest(false) {
-        format!(
-            "the nearest ledger {noun} of the same sub-project and amount, {}, is dated {} ({} days apart, more than {DATE_WINDOW_DAYS})",
-            l.voucher,
-            l.date,
-            days(l)
+        let (ours, date, apart) = (&l.voucher, l.date, days(l));
+        crate::tr!(
+            "账本中子项目、金额相同且日期最近的{noun} {ours} 日期为 {date}（相差 {apart} 天，超过 {DATE_WINDOW_DAYS} 天）",
+            "the nearest ledger {noun} of the same sub-project and amount, {ours}, is dated {date} ({apart} days apart, more than {DATE_WINDOW_DAYS})"
         )
     } else if let Some(l) = nearest(true).filter(|l| days(l) <= DATE_WINDOW_DAYS) {
-        format!(
-            "the ledger's {noun} {} of the same sub-project, amount and date was reversed by {}",
-            l.voucher,
-            l.reversed_by.as_deref().unwrap_or("")
+        let (ours, by) = (&l.voucher, l.reversed_by.as_deref().unwrap_or(""));
+        crate::tr!(
+            "账本中子项目、金额、日期相同的{noun} {ours} 已被 {by} 冲销",
+            "the ledger's {noun} {ours} of the same sub-project, amount and date was reversed by {by}"
         )
     } else {
-        format!("no {noun} of this sub-project and amount in the ledger")
+        crate::tr!(
+            "账本中没有该子项目、该金额的{noun}",
+            "no {noun} of this sub-project and amount in the ledger"
+        )
     };
-    format!("no voucher in the records: {why}")
+    crate::tr!("单位记录无凭证号：{why}", "no voucher in the records: {why}")
 }
 
 /// A sub-project × channel line of the project's funds.
@@ -602,18 +630,18 @@ fn classify(db: &Db, side: Side, project: &str, records: &[Payment], matrix: &Ma
         if let Some(e) = db.voucher_lines(voucher)?.into_iter().next() {
             let note = match e.kind {
                 kind if kind == side.kind() => {
-                    format!(
-                        "{voucher} is a {} of sub-project {}, outside this project",
-                        side.noun(),
-                        e.subproject
+                    let (noun, sub) = (side.noun(), &e.subproject);
+                    crate::tr!(
+                        "{voucher} 是子项目 {sub} 的{noun}，不在本项目内",
+                        "{voucher} is a {noun} of sub-project {sub}, outside this project"
                     )
                 }
                 kind => {
                     let article = if kind == crate::model::Kind::Allocate { "an" } else { "a" };
-                    format!(
-                        "{voucher} is {article} {kind} ({}) entry in the ledger, not a {}",
-                        kind.zh(),
-                        side.noun()
+                    let (zh, noun) = (kind.zh(), side.noun());
+                    crate::tr!(
+                        "{voucher} 在账本中是{zh}分录，不是{noun}",
+                        "{voucher} is {article} {kind} ({zh}) entry in the ledger, not a {noun}"
                     )
                 }
             };
@@ -625,8 +653,12 @@ fn classify(db: &Db, side: Side, project: &str, records: &[Payment], matrix: &Ma
     let subprojects: HashSet<&str> = matrix.rows.iter().filter_map(|r| r.subproject.as_deref()).collect();
     for m in &mut matches {
         if let Some(r) = m.record.as_ref().filter(|r| !subprojects.contains(r.subproject.as_str())) {
-            let sep = if m.note.is_empty() { "" } else { "; " };
-            m.note = format!("{}{sep}sub-project {} is not in project {project}", m.note, r.subproject);
+            let sep = if m.note.is_empty() { "" } else { crate::lang::pick("；", "; ") };
+            let (note, sub) = (&m.note, &r.subproject);
+            m.note = crate::tr!(
+                "{note}{sep}子项目 {sub} 不属于项目 {project}",
+                "{note}{sep}sub-project {sub} is not in project {project}"
+            );
         }
     }
     Ok(matches)
@@ -671,6 +703,24 @@ fn match_row(m: &Match) -> MatchRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The notes these tests read are the English ones.
+    fn match_payments(
+        project_pays: &[LedgerPay],
+        records: &[Payment],
+        other: impl Fn(&str) -> Option<String>,
+    ) -> Vec<Match> {
+        crate::lang::with(crate::lang::Lang::En, || super::match_payments(project_pays, records, other))
+    }
+
+    fn match_records(
+        side: Side,
+        ledger: &[LedgerPay],
+        records: &[Payment],
+        other: impl Fn(&str) -> Option<String>,
+    ) -> Vec<Match> {
+        crate::lang::with(crate::lang::Lang::En, || super::match_records(side, ledger, records, other))
+    }
     use crate::money::Fen;
     use chrono::NaiveDate;
 
@@ -730,11 +780,11 @@ mod tests {
             ]
         );
         assert!(
-            m[0].note.contains("amount 金额: ledger 200.00 vs records 250.00 (difference 50.00)"),
+            m[0].note.contains("amount: ledger 200.00 vs records 250.00 (difference 50.00)"),
             "{}",
             m[0].note
         );
-        assert!(m[0].note.contains("date 日期: ledger 2025-03-02 vs records 2025-03-05"));
+        assert!(m[0].note.contains("date: ledger 2025-03-02 vs records 2025-03-05"));
         assert!(m[2].note.contains("disburse entry"));
         assert!(m[3].note.contains("reversed by R4"), "{}", m[3].note);
         assert!(m[4].note.contains("no such payment") && m[4].note.contains("line 5"));
@@ -766,7 +816,7 @@ mod tests {
         let records = [rec("D1", "2025-03-01", "S1", 10000, 2), rec("D1", "2025-03-01", "S3", 5000, 3)];
         let m = match_records(Side::Receipts, &ledger, &records, |_| None);
         assert_eq!(m[0].status, Status::Differs);
-        assert!(m[0].note.contains("sub-project 子项目: ledger S2 vs records S3"), "{}", m[0].note);
+        assert!(m[0].note.contains("sub-project: ledger S2 vs records S3"), "{}", m[0].note);
     }
 
     #[test]

@@ -40,8 +40,14 @@ pub fn verification(db: &Db, head: Option<&[u8]>) -> Result<Verification> {
         .reopens()?
         .into_iter()
         .map(|(year, reason, operator, at)| {
-            let state = if closed.contains(&year) { "closed again since" } else { "still open" };
-            format!("{year} was reopened by {operator} at {at} ({state}): {reason}")
+            let state = match closed.contains(&year) {
+                true => crate::lang::pick("此后已再次结账", "closed again since"),
+                false => crate::lang::pick("仍未结账", "still open"),
+            };
+            crate::tr!(
+                "{year} 年由 {operator} 于 {at} 重新开账（{state}）：{reason}",
+                "{year} was reopened by {operator} at {at} ({state}): {reason}"
+            )
         })
         .collect();
     let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
@@ -50,21 +56,27 @@ pub fn verification(db: &Db, head: Option<&[u8]>) -> Result<Verification> {
         match report.anchor_link {
             Some(seq) => {
                 let write = db.write_of_link(seq)?;
-                let when = write.map_or(String::new(), |w| format!(", write #{} ({}, {})", w.id, w.command, w.recorded_at));
-                anchor = Some(format!(
-                    "the chain passes through {} at link {seq}{when}: nothing recorded up to it has changed; {} links were recorded after it",
-                    hex(head),
-                    report.links as i64 - seq
+                let when = write.map_or(String::new(), |w| {
+                    let (id, command, at) = (w.id, &w.command, &w.recorded_at);
+                    crate::tr!("，第 {id} 次写入（{command}，{at}）", ", write #{id} ({command}, {at})")
+                });
+                let (head, after) = (hex(head), report.links as i64 - seq);
+                anchor = Some(crate::tr!(
+                    "审计链经过 {head}，在第 {seq} 环{when}：此前记录的内容都没有改变；其后又记录了 {after} 环",
+                    "the chain passes through {head} at link {seq}{when}: nothing recorded up to it has changed; {after} links were recorded after it"
                 ));
             }
             None => report.problems.insert(
                 0,
                 Problem::new(
                     Check::Audit,
-                    format!(
-                        "no link of the audit chain has the head {}: the history it stood for was changed (or the head was copied wrong)",
-                        hex(head)
-                    ),
+                    {
+                        let head = hex(head);
+                        crate::tr!(
+                            "审计链中没有链头为 {head} 的环：它所代表的历史被改动过（或链头抄错了）",
+                            "no link of the audit chain has the head {head}: the history it stood for was changed (or the head was copied wrong)"
+                        )
+                    },
                 ),
             ),
         }

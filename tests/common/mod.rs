@@ -177,7 +177,7 @@ pub fn strs(v: &[String]) -> Vec<&str> {
 /// was recorded, so it differs between runs and goldens hold it masked.
 pub fn mask_chain_head(text: &str) -> String {
     let mut out = text.to_string();
-    for marker in ["chain head ", "\"hash\": \""] {
+    for marker in ["chain head ", "审计链头 ", "\"hash\": \""] {
         let mut from = 0;
         while let Some(i) = out[from..].find(marker) {
             let start = from + i + marker.len();
