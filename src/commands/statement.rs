@@ -65,7 +65,10 @@ pub fn parse_period(year: Option<i32>, from: Option<NaiveDate>, to: Option<Naive
     let period = Period { from, to };
     if let (Some(f), Some(t)) = (period.from, period.to) {
         if f > t {
-            let message = format!("the period ends ({t}) before it starts ({f})");
+            let message = crate::tr!(
+                "期间结束日（{t}）早于开始日（{f}）",
+                "the period ends ({t}) before it starts ({f})"
+            );
             return Err(Error::BadRequest(vec![Problem::new(Check::Format, message).column("--to")]));
         }
     }

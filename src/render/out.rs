@@ -34,20 +34,35 @@ impl Out {
         let Ok(meta) = self.path.symlink_metadata() else {
             let dir = self.dir();
             if !dir.is_dir() {
-                let message =
-                    format!("cannot write {shown}: the directory {} does not exist", shown_path(dir));
+                let dir = shown_path(dir);
+                let message = crate::tr!(
+                    "无法写入 {shown}：目录 {dir} 不存在",
+                    "cannot write {shown}: the directory {dir} does not exist"
+                );
                 return Err(refuse(message));
             }
             return Ok(());
         };
         let message = if meta.file_type().is_symlink() {
-            format!("{shown} is a symbolic link; --out never writes through a link, even with --force (choose another name)")
+            crate::tr!(
+                "{shown} 是符号链接；--out 从不通过链接写入，加 --force 也不会（请换一个文件名）",
+                "{shown} is a symbolic link; --out never writes through a link, even with --force (choose another name)"
+            )
         } else if meta.is_dir() {
-            format!("{shown} is a directory; --out names the file to write")
+            crate::tr!(
+                "{shown} 是目录；--out 应指定要写入的文件",
+                "{shown} is a directory; --out names the file to write"
+            )
         } else if self.is_ledger() {
-            format!("{shown} is the ledger (or one of its -wal/-shm files); --out never replaces it, even with --force")
+            crate::tr!(
+                "{shown} 是账本文件（或其 -wal/-shm 文件）；--out 从不覆盖它，加 --force 也不会",
+                "{shown} is the ledger (or one of its -wal/-shm files); --out never replaces it, even with --force"
+            )
         } else if !self.force {
-            format!("{shown} already exists; --out never replaces a file unless --force is given (or choose another name)")
+            crate::tr!(
+                "{shown} 已存在；除非加 --force，--out 不会覆盖已有文件（或请换一个文件名）",
+                "{shown} already exists; --out never replaces a file unless --force is given (or choose another name)"
+            )
         } else {
             return Ok(());
         };
