@@ -23,7 +23,7 @@
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{BalanceLine, LineActivity, Mode, Status};
+use crate::model::{BalanceLine, LineActivity, Mode, Status, StoredProject, StoredSubproject};
 use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;
@@ -147,10 +147,11 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 /// entitlement, then appropriation findings by code, then sub-projects without a letter by
 /// code, then projects whose mode their content or flagship mark does not bear out.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    let rows = entitlements::entitlements(db, catalog, as_of)?;
+    let issued = entitlements::issued_by_county_channel(db, as_of)?;
+    let rows = entitlements::entitlements_given(db, catalog, &db.balance_lines()?, as_of, &issued)?;
     let mut flags: Vec<Flag> =
         rows.iter().filter(|r| r.shrinkage().is_positive()).map(|r| shrinkage(catalog, r)).collect();
-    flags.extend(underfunded(catalog, &rows, &entitlements::issued_by_county_channel(db, as_of)?));
+    flags.extend(underfunded(catalog, &rows, &issued));
     flags.extend(project_shrinkage(&rows));
     flags.extend(
         rows.iter()
@@ -158,9 +159,11 @@ pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> 
             .map(|r| over_entitlement(catalog, r)),
     );
     flags.extend(appropriation_flags(db, catalog, as_of)?);
-    flags.extend(no_letter(db, as_of)?);
-    flags.extend(mode_unsubstantiated(db, catalog, as_of)?);
-    flags.extend(flagship_not_people(db, as_of)?);
+    let subprojects = db.subprojects_as_of(as_of)?;
+    let projects = db.projects_as_of(as_of)?;
+    flags.extend(no_letter(db, &subprojects)?);
+    flags.extend(mode_unsubstantiated(catalog, &projects, &subprojects, as_of));
+    flags.extend(flagship_not_people(&projects));
     Ok(flags)
 }
 
@@ -175,17 +178,17 @@ pub struct Content {
 }
 
 impl Content {
-    /// The content of each project, from its sub-projects as in force on `as_of`.
-    pub fn of_projects(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<HashMap<String, Content>> {
+    /// The content of each project, from its sub-projects (as in force on the day in question).
+    pub fn of_projects(catalog: &Catalog, subprojects: &[StoredSubproject]) -> HashMap<String, Content> {
         let mut content: HashMap<String, Content> = HashMap::new();
-        for s in db.subprojects_as_of(as_of)?.into_iter().filter(|s| s.status != Status::Excluded) {
+        for s in subprojects.iter().filter(|s| s.status != Status::Excluded) {
             let Some(t) = catalog.subproject_type(&s.type_code) else { continue };
             let c = content.entry(s.project_code.to_string()).or_default();
             c.agri |= t.agri;
             c.land |= t.land && !t.agri;
             c.people |= t.people && !t.land && !t.agri;
         }
-        Ok(content)
+        content
     }
 
     /// Whether a project with this content counts toward 农 coverage (every mode admits it).
@@ -232,13 +235,17 @@ impl Content {
 
 /// Each project (not excluded from the register's view on the day) whose non-excluded
 /// sub-projects do not bear out its declared mode.
-fn mode_unsubstantiated(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    let content = Content::of_projects(db, catalog, as_of)?;
-    let mut projects = db.projects_as_of(as_of)?;
+fn mode_unsubstantiated(
+    catalog: &Catalog,
+    projects: &[StoredProject],
+    subprojects: &[StoredSubproject],
+    as_of: NaiveDate,
+) -> Vec<Flag> {
+    let content = Content::of_projects(catalog, subprojects);
+    let mut projects: Vec<&StoredProject> = projects.iter().filter(|p| p.row.approved_on <= as_of).collect();
     projects.sort_by(|a, b| a.row.code.cmp(&b.row.code));
-    Ok(projects
+    projects
         .into_iter()
-        .filter(|p| p.row.approved_on <= as_of)
         .filter_map(|p| {
             let missing = content.get(p.row.code.as_str()).copied().unwrap_or_default().missing_for(p.row.mode);
             if missing.is_empty() {
@@ -257,15 +264,14 @@ fn mode_unsubstantiated(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<
                 ..Flag::default()
             })
         })
-        .collect())
+        .collect()
 }
 
 /// A flagship (精品示范工程) is a 人-mode project (policy 二（三）): one of another mode marked
 /// flagship is flagged, and not counted toward the review's flagship target.
-fn flagship_not_people(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    Ok(db
-        .projects_as_of(as_of)?
-        .into_iter()
+fn flagship_not_people(projects: &[StoredProject]) -> Vec<Flag> {
+    projects
+        .iter()
         .filter(|p| p.row.flagship && p.row.mode != Mode::People)
         .map(|p| {
             let (code, zh, mode) = (&p.row.code, p.row.mode.zh(), p.row.mode);
@@ -279,16 +285,15 @@ fn flagship_not_people(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
                 ..Flag::default()
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Each sub-project not excluded in the register that no confirmation letter names.
-fn no_letter(db: &Db, as_of: NaiveDate) -> Result<Vec<Flag>> {
+fn no_letter(db: &Db, subprojects: &[StoredSubproject]) -> Result<Vec<Flag>> {
     let named: std::collections::HashSet<String> =
         db.letters(None)?.into_iter().flat_map(|l| l.lines).map(|x| x.subproject).collect();
-    Ok(db
-        .subprojects_as_of(as_of)?
-        .into_iter()
+    Ok(subprojects
+        .iter()
         .filter(|s| s.status != Status::Excluded && !named.contains(s.code.as_str()))
         .map(|s| {
             let (code, status) = (&s.code, s.status.zh());

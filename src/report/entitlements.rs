@@ -116,6 +116,19 @@ pub fn entitlements_with(
     lines: &[BalanceLine],
     as_of: NaiveDate,
 ) -> Result<Vec<Row>> {
+    entitlements_given(db, catalog, lines, as_of, &issued_by_county_channel(db, as_of)?)
+}
+
+/// As `entitlements_with`, with the fair shares figured from `issued` (what each county was
+/// issued on each channel by `as_of`, see `issued_by_county_channel`), for a caller that
+/// needs those sums too.
+pub fn entitlements_given(
+    db: &Db,
+    catalog: &Catalog,
+    lines: &[BalanceLine],
+    as_of: NaiveDate,
+    issued: &HashMap<(String, String), Fen>,
+) -> Result<Vec<Row>> {
     let rules = db.rules()?;
     let approved: HashMap<String, chrono::NaiveDate> =
         db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
@@ -158,7 +171,7 @@ pub fn entitlements_with(
             });
         }
     }
-    set_fair_shares(&mut rows, &issued_by_county_channel(db, as_of)?);
+    set_fair_shares(&mut rows, issued);
     Ok(rows)
 }
 

@@ -216,8 +216,7 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         counties.iter().enumerate().map(|(i, c)| (c.county.clone(), i)).collect();
     // Modes, flagships and statuses as amended by the end of the year.
     let projects = db.projects_as_of(end)?;
-    let content = crate::report::check::Content::of_projects(db, catalog, end)?;
-    let in_year = count_projects(db, &projects, &content, (start, end), &index, &mut counties)?;
+    let in_year = count_projects(db, catalog, &projects, (start, end), &index, &mut counties)?;
     let lines = db.balance_lines_as_of(Some(end))?;
     let opening = db.balance_lines_as_of(start.pred_opt())?;
     add_funds(db, catalog, (start, end), (&lines, &opening), &index, &mut counties)?;
@@ -253,13 +252,14 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
 /// acceptance progress; returns the codes of the year's projects.
 fn count_projects(
     db: &Db,
+    catalog: &Catalog,
     projects: &[StoredProject],
-    content: &HashMap<String, crate::report::check::Content>,
     (start, end): (NaiveDate, NaiveDate),
     index: &HashMap<String, usize>,
     counties: &mut [CountyReview],
 ) -> Result<HashSet<String>> {
     let subprojects = db.subprojects_as_of(end)?;
+    let content = crate::report::check::Content::of_projects(catalog, &subprojects);
     let all_progress =
         acceptance::progress(projects, &subprojects, &db.acceptances(None)?, &db.awards(None)?, Some(end));
     let city_accepted_before: HashSet<&str> = all_progress
