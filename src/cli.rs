@@ -109,6 +109,8 @@ pub enum Command {
     Demo,
     /// 网页应用的用户：新增、列出、停用、改密码、发令牌 / The users of the web application: add, list, disable, passwd, token.
     User(commands::user::Args),
+    /// 提供网页应用和 JSON 接口（默认只在 127.0.0.1:8080） / Serve the web application and the JSON API (on 127.0.0.1:8080 by default).
+    Serve(commands::serve::Args),
     /// 在生成的全市规模账本上计时导入、报表和核验（见 README 性能一节） / Time imports, reports and verify on a generated city-scale ledger (README, Performance).
     #[cfg(feature = "dev")]
     Bench(commands::bench::Args),
@@ -191,6 +193,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Upgrade => commands::upgrade::run(ctx),
         Command::Demo => commands::demo::run(ctx),
         Command::User(args) => commands::user::run(ctx, &args),
+        Command::Serve(args) => commands::serve::run(ctx, &args),
         #[cfg(feature = "dev")]
         Command::Bench(args) => commands::bench::run(ctx, &args),
         #[cfg(feature = "dev")]

@@ -72,3 +72,4 @@ pub mod rules;
 pub mod subsidy;
 pub mod users;
 pub mod verify;
+pub mod web;

@@ -23,6 +23,7 @@ pub mod log;
 pub mod post;
 pub mod reconcile;
 pub mod review;
+pub mod serve;
 pub mod statement;
 pub mod upgrade;
 pub mod user;

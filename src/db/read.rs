@@ -360,6 +360,23 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The entries of one sub-project (on one channel, if given), in the order money moved,
+    /// at most `limit` of them: the rows behind a figure of the web application's project page.
+    pub fn subproject_entries(
+        &self,
+        subproject: &str,
+        channel: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StoredEntry>> {
+        let sql = format!(
+            "{ENTRY_SELECT} WHERE s.code = ?1 AND (?2 IS NULL OR a.channel = ?2) ORDER BY e.date, e.id LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![subproject, channel, limit], entry_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
     pub fn maintained_balances(&self) -> Result<Vec<(LineId, LineBalance)>> {
         let mut stmt = self.conn.prepare(

@@ -152,7 +152,12 @@ impl CsvInput {
     /// csv reader would misread (an unclosed quote) or buffer whole (an over-long row), then
     /// the header is mapped to `columns` and the rows are streamed.
     pub fn open(path: &Path, columns: &[Column]) -> Result<CsvInput> {
-        let name = path.display().to_string();
+        CsvInput::open_as(path, &path.display().to_string(), columns)
+    }
+
+    /// `open`, naming the file `name` in every message (an upload, by its own name).
+    pub fn open_as(path: &Path, name: &str, columns: &[Column]) -> Result<CsvInput> {
+        let name = name.to_string();
         let open = || {
             File::open(path).map(BufReader::new).map_err(|e| {
                 let name = escaped(&name);

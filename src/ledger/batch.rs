@@ -56,7 +56,30 @@ impl What {
 
 /// Imports one file into the ledger, committing only if every row is accepted.
 pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Result<Summary> {
-    let columns = match what {
+    let mut input = CsvInput::open(file, columns(what))?;
+    import_input(db, what, &mut input, operator)
+}
+
+/// Imports a file uploaded to the web application, named `name` in messages, as `operator`,
+/// with entries limited to `scope` (a clerk's counties); all rows or none, as `import_file`.
+pub fn import_upload(
+    db: &mut Db,
+    what: What,
+    file: &Path,
+    name: &str,
+    operator: &str,
+    scope: crate::model::UserScope,
+) -> Result<Summary> {
+    let mut input = CsvInput::open_as(file, name, columns(what))?;
+    db.set_foreign_keys(what != What::Entries)?;
+    let imported = import_in_tx(db, what, &mut input, operator, Some(scope));
+    db.set_foreign_keys(true)?;
+    imported
+}
+
+/// The columns of a kind of file.
+pub fn columns(what: What) -> &'static [import::Column] {
+    match what {
         What::Projects => import::PROJECT_COLUMNS,
         What::Subprojects => import::SUBPROJECT_COLUMNS,
         What::Appropriations => import::APPROPRIATION_COLUMNS,
@@ -71,25 +94,29 @@ pub fn import_file(db: &mut Db, what: What, file: &Path, operator: &str) -> Resu
         What::Adjustments => import::ADJUSTMENT_COLUMNS,
         What::Letters => import::LETTER_COLUMNS,
         What::Amendments => import::AMENDMENT_COLUMNS,
-    };
-    let mut input = CsvInput::open(file, columns)?;
-    import_input(db, what, &mut input, operator)
+    }
 }
 
 /// Imports already-opened CSV input; shared by `import` and `demo`.
 pub fn import_input(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -> Result<Summary> {
     if what != What::Entries {
-        return import_in_tx(db, what, input, operator);
+        return import_in_tx(db, what, input, operator, None);
     }
     // The entries trigger checks every reference itself; SQLite's foreign keys would look
     // the same rows up again for each of a million entries. Off for this import only.
     db.set_foreign_keys(false)?;
-    let imported = import_in_tx(db, what, input, operator);
+    let imported = import_in_tx(db, what, input, operator, None);
     db.set_foreign_keys(true)?;
     imported
 }
 
-fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -> Result<Summary> {
+fn import_in_tx(
+    db: &mut Db,
+    what: What,
+    input: &mut CsvInput,
+    operator: &str,
+    scope: Option<crate::model::UserScope>,
+) -> Result<Summary> {
     let stamp = Stamp::now(operator);
     let tx = db.begin()?;
     let catalog = tx.catalog()?;
@@ -108,6 +135,9 @@ fn import_in_tx(db: &mut Db, what: What, input: &mut CsvInput, operator: &str) -
         }
         What::Entries => {
             let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
+            if let Some(scope) = scope {
+                w = w.within(scope);
+            }
             let summary =
                 pipeline::run_lines(input, import::parse_entry, |e, line| w.write_at(e, Some(line)))?;
             refuse_after_the_file(

@@ -71,6 +71,9 @@ pub struct EntryWriter<'t, 'c> {
     /// The status changes of each amended sub-project: R2 judges an entry by the status in
     /// force on its date.
     status_changes: HashMap<i64, Vec<(NaiveDate, crate::model::Status)>>,
+    /// Where the signed-in user may write (`within`); `None` for the command line, whose
+    /// operator is the shell's.
+    scope: Option<crate::model::UserScope>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -98,7 +101,29 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             refused: HashMap::new(),
             given_again: HashMap::new(),
             status_changes: tx.status_changes()?,
+            scope: None,
         })
+    }
+
+    /// Refuses every entry for a sub-project outside `scope` (a web user's counties), as a
+    /// problem of the row like any other rule, so an import outside it writes nothing.
+    pub fn within(mut self, scope: crate::model::UserScope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// The problem of writing for `s` when it lies outside the writer's scope.
+    fn out_of_scope(&self, s: &StoredSubproject) -> Option<Problem> {
+        let scope = self.scope.as_ref()?;
+        if matches!(scope, crate::model::UserScope::Everywhere) || scope.has_county(&s.county) {
+            return None;
+        }
+        let (code, county) = (&s.code, &s.county);
+        let message = crate::tr!(
+            "子项目 {code} 属于{county}，不在您可以记账的县（市、区）内",
+            "sub-project {code} is in {county}, outside the counties you may record for"
+        );
+        Some(Problem::new(Check::Access, message).column("subproject"))
     }
 
     /// Checks and records one entry (not from a file).
@@ -179,6 +204,11 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         if let Some(first) = self.unchanged.get(&old.id) {
             return Ok(Err(vec![repeat(&old.key(), *first)]));
         }
+        if self.scope.is_some() {
+            if let Some(p) = self.subproject(&old.subproject)?.and_then(|s| self.out_of_scope(&s)) {
+                return Ok(Err(vec![p]));
+            }
+        }
         if !self.given_again.contains_key(&e.voucher) {
             let recorded = self.tx.voucher_entries(&e.voucher)?.len();
             self.given_again.insert(e.voucher.clone(), (recorded, BTreeSet::new(), file_line));
@@ -216,6 +246,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             checks.push(rules::channel_matches(self.catalog, a, c));
         }
         let mut problems: Vec<Problem> = checks.into_iter().filter_map(Result::err).collect();
+        if let Some(p) = self.out_of_scope(s) {
+            // Nothing else is said about a sub-project the user may not see.
+            return Ok(Err(vec![p]));
+        }
         let changes = self.status_changes.get(&s.id).map(Vec::as_slice);
         let s_on = crate::model::with_status_on(s, changes, e.date);
         problems.extend(rules::movement(self.catalog, a, &s_on, e.date));

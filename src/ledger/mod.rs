@@ -33,7 +33,7 @@ pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
 pub use adjust::AdjustmentWriter;
 pub use allocation::commit_plan;
 pub use amend::AmendmentWriter;
-pub use batch::{import_file, import_input, What};
+pub use batch::{import_file, import_input, import_upload, What};
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
 pub use create::create_ledger;
 pub use entries::EntryWriter;

@@ -1,0 +1,120 @@
+//! What a signed-in user may see, applied to the rows of every page, download and API answer:
+//! the ledger is read whole, then narrowed here before anything is laid out, so a report's
+//! totals are the totals of what the user sees.
+
+use super::html::Failure;
+use crate::db::Db;
+use crate::model::{BalanceLine, Role, User, UserScope};
+use crate::report::check::{Findings, Flag};
+use crate::users::{may, Action, Target};
+use std::collections::HashMap;
+
+/// Where each project and appropriation line lies, to place rows that name only those.
+pub struct Places {
+    project_county: HashMap<String, String>,
+    appropriation_county: HashMap<String, String>,
+    subproject_project: HashMap<String, String>,
+}
+
+impl Places {
+    pub fn read(db: &Db) -> crate::error::Result<Places> {
+        Ok(Places {
+            project_county: db
+                .projects()?
+                .into_iter()
+                .map(|p| (p.row.code.to_string(), p.row.county.clone()))
+                .collect(),
+            appropriation_county: db
+                .appropriations()?
+                .into_iter()
+                .map(|a| (a.code.to_string(), a.county.clone()))
+                .collect(),
+            subproject_project: db
+                .subprojects()?
+                .into_iter()
+                .map(|s| (s.code.to_string(), s.project_code.to_string()))
+                .collect(),
+        })
+    }
+
+    pub fn county_of_project(&self, project: &str) -> Option<&str> {
+        self.project_county.get(project).map(String::as_str)
+    }
+
+    pub fn project_of_subproject(&self, subproject: &str) -> Option<&str> {
+        self.subproject_project.get(subproject).map(String::as_str)
+    }
+
+    /// Whether `user` may read this project.
+    pub fn may_read_project(&self, user: &User, project: &str) -> bool {
+        let Some(county) = self.county_of_project(project) else { return false };
+        may(user, Action::Read, Target::Project { county, project })
+    }
+
+    /// Whether `user` may read a flag: by its project, else by its county or appropriation
+    /// line's county; a flag about neither is city-wide.
+    fn may_read_flag(&self, user: &User, flag: &Flag) -> bool {
+        if let Some(project) = &flag.project {
+            return self.may_read_project(user, project);
+        }
+        let county = flag.county.as_deref().or_else(|| {
+            flag.appropriation.as_deref().and_then(|a| self.appropriation_county.get(a).map(String::as_str))
+        });
+        match county {
+            Some(county) => may(user, Action::Read, Target::County(county)),
+            None => may(user, Action::Read, Target::City),
+        }
+    }
+
+    /// The findings the user may see; `has_flags` follows what is left.
+    pub fn findings(&self, user: &User, mut found: Findings) -> Findings {
+        found.flags.retain(|f| self.may_read_flag(user, f));
+        found.has_flags = !found.flags.is_empty();
+        found
+    }
+}
+
+/// The balance lines of the projects the user may read.
+pub fn balance_lines(user: &User, lines: Vec<BalanceLine>) -> Vec<BalanceLine> {
+    lines
+        .into_iter()
+        .filter(|l| may(user, Action::Read, Target::Project { county: &l.county, project: &l.project }))
+        .collect()
+}
+
+/// The scope writers are limited to: a clerk's counties; everywhere for the admin.
+pub fn write_scope(user: &User) -> UserScope {
+    match user.role {
+        Role::Admin => UserScope::Everywhere,
+        _ => user.scope.clone(),
+    }
+}
+
+/// The county a report is narrowed to: the one asked for, which the user must be allowed to
+/// read; a county-scoped user who asks for none gets their first.
+pub fn county_for(user: &User, asked: Option<&str>) -> Result<Option<String>, Failure> {
+    match asked.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(county) if may(user, Action::Read, Target::County(county)) => Ok(Some(county.to_string())),
+        Some(county) if user.role == Role::Clerk || user.role == Role::Body => Err(Failure::Forbidden(
+            crate::tr!("您无权查看{county}的数据", "you may not read {county}'s figures"),
+        )),
+        Some(county) => Ok(Some(county.to_string())),
+        None => Ok(match &user.scope {
+            UserScope::Counties(c) => c.iter().next().cloned(),
+            _ => None,
+        }),
+    }
+}
+
+/// The project a report is narrowed to for an implementing body (its first, or the one asked
+/// for, which must be its own); `None` for everyone else.
+pub fn project_for(user: &User, places: &Places, asked: Option<&str>) -> Result<Option<String>, Failure> {
+    if user.role != Role::Body {
+        return Ok(None);
+    }
+    match asked.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) if places.may_read_project(user, p) => Ok(Some(p.to_string())),
+        Some(p) => Err(Failure::Forbidden(crate::tr!("您无权查看项目 {p}", "you may not read project {p}"))),
+        None => Ok(user.scope.projects().next().map(str::to_string)),
+    }
+}
