@@ -38,7 +38,7 @@
 //!
 //! ```text
 //! lang error money progress → model → subsidy allocate → catalog → audit → rules → import → db
-//!   → pipeline → ledger → users → verify → report → render → args → dev → commands → cli → main
+//!   → pipeline → ledger → users → verify → report → render → args → web → dev → commands → cli → main
 //! ```
 //!
 //! # Scale

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 const LAYERS: &[&str] = &[
     "lang", "error", "money", "progress", "model", "subsidy", "allocate", "catalog", "audit", "rules",
-    "import", "db", "pipeline", "ledger", "users", "verify", "report", "render", "args", "dev", "commands",
+    "import", "db", "pipeline", "ledger", "users", "verify", "report", "render", "args", "web", "dev", "commands",
     "cli",
 ];
 
