@@ -96,6 +96,24 @@ fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
+/// A new random password of 16 letters and digits in four groups (`k3f9-x2m1-…`), for users
+/// made by the demo: about 80 bits, easy to type from the screen.
+pub fn generated_password() -> Result<Password> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let bytes = random_bytes::<16>()?;
+    let chars: Vec<char> =
+        bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect();
+    let groups: Vec<String> = chars.chunks(4).map(|c| c.iter().collect()).collect();
+    Ok(Password(groups.join("-")))
+}
+
+impl Password {
+    /// The password itself, to show once to the person it was made for.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The Argon2id PHC string of `password`, with a fresh 16-byte salt.
 fn hash_password(password: &Password) -> Result<String> {
     let salt = SaltString::encode_b64(&random_bytes::<16>()?)

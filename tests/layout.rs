@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 const LAYERS: &[&str] = &[
     "lang", "error", "money", "progress", "model", "subsidy", "allocate", "catalog", "audit", "rules",
-    "import", "db", "pipeline", "ledger", "users", "verify", "report", "render", "args", "web", "dev", "commands",
-    "cli",
+    "import", "db", "pipeline", "ledger", "users", "verify", "report", "render", "args", "web", "dev",
+    "commands", "cli",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

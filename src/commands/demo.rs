@@ -70,6 +70,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     show_reports(&db, ctx)?;
     show_what_really_happens(&db, ctx)?;
     print_next_steps(&path);
+    add_demo_users(&mut db, &path, &ctx.operator)?;
     Ok(0)
 }
 
@@ -122,6 +123,58 @@ fn import_sample_files(db: &mut Db, operator: &str) -> Result<()> {
         let added = s.added;
         crate::outln!("{}", crate::tr!("已导入 {name}：{added} 行", "imported {name}: {added} rows"));
     }
+    Ok(())
+}
+
+/// The demo's users, one per role: (name, role, counties, projects).
+pub const DEMO_USERS: [(&str, crate::model::Role, &[&str], &[&str]); 4] = [
+    ("city-admin", crate::model::Role::Admin, &[], &[]),
+    ("nh-clerk", crate::model::Role::Clerk, &["南湖区"], &[]),
+    ("hn-body", crate::model::Role::Body, &[], &["HN-2024-01"]),
+    ("reviewer", crate::model::Role::Reviewer, &[], &[]),
+];
+
+/// Adds one user per role with a fresh random password, shows each password once, and says
+/// how to serve the web application.
+fn add_demo_users(db: &mut Db, path: &std::path::Path, operator: &str) -> Result<()> {
+    crate::outln!(
+        "\n{}",
+        crate::lang::pick(
+            "网页应用的演示用户（每个角色一个；密码只显示这一次）：",
+            "Demo users of the web application, one per role (passwords are shown only this once):"
+        )
+    );
+    let stamp = crate::ledger::Stamp::now(operator);
+    for (name, role, counties, projects) in DEMO_USERS {
+        let password = crate::users::generated_password()?;
+        let counties: Vec<String> = counties.iter().map(|c| c.to_string()).collect();
+        let projects: Vec<String> = projects.iter().map(|p| p.to_string()).collect();
+        let new = crate::users::NewUser {
+            name,
+            role,
+            counties: &counties,
+            projects: &projects,
+            password: &password,
+            lang: crate::lang::current(),
+        };
+        crate::users::add_user(db, &new, &stamp)?;
+        let scope: Vec<&str> = counties.iter().chain(&projects).map(String::as_str).collect();
+        let role = match (crate::lang::current(), scope.is_empty()) {
+            (crate::lang::Lang::Zh, true) => role.zh().to_string(),
+            (crate::lang::Lang::Zh, false) => format!("{}：{}", role.zh(), scope.join("、")),
+            (crate::lang::Lang::En, true) => role.code().to_string(),
+            (crate::lang::Lang::En, false) => format!("{} of {}", role.code(), scope.join(", ")),
+        };
+        crate::outln!("  {name:<11} {:<24} {}", role, password.reveal());
+    }
+    let db = crate::error::shown_path(path);
+    crate::outln!(
+        "{}",
+        crate::tr!(
+            "启动网页应用：fundledger serve --db {db}，再用浏览器打开 http://127.0.0.1:8080/ ，以 nh-clerk（南湖区录入员）登录。",
+            "Serve the web application: fundledger serve --db {db}, then open http://127.0.0.1:8080/ and sign in as nh-clerk (南湖区's clerk)."
+        )
+    );
     Ok(())
 }
 

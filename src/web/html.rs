@@ -55,7 +55,7 @@ impl Failure {
             Failure::Throttled => StatusCode::TOO_MANY_REQUESTS,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Failure::NotFound(_) => StatusCode::NOT_FOUND,
-            Failure::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Rejected(problems) => refusal_status(problems),
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -146,6 +146,16 @@ impl IntoResponse for ApiFailure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         self.respond(false)
+    }
+}
+
+/// The status of a refused write: 403 when a row lies outside the user's scope (the write
+/// was not theirs to make), else 422 (bad input or a broken rule). Nothing was written.
+pub fn refusal_status(problems: &[Problem]) -> StatusCode {
+    if problems.iter().any(|p| p.check == Check::Access) {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     }
 }
 

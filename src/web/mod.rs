@@ -25,6 +25,7 @@ pub use auth::Throttle;
 pub use session::SqliteStore;
 
 use crate::error::{Error, Result};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -99,7 +100,7 @@ pub fn routes() -> Vec<(Route, MethodRouter<AppState>)> {
         (r("POST", "/entries", Writers), post(pages::post_entry)),
         (r("POST", "/entries/reverse", Writers), post(pages::reverse_entry)),
         (r("GET", "/import", Writers), get(pages::import_page)),
-        (r("POST", "/import", Writers), post(pages::import)),
+        (r("POST", "/import", Writers), post(pages::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT))),
         (r("GET", "/allocate", Writers), get(pages::allocate_plan)),
         (r("POST", "/allocate", Writers), post(pages::allocate_commit)),
         (r("GET", "/reports/balances", SignedIn), get(pages::balances)),
@@ -107,7 +108,10 @@ pub fn routes() -> Vec<(Route, MethodRouter<AppState>)> {
         (r("GET", "/reports/check", SignedIn), get(pages::check)),
         (r("GET", "/reports/review", CityReaders), get(pages::review)),
         (r("GET", "/projects/{code}/reconcile", Uploaders), get(pages::reconcile_page)),
-        (r("POST", "/projects/{code}/reconcile", Uploaders), post(pages::reconcile)),
+        (
+            r("POST", "/projects/{code}/reconcile", Uploaders),
+            post(pages::reconcile).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
         (r("GET", "/log", CityReaders), get(pages::log)),
         (r("GET", "/verify", CityReaders), get(pages::verify)),
         (r("GET", "/users", Admin), get(pages::users)),
@@ -176,7 +180,7 @@ pub fn app(state: AppState, store: SqliteStore) -> Router {
         .fallback(html::not_found)
         .with_state(state)
         .layer(sessions)
-        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT + 64 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, std::time::Duration::from_secs(120)))
         .layer(header(
@@ -186,7 +190,7 @@ pub fn app(state: AppState, store: SqliteStore) -> Router {
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header(header::CACHE_CONTROL, "no-store"))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 /// How `serve` runs.

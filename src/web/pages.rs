@@ -606,7 +606,7 @@ fn entry_refused(me: &Me, f: &Fields, problems: Vec<Problem>) -> Response {
     let mut page = Page::new(me, pick("记账", "Record an entry"));
     page.problems = problems.iter().map(ToString::to_string).collect();
     page.blocks.push(Block::Form(entry_form(f)));
-    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)).into_response()
+    (html::refusal_status(&problems), html::render(&page)).into_response()
 }
 
 pub async fn reverse_entry(
@@ -680,7 +680,7 @@ pub async fn reverse_entry(
             let mut page = Page::new(&me, pick("冲销凭证", "Reverse a voucher"));
             page.problems = problems.iter().map(ToString::to_string).collect();
             page.blocks.push(Block::Form(reverse_form(&f)));
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)).into_response())
+            Ok((html::refusal_status(&problems), html::render(&page)).into_response())
         }
         Err(e) => Err(e),
     }
@@ -793,7 +793,7 @@ pub async fn import(
             let mut page = Page::new(&me, pick("导入文件", "Import a file"));
             page.problems = problems.iter().map(ToString::to_string).collect();
             page.blocks.push(Block::Form(import_form(&me, &kind)));
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)).into_response())
+            Ok((html::refusal_status(&problems), html::render(&page)).into_response())
         }
         Err(e) => Err(e),
     }
