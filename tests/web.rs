@@ -1,0 +1,751 @@
+//! The web application without a browser: the authorisation matrix over every route and
+//! role, scope in every answer, CSRF, login throttling, session fixation, security headers,
+//! body limits, escaping, and writes that record the signed-in user or nothing at all. Each
+//! test runs the real `fundledger serve` on 127.0.0.1 and a free port, and speaks HTTP/1.1
+//! to it over a plain socket.
+
+mod common;
+
+use common::{Ledger, BIN};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `fundledger serve`, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(l: &Ledger) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(&l.db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start fundledger serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://") {
+                    let rest = &line[at + 7..];
+                    let addr = rest.split('/').next().unwrap_or("").to_string();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the server says where it listens");
+        assert!(addr.starts_with("127.0.0.1:"), "the server listens on loopback only: {addr}");
+        Server { child, addr }
+    }
+}
+
+/// An HTTP answer.
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+/// One request over a fresh connection.
+fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("send head");
+    // A refused body may be answered before it is all read: a broken pipe is an answer too.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 =
+        lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    Resp { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 4 + size..];
+    }
+    out
+}
+
+/// A signed-in user: the session cookie and its CSRF token.
+struct Client {
+    addr: String,
+    cookie: String,
+    csrf: String,
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+    serde_urlencoded::to_string(pairs).expect("form").into_bytes()
+}
+
+const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
+const JSON: (&str, &str) = ("Content-Type", "application/json");
+
+fn session_cookie(r: &Resp) -> Option<String> {
+    let set = r.header("set-cookie")?;
+    let pair = set.split(';').next()?;
+    pair.starts_with("__Host-fundledger=").then(|| pair.to_string())
+}
+
+fn login(s: &Server, name: &str, password: &str) -> Client {
+    let r = request(&s.addr, "POST", "/login", &[FORM], &form(&[("username", name), ("password", password)]));
+    assert_eq!(r.status, 303, "{name} signs in: {}", r.text());
+    let cookie = session_cookie(&r).expect("a session cookie at sign-in");
+    let session = request(&s.addr, "GET", "/api/session", &[("Cookie", &cookie)], b"");
+    assert_eq!(session.status, 200, "{}", session.text());
+    let csrf = session.json()["csrf_token"].as_str().expect("csrf_token").to_string();
+    Client { addr: s.addr.clone(), cookie, csrf }
+}
+
+impl Client {
+    fn get(&self, path: &str) -> Resp {
+        request(&self.addr, "GET", path, &[("Cookie", &self.cookie)], b"")
+    }
+
+    fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        request(&self.addr, "POST", path, &[FORM, ("Cookie", &self.cookie)], &form(&all))
+    }
+
+    fn post_json(&self, path: &str, body: &serde_json::Value) -> Resp {
+        let headers = [JSON, ("Cookie", self.cookie.as_str()), ("X-CSRF-Token", self.csrf.as_str())];
+        request(&self.addr, "POST", path, &headers, body.to_string().as_bytes())
+    }
+}
+
+/// Runs fundledger with `stdin`.
+fn with_stdin(l: &Ledger, args: &[&str], stdin: &str) {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&l.db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fundledger");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin");
+    let out = child.wait_with_output().expect("fundledger finishes");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The small ledger (南湖区: P-AGRI, P-LAND; 嘉善县: P-PEOPLE) with a user of each role:
+/// admin, clerk (南湖区), body (P-AGRI), reviewer; every password is `NAME-password`.
+fn with_users() -> Ledger {
+    let l = Ledger::small();
+    with_stdin(&l, &["user", "add", "admin", "--role", "admin", "--password-stdin"], "admin-password");
+    with_stdin(
+        &l,
+        &["user", "add", "clerk", "--role", "clerk", "--county", "南湖区", "--password-stdin"],
+        "clerk-password",
+    );
+    with_stdin(
+        &l,
+        &["user", "add", "body", "--role", "body", "--project", "P-AGRI", "--password-stdin"],
+        "body-password",
+    );
+    with_stdin(
+        &l,
+        &["user", "add", "reviewer", "--role", "reviewer", "--password-stdin"],
+        "reviewer-password",
+    );
+    l
+}
+
+fn sign_in(s: &Server, role: &str) -> Client {
+    login(s, role, &format!("{role}-password"))
+}
+
+/// What the ledger says, as a reader sees it: what a refused write must leave unchanged.
+fn ledger_state(l: &Ledger) -> String {
+    l.ok(&["balances", "--format", "json"]) + &l.ok(&["log", "--format", "json"])
+}
+
+const ROLES: [&str; 4] = ["admin", "clerk", "body", "reviewer"];
+
+#[test]
+fn every_route_answers_each_role_as_its_policy_says() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clients: Vec<(&str, Client)> = ROLES.iter().map(|r| (*r, sign_in(&s, r))).collect();
+    let routes = fundledger::web::route_table();
+    assert!(routes.len() >= 30, "the route table lists every route");
+    for route in &routes {
+        // Path parameters: the body's own project, and a user name that does not exist.
+        let mut path = route.path.replace("{code}", "P-AGRI").replace("{name}", "nobody");
+        if route.method == "GET" && path == "/entries" {
+            path.push_str("?subproject=S-FARM"); // the entries behind one sub-project's figures
+        }
+        if route.path == "/logout" {
+            continue; // signs the client out: tested on its own below
+        }
+        // Not signed in: only public routes answer; pages send to the sign-in page.
+        let anonymous = match route.method {
+            "GET" => request(&s.addr, "GET", &path, &[], b""),
+            _ => request(&s.addr, "POST", &path, &[FORM], b"csrf=x"),
+        };
+        if route.policy == fundledger::web::Policy::Public {
+            assert!(anonymous.status < 400 || anonymous.status == 401, "{path}: {}", anonymous.status);
+            continue; // the sign-in page and the stylesheet answer everyone alike
+        } else if route.method == "GET" && !route.path.starts_with("/api/") {
+            assert_eq!(anonymous.status, 303, "{} {path} sends a stranger to sign in", route.method);
+            assert_eq!(anonymous.header("location"), Some("/login"));
+        } else {
+            assert_eq!(anonymous.status, 401, "{} {path} without signing in", route.method);
+        }
+        for (role, c) in &clients {
+            let r = match route.method {
+                "GET" => c.get(&path),
+                _ => c.post_form(&path, &[]),
+            };
+            let admitted = route.policy.admits(fundledger::model::Role::parse(role).expect("role"));
+            if admitted {
+                assert!(
+                    r.status != 401 && r.status != 403 && r.status != 404 && r.status < 500,
+                    "{} {path} should admit {role}, answered {}: {}",
+                    route.method,
+                    r.status,
+                    r.text().chars().take(300).collect::<String>()
+                );
+            } else {
+                assert_eq!(r.status, 403, "{} {path} should refuse {role}", route.method);
+            }
+        }
+    }
+    // A path no route declares is not found, for everyone.
+    assert_eq!(clients[0].1.get("/nowhere").status, 404);
+    assert_eq!(request(&s.addr, "GET", "/nowhere", &[], b"").status, 404);
+}
+
+#[test]
+fn a_body_and_a_clerk_see_only_their_own_rows_in_every_answer() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let body = sign_in(&s, "body");
+    let balances = body.get("/api/balances").json();
+    let rows = balances["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "the body sees its project's balances");
+    assert!(rows.iter().all(|r| r["project"] == "P-AGRI"), "{balances}");
+    let check = body.get("/api/check?as_of=2025-12-31").json();
+    for f in check["flags"].as_array().expect("flags") {
+        assert_eq!(f["project"], "P-AGRI", "a flag of another project reached the body: {f}");
+    }
+    for page in [
+        "/reports/balances",
+        "/reports/balances?format=csv",
+        "/reports/check?as_of=2025-12-31",
+        "/projects",
+        "/",
+    ] {
+        let text = body.get(page).text();
+        for other in ["P-LAND", "P-PEOPLE", "S-JS-FARM", "S-ROAD", "嘉善县"] {
+            assert!(!text.contains(other), "{page} shows {other} to the body of P-AGRI");
+        }
+    }
+    let statement = body.get("/api/statement?year=2024");
+    assert_eq!(statement.status, 200, "{}", statement.text());
+    assert!(
+        !statement.text().contains("S-ROAD") && statement.text().contains("S-FARM"),
+        "{}",
+        statement.text()
+    );
+    assert_eq!(body.get("/projects/P-PEOPLE").status, 403);
+    assert_eq!(body.get("/projects/P-LAND").status, 403);
+    assert_eq!(body.get("/entries?subproject=S-ROAD").status, 403);
+    assert_eq!(body.get("/projects/NO-SUCH").status, 404);
+    assert_eq!(body.get("/entries?subproject=S-FARM").status, 200);
+
+    let clerk = sign_in(&s, "clerk");
+    let balances = clerk.get("/api/balances").json();
+    let projects: std::collections::BTreeSet<&str> =
+        balances["rows"].as_array().expect("rows").iter().filter_map(|r| r["project"].as_str()).collect();
+    assert!(projects.contains("P-AGRI") && !projects.contains("P-PEOPLE"), "{projects:?}");
+    assert_eq!(clerk.get("/projects/P-PEOPLE").status, 403);
+    assert_eq!(clerk.get("/api/statement?year=2024&county=嘉善县").status, 403);
+    let xlsx = clerk.get("/reports/statement?year=2024&format=xlsx");
+    assert_eq!(xlsx.status, 200);
+    assert!(
+        xlsx.header("content-disposition").is_some_and(|d| d.starts_with("attachment")),
+        "downloads are attachments"
+    );
+    assert!(xlsx.body.starts_with(b"PK"), "an .xlsx is a zip");
+
+    // The reviewer reads everything and the city-wide review; the clerk does not.
+    let reviewer = sign_in(&s, "reviewer");
+    let all = reviewer.get("/api/balances").json();
+    assert!(all["rows"].as_array().expect("rows").iter().any(|r| r["project"] == "P-PEOPLE"));
+    assert_eq!(reviewer.get("/api/review?year=2024").status, 200);
+    assert_eq!(clerk.get("/api/review?year=2024").status, 403);
+}
+
+#[test]
+fn a_clerk_posting_outside_their_county_gets_403_and_nothing_is_written() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let before = ledger_state(&l);
+    let entry = serde_json::json!({
+        "voucher": "W-OUT", "date": "2024-06-01", "kind": "allocate",
+        "appropriation": "A-FARM-JS", "subproject": "S-JS-FARM", "amount": "100.00", "memo": "嘉善的子项目"
+    });
+    let r = clerk.post_json("/api/entries", &entry);
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(r.json()["problems"][0]["rule"], "access", "{}", r.text());
+    // The same through the form, and through an upload of a file naming it.
+    let r = clerk.post_form(
+        "/entries",
+        &[
+            ("voucher", "W-OUT2"),
+            ("date", "2024-06-01"),
+            ("kind1", "allocate"),
+            ("appropriation1", "A-FARM-JS"),
+            ("subproject1", "S-JS-FARM"),
+            ("amount1", "100"),
+        ],
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("未写入任何内容"), "the page says nothing was written");
+    assert_eq!(ledger_state(&l), before, "a refused write changed the ledger");
+
+    // Inside the county the same entry is recorded, under the clerk's name.
+    let ok = serde_json::json!({
+        "voucher": "W-IN", "date": "2024-06-01", "kind": "allocate",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "100.00", "memo": "南湖"
+    });
+    let r = clerk.post_json("/api/entries", &ok);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let log = l.ok(&["log", "--format", "json"]);
+    let log: serde_json::Value = serde_json::from_str(&log).expect("log JSON");
+    let last = log["writes"].as_array().and_then(|w| w.last()).cloned().expect("a write");
+    assert_eq!(last["operator"], "clerk", "the signed-in user is the operator: {last}");
+    assert_eq!(last["command"], "web post", "{last}");
+    // A broken rule answers 422 with every problem, and writes nothing.
+    let before = ledger_state(&l);
+    let bad = serde_json::json!({
+        "voucher": "W-BAD", "date": "2024-13-01", "kind": "pay",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "1.234", "memo": ""
+    });
+    let r = clerk.post_json("/api/entries", &bad);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let fields: Vec<String> =
+        r.json()["problems"].as_array().expect("problems").iter().map(|p| p["field"].to_string()).collect();
+    assert!(
+        fields.iter().any(|f| f.contains("date")) && fields.iter().any(|f| f.contains("amount")),
+        "{fields:?}"
+    );
+    let overdraw = serde_json::json!({
+        "voucher": "W-OVER", "date": "2024-06-01", "kind": "pay",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "99999999.00"
+    });
+    let r = clerk.post_json("/api/entries", &overdraw);
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["problems"][0]["rule"], "R3", "{}", r.text());
+    assert_eq!(ledger_state(&l), before, "a refused write changed the ledger");
+}
+
+#[test]
+fn writes_need_the_csrf_token_with_a_cookie_and_a_bearer_token_needs_none() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let before = ledger_state(&l);
+    let entry = serde_json::json!({
+        "voucher": "W-CSRF", "date": "2024-06-01", "kind": "allocate",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "1.00"
+    });
+    let no_token = request(
+        &s.addr,
+        "POST",
+        "/api/entries",
+        &[JSON, ("Cookie", &clerk.cookie)],
+        entry.to_string().as_bytes(),
+    );
+    assert_eq!(no_token.status, 403, "{}", no_token.text());
+    let wrong = request(
+        &s.addr,
+        "POST",
+        "/api/entries",
+        &[JSON, ("Cookie", &clerk.cookie), ("X-CSRF-Token", "00")],
+        entry.to_string().as_bytes(),
+    );
+    assert_eq!(wrong.status, 403);
+    let form_without = request(
+        &s.addr,
+        "POST",
+        "/entries",
+        &[FORM, ("Cookie", &clerk.cookie)],
+        &form(&[("voucher", "W-F"), ("date", "2024-06-01"), ("kind1", "allocate")]),
+    );
+    assert_eq!(form_without.status, 403);
+    assert_eq!(ledger_state(&l), before, "a write without its CSRF token changed the ledger");
+
+    // A script with a bearer token needs no CSRF token; a wrong token is refused outright.
+    let token = {
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&l.db)
+            .args(["user", "token", "clerk"])
+            .output()
+            .expect("token");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .find(|w| w.len() == 64)
+            .expect("a token")
+            .to_string()
+    };
+    let auth = format!("Bearer {token}");
+    let r = request(
+        &s.addr,
+        "POST",
+        "/api/entries",
+        &[JSON, ("Authorization", &auth)],
+        entry.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let bad = request(&s.addr, "GET", "/api/balances", &[("Authorization", "Bearer 1234")], b"");
+    assert_eq!(bad.status, 401);
+}
+
+#[test]
+fn login_is_throttled_per_user_without_saying_whether_the_user_exists() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let attempt = |name: &str| {
+        request(
+            &s.addr,
+            "POST",
+            "/login",
+            &[FORM],
+            &form(&[("username", name), ("password", "wrong-password")]),
+        )
+    };
+    let known = attempt("clerk");
+    let unknown = attempt("no-such-user");
+    assert_eq!(known.status, 401);
+    assert_eq!(unknown.status, 401);
+    assert_eq!(known.text(), unknown.text(), "a wrong password and an unknown user read the same");
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(attempt("clerk").status);
+    }
+    assert!(statuses.contains(&429), "repeated failures are throttled: {statuses:?}");
+    // The right password is throttled too while the limit holds.
+    let r = request(
+        &s.addr,
+        "POST",
+        "/login",
+        &[FORM],
+        &form(&[("username", "clerk"), ("password", "clerk-password")]),
+    );
+    assert_eq!(r.status, 429, "a throttled name cannot sign in even with its password");
+    let mut unknown_statuses = Vec::new();
+    for _ in 0..6 {
+        unknown_statuses.push(attempt("no-such-user").status);
+    }
+    assert!(unknown_statuses.contains(&429), "an unknown user is throttled alike: {unknown_statuses:?}");
+}
+
+#[test]
+fn sign_in_gives_a_new_session_and_sign_out_ends_it() {
+    let l = with_users();
+    let s = Server::start(&l);
+    // A session id planted before sign-in is not the one after it.
+    let planted = "__Host-fundledger=planted-by-an-attacker";
+    let r = request(
+        &s.addr,
+        "POST",
+        "/login",
+        &[FORM, ("Cookie", planted)],
+        &form(&[("username", "admin"), ("password", "admin-password")]),
+    );
+    assert_eq!(r.status, 303);
+    let cookie = session_cookie(&r).expect("a new session cookie");
+    assert_ne!(cookie, planted);
+    assert_eq!(
+        request(&s.addr, "GET", "/", &[("Cookie", planted)], b"").status,
+        303,
+        "the planted id is not signed in"
+    );
+    // The cookie's attributes.
+    let set = r.header("set-cookie").expect("set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set.contains(attribute), "the session cookie lacks {attribute}: {set}");
+    }
+    assert!(!set.contains("Domain"), "a __Host- cookie has no Domain: {set}");
+    // Signing in again as another user on the same browser changes the id again.
+    let again = request(
+        &s.addr,
+        "POST",
+        "/login",
+        &[FORM, ("Cookie", &cookie)],
+        &form(&[("username", "clerk"), ("password", "clerk-password")]),
+    );
+    assert_eq!(again.status, 303);
+    let second = session_cookie(&again);
+    assert!(second.as_deref().is_some_and(|c| c != cookie), "a second sign-in gets a new id");
+    // Sign-out deletes the session: the old cookie no longer works.
+    let admin = login(&s, "admin", "admin-password");
+    let out = admin.post_form("/logout", &[]);
+    assert_eq!(out.status, 303);
+    assert_eq!(admin.get("/api/session").status, 401, "the session ended at sign-out");
+    // A user disabled while signed in is signed out at once.
+    let clerk = sign_in(&s, "clerk");
+    assert_eq!(clerk.get("/api/session").status, 200);
+    let disabled = Command::new(BIN)
+        .arg("--db")
+        .arg(&l.db)
+        .args(["user", "disable", "clerk"])
+        .output()
+        .expect("disable");
+    assert!(disabled.status.success());
+    assert_eq!(clerk.get("/api/session").status, 401, "a disabled user's session stops working");
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let admin = sign_in(&s, "admin");
+    for r in [
+        request(&s.addr, "GET", "/login", &[], b""),
+        admin.get("/"),
+        admin.get("/api/balances"),
+        admin.get("/nowhere"),
+    ] {
+        let csp = r.header("content-security-policy").expect("a CSP");
+        for directive in
+            ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
+        {
+            assert!(csp.contains(directive), "CSP lacks {directive}: {csp}");
+        }
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert!(r.header("referrer-policy").is_some());
+    }
+}
+
+#[test]
+fn bodies_over_their_limit_are_refused_with_413() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let memo = "备".repeat(120_000);
+    let big = serde_json::json!({"voucher": "W-BIG", "date": "2024-06-01", "kind": "allocate", "memo": memo});
+    assert_eq!(clerk.post_json("/api/entries", &big).status, 413, "a JSON body over 256 KiB");
+    let huge = vec![b'a'; 21 * 1024 * 1024];
+    let boundary = "----fundledger";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n",
+        clerk.csrf
+    )
+    .into_bytes();
+    body.extend_from_slice(&huge);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let r = request(
+        &s.addr,
+        "POST",
+        "/import",
+        &[("Content-Type", &content_type), ("Cookie", &clerk.cookie)],
+        &body,
+    );
+    assert_eq!(r.status, 413, "an upload over 20 MiB");
+}
+
+#[test]
+fn what_users_typed_is_shown_as_text_never_run() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let entry = serde_json::json!({
+        "voucher": "W-XSS", "date": "2024-06-01", "kind": "allocate", "appropriation": "A-FARM-NH",
+        "subproject": "S-FARM", "amount": "1.00", "memo": "<script>alert('x')</script>"
+    });
+    assert_eq!(clerk.post_json("/api/entries", &entry).status, 201);
+    let page = clerk.get("/entries?subproject=S-FARM").text();
+    assert!(page.contains("&#60;script&#62;alert"), "the memo is shown escaped");
+    assert!(!page.contains("<script>alert"), "the memo never runs");
+    // A refused form shows what was typed, escaped too.
+    let r = clerk.post_form("/entries", &[("voucher", "\"><script>x</script>"), ("date", "nope")]);
+    assert_eq!(r.status, 422);
+    assert!(!r.text().contains("<script>x</script>"), "a typed value is never markup");
+}
+
+#[test]
+fn uploads_are_all_or_nothing_and_name_every_problem() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let upload = |name: &str, bytes: &[u8]| {
+        let boundary = "----fundledger-upload";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nentries\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            csrf = clerk.csrf
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        request(
+            &s.addr,
+            "POST",
+            "/import",
+            &[("Content-Type", &content_type), ("Cookie", &clerk.cookie)],
+            &body,
+        )
+    };
+    let before = ledger_state(&l);
+    let bad = "凭证号,日期,类型,指标编号,子项目编号,金额,冲销凭证,摘要\n\
+               U-1,2024-06-01,allocate,A-FARM-NH,S-FARM,10.00,,好的一行\n\
+               U-2,2024-06-31,allocate,A-FARM-NH,S-FARM,10.00,,日期错\n\
+               U-3,2024-06-01,allocate,A-FARM-NH,S-FARM,1.005,,金额错\n\
+               U-4,2024-06-01,allocate,A-FARM-JS,S-JS-FARM,10.00,,别县\n";
+    let r = upload("分配.csv", bad.as_bytes());
+    assert!(r.status == 403 || r.status == 422, "{}", r.status);
+    let text = r.text();
+    for line in ["分配.csv:3", "分配.csv:4", "分配.csv:5"] {
+        assert!(text.contains(line), "the page names {line}:\n{text}");
+    }
+    assert_eq!(ledger_state(&l), before, "a refused upload changed the ledger");
+    // A good file in GB18030, and the same entries as an .xlsx workbook.
+    let good = "凭证号,日期,类型,指标编号,子项目编号,金额,冲销凭证,摘要\nU-5,2024-06-01,allocate,A-FARM-NH,S-FARM,10.00,,国标编码\n";
+    let (gb, _, _) = encoding_rs::GB18030.encode(good);
+    let r = upload("分配-gbk.csv", &gb);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = clerk.get("/import").text();
+    assert!(page.contains("新增 1 行") && page.contains("GB18030"), "{page}");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = ["凭证号", "日期", "类型", "指标编号", "子项目编号", "金额", "冲销凭证", "摘要"];
+    for (i, h) in header.iter().enumerate() {
+        sheet.write_string(0, u16::try_from(i).expect("column"), *h).expect("header");
+    }
+    for (i, v) in ["U-6", "2024-06-02", "allocate", "A-FARM-NH", "S-FARM"].iter().enumerate() {
+        sheet.write_string(1, u16::try_from(i).expect("column"), *v).expect("cell");
+    }
+    sheet.write_number(1, 5, 12.5).expect("amount");
+    sheet.write_string(1, 7, "Excel 上传").expect("memo");
+    let bytes = book.save_to_buffer().expect("workbook");
+    let r = upload("分配.xlsx", &bytes);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let entries = clerk.get("/entries?subproject=S-FARM").text();
+    assert!(
+        entries.contains("U-6") && entries.contains("12.50"),
+        "the workbook's entry is recorded: {entries}"
+    );
+}
+
+#[test]
+fn reading_pages_never_writes_the_ledger() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let admin = sign_in(&s, "admin");
+    let before = l.bytes();
+    for page in [
+        "/",
+        "/projects",
+        "/projects/P-AGRI",
+        "/entries?subproject=S-FARM",
+        "/reports/balances",
+        "/reports/statement?year=2024",
+        "/reports/check",
+        "/reports/review?year=2024",
+        "/log",
+        "/verify",
+        "/users",
+        "/allocate?appropriation=A-FARM-NH",
+        "/api/balances",
+    ] {
+        let r = admin.get(page);
+        assert_eq!(r.status, 200, "{page}: {}", r.text().chars().take(300).collect::<String>());
+    }
+    assert!(l.bytes() == before, "reading pages changed the ledger file");
+}
+
+#[test]
+fn the_allocation_plan_is_committed_as_shown_or_not_at_all() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let page = clerk.get("/allocate?appropriation=A-FARM-NH-C&remainder=hold").text();
+    let digest = page
+        .split("name=\"plan\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the plan's fingerprint is in the commit form")
+        .to_string();
+    let before = ledger_state(&l);
+    let stale = clerk.post_form(
+        "/allocate",
+        &[("appropriation", "A-FARM-NH-C"), ("remainder", "hold"), ("plan", "0000"), ("date", "2024-06-01")],
+    );
+    assert_eq!(stale.status, 422, "a plan other than the one shown is refused");
+    assert_eq!(ledger_state(&l), before);
+    let r = clerk.post_form(
+        "/allocate",
+        &[("appropriation", "A-FARM-NH-C"), ("remainder", "hold"), ("plan", &digest), ("date", "2024-06-01")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_ne!(ledger_state(&l), before, "the committed plan is recorded");
+    // 嘉善县's line is not the clerk's to allocate.
+    assert_eq!(clerk.get("/allocate?appropriation=A-FARM-JS").status, 403);
+}
+
+#[test]
+fn serve_refuses_an_address_off_loopback() {
+    let l = Ledger::small();
+    let r = l.run(&["serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("127.0.0.1"), "{}", r.stderr);
+}
