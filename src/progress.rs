@@ -3,7 +3,34 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+/// How far a file's import has come, for someone watching from another thread (the web
+/// application's import page, which has no terminal).
+#[derive(Debug, Default)]
+pub struct Watch {
+    done: AtomicU64,
+    total: AtomicU64,
+    rows: AtomicU64,
+}
+
+impl Watch {
+    pub fn set(&self, done: u64, total: u64, rows: u64) {
+        self.done.store(done, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+        self.rows.store(rows, Ordering::Relaxed);
+    }
+
+    /// Bytes read, bytes in all, rows read.
+    pub fn get(&self) -> (u64, u64, u64) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+            self.rows.load(Ordering::Relaxed),
+        )
+    }
+}
 
 /// Below this much work a bar would only flicker.
 const MIN_BYTES: u64 = 4 << 20;

@@ -224,7 +224,8 @@ fn every_route_answers_each_role_as_its_policy_says() {
     assert!(routes.len() >= 30, "the route table lists every route");
     for route in &routes {
         // Path parameters: the body's own project, and a user name that does not exist.
-        let mut path = route.path.replace("{code}", "P-AGRI").replace("{name}", "nobody");
+        let mut path =
+            route.path.replace("{code}", "P-AGRI").replace("{name}", "nobody").replace("{id}", "unknown");
         if route.method == "GET" && path == "/entries" {
             path.push_str("?subproject=S-FARM"); // the entries behind one sub-project's figures
         }
@@ -251,9 +252,14 @@ fn every_route_answers_each_role_as_its_policy_says() {
                 _ => c.post_form(&path, &[]),
             };
             let admitted = route.policy.admits(fundledger::model::Role::parse(role).expect("role"));
+            // An import job nobody started is not found, for those who may follow one.
+            let not_found_is_an_answer = route.path.contains("{id}");
             if admitted {
                 assert!(
-                    r.status != 401 && r.status != 403 && r.status != 404 && r.status < 500,
+                    r.status != 401
+                        && r.status != 403
+                        && (r.status != 404 || not_found_is_an_answer)
+                        && r.status < 500,
                     "{} {path} should admit {role}, answered {}: {}",
                     route.method,
                     r.status,

@@ -22,9 +22,33 @@ pub struct Args {
     /// temporary directory, removed afterwards).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Load the web application instead: `fundledger serve` on loopback with --clients signed-in
+    /// clients (--writers of them posting entries) for --seconds, on the demo ledger and on a
+    /// generated ledger of --entries entries (0: the demo only).
+    #[arg(long)]
+    pub serve: bool,
+    #[arg(long, default_value_t = 50, requires = "serve")]
+    pub clients: usize,
+    #[arg(long, default_value_t = 10, requires = "serve")]
+    pub writers: usize,
+    #[arg(long, default_value_t = 10, requires = "serve", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub seconds: u64,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    if args.serve {
+        let options = crate::dev::load::LoadOptions {
+            clients: args.clients.max(1),
+            writers: args.writers.min(args.clients),
+            seconds: args.seconds,
+            entries: args.entries,
+            seed: args.seed,
+            dir: args.dir.clone(),
+        };
+        let report = crate::dev::load::run(&options)?;
+        render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;
+        return Ok(0);
+    }
     let options = Options { entries: args.entries, runs: args.runs, seed: args.seed, dir: args.dir.clone() };
     let report = bench::run(&options)?;
     render::print(&report, ctx.options(Unit::Yuan), ctx.out())?;

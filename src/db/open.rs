@@ -198,10 +198,30 @@ impl Db {
             )));
         }
         let db = Db::connect_read_only(path)?;
-        db.conn.execute_batch("BEGIN DEFERRED")?;
-        // The snapshot starts with the first read; take it now.
-        db.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        db.begin_snapshot()?;
         Ok(db)
+    }
+
+    /// Opens a ledger read-only, as `open_snapshot`, but without starting its read: a
+    /// connection kept open between reads (the web application's), each read one
+    /// `begin_snapshot` … `end_snapshot`. Keeping it open spares parsing the schema per read.
+    pub fn open_reader(path: &Path) -> Result<Db> {
+        let db = Db::open_snapshot(path)?;
+        db.end_snapshot();
+        Ok(db)
+    }
+
+    /// Starts one read transaction: every query until `end_snapshot` sees the same moment.
+    pub fn begin_snapshot(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        // The snapshot starts with the first read; take it now.
+        self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Ends the read `begin_snapshot` started (a read-only connection has nothing to commit).
+    pub fn end_snapshot(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
     }
 
     /// Brings an older ledger up to date (`fundledger upgrade`); says what it did.

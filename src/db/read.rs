@@ -377,6 +377,15 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many entries have a voucher matching the SQL `LIKE` pattern (the load bench's check
+    /// that every write it was told of is recorded).
+    pub fn count_vouchers_like(&self, pattern: &str) -> Result<u64> {
+        let n: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM entries WHERE voucher LIKE ?1", [pattern], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
     pub fn maintained_balances(&self) -> Result<Vec<(LineId, LineBalance)>> {
         let mut stmt = self.conn.prepare(

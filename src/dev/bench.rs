@@ -97,6 +97,21 @@ fn ensure_dataset(options: &Options, dir: &Path) -> Result<PathBuf> {
     Ok(data)
 }
 
+/// A ledger of `entries` generated entries in `dir` (for `bench --serve`), built as a run does.
+pub fn generated_ledger(dir: &Path, entries: u64, seed: u64) -> Result<PathBuf> {
+    let options = Options { entries, runs: 1, seed, dir: Some(dir.to_path_buf()) };
+    let data = ensure_dataset(&options, dir)?;
+    let db = dir.join(format!("served-{entries}.db"));
+    remove_ledger_files(&db)?;
+    timed(&db, &["init"], &[0])?;
+    for kind in ["projects", "subprojects", "appropriations", "entries"] {
+        eprintln!("importing {kind} …");
+        let file = data.join(format!("{kind}.csv")).to_string_lossy().into_owned();
+        timed(&db, &["import", kind, &file], &[0])?;
+    }
+    Ok(db)
+}
+
 /// One run: a fresh ledger, the register and entries imported, the reports, the floor.
 fn one_run(dir: &Path, data: &Path, run: u32, t: &mut Timings) -> Result<()> {
     let file = |name: &str| data.join(name).to_string_lossy().into_owned();

@@ -7,4 +7,5 @@
 pub mod bench;
 pub mod floor;
 pub mod gen;
+pub mod load;
 pub mod measure;

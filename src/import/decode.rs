@@ -116,6 +116,8 @@ pub struct CsvInput {
     pub row_problems: KeptProblems,
     /// How many bytes there are to read (for the progress bar).
     total_bytes: u64,
+    /// Someone following the import from another thread (the web's import page).
+    pub watch: Option<std::sync::Arc<crate::progress::Watch>>,
 }
 
 /// One data row, with accessors by format column.
@@ -223,6 +225,7 @@ impl CsvInput {
             rows: 0,
             row_problems: KeptProblems::default(),
             total_bytes: 0,
+            watch: None,
         })
     }
 
@@ -250,6 +253,9 @@ impl CsvInput {
         loop {
             if self.rows.is_multiple_of(4096) {
                 progress.set(self.reader.position().byte(), self.rows);
+                if let Some(watch) = &self.watch {
+                    watch.set(self.reader.position().byte(), self.total_bytes, self.rows);
+                }
             }
             let Some(line) = read_row(&mut self.reader, &self.name, &mut raw, &mut record)? else {
                 return Ok(());

@@ -69,8 +69,10 @@ pub fn import_upload(
     name: &str,
     operator: &str,
     scope: crate::model::UserScope,
+    watch: Option<std::sync::Arc<crate::progress::Watch>>,
 ) -> Result<Summary> {
     let mut input = CsvInput::open_as(file, name, columns(what))?;
+    input.watch = watch;
     db.set_foreign_keys(what != What::Entries)?;
     let imported = import_in_tx(db, what, &mut input, operator, Some(scope));
     db.set_foreign_keys(true)?;

@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::Datelike;
 use std::collections::HashMap;
-use std::path::Path;
 
 type Fields = HashMap<String, String>;
 
@@ -49,8 +48,8 @@ pub async fn session(Extension(me): Extension<Me>) -> Response {
 }
 
 /// The balances of the projects the user may read (`balances --format json`).
-pub fn balances_value(db: &Path, user: &User) -> Result<(Balances, model::Fingerprint), Failure> {
-    let db = Db::open_snapshot(db)?;
+pub fn balances_value(db: &AppState, user: &User) -> Result<(Balances, model::Fingerprint), Failure> {
+    let db = db.snapshot()?;
     let catalog = db.catalog()?;
     let lines = scope::balance_lines(user, db.balance_lines()?);
     let value = crate::report::balances::balances(&catalog, &lines, &Default::default());
@@ -61,7 +60,7 @@ pub async fn balances(
     State(state): State<AppState>,
     Extension(me): Extension<Me>,
 ) -> Result<Response, ApiFailure> {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let value = blocking(move || Ok(balances_value(&db, &me.user)?.0)).await?;
     json_answer(&value)
 }
@@ -76,8 +75,8 @@ fn year_of(db: &Db, q: &Fields) -> Result<i32, Failure> {
 
 /// The department statement of a year, narrowed: a clerk's county (the one asked for, or
 /// their first), an implementing body's project; with its title.
-pub fn statement_value(db: &Path, user: &User, q: &Fields) -> Result<(StatementReport, String), Failure> {
-    let db = Db::open_snapshot(db)?;
+pub fn statement_value(db: &AppState, user: &User, q: &Fields) -> Result<(StatementReport, String), Failure> {
+    let db = db.snapshot()?;
     let catalog = db.catalog()?;
     let places = Places::read(&db)?;
     let period = statement::Period::year(year_of(&db, q)?).ok_or_else(|| bad("year", "year".into()))?;
@@ -114,18 +113,18 @@ pub async fn statement(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Result<Response, ApiFailure> {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let (value, title) = blocking(move || statement_value(&db, &me.user, &q)).await?;
     json_answer(&json::Titled { title: &title, body: &value })
 }
 
 /// The findings the user may see, as of the day asked for (default today).
-pub fn check_value(db: &Path, user: &User, q: &Fields) -> Result<Findings, Failure> {
+pub fn check_value(db: &AppState, user: &User, q: &Fields) -> Result<Findings, Failure> {
     let as_of = match field(q, "as_of") {
         Some(d) => crate::args::date(d).map_err(|m| bad("as_of", m))?,
         None => chrono::Local::now().date_naive(),
     };
-    let db = Db::open_snapshot(db)?;
+    let db = db.snapshot()?;
     let catalog = db.catalog()?;
     let places = Places::read(&db)?;
     Ok(places.findings(user, crate::report::check::findings(&db, &catalog, as_of)?))
@@ -136,17 +135,17 @@ pub async fn check(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Result<Response, ApiFailure> {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let value = blocking(move || check_value(&db, &me.user, &q)).await?;
     json_answer(&value)
 }
 
 /// The annual review (city-wide readers only, by the route's policy).
-pub fn review_value(db: &Path, user: &User, q: &Fields) -> Result<ReviewReport, Failure> {
+pub fn review_value(db: &AppState, user: &User, q: &Fields) -> Result<ReviewReport, Failure> {
     if !crate::users::may(user, crate::users::Action::Read, crate::users::Target::City) {
         return Err(Failure::Forbidden(String::new()));
     }
-    let db = Db::open_snapshot(db)?;
+    let db = db.snapshot()?;
     let catalog = db.catalog()?;
     let year = year_of(&db, q)?;
     let county = crate::args::resolve_county(&catalog, field(q, "county"))?;
@@ -159,7 +158,7 @@ pub async fn review(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Result<Response, ApiFailure> {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let value = blocking(move || review_value(&db, &me.user, &q)).await?;
     let title = crate::render::review::title(&value, crate::lang::current());
     json_answer(&json::Titled { title: &title, body: &value })
@@ -301,7 +300,7 @@ pub async fn post_entry(
     if !problems.is_empty() {
         return Err(Failure::Rejected(problems).into());
     }
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let voucher = entries[0].voucher.to_string();
     let (outcome, added) = blocking(move || {
         let command = if entries[0].kind == Kind::Reverse { "web reverse" } else { "web post" };

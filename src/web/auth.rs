@@ -129,10 +129,10 @@ async fn identify(
     session: &Session,
     bearer: Option<String>,
 ) -> Result<Option<Me>, Failure> {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     if let Some(token) = bearer {
         let user = html::blocking(move || {
-            let db = crate::db::Db::open_snapshot(&db)?;
+            let db = db.snapshot()?;
             Ok(crate::users::user_for_token(&db, &token)?)
         })
         .await?;
@@ -145,7 +145,7 @@ async fn identify(
     let name: Option<String> = session.get(USER).await.map_err(Failure::internal)?;
     let Some(name) = name else { return Ok(None) };
     let csrf: String = session.get(CSRF).await.map_err(Failure::internal)?.unwrap_or_default();
-    let user = html::blocking(move || Ok(crate::db::Db::open_snapshot(&db)?.user(&name)?)).await?;
+    let user = html::blocking(move || Ok(db.snapshot()?.user(&name)?)).await?;
     let lang: Option<String> = session.get(LANG).await.map_err(Failure::internal)?;
     match user.filter(|u| !u.is_disabled()) {
         Some(mut user) => {
@@ -264,11 +264,11 @@ pub async fn login(
         let message = crate::lang::pick("尝试次数过多，请稍后再试", "too many attempts: try again later");
         return html::login(Some(message.to_string()), StatusCode::TOO_MANY_REQUESTS);
     }
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let name = form.username.trim().to_string();
     let password = form.password;
     let user = html::blocking(move || {
-        let db = crate::db::Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         Ok(crate::users::verify_password(&db, &name, &password)?)
     })
     .await;

@@ -389,6 +389,12 @@ pub enum Block {
     Text(String),
     /// (href, label) pairs.
     Links(Vec<(String, String)>),
+    /// A progress bar: done of total, with a line of text.
+    Progress {
+        done: u64,
+        total: u64,
+        text: String,
+    },
 }
 
 /// The page every signed-in screen is: a title, a notice, problems, then blocks.
@@ -402,6 +408,8 @@ pub struct Page {
     pub blocks: Vec<Block>,
     /// Download links (CSV, xlsx) of the report shown.
     pub downloads: Vec<(String, String)>,
+    /// Reload every second (a page following an import).
+    pub refresh: bool,
 }
 
 impl Page {
@@ -413,6 +421,7 @@ impl Page {
             problems: Vec::new(),
             blocks: Vec::new(),
             downloads: Vec::new(),
+            refresh: false,
         }
     }
 }

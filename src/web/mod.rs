@@ -17,6 +17,7 @@ mod api;
 mod auth;
 mod html;
 mod pages;
+mod pool;
 mod scope;
 mod session;
 mod upload;
@@ -101,6 +102,7 @@ pub fn routes() -> Vec<(Route, MethodRouter<AppState>)> {
         (r("POST", "/entries/reverse", Writers), post(pages::reverse_entry)),
         (r("GET", "/import", Writers), get(pages::import_page)),
         (r("POST", "/import", Writers), post(pages::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT))),
+        (r("GET", "/import/jobs/{id}", Writers), get(pages::import_job)),
         (r("GET", "/allocate", Writers), get(pages::allocate_plan)),
         (r("POST", "/allocate", Writers), post(pages::allocate_commit)),
         (r("GET", "/reports/balances", SignedIn), get(pages::balances)),
@@ -145,15 +147,34 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub db: PathBuf,
     pub throttle: Throttle,
+    /// The ledger's connections, kept open between requests.
+    pub pool: pool::Pool,
+    /// Imports still running, by job id (the import page follows them).
+    pub jobs: std::sync::Mutex<std::collections::HashMap<String, pages::Job>>,
 }
 
 impl AppState {
     pub fn new(db: &Path, throttle: Throttle) -> AppState {
-        AppState(Arc::new(Shared { db: db.to_path_buf(), throttle }))
+        AppState(Arc::new(Shared {
+            db: db.to_path_buf(),
+            throttle,
+            pool: pool::Pool::new(db),
+            jobs: Default::default(),
+        }))
     }
 
     pub fn db(&self) -> &Path {
         &self.0.db
+    }
+
+    /// A read of the ledger: one read-only snapshot.
+    pub fn snapshot(&self) -> Result<pool::Reader<'_>, html::Failure> {
+        self.0.pool.snapshot()
+    }
+
+    /// The ledger's writer connection, one write at a time.
+    pub fn writer(&self) -> Result<pool::Writer<'_>, html::Failure> {
+        self.0.pool.writer()
     }
 }
 

@@ -79,9 +79,9 @@ pub async fn dashboard(
     session: Session,
 ) -> Answer {
     let notice = take_notice(&session).await;
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let mut page = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let catalog = db.catalog()?;
         let places = Places::read(&db)?;
         let lines = scope::balance_lines(&me.user, db.balance_lines()?);
@@ -178,9 +178,9 @@ fn entries_link(report: &Report, row: &[render::Cell]) -> Option<String> {
 }
 
 pub async fn projects(State(state): State<AppState>, Extension(me): Extension<Me>) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let page = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let places = Places::read(&db)?;
         let mut table = Report {
             columns: vec![
@@ -236,10 +236,10 @@ pub async fn project(
     UrlPath(code): UrlPath<String>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url(&format!("/projects/{code}"), &q);
     let (page, doc) = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let catalog = db.catalog()?;
         let places = Places::read(&db)?;
         readable_project(&me, &places, &code)?;
@@ -286,10 +286,10 @@ pub async fn entries(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url("/entries", &q);
     let (page, doc) = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let catalog = db.catalog()?;
         let places = Places::read(&db)?;
         let subproject = field(&q, "subproject").to_string();
@@ -528,13 +528,13 @@ fn form_entries(f: &Fields) -> Result<Vec<NewEntry>, Vec<Problem>> {
 
 /// Records a voucher's lines together as the signed-in user, within their scope, or nothing.
 pub(super) fn record_entries(
-    db: &std::path::Path,
+    db: &AppState,
     me: &Me,
     entries: &[NewEntry],
     command: &str,
 ) -> Result<(Outcome, usize), Failure> {
     let Some(first) = entries.first() else { return Ok((Outcome::Unchanged, 0)) };
-    let mut db = Db::open(db)?;
+    let mut db = db.writer()?;
     let stamp = Stamp::now(&me.user.name);
     let tx = db.begin()?;
     let catalog = tx.catalog()?;
@@ -572,7 +572,7 @@ pub async fn post_entry(
         Ok(entries) => entries,
         Err(problems) => return Ok(entry_refused(&me, &f, problems)),
     };
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let who = me.clone();
     let written = blocking(move || record_entries(&db, &who, &entries, "web post")).await;
     let voucher = field(&f, "voucher").to_string();
@@ -615,7 +615,7 @@ pub async fn reverse_entry(
     session: Session,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let who = me.clone();
     let form = f.clone();
     let written = blocking(move || {
@@ -643,7 +643,7 @@ pub async fn reverse_entry(
         let (Some(original), Some(voucher), Some(date), Some(memo)) = (original, voucher, date, memo) else {
             return Err(Failure::Rejected(problems));
         };
-        let recorded = Db::open_snapshot(&db)?.voucher_lines(&original)?;
+        let recorded = db.snapshot()?.voucher_lines(&original)?;
         let lines: Vec<Option<u32>> =
             if recorded.len() > 1 { recorded.iter().map(|e| Some(e.line)).collect() } else { vec![None] };
         let entries: Vec<NewEntry> = lines
@@ -746,13 +746,27 @@ pub async fn import_page(Extension(me): Extension<Me>, session: Session) -> Answ
     Ok(html::render(&page))
 }
 
+/// An import running in the background, followed by its page while it lasts.
+pub struct Job {
+    owner: String,
+    kind: String,
+    file: String,
+    watch: std::sync::Arc<crate::progress::Watch>,
+    outcome: JobOutcome,
+}
+
+type JobOutcome = std::sync::Arc<std::sync::Mutex<Option<Result<crate::pipeline::Summary, Failure>>>>;
+
+/// How long a POST waits for its import before answering with the page that follows it.
+const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub async fn import(
     State(state): State<AppState>,
     Extension(me): Extension<Me>,
     session: Session,
     form: Multipart,
 ) -> Answer {
-    let parts = upload::read(form).await?;
+    let mut parts = upload::read(form).await?;
     let kind = parts.fields.get("kind").cloned().unwrap_or_default();
     let Some(what) = importable(&me).into_iter().find(|w| w.name() == kind) else {
         return Err(Failure::Forbidden(crate::tr!(
@@ -760,47 +774,99 @@ pub async fn import(
             "you may not import '{kind}' on the web"
         )));
     };
-    let Some(file) = parts.files.get("file") else {
+    let Some(file) = parts.files.remove("file") else {
         let mut page = Page::new(&me, pick("导入文件", "Import a file"));
         page.problems = vec![pick("请选择要上传的文件", "choose a file to upload").to_string()];
         page.blocks.push(Block::Form(import_form(&me, &kind)));
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)).into_response());
     };
-    let (path, name) = (file.path.clone(), file.name.clone());
-    let db = state.db().to_path_buf();
+    let watch = std::sync::Arc::new(crate::progress::Watch::default());
+    let outcome: JobOutcome = Default::default();
+    let job = Job {
+        owner: me.user.name.clone(),
+        kind: kind.clone(),
+        file: file.name.clone(),
+        watch: watch.clone(),
+        outcome: outcome.clone(),
+    };
+    let id = super::auth::random_token();
+    state.0.jobs.lock().map_err(Failure::internal)?.insert(id.clone(), job);
+    let db = state.clone();
     let who = me.user.clone();
-    let imported = blocking(move || {
-        let mut db = Db::open(&db)?;
-        Ok(crate::ledger::import_upload(&mut db, what, &path, &name, &who.name, scope::write_scope(&who))?)
-    })
-    .await;
-    drop(parts);
-    match imported {
-        Ok(s) => {
-            let name = &file_name_of(&kind);
-            let (encoding, added, unchanged) = (s.encoding, s.added, s.unchanged);
-            leave_notice(
-                &session,
-                crate::tr!(
-                    "已导入{name}（{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变）",
-                    "imported {name} ({encoding}): {added} added, {unchanged} already recorded (unchanged)"
-                ),
+    let lang = crate::lang::current();
+    let running = tokio::task::spawn_blocking(move || {
+        let imported = crate::lang::with(lang, || {
+            let mut db = db.writer()?;
+            let scope = scope::write_scope(&who);
+            let (path, name) = (&file.path, &file.name);
+            Ok(crate::ledger::import_upload(&mut db, what, path, name, &who.name, scope, Some(watch))?)
+        });
+        drop(file);
+        if let Ok(mut slot) = outcome.lock() {
+            *slot = Some(imported);
+        }
+    });
+    // A small file is done at once: answer with its result. A big one is followed by its page.
+    if tokio::time::timeout(IMPORT_WAIT, running).await.is_err() {
+        return Ok(Redirect::to(&format!("/import/jobs/{id}")).into_response());
+    }
+    finish_job(&state, &me, &session, &id).await
+}
+
+/// The result of a finished import (the job is then forgotten), or its progress.
+async fn finish_job(state: &AppState, me: &Me, session: &Session, id: &str) -> Answer {
+    let (kind, file, progress, outcome) = {
+        let jobs = state.0.jobs.lock().map_err(Failure::internal)?;
+        let Some(job) = jobs.get(id).filter(|j| j.owner == me.user.name) else {
+            let message = pick("没有这个导入任务（或已结束）", "no such import (or it has finished)");
+            return Err(Failure::NotFound(message.to_string()));
+        };
+        let outcome = job.outcome.lock().map_err(Failure::internal)?.take();
+        (job.kind.clone(), job.file.clone(), job.watch.get(), outcome)
+    };
+    let Some(outcome) = outcome else {
+        let (done, total, rows) = progress;
+        let mut page = Page::new(me, crate::tr!("正在导入 {file}", "Importing {file}"));
+        page.refresh = true;
+        let text = crate::tr!("已读 {rows} 行", "{rows} rows read");
+        page.blocks.push(Block::Progress { done, total: total.max(1), text });
+        page.blocks.push(Block::Text(
+            pick(
+                "本页每秒刷新一次，导入结束后在此显示结果。全部通过才写入。",
+                "This page refreshes every second and shows the result when the import ends. Nothing is written unless every row passes.",
             )
-            .await;
+            .to_string(),
+        ));
+        return Ok(html::render(&page));
+    };
+    state.0.jobs.lock().map_err(Failure::internal)?.remove(id);
+    match outcome {
+        Ok(s) => {
+            let (encoding, added, unchanged) = (s.encoding, s.added, s.unchanged);
+            let notice = crate::tr!(
+                "已导入 {file}（{kind}，{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变）",
+                "imported {file} ({kind}, {encoding}): {added} added, {unchanged} already recorded (unchanged)"
+            );
+            leave_notice(session, notice).await;
             Ok(Redirect::to("/import").into_response())
         }
         Err(Failure::Rejected(problems)) => {
-            let mut page = Page::new(&me, pick("导入文件", "Import a file"));
+            let mut page = Page::new(me, pick("导入文件", "Import a file"));
             page.problems = problems.iter().map(ToString::to_string).collect();
-            page.blocks.push(Block::Form(import_form(&me, &kind)));
+            page.blocks.push(Block::Form(import_form(me, &kind)));
             Ok((html::refusal_status(&problems), html::render(&page)).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-fn file_name_of(kind: &str) -> String {
-    kind.to_string()
+pub async fn import_job(
+    State(state): State<AppState>,
+    Extension(me): Extension<Me>,
+    session: Session,
+    UrlPath(id): UrlPath<String>,
+) -> Answer {
+    finish_job(&state, &me, &session, &id).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -845,9 +911,9 @@ pub async fn allocate_plan(
     Query(q): Query<Fields>,
 ) -> Answer {
     let notice = take_notice(&session).await;
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let mut page = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let mut page = Page::new(&me, pick("分配指标", "Allocate an appropriation"));
         let code = field(&q, "appropriation").to_string();
         let remainder = field(&q, "remainder").to_string();
@@ -921,14 +987,14 @@ pub async fn allocate_commit(
     session: Session,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let code = field(&f, "appropriation").to_string();
     let remainder = field(&f, "remainder").to_string();
     let form = f.clone();
     let vouchers = blocking(move || {
         let date = crate::args::date(field(&form, "date"))
             .map_err(|m| Failure::Rejected(vec![Problem::new(Check::Format, m).column(pick("分配日期", "date"))]))?;
-        let mut db = Db::open(&db)?;
+        let mut db = db.writer()?;
         let a = writable_appropriation(&db, &me, &code)?;
         let plan = crate::report::allocation::allocation_plan(&db, &a, remainder_of(&remainder))?;
         if plan_digest(&plan) != field(&form, "plan") {
@@ -959,7 +1025,7 @@ pub async fn balances(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url("/reports/balances", &q);
     let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
@@ -988,7 +1054,7 @@ pub async fn statement(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url("/reports/statement", &q);
     let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
@@ -1020,7 +1086,7 @@ pub async fn check(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url("/reports/check", &q);
     let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
@@ -1048,7 +1114,7 @@ pub async fn review(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url("/reports/review", &q);
     let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
@@ -1112,9 +1178,9 @@ pub async fn reconcile_page(
     Extension(me): Extension<Me>,
     UrlPath(code): UrlPath<String>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let page = blocking(move || {
-        reconcilable(&Db::open_snapshot(&db)?, &me, &code)?;
+        reconcilable(&*db.snapshot()?, &me, &code)?;
         let mut page = Page::new(&me, crate::tr!("项目 {code} 对账", "Reconcile project {code}"));
         page.blocks.push(Block::Text(pick(
             "上传本单位账上的支付与收款记录（与命令行 reconcile 相同的列），与台账逐笔核对。只读：不写入台账。",
@@ -1139,9 +1205,9 @@ pub async fn reconcile(
         .iter()
         .map(|k| (k.to_string(), parts.files.get(*k).map(|u| (u.path.clone(), u.name.clone()))))
         .collect();
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let page = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         reconcilable(&db, &me, &code)?;
         let mut problems = Vec::new();
         let mut read = |i: usize, columns: &'static [import::Column], parse| match &files[i].1 {
@@ -1200,11 +1266,11 @@ pub async fn log(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let url = self_url("/log", &q);
     let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let since = Some(field(&q, "since"))
             .filter(|s| !s.is_empty())
             .map(crate::args::date)
@@ -1231,9 +1297,9 @@ pub async fn log(
 }
 
 pub async fn verify(State(state): State<AppState>, Extension(me): Extension<Me>) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let page = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let value = crate::report::verification::verification(&db, None)?;
         let doc = render::verification::doc(&value);
         let mut page = Page::new(&me, pick("校验账本", "Verify the ledger"));
@@ -1304,9 +1370,9 @@ fn user_forms() -> Vec<Block> {
 
 pub async fn users(State(state): State<AppState>, Extension(me): Extension<Me>, session: Session) -> Answer {
     let notice = take_notice(&session).await;
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let mut page = blocking(move || {
-        let db = Db::open_snapshot(&db)?;
+        let db = db.snapshot()?;
         let list = crate::report::users::user_list(&db.users()?);
         let doc = render::users::doc(&list);
         let mut page = Page::new(&me, pick("用户", "Users"));
@@ -1328,8 +1394,8 @@ fn list_of(text: &str) -> Vec<String> {
 }
 
 /// A users page showing a refusal (422: nothing was written).
-fn users_refused(me: &Me, db: &std::path::Path, problems: Vec<Problem>) -> Result<Page, Failure> {
-    let list = crate::report::users::user_list(&Db::open_snapshot(db)?.users()?);
+fn users_refused(me: &Me, db: &AppState, problems: Vec<Problem>) -> Result<Page, Failure> {
+    let list = crate::report::users::user_list(&db.snapshot()?.users()?);
     let mut page = Page::new(me, pick("用户", "Users"));
     page.problems = problems.iter().map(ToString::to_string).collect();
     page.blocks = HtmlTable::all(&render::users::doc(&list), crate::lang::current(), None);
@@ -1343,10 +1409,10 @@ async fn user_write(
     session: &Session,
     write: impl FnOnce(&mut Db, &Stamp) -> crate::error::Result<String> + Send + 'static,
 ) -> Answer {
-    let db = state.db().to_path_buf();
+    let db = state.clone();
     let outcome = blocking(move || {
         let stamp = Stamp::now(&me.user.name);
-        let written = Db::open(&db).and_then(|mut conn| write(&mut conn, &stamp));
+        let written = write(&mut *db.writer()?, &stamp);
         match written {
             Ok(notice) => Ok(Ok(notice)),
             Err(crate::error::Error::Rejected(p) | crate::error::Error::BadRequest(p)) => {
