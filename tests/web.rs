@@ -755,3 +755,64 @@ fn serve_refuses_an_address_off_loopback() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("127.0.0.1"), "{}", r.stderr);
 }
+
+#[test]
+fn with_a_certificate_it_serves_https() {
+    use rustls::pki_types::pem::PemObject;
+    let l = Ledger::small();
+    let tls = common::fixtures().join("tls");
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&l.db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(tls.join("cert.pem"))
+        .arg("--tls-key")
+        .arg(tls.join("key.pem"))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start fundledger serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("https://") {
+                let _ = tx.send(line[at + 8..].split('/').next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20));
+    let server = Server { child, addr: addr.clone().unwrap_or_default() };
+    let addr = addr.expect("the server says it serves https");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(
+            rustls::pki_types::CertificateDer::from_pem_file(tls.join("ca.pem"))
+                .expect("the fixture certificate"),
+        )
+        .expect("a root");
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a server name");
+    let connection = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("a TLS client");
+    let socket = TcpStream::connect(&addr).expect("connect");
+    socket.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut stream = rustls::StreamOwned::new(connection, socket);
+    let request = format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send over TLS");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("登录"), "the sign-in page over HTTPS");
+    drop(server);
+    // Off loopback, HTTP alone is refused; a certificate that is not PEM is named.
+    let bad = l.file("bad.pem", "not a certificate");
+    let r = l.run(&["serve", "--listen", "127.0.0.1:0", "--tls-cert", &bad, "--tls-key", &bad]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bad.pem"), "{}", r.stderr);
+}

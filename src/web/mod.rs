@@ -149,6 +149,8 @@ pub struct Shared {
     pub throttle: Throttle,
     /// The ledger's connections, kept open between requests.
     pub pool: pool::Pool,
+    /// The dashboard's recent findings: when, the clock time shown, and the findings.
+    pub findings: std::sync::Mutex<Option<(std::time::Instant, String, crate::report::check::Findings)>>,
     /// Imports still running, by job id (the import page follows them).
     pub jobs: std::sync::Mutex<std::collections::HashMap<String, pages::Job>>,
 }
@@ -159,6 +161,7 @@ impl AppState {
             db: db.to_path_buf(),
             throttle,
             pool: pool::Pool::new(db),
+            findings: Default::default(),
             jobs: Default::default(),
         }))
     }
@@ -218,15 +221,18 @@ pub fn app(state: AppState, store: SqliteStore) -> Router {
 pub struct ServeOptions {
     pub db: PathBuf,
     pub listen: SocketAddr,
+    /// HTTPS: a PEM certificate chain and its private key. Without them, plain HTTP on a
+    /// loopback address only.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Serves the application until interrupted.
 pub fn serve(options: &ServeOptions) -> Result<()> {
-    if !options.listen.ip().is_loopback() {
+    if options.tls.is_none() && !options.listen.ip().is_loopback() {
         let listen = options.listen;
         let message = crate::tr!(
-            "{listen} 不是本机回环地址：不经 TLS 的 HTTP 只能在 127.0.0.1 上提供（由前置的反向代理负责 HTTPS）",
-            "{listen} is not a loopback address: plain HTTP is served on 127.0.0.1 only (a reverse proxy in front terminates HTTPS)"
+            "{listen} 不是本机回环地址：不加 --tls-cert/--tls-key 时只在 127.0.0.1 上提供 HTTP（或由前置的反向代理负责 HTTPS）",
+            "{listen} is not a loopback address: without --tls-cert/--tls-key, plain HTTP is served on 127.0.0.1 only (or put a reverse proxy that terminates HTTPS in front)"
         );
         let problem = crate::error::Problem::new(crate::error::Check::Access, message).column("--listen");
         return Err(Error::BadRequest(vec![problem]));
@@ -239,23 +245,58 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the server: {e}")))?;
+    let app = app(state, store).into_make_service_with_connect_info::<SocketAddr>();
+    let listen = options.listen;
+    let cannot_listen = |e: std::io::Error| {
+        Error::Internal(crate::tr!("无法监听 {listen}：{e}", "cannot listen on {listen}: {e}"))
+    };
     runtime.block_on(async {
-        let listen = options.listen;
-        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
-            Error::Internal(crate::tr!("无法监听 {listen}：{e}", "cannot listen on {listen}: {e}"))
-        })?;
+        let listener = std::net::TcpListener::bind(listen).map_err(cannot_listen)?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let Some((cert, key)) = &options.tls else {
+            eprintln!(
+                "{}",
+                crate::tr!(
+                    "fundledger 已在 http://{addr}/ 上提供服务（Ctrl-C 停止）",
+                    "fundledger is serving http://{addr}/ (Ctrl-C stops it)"
+                )
+            );
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            return axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| Error::Internal(format!("the server stopped: {e}")));
+        };
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
+            let (cert, key) = (crate::error::shown_path(cert), crate::error::shown_path(key));
+            let message = crate::tr!(
+                "无法读取证书 {cert} 或私钥 {key}（须为 PEM 格式）：{e}",
+                "cannot read the certificate {cert} or the key {key} (PEM): {e}"
+            );
+            Error::BadRequest(vec![
+                crate::error::Problem::new(crate::error::Check::File, message).column("--tls-cert")
+            ])
+        })?;
         eprintln!(
             "{}",
             crate::tr!(
-                "fundledger 已在 http://{addr}/ 上提供服务（Ctrl-C 停止）",
-                "fundledger is serving http://{addr}/ (Ctrl-C stops it)"
+                "fundledger 已在 https://{addr}/ 上提供服务（Ctrl-C 停止）",
+                "fundledger is serving https://{addr}/ (Ctrl-C stops it)"
             )
         );
-        axum::serve(listener, app(state, store).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        axum_server::from_tcp_rustls(listener, config)
+            .handle(handle)
+            .serve(app)
             .await
             .map_err(|e| Error::Internal(format!("the server stopped: {e}")))
     })
