@@ -8,12 +8,11 @@
 //! the implementing body's reconciliation upload, and signing out. Screenshots of the main pages
 //! are written to `target/screenshots/*.png` for a human to look at.
 //!
-//! The browser is driven over the W3C WebDriver protocol by the small synchronous client at the
-//! bottom of this file (JSON over HTTP/1.1 to chromedriver on 127.0.0.1). fantoccini, the
-//! dev-dependency meant for this, cannot be used as the crate is set up: with
-//! `default-features = false` it has no constructor without TLS except
-//! `ClientBuilder::new(connector)`, and a connector (hyper-util's `HttpConnector`) can only be
-//! named with `hyper-util` as a dev-dependency of this crate.
+//! The browser is driven over the W3C WebDriver protocol with fantoccini, built without TLS on a
+//! plain-HTTP hyper-util connector (`ClientBuilder::new(HttpConnector::new())`), since
+//! chromedriver listens on 127.0.0.1. Each `Browser` owns a small tokio runtime and blocks on
+//! every command, so the tests themselves are synchronous; the session is closed before
+//! chromedriver (and the Chromium it started) is killed, also when a test fails.
 //!
 //! Enabling: the tests need Debian's `chromium`, `chromium-driver` and `fonts-wqy-microhei`
 //! (`apt-get install chromium chromium-driver fonts-wqy-microhei`; `.ci/run` installs them).
@@ -22,6 +21,7 @@
 //! case they fail. Run them alone with `cargo test --test browser`.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -30,6 +30,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -301,10 +305,9 @@ fn reports_downloads_and_reconciliation() {
 
     // The project page: downloads at the top, money cells linking to the entries behind them.
     b.goto(&app.url("/projects/NH-2024-01"));
-    let hrefs: Vec<String> = serde_json::from_value(b.exec(
-        "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))",
-        json!([]),
-    ))
+    let hrefs: Vec<String> = serde_json::from_value(
+        b.exec("return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))", vec![]),
+    )
     .expect("link hrefs");
     for format in ["format=xlsx", "format=csv"] {
         assert!(
@@ -585,15 +588,19 @@ impl Drop for ChildGuard {
 // ---------------------------------------------------------------------------------------------
 
 /// A headless Chromium session through a chromedriver of its own; both end when dropped.
+///
+/// fantoccini is asynchronous: the browser owns a single-threaded tokio runtime and blocks on
+/// each command, so the tests stay synchronous. Every command is bounded by [`COMMAND_TIMEOUT`].
 struct Browser {
-    driver_port: u16,
-    session: String,
+    rt: tokio::runtime::Runtime,
+    /// `None` only once the session has been closed (in `drop`).
+    client: Option<Client>,
     driver: GroupGuard,
     _profile: tempfile::TempDir,
 }
 
-/// The W3C WebDriver key of an element reference.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// The longest any one WebDriver command may take (page loads are bounded at 30 s by WebDriver).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Browser {
     fn start() -> Browser {
@@ -629,39 +636,55 @@ impl Browser {
             "--window-size=1400,1000".into(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
             "timeouts": {"pageLoad": 30000, "script": 10000, "implicit": 0},
-        }}});
-        let created = webdriver(driver_port, "POST", "/session", Some(&caps))
-            .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
-        let session = created["sessionId"].as_str().expect("a WebDriver session id").to_string();
-        Browser { driver_port, session, driver, _profile: profile }
+        });
+        let Value::Object(caps) = caps else { unreachable!("a JSON object") };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for fantoccini");
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        let webdriver = format!("http://127.0.0.1:{driver_port}");
+        let connect = builder.connect(&webdriver);
+        let client = match rt.block_on(async { tokio::time::timeout(COMMAND_TIMEOUT, connect).await }) {
+            Ok(Ok(client)) => client,
+            Ok(Err(e)) => panic!("chromedriver could not start Chromium: {e}"),
+            Err(_) => panic!("chromedriver did not start Chromium within {COMMAND_TIMEOUT:?}"),
+        };
+        Browser { rt, client: Some(client), driver, _profile: profile }
     }
 
-    /// One WebDriver command on this session; panics with WebDriver's message if it fails.
-    fn cmd(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        let full = format!("/session/{}{path}", self.session);
-        webdriver(self.driver_port, method, &full, body)
-            .unwrap_or_else(|e| panic!("WebDriver {method} {path} failed: {e}"))
+    /// Runs one fantoccini command on this session; panics with WebDriver's message if it fails
+    /// or takes longer than [`COMMAND_TIMEOUT`].
+    fn run<'a, T, F>(&'a self, what: &str, command: impl FnOnce(&'a Client) -> F) -> T
+    where
+        F: Future<Output = Result<T, CmdError>>,
+    {
+        let client = self.client.as_ref().expect("the session is open until the browser is dropped");
+        match self.rt.block_on(async { tokio::time::timeout(COMMAND_TIMEOUT, command(client)).await }) {
+            Ok(Ok(value)) => value,
+            Ok(Err(e)) => panic!("WebDriver {what} failed: {e}"),
+            Err(_) => panic!("WebDriver {what} took longer than {COMMAND_TIMEOUT:?}"),
+        }
     }
 
     fn goto(&self, url: &str) {
-        self.cmd("POST", "/url", Some(&json!({ "url": url })));
+        self.run(&format!("goto {url}"), |c| c.goto(url));
     }
 
     fn current_url(&self) -> String {
-        self.cmd("GET", "/url", None).as_str().unwrap_or_default().to_string()
+        self.run("current_url", |c| c.current_url()).to_string()
     }
 
-    fn find_all(&self, css: &str) -> Vec<String> {
-        let found = self.cmd("POST", "/elements", Some(&json!({"using": "css selector", "value": css})));
-        let found = found.as_array().cloned().unwrap_or_default();
-        found.iter().filter_map(|e| e[ELEMENT].as_str().map(str::to_string)).collect()
+    fn find_all(&self, css: &str) -> Vec<Element> {
+        self.run(&format!("find_all {css:?}"), |c| c.find_all(Locator::Css(css)))
     }
 
-    fn find(&self, css: &str) -> String {
+    fn find(&self, css: &str) -> Element {
         let url = self.current_url();
         self.find_all(css).into_iter().next().unwrap_or_else(|| panic!("no element {css:?} on {url}"))
     }
@@ -677,8 +700,7 @@ impl Browser {
     /// The rendered text of the first element matching `css`.
     fn text(&self, css: &str) -> String {
         let element = self.find(css);
-        let text = self.cmd("GET", &format!("/element/{element}/text"), None);
-        text.as_str().unwrap_or_default().to_string()
+        self.run(&format!("text of {css:?}"), |_| element.text())
     }
 
     fn text_or_empty(&self, css: &str) -> String {
@@ -691,30 +713,30 @@ impl Browser {
 
     fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css);
-        self.cmd("POST", &format!("/element/{element}/value"), Some(&json!({ "text": text })));
+        self.run(&format!("send_keys to {css:?}"), |_| element.send_keys(text));
     }
 
     fn click(&self, css: &str) {
         let element = self.find(css);
-        self.cmd("POST", &format!("/element/{element}/click"), Some(&json!({})));
+        self.run(&format!("click on {css:?}"), |_| element.click());
     }
 
-    fn exec(&self, script: &str, args: Value) -> Value {
-        self.cmd("POST", "/execute/sync", Some(&json!({ "script": script, "args": args })))
+    fn exec(&self, script: &str, args: Vec<Value>) -> Value {
+        self.run("execute", |c| c.execute(script, args))
     }
 
     /// Sets a form field's value by script (dates and selects, which typing handles badly).
     fn set_value(&self, css: &str, value: &str) {
         let script = "const e = document.querySelector(arguments[0]); if (!e) return false; \
                       e.value = arguments[1]; return e.value === arguments[1];";
-        let set = self.exec(script, json!([css, value]));
+        let set = self.exec(script, vec![json!(css), json!(value)]);
         assert_eq!(set, json!(true), "could not set {css:?} to {value:?}");
     }
 
     fn nav_links(&self) -> BTreeSet<String> {
         let script =
             "return Array.from(document.querySelectorAll('header nav a')).map(a => a.getAttribute('href'))";
-        serde_json::from_value(self.exec(script, json!([]))).expect("nav hrefs")
+        serde_json::from_value(self.exec(script, vec![])).expect("nav hrefs")
     }
 
     /// Submits the sign-in form on the current page.
@@ -750,11 +772,11 @@ impl Browser {
 
     /// The `name=value` of the session cookie, read through WebDriver (it is HttpOnly).
     fn session_cookie(&self) -> String {
-        let cookies = self.cmd("GET", "/cookie", None);
-        let cookie = cookies.as_array().and_then(|all| all.iter().find(|c| c["name"] == "__Host-fundledger"));
+        let cookies = self.run("get_all_cookies", |c| c.get_all_cookies());
+        let cookie = cookies.iter().find(|c| c.name() == "__Host-fundledger");
         let cookie =
-            cookie.unwrap_or_else(|| panic!("the browser should hold __Host-fundledger, it has {cookies}"));
-        format!("__Host-fundledger={}", cookie["value"].as_str().expect("a cookie value"))
+            cookie.unwrap_or_else(|| panic!("the browser should hold __Host-fundledger, it has {cookies:?}"));
+        format!("__Host-fundledger={}", cookie.value())
     }
 
     /// Fills the entry form's header and first line and submits it.
@@ -791,8 +813,7 @@ impl Browser {
 
     /// Writes a PNG of the viewport to `target/screenshots/{name}.png`.
     fn screenshot(&self, name: &str) {
-        let png = self.cmd("GET", "/screenshot", None);
-        let png = base64_decode(png.as_str().expect("a base64 screenshot"));
+        let png = self.run("screenshot", |c| c.screenshot());
         assert!(png.starts_with(b"\x89PNG"), "the screenshot of {name} should be a PNG");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("creating target/screenshots");
@@ -801,8 +822,14 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Closes the WebDriver session (bounded, errors ignored: this also runs while a failed test
+    /// unwinds), then kills chromedriver's process group.
     fn drop(&mut self) {
-        let _ = webdriver(self.driver_port, "DELETE", &format!("/session/{}", self.session), None);
+        if let Some(client) = self.client.take() {
+            let _ = self
+                .rt
+                .block_on(async { tokio::time::timeout(Duration::from_secs(10), client.close()).await });
+        }
         self.driver.kill();
     }
 }
@@ -830,24 +857,8 @@ fn free_port() -> u16 {
     listener.local_addr().expect("the bound address").port()
 }
 
-/// One WebDriver request; the command's `value`, or WebDriver's error as text.
-fn webdriver(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
-    let body = body.map(|b| b.to_string());
-    let headers = [("Content-Type", "application/json; charset=utf-8")];
-    let got =
-        http(port, method, path, &headers, body.as_deref().map(str::as_bytes)).map_err(|e| e.to_string())?;
-    let mut reply: Value =
-        serde_json::from_slice(&got.body).map_err(|e| format!("HTTP {}, not JSON ({e})", got.status))?;
-    let value = reply["value"].take();
-    if got.status == 200 {
-        Ok(value)
-    } else {
-        Err(format!("HTTP {}: {} {}", got.status, value["error"], value["message"]))
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
-// A minimal HTTP/1.1 client (chromedriver and downloads, both on 127.0.0.1)
+// A minimal HTTP/1.1 client (downloads from the application on 127.0.0.1)
 // ---------------------------------------------------------------------------------------------
 
 struct HttpResponse {
@@ -864,29 +875,20 @@ impl HttpResponse {
 
 /// A GET on the application, with the session cookie if given.
 fn http_get(port: u16, path: &str, cookie: Option<&str>) -> HttpResponse {
-    let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
-    http(port, "GET", path, &headers, None).unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    http_get_inner(port, path, cookie).unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&[u8]>,
-) -> std::io::Result<HttpResponse> {
+fn http_get_inner(port: u16, path: &str, cookie: Option<&str>) -> std::io::Result<HttpResponse> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     stream.set_write_timeout(Some(Duration::from_secs(60)))?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if let Some(cookie) = cookie {
+        request.push_str(&format!("Cookie: {cookie}\r\n"));
     }
-    let body = body.unwrap_or_default();
-    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    request.push_str("\r\n");
     stream.write_all(request.as_bytes())?;
-    stream.write_all(body)?;
-    // Read by Content-Length or chunking: chromedriver may keep the connection open.
+    // Read by Content-Length or chunking, else to the end of the connection.
     let mut reader = BufReader::new(stream);
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut status_line = String::new();
@@ -925,26 +927,4 @@ fn http(
         reader.read_to_end(&mut response.body)?;
     }
     Ok(response)
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for v in text.bytes().filter_map(value) {
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }

@@ -816,3 +816,91 @@ fn with_a_certificate_it_serves_https() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("bad.pem"), "{}", r.stderr);
 }
+
+#[test]
+fn an_import_that_takes_long_is_followed_on_its_own_page() {
+    let l = with_users();
+    // The server answers every upload with the page that follows it, as it does a big one.
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&l.db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("FUNDLEDGER_IMPORT_WAIT_MS", "0")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start fundledger serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("http://") {
+                let _ = tx.send(line[at + 7..].split('/').next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the server starts");
+    let s = Server { child, addr };
+    let clerk = sign_in(&s, "clerk");
+    let boundary = "----fundledger-job";
+    let csv =
+        "voucher,date,kind,appropriation,subproject,amount\nJ-1,2024-06-01,allocate,A-FARM-NH,S-FARM,5.00\n";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nentries\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"j.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n",
+        clerk.csrf
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let r = request(
+        &s.addr,
+        "POST",
+        "/import",
+        &[("Content-Type", &content_type), ("Cookie", &clerk.cookie)],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 303);
+    let job = r.header("location").expect("a location").to_string();
+    assert!(job.starts_with("/import/jobs/"), "{job}");
+    // Another user cannot follow it.
+    let admin = sign_in(&s, "admin");
+    assert_eq!(admin.get(&job).status, 404, "a job is its owner's alone");
+    // The page shows progress (refreshing itself) until the import ends, then its result.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let finished = loop {
+        let page = clerk.get(&job);
+        if page.status == 303 {
+            break page;
+        }
+        assert_eq!(page.status, 200, "{}", page.text());
+        assert!(page.text().contains("http-equiv=\"refresh\""), "a running import's page refreshes itself");
+        assert!(std::time::Instant::now() < deadline, "the import did not finish in 30 s");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(finished.header("location"), Some("/import"));
+    assert!(clerk.get("/import").text().contains("新增 1 行"), "the result is shown once the import ends");
+    assert_eq!(clerk.get(&job).status, 404, "a finished job is forgotten");
+}
+
+#[test]
+fn the_admin_closes_and_reopens_a_year_on_the_web() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let admin = sign_in(&s, "admin");
+    let r = admin.post_form("/years/close", &[("year", "2024")]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(admin.get("/years").text().contains("2024"), "the closed year is listed");
+    let clerk = sign_in(&s, "clerk");
+    let entry = serde_json::json!({
+        "voucher": "Y-1", "date": "2024-06-01", "kind": "allocate",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "1.00"
+    });
+    let refused = clerk.post_json("/api/entries", &entry);
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.json()["problems"][0]["rule"], "R5", "{}", refused.text());
+    let no_reason = admin.post_form("/years/reopen", &[("year", "2024"), ("reason", " ")]);
+    assert_eq!(no_reason.status, 422, "a reopen needs a reason");
+    let r = admin.post_form("/years/reopen", &[("year", "2024"), ("reason", "补录审计调整")]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(clerk.post_json("/api/entries", &entry).status, 201);
+    let log = l.ok(&["log", "--format", "json"]);
+    assert!(log.contains("\"operator\": \"admin\"") || log.contains("\"operator\":\"admin\""), "{log}");
+}

@@ -627,10 +627,33 @@ pub async fn post_entry(
     }
 }
 
+/// A writer's problem named by the form's own labels: the field and line as the clerk saw
+/// them, where the writer names a CSV column.
+fn form_problem(p: &Problem) -> Problem {
+    let label = match p.column.as_deref() {
+        Some("amount") => pick("金额", "amount"),
+        Some("date") => pick("日期", "date"),
+        Some("subproject") => pick("子项目编号", "sub-project"),
+        Some("appropriation") => pick("指标编号", "appropriation"),
+        Some("kind") => pick("类型", "kind"),
+        Some("voucher") => pick("凭证号", "voucher"),
+        Some("memo") => pick("摘要", "memo"),
+        Some("channel") => pick("资金渠道", "channel"),
+        Some("line") => pick("分录号", "line"),
+        Some("reverses") => pick("要冲销的凭证号", "voucher to reverse"),
+        _ => return p.clone(),
+    };
+    let column = match p.line {
+        Some(n) => crate::tr!("第 {n} 行 {label}", "line {n} {label}"),
+        None => label.to_string(),
+    };
+    Problem { column: Some(column), line: None, ..p.clone() }
+}
+
 /// The entry form again, with what was typed and every problem (422; nothing was written).
 fn entry_refused(me: &Me, f: &Fields, problems: Vec<Problem>) -> Response {
     let mut page = Page::new(me, pick("记账", "Record an entry"));
-    page.problems = problems.iter().map(ToString::to_string).collect();
+    page.problems = problems.iter().map(|p| form_problem(p).to_string()).collect();
     page.blocks.push(Block::Form(entry_form(f)));
     (html::refusal_status(&problems), html::render(&page)).into_response()
 }
@@ -704,7 +727,7 @@ pub async fn reverse_entry(
         }
         Err(Failure::Rejected(problems)) => {
             let mut page = Page::new(&me, pick("冲销凭证", "Reverse a voucher"));
-            page.problems = problems.iter().map(ToString::to_string).collect();
+            page.problems = problems.iter().map(|p| form_problem(p).to_string()).collect();
             page.blocks.push(Block::Form(reverse_form(&f)));
             Ok((html::refusal_status(&problems), html::render(&page)).into_response())
         }
@@ -740,8 +763,32 @@ fn importable(me: &Me) -> Vec<crate::ledger::What> {
     }
 }
 
+/// What a kind of file holds, in words.
+fn kind_label(what: crate::ledger::What) -> &'static str {
+    use crate::ledger::What::*;
+    match what {
+        Entries => pick("分录", "entries"),
+        Projects => pick("项目", "projects"),
+        Subprojects => pick("子项目", "sub-projects"),
+        Appropriations => pick("指标", "appropriation lines"),
+        Adjustments => pick("指标调整（追加、调减、上级收回）", "appropriation adjustments"),
+        Acceptances => pick("验收", "acceptances"),
+        Letters => pick("集成部门项目确认书", "confirmation letters"),
+        Amendments => pick("登记变更", "register amendments"),
+        Rules => pick("补助规则", "subsidy rules"),
+        Departments => pick("部门", "departments"),
+        Counties => pick("县（市、区）", "counties"),
+        Types => pick("子项目类型", "sub-project types"),
+        Channels => pick("资金渠道", "fund channels"),
+        Designations => pick("渠道用途（附件3）", "channel designations (Annex 3)"),
+    }
+}
+
 fn import_form(me: &Me, kind: &str) -> Form {
-    let options = importable(me).iter().map(|w| (w.name().to_string(), w.name().to_string())).collect();
+    let options = importable(me)
+        .iter()
+        .map(|w| (w.name().to_string(), format!("{}（{}）", kind_label(*w), w.name())))
+        .collect();
     Form::post("import", "", "/import", pick("导入", "Import")).multipart().group(
         "",
         vec![
@@ -783,8 +830,12 @@ pub struct Job {
 
 type JobOutcome = std::sync::Arc<std::sync::Mutex<Option<Result<crate::pipeline::Summary, Failure>>>>;
 
-/// How long a POST waits for its import before answering with the page that follows it.
-const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a POST waits for its import before answering with the page that follows it
+/// (`FUNDLEDGER_IMPORT_WAIT_MS` overrides it, so tests can follow a small import's page).
+fn import_wait() -> std::time::Duration {
+    let ms = std::env::var("FUNDLEDGER_IMPORT_WAIT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    std::time::Duration::from_millis(ms)
+}
 
 pub async fn import(
     State(state): State<AppState>,
@@ -833,7 +884,7 @@ pub async fn import(
         }
     });
     // A small file is done at once: answer with its result. A big one is followed by its page.
-    if tokio::time::timeout(IMPORT_WAIT, running).await.is_err() {
+    if tokio::time::timeout(import_wait(), running).await.is_err() {
         return Ok(Redirect::to(&format!("/import/jobs/{id}")).into_response());
     }
     finish_job(&state, &me, &session, &id).await
@@ -1384,6 +1435,26 @@ fn user_forms() -> Vec<Block> {
         ),
         Block::Form(
             Form::post(
+                "set-password",
+                pick("设置密码", "Set a password"),
+                "/users/-/password",
+                pick("设置", "Set"),
+            )
+            .group(
+                "",
+                vec![
+                    Field::new("name", pick("用户名", "Name"), "text").required(),
+                    Field::new(
+                        "password",
+                        pick("新密码（至少 8 个字符）", "New password (8 characters or more)"),
+                        "password",
+                    )
+                    .required(),
+                ],
+            ),
+        ),
+        Block::Form(
+            Form::post(
                 "disable-user",
                 pick("停用用户", "Disable a user"),
                 "/users/-/disable",
@@ -1508,6 +1579,8 @@ pub async fn set_password(
     UrlPath(name): UrlPath<String>,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
+    // The form names the user in a field; the path names it when a script posts directly.
+    let name = if name == "-" { field(&f, "name").to_string() } else { name };
     user_write(&state, me, &session, move |db, stamp| {
         let password = crate::users::Password::parse(f.get("password").map(String::as_str).unwrap_or(""))
             .map_err(crate::error::Error::rejected)?;
@@ -1523,4 +1596,120 @@ pub async fn set_language(session: Session, UrlForm(f): UrlForm<Fields>) -> Answ
     let lang = if field(&f, "language") == "en" { "en" } else { "zh" };
     let _ = session.insert(super::auth::LANG, lang).await;
     Ok(Redirect::to("/").into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Closed years (the admin)
+
+pub async fn years(State(state): State<AppState>, Extension(me): Extension<Me>, session: Session) -> Answer {
+    let notice = take_notice(&session).await;
+    let db = state.clone();
+    let mut page = blocking(move || {
+        let db = db.snapshot()?;
+        let closed: Vec<String> = db.closed_years()?.iter().map(i32::to_string).collect();
+        let mut page = Page::new(&me, pick("年度结账", "Closed years"));
+        page.blocks.push(Block::Text(match closed.is_empty() {
+            true => pick("尚无已结账年度", "No year is closed").to_string(),
+            false => {
+                let closed = closed.join("、");
+                crate::tr!(
+                    "已结账年度：{closed}（不再接受日期在这些年度的分录，R5）",
+                    "Closed: {closed} (no entry dated in them is accepted, R5)"
+                )
+            }
+        }));
+        page.blocks.push(Block::Form(
+            Form::post("close-year", pick("结账", "Close a year"), "/years/close", pick("结账", "Close"))
+                .group("", vec![Field::new("year", pick("年度", "Year"), "number").required()]),
+        ));
+        page.blocks.push(Block::Form(
+            Form::post(
+                "reopen-year",
+                pick("重新开账", "Reopen a year"),
+                "/years/reopen",
+                pick("重新开账", "Reopen"),
+            )
+            .group(
+                "",
+                vec![
+                    Field::new("year", pick("年度", "Year"), "number").required(),
+                    Field::new(
+                        "reason",
+                        pick("原因（会记录并向审计人员显示）", "Reason (recorded, shown to auditors)"),
+                        "text",
+                    )
+                    .required(),
+                ],
+            ),
+        ));
+        Ok(page)
+    })
+    .await?;
+    page.notice = notice;
+    Ok(html::render(&page))
+}
+
+/// A closing or reopening as the signed-in admin; a refusal comes back on the years page.
+async fn year_write(
+    state: &AppState,
+    me: Me,
+    session: &Session,
+    write: impl FnOnce(&mut Db, &Stamp) -> crate::error::Result<String> + Send + 'static,
+) -> Answer {
+    let db = state.clone();
+    let who = me.clone();
+    let written = blocking(move || Ok(write(&mut *db.writer()?, &Stamp::now(&who.user.name)))).await?;
+    match written {
+        Ok(notice) => {
+            leave_notice(session, notice).await;
+            Ok(Redirect::to("/years").into_response())
+        }
+        Err(e) => {
+            let problems = Failure::from(e).problems();
+            let mut page = Page::new(&me, pick("年度结账", "Closed years"));
+            page.problems = problems.iter().map(ToString::to_string).collect();
+            page.blocks.push(Block::Links(vec![("/years".into(), pick("返回", "Back").into())]));
+            Ok((html::refusal_status(&problems), html::render(&page)).into_response())
+        }
+    }
+}
+
+fn year_of(f: &Fields) -> crate::error::Result<i32> {
+    crate::args::year(field(f, "year")).map_err(|m| {
+        crate::error::Error::rejected(Problem::new(Check::Format, m).column(pick("年度", "year")))
+    })
+}
+
+pub async fn close_year(
+    State(state): State<AppState>,
+    Extension(me): Extension<Me>,
+    session: Session,
+    UrlForm(f): UrlForm<Fields>,
+) -> Answer {
+    year_write(&state, me, &session, move |db, stamp| {
+        let year = year_of(&f)?;
+        crate::ledger::close_year(db, year, stamp)?;
+        Ok(crate::tr!(
+            "{year} 年度已结账：不再接受日期在该年度的分录",
+            "closed {year}: no entry dated in {year} will be accepted"
+        ))
+    })
+    .await
+}
+
+pub async fn reopen_year(
+    State(state): State<AppState>,
+    Extension(me): Extension<Me>,
+    session: Session,
+    UrlForm(f): UrlForm<Fields>,
+) -> Answer {
+    year_write(&state, me, &session, move |db, stamp| {
+        let year = year_of(&f)?;
+        let reason = model::parse_text(field(&f, "reason"), "reason", true).map_err(|m| {
+            crate::error::Error::rejected(Problem::new(Check::R5, m).column(pick("原因", "reason")))
+        })?;
+        crate::ledger::reopen_year(db, year, &reason, stamp)?;
+        Ok(crate::tr!("{year} 年度已重新开账（原因已记录）", "reopened {year} (the reason is recorded)"))
+    })
+    .await
 }
