@@ -68,6 +68,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0011_amendments.sql"),
     include_str!("../../schema/0012_acceptance_status_in_force.sql"),
     include_str!("../../schema/0013_users.sql"),
+    include_str!("../../schema/0014_entries_by_subproject.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

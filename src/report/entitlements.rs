@@ -21,7 +21,7 @@ use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
 use crate::model::BalanceLine;
-use crate::model::Status;
+use crate::model::{Status, StoredSubproject};
 use crate::money::Fen;
 use crate::subsidy::{self, Entitlement, Measure};
 use chrono::NaiveDate;
@@ -129,6 +129,19 @@ pub fn entitlements_given(
     as_of: NaiveDate,
     issued: &HashMap<(String, String), Fen>,
 ) -> Result<Vec<Row>> {
+    entitlements_in(db, catalog, lines, as_of, issued, None)
+}
+
+/// As `entitlements_given`, for the sub-projects of one county only (all when `None`). Fair
+/// shares are figured per county and channel, so a county's rows are the same either way.
+pub fn entitlements_in(
+    db: &Db,
+    catalog: &Catalog,
+    lines: &[BalanceLine],
+    as_of: NaiveDate,
+    issued: &HashMap<(String, String), Fen>,
+    county: Option<&str>,
+) -> Result<Vec<Row>> {
     let rules = db.rules()?;
     let approved: HashMap<String, chrono::NaiveDate> =
         db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
@@ -139,7 +152,8 @@ pub fn entitlements_given(
     let mut subprojects = db.subprojects_as_of(as_of)?;
     subprojects.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
     let mut rows = Vec::new();
-    for s in subprojects.iter().filter(|s| s.status != Status::Excluded) {
+    let in_county = |s: &&StoredSubproject| county.is_none_or(|c| c == s.county);
+    for s in subprojects.iter().filter(|s| s.status != Status::Excluded).filter(in_county) {
         let measure = Measure { quantity: &s.quantity, unit: &s.unit, investment: s.investment };
         let register = s.standalone.map(|a| (a, s.standalone_doc.as_str()));
         for (i, channel) in catalog.channels_for_type(&s.type_code).into_iter().enumerate() {
@@ -250,7 +264,15 @@ pub struct Listing {
 pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>, as_of: NaiveDate) -> Result<Listing> {
     let name = |code: &str| catalog.channel(code).map_or(code.to_string(), |ch| ch.name.clone());
     let type_name = |code: &str| catalog.subproject_type(code).map_or(code.to_string(), |t| t.name.clone());
-    let rows: Vec<Listed> = entitlements(db, catalog, as_of)?
+    // A project's rows need only its county's: fair shares are figured per county.
+    let county = match project {
+        Some(p) => db.projects()?.into_iter().find(|r| r.row.code == p).map(|r| r.row.county),
+        None => None,
+    };
+    let lines: Vec<BalanceLine> =
+        db.balance_lines()?.into_iter().filter(|l| county.as_ref().is_none_or(|c| *c == l.county)).collect();
+    let issued = issued_by_county_channel(db, as_of)?;
+    let rows: Vec<Listed> = entitlements_in(db, catalog, &lines, as_of, &issued, county.as_deref())?
         .into_iter()
         .filter(|r| project.is_none_or(|p| p == r.project))
         .map(|r| Listed {

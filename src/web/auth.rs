@@ -28,6 +28,8 @@ pub struct Me {
     pub csrf: String,
     /// Signed in by `Authorization: Bearer`, not by the session cookie.
     pub by_token: bool,
+    /// The ledger is the demo's.
+    pub demo: bool,
 }
 
 /// Login attempts allowed per user name and per address: a burst, then one per period.
@@ -138,7 +140,7 @@ async fn identify(
         .await?;
         // A wrong token is refused outright: no fallback to the cookie.
         return match user {
-            Some(user) => Ok(Some(Me { user, csrf: String::new(), by_token: true })),
+            Some(user) => Ok(Some(Me { user, csrf: String::new(), by_token: true, demo: state.0.demo })),
             None => Err(Failure::Unauthorized),
         };
     }
@@ -155,7 +157,7 @@ async fn identify(
                 Some("zh") => user.lang = crate::lang::Lang::Zh,
                 _ => {}
             }
-            Ok(Some(Me { user, csrf, by_token: false }))
+            Ok(Some(Me { user, csrf, by_token: false, demo: state.0.demo }))
         }
         None => {
             let _ = session.flush().await;

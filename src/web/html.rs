@@ -209,6 +209,7 @@ pub struct Nav {
     pub city: bool,
     pub admin: bool,
     pub english: bool,
+    pub demo: bool,
 }
 
 impl Nav {
@@ -225,6 +226,7 @@ impl Nav {
             city: matches!(role, Role::Admin | Role::Reviewer),
             admin: role == Role::Admin,
             english: me.user.lang == Lang::En,
+            demo: me.demo,
         }
     }
 }

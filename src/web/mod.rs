@@ -152,6 +152,8 @@ pub struct Shared {
     pub throttle: Throttle,
     /// The ledger's connections, kept open between requests.
     pub pool: pool::Pool,
+    /// The ledger is the demo's (its pages say so).
+    pub demo: bool,
     /// The dashboard's recent findings: when, the clock time shown, and the findings.
     pub findings: std::sync::Mutex<Option<(std::time::Instant, String, crate::report::check::Findings)>>,
     /// Imports still running, by job id (the import page follows them).
@@ -164,6 +166,9 @@ impl AppState {
             db: db.to_path_buf(),
             throttle,
             pool: pool::Pool::new(db),
+            demo: crate::db::Db::open_snapshot(db)
+                .and_then(|d| d.meta("origin"))
+                .is_ok_and(|origin| origin.as_deref() == Some("demo")),
             findings: Default::default(),
             jobs: Default::default(),
         }))

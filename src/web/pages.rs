@@ -275,14 +275,16 @@ pub async fn project(
         let mut doc = render::reconcile::doc(&reconciled, lang);
         doc.title = render::reconcile::title(&reconciled, lang);
         doc.sections.insert(0, render::entitlements::table(&listing));
-        let all = crate::report::acceptance::progress(
-            &db.projects()?,
-            &db.subprojects()?,
+        // Acceptance progress of this project alone: its row and its sub-projects.
+        let projects: Vec<_> = db.projects()?.into_iter().filter(|p| p.row.code == code).collect();
+        let subprojects: Vec<_> = db.subprojects()?.into_iter().filter(|s| s.project_code == code).collect();
+        let mine = crate::report::acceptance::progress(
+            &projects,
+            &subprojects,
             &db.acceptances(Some(&code))?,
             &db.awards(Some(&code))?,
             None,
         );
-        let mine: Vec<_> = all.into_iter().filter(|p| p.project == code).collect();
         doc.sections
             .push(render::acceptance::progress_table(&crate::report::acceptance::progress_list(&mine, None)));
         let letters = crate::report::letters::letters(&db, &catalog, &code, None)?;
@@ -1114,16 +1116,11 @@ pub async fn balances(
             ..Doc::default()
         };
         let mut page = Page::new(&me, doc.title.clone());
-        page.blocks = HtmlTable::all(&doc, crate::lang::current(), Some(&entries_link_by_code));
+        page.blocks = HtmlTable::all(&doc, crate::lang::current(), Some(&entries_link));
         Ok((page, doc))
     })
     .await?;
     report_answer(page, &doc, format.as_deref(), "balances", &url)
-}
-
-/// `entries_link` for the balances table, whose channel column is the channel's name.
-fn entries_link_by_code(report: &Report, row: &[render::Cell]) -> Option<String> {
-    entries_link(report, row)
 }
 
 pub async fn statement(

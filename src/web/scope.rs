@@ -95,10 +95,10 @@ pub fn write_scope(user: &User) -> UserScope {
 pub fn county_for(user: &User, asked: Option<&str>) -> Result<Option<String>, Failure> {
     match asked.map(str::trim).filter(|c| !c.is_empty()) {
         Some(county) if may(user, Action::Read, Target::County(county)) => Ok(Some(county.to_string())),
-        Some(county) if user.role == Role::Clerk || user.role == Role::Body => Err(Failure::Forbidden(
-            crate::tr!("您无权查看{county}的数据", "you may not read {county}'s figures"),
-        )),
-        Some(county) => Ok(Some(county.to_string())),
+        Some(county) => Err(Failure::Forbidden(crate::tr!(
+            "您无权查看{county}的数据",
+            "you may not read {county}'s figures"
+        ))),
         None => Ok(match &user.scope {
             UserScope::Counties(c) => c.iter().next().cloned(),
             _ => None,
