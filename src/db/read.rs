@@ -377,6 +377,18 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The last id of projects, sub-projects and appropriation lines: register rows are never
+    /// edited or deleted, and where each lies is never amended, so while these stay the same
+    /// so does the map of where each lies (the web application keeps it between requests).
+    pub fn register_marks(&self) -> Result<(i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM projects), (SELECT coalesce(max(id), 0) FROM subprojects),
+                    (SELECT coalesce(max(id), 0) FROM appropriations)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+
     /// How many entries have a voucher matching the SQL `LIKE` pattern (the load bench's check
     /// that every write it was told of is recorded).
     pub fn count_vouchers_like(&self, pattern: &str) -> Result<u64> {

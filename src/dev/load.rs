@@ -266,6 +266,20 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
         "/api/balances".into(),
         "/api/session".into(),
     ];
+    // Each read once, alone, before the load: what one page costs on this ledger.
+    let mut alone = Vec::new();
+    for path in &reads {
+        let started = Instant::now();
+        let ok =
+            request(&server.addr, "GET", path, &[("Cookie", &cookie)], b"").is_ok_and(|a| a.status == 200);
+        let took = if ok { ms(started.elapsed()) } else { "failed".to_string() };
+        alone.push(vec![
+            Cell::from(format!("{name}: {path} alone")),
+            Cell::from(took),
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     let mut handles = Vec::new();
@@ -319,7 +333,8 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
     let elapsed = started.elapsed();
     drop(server);
     let recorded: u64 = Db::open_snapshot(db)?.count_vouchers_like("LOAD-%")?;
-    Ok(figures(name, &mut all, elapsed, recorded))
+    alone.extend(figures(name, &mut all, elapsed, recorded));
+    Ok(alone)
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {

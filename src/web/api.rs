@@ -3,7 +3,7 @@
 
 use super::auth::Me;
 use super::html::{blocking, flag, ApiFailure, Failure};
-use super::scope::{self, Places};
+use super::scope;
 use super::AppState;
 use crate::db::Db;
 use crate::error::{Check, Problem};
@@ -78,7 +78,7 @@ fn year_of(db: &Db, q: &Fields) -> Result<i32, Failure> {
 pub fn statement_value(db: &AppState, user: &User, q: &Fields) -> Result<(StatementReport, String), Failure> {
     let db = db.snapshot()?;
     let catalog = db.catalog()?;
-    let places = Places::read(&db)?;
+    let places = db.places()?;
     let period = statement::Period::year(year_of(&db, q)?).ok_or_else(|| bad("year", "year".into()))?;
     let department = crate::args::resolve_department(&catalog, field(q, "department"))?;
     let asked = crate::args::resolve_county(&catalog, field(q, "county"))?;
@@ -126,7 +126,7 @@ pub fn check_value(db: &AppState, user: &User, q: &Fields) -> Result<Findings, F
     };
     let db = db.snapshot()?;
     let catalog = db.catalog()?;
-    let places = Places::read(&db)?;
+    let places = db.places()?;
     Ok(places.findings(user, crate::report::check::findings(&db, &catalog, as_of)?))
 }
 

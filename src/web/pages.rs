@@ -107,7 +107,7 @@ pub async fn dashboard(
     let mut page = blocking(move || {
         let db = db.snapshot()?;
         let catalog = db.catalog()?;
-        let places = Places::read(&db)?;
+        let places = db.places()?;
         let lines = scope::balance_lines(&me.user, db.balance_lines()?);
         let mut page = Page::new(&me, pick("首页", "Dashboard"));
         // Balances by county and channel.
@@ -207,7 +207,7 @@ pub async fn projects(State(state): State<AppState>, Extension(me): Extension<Me
     let db = state.clone();
     let page = blocking(move || {
         let db = db.snapshot()?;
-        let places = Places::read(&db)?;
+        let places = db.places()?;
         let mut table = Report {
             columns: vec![
                 render::c("project", "项目编号"),
@@ -267,7 +267,7 @@ pub async fn project(
     let (page, doc) = blocking(move || {
         let db = db.snapshot()?;
         let catalog = db.catalog()?;
-        let places = Places::read(&db)?;
+        let places = db.places()?;
         readable_project(&me, &places, &code)?;
         let lang = crate::lang::current();
         let listing = crate::report::entitlements::listing(&db, &catalog, Some(&code), today())?;
@@ -319,7 +319,7 @@ pub async fn entries(
     let (page, doc) = blocking(move || {
         let db = db.snapshot()?;
         let catalog = db.catalog()?;
-        let places = Places::read(&db)?;
+        let places = db.places()?;
         let subproject = field(&q, "subproject").to_string();
         let Some(project) = places.project_of_subproject(&subproject).map(str::to_string) else {
             return Err(Failure::NotFound(crate::tr!(
@@ -1234,8 +1234,8 @@ fn reconcile_form(code: &str) -> Form {
 }
 
 /// The project `code` if the user may upload records to reconcile it.
-fn reconcilable(db: &Db, me: &Me, code: &str) -> Result<(), Failure> {
-    let places = Places::read(db)?;
+fn reconcilable(db: &super::pool::Reader<'_>, me: &Me, code: &str) -> Result<(), Failure> {
+    let places = db.places()?;
     readable_project(me, &places, code)?;
     let county = places.county_of_project(code).unwrap_or_default();
     if !may(&me.user, Action::UploadReconcile, Target::Project { county, project: code }) {
@@ -1254,7 +1254,7 @@ pub async fn reconcile_page(
 ) -> Answer {
     let db = state.clone();
     let page = blocking(move || {
-        reconcilable(&*db.snapshot()?, &me, &code)?;
+        reconcilable(&db.snapshot()?, &me, &code)?;
         let mut page = Page::new(&me, crate::tr!("项目 {code} 对账", "Reconcile project {code}"));
         page.blocks.push(Block::Text(pick(
             "上传本单位账上的支付与收款记录（与命令行 reconcile 相同的列），与台账逐笔核对。只读：不写入台账。",

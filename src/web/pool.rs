@@ -4,10 +4,11 @@
 //! one writer connection is taken by one write at a time (SQLite has one writer anyway).
 
 use super::html::Failure;
+use super::scope::Places;
 use crate::db::Db;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Idle readers kept for the next requests.
 const IDLE_READERS: usize = 16;
@@ -16,11 +17,18 @@ pub struct Pool {
     path: PathBuf,
     readers: Mutex<Vec<Db>>,
     writer: Mutex<Option<Db>>,
+    /// Where each project, sub-project and line lies, with the register marks it was read at.
+    places: Mutex<Option<((i64, i64, i64), Arc<Places>)>>,
 }
 
 impl Pool {
     pub fn new(path: &Path) -> Pool {
-        Pool { path: path.to_path_buf(), readers: Mutex::new(Vec::new()), writer: Mutex::new(None) }
+        Pool {
+            path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
+            writer: Mutex::new(None),
+            places: Mutex::new(None),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -51,6 +59,22 @@ impl Pool {
 pub struct Reader<'p> {
     pool: &'p Pool,
     db: Option<Db>,
+}
+
+impl Reader<'_> {
+    /// Where each project, sub-project and line lies: read again only when the register grew.
+    pub fn places(&self) -> Result<Arc<Places>, Failure> {
+        let marks = self.register_marks()?;
+        let mut cached = self.pool.places.lock().map_err(Failure::internal)?;
+        if let Some((at, places)) = cached.as_ref() {
+            if *at == marks {
+                return Ok(places.clone());
+            }
+        }
+        let places = Arc::new(Places::read(self)?);
+        *cached = Some((marks, places.clone()));
+        Ok(places)
+    }
 }
 
 impl Deref for Reader<'_> {
