@@ -27,28 +27,36 @@ impl Drop for Server {
 
 impl Server {
     fn start(l: &Ledger) -> Server {
+        Server::start_with(l, &[], &[], "http")
+    }
+
+    /// `serve` on 127.0.0.1 and a free port with `extra` arguments and `env`, once it says
+    /// where it listens (`scheme://ADDR/`).
+    fn start_with(l: &Ledger, extra: &[&std::ffi::OsStr], env: &[(&str, &str)], scheme: &str) -> Server {
         let mut child = Command::new(BIN)
             .arg("--db")
             .arg(&l.db)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
             .expect("start fundledger serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
+        let prefix = format!("{scheme}://");
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://") {
-                    let rest = &line[at + 7..];
-                    let addr = rest.split('/').next().unwrap_or("").to_string();
-                    let _ = tx.send(addr);
+                if let Some(at) = line.find(&prefix) {
+                    let _ = tx.send(line[at + prefix.len()..].split('/').next().unwrap_or("").to_string());
                 }
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the server says where it listens");
-        assert!(addr.starts_with("127.0.0.1:"), "the server listens on loopback only: {addr}");
-        Server { child, addr }
+        let addr = rx.recv_timeout(Duration::from_secs(20));
+        let server = Server { child, addr: addr.unwrap_or_default() };
+        assert!(server.addr.starts_with("127.0.0.1:"), "the server listens on loopback: {:?}", server.addr);
+        server
     }
 }
 
@@ -761,29 +769,15 @@ fn with_a_certificate_it_serves_https() {
     use rustls::pki_types::pem::PemObject;
     let l = Ledger::small();
     let tls = common::fixtures().join("tls");
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&l.db)
-        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
-        .arg(tls.join("cert.pem"))
-        .arg("--tls-key")
-        .arg(tls.join("key.pem"))
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start fundledger serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("https://") {
-                let _ = tx.send(line[at + 8..].split('/').next().unwrap_or("").to_string());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(20));
-    let server = Server { child, addr: addr.clone().unwrap_or_default() };
-    let addr = addr.expect("the server says it serves https");
+    let (cert, key) = (tls.join("cert.pem"), tls.join("key.pem"));
+    let extra = [
+        std::ffi::OsStr::new("--tls-cert"),
+        cert.as_os_str(),
+        std::ffi::OsStr::new("--tls-key"),
+        key.as_os_str(),
+    ];
+    let server = Server::start_with(&l, &extra, &[], "https");
+    let addr = server.addr.clone();
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -821,26 +815,7 @@ fn with_a_certificate_it_serves_https() {
 fn an_import_that_takes_long_is_followed_on_its_own_page() {
     let l = with_users();
     // The server answers every upload with the page that follows it, as it does a big one.
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&l.db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("FUNDLEDGER_IMPORT_WAIT_MS", "0")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start fundledger serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("http://") {
-                let _ = tx.send(line[at + 7..].split('/').next().unwrap_or("").to_string());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the server starts");
-    let s = Server { child, addr };
+    let s = Server::start_with(&l, &[], &[("FUNDLEDGER_IMPORT_WAIT_MS", "0")], "http");
     let clerk = sign_in(&s, "clerk");
     let boundary = "----fundledger-job";
     let csv =

@@ -138,34 +138,13 @@ pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
     };
     // One line, or every line of the original voucher, each reversed by the same line of
     // the new one.
-    let lines: Vec<Option<u32>> = match a.line {
+    let lines = match a.line {
         Some(line) => vec![Some(line)],
         None => {
-            let recorded = Db::open_snapshot(&ctx.db_path())?.voucher_lines(&original)?;
-            if recorded.len() > 1 {
-                recorded.iter().map(|e| Some(e.line)).collect()
-            } else {
-                vec![None]
-            }
+            crate::ledger::lines_to_reverse(&Db::open_snapshot(&ctx.db_path())?.voucher_lines(&original)?)
         }
     };
-    let entries: Vec<NewEntry> = lines
-        .iter()
-        .zip(1..)
-        .map(|(original_line, line)| NewEntry {
-            voucher: voucher.clone(),
-            line,
-            date,
-            kind: Kind::Reverse,
-            appropriation: None,
-            subproject: None,
-            amount: None,
-            reverses: Some(original.clone()),
-            reverses_line: *original_line,
-            memo: memo.clone(),
-            channel_ref: None,
-        })
-        .collect();
+    let entries = crate::ledger::reversal(&original, &lines, &voucher, date, &memo);
     record(ctx, &entries)
 }
 

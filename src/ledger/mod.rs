@@ -119,3 +119,41 @@ pub(super) fn county_name(catalog: &Catalog, reference: &str) -> std::result::Re
         .column("county")
     })
 }
+
+/// Which lines of a recorded voucher a reversal of all of it names: each line by number when
+/// it has several, else the voucher whole (`None`).
+pub fn lines_to_reverse(recorded: &[crate::model::StoredEntry]) -> Vec<Option<u32>> {
+    if recorded.len() > 1 {
+        recorded.iter().map(|e| Some(e.line)).collect()
+    } else {
+        vec![None]
+    }
+}
+
+/// The entries reversing `original` by `voucher`: each of `lines` (see `lines_to_reverse`) by
+/// the next line of the new voucher, all dated `date` with `memo` as the reason.
+pub fn reversal(
+    original: &crate::model::Voucher,
+    lines: &[Option<u32>],
+    voucher: &crate::model::Voucher,
+    date: chrono::NaiveDate,
+    memo: &str,
+) -> Vec<crate::model::NewEntry> {
+    lines
+        .iter()
+        .zip(1..)
+        .map(|(original_line, line)| crate::model::NewEntry {
+            voucher: voucher.clone(),
+            line,
+            date,
+            kind: crate::model::Kind::Reverse,
+            appropriation: None,
+            subproject: None,
+            amount: None,
+            reverses: Some(original.clone()),
+            reverses_line: *original_line,
+            memo: memo.to_string(),
+            channel_ref: None,
+        })
+        .collect()
+}

@@ -694,26 +694,8 @@ pub async fn reverse_entry(
         let (Some(original), Some(voucher), Some(date), Some(memo)) = (original, voucher, date, memo) else {
             return Err(Failure::Rejected(problems));
         };
-        let recorded = db.snapshot()?.voucher_lines(&original)?;
-        let lines: Vec<Option<u32>> =
-            if recorded.len() > 1 { recorded.iter().map(|e| Some(e.line)).collect() } else { vec![None] };
-        let entries: Vec<NewEntry> = lines
-            .iter()
-            .zip(1..)
-            .map(|(original_line, line)| NewEntry {
-                voucher: voucher.clone(),
-                line,
-                date,
-                kind: Kind::Reverse,
-                appropriation: None,
-                subproject: None,
-                amount: None,
-                reverses: Some(original.clone()),
-                reverses_line: *original_line,
-                memo: memo.clone(),
-                channel_ref: None,
-            })
-            .collect();
+        let lines = crate::ledger::lines_to_reverse(&db.snapshot()?.voucher_lines(&original)?);
+        let entries = crate::ledger::reversal(&original, &lines, &voucher, date, &memo);
         record_entries(&db, &who, &entries, "web reverse")
     })
     .await;
@@ -1104,23 +1086,17 @@ pub async fn balances(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.clone();
-    let url = self_url("/reports/balances", &q);
-    let format = q.get("format").cloned();
-    let (page, doc) = blocking(move || {
-        let (value, fingerprint) = super::api::balances_value(&db, &me.user)?;
+    report_page(state, me, q, "/reports/balances", "balances", |db, me, _| {
+        let (value, fingerprint) = super::api::balances_value(db, &me.user)?;
         let doc = Doc {
             title: pick("余额", "Balances").to_string(),
             fingerprint: Some(fingerprint),
             sections: vec![render::balances::table(&value)],
             ..Doc::default()
         };
-        let mut page = Page::new(&me, doc.title.clone());
-        page.blocks = HtmlTable::all(&doc, crate::lang::current(), Some(&entries_link));
-        Ok((page, doc))
+        Ok((doc, None))
     })
-    .await?;
-    report_answer(page, &doc, format.as_deref(), "balances", &url)
+    .await
 }
 
 pub async fn statement(
@@ -1128,31 +1104,21 @@ pub async fn statement(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.clone();
-    let url = self_url("/reports/statement", &q);
-    let format = q.get("format").cloned();
-    let (page, doc) = blocking(move || {
-        let (value, title) = super::api::statement_value(&db, &me.user, &q)?;
-        let lang = crate::lang::current();
-        let mut doc = render::statement::doc(&value, lang);
-        doc.title = title.clone();
-        let mut page = Page::new(&me, title);
-        page.blocks.push(Block::Form(
-            Form::get("statement", "", "/reports/statement", pick("查看", "Show")).group(
-                "",
-                vec![
-                    Field::new("year", pick("年度", "Year"), "number").value(field(&q, "year")),
-                    Field::new("county", pick("县（市、区）", "County"), "text").value(field(&q, "county")),
-                    Field::new("department", pick("部门", "Department"), "text")
-                        .value(field(&q, "department")),
-                ],
-            ),
-        ));
-        page.blocks.extend(HtmlTable::all(&doc, lang, Some(&entries_link)));
-        Ok((page, doc))
+    report_page(state, me, q, "/reports/statement", "statement", |db, me, q| {
+        let (value, title) = super::api::statement_value(db, &me.user, q)?;
+        let mut doc = render::statement::doc(&value, crate::lang::current());
+        doc.title = title;
+        let form = Form::get("statement", "", "/reports/statement", pick("查看", "Show")).group(
+            "",
+            vec![
+                Field::new("year", pick("年度", "Year"), "number").value(field(q, "year")),
+                Field::new("county", pick("县（市、区）", "County"), "text").value(field(q, "county")),
+                Field::new("department", pick("部门", "Department"), "text").value(field(q, "department")),
+            ],
+        );
+        Ok((doc, Some(form)))
     })
-    .await?;
-    report_answer(page, &doc, format.as_deref(), "statement", &url)
+    .await
 }
 
 pub async fn check(
@@ -1160,27 +1126,19 @@ pub async fn check(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.clone();
-    let url = self_url("/reports/check", &q);
-    let format = q.get("format").cloned();
-    let (page, doc) = blocking(move || {
-        let found = super::api::check_value(&db, &me.user, &q)?;
+    report_page(state, me, q, "/reports/check", "check", |db, me, q| {
+        let found = super::api::check_value(db, &me.user, q)?;
         let as_of = found.as_of;
         let doc = Doc {
             title: crate::tr!("检查发现（截至 {as_of}）", "Findings as of {as_of}"),
             sections: vec![render::check::table(&found)],
             ..Doc::default()
         };
-        let mut page = Page::new(&me, doc.title.clone());
-        page.blocks.push(Block::Form(Form::get("check", "", "/reports/check", pick("查看", "Show")).group(
-            "",
-            vec![Field::new("as_of", pick("截至日期", "As of"), "date").value(found.as_of.to_string())],
-        )));
-        page.blocks.extend(HtmlTable::all(&doc, crate::lang::current(), Some(&entries_link)));
-        Ok((page, doc))
+        let form = Form::get("check", "", "/reports/check", pick("查看", "Show"))
+            .group("", vec![Field::new("as_of", pick("截至日期", "As of"), "date").value(as_of.to_string())]);
+        Ok((doc, Some(form)))
     })
-    .await?;
-    report_answer(page, &doc, format.as_deref(), "check", &url)
+    .await
 }
 
 pub async fn review(
@@ -1188,26 +1146,41 @@ pub async fn review(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.clone();
-    let url = self_url("/reports/review", &q);
-    let format = q.get("format").cloned();
-    let (page, doc) = blocking(move || {
-        let value = super::api::review_value(&db, &me.user, &q)?;
+    report_page(state, me, q, "/reports/review", "review", |db, me, q| {
+        let value = super::api::review_value(db, &me.user, q)?;
         let lang = crate::lang::current();
         let mut doc = render::review::doc(&value, lang);
         doc.title = render::review::title(&value, lang);
+        let form = Form::get("review", "", "/reports/review", pick("查看", "Show")).group(
+            "",
+            vec![Field::new("year", pick("年度", "Year"), "number").value(value.year.to_string())],
+        );
+        Ok((doc, Some(form)))
+    })
+    .await
+}
+
+/// A report page: the query's form, the report's tables (their money linked to the entries
+/// behind it), and the same `Doc` as .xlsx or CSV when `format` asks for it.
+async fn report_page(
+    state: AppState,
+    me: Me,
+    q: Fields,
+    path: &'static str,
+    file: &'static str,
+    build: impl FnOnce(&AppState, &Me, &Fields) -> Result<(Doc, Option<Form>), Failure> + Send + 'static,
+) -> Answer {
+    let url = self_url(path, &q);
+    let format = q.get("format").cloned();
+    let (page, doc) = blocking(move || {
+        let (doc, form) = build(&state, &me, &q)?;
         let mut page = Page::new(&me, doc.title.clone());
-        page.blocks.push(Block::Form(
-            Form::get("review", "", "/reports/review", pick("查看", "Show")).group(
-                "",
-                vec![Field::new("year", pick("年度", "Year"), "number").value(value.year.to_string())],
-            ),
-        ));
-        page.blocks.extend(HtmlTable::all(&doc, lang, None));
+        page.blocks.extend(form.map(Block::Form));
+        page.blocks.extend(HtmlTable::all(&doc, crate::lang::current(), Some(&entries_link)));
         Ok((page, doc))
     })
     .await?;
-    report_answer(page, &doc, format.as_deref(), "review", &url)
+    report_answer(page, &doc, format.as_deref(), file, &url)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1340,34 +1313,27 @@ pub async fn log(
     Extension(me): Extension<Me>,
     Query(q): Query<Fields>,
 ) -> Answer {
-    let db = state.clone();
-    let url = self_url("/log", &q);
-    let format = q.get("format").cloned();
-    let (page, doc) = blocking(move || {
+    report_page(state, me, q, "/log", "log", |db, _, q| {
         let db = db.snapshot()?;
-        let since = Some(field(&q, "since"))
+        let since = Some(field(q, "since"))
             .filter(|s| !s.is_empty())
             .map(crate::args::date)
             .transpose()
             .map_err(|m| Failure::Rejected(vec![Problem::new(Check::Format, m).column("since")]))?;
-        let by = Some(field(&q, "by")).filter(|s| !s.is_empty());
-        let value = crate::report::journal::journal(&db.writes(since, by)?);
-        let mut doc = render::journal::doc(&value);
+        let by = Some(field(q, "by")).filter(|s| !s.is_empty());
+        let mut doc = render::journal::doc(&crate::report::journal::journal(&db.writes(since, by)?));
         doc.title = pick("写入日志", "Write log").to_string();
         doc.fingerprint = Some(db.fingerprint()?);
-        let mut page = Page::new(&me, doc.title.clone());
-        page.blocks.push(Block::Form(Form::get("log", "", "/log", pick("查看", "Show")).group(
+        let form = Form::get("log", "", "/log", pick("查看", "Show")).group(
             "",
             vec![
-                Field::new("since", pick("自", "Since"), "date").value(field(&q, "since")),
-                Field::new("by", pick("操作人", "Operator"), "text").value(field(&q, "by")),
+                Field::new("since", pick("自", "Since"), "date").value(field(q, "since")),
+                Field::new("by", pick("操作人", "Operator"), "text").value(field(q, "by")),
             ],
-        )));
-        page.blocks.extend(HtmlTable::all(&doc, crate::lang::current(), None));
-        Ok((page, doc))
+        );
+        Ok((doc, Some(form)))
     })
-    .await?;
-    report_answer(page, &doc, format.as_deref(), "log", &url)
+    .await
 }
 
 pub async fn verify(State(state): State<AppState>, Extension(me): Extension<Me>) -> Answer {
@@ -1488,7 +1454,7 @@ fn list_of(text: &str) -> Vec<String> {
 }
 
 /// A users page showing a refusal (422: nothing was written).
-fn users_refused(me: &Me, db: &AppState, problems: Vec<Problem>) -> Result<Page, Failure> {
+fn users_refused(db: &AppState, me: &Me, problems: Vec<Problem>) -> Result<Page, Failure> {
     let list = crate::report::users::user_list(&db.snapshot()?.users()?);
     let mut page = Page::new(me, pick("用户", "Users"));
     page.problems = problems.iter().map(ToString::to_string).collect();
@@ -1497,20 +1463,25 @@ fn users_refused(me: &Me, db: &AppState, problems: Vec<Problem>) -> Result<Page,
     Ok(page)
 }
 
-async fn user_write(
+/// One write by the admin as the signed-in user (users, years): on success a notice and back
+/// to `back`; a refusal (nothing written) on the page `refused` makes, with its problems.
+async fn admin_write(
     state: &AppState,
     me: Me,
     session: &Session,
+    back: &'static str,
+    refused: fn(&AppState, &Me, Vec<Problem>) -> Result<Page, Failure>,
     write: impl FnOnce(&mut Db, &Stamp) -> crate::error::Result<String> + Send + 'static,
 ) -> Answer {
     let db = state.clone();
     let outcome = blocking(move || {
-        let stamp = Stamp::now(&me.user.name);
-        let written = write(&mut *db.writer()?, &stamp);
+        let written = write(&mut *db.writer()?, &Stamp::now(&me.user.name));
         match written {
             Ok(notice) => Ok(Ok(notice)),
+            // The admin may make every write here: a refusal is bad input (422), even when
+            // its rule is the users' own (`Check::Access`: a short password, an unknown role).
             Err(crate::error::Error::Rejected(p) | crate::error::Error::BadRequest(p)) => {
-                Ok(Err(users_refused(&me, &db, p)?))
+                Ok(Err((axum::http::StatusCode::UNPROCESSABLE_ENTITY, refused(&db, &me, p)?)))
             }
             Err(e) => Err(Failure::from(e)),
         }
@@ -1519,9 +1490,9 @@ async fn user_write(
     match outcome {
         Ok(notice) => {
             leave_notice(session, notice).await;
-            Ok(Redirect::to("/users").into_response())
+            Ok(Redirect::to(back).into_response())
         }
-        Err(page) => Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html::render(&page)).into_response()),
+        Err((status, page)) => Ok((status, html::render(&page)).into_response()),
     }
 }
 
@@ -1531,7 +1502,7 @@ pub async fn add_user(
     session: Session,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    user_write(&state, me, &session, move |db, stamp| {
+    admin_write(&state, me, &session, "/users", users_refused, move |db, stamp| {
         let role = Role::parse(field(&f, "role"))
             .map_err(|m| crate::error::Error::rejected(Problem::new(Check::Access, m).column("role")))?;
         let password = crate::users::Password::parse(f.get("password").map(String::as_str).unwrap_or(""))
@@ -1562,7 +1533,7 @@ pub async fn disable_user(
 ) -> Answer {
     // The form names the user in a field; the path names it when a link posts directly.
     let name = if name == "-" { field(&f, "name").to_string() } else { name };
-    user_write(&state, me, &session, move |db, stamp| {
+    admin_write(&state, me, &session, "/users", users_refused, move |db, stamp| {
         crate::users::disable_user(db, &name, stamp)?;
         Ok(crate::tr!("已停用用户 {name}，其令牌已作废", "disabled user {name}; their tokens are revoked"))
     })
@@ -1578,7 +1549,7 @@ pub async fn set_password(
 ) -> Answer {
     // The form names the user in a field; the path names it when a script posts directly.
     let name = if name == "-" { field(&f, "name").to_string() } else { name };
-    user_write(&state, me, &session, move |db, stamp| {
+    admin_write(&state, me, &session, "/users", users_refused, move |db, stamp| {
         let password = crate::users::Password::parse(f.get("password").map(String::as_str).unwrap_or(""))
             .map_err(crate::error::Error::rejected)?;
         crate::users::set_password(db, &name, &password, stamp)?;
@@ -1646,29 +1617,12 @@ pub async fn years(State(state): State<AppState>, Extension(me): Extension<Me>, 
     Ok(html::render(&page))
 }
 
-/// A closing or reopening as the signed-in admin; a refusal comes back on the years page.
-async fn year_write(
-    state: &AppState,
-    me: Me,
-    session: &Session,
-    write: impl FnOnce(&mut Db, &Stamp) -> crate::error::Result<String> + Send + 'static,
-) -> Answer {
-    let db = state.clone();
-    let who = me.clone();
-    let written = blocking(move || Ok(write(&mut *db.writer()?, &Stamp::now(&who.user.name)))).await?;
-    match written {
-        Ok(notice) => {
-            leave_notice(session, notice).await;
-            Ok(Redirect::to("/years").into_response())
-        }
-        Err(e) => {
-            let problems = Failure::from(e).problems();
-            let mut page = Page::new(&me, pick("年度结账", "Closed years"));
-            page.problems = problems.iter().map(ToString::to_string).collect();
-            page.blocks.push(Block::Links(vec![("/years".into(), pick("返回", "Back").into())]));
-            Ok((html::refusal_status(&problems), html::render(&page)).into_response())
-        }
-    }
+/// The years page's answer to a refused closing or reopening.
+fn years_refused(_: &AppState, me: &Me, problems: Vec<Problem>) -> Result<Page, Failure> {
+    let mut page = Page::new(me, pick("年度结账", "Closed years"));
+    page.problems = problems.iter().map(ToString::to_string).collect();
+    page.blocks.push(Block::Links(vec![("/years".into(), pick("返回", "Back").into())]));
+    Ok(page)
 }
 
 fn year_of(f: &Fields) -> crate::error::Result<i32> {
@@ -1683,7 +1637,7 @@ pub async fn close_year(
     session: Session,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    year_write(&state, me, &session, move |db, stamp| {
+    admin_write(&state, me, &session, "/years", years_refused, move |db, stamp| {
         let year = year_of(&f)?;
         crate::ledger::close_year(db, year, stamp)?;
         Ok(crate::tr!(
@@ -1700,7 +1654,7 @@ pub async fn reopen_year(
     session: Session,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    year_write(&state, me, &session, move |db, stamp| {
+    admin_write(&state, me, &session, "/years", years_refused, move |db, stamp| {
         let year = year_of(&f)?;
         let reason = model::parse_text(field(&f, "reason"), "reason", true).map_err(|m| {
             crate::error::Error::rejected(Problem::new(Check::R5, m).column(pick("原因", "reason")))

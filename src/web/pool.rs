@@ -18,8 +18,11 @@ pub struct Pool {
     readers: Mutex<Vec<Db>>,
     writer: Mutex<Option<Db>>,
     /// Where each project, sub-project and line lies, with the register marks it was read at.
-    places: Mutex<Option<((i64, i64, i64), Arc<Places>)>>,
+    places: Mutex<Option<(Marks, Arc<Places>)>>,
 }
+
+/// The register's last ids (`Db::register_marks`).
+type Marks = (i64, i64, i64);
 
 impl Pool {
     pub fn new(path: &Path) -> Pool {
