@@ -630,6 +630,12 @@ fn what_users_typed_is_shown_as_text_never_run() {
     let page = clerk.get("/entries?subproject=S-FARM").text();
     assert!(page.contains("&#60;script&#62;alert"), "the memo is shown escaped");
     assert!(!page.contains("<script>alert"), "the memo never runs");
+    // The entries behind a figure download as CSV, the memo as it was typed.
+    let csv = clerk.get("/entries?subproject=S-FARM&format=csv");
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-disposition").is_some_and(|d| d.contains("entries.csv")), "an attachment");
+    let text = csv.text();
+    assert!(text.contains("凭证号") && text.contains("<script>alert('x')</script>"), "{text}");
     // A refused form shows what was typed, escaped too.
     let r = clerk.post_form("/entries", &[("voucher", "\"><script>x</script>"), ("date", "nope")]);
     assert_eq!(r.status, 422);

@@ -316,6 +316,7 @@ pub async fn entries(
 ) -> Answer {
     let db = state.clone();
     let url = self_url("/entries", &q);
+    let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
         let db = db.snapshot()?;
         let catalog = db.catalog()?;
@@ -389,7 +390,7 @@ pub async fn entries(
         Ok((page, doc))
     })
     .await?;
-    report_answer(page, &doc, None, "entries", &url)
+    report_answer(page, &doc, format.as_deref(), "entries", &url)
 }
 
 /// The reversal form: the voucher to reverse (every line of it), the new voucher, the reason.
@@ -1114,6 +1115,8 @@ pub async fn statement(
                 Field::new("year", pick("年度", "Year"), "number").value(field(q, "year")),
                 Field::new("county", pick("县（市、区）", "County"), "text").value(field(q, "county")),
                 Field::new("department", pick("部门", "Department"), "text").value(field(q, "department")),
+                Field::new("project", pick("项目编号（实施主体）", "Project (implementing bodies)"), "text")
+                    .value(field(q, "project")),
             ],
         );
         Ok((doc, Some(form)))
