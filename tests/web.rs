@@ -885,3 +885,37 @@ fn the_admin_closes_and_reopens_a_year_on_the_web() {
     let log = l.ok(&["log", "--format", "json"]);
     assert!(log.contains("\"operator\": \"admin\"") || log.contains("\"operator\":\"admin\""), "{log}");
 }
+
+#[test]
+fn the_sign_in_page_speaks_english_on_request_and_the_session_keeps_it() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let zh = request(&s.addr, "GET", "/login", &[], b"").text();
+    assert!(
+        zh.contains("登录") && zh.contains("English"),
+        "the sign-in page is Chinese, with a link to English"
+    );
+    let en = request(&s.addr, "GET", "/login?lang=en", &[], b"").text();
+    assert!(en.contains("Sign in") && !en.contains("用户名"), "{en}");
+    let wrong = request(
+        &s.addr,
+        "POST",
+        "/login",
+        &[FORM],
+        &form(&[("username", "clerk"), ("password", "wrong-password"), ("lang", "en")]),
+    );
+    assert!(wrong.text().contains("wrong user name or password"), "{}", wrong.text());
+    let r = request(
+        &s.addr,
+        "POST",
+        "/login",
+        &[FORM],
+        &form(&[("username", "clerk"), ("password", "clerk-password"), ("lang", "en")]),
+    );
+    let cookie = session_cookie(&r).expect("signed in");
+    let page = request(&s.addr, "GET", "/", &[("Cookie", &cookie)], b"").text();
+    assert!(page.contains("Dashboard") && !page.contains("首页"), "the session speaks English");
+    // The same user signed in from the Chinese page reads Chinese.
+    let zh_page = sign_in(&s, "clerk").get("/").text();
+    assert!(zh_page.contains("首页"), "a user added in Chinese reads Chinese");
+}

@@ -222,8 +222,18 @@ async fn multipart_csrf(content_type: &str, bytes: axum::body::Bytes) -> String 
 
 #[derive(serde::Deserialize, Default)]
 pub struct LoginQuery {
+    /// `en` for the English sign-in page (Chinese otherwise).
     #[serde(default)]
-    failed: Option<String>,
+    lang: String,
+}
+
+/// The language a sign-in page or attempt asked for.
+fn asked_lang(lang: &str) -> crate::lang::Lang {
+    if lang == "en" {
+        crate::lang::Lang::En
+    } else {
+        crate::lang::Lang::Zh
+    }
 }
 
 pub async fn login_page(session: Session, Query(q): Query<LoginQuery>) -> Response {
@@ -231,14 +241,7 @@ pub async fn login_page(session: Session, Query(q): Query<LoginQuery>) -> Respon
     if signed_in.is_some() {
         return Redirect::to("/").into_response();
     }
-    let message = match q.failed.as_deref() {
-        Some("throttled") => {
-            Some(crate::lang::pick("尝试次数过多，请稍后再试", "too many attempts: try again later"))
-        }
-        Some(_) => Some(crate::lang::pick("用户名或密码不正确", "wrong user name or password")),
-        None => None,
-    };
-    html::login(message.map(str::to_string), StatusCode::OK)
+    crate::lang::with(asked_lang(&q.lang), || html::login(None, StatusCode::OK))
 }
 
 #[derive(serde::Deserialize)]
@@ -247,6 +250,9 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The sign-in page's language, kept for the session.
+    #[serde(default)]
+    lang: String,
 }
 
 /// `POST /login`: throttled per name and per address (429), the password checked with the
@@ -259,12 +265,15 @@ pub async fn login(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let json = wants_json(&headers);
+    let lang = asked_lang(&form.lang);
     if !state.0.throttle.admit(&form.username, Some(peer.ip())) {
         if json {
             return Failure::Throttled.respond(true);
         }
-        let message = crate::lang::pick("尝试次数过多，请稍后再试", "too many attempts: try again later");
-        return html::login(Some(message.to_string()), StatusCode::TOO_MANY_REQUESTS);
+        return crate::lang::with(lang, || {
+            let message = crate::lang::pick("尝试次数过多，请稍后再试", "too many attempts: try again later");
+            html::login(Some(message.to_string()), StatusCode::TOO_MANY_REQUESTS)
+        });
     }
     let db = state.clone();
     let name = form.username.trim().to_string();
@@ -278,8 +287,10 @@ pub async fn login(
         Ok(Some(user)) => user,
         Ok(None) if json => return Failure::Unauthorized.respond(true),
         Ok(None) => {
-            let message = crate::lang::pick("用户名或密码不正确", "wrong user name or password");
-            return html::login(Some(message.to_string()), StatusCode::UNAUTHORIZED);
+            return crate::lang::with(lang, || {
+                let message = crate::lang::pick("用户名或密码不正确", "wrong user name or password");
+                html::login(Some(message.to_string()), StatusCode::UNAUTHORIZED)
+            });
         }
         Err(f) => return f.respond(json),
     };
@@ -289,6 +300,9 @@ pub async fn login(
         session.cycle_id().await?;
         session.insert(USER, &user.name).await?;
         session.insert(CSRF, &csrf).await?;
+        if !form.lang.is_empty() {
+            session.insert(LANG, if lang == crate::lang::Lang::En { "en" } else { "zh" }).await?;
+        }
         Ok::<(), tower_sessions::session::Error>(())
     };
     if let Err(e) = started.await {

@@ -432,10 +432,12 @@ impl Page {
 #[template(path = "login.html")]
 pub struct Login {
     pub message: Option<String>,
+    pub english: bool,
 }
 
+/// The sign-in page, in the language in force, with `message` (a refusal) if any.
 pub fn login(message: Option<String>, status: StatusCode) -> Response {
-    (status, render(&Login { message })).into_response()
+    (status, render(&Login { message, english: crate::lang::current() == Lang::En })).into_response()
 }
 
 #[derive(Template)]
