@@ -919,3 +919,107 @@ fn the_sign_in_page_speaks_english_on_request_and_the_session_keeps_it() {
     let zh_page = sign_in(&s, "clerk").get("/").text();
     assert!(zh_page.contains("首页"), "a user added in Chinese reads Chinese");
 }
+
+/// A multipart body of `fields` and one file, with its content type.
+fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "----fundledger-form";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .bytes(),
+        );
+    }
+    let (name, filename, bytes) = file;
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\r\n").bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn nothing_of_another_project_leaks_through_reconciliation_or_a_reversal() {
+    let l = with_users();
+    let s = Server::start(&l);
+    // The body of P-AGRI lists a voucher of 嘉善县's P-PEOPLE among its payments.
+    let body = sign_in(&s, "body");
+    let payments =
+        "voucher,date,subproject,amount\nV-004,2024-05-01,S-FARM,250000\nV-010,2024-06-01,S-FARM,1000000\n";
+    let (content_type, form) =
+        multipart(&[("csrf", &body.csrf)], ("payments", "payments.csv", payments.as_bytes()));
+    let r = request(
+        &s.addr,
+        "POST",
+        "/projects/P-AGRI/reconcile",
+        &[("Content-Type", &content_type), ("Cookie", &body.cookie)],
+        &form,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("V-004"), "the body's own payment is matched");
+    let text = r.text();
+    assert!(text.contains("V-010"), "the unknown voucher is listed as not matched");
+    // Before: "V-010 在账本中是拨付分录，不是支付" told the body what another project recorded.
+    assert!(
+        !text.contains("在账本中") && !text.contains("S-JS-FARM"),
+        "another project's voucher is described:\n{text}"
+    );
+    // A clerk of 南湖区 reversing a 嘉善县 voucher learns nothing of it: not its date, not its lines.
+    let clerk = sign_in(&s, "clerk");
+    let r = clerk.post_form(
+        "/entries/reverse",
+        &[("original", "V-010"), ("voucher", "R-1"), ("date", "2000-01-02"), ("reason", "探测")],
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(!r.text().contains("2024-06-01") && !r.text().contains("S-JS-FARM"), "{}", r.text());
+}
+
+#[test]
+fn amounts_in_json_are_exact_or_refused() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let entry = |voucher: &str, amount: serde_json::Value| {
+        serde_json::json!({"voucher": voucher, "date": "2024-06-01", "kind": "allocate",
+            "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": amount})
+    };
+    // A JSON decimal passes through binary floating point: refused, with how to write it.
+    let r = clerk.post_json("/api/entries", &entry("J-1", serde_json::json!(12.34)));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["problems"][0]["field"], "amount");
+    assert_eq!(
+        clerk.post_json("/api/entries", &entry("J-2", serde_json::json!(12))).status,
+        201,
+        "whole yuan"
+    );
+    assert_eq!(
+        clerk.post_json("/api/entries", &entry("J-3", serde_json::json!("12.34"))).status,
+        201,
+        "a string"
+    );
+}
+
+#[test]
+fn a_form_posted_from_another_site_is_refused_and_methods_are_answered_properly() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let login = form(&[("username", "clerk"), ("password", "clerk-password")]);
+    let cross = request(&s.addr, "POST", "/login", &[FORM, ("Sec-Fetch-Site", "cross-site")], &login);
+    assert_eq!(cross.status, 403, "a sign-in posted from another site");
+    assert!(session_cookie(&cross).is_none(), "no session for it");
+    let origin = request(&s.addr, "POST", "/login", &[FORM, ("Origin", "https://evil.example")], &login);
+    assert_eq!(origin.status, 403, "a sign-in from another origin");
+    let same = format!("http://{}", s.addr);
+    let ok = request(
+        &s.addr,
+        "POST",
+        "/login",
+        &[FORM, ("Origin", &same), ("Sec-Fetch-Site", "same-origin")],
+        &login,
+    );
+    assert_eq!(ok.status, 303, "a sign-in from the application's own page");
+    let clerk = sign_in(&s, "clerk");
+    assert_eq!(request(&s.addr, "HEAD", "/", &[("Cookie", &clerk.cookie)], b"").status, 200, "HEAD as GET");
+    assert_eq!(request(&s.addr, "PUT", "/entries", &[("Cookie", &clerk.cookie)], b"").status, 405);
+}

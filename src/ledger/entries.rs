@@ -112,6 +112,26 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         self
     }
 
+    /// The problem of naming `voucher`, recorded as `lines`, when any of its lines is for a
+    /// sub-project outside the writer's scope.
+    fn voucher_out_of_scope(&mut self, voucher: &str, lines: &[StoredEntry]) -> Result<Option<Problem>> {
+        if self.scope.is_none() {
+            return Ok(None);
+        }
+        for line in lines {
+            if let Some(s) = self.subproject(&line.subproject)? {
+                if self.out_of_scope(&s).is_some() {
+                    let message = crate::tr!(
+                        "凭证 {voucher} 不属于您可以记账的县（市、区）",
+                        "voucher {voucher} is outside the counties you may record for"
+                    );
+                    return Ok(Some(Problem::new(Check::Access, message).column("voucher")));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// The problem of writing for `s` when it lies outside the writer's scope.
     fn out_of_scope(&self, s: &StoredSubproject) -> Option<Problem> {
         let scope = self.scope.as_ref()?;
@@ -174,6 +194,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                 return self.write_again(&old, e, file_line);
             }
             let lines = self.tx.voucher_entries(&e.voucher)?;
+            if let Some(p) = self.voucher_out_of_scope(&e.voucher, &lines)? {
+                return Ok(Err(vec![p]));
+            }
             if lines.iter().any(|l| l.id <= self.before) {
                 return Ok(Err(vec![lines_recorded_together(e, &lines)]));
             }
@@ -570,6 +593,13 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             )
             .column("reverses")]));
         };
+        // Nothing is said of a voucher outside the writer's scope, not even its lines or date.
+        if self.scope.is_some() {
+            let lines = self.tx.voucher_entries(voucher)?;
+            if let Some(p) = self.voucher_out_of_scope(voucher, &lines)? {
+                return Ok(Err(vec![p.column("reverses")]));
+            }
+        }
         let original = match self.original_of(voucher, e.reverses_line)? {
             Ok(original) => original,
             Err(problem) => return Ok(Err(vec![problem])),

@@ -557,10 +557,24 @@ pub fn reconcile(
     payments: Option<&[Payment]>,
     receipts: Option<&[Payment]>,
 ) -> Result<ReconcileReport> {
+    reconcile_seen(db, catalog, project, payments, receipts, &|_| true)
+}
+
+/// `reconcile` for someone who may see only some sub-projects (`seen`): a voucher of the
+/// records that the ledger holds for a sub-project they may not see is treated as unknown,
+/// so the notes never tell them what another project recorded.
+pub fn reconcile_seen(
+    db: &Db,
+    catalog: &Catalog,
+    project: &str,
+    payments: Option<&[Payment]>,
+    receipts: Option<&[Payment]>,
+    seen: &dyn Fn(&str) -> bool,
+) -> Result<ReconcileReport> {
     let matrix = matrix(db, catalog, project)?;
     let side = |side: Side, records: Option<&[Payment]>| -> Result<(Option<Summary>, Option<Matches>)> {
         let Some(records) = records else { return Ok((None, None)) };
-        let matches = classify(db, side, project, records, &matrix)?;
+        let matches = classify(db, side, project, records, &matrix, seen)?;
         let rows = Matches {
             rows: matches.iter().map(match_row).collect(),
             without_voucher: records.iter().filter(|r| r.voucher.is_none()).count(),
@@ -619,7 +633,14 @@ fn matrix(db: &Db, catalog: &Catalog, project: &str) -> Result<Matrix> {
 
 /// Matches the records against the project's entries of the side's kind; a voucher found
 /// elsewhere in the ledger and a sub-project the project does not have are named in the note.
-fn classify(db: &Db, side: Side, project: &str, records: &[Payment], matrix: &Matrix) -> Result<Vec<Match>> {
+fn classify(
+    db: &Db,
+    side: Side,
+    project: &str,
+    records: &[Payment],
+    matrix: &Matrix,
+    seen: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Match>> {
     let ledger = match side {
         Side::Payments => db.project_payments(project)?,
         Side::Receipts => db.project_disbursements(project)?,
@@ -627,7 +648,8 @@ fn classify(db: &Db, side: Side, project: &str, records: &[Payment], matrix: &Ma
     let ours: HashSet<&str> = ledger.iter().map(|p| p.voucher.as_str()).collect();
     let mut elsewhere = HashMap::new();
     for voucher in records.iter().filter_map(|r| r.voucher.as_deref()).filter(|v| !ours.contains(v)) {
-        if let Some(e) = db.voucher_lines(voucher)?.into_iter().next() {
+        if let Some(e) = db.voucher_lines(voucher)?.into_iter().next().filter(|e| seen(e.subproject.as_str()))
+        {
             let note = match e.kind {
                 kind if kind == side.kind() => {
                     let (noun, sub) = (side.noun(), &e.subproject);

@@ -79,7 +79,9 @@ pub fn statement_value(db: &AppState, user: &User, q: &Fields) -> Result<(Statem
     let db = db.snapshot()?;
     let catalog = db.catalog()?;
     let places = db.places()?;
-    let period = statement::Period::year(year_of(&db, q)?).ok_or_else(|| bad("year", "year".into()))?;
+    let year = year_of(&db, q)?;
+    let period = statement::Period::year(year)
+        .ok_or_else(|| bad("year", crate::tr!("'{year}' 不是年度", "'{year}' is not a year")))?;
     let department = crate::args::resolve_department(&catalog, field(q, "department"))?;
     let asked = crate::args::resolve_county(&catalog, field(q, "county"))?;
     let project = scope::project_for(user, &places, field(q, "project"))?;
@@ -220,9 +222,20 @@ fn parse_entry(j: &JsonEntry) -> Result<NewEntry, Vec<Problem>> {
         (Some(serde_json::Value::String(s)), true) => {
             flag(p, "amount", Check::R6, Fen::parse_positive(s.as_str()).map_err(|e| e.to_string()))
         }
-        (Some(serde_json::Value::Number(n)), true) => {
+        // A JSON number with decimals is binary floating point on the way in: only whole yuan
+        // are taken as numbers, anything finer as a string.
+        (Some(serde_json::Value::Number(n)), true) if n.is_i64() || n.is_u64() => {
             flag(p, "amount", Check::R6, Fen::parse_positive(&n.to_string()).map_err(|e| e.to_string()))
         }
+        (Some(serde_json::Value::Number(n)), true) => flag(
+            p,
+            "amount",
+            Check::R6,
+            Err(crate::tr!(
+                "金额 {n} 请写成字符串（如 \"1234.50\"）：JSON 小数在传输中不精确",
+                "write the amount {n} as a string (\"1234.50\"): a JSON decimal is not exact in transit"
+            )),
+        ),
         (_, true) => {
             flag(p, "amount", Check::R6, Err(crate::lang::pick("缺少金额", "amount is missing").to_string()))
         }

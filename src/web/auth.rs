@@ -85,10 +85,17 @@ pub async fn gate(State(state): State<AppState>, session: Session, req: Request,
     let Some(path) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()) else {
         return html::not_found().await.into_response();
     };
-    let Some(policy) = super::policy_of(req.method(), &path) else {
-        return Failure::Forbidden(String::new()).respond(false);
+    // HEAD is answered as GET is; a method the path does not take is 405.
+    let method =
+        if req.method() == axum::http::Method::HEAD { axum::http::Method::GET } else { req.method().clone() };
+    let Some(policy) = super::policy_of(&method, &path) else {
+        return (StatusCode::METHOD_NOT_ALLOWED, "405").into_response();
     };
     let api = path.starts_with("/api/");
+    if req.method() == axum::http::Method::POST && from_another_site(req.headers()) {
+        // A form posted from another site (sign-in CSRF included) is refused before anything.
+        return Failure::Csrf.respond(api);
+    }
     if policy == Policy::Public {
         return next.run(req).await;
     }
@@ -116,6 +123,24 @@ pub async fn gate(State(state): State<AppState>, session: Session, req: Request,
     // The handler runs in the user's language, on whichever thread polls it; `blocking`
     // carries it on to the ledger work.
     InLang { lang, inner: Box::pin(next.run(req)) }.await
+}
+
+/// Whether the browser says the request comes from another site: `Sec-Fetch-Site` other than
+/// same-origin (or none, typed by the user), or an `Origin` naming another host than the
+/// request's. Scripts send neither and pass; they prove themselves with a token.
+fn from_another_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        if site != "same-origin" && site != "none" {
+            return true;
+        }
+    }
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) if origin != "null" => {
+            origin.split_once("://").map(|(_, authority)| authority) != Some(host)
+        }
+        _ => false,
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -266,7 +291,7 @@ pub async fn login(
 ) -> Response {
     let json = wants_json(&headers);
     let lang = asked_lang(&form.lang);
-    if !state.0.throttle.admit(&form.username, Some(peer.ip())) {
+    if !state.0.throttle.admit(&form.username, Some(client_address(peer.ip(), &headers))) {
         if json {
             return Failure::Throttled.respond(true);
         }
@@ -315,6 +340,17 @@ pub async fn login(
         .into_response();
     }
     Redirect::to("/").into_response()
+}
+
+/// The address a sign-in comes from: the peer's, or, when the peer is a reverse proxy on this
+/// machine, the address that proxy appended last to `X-Forwarded-For` (a client cannot forge
+/// that one: the proxy writes it).
+fn client_address(peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    if !peer.is_loopback() {
+        return peer;
+    }
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    forwarded.and_then(|f| f.rsplit(',').next()).and_then(|a| a.trim().parse().ok()).unwrap_or(peer)
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {

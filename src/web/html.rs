@@ -11,6 +11,13 @@ use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
+/// Locks `m`, recovering it if a panic poisoned it: what the locks here guard (idle
+/// connections, caches, the writer, whose transaction rolled back as the panic unwound) stays
+/// usable, so one failed request never disables the server.
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Runs ledger work off the async threads, in the language of the thread that asked.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
@@ -35,6 +42,8 @@ pub enum Failure {
     Throttled,
     /// A body over its limit (413).
     TooLarge,
+    /// The ledger's writer stayed busy too long (503); nothing was written.
+    Busy,
     /// Nothing of that name the user may see (404).
     NotFound(String),
     /// Bad input or a broken rule; nothing was written (422).
@@ -54,6 +63,7 @@ impl Failure {
             Failure::Forbidden(_) | Failure::Csrf => StatusCode::FORBIDDEN,
             Failure::Throttled => StatusCode::TOO_MANY_REQUESTS,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Failure::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Failure::NotFound(_) => StatusCode::NOT_FOUND,
             Failure::Rejected(problems) => refusal_status(problems),
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -72,6 +82,11 @@ impl Failure {
             .to_string(),
             Failure::Throttled => pick("尝试次数过多，请稍后再试", "too many attempts: try again later").to_string(),
             Failure::TooLarge => pick("上传内容过大", "the request is too large").to_string(),
+            Failure::Busy => pick(
+                "账本正在写入另一项较大的内容（如导入），请稍后重试；未写入任何内容",
+                "the ledger is busy with another large write (an import): try again shortly; nothing was written",
+            )
+            .to_string(),
             Failure::NotFound(what) if !what.is_empty() => what.clone(),
             Failure::NotFound(_) => pick("没有这个页面", "no such page").to_string(),
             Failure::Rejected(_) => pick("未写入任何内容", "nothing was written").to_string(),
@@ -190,7 +205,11 @@ pub fn render(t: &impl Template) -> Response {
         Ok(body) => Html(body).into_response(),
         Err(e) => {
             eprintln!("fundledger serve: a page failed to render: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            let message = pick(
+                "服务器出错；管理员可在服务器日志中查看详情",
+                "the server failed; the admin finds the detail in the server's log",
+            );
+            (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
         }
     }
 }

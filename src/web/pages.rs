@@ -85,7 +85,7 @@ fn db_findings_recent(
     catalog: &crate::catalog::Catalog,
 ) -> Result<(String, crate::report::check::Findings), Failure> {
     let today = today();
-    let mut cache = state.0.findings.lock().map_err(Failure::internal)?;
+    let mut cache = super::html::lock(&state.0.findings);
     if let Some((at, clock, found)) = cache.as_ref() {
         if at.elapsed() < DASHBOARD_FINDINGS_TTL && found.as_of == today {
             return Ok((clock.clone(), found.clone()));
@@ -331,7 +331,9 @@ pub async fn entries(
         readable_project(&me, &places, &project)?;
         let channel =
             crate::args::resolve_channel(&catalog, Some(field(&q, "channel")).filter(|c| !c.is_empty()))?;
-        let rows = db.subproject_entries(&subproject, channel.as_deref(), 5_000)?;
+        // A page shows the first entries; a download carries them all.
+        let limit = if q.contains_key("format") { usize::MAX } else { ENTRIES_SHOWN };
+        let rows = db.subproject_entries(&subproject, channel.as_deref(), limit)?;
         let mut table = Report {
             title: match &channel {
                 Some(ch) => {
@@ -371,6 +373,12 @@ pub async fn entries(
                 false,
             );
         }
+        if rows.len() == ENTRIES_SHOWN && limit == ENTRIES_SHOWN {
+            table.notes.push(crate::tr!(
+                "只显示前 {ENTRIES_SHOWN} 条分录；下载的 Excel 或 CSV 含全部分录",
+                "only the first {ENTRIES_SHOWN} entries are shown; the Excel or CSV download holds them all"
+            ));
+        }
         let doc = Doc {
             title: table.title.clone(),
             sections: vec![table],
@@ -392,6 +400,9 @@ pub async fn entries(
     .await?;
     report_answer(page, &doc, format.as_deref(), "entries", &url)
 }
+
+/// How many entries the entries page shows (its downloads have them all).
+const ENTRIES_SHOWN: usize = 5_000;
 
 /// The reversal form: the voucher to reverse (every line of it), the new voucher, the reason.
 fn reverse_form(v: &Fields) -> Form {
@@ -811,7 +822,11 @@ pub struct Job {
     file: String,
     watch: std::sync::Arc<crate::progress::Watch>,
     outcome: JobOutcome,
+    started: std::time::Instant,
 }
+
+/// How long a job's result waits for its page; older ones are dropped at the next import.
+const JOB_KEPT: std::time::Duration = std::time::Duration::from_secs(3600);
 
 type JobOutcome = std::sync::Arc<std::sync::Mutex<Option<Result<crate::pipeline::Summary, Failure>>>>;
 
@@ -850,23 +865,30 @@ pub async fn import(
         file: file.name.clone(),
         watch: watch.clone(),
         outcome: outcome.clone(),
+        started: std::time::Instant::now(),
     };
     let id = super::auth::random_token();
-    state.0.jobs.lock().map_err(Failure::internal)?.insert(id.clone(), job);
+    {
+        let mut jobs = super::html::lock(&state.0.jobs);
+        jobs.retain(|_, j| j.started.elapsed() < JOB_KEPT);
+        jobs.insert(id.clone(), job);
+    }
     let db = state.clone();
     let who = me.user.clone();
     let lang = crate::lang::current();
     let running = tokio::task::spawn_blocking(move || {
-        let imported = crate::lang::with(lang, || {
-            let mut db = db.writer()?;
-            let scope = scope::write_scope(&who);
-            let (path, name) = (&file.path, &file.name);
-            Ok(crate::ledger::import_upload(&mut db, what, path, name, &who.name, scope, Some(watch))?)
-        });
+        // A panic in the import is answered like any failure, never a page waiting forever.
+        let imported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::lang::with(lang, || {
+                let mut db = db.writer()?;
+                let scope = scope::write_scope(&who);
+                let (path, name) = (&file.path, &file.name);
+                Ok(crate::ledger::import_upload(&mut db, what, path, name, &who.name, scope, Some(watch))?)
+            })
+        }))
+        .unwrap_or_else(|_| Err(Failure::Internal("the import panicked".into())));
         drop(file);
-        if let Ok(mut slot) = outcome.lock() {
-            *slot = Some(imported);
-        }
+        *super::html::lock(&outcome) = Some(imported);
     });
     // A small file is done at once: answer with its result. A big one is followed by its page.
     if tokio::time::timeout(import_wait(), running).await.is_err() {
@@ -878,12 +900,12 @@ pub async fn import(
 /// The result of a finished import (the job is then forgotten), or its progress.
 async fn finish_job(state: &AppState, me: &Me, session: &Session, id: &str) -> Answer {
     let (kind, file, progress, outcome) = {
-        let jobs = state.0.jobs.lock().map_err(Failure::internal)?;
+        let jobs = super::html::lock(&state.0.jobs);
         let Some(job) = jobs.get(id).filter(|j| j.owner == me.user.name) else {
             let message = pick("没有这个导入任务（或已结束）", "no such import (or it has finished)");
             return Err(Failure::NotFound(message.to_string()));
         };
-        let outcome = job.outcome.lock().map_err(Failure::internal)?.take();
+        let outcome = super::html::lock(&job.outcome).take();
         (job.kind.clone(), job.file.clone(), job.watch.get(), outcome)
     };
     let Some(outcome) = outcome else {
@@ -901,7 +923,7 @@ async fn finish_job(state: &AppState, me: &Me, session: &Session, id: &str) -> A
         ));
         return Ok(html::render(&page));
     };
-    state.0.jobs.lock().map_err(Failure::internal)?.remove(id);
+    super::html::lock(&state.0.jobs).remove(id);
     match outcome {
         Ok(s) => {
             let (encoding, added, unchanged) = (s.encoding, s.added, s.unchanged);
@@ -1280,12 +1302,17 @@ pub async fn reconcile(
             page.blocks.push(Block::Form(reconcile_form(&code)));
             return Ok(page);
         }
-        let value = crate::report::reconcile::reconcile(
+        let places = db.places()?;
+        let seen = |sub: &str| {
+            places.project_of_subproject(sub).is_some_and(|p| places.may_read_project(&me.user, p))
+        };
+        let value = crate::report::reconcile::reconcile_seen(
             &db,
             &db.catalog()?,
             &code,
             payments.as_deref(),
             receipts.as_deref(),
+            &seen,
         )?;
         let lang = crate::lang::current();
         let doc = render::reconcile::doc(&value, lang);

@@ -40,7 +40,7 @@ impl Pool {
 
     /// A read-only connection inside a fresh read transaction, back to the pool when dropped.
     pub fn snapshot(&self) -> Result<Reader<'_>, Failure> {
-        let idle = self.readers.lock().map_err(Failure::internal)?.pop();
+        let idle = super::html::lock(&self.readers).pop();
         let db = match idle {
             Some(db) => db,
             None => Db::open_reader(&self.path)?,
@@ -49,15 +49,30 @@ impl Pool {
         Ok(Reader { pool: self, db: Some(db) })
     }
 
-    /// The writer connection, for one write at a time.
+    /// The writer connection, for one write at a time. A write waits at most `WRITER_WAIT`
+    /// for it (behind an import, say), then is refused with nothing written: it never starts
+    /// after its request has been answered.
     pub fn writer(&self) -> Result<Writer<'_>, Failure> {
-        let mut slot = self.writer.lock().map_err(Failure::internal)?;
+        let deadline = std::time::Instant::now() + WRITER_WAIT;
+        let mut slot = loop {
+            match self.writer.try_lock() {
+                Ok(slot) => break slot,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => return Err(Failure::Busy),
+            }
+        };
         if slot.is_none() {
             *slot = Some(Db::open(&self.path)?);
         }
         Ok(Writer { slot })
     }
 }
+
+/// How long a write waits for the writer connection (well within the request's timeout).
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub struct Reader<'p> {
     pool: &'p Pool,
@@ -68,7 +83,7 @@ impl Reader<'_> {
     /// Where each project, sub-project and line lies: read again only when the register grew.
     pub fn places(&self) -> Result<Arc<Places>, Failure> {
         let marks = self.register_marks()?;
-        let mut cached = self.pool.places.lock().map_err(Failure::internal)?;
+        let mut cached = super::html::lock(&self.pool.places);
         if let Some((at, places)) = cached.as_ref() {
             if *at == marks {
                 return Ok(places.clone());
@@ -92,10 +107,9 @@ impl Drop for Reader<'_> {
     fn drop(&mut self) {
         if let Some(db) = self.db.take() {
             db.end_snapshot();
-            if let Ok(mut idle) = self.pool.readers.lock() {
-                if idle.len() < IDLE_READERS {
-                    idle.push(db);
-                }
+            let mut idle = super::html::lock(&self.pool.readers);
+            if idle.len() < IDLE_READERS {
+                idle.push(db);
             }
         }
     }

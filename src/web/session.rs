@@ -45,7 +45,8 @@ impl SqliteStore {
                  id      TEXT PRIMARY KEY,
                  data    BLOB NOT NULL,
                  expires INTEGER NOT NULL
-             );",
+             );
+             CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires);",
         )?;
         conn.execute(
             "DELETE FROM sessions WHERE expires < ?1",
@@ -63,9 +64,18 @@ impl SqliteStore {
         Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let conn = self.conn.lock().map_err(|_| backend("the sessions store is poisoned"))?;
-        f(&conn).map_err(backend)
+    /// Runs `f` on the store's connection, off the async threads (SQLite may wait for a lock).
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&conn).map_err(backend)
+        })
+        .await
+        .map_err(backend)?
     }
 }
 
@@ -77,12 +87,18 @@ impl SessionStore for SqliteStore {
         loop {
             let id = record.id.to_string();
             let expires = record.expiry_date.unix_timestamp();
-            let inserted = self.with(|c| {
-                c.execute(
-                    "INSERT OR IGNORE INTO sessions (id, data, expires) VALUES (?1, ?2, ?3)",
-                    params![id, data, expires],
-                )
-            })?;
+            let data = data.clone();
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let inserted = self
+                .with(move |c| {
+                    // Each new session also clears the expired ones.
+                    c.execute("DELETE FROM sessions WHERE expires < ?1", [now])?;
+                    c.execute(
+                        "INSERT OR IGNORE INTO sessions (id, data, expires) VALUES (?1, ?2, ?3)",
+                        params![id, data, expires],
+                    )
+                })
+                .await?;
             if inserted == 1 {
                 return Ok(());
             }
@@ -93,31 +109,36 @@ impl SessionStore for SqliteStore {
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
         let (id, expires) = (record.id.to_string(), record.expiry_date.unix_timestamp());
-        self.with(|c| {
+        self.with(move |c| {
             c.execute(
                 "INSERT INTO sessions (id, data, expires) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires = excluded.expires",
                 params![id, data, expires],
             )
-        })?;
+        })
+        .await?;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let id = id.to_string();
-        let data: Option<Vec<u8>> = self.with(|c| {
-            c.query_row("SELECT data FROM sessions WHERE id = ?1 AND expires >= ?2", params![id, now], |r| {
-                r.get(0)
+        let data: Option<Vec<u8>> = self
+            .with(move |c| {
+                c.query_row(
+                    "SELECT data FROM sessions WHERE id = ?1 AND expires >= ?2",
+                    params![id, now],
+                    |r| r.get(0),
+                )
+                .optional()
             })
-            .optional()
-        })?;
+            .await?;
         data.map(|d| serde_json::from_slice(&d).map_err(|e| Error::Decode(e.to_string()))).transpose()
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
         let id = id.to_string();
-        self.with(|c| c.execute("DELETE FROM sessions WHERE id = ?1", [id]))?;
+        self.with(move |c| c.execute("DELETE FROM sessions WHERE id = ?1", [id])).await?;
         Ok(())
     }
 }
