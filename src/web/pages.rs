@@ -25,6 +25,7 @@ use tower_sessions::Session;
 type Fields = HashMap<String, String>;
 type Answer = Result<Response, Failure>;
 
+/// A form or query field, trimmed; empty when absent.
 fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map(|s| s.trim()).unwrap_or("")
 }
@@ -52,6 +53,7 @@ fn report_answer(mut page: Page, doc: &Doc, format: Option<&str>, file: &str, ur
     Ok(html::render(&page))
 }
 
+/// CSV with a UTF-8 BOM first, as `--out` writes it, so Excel reads the Chinese.
 fn with_bom(bytes: Vec<u8>) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     out.extend(bytes);
