@@ -189,7 +189,15 @@ pub fn statement(db: &Db, catalog: &Catalog, period: Period, filter: &Filter) ->
 /// The statement's rows in department (catalogue order), role (lead first), channel
 /// (catalogue order), project, sub-project and appropriation-line order.
 pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter, by: By) -> Result<Vec<Row>> {
-    let acc = accumulate(db, catalog, period, by)?;
+    // Only the rows of one county are figured when the filter names one (or a project, which
+    // lies in one): entitlements and fair shares are per county, so its rows are the same.
+    let projects = db.projects()?;
+    let county = match (&filter.county, &filter.project) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(p)) => projects.iter().find(|r| r.row.code == p.as_str()).map(|r| r.row.county.clone()),
+        (None, None) => None,
+    };
+    let acc = accumulate(db, catalog, period, by, county.as_deref())?;
     let lines: HashMap<String, LineRef> = match by {
         By::Subproject => HashMap::new(),
         By::Appropriation => db
@@ -202,7 +210,7 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
             .collect(),
     };
     let names: HashMap<String, String> =
-        db.projects()?.into_iter().map(|p| (p.row.code.to_string(), p.row.name)).collect();
+        projects.into_iter().map(|p| (p.row.code.to_string(), p.row.name)).collect();
     let department_seq: HashMap<&str, usize> =
         catalog.departments.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
     let channel_seq: HashMap<&str, usize> =
@@ -310,10 +318,22 @@ fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
 /// Every (sub-project, channel) that moved by the period's end or has an entitlement from a
 /// project approved by then, with its balances at both ends (per appropriation line when
 /// split) and its entitlement.
-fn accumulate(db: &Db, catalog: &Catalog, period: Period, by: By) -> Result<BTreeMap<Key, Acc>> {
-    let closing = db.balance_lines_as_of(period.to)?;
+fn accumulate(
+    db: &Db,
+    catalog: &Catalog,
+    period: Period,
+    by: By,
+    county: Option<&str>,
+) -> Result<BTreeMap<Key, Acc>> {
+    let in_county = |lines: Vec<crate::model::BalanceLine>| -> Vec<crate::model::BalanceLine> {
+        match county {
+            Some(c) => lines.into_iter().filter(|l| l.county == c).collect(),
+            None => lines,
+        }
+    };
+    let closing = in_county(db.balance_lines_as_of(period.to)?);
     let opening = match period.from.and_then(|d| d.pred_opt()) {
-        Some(day_before) => db.balance_lines_as_of(Some(day_before))?,
+        Some(day_before) => in_county(db.balance_lines_as_of(Some(day_before))?),
         None => Vec::new(),
     };
     let approved: HashMap<String, NaiveDate> =
@@ -333,12 +353,9 @@ fn accumulate(db: &Db, catalog: &Catalog, period: Period, by: By) -> Result<BTre
             end.add(&l.balance);
         }
     }
-    for e in entitlements::entitlements_with(
-        db,
-        catalog,
-        &closing,
-        period.to.unwrap_or_else(|| chrono::Local::now().date_naive()),
-    )? {
+    let as_of = period.to.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let issued = entitlements::issued_by_county_channel(db, as_of)?;
+    for e in entitlements::entitlements_in(db, catalog, &closing, as_of, &issued, county)? {
         let started = period.to.is_none_or(|to| approved.get(&e.project).is_some_and(|d| *d <= to));
         let moved = acc.contains_key(&(e.project.clone(), e.subproject.clone(), e.channel.clone()));
         if !started && !moved {
