@@ -3,29 +3,10 @@
 
 mod common;
 
-use common::{Ledger, Run, BIN};
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-/// Runs fundledger on `l` with `stdin` as standard input.
-fn with_stdin(l: &Ledger, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&l.db)
-        .args(args)
-        .current_dir(l.dir.path())
-        .env("FUNDLEDGER_OPERATOR", "测试员")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run fundledger");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("fundledger finishes").into()
-}
+use common::Ledger;
 
 fn ok_with_stdin(l: &Ledger, args: &[&str], stdin: &str) -> String {
-    let r = with_stdin(l, args, stdin);
+    let r = l.run_with_stdin(args, stdin);
     assert_eq!(r.code, 0, "fundledger {args:?} failed:\n{}{}", r.stdout, r.stderr);
     r.stdout
 }
@@ -34,7 +15,7 @@ fn ok_with_stdin(l: &Ledger, args: &[&str], stdin: &str) -> String {
 /// the ledger file byte for byte as it was.
 fn refused_with_stdin(l: &Ledger, args: &[&str], stdin: &str, fragments: &[&str]) -> String {
     let before = l.bytes();
-    let r = with_stdin(l, args, stdin);
+    let r = l.run_with_stdin(args, stdin);
     assert_eq!(r.code, 1, "fundledger {args:?} should be refused:\n{}{}", r.stdout, r.stderr);
     for f in fragments {
         assert!(r.stderr.contains(f), "stderr lacks {f:?}:\n{}", r.stderr);

@@ -174,19 +174,10 @@ impl Client {
 }
 
 /// Runs fundledger with `stdin`.
+/// Runs fundledger with `stdin`, which must succeed.
 fn with_stdin(l: &Ledger, args: &[&str], stdin: &str) {
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&l.db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run fundledger");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin");
-    let out = child.wait_with_output().expect("fundledger finishes");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let r = l.run_with_stdin(args, stdin);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
 }
 
 /// The small ledger (南湖区: P-AGRI, P-LAND; 嘉善县: P-PEOPLE) with a user of each role:

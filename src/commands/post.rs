@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::db::Db;
 use crate::error::{Check, Error, Problem, Result};
-use crate::ledger::{EntryWriter, Outcome, Stamp};
+use crate::ledger::{Outcome, Stamp};
 use crate::model::{self, AppropriationCode, Kind, NewEntry, SubprojectCode, Voucher};
 use crate::money::Fen;
 
@@ -152,13 +152,9 @@ pub fn run_reverse(ctx: &Ctx, a: &ReverseArgs) -> Result<u8> {
 fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
     let Some(entry) = entries.first() else { return Ok(0) };
     let mut db = Db::open(&ctx.db_path())?;
-    let stamp = Stamp::now(&ctx.operator);
-    let tx = db.begin()?;
-    let catalog = tx.catalog()?;
-    let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
+    let reversal = entry.kind == Kind::Reverse;
     // The writer names CSV columns; on the command line they are options (the entry a
     // reversal names is the VOUCHER argument, which has no option of its own).
-    let reversal = entry.kind == Kind::Reverse;
     let as_option = |p: Problem| match p.column.as_deref() {
         None => p,
         Some("reverses") => p.column("VOUCHER"),
@@ -173,31 +169,11 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
             p.column(option)
         }
     };
-    let mut problems = Vec::new();
-    let mut added = 0;
-    for e in entries {
-        match w.write(e)? {
-            Ok(Outcome::Added) => added += 1,
-            Ok(Outcome::Unchanged) => {}
-            Err(p) => problems.extend(p.into_iter().map(as_option)),
-        }
-    }
-    problems.extend(w.incomplete_vouchers().into_iter().map(|(_, p)| as_option(p)));
-    if !problems.is_empty() {
-        return Err(Error::Rejected(problems));
-    }
-    w.finish()?;
+    let command = if reversal { "reverse" } else { "post" };
+    let added =
+        crate::ledger::record_voucher(&mut db, entries, &Stamp::now(&ctx.operator), None, command)?
+            .map_err(|problems| Error::Rejected(problems.into_iter().map(|(_, p)| as_option(p)).collect()))?;
     let outcome = if added > 0 { Outcome::Added } else { Outcome::Unchanged };
-    let summary = match (outcome, entries.len()) {
-        (Outcome::Added, 1) => format!("recorded {}", entry.kind),
-        (Outcome::Added, n) => format!("recorded {} ({n} lines)", entry.kind),
-        (Outcome::Unchanged, _) => String::new(),
-    };
-    tx.commit(&stamp.record(
-        if entry.kind == Kind::Reverse { "reverse" } else { "post" },
-        &entry.voucher,
-        &summary,
-    ))?;
     let voucher = &entry.voucher;
     let shown = match entries.len() {
         1 => voucher.to_string(),

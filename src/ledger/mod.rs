@@ -157,3 +157,47 @@ pub fn reversal(
         })
         .collect()
 }
+
+/// What `record_voucher` refused: each problem with the voucher line of the entry it is about
+/// (`None` for the voucher as a whole), for the caller to name as its user sees it.
+pub type VoucherProblems = Vec<(Option<u32>, Problem)>;
+
+/// Records a voucher's lines together, or nothing, journaled as `command`: how many lines
+/// were added (0 when the voucher was recorded before with the same content), or every
+/// problem. With a `scope` (a web user's), lines outside it are refused like any broken rule.
+pub fn record_voucher(
+    db: &mut crate::db::Db,
+    entries: &[crate::model::NewEntry],
+    stamp: &Stamp,
+    scope: Option<crate::model::UserScope>,
+    command: &str,
+) -> crate::error::Result<std::result::Result<usize, VoucherProblems>> {
+    let Some(first) = entries.first() else { return Ok(Ok(0)) };
+    let tx = db.begin()?;
+    let catalog = tx.catalog()?;
+    let mut w = EntryWriter::new(&tx, &catalog, stamp)?;
+    if let Some(scope) = scope {
+        w = w.within(scope);
+    }
+    let mut problems = Vec::new();
+    let mut added = 0;
+    for e in entries {
+        match w.write(e)? {
+            Ok(Outcome::Added) => added += 1,
+            Ok(Outcome::Unchanged) => {}
+            Err(p) => problems.extend(p.into_iter().map(|p| (Some(e.line), p))),
+        }
+    }
+    problems.extend(w.incomplete_vouchers().into_iter().map(|(_, p)| (None, p)));
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    w.finish()?;
+    let summary = match added {
+        0 => String::new(),
+        1 => format!("recorded {}", first.kind),
+        n => format!("recorded {} ({n} lines)", first.kind),
+    };
+    tx.commit(&stamp.record(command, &first.voucher, &summary))?;
+    Ok(Ok(added))
+}

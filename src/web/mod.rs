@@ -138,9 +138,12 @@ pub fn route_table() -> Vec<Route> {
     routes().into_iter().map(|(r, _)| r).collect()
 }
 
-/// The policy of a request's matched route, if it has one.
+/// The policy of a request's matched route, if it has one. The table is built once, not per
+/// request (building it builds every handler's router too).
 fn policy_of(method: &Method, path: &str) -> Option<Policy> {
-    routes().into_iter().find(|(r, _)| r.path == path && r.method == method.as_str()).map(|(r, _)| r.policy)
+    static TABLE: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(route_table);
+    table.iter().find(|r| r.path == path && r.method == method.as_str()).map(|r| r.policy)
 }
 
 /// What every handler shares.

@@ -10,7 +10,7 @@ use super::AppState;
 use crate::db::Db;
 use crate::error::{Check, Problem};
 use crate::lang::{pick, Lang};
-use crate::ledger::{EntryWriter, Outcome, Stamp};
+use crate::ledger::{Outcome, Stamp};
 use crate::model::{self, AppropriationCode, Kind, NewEntry, Role, SubprojectCode, Voucher};
 use crate::money::Fen;
 use crate::render::{self, Doc, Report, Unit};
@@ -575,33 +575,15 @@ pub(super) fn record_entries(
     entries: &[NewEntry],
     command: &str,
 ) -> Result<(Outcome, usize), Failure> {
-    let Some(first) = entries.first() else { return Ok((Outcome::Unchanged, 0)) };
-    let mut db = db.writer()?;
     let stamp = Stamp::now(&me.user.name);
-    let tx = db.begin()?;
-    let catalog = tx.catalog()?;
-    let mut w = EntryWriter::new(&tx, &catalog, &stamp)?.within(scope::write_scope(&me.user));
-    let mut problems = Vec::new();
-    let mut added = 0;
-    for e in entries {
-        match w.write(e)? {
-            Ok(Outcome::Added) => added += 1,
-            Ok(Outcome::Unchanged) => {}
-            Err(p) => problems.extend(p.into_iter().map(|p| Problem { line: Some(u64::from(e.line)), ..p })),
-        }
+    let scope = Some(scope::write_scope(&me.user));
+    match crate::ledger::record_voucher(&mut *db.writer()?, entries, &stamp, scope, command)? {
+        Ok(0) => Ok((Outcome::Unchanged, 0)),
+        Ok(added) => Ok((Outcome::Added, added)),
+        Err(problems) => Err(Failure::Rejected(
+            problems.into_iter().map(|(line, p)| Problem { line: line.map(u64::from), ..p }).collect(),
+        )),
     }
-    problems.extend(w.incomplete_vouchers().into_iter().map(|(_, p)| p));
-    if !problems.is_empty() {
-        return Err(Failure::Rejected(problems));
-    }
-    w.finish()?;
-    let summary = match added {
-        0 => String::new(),
-        1 => format!("recorded {}", first.kind),
-        n => format!("recorded {} ({n} lines)", first.kind),
-    };
-    tx.commit(&stamp.record(command, &first.voucher, &summary))?;
-    Ok((if added > 0 { Outcome::Added } else { Outcome::Unchanged }, added))
 }
 
 pub async fn post_entry(
@@ -1537,8 +1519,7 @@ pub async fn add_user(
     admin_write(&state, me, &session, "/users", users_refused, move |db, stamp| {
         let role = Role::parse(field(&f, "role"))
             .map_err(|m| crate::error::Error::rejected(Problem::new(Check::Access, m).column("role")))?;
-        let password = crate::users::Password::parse(f.get("password").map(String::as_str).unwrap_or(""))
-            .map_err(crate::error::Error::rejected)?;
+        let password = password_of(&f)?;
         let lang = if field(&f, "language") == "en" { Lang::En } else { Lang::Zh };
         let (counties, projects) = (list_of(field(&f, "counties")), list_of(field(&f, "projects")));
         let new = crate::users::NewUser {
@@ -1556,6 +1537,22 @@ pub async fn add_user(
     .await
 }
 
+/// The user a form acts on: the path names it when a script posts directly; the users page's
+/// forms post to `/users/-/…` and name it in a field.
+fn named_user(path: String, f: &Fields) -> String {
+    if path == "-" {
+        field(f, "name").to_string()
+    } else {
+        path
+    }
+}
+
+/// The form's password, as the rules for passwords take it (untrimmed).
+fn password_of(f: &Fields) -> crate::error::Result<crate::users::Password> {
+    crate::users::Password::parse(f.get("password").map(String::as_str).unwrap_or(""))
+        .map_err(crate::error::Error::rejected)
+}
+
 pub async fn disable_user(
     State(state): State<AppState>,
     Extension(me): Extension<Me>,
@@ -1563,8 +1560,7 @@ pub async fn disable_user(
     UrlPath(name): UrlPath<String>,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    // The form names the user in a field; the path names it when a link posts directly.
-    let name = if name == "-" { field(&f, "name").to_string() } else { name };
+    let name = named_user(name, &f);
     admin_write(&state, me, &session, "/users", users_refused, move |db, stamp| {
         crate::users::disable_user(db, &name, stamp)?;
         Ok(crate::tr!("已停用用户 {name}，其令牌已作废", "disabled user {name}; their tokens are revoked"))
@@ -1579,11 +1575,9 @@ pub async fn set_password(
     UrlPath(name): UrlPath<String>,
     UrlForm(f): UrlForm<Fields>,
 ) -> Answer {
-    // The form names the user in a field; the path names it when a script posts directly.
-    let name = if name == "-" { field(&f, "name").to_string() } else { name };
+    let name = named_user(name, &f);
     admin_write(&state, me, &session, "/users", users_refused, move |db, stamp| {
-        let password = crate::users::Password::parse(f.get("password").map(String::as_str).unwrap_or(""))
-            .map_err(crate::error::Error::rejected)?;
+        let password = password_of(&f)?;
         crate::users::set_password(db, &name, &password, stamp)?;
         Ok(crate::tr!("已为 {name} 设置新密码", "set a new password for {name}"))
     })

@@ -64,6 +64,24 @@ impl Ledger {
     }
 
     /// Runs with `--lang en`: for tests about the English text of messages.
+    /// Runs fundledger on this ledger with `stdin` as its standard input (a password).
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        use std::io::Write;
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("FUNDLEDGER_OPERATOR", "测试员")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run fundledger");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("fundledger finishes").into()
+    }
+
     pub fn run_en(&self, args: &[&str]) -> Run {
         let mut a = args.to_vec();
         a.extend(["--lang", "en"]);
