@@ -140,6 +140,10 @@ pub fn noun(table: &str) -> &str {
         "letter_lines" => ("确认书明细行", "line of confirmation letter"),
         "amendments" => ("变更", "amendment of"),
         "user_events" => ("用户变更", "change of user"),
+        "approval_settings" => ("审批设置", "approval setting"),
+        "pending_items" => ("待审批事项", "pending item"),
+        "pending_lines" => ("待审批分录", "pending line"),
+        "pending_decisions" => ("审批决定", "decision on"),
         "writes" => ("写入记录", "journal write"),
         other => (other, other),
     };

@@ -83,6 +83,14 @@ pub enum Command {
     Check(commands::check::Args),
     /// 部门资金报表，按年度或日期区间 / The per-department fund statement (部门资金报表), for a year or a date range.
     Statement(commands::statement::Args),
+    /// 双人复核：设置哪些类型的分录须由另一人审批（--kinds，none 为关闭） / Maker-checker: which kinds of entry a second person approves (--kinds; none turns it off).
+    Approval(commands::approval::SettingArgs),
+    /// 列出待审批事项（--all 含已决定的） / List the items waiting for approval (--all: with those decided).
+    Pending(commands::approval::PendingArgs),
+    /// 批准待审批事项：其分录记账生效（须由提交人以外的人） / Approve a pending item: its lines are recorded and take effect (by someone other than its maker).
+    Approve(commands::approval::ApproveArgs),
+    /// 驳回待审批事项并写明原因：预留的资金释放 / Reject a pending item with a reason: the money it reserved is released.
+    Reject(commands::approval::RejectArgs),
     /// 项目资金对账：子项目 × 资金类别矩阵，以及实施主体的支付和收款记录与台账的核对 / Reconcile a project: its sub-project × channel funds, and the implementing body's payment and receipt records against the ledger.
     Reconcile(commands::reconcile::Args),
     /// 记录验收：单项验收、整体验收、县级验收或市级验收 / Record an acceptance: item (单项验收), overall (整体验收), county (县级验收) or city (市级验收).
@@ -181,6 +189,10 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Statement(args) => commands::statement::run(ctx, &args),
         Command::Reconcile(args) => commands::reconcile::run(ctx, &args),
+        Command::Approval(args) => commands::approval::run_setting(ctx, &args),
+        Command::Pending(args) => commands::approval::run_pending(ctx, &args),
+        Command::Approve(args) => commands::approval::run_approve(ctx, &args),
+        Command::Reject(args) => commands::approval::run_reject(ctx, &args),
         Command::Accept(args) => commands::accept::run(ctx, &args),
         Command::Acceptance(args) => commands::accept::run_list(ctx, &args),
         Command::Letter(args) => commands::letter::run(ctx, &args),

@@ -13,6 +13,9 @@ use std::hash::BuildHasherDefault;
 pub enum Outcome {
     Added,
     Unchanged,
+    /// Submitted for a second person's approval (maker-checker): recorded as pending, with
+    /// its money reserved, and not yet an entry.
+    Pending,
 }
 
 /// The answer for one row: an outcome, or why it was refused. The outer `Result` is for
@@ -167,6 +170,8 @@ mod seen_keys_tests {
 pub struct Summary {
     pub added: u64,
     pub unchanged: u64,
+    /// Rows submitted for approval rather than recorded (maker-checker).
+    pub pending: u64,
     pub ignored_columns: Vec<String>,
     pub encoding: &'static str,
 }
@@ -220,6 +225,7 @@ pub fn run_lines<T: Keyed>(
         match outcome {
             Ok(Outcome::Added) => summary.added += 1,
             Ok(Outcome::Unchanged) => summary.unchanged += 1,
+            Ok(Outcome::Pending) => summary.pending += 1,
             Err(p) => p.into_iter().for_each(|p| located.push(p.at(&name, row.line))),
         }
         Ok(())

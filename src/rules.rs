@@ -177,6 +177,15 @@ impl Pool {
 pub struct Lowest {
     pub have: Fen,
     pub on: Option<NaiveDate>,
+    /// What pending items (maker-checker) hold back of the pool, already taken off `have`.
+    pub reserved: Fen,
+}
+
+impl Lowest {
+    /// The lowest with `reserved` held back by pending items.
+    pub fn less_reserved(self, reserved: Fen) -> Lowest {
+        Lowest { have: self.have - reserved, reserved: self.reserved + reserved, ..self }
+    }
 }
 
 /// The lowest of a pool that stands at `now` after every recorded day, over the day the
@@ -185,11 +194,11 @@ pub struct Lowest {
 /// common case, where the lowest is simply `now`).
 pub fn lowest_ahead(now: Fen, later: impl IntoIterator<Item = (NaiveDate, Fen)> + Clone) -> Lowest {
     let mut level = now - later.clone().into_iter().map(|(_, d)| d).sum::<Fen>();
-    let mut lowest = Lowest { have: level, on: None };
+    let mut lowest = Lowest { have: level, on: None, reserved: Fen::ZERO };
     for (day, change) in later {
         level += change;
         if level < lowest.have {
-            lowest = Lowest { have: level, on: Some(day) };
+            lowest = Lowest { have: level, on: Some(day), reserved: Fen::ZERO };
         }
     }
     lowest
@@ -216,14 +225,22 @@ pub fn no_overdraw(
         Direction::Forward => pick(zh_kind.to_string(), flow.to_string()),
     };
     let (have, label) = (lowest.have, pool.label());
+    let reserved = lowest.reserved;
+    let reserved = match reserved > Fen::ZERO {
+        true => crate::tr!(
+            "（已扣除待审批事项预留的 {reserved}）",
+            " (after the {reserved} reserved by items pending approval)"
+        ),
+        false => String::new(),
+    };
     let message = match lowest.on {
         None => crate::tr!(
-            "{doing} {amount}（指标 {appropriation} / 子项目 {subproject}）超过 {date} 的{label} {have}",
-            "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {have} {label} on {date}"
+            "{doing} {amount}（指标 {appropriation} / 子项目 {subproject}）超过 {date} 的{label} {have}{reserved}",
+            "{doing} of {amount} on appropriation {appropriation} / sub-project {subproject} exceeds the {have} {label} on {date}{reserved}"
         ),
         Some(day) => crate::tr!(
-            "日期为 {date} 的{doing} {amount}（指标 {appropriation} / 子项目 {subproject}）将透支{label}：{day} 该余额只剩 {have}，因为之后的分录已经用了它（R3 在每一天都成立，补记的分录不能花掉之后才到位的资金）",
-            "{doing} of {amount} dated {date} on appropriation {appropriation} / sub-project {subproject} would overdraw the money {label}: on {day} only {have} is left of it, because later entries already use it (R3 holds on every date, so a back-dated entry cannot spend money that arrives later)"
+            "日期为 {date} 的{doing} {amount}（指标 {appropriation} / 子项目 {subproject}）将透支{label}：{day} 该余额只剩 {have}{reserved}，因为之后的分录已经用了它（R3 在每一天都成立，补记的分录不能花掉之后才到位的资金）",
+            "{doing} of {amount} dated {date} on appropriation {appropriation} / sub-project {subproject} would overdraw the money {label}: on {day} only {have} is left of it{reserved}, because later entries already use it (R3 holds on every date, so a back-dated entry cannot spend money that arrives later)"
         ),
     };
     Err(Problem::new(Check::R3, message).column("amount"))

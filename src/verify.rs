@@ -148,6 +148,7 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let keys = compare_lines(db, &register, &lines, &mut problems)?;
     compare_activity(db, &register, &keys, &activity, &mut problems)?;
     compare_years(db, &register, &years, &mut problems)?;
+    compare_reservations(db, &register, &mut problems)?;
     Ok(VerifyReport {
         links: chain.links,
         head: chain.head,
@@ -156,6 +157,56 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         problems,
         anchor_link: chain.anchor_link,
     })
+}
+
+/// What undecided pending items reserve, re-derived from the items, against the kept
+/// `reservations`; and every approved item's lines recorded as its voucher's entries.
+fn compare_reservations(db: &Db, register: &Register, problems: &mut Vec<Problem>) -> Result<()> {
+    let (kept, derived) = db.reservations()?;
+    let kept: std::collections::BTreeMap<_, _> = kept.into_iter().collect();
+    let derived: std::collections::BTreeMap<_, _> = derived.into_iter().collect();
+    for key in kept.keys().chain(derived.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (k, d) = (kept.get(key).copied().unwrap_or_default(), derived.get(key).copied().unwrap_or_default());
+        if k != d {
+            let line = register.line_name(&LineId { appropriation: key.0, subproject: key.1 });
+            let pool = &key.2;
+            problems.push(Problem::new(
+                Check::R4,
+                crate::tr!(
+                    "{line} 的预留额（{pool}）记为 {k}，但由待审批事项推算为 {d}",
+                    "the reservation on {line} ({pool}) is kept as {k}, but the pending items give {d}"
+                ),
+            ));
+        }
+    }
+    for item in db.pending_items()? {
+        if item.decided.as_ref().map(|d| d.decision) != Some(crate::model::Decision::Approve) {
+            continue;
+        }
+        let entries = db.voucher_lines(&item.voucher)?;
+        let matches = entries.len() == item.lines.len()
+            && item.lines.iter().all(|l| {
+                entries.iter().any(|e| {
+                    e.line == l.line
+                        && e.date == l.date
+                        && e.kind == l.kind
+                        && e.appropriation_id == l.appropriation_id
+                        && e.subproject_id == l.subproject_id
+                        && e.amount == l.amount
+                })
+            });
+        if !matches {
+            let (id, voucher) = (item.id, &item.voucher);
+            problems.push(Problem::new(
+                Check::R4,
+                crate::tr!(
+                    "已批准的待审批事项 #{id} 与凭证 {voucher} 记录的分录不一致",
+                    "approved pending item #{id} does not match the entries recorded under voucher {voucher}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Derived and maintained balances per line; returns every line either side knows.

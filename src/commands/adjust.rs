@@ -90,7 +90,7 @@ fn record(ctx: &Ctx, a: &NewAdjustment) -> Result<u8> {
     let kind = if a.amount.is_positive() { "追加" } else { "调减" };
     let summary = match outcome {
         Outcome::Added => format!("{kind} {}", a.amount),
-        Outcome::Unchanged => String::new(),
+        Outcome::Unchanged | Outcome::Pending => String::new(),
     };
     tx.commit(&stamp.record("adjust", &a.appropriation, &summary))?;
     match outcome {
@@ -104,7 +104,7 @@ fn record(ctx: &Ctx, a: &NewAdjustment) -> Result<u8> {
                 )
             )
         }
-        Outcome::Unchanged => {
+        Outcome::Unchanged | Outcome::Pending => {
             let (doc, code) = (&a.document, &a.appropriation);
             crate::outln!(
                 "{}",

@@ -168,7 +168,7 @@ fn record(ctx: &Ctx, subject: Subject, code: &str, amendments: &[(String, NewAme
         };
         match w.write_at(a, None)? {
             Ok(Outcome::Added) => added.push(format!("{} = {}", a.field.code(), a.value)),
-            Ok(Outcome::Unchanged) => {}
+            Ok(Outcome::Unchanged | Outcome::Pending) => {}
             Err(p) => problems.extend(p.into_iter().map(as_option)),
         }
     }

@@ -36,11 +36,18 @@ pub fn print_summary(file: &Path, s: &Summary) {
     };
     let (file, encoding, added, unchanged) =
         (crate::error::shown_path(file), s.encoding, s.added, s.unchanged);
+    let pending = match s.pending {
+        0 => String::new(),
+        n => crate::tr!(
+            "，{n} 行已提交审批（金额已预留，由另一人批准后生效；见 `fundledger pending`）",
+            ", {n} submitted for approval (money reserved; they take effect when someone else approves them: see `fundledger pending`)"
+        ),
+    };
     crate::outln!(
         "{}",
         crate::tr!(
-            "已导入 {file}（{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变）{ignored}",
-            "imported {file} ({encoding}): {added} added, {unchanged} already recorded (unchanged){ignored}"
+            "已导入 {file}（{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变）{pending}{ignored}",
+            "imported {file} ({encoding}): {added} added, {unchanged} already recorded (unchanged){pending}{ignored}"
         )
     );
 }

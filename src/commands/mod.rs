@@ -3,6 +3,7 @@
 pub mod accept;
 pub mod adjust;
 pub mod allocate;
+pub mod approval;
 pub mod amend;
 pub mod backup;
 pub mod balances;

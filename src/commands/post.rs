@@ -170,10 +170,10 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
         }
     };
     let command = if reversal { "reverse" } else { "post" };
-    let added =
+    let done =
         crate::ledger::record_voucher(&mut db, entries, &Stamp::now(&ctx.operator), None, command)?
             .map_err(|problems| Error::Rejected(problems.into_iter().map(|(_, p)| as_option(p)).collect()))?;
-    let outcome = if added > 0 { Outcome::Added } else { Outcome::Unchanged };
+    let outcome = done.outcome();
     let voucher = &entry.voucher;
     let shown = match entries.len() {
         1 => voucher.to_string(),
@@ -184,6 +184,13 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
         Outcome::Added => {
             crate::outln!("{}", crate::tr!("已记录{zh} {shown}（{kind}）", "recorded {kind} {shown} ({zh})"))
         }
+        Outcome::Pending => crate::outln!(
+            "{}",
+            crate::tr!(
+                "{zh} {shown} 已提交审批，金额已预留；须由另一人 `fundledger approve` 后才生效（`fundledger pending` 列出待审批事项）",
+                "{kind} {shown} is submitted for approval and its money reserved; it takes effect when someone else approves it (`fundledger approve`; `fundledger pending` lists what waits)"
+            )
+        ),
         Outcome::Unchanged => crate::outln!(
             "{}",
             crate::tr!(

@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 19] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 23] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -36,6 +36,16 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 19] = [
     (
         "amendments",
         "subject || ' ' || coalesce((SELECT code FROM subprojects WHERE id = subproject_id), (SELECT code FROM projects WHERE id = project_id), '#' || id) || ' ' || field || ' (' || document || ')'",
+    ),
+    ("approval_settings", "'#' || id || ' ' || kinds"),
+    ("pending_items", "'#' || id || ' ' || voucher"),
+    (
+        "pending_lines",
+        "coalesce((SELECT voucher FROM pending_items WHERE id = item_id), '#' || item_id) || ' line ' || line",
+    ),
+    (
+        "pending_decisions",
+        "coalesce((SELECT voucher FROM pending_items WHERE id = item_id), '#' || item_id) || ' ' || decision",
     ),
     ("user_events", "coalesce((SELECT name FROM users WHERE id = user_id), '#' || user_id) || ' ' || action"),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),

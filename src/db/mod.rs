@@ -13,6 +13,7 @@ mod amend;
 mod chain;
 #[cfg(feature = "dev")]
 mod floor;
+mod approvals;
 mod letters;
 mod open;
 mod read;
@@ -69,6 +70,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0012_acceptance_status_in_force.sql"),
     include_str!("../../schema/0013_users.sql"),
     include_str!("../../schema/0014_entries_by_subproject.sql"),
+    include_str!("../../schema/0015_approvals.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

@@ -101,7 +101,10 @@ impl<'t, 'c> AdjustmentWriter<'t, 'c> {
     ) -> Result<std::result::Result<(), Problem>> {
         let id = appropriation.id;
         let adjusted: Fen = recorded.iter().map(|r| r.amount).sum();
-        let available = appropriation.amount + adjusted - self.tx.appropriation_drawn(id)?;
+        // Money reserved by items pending approval counts as drawn (R3 counts pending).
+        let available = appropriation.amount + adjusted
+            - self.tx.appropriation_drawn(id)?
+            - self.tx.reserved_available(id)?;
         let later = self.tx.appropriation_days_after(id, a.date)?;
         let lowest = rules::lowest_ahead(available, later.iter().map(|(d, net)| (*d, -*net)));
         Ok(shortfall(appropriation, recorded, a, lowest))

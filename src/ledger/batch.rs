@@ -194,7 +194,10 @@ fn import_in_tx(
     };
     let command = format!("import {}", what.name());
     let detail = input.name.clone();
-    let counts = format!("{} added, {} unchanged", summary.added, summary.unchanged);
+    let mut counts = format!("{} added, {} unchanged", summary.added, summary.unchanged);
+    if summary.pending > 0 {
+        counts.push_str(&format!(", {} pending approval", summary.pending));
+    }
     tx.commit(&stamp.record(&command, &detail, &counts))?;
     Ok(summary)
 }

@@ -74,6 +74,17 @@ pub struct EntryWriter<'t, 'c> {
     /// Where the signed-in user may write (`within`); `None` for the command line, whose
     /// operator is the shell's.
     scope: Option<crate::model::UserScope>,
+    /// Which kinds wait for a second person (maker-checker).
+    approval: crate::model::ApprovalSetting,
+    /// Whether any item was ever submitted for approval, and whether any money is reserved:
+    /// a ledger without approval looks nothing up for either.
+    pending_seen: bool,
+    reserved_seen: bool,
+    /// The approved item whose lines this writer records (`approving`).
+    approving: Option<i64>,
+    /// The items this writer submitted, by voucher, and the file line of each line submitted.
+    submitted: HashMap<Voucher, i64>,
+    submitted_lines: HashMap<VoucherLine, Option<u64>>,
 }
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
@@ -102,7 +113,144 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             given_again: HashMap::new(),
             status_changes: tx.status_changes()?,
             scope: None,
+            approval: tx.approval_setting()?,
+            pending_seen: tx.any_pending_item()?,
+            reserved_seen: tx.any_reservation()?,
+            approving: None,
+            submitted: HashMap::new(),
+            submitted_lines: HashMap::new(),
         })
+    }
+
+    /// Records the lines of `item`, just approved (its decision is written first), as the
+    /// entries they are: never submitted again.
+    pub fn approving(mut self, item: i64) -> Self {
+        self.approving = Some(item);
+        self
+    }
+
+    /// A voucher submitted for approval before this writer: the same line again, while it
+    /// waits, is unchanged; anything else is refused. `None` when the voucher was not
+    /// submitted, or was approved (its lines are entries), or is the one being approved.
+    fn submitted_before(&mut self, e: &NewEntry) -> Result<Option<std::result::Result<Outcome, Vec<Problem>>>> {
+        if self.submitted.contains_key(&e.voucher) {
+            return Ok(None);
+        }
+        let Some(item) = self.tx.pending_item_of(&e.voucher)? else { return Ok(None) };
+        if Some(item.id) == self.approving {
+            return Ok(None);
+        }
+        if self.scope.is_some() {
+            for l in &item.lines {
+                if let Some(p) = self.subproject(&l.subproject)?.and_then(|s| self.out_of_scope(&s)) {
+                    let voucher = &e.voucher;
+                    let message = crate::tr!(
+                        "凭证 {voucher} 不属于您可以记账的县（市、区）",
+                        "voucher {voucher} is outside the counties you may record for"
+                    );
+                    return Ok(Some(Err(vec![Problem { message, ..p }.column("voucher")])));
+                }
+            }
+        }
+        let (voucher, id) = (&e.voucher, item.id);
+        Ok(match &item.decided {
+            Some(d) if d.decision == crate::model::Decision::Approve => None,
+            Some(d) => {
+                let (checker, reason, at) = (&d.checker, &d.reason, d.decided_at.get(..10).unwrap_or(""));
+                let message = crate::tr!(
+                    "凭证 {voucher}（待审批事项 #{id}）已于 {at} 被 {checker} 驳回：{reason}；凭证号已用过，请在新凭证下重新提交",
+                    "voucher {voucher} (pending item #{id}) was rejected by {checker} on {at}: {reason}; the number is used, so submit it again under a new voucher"
+                );
+                Some(Err(vec![Problem::new(Check::R4, message).column("voucher")]))
+            }
+            None => {
+                let same = item.lines.iter().find(|l| l.line == e.line).is_some_and(|l| {
+                    l.date == e.date
+                        && l.kind == e.kind
+                        && e.appropriation.as_ref() == Some(&l.appropriation)
+                        && e.subproject.as_ref() == Some(&l.subproject)
+                        && e.amount == Some(l.amount)
+                        && e.memo == l.memo
+                });
+                if same {
+                    Some(Ok(Outcome::Unchanged))
+                } else {
+                    let message = crate::tr!(
+                        "凭证 {voucher} 已提交审批（待审批事项 #{id}），内容不同；等待审批的事项不能修改：请审批人驳回后在新凭证下重新提交",
+                        "voucher {voucher} is already submitted for approval (pending item #{id}) with different content; an item waiting for approval is never edited: have it rejected and submit a new voucher"
+                    );
+                    Some(Err(vec![Problem::new(Check::R4, message).column("voucher")]))
+                }
+            }
+        })
+    }
+
+    /// Whether a checked movement waits for approval: its kind and amount need it (and it is
+    /// not the approval of an item), or its voucher's earlier lines in this run went to wait.
+    /// A voucher is either pending or recorded, never both.
+    fn goes_pending(&mut self, e: &NewEntry, m: &Movement) -> Result<std::result::Result<bool, Vec<Problem>>> {
+        let needs = self.approving.is_none()
+            && m.direction == Direction::Forward
+            && self.approval.needs(e.kind, m.amount);
+        let follows = self.submitted.contains_key(&e.voucher);
+        if !needs && !follows {
+            return Ok(Ok(false));
+        }
+        let voucher = &e.voucher;
+        if follows && m.direction == Direction::Back {
+            let message = crate::tr!(
+                "凭证 {voucher} 的其他分录在等待审批；冲销不提交审批，请记在单独的凭证下",
+                "voucher {voucher} has lines waiting for approval; a reversal is not submitted for approval, so record it under its own voucher"
+            );
+            return Ok(Err(vec![Problem::new(Check::R4, message).column("kind")]));
+        }
+        if self.tx.voucher_recorded(&mut self.statements, voucher)? {
+            let (kind, zh) = (e.kind, e.kind.zh());
+            let message = crate::tr!(
+                "凭证 {voucher} 的前面分录已直接记账，而这条{zh}分录需要审批：一张凭证要么整张待审批，要么整张记账；请把需要审批的分录记在单独的凭证下",
+                "voucher {voucher} has earlier lines recorded at once, but this {kind} line needs approval: a voucher waits for approval whole or is recorded whole, so put the lines needing approval in their own voucher"
+            );
+            return Ok(Err(vec![Problem::new(Check::R4, message).column("kind")]));
+        }
+        Ok(Ok(true))
+    }
+
+    /// Submits a checked movement for approval: its voucher's item (made at its first line)
+    /// gets the line, which reserves its amount.
+    fn submit(&mut self, e: &NewEntry, m: &Movement, file_line: Option<u64>) -> RowResult {
+        let key = VoucherLine { voucher: e.voucher.clone(), line: e.line };
+        if let Some(first) = self.submitted_lines.get(&key) {
+            return Ok(Err(vec![repeat(&key, *first)]));
+        }
+        // The reservation trigger compares with the stored balances: store this run's first.
+        self.flush()?;
+        let item = match self.submitted.get(&e.voucher) {
+            Some(id) => *id,
+            None => {
+                let id = self.tx.insert_pending_item(&e.voucher, &self.stamp.operator, &self.stamp.recorded_at)?;
+                self.submitted.insert(e.voucher.clone(), id);
+                id
+            }
+        };
+        self.tx
+            .insert_pending_line(item, e.line, e.date, e.kind, m.appropriation.id, m.subproject.id, m.amount, &e.memo)
+            .map_err(|err| crate::error::Error::Internal(format!("while submitting voucher {}: {err}", e.voucher)))?;
+        self.submitted_lines.insert(key, file_line);
+        self.pending_seen = true;
+        self.reserved_seen = true;
+        Ok(Ok(Outcome::Pending))
+    }
+
+    /// What pending items reserve of `pool` for movement `m`.
+    fn reserved(&mut self, pool: rules::Pool, m: &Movement) -> Result<Fen> {
+        if !self.reserved_seen {
+            return Ok(Fen::ZERO);
+        }
+        match pool {
+            rules::Pool::Available => self.tx.reserved_available(m.appropriation.id),
+            rules::Pool::Undisbursed => self.tx.reserved_on_line(m.line(), "undisbursed"),
+            rules::Pool::Held => self.tx.reserved_on_line(m.line(), "held"),
+        }
     }
 
     /// Refuses every entry for a sub-project outside `scope` (a web user's counties), as a
@@ -189,6 +337,11 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     }
 
     fn write_new(&mut self, e: &NewEntry, file_line: Option<u64>) -> RowResult {
+        if self.pending_seen {
+            if let Some(outcome) = self.submitted_before(e)? {
+                return Ok(outcome);
+            }
+        }
         if self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
             if let Some(old) = self.tx.find_entry(&e.voucher, e.line)? {
                 return self.write_again(&old, e, file_line);
@@ -212,7 +365,11 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let line = self.line(m.line())?;
         let drawn = self.drawn(m.appropriation.id)?;
         match self.check(e, &m, &line, drawn)? {
-            Ok(updated) => self.record(e, &m, &line, updated, drawn, file_line),
+            Ok(updated) => match self.goes_pending(e, &m)? {
+                Ok(true) => self.submit(e, &m, file_line),
+                Ok(false) => self.record(e, &m, &line, updated, drawn, file_line),
+                Err(problems) => Ok(Err(problems)),
+            },
             Err(problems) => Ok(Err(problems)),
         }
     }
@@ -280,7 +437,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             problems.extend(rules::not_excluded_later(s, changes.unwrap_or_default(), e.date).err());
         }
         if let Some(pool) = rules::Pool::drawn_by(m.flow, m.direction) {
-            let lowest = self.lowest(pool, m, e.date, line, a.amount - drawn)?;
+            let reserved = self.reserved(pool, m)?;
+            let lowest = self.lowest(pool, m, e.date, line, a.amount - drawn)?.less_reserved(reserved);
             problems.extend(
                 rules::no_overdraw(m.flow, m.direction, m.amount, e.date, lowest, &a.code, &s.code).err(),
             );
@@ -344,17 +502,26 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
 
     /// Stores the balances of every line this writer changed: first the lines whose draw on
     /// their appropriation went down, then the others, so no intermediate sum exceeds it.
-    pub fn finish(self) -> Result<()> {
-        let mut keys: Vec<_> = self.dirty.into_iter().collect();
-        keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
-        for key in keys {
-            let activity = self.activity.get(&key).copied().unwrap_or_default();
-            self.tx.store_line_balance(key, &self.lines[&key], &activity)?;
-        }
+    pub fn finish(mut self) -> Result<()> {
+        self.flush()?;
         let mut years: Vec<_> = self.years.into_iter().collect();
         years.sort_unstable_by_key(|(k, _)| *k);
         for ((line, year), movement) in years {
             self.tx.add_line_year(line.appropriation, line.subproject, year, &movement)?;
+        }
+        Ok(())
+    }
+
+    /// Stores the balances of the lines changed since they were last stored, in the order
+    /// `finish` needs.
+    fn flush(&mut self) -> Result<()> {
+        let mut keys: Vec<_> = self.dirty.drain().collect();
+        keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
+        for key in keys {
+            let activity = self.activity.get(&key).copied().unwrap_or_default();
+            let balance = self.lines[&key];
+            self.tx.store_line_balance(key, &balance, &activity)?;
+            self.stored.insert(key, balance);
         }
         Ok(())
     }
@@ -383,7 +550,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         if last.is_none_or(|last| date >= last) {
             // Dated on or after every day the pool moved (an ordinary import): it stands at
             // `now` from the entry's date on.
-            return Ok(rules::Lowest { have: now, on: None });
+            return Ok(rules::Lowest { have: now, on: None, reserved: Fen::ZERO });
         }
         Ok(match pool {
             rules::Pool::Available => {

@@ -19,6 +19,7 @@ use crate::error::{Check, Problem};
 mod acceptance;
 mod adjust;
 mod allocation;
+mod approvals;
 mod amend;
 mod batch;
 mod catalog;
@@ -32,6 +33,7 @@ pub use crate::pipeline::{Outcome, RowResult};
 pub use acceptance::{record_acceptance, record_acceptance_row, record_award};
 pub use adjust::AdjustmentWriter;
 pub use allocation::commit_plan;
+pub use approvals::{decide, set_approval};
 pub use amend::AmendmentWriter;
 pub use batch::{import_file, import_input, import_upload, What};
 pub use catalog::{load_builtin_catalog, load_builtin_rules, CatalogWriter, RuleWriter};
@@ -162,17 +164,35 @@ pub fn reversal(
 /// (`None` for the voucher as a whole), for the caller to name as its user sees it.
 pub type VoucherProblems = Vec<(Option<u32>, Problem)>;
 
-/// Records a voucher's lines together, or nothing, journaled as `command`: how many lines
-/// were added (0 when the voucher was recorded before with the same content), or every
-/// problem. With a `scope` (a web user's), lines outside it are refused like any broken rule.
+/// What `record_voucher` did: how many lines it recorded as entries, and how many it
+/// submitted for approval (both 0 when the voucher was recorded or submitted before with the
+/// same content).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub added: usize,
+    pub pending: usize,
+}
+
+impl Recorded {
+    pub fn outcome(self) -> Outcome {
+        match (self.added, self.pending) {
+            (_, 1..) => Outcome::Pending,
+            (1.., _) => Outcome::Added,
+            _ => Outcome::Unchanged,
+        }
+    }
+}
+
+/// Records a voucher's lines together, or nothing, journaled as `command`: what it recorded,
+/// or every problem. With a `scope` (a web user's), lines outside it are refused like any broken rule.
 pub fn record_voucher(
     db: &mut crate::db::Db,
     entries: &[crate::model::NewEntry],
     stamp: &Stamp,
     scope: Option<crate::model::UserScope>,
     command: &str,
-) -> crate::error::Result<std::result::Result<usize, VoucherProblems>> {
-    let Some(first) = entries.first() else { return Ok(Ok(0)) };
+) -> crate::error::Result<std::result::Result<Recorded, VoucherProblems>> {
+    let Some(first) = entries.first() else { return Ok(Ok(Recorded::default())) };
     let tx = db.begin()?;
     let catalog = tx.catalog()?;
     let mut w = EntryWriter::new(&tx, &catalog, stamp)?;
@@ -180,10 +200,11 @@ pub fn record_voucher(
         w = w.within(scope);
     }
     let mut problems = Vec::new();
-    let mut added = 0;
+    let mut done = Recorded::default();
     for e in entries {
         match w.write(e)? {
-            Ok(Outcome::Added) => added += 1,
+            Ok(Outcome::Added) => done.added += 1,
+            Ok(Outcome::Pending) => done.pending += 1,
             Ok(Outcome::Unchanged) => {}
             Err(p) => problems.extend(p.into_iter().map(|p| (Some(e.line), p))),
         }
@@ -193,11 +214,13 @@ pub fn record_voucher(
         return Ok(Err(problems));
     }
     w.finish()?;
-    let summary = match added {
-        0 => String::new(),
-        1 => format!("recorded {}", first.kind),
-        n => format!("recorded {} ({n} lines)", first.kind),
+    let summary = match (done.added, done.pending) {
+        (0, 0) => String::new(),
+        (0, 1) => format!("submitted {} for approval", first.kind),
+        (0, n) => format!("submitted {} for approval ({n} lines)", first.kind),
+        (1, _) => format!("recorded {}", first.kind),
+        (n, _) => format!("recorded {} ({n} lines)", first.kind),
     };
     tx.commit(&stamp.record(command, &first.voucher, &summary))?;
-    Ok(Ok(added))
+    Ok(Ok(done))
 }

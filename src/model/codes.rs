@@ -69,6 +69,8 @@ fn what_zh(what: &str) -> &str {
         "acceptance stage" => "验收环节",
         "acceptance result" => "验收结果",
         "subject" => "变更对象",
+        "procurement" => "发包方式",
+        "decision" => "审批决定",
         other => other,
     }
 }
@@ -223,5 +225,22 @@ code_enum!(
     Subject, "subject" {
         Subproject = "subproject", "子项目";
         Project = "project", "项目";
+    }
+);
+
+code_enum!(
+    /// How a contract was let (policy 四（三）).
+    Procurement, "procurement" {
+        Unified = "unified", "统一招投标";
+        Epc = "epc", "工程总承包" | "EPC" | "全过程咨询+工程总承包";
+        Single = "single", "单项发包";
+    }
+);
+
+code_enum!(
+    /// A checker's decision on a pending item (maker-checker).
+    Decision, "decision" {
+        Approve = "approve", "批准";
+        Reject = "reject", "驳回";
     }
 );

@@ -6,6 +6,7 @@
 //! produce after checking every field; the ledger only ever sees these.
 
 mod adjustment;
+mod approval;
 mod amendment;
 mod balance;
 mod codes;
@@ -16,6 +17,7 @@ mod text;
 mod users;
 
 pub use adjustment::*;
+pub use approval::*;
 pub use amendment::*;
 pub use balance::*;
 pub use codes::*;

@@ -25,6 +25,7 @@ mod xlsx;
 
 pub mod acceptance;
 pub mod allocation;
+pub mod approvals;
 pub mod balances;
 pub mod catalog;
 pub mod check;

@@ -37,6 +37,8 @@ pub const UNALLOCATED_DAYS: i64 = 365;
 pub const UNPAID_DAYS: i64 = 365;
 /// Days without any movement before an appropriation with money on it is flagged idle.
 pub const IDLE_DAYS: i64 = 730;
+/// Days an item may wait for approval before it is flagged.
+pub const STALE_PENDING_DAYS: i64 = 30;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Flag {
@@ -100,6 +102,8 @@ pub enum FlagKind {
     Unpaid,
     /// A sub-project not excluded that no confirmation letter (确认书) names.
     NoLetter,
+    /// An item waiting for approval longer than `STALE_PENDING_DAYS`.
+    StalePending,
 }
 
 impl FlagKind {
@@ -116,6 +120,7 @@ impl FlagKind {
             FlagKind::Idle => "idle",
             FlagKind::Unpaid => "unpaid",
             FlagKind::NoLetter => "no_letter",
+            FlagKind::StalePending => "stale_pending",
         }
     }
 }
@@ -164,6 +169,39 @@ pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> 
     flags.extend(no_letter(db, &subprojects)?);
     flags.extend(mode_unsubstantiated(catalog, &projects, &subprojects, as_of));
     flags.extend(flagship_not_people(&projects));
+    flags.extend(stale_pending(db, &subprojects, as_of)?);
+    Ok(flags)
+}
+
+/// Each item waiting for approval more than `STALE_PENDING_DAYS` days: its money is reserved
+/// and moves nowhere until someone decides.
+fn stale_pending(db: &Db, subprojects: &[StoredSubproject], as_of: NaiveDate) -> Result<Vec<Flag>> {
+    let project_of: HashMap<&str, &str> =
+        subprojects.iter().map(|s| (s.code.as_str(), s.project_code.as_str())).collect();
+    let mut flags = Vec::new();
+    for item in db.pending_items()?.into_iter().filter(|i| i.is_open()) {
+        let Some(since) = item.submitted_on().filter(|d| *d <= as_of) else { continue };
+        let days = (as_of - since).num_days();
+        if days <= STALE_PENDING_DAYS {
+            continue;
+        }
+        let first = item.lines.first();
+        let (id, voucher, maker, total) = (item.id, &item.voucher, &item.maker, item.total());
+        flags.push(Flag {
+            kind: FlagKind::StalePending,
+            project: first.and_then(|l| project_of.get(l.subproject.as_str())).map(|p| p.to_string()),
+            subproject: first.map(|l| l.subproject.to_string()),
+            appropriation: first.map(|l| l.appropriation.to_string()),
+            amount: Some(total),
+            days: Some(days),
+            since: Some(since),
+            message: crate::tr!(
+                "待审批事项 #{id}（凭证 {voucher}，{maker} 提交，合计 {total}）已等待 {days} 天（超过 {STALE_PENDING_DAYS} 天）：其资金一直被预留，请批准或驳回",
+                "pending item #{id} (voucher {voucher}, made by {maker}, {total} in all) has waited {days} days (more than {STALE_PENDING_DAYS}): its money stays reserved until someone approves or rejects it"
+            ),
+            ..Flag::default()
+        });
+    }
     Ok(flags)
 }
 

@@ -10,6 +10,7 @@
 
 pub mod acceptance;
 pub mod allocation;
+pub mod approvals;
 pub mod balances;
 pub mod catalog;
 pub mod check;

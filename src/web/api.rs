@@ -322,7 +322,10 @@ pub async fn post_entry(
     .await?;
     let status = match outcome {
         Outcome::Added => StatusCode::CREATED,
+        Outcome::Pending => StatusCode::ACCEPTED,
         Outcome::Unchanged => StatusCode::OK,
     };
-    Ok((status, axum::Json(serde_json::json!({"voucher": voucher, "recorded": added}))).into_response())
+    let (recorded, pending) = if outcome == Outcome::Pending { (0, added) } else { (added, 0) };
+    let body = serde_json::json!({"voucher": voucher, "recorded": recorded, "pending": pending});
+    Ok((status, axum::Json(body)).into_response())
 }

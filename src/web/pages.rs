@@ -578,8 +578,7 @@ pub(super) fn record_entries(
     let stamp = Stamp::now(&me.user.name);
     let scope = Some(scope::write_scope(&me.user));
     match crate::ledger::record_voucher(&mut *db.writer()?, entries, &stamp, scope, command)? {
-        Ok(0) => Ok((Outcome::Unchanged, 0)),
-        Ok(added) => Ok((Outcome::Added, added)),
+        Ok(done) => Ok((done.outcome(), done.added + done.pending)),
         Err(problems) => Err(Failure::Rejected(
             problems.into_iter().map(|(line, p)| Problem { line: line.map(u64::from), ..p }).collect(),
         )),
@@ -605,6 +604,17 @@ pub async fn post_entry(
             leave_notice(
                 &session,
                 crate::tr!("已记录凭证 {voucher}（{n} 条分录）", "recorded voucher {voucher} ({n} lines)"),
+            )
+            .await;
+            Ok(Redirect::to("/entries/new").into_response())
+        }
+        Ok((Outcome::Pending, n)) => {
+            leave_notice(
+                &session,
+                crate::tr!(
+                    "凭证 {voucher}（{n} 条分录）已提交审批，金额已预留；由另一人批准后生效",
+                    "voucher {voucher} ({n} lines) is submitted for approval and its money reserved; it takes effect when someone else approves it"
+                ),
             )
             .await;
             Ok(Redirect::to("/entries/new").into_response())
@@ -910,10 +920,10 @@ async fn finish_job(state: &AppState, me: &Me, session: &Session, id: &str) -> A
     super::html::lock(&state.0.jobs).remove(id);
     match outcome {
         Ok(s) => {
-            let (encoding, added, unchanged) = (s.encoding, s.added, s.unchanged);
+            let (encoding, added, unchanged, pending) = (s.encoding, s.added, s.unchanged, s.pending);
             let notice = crate::tr!(
-                "已导入 {file}（{kind}，{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变）",
-                "imported {file} ({kind}, {encoding}): {added} added, {unchanged} already recorded (unchanged)"
+                "已导入 {file}（{kind}，{encoding}）：新增 {added} 行，{unchanged} 行已有记录（未变），{pending} 行已提交审批",
+                "imported {file} ({kind}, {encoding}): {added} added, {unchanged} already recorded (unchanged), {pending} submitted for approval"
             );
             leave_notice(session, notice).await;
             Ok(Redirect::to("/import").into_response())
