@@ -83,6 +83,10 @@ pub enum Command {
     Check(commands::check::Args),
     /// 部门资金报表，按年度或日期区间 / The per-department fund statement (部门资金报表), for a year or a date range.
     Statement(commands::statement::Args),
+    /// 合同：各合同及各子项目的分摊、已付、未付，按资金类别，以及承诺与余额 / Contracts: price, paid and remaining per contract, sub-project and channel, with commitments beside balances.
+    Contracts(commands::contract::ListArgs),
+    /// 合同付款：按分摊拆分、从各子项目已拨付资金中支付，一张凭证（加 --commit 记录） / Pay a contract: split by share and paid from each sub-project's disbursed money, one voucher (with --commit, recorded).
+    PayContract(commands::contract::PayArgs),
     /// 双人复核：设置哪些类型的分录须由另一人审批（--kinds，none 为关闭） / Maker-checker: which kinds of entry a second person approves (--kinds; none turns it off).
     Approval(commands::approval::SettingArgs),
     /// 列出待审批事项（--all 含已决定的） / List the items waiting for approval (--all: with those decided).
@@ -189,6 +193,8 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<u8> {
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Statement(args) => commands::statement::run(ctx, &args),
         Command::Reconcile(args) => commands::reconcile::run(ctx, &args),
+        Command::Contracts(args) => commands::contract::run_list(ctx, &args),
+        Command::PayContract(args) => commands::contract::run_pay(ctx, &args),
         Command::Approval(args) => commands::approval::run_setting(ctx, &args),
         Command::Pending(args) => commands::approval::run_pending(ctx, &args),
         Command::Approve(args) => commands::approval::run_approve(ctx, &args),

@@ -49,6 +49,9 @@ pub enum Check {
     Audit,
     /// Users and roles: a user name, role, scope or password the rules for users refuse.
     Access,
+    /// A contract that breaks the procurement rules (policy 四（三）) or is paid beyond a
+    /// sub-project's share.
+    Contract,
 }
 
 impl Check {
@@ -70,6 +73,7 @@ impl Check {
             Check::Letter => ("确认书", "confirmation letters"),
             Check::Audit => ("审计链", "audit chain"),
             Check::Access => ("用户与权限", "users and roles"),
+            Check::Contract => ("合同", "contracts"),
         };
         crate::lang::pick(zh, en)
     }

@@ -77,6 +77,7 @@ keyed!(crate::subsidy::Rule);
 keyed!(NewAcceptance);
 keyed!(crate::model::AcceptanceRecord);
 keyed!(crate::import::LetterLine);
+keyed!(crate::import::ContractLine);
 
 /// The keys seen so far in one file, each with the line it was first given on. A million
 /// vouchers are a big file, so the keys share one text arena and the index holds only a hash,

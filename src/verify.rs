@@ -166,7 +166,8 @@ fn compare_reservations(db: &Db, register: &Register, problems: &mut Vec<Problem
     let kept: std::collections::BTreeMap<_, _> = kept.into_iter().collect();
     let derived: std::collections::BTreeMap<_, _> = derived.into_iter().collect();
     for key in kept.keys().chain(derived.keys()).collect::<std::collections::BTreeSet<_>>() {
-        let (k, d) = (kept.get(key).copied().unwrap_or_default(), derived.get(key).copied().unwrap_or_default());
+        let (k, d) =
+            (kept.get(key).copied().unwrap_or_default(), derived.get(key).copied().unwrap_or_default());
         if k != d {
             let line = register.line_name(&LineId { appropriation: key.0, subproject: key.1 });
             let pool = &key.2;

@@ -94,7 +94,10 @@ fn a_rejection_gives_its_reason_releases_the_money_and_uses_up_the_voucher() {
         &["a rejection gives its reason"],
     );
     let out = l.ok_en(
-        &as_checker(&["reject", &id, "--reason", "金额与批复不符"]).iter().map(String::as_str).collect::<Vec<_>>(),
+        &as_checker(&["reject", &id, "--reason", "金额与批复不符"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
     );
     assert!(out.contains("the money it reserved is released"), "{out}");
     // Released: the whole 149,000 can be allocated again, under a new voucher.
@@ -141,7 +144,10 @@ fn an_import_submits_its_vouchers_and_a_voucher_is_pending_or_recorded_whole() {
          记-M-1,1,2024-07-01,拨付,A-FARM-NH,S-GRAIN,100,拨付\n\
          记-M-1,2,2024-07-01,支付,A-FARM-NH,S-FARM,100,支付\n",
     );
-    l.refused_en(&["import", "entries", &mixed], &["mixed.csv:3", "waits for approval whole or is recorded whole"]);
+    l.refused_en(
+        &["import", "entries", &mixed],
+        &["mixed.csv:3", "waits for approval whole or is recorded whole"],
+    );
 }
 
 #[test]
@@ -154,7 +160,13 @@ fn items_waiting_more_than_thirty_days_are_flagged_by_check() {
         let as_of = (today + chrono::Duration::days(days)).to_string();
         let r = l.run(&["check", "--as-of", &as_of, "--format", "json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("check prints JSON");
-        v["flags"].as_array().expect("flags").iter().filter(|f| f["kind"] == "stale_pending").cloned().collect()
+        v["flags"]
+            .as_array()
+            .expect("flags")
+            .iter()
+            .filter(|f| f["kind"] == "stale_pending")
+            .cloned()
+            .collect()
     };
     assert!(flags(30).is_empty());
     let stale = flags(31);

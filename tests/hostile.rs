@@ -89,7 +89,7 @@ enum Reader {
     Payments,
 }
 
-const READERS: [Reader; 15] = [
+const READERS: [Reader; 16] = [
     Reader::Import(What::Projects),
     Reader::Import(What::Subprojects),
     Reader::Import(What::Appropriations),
@@ -104,10 +104,11 @@ const READERS: [Reader; 15] = [
     Reader::Import(What::Adjustments),
     Reader::Import(What::Letters),
     Reader::Import(What::Amendments),
+    Reader::Import(What::Contracts),
     Reader::Payments,
 ];
 
-const SAMPLE_FILES: [(Reader, &str); 20] = [
+const SAMPLE_FILES: [(Reader, &str); 21] = [
     (Reader::Import(What::Projects), "small/projects.csv"),
     (Reader::Import(What::Projects), "demo/projects.csv"),
     (Reader::Import(What::Subprojects), "small/subprojects.csv"),
@@ -127,6 +128,7 @@ const SAMPLE_FILES: [(Reader, &str); 20] = [
     (Reader::Import(What::Adjustments), "small/adjustments.csv"),
     (Reader::Import(What::Letters), "small/letters.csv"),
     (Reader::Import(What::Amendments), "small/amendments.csv"),
+    (Reader::Import(What::Contracts), "small/contracts.csv"),
     (Reader::Payments, "demo/payments-HN-2024-01.csv"),
 ];
 
@@ -201,6 +203,7 @@ fn code_columns(reader: Reader) -> &'static [&'static str] {
         Reader::Import(What::Adjustments) => &["appropriation", "指标编号"],
         Reader::Import(What::Letters) => &["project", "项目编号", "subproject", "子项目编号"],
         Reader::Import(What::Amendments) => &["code", "编号"],
+        Reader::Import(What::Contracts) => &["subproject", "子项目编号"],
         Reader::Payments => &["voucher", "凭证号", "支付凭证号", "付款凭证号", "subproject", "子项目编号"],
         Reader::Import(What::Designations | What::Rules) => &[],
     }
@@ -224,6 +227,7 @@ fn poison(reader: Reader) -> (&'static [&'static str], &'static str) {
         Reader::Import(What::Adjustments) => (&["日期", "date"], BAD_DATE),
         Reader::Import(What::Letters) => (&["issued_on", "出具日期"], BAD_DATE),
         Reader::Import(What::Amendments) => (&["effective", "生效日期"], BAD_DATE),
+        Reader::Import(What::Contracts) => (&["signed_on", "签订日期"], BAD_DATE),
         Reader::Payments => (&["支付日期", "date", "日期"], BAD_DATE),
     }
 }
@@ -825,6 +829,10 @@ fn fresh_rows(reader: Reader) -> [&'static str; 2] {
         Reader::Import(What::Amendments) => [
             "subject,code,field,value,effective,doc,reason",
             "subproject,S-GRAIN,quantity,900,2024-07-01,南农〔2024〕99号,规模调整",
+        ],
+        Reader::Import(What::Contracts) => [
+            "contract,name,contractor,procurement,signed_on,subproject,amount",
+            "HT-NEW,新合同,新公司,single,2024-06-01,S-ROAD,100.00",
         ],
         Reader::Payments => ["voucher,date,subproject,amount", "V-NEW,2024-07-11,S-FARM,100.00"],
     }

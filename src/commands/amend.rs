@@ -69,6 +69,19 @@ pub enum What {
         #[arg(long)]
         implementing_body: Option<String>,
     },
+    /// Change a sub-project's share of a contract (or add a sub-project to it): the new share.
+    Contract {
+        /// The contract (合同编号).
+        contract: String,
+        #[command(flatten)]
+        basis: Basis,
+        /// The covered sub-project (子项目编号).
+        #[arg(long)]
+        subproject: String,
+        /// Its share of the price from the effective date, in yuan (the new figure).
+        #[arg(long)]
+        amount: String,
+    },
 }
 
 /// The fields given on the command line, with the option that gave each.
@@ -91,6 +104,7 @@ fn given(what: &What) -> (Subject, &str, &Basis, Vec<(String, Field, String)>) {
             }
             (Subject::Subproject, subproject, basis, fields)
         }
+        What::Contract { .. } => unreachable!("contracts are amended by `run_contract`"),
         What::Project { project, basis, flagship, mode, implementing_body } => {
             let fields = [
                 some("--flagship", Field::Flagship, flagship),
@@ -106,7 +120,44 @@ fn flag<T>(problems: &mut Vec<Problem>, option: &str, r: std::result::Result<T, 
     r.map_err(|m| problems.push(Problem::new(Check::Format, m).column(option))).ok()
 }
 
+/// `amend contract C --subproject S --amount X --effective D --doc DOC --reason TEXT`.
+fn run_contract(ctx: &Ctx, contract: &str, basis: &Basis, subproject: &str, amount: &str) -> Result<u8> {
+    let mut p = Vec::new();
+    let effective = flag(&mut p, "--effective", crate::args::date(&basis.effective));
+    let document =
+        flag(&mut p, "--doc", model::parse_text_up_to(&basis.doc, "doc", true, model::MAX_NAME_CHARS));
+    let reason = flag(&mut p, "--reason", model::parse_text(&basis.reason, "reason", true));
+    let amount = crate::money::Fen::parse_positive(amount)
+        .map_err(|e| p.push(Problem::new(Check::R6, e.to_string()).column("--amount")))
+        .ok();
+    let (Some(effective), Some(document), Some(reason), Some(amount)) = (effective, document, reason, amount)
+    else {
+        return Err(Error::Rejected(p));
+    };
+    let mut db = crate::db::Db::open(&ctx.db_path())?;
+    let stamp = Stamp::now(&ctx.operator);
+    let outcome = crate::ledger::amend_contract(
+        &mut db, contract, subproject, amount, effective, &document, &reason, &stamp,
+    )?
+    .map_err(Error::Rejected)?;
+    let said = match outcome {
+        Outcome::Added => crate::tr!(
+            "已记录合同 {contract} 的变更：{subproject} 的分摊金额自 {effective} 起为 {amount}（{document}）",
+            "recorded an amendment of contract {contract}: {subproject}'s share is {amount} from {effective} ({document})"
+        ),
+        _ => crate::tr!(
+            "该变更已按相同内容记录过；未写入任何内容",
+            "this amendment is already recorded with the same content; nothing written"
+        ),
+    };
+    crate::outln!("{said}");
+    Ok(0)
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    if let What::Contract { contract, basis, subproject, amount } = &args.what {
+        return run_contract(ctx, contract, basis, subproject, amount);
+    }
     let (subject, code, basis, fields) = given(&args.what);
     let mut p = Vec::new();
     let effective = flag(&mut p, "--effective", crate::args::date(&basis.effective));

@@ -68,7 +68,10 @@ pub fn parse_kinds(text: &str) -> std::result::Result<Vec<Kind>, Problem> {
         }
     }
     if kinds.is_empty() {
-        let message = crate::lang::pick("--kinds 需要至少一种类型，或 none", "--kinds needs at least one kind, or none");
+        let message = crate::lang::pick(
+            "--kinds 需要至少一种类型，或 none",
+            "--kinds needs at least one kind, or none",
+        );
         return Err(Problem::new(Check::Format, message.to_string()).column("--kinds"));
     }
     Ok(kinds)
@@ -77,8 +80,11 @@ pub fn parse_kinds(text: &str) -> std::result::Result<Vec<Kind>, Problem> {
 /// The setting in words.
 pub fn describe(s: &ApprovalSetting) -> String {
     if s.kinds.is_empty() {
-        return crate::lang::pick("未启用审批：分录记账即生效", "approval is off: entries take effect when recorded")
-            .to_string();
+        return crate::lang::pick(
+            "未启用审批：分录记账即生效",
+            "approval is off: entries take effect when recorded",
+        )
+        .to_string();
     }
     let kinds = s
         .kinds
@@ -87,10 +93,9 @@ pub fn describe(s: &ApprovalSetting) -> String {
         .collect::<Vec<_>>()
         .join(crate::lang::pick("、", ", "));
     match s.above {
-        None => crate::tr!(
-            "需要另一人审批：{kinds}（每一笔）",
-            "a second person approves: {kinds} (every line)"
-        ),
+        None => {
+            crate::tr!("需要另一人审批：{kinds}（每一笔）", "a second person approves: {kinds} (every line)")
+        }
         Some(above) => crate::tr!(
             "需要另一人审批：{kinds}（金额超过 {above} 元的分录）",
             "a second person approves: {kinds} (lines of more than {above} yuan)"
@@ -107,10 +112,9 @@ pub fn run_setting(ctx: &Ctx, args: &SettingArgs) -> Result<u8> {
     let kinds = parse_kinds(kinds).map_err(|p| Error::BadRequest(vec![p]))?;
     let above = match &args.above {
         None => None,
-        Some(a) => Some(
-            Fen::parse_non_negative(a)
-                .map_err(|e| Error::BadRequest(vec![Problem::new(Check::R6, e.to_string()).column("--above")]))?,
-        ),
+        Some(a) => Some(Fen::parse_non_negative(a).map_err(|e| {
+            Error::BadRequest(vec![Problem::new(Check::R6, e.to_string()).column("--above")])
+        })?),
     };
     let setting = ApprovalSetting { kinds, above };
     let mut db = Db::open(&ctx.db_path())?;

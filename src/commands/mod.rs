@@ -3,8 +3,8 @@
 pub mod accept;
 pub mod adjust;
 pub mod allocate;
-pub mod approval;
 pub mod amend;
+pub mod approval;
 pub mod backup;
 pub mod balances;
 #[cfg(feature = "dev")]
@@ -12,6 +12,7 @@ pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod close;
+pub mod contract;
 pub mod demo;
 pub mod entitlements;
 #[cfg(feature = "dev")]

@@ -170,9 +170,8 @@ fn record(ctx: &Ctx, entries: &[NewEntry]) -> Result<u8> {
         }
     };
     let command = if reversal { "reverse" } else { "post" };
-    let done =
-        crate::ledger::record_voucher(&mut db, entries, &Stamp::now(&ctx.operator), None, command)?
-            .map_err(|problems| Error::Rejected(problems.into_iter().map(|(_, p)| as_option(p)).collect()))?;
+    let done = crate::ledger::record_voucher(&mut db, entries, &Stamp::now(&ctx.operator), None, command)?
+        .map_err(|problems| Error::Rejected(problems.into_iter().map(|(_, p)| as_option(p)).collect()))?;
     let outcome = done.outcome();
     let voucher = &entry.voucher;
     let shown = match entries.len() {

@@ -75,7 +75,10 @@ fn items(conn: &Connection, filter: &str, param: &dyn rusqlite::ToSql) -> Result
 
 /// What undecided items reserve, per (appropriation, sub-project, pool), re-derived from the
 /// items themselves (what `verify` compares with the kept `reservations`).
-fn derived_reservations(conn: &Connection) -> Result<Vec<((i64, i64, String), Fen)>> {
+/// A reservation: (appropriation id, sub-project id, pool) and the amount held back.
+pub type Reservation = ((i64, i64, String), Fen);
+
+fn derived_reservations(conn: &Connection) -> Result<Vec<Reservation>> {
     let mut out: std::collections::BTreeMap<(i64, i64, String), Fen> = Default::default();
     for item in items(conn, "1 = ?1", &1)?.into_iter().filter(PendingItem::is_open) {
         for l in item.lines {
@@ -86,7 +89,7 @@ fn derived_reservations(conn: &Connection) -> Result<Vec<((i64, i64, String), Fe
     Ok(out.into_iter().collect())
 }
 
-fn kept_reservations(conn: &Connection) -> Result<Vec<((i64, i64, String), Fen)>> {
+fn kept_reservations(conn: &Connection) -> Result<Vec<Reservation>> {
     let mut stmt = conn.prepare(
         "SELECT appropriation_id, subproject_id, pool, reserved_fen FROM reservations
          WHERE reserved_fen <> 0 ORDER BY 1, 2, 3",
@@ -112,7 +115,7 @@ impl Db {
     }
 
     /// The reservations as kept, and as re-derived from the undecided items (`verify`).
-    pub fn reservations(&self) -> Result<(Vec<((i64, i64, String), Fen)>, Vec<((i64, i64, String), Fen)>)> {
+    pub fn reservations(&self) -> Result<(Vec<Reservation>, Vec<Reservation>)> {
         Ok((kept_reservations(&self.conn)?, derived_reservations(&self.conn)?))
     }
 }
@@ -176,7 +179,14 @@ impl Tx<'_> {
     }
 
     /// Records a decision (its trigger releases the item's reservations).
-    pub fn insert_decision(&self, item_id: i64, decision: Decision, reason: &str, checker: &str, at: &str) -> Result<i64> {
+    pub fn insert_decision(
+        &self,
+        item_id: i64,
+        decision: Decision,
+        reason: &str,
+        checker: &str,
+        at: &str,
+    ) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO pending_decisions (item_id, decision, reason, checker, decided_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -187,7 +197,11 @@ impl Tx<'_> {
 
     /// Whether any money is reserved at all (most ledgers: never).
     pub fn any_reservation(&self) -> Result<bool> {
-        Ok(self.tx.query_row("SELECT EXISTS (SELECT 1 FROM reservations WHERE reserved_fen > 0)", [], |r| r.get(0))?)
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM reservations WHERE reserved_fen > 0)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// What undecided items reserve on the appropriation's available money.

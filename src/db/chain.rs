@@ -7,7 +7,7 @@ use crate::audit::{subject, ChainedRegister, ChainedRow, Link};
 pub(super) const LINK_INSERT: &str = "INSERT INTO chain (seq, tbl, rid, hash) VALUES (?1, ?2, ?3, ?4)";
 
 /// The chained tables other than `entries`, each with how a finding names one of its rows.
-pub(super) const REGISTER_LABELS: [(&str, &str); 23] = [
+pub(super) const REGISTER_LABELS: [(&str, &str); 27] = [
     ("departments", "code"),
     ("counties", "code"),
     ("subproject_types", "code"),
@@ -47,6 +47,16 @@ pub(super) const REGISTER_LABELS: [(&str, &str); 23] = [
         "pending_decisions",
         "coalesce((SELECT voucher FROM pending_items WHERE id = item_id), '#' || item_id) || ' ' || decision",
     ),
+    ("contracts", "code"),
+    (
+        "contract_shares",
+        "coalesce((SELECT code FROM contracts WHERE id = contract_id), '#' || contract_id) || ' on ' || coalesce((SELECT code FROM subprojects WHERE id = subproject_id), '#' || subproject_id)",
+    ),
+    (
+        "contract_amendments",
+        "coalesce((SELECT code FROM contracts WHERE id = contract_id), '#' || contract_id) || ' ' || document",
+    ),
+    ("contract_payments", "voucher"),
     ("user_events", "coalesce((SELECT name FROM users WHERE id = user_id), '#' || user_id) || ' ' || action"),
     ("writes", "'#' || id || ' (' || command || ' ' || detail || ')'"),
 ];

@@ -10,10 +10,11 @@
 
 mod adjust;
 mod amend;
+mod approvals;
 mod chain;
+mod contracts;
 #[cfg(feature = "dev")]
 mod floor;
-mod approvals;
 mod letters;
 mod open;
 mod read;
@@ -71,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0013_users.sql"),
     include_str!("../../schema/0014_entries_by_subproject.sql"),
     include_str!("../../schema/0015_approvals.sql"),
+    include_str!("../../schema/0016_contracts.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.

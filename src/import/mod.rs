@@ -17,6 +17,7 @@
 mod adjustments;
 mod amendments;
 mod catalog;
+mod contracts;
 mod decode;
 mod entries;
 mod fields;
@@ -35,6 +36,7 @@ pub const MAX_ROWS: u64 = 20_000_000;
 pub use adjustments::*;
 pub use amendments::*;
 pub use catalog::*;
+pub use contracts::*;
 pub use decode::*;
 pub use entries::*;
 pub use fields::*;

@@ -2,8 +2,8 @@
 //! transaction, all rows or none, journaled as `import KIND`. Used by `import` and the demo.
 
 use super::{
-    AdjustmentWriter, AmendmentWriter, AppropriationWriter, CatalogWriter, EntryWriter, LetterWriter,
-    ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
+    AdjustmentWriter, AmendmentWriter, AppropriationWriter, CatalogWriter, ContractWriter, EntryWriter,
+    LetterWriter, ProjectWriter, RuleWriter, Stamp, SubprojectWriter,
 };
 use crate::db::Db;
 use crate::error::{Error, Problem, Result};
@@ -30,6 +30,8 @@ pub enum What {
     Letters,
     /// Register amendments (a sub-project's or project's field changed from a date).
     Amendments,
+    /// Contracts (合同), one row per covered sub-project with its share.
+    Contracts,
 }
 
 impl What {
@@ -50,6 +52,7 @@ impl What {
             What::Adjustments => "adjustments",
             What::Letters => "letters",
             What::Amendments => "amendments",
+            What::Contracts => "contracts",
         }
     }
 }
@@ -96,6 +99,7 @@ pub fn columns(what: What) -> &'static [import::Column] {
         What::Adjustments => import::ADJUSTMENT_COLUMNS,
         What::Letters => import::LETTER_COLUMNS,
         What::Amendments => import::AMENDMENT_COLUMNS,
+        What::Contracts => import::CONTRACT_COLUMNS,
     }
 }
 
@@ -184,6 +188,10 @@ fn import_in_tx(
         What::Amendments => {
             let mut w = AmendmentWriter::new(&tx, &catalog, &stamp)?;
             pipeline::run_lines(input, import::parse_amendment, |a, line| w.write_at(a, Some(line)))?
+        }
+        What::Contracts => {
+            let mut w = ContractWriter::new(&tx, &catalog, &stamp)?;
+            pipeline::run_lines(input, import::parse_contract, |c, line| w.write_at(c, line))?
         }
         What::Letters => {
             let mut w = LetterWriter::new(&tx, &catalog, &stamp);

@@ -132,7 +132,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// A voucher submitted for approval before this writer: the same line again, while it
     /// waits, is unchanged; anything else is refused. `None` when the voucher was not
     /// submitted, or was approved (its lines are entries), or is the one being approved.
-    fn submitted_before(&mut self, e: &NewEntry) -> Result<Option<std::result::Result<Outcome, Vec<Problem>>>> {
+    fn submitted_before(
+        &mut self,
+        e: &NewEntry,
+    ) -> Result<Option<std::result::Result<Outcome, Vec<Problem>>>> {
         if self.submitted.contains_key(&e.voucher) {
             return Ok(None);
         }
@@ -188,7 +191,11 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// Whether a checked movement waits for approval: its kind and amount need it (and it is
     /// not the approval of an item), or its voucher's earlier lines in this run went to wait.
     /// A voucher is either pending or recorded, never both.
-    fn goes_pending(&mut self, e: &NewEntry, m: &Movement) -> Result<std::result::Result<bool, Vec<Problem>>> {
+    fn goes_pending(
+        &mut self,
+        e: &NewEntry,
+        m: &Movement,
+    ) -> Result<std::result::Result<bool, Vec<Problem>>> {
         let needs = self.approving.is_none()
             && m.direction == Direction::Forward
             && self.approval.needs(e.kind, m.amount);
@@ -227,14 +234,26 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         let item = match self.submitted.get(&e.voucher) {
             Some(id) => *id,
             None => {
-                let id = self.tx.insert_pending_item(&e.voucher, &self.stamp.operator, &self.stamp.recorded_at)?;
+                let id =
+                    self.tx.insert_pending_item(&e.voucher, &self.stamp.operator, &self.stamp.recorded_at)?;
                 self.submitted.insert(e.voucher.clone(), id);
                 id
             }
         };
         self.tx
-            .insert_pending_line(item, e.line, e.date, e.kind, m.appropriation.id, m.subproject.id, m.amount, &e.memo)
-            .map_err(|err| crate::error::Error::Internal(format!("while submitting voucher {}: {err}", e.voucher)))?;
+            .insert_pending_line(
+                item,
+                e.line,
+                e.date,
+                e.kind,
+                m.appropriation.id,
+                m.subproject.id,
+                m.amount,
+                &e.memo,
+            )
+            .map_err(|err| {
+                crate::error::Error::Internal(format!("while submitting voucher {}: {err}", e.voucher))
+            })?;
         self.submitted_lines.insert(key, file_line);
         self.pending_seen = true;
         self.reserved_seen = true;

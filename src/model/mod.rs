@@ -6,10 +6,11 @@
 //! produce after checking every field; the ledger only ever sees these.
 
 mod adjustment;
-mod approval;
 mod amendment;
+mod approval;
 mod balance;
 mod codes;
+mod contract;
 mod ids;
 mod rows;
 mod stored;
@@ -17,10 +18,11 @@ mod text;
 mod users;
 
 pub use adjustment::*;
-pub use approval::*;
 pub use amendment::*;
+pub use approval::*;
 pub use balance::*;
 pub use codes::*;
+pub use contract::*;
 pub use ids::*;
 pub use rows::*;
 pub use stored::*;

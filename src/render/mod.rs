@@ -29,6 +29,7 @@ pub mod approvals;
 pub mod balances;
 pub mod catalog;
 pub mod check;
+pub mod contracts;
 pub mod entitlements;
 pub mod history;
 pub mod journal;

@@ -70,7 +70,6 @@ pub fn rows(items: &[PendingItem]) -> Vec<PendingRow> {
 
 /// The items waiting for a decision (with `all`, every item ever submitted).
 pub fn pending(db: &Db, all: bool) -> Result<Pending> {
-    let items: Vec<PendingItem> =
-        db.pending_items()?.into_iter().filter(|i| all || i.is_open()).collect();
+    let items: Vec<PendingItem> = db.pending_items()?.into_iter().filter(|i| all || i.is_open()).collect();
     Ok(Pending { rows: rows(&items) })
 }

@@ -104,6 +104,9 @@ pub enum FlagKind {
     NoLetter,
     /// An item waiting for approval longer than `STALE_PENDING_DAYS`.
     StalePending,
+    /// A sub-project whose contracts commit more than its entitlement or its allocated money
+    /// (a warning: money may still arrive).
+    Overcommitted,
 }
 
 impl FlagKind {
@@ -121,6 +124,7 @@ impl FlagKind {
             FlagKind::Unpaid => "unpaid",
             FlagKind::NoLetter => "no_letter",
             FlagKind::StalePending => "stale_pending",
+            FlagKind::Overcommitted => "overcommitted",
         }
     }
 }
@@ -170,6 +174,60 @@ pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> 
     flags.extend(mode_unsubstantiated(catalog, &projects, &subprojects, as_of));
     flags.extend(flagship_not_people(&projects));
     flags.extend(stale_pending(db, &subprojects, as_of)?);
+    flags.extend(overcommitted(db, &rows)?);
+    Ok(flags)
+}
+
+/// Each sub-project whose contracts (shares in force) commit more than its standalone
+/// entitlement or more than the money allocated to it (received, over its channels): a
+/// warning, since money may still arrive.
+fn overcommitted(db: &Db, rows: &[Row]) -> Result<Vec<Flag>> {
+    let mut committed: BTreeMap<(String, String), (Fen, Vec<String>)> = BTreeMap::new();
+    for c in db.contracts(None)? {
+        for s in &c.shares {
+            let e = committed.entry((c.project.clone(), s.subproject.clone())).or_default();
+            e.0 += s.share;
+            e.1.push(c.code.clone());
+        }
+    }
+    let mut totals: HashMap<&str, (Fen, Fen)> = HashMap::new();
+    for r in rows {
+        let t = totals.entry(r.subproject.as_str()).or_default();
+        t.0 += r.entitlement.amount;
+        t.1 += r.received;
+    }
+    let mut flags = Vec::new();
+    for ((project, subproject), (committed, contracts)) in committed {
+        let (entitlement, received) = totals.get(subproject.as_str()).copied().unwrap_or_default();
+        if committed <= entitlement && committed <= received {
+            continue;
+        }
+        let contracts = contracts.join(crate::lang::pick("、", ", "));
+        let over = match (committed > entitlement, committed > received) {
+            (true, true) => crate::tr!(
+                "超过其单独补助应得额 {entitlement} 和已分配到位的资金 {received}",
+                "more than its standalone entitlement {entitlement} and the {received} allocated to it"
+            ),
+            (true, false) => crate::tr!(
+                "超过其单独补助应得额 {entitlement}",
+                "more than its standalone entitlement {entitlement}"
+            ),
+            _ => crate::tr!("超过已分配到位的资金 {received}", "more than the {received} allocated to it"),
+        };
+        flags.push(Flag {
+            kind: FlagKind::Overcommitted,
+            project: Some(project),
+            subproject: Some(subproject.clone()),
+            entitlement: Some(entitlement),
+            received: Some(received),
+            amount: Some(committed),
+            message: crate::tr!(
+                "{subproject} 的合同（{contracts}）共承诺 {committed}，{over}（提示：资金可能尚未到位）",
+                "{subproject}'s contracts ({contracts}) commit {committed}, {over} (a warning: money may still arrive)"
+            ),
+            ..Flag::default()
+        });
+    }
     Ok(flags)
 }
 
