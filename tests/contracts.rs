@@ -157,11 +157,7 @@ fn a_unified_contract_is_paid_in_three_instalments_from_two_lines_each() {
     }
     // Paid per channel, and each sub-project from both lines of it.
     assert!(
-        v["paid_by_channel"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .all(|r| r["channel"] == "high_standard_farmland_fund"),
+        v["paid_by_channel"].as_array().expect("rows").iter().all(|r| r["channel"] == "高标准农田专项资金"),
         "{v}"
     );
     assert_eq!(v["payments"].as_array().expect("payments").len(), 3);

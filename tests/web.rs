@@ -184,6 +184,8 @@ fn with_stdin(l: &Ledger, args: &[&str], stdin: &str) {
 /// admin, clerk (南湖区), body (P-AGRI), reviewer; every password is `NAME-password`.
 fn with_users() -> Ledger {
     let l = Ledger::small();
+    let contracts = common::fixtures().join("small").join("contracts.csv");
+    l.ok(&["import", "contracts", contracts.to_str().expect("utf-8 path")]);
     with_stdin(&l, &["user", "add", "admin", "--role", "admin", "--password-stdin"], "admin-password");
     with_stdin(
         &l,
@@ -223,8 +225,10 @@ fn every_route_answers_each_role_as_its_policy_says() {
     assert!(routes.len() >= 30, "the route table lists every route");
     for route in &routes {
         // Path parameters: the body's own project, and a user name that does not exist.
+        // A contract of the body's project (HT-2024-001 covers S-FARM and S-GRAIN of P-AGRI).
+        let code = if route.path.starts_with("/contracts/") { "HT-2024-001" } else { "P-AGRI" };
         let mut path =
-            route.path.replace("{code}", "P-AGRI").replace("{name}", "nobody").replace("{id}", "unknown");
+            route.path.replace("{code}", code).replace("{name}", "nobody").replace("{id}", "unknown");
         if route.method == "GET" && path == "/entries" {
             path.push_str("?subproject=S-FARM"); // the entries behind one sub-project's figures
         }
@@ -1013,4 +1017,99 @@ fn a_form_posted_from_another_site_is_refused_and_methods_are_answered_properly(
     let clerk = sign_in(&s, "clerk");
     assert_eq!(request(&s.addr, "HEAD", "/", &[("Cookie", &clerk.cookie)], b"").status, 200, "HEAD as GET");
     assert_eq!(request(&s.addr, "PUT", "/entries", &[("Cookie", &clerk.cookie)], b"").status, 405);
+}
+
+/// The digest in a commit form's hidden `plan` field.
+fn plan_digest(page: &str) -> String {
+    page.split("name=\"plan\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the plan's fingerprint is in the commit form")
+        .to_string()
+}
+
+#[test]
+fn a_contract_is_paid_on_the_web_by_the_plan_shown_and_only_in_the_clerks_county() {
+    let l = with_users();
+    // S-GRAIN needs disbursed money for its part.
+    l.ok(&common::strs(&l.post("disburse", "A-FARM-NH", "S-GRAIN", "100000", "2024-06-01", "D-1")));
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let page = clerk.get("/contracts/HT-2024-001");
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("嘉兴农建有限公司") && text.contains("300,000.00"), "{text}");
+    let q = "/contracts/HT-2024-001?amount=50000&date=2024-07-01&voucher=W-PAY-1&memo=%E8%BF%9B%E5%BA%A6%E6%AC%BE";
+    let plan = clerk.get(q).text();
+    assert!(plan.contains("30,000.00") && plan.contains("20,000.00"), "split 3:2 by share: {plan}");
+    let digest = plan_digest(&plan);
+    let before = ledger_state(&l);
+    let form = |digest: &str| {
+        vec![
+            ("amount", "50000".to_string()),
+            ("date", "2024-07-01".to_string()),
+            ("voucher", "W-PAY-1".to_string()),
+            ("memo", "进度款".to_string()),
+            ("plan", digest.to_string()),
+        ]
+    };
+    let pairs = |v: &[(&'static str, String)]| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let stale = pairs(&form("0000"));
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(clerk.post_form("/contracts/HT-2024-001/pay", &stale).status, 422);
+    assert_eq!(ledger_state(&l), before, "a plan other than the one shown writes nothing");
+    let good = pairs(&form(&digest));
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = clerk.post_form("/contracts/HT-2024-001/pay", &good);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let v: serde_json::Value =
+        serde_json::from_str(&l.ok(&["contracts", "--format", "json"])).expect("contracts JSON");
+    let farm = v["contracts"].as_array().expect("rows").iter().find(|r| r["subproject"] == "S-FARM").cloned();
+    assert_eq!(farm.expect("S-FARM")["paid"], "30000.00");
+    let log = l.ok(&["log", "--format", "json"]);
+    assert!(log.contains("\"pay-contract\"") && log.contains("\"clerk\""), "{log}");
+    // The body reads its project's contract; nobody but writers pays.
+    let body = sign_in(&s, "body");
+    assert_eq!(body.get("/contracts/HT-2024-001").status, 200);
+    assert_eq!(body.post_form("/contracts/HT-2024-001/pay", &good).status, 403);
+    assert_eq!(clerk.get("/contracts/NO-SUCH").status, 404);
+}
+
+#[test]
+fn the_approval_queue_lets_the_admin_decide_what_others_submitted_but_never_their_own() {
+    let l = with_users();
+    l.ok(&["approval", "--kinds", "allocate"]);
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    let entry = serde_json::json!({
+        "voucher": "W-AP-1", "date": "2024-06-01", "kind": "allocate",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "1000.00", "memo": "待审批"
+    });
+    let r = clerk.post_json("/api/entries", &entry);
+    assert_eq!(r.status, 202, "submitted, not yet recorded: {}", r.text());
+    assert_eq!(r.json()["pending"], 1);
+    // The maker sees it waiting, on the queue and on the project page, with nothing to decide.
+    let queue = clerk.get("/approvals").text();
+    assert!(queue.contains("W-AP-1") && !queue.contains("/approvals/1/approve"), "{queue}");
+    assert!(clerk.get("/projects/P-AGRI").text().contains("W-AP-1"));
+    assert_eq!(clerk.post_form("/approvals/1/approve", &[]).status, 403);
+    let admin = sign_in(&s, "admin");
+    let queue = admin.get("/approvals").text();
+    assert!(queue.contains("/approvals/1/approve") && queue.contains("/approvals/1/reject"), "{queue}");
+    let before = l.row("S-FARM", "allocated");
+    assert_eq!(admin.post_form("/approvals/1/reject", &[("reason", " ")]).status, 422);
+    let r = admin.post_form("/approvals/1/approve", &[]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_ne!(l.row("S-FARM", "allocated"), before, "approved: the allocation took effect");
+    // The admin's own item is another's to decide: four eyes.
+    let own = serde_json::json!({
+        "voucher": "W-AP-2", "date": "2024-06-01", "kind": "allocate",
+        "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "1000.00"
+    });
+    assert_eq!(admin.post_json("/api/entries", &own).status, 202);
+    let before = ledger_state(&l);
+    let r = admin.post_form("/approvals/2/approve", &[]);
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("双人复核"), "{}", r.text());
+    assert_eq!(ledger_state(&l), before);
 }

@@ -77,36 +77,10 @@ pub fn parse_kinds(text: &str) -> std::result::Result<Vec<Kind>, Problem> {
     Ok(kinds)
 }
 
-/// The setting in words.
-pub fn describe(s: &ApprovalSetting) -> String {
-    if s.kinds.is_empty() {
-        return crate::lang::pick(
-            "未启用审批：分录记账即生效",
-            "approval is off: entries take effect when recorded",
-        )
-        .to_string();
-    }
-    let kinds = s
-        .kinds
-        .iter()
-        .map(|k| crate::lang::pick(k.zh().to_string(), k.code().to_string()))
-        .collect::<Vec<_>>()
-        .join(crate::lang::pick("、", ", "));
-    match s.above {
-        None => {
-            crate::tr!("需要另一人审批：{kinds}（每一笔）", "a second person approves: {kinds} (every line)")
-        }
-        Some(above) => crate::tr!(
-            "需要另一人审批：{kinds}（金额超过 {above} 元的分录）",
-            "a second person approves: {kinds} (lines of more than {above} yuan)"
-        ),
-    }
-}
-
 pub fn run_setting(ctx: &Ctx, args: &SettingArgs) -> Result<u8> {
     let Some(kinds) = &args.kinds else {
         let db = Db::open_snapshot(&ctx.db_path())?;
-        crate::outln!("{}", describe(&db.approval_setting()?));
+        crate::outln!("{}", crate::report::approvals::describe(&db.approval_setting()?));
         return Ok(0);
     };
     let kinds = parse_kinds(kinds).map_err(|p| Error::BadRequest(vec![p]))?;
@@ -119,7 +93,7 @@ pub fn run_setting(ctx: &Ctx, args: &SettingArgs) -> Result<u8> {
     let setting = ApprovalSetting { kinds, above };
     let mut db = Db::open(&ctx.db_path())?;
     crate::ledger::set_approval(&mut db, &setting, &Stamp::now(&ctx.operator))?;
-    crate::outln!("{}", describe(&setting));
+    crate::outln!("{}", crate::report::approvals::describe(&setting));
     Ok(0)
 }
 

@@ -31,6 +31,7 @@ const VOUCHER_LINES: &str = include_str!("../../fixtures/demo/voucher-lines.csv"
 const ADJUSTMENTS: &str = include_str!("../../fixtures/demo/adjustments.csv");
 const LETTERS: &str = include_str!("../../fixtures/demo/letters.csv");
 const AMENDMENTS: &str = include_str!("../../fixtures/demo/amendments.csv");
+const CONTRACTS: &str = include_str!("../../fixtures/demo/contracts.csv");
 const RECEIPTS: &str = include_str!("../../fixtures/demo/receipts-HN-2024-01.csv");
 
 pub fn run(ctx: &Ctx) -> Result<u8> {
@@ -69,6 +70,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
     show_allocation_plan(&db, ctx)?;
     show_reports(&db, ctx)?;
     show_what_really_happens(&db, ctx)?;
+    show_contracts_and_approval(&mut db, ctx)?;
     print_next_steps(&path);
     add_demo_users(&mut db, &path, &ctx.operator)?;
     Ok(0)
@@ -116,6 +118,7 @@ fn import_sample_files(db: &mut Db, operator: &str) -> Result<()> {
         (What::Adjustments, "fixtures/demo/adjustments.csv", ADJUSTMENTS, import::ADJUSTMENT_COLUMNS),
         (What::Letters, "fixtures/demo/letters.csv", LETTERS, import::LETTER_COLUMNS),
         (What::Amendments, "fixtures/demo/amendments.csv", AMENDMENTS, import::AMENDMENT_COLUMNS),
+        (What::Contracts, "fixtures/demo/contracts.csv", CONTRACTS, import::CONTRACT_COLUMNS),
     ];
     for (what, name, text, columns) in files {
         let mut input = CsvInput::from_text(name, text, columns)?;
@@ -173,6 +176,54 @@ fn add_demo_users(db: &mut Db, path: &std::path::Path, operator: &str) -> Result
         crate::tr!(
             "启动网页应用：fundledger serve --db {db}，再用浏览器打开 http://127.0.0.1:8080/ ，以 nh-clerk（南湖区录入员）登录。",
             "Serve the web application: fundledger serve --db {db}, then open http://127.0.0.1:8080/ and sign in as nh-clerk (南湖区's clerk)."
+        )
+    );
+    Ok(())
+}
+
+/// A payment on an EPC contract split over two sub-projects' channels, and an allocation
+/// waiting for a second person's approval (maker-checker).
+fn show_contracts_and_approval(db: &mut Db, ctx: &Ctx) -> Result<()> {
+    let stamp = crate::ledger::Stamp::now(&ctx.operator);
+    // 150,000.00 yuan, in fen.
+    let amount = crate::money::Fen(15_000_000);
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 7, 15).unwrap_or_default();
+    let voucher = crate::model::Voucher::stored("记-2025-1101".to_string());
+    let memo = "工程总承包第一期进度款";
+    let paid =
+        crate::ledger::pay_contract(db, "HT-HN-2025-02", amount, date, &voucher, memo, None, &stamp, None)?;
+    let (plan, _) = paid.map_err(|p| Error::Rejected(p.into_iter().map(|(_, p)| p).collect()))?;
+    crate::outln!(
+        "\n{}",
+        crate::lang::pick(
+            "合同付款 —— 工程总承包合同 HT-HN-2025-02 跨两个部门的子项目，一张凭证按分摊拆分、各从自己的资金渠道支付（`fundledger pay-contract`，`fundledger contracts --project HN-2024-01`）：",
+            "A contract payment — EPC contract HT-HN-2025-02 spans two departments' sub-projects; one voucher split by share, each part paid from its own channel (`fundledger pay-contract`, `fundledger contracts --project HN-2024-01`):"
+        )
+    );
+    render::print_doc(&render::contracts::plan(&plan, Some("")), ctx.options(Unit::Yuan), None)?;
+    let setting = crate::model::ApprovalSetting { kinds: vec![crate::model::Kind::Allocate], above: None };
+    crate::ledger::set_approval(db, &setting, &stamp)?;
+    let entry = crate::model::NewEntry {
+        voucher: crate::model::Voucher::stored("记-2025-1201".to_string()),
+        line: 1,
+        date: chrono::NaiveDate::from_ymd_opt(2025, 12, 15).unwrap_or_default(),
+        kind: crate::model::Kind::Allocate,
+        appropriation: Some(crate::model::AppropriationCode::stored("ZB-2025-XZ-002".to_string())),
+        subproject: Some(crate::model::SubprojectCode::stored("XZ-2024-01-04".to_string())),
+        amount: Some(crate::money::Fen(100_000_000)),
+        reverses: None,
+        reverses_line: None,
+        memo: "年末追加分配".to_string(),
+        channel_ref: None,
+    };
+    crate::ledger::record_voucher(db, &[entry], &stamp, None, "post")?
+        .map_err(|p| Error::Rejected(p.into_iter().map(|(_, p)| p).collect()))?;
+    let id = db.pending_items()?.last().map_or(0, |i| i.id);
+    crate::outln!(
+        "\n{}",
+        crate::tr!(
+            "双人复核 —— 已设置分配须由另一人审批（`fundledger approval --kinds allocate`）；一笔分配 1,000,000.00 已提交并预留资金，待审批事项 #{id}（`fundledger pending`；由提交人以外的人 `fundledger approve {id}`，或在网页上以 city-admin 登录后审批）。",
+            "Maker-checker — allocations now need a second person (`fundledger approval --kinds allocate`); an allocation of 1,000,000.00 is submitted with its money reserved as pending item #{id} (`fundledger pending`; someone other than its maker runs `fundledger approve {id}`, or signs in to the web as city-admin to approve it)."
         )
     );
     Ok(())

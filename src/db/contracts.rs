@@ -90,7 +90,7 @@ fn fill(conn: &Connection, c: &mut StoredContract) -> Result<()> {
     }
     // What each voucher's lines paid, net of their reversals, per sub-project and channel.
     let mut stmt = conn.prepare_cached(
-        "SELECT e.subproject_id, a.channel,
+        "SELECT e.subproject_id, coalesce((SELECT name FROM channels WHERE code = a.channel), a.channel),
                 sum(e.amount_fen) - coalesce(sum((SELECT r.amount_fen FROM entries r WHERE r.reverses_id = e.id)), 0)
          FROM contract_payments p JOIN entries e ON e.voucher = p.voucher
          JOIN appropriations a ON a.id = e.appropriation_id
@@ -142,7 +142,7 @@ fn fill(conn: &Connection, c: &mut StoredContract) -> Result<()> {
 /// items reserve), oldest issued first.
 fn held_lines(conn: &Connection, subproject_id: i64) -> Result<Vec<HeldLine>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.code, a.channel, a.issued_on,
+        "SELECT a.id, a.code, a.channel, coalesce((SELECT name FROM channels WHERE code = a.channel), a.channel), a.issued_on,
                 b.disbursed_fen - b.returned_fen - b.paid_fen
                 - coalesce((SELECT r.reserved_fen FROM reservations r WHERE r.appropriation_id = a.id
                             AND r.subproject_id = b.subproject_id AND r.pool = 'held'), 0)
@@ -153,9 +153,10 @@ fn held_lines(conn: &Connection, subproject_id: i64) -> Result<Vec<HeldLine>> {
         Ok(HeldLine {
             appropriation_id: r.get(0)?,
             appropriation: r.get(1)?,
-            channel: r.get(2)?,
-            issued_on: stored_date(&r.get::<_, String>(3)?)?,
-            held: r.get(4)?,
+            channel_code: r.get(2)?,
+            channel: r.get(3)?,
+            issued_on: stored_date(&r.get::<_, String>(4)?)?,
+            held: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -434,7 +434,9 @@ pub struct PlanLine {
     /// The voucher line this becomes.
     pub line: u32,
     pub appropriation: String,
+    /// The channel's name, and its code.
     pub channel: String,
+    pub channel_code: String,
     /// Disbursed and not yet paid on the line before this payment.
     pub held: Fen,
     pub amount: Fen,
@@ -558,6 +560,7 @@ pub fn pay_plan(
                 line: 0,
                 appropriation: h.appropriation.clone(),
                 channel: h.channel.clone(),
+                channel_code: h.channel_code.clone(),
                 held: h.held,
                 amount: take,
             });

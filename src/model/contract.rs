@@ -36,7 +36,7 @@ pub struct ContractShare {
     pub paid: Fen,
     /// Submitted for approval on the contract and not yet decided.
     pub pending: Fen,
-    /// What was paid, per channel (code) in channel order.
+    /// What was paid, per channel (by name).
     pub paid_by_channel: Vec<(String, Fen)>,
 }
 
@@ -84,7 +84,9 @@ pub struct ContractAmendment {
 pub struct HeldLine {
     pub appropriation_id: i64,
     pub appropriation: String,
+    /// The channel's name, and its code.
     pub channel: String,
+    pub channel_code: String,
     pub issued_on: NaiveDate,
     /// Held, less what pending items reserve of it.
     pub held: Fen,

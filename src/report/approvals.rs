@@ -3,7 +3,7 @@
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{Decision, PendingItem};
+use crate::model::{ApprovalSetting, Decision, PendingItem};
 use crate::money::Fen;
 use serde::Serialize;
 
@@ -72,4 +72,30 @@ pub fn rows(items: &[PendingItem]) -> Vec<PendingRow> {
 pub fn pending(db: &Db, all: bool) -> Result<Pending> {
     let items: Vec<PendingItem> = db.pending_items()?.into_iter().filter(|i| all || i.is_open()).collect();
     Ok(Pending { rows: rows(&items) })
+}
+
+/// The setting in words.
+pub fn describe(s: &ApprovalSetting) -> String {
+    if s.kinds.is_empty() {
+        return crate::lang::pick(
+            "未启用审批：分录记账即生效",
+            "approval is off: entries take effect when recorded",
+        )
+        .to_string();
+    }
+    let kinds = s
+        .kinds
+        .iter()
+        .map(|k| crate::lang::pick(k.zh().to_string(), k.code().to_string()))
+        .collect::<Vec<_>>()
+        .join(crate::lang::pick("、", ", "));
+    match s.above {
+        None => {
+            crate::tr!("需要另一人审批：{kinds}（每一笔）", "a second person approves: {kinds} (every line)")
+        }
+        Some(above) => crate::tr!(
+            "需要另一人审批：{kinds}（金额超过 {above} 元的分录）",
+            "a second person approves: {kinds} (lines of more than {above} yuan)"
+        ),
+    }
 }

@@ -15,6 +15,7 @@
 
 mod api;
 mod auth;
+mod contracts;
 mod html;
 mod pages;
 mod pool;
@@ -105,6 +106,11 @@ pub fn routes() -> Vec<(Route, MethodRouter<AppState>)> {
         (r("GET", "/import/jobs/{id}", Writers), get(pages::import_job)),
         (r("GET", "/allocate", Writers), get(pages::allocate_plan)),
         (r("POST", "/allocate", Writers), post(pages::allocate_commit)),
+        (r("GET", "/contracts/{code}", SignedIn), get(contracts::contract)),
+        (r("POST", "/contracts/{code}/pay", Writers), post(contracts::pay)),
+        (r("GET", "/approvals", SignedIn), get(contracts::approvals)),
+        (r("POST", "/approvals/{id}/approve", Admin), post(contracts::approve)),
+        (r("POST", "/approvals/{id}/reject", Admin), post(contracts::reject)),
         (r("GET", "/reports/balances", SignedIn), get(pages::balances)),
         (r("GET", "/reports/statement", SignedIn), get(pages::statement)),
         (r("GET", "/reports/check", SignedIn), get(pages::check)),

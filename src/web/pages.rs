@@ -22,21 +22,27 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-type Fields = HashMap<String, String>;
-type Answer = Result<Response, Failure>;
+pub(super) type Fields = HashMap<String, String>;
+pub(super) type Answer = Result<Response, Failure>;
 
 /// A form or query field, trimmed; empty when absent.
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+pub(super) fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map(|s| s.trim()).unwrap_or("")
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
 /// A report in the format asked for: the page (with links to download it), or the CSV or
 /// .xlsx download itself, laid out from the very `Doc` the page shows.
-fn report_answer(mut page: Page, doc: &Doc, format: Option<&str>, file: &str, url: &str) -> Answer {
+pub(super) fn report_answer(
+    mut page: Page,
+    doc: &Doc,
+    format: Option<&str>,
+    file: &str,
+    url: &str,
+) -> Answer {
     let lang = crate::lang::current();
     match format {
         Some("csv") => {
@@ -61,7 +67,7 @@ fn with_bom(bytes: Vec<u8>) -> Vec<u8> {
 }
 
 /// The query string of a request's own URL without `format`, for download links.
-fn self_url(path: &str, q: &Fields) -> String {
+pub(super) fn self_url(path: &str, q: &Fields) -> String {
     let mut pairs: Vec<(&String, &String)> =
         q.iter().filter(|(k, v)| *k != "format" && !v.is_empty()).collect();
     pairs.sort();
@@ -196,7 +202,7 @@ pub async fn dashboard(
 }
 
 /// Links a row naming a sub-project (and a channel) to the entries behind its figures.
-fn entries_link(report: &Report, row: &[render::Cell]) -> Option<String> {
+pub(super) fn entries_link(report: &Report, row: &[render::Cell]) -> Option<String> {
     let subproject = html::column_text(report, row, "subproject")?;
     let mut q = vec![("subproject", subproject)];
     if let Some(channel) = html::column_text(report, row, "channel") {
@@ -245,7 +251,7 @@ pub async fn projects(State(state): State<AppState>, Extension(me): Extension<Me
 }
 
 /// Refuses a project the user may not read: 404 when it does not exist, 403 otherwise.
-fn readable_project(me: &Me, places: &Places, code: &str) -> Result<(), Failure> {
+pub(super) fn readable_project(me: &Me, places: &Places, code: &str) -> Result<(), Failure> {
     if places.county_of_project(code).is_none() {
         return Err(Failure::NotFound(crate::tr!("没有项目 {code}", "no project {code}")));
     }
@@ -291,8 +297,33 @@ pub async fn project(
             .push(render::acceptance::progress_table(&crate::report::acceptance::progress_list(&mine, None)));
         let letters = crate::report::letters::letters(&db, &catalog, &code, None)?;
         doc.sections.extend(render::letters::doc(&letters).sections);
+        // Contracts, and what waits for approval on this project's sub-projects.
+        let contracts = db.contracts(Some(&code))?;
+        if !contracts.is_empty() {
+            let report = crate::report::contracts::of(&db, Some(&code), &contracts)?;
+            doc.sections.extend(render::contracts::doc(&report).sections);
+        }
+        let items = super::contracts::project_items(&db, &me, &places, &code)?;
+        if !items.is_empty() {
+            let value = crate::report::approvals::Pending { rows: crate::report::approvals::rows(&items) };
+            doc.sections.extend(render::approvals::doc(&value).sections);
+        }
         let mut page = Page::new(&me, doc.title.clone());
         page.blocks = HtmlTable::all(&doc, lang, Some(&entries_link));
+        if !contracts.is_empty() {
+            page.blocks.push(Block::Links(
+                contracts
+                    .iter()
+                    .map(|c| {
+                        let (contract, name) = (&c.code, &c.name);
+                        (
+                            format!("/contracts/{contract}"),
+                            crate::tr!("合同 {contract} {name}", "contract {contract} {name}"),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
         let county = places.county_of_project(&code).unwrap_or_default();
         let mut links = Vec::new();
         if may(&me.user, Action::UploadReconcile, Target::Project { county, project: &code }) {
