@@ -281,6 +281,86 @@ fn clerk_posts_entries_and_imports_files() {
     b.sign_out(&app);
 }
 
+/// Contracts and approvals: the implementing body reads its project's contract and cannot pay
+/// it; the city's admin sees a plan refused for a sub-project without disbursed money (nothing
+/// written), pays an EPC instalment by the plan shown, and approves, in the queue, the
+/// allocation the demo left waiting for a second person.
+#[test]
+fn contract_payments_and_the_approval_queue() {
+    let Some(app) = App::start() else { return };
+    let b = Browser::start();
+    b.sign_in(&app, "hn-body");
+    b.goto(&app.url("/projects/HN-2024-01"));
+    assert!(
+        b.exists("a[href='/contracts/HT-HN-2025-02']"),
+        "the project page of HN-2024-01 should link to its contract HT-HN-2025-02"
+    );
+    b.click("a[href='/contracts/HT-HN-2025-02']");
+    let page = b.text("main");
+    assert!(
+        page.contains("记-2025-1101") && page.contains("浙江某工程总承包有限公司（示例）"),
+        "the contract page should show its contractor and the demo's payment voucher, got {page:?}"
+    );
+    assert!(!b.exists("#pay"), "an implementing body should get no payment form");
+    b.screenshot("contract-body");
+    b.sign_out(&app);
+
+    b.sign_in(&app, "city-admin");
+    let before = app.snapshot();
+    b.goto(&app.url("/contracts/HT-HN-2025-01"));
+    b.type_into("#pay input[name=amount]", "100000");
+    b.set_value("#pay input[name=date]", "2025-11-20");
+    b.type_into("#pay input[name=voucher]", "记-2025-T950");
+    b.click("#pay button[type=submit]");
+    let problems = b.text("#problems");
+    assert!(
+        problems.contains("HN-2024-01-03") && problems.contains("R3"),
+        "HN-2024-01-03 holds no disbursed money: the plan should be refused under R3, #problems says {problems:?}"
+    );
+    assert!(!b.exists("#commit"), "a plan that cannot be paid offers no commit");
+    b.screenshot("contract-plan-refused");
+    app.assert_unchanged(&before, "after a payment plan that cannot be paid");
+
+    b.goto(&app.url("/contracts/HT-HN-2025-02"));
+    b.type_into("#pay input[name=amount]", "50000");
+    b.set_value("#pay input[name=date]", "2025-11-20");
+    b.type_into("#pay input[name=voucher]", "记-2025-T951");
+    b.type_into("#pay input[name=memo]", "浏览器测试：第二期进度款");
+    b.click("#pay button[type=submit]");
+    assert!(!b.exists("#problems"), "the EPC plan should be payable: {}", b.text_or_empty("#problems"));
+    let plan = b.text("main");
+    assert!(
+        plan.contains("30,000.00") && plan.contains("20,000.00"),
+        "50,000 split 3:2 by the shares 300,000 and 200,000, got {plan:?}"
+    );
+    b.screenshot("contract-plan");
+    b.click("#commit button[type=submit]");
+    let notice = b.text("#notice");
+    assert!(notice.contains("记-2025-T951"), "the notice should name the voucher, got {notice:?}");
+    b.screenshot("contract-paid");
+    let contracts = app.cli_json(&["contracts", "--project", "HN-2024-01"]);
+    let paid = contracts["contracts"]
+        .as_array()
+        .expect("contract rows")
+        .iter()
+        .find(|r| r["contract"] == "HT-HN-2025-02" && r["subproject"] == "HN-2024-01-02")
+        .map(|r| r["paid"].clone());
+    assert_eq!(paid, Some(json!("120000.00")), "90,000 by the demo and 30,000 now: {contracts}");
+
+    b.goto(&app.url("/approvals"));
+    assert!(b.exists("#approve-1"), "the admin's queue should offer to approve the demo's item #1");
+    b.screenshot("approvals");
+    assert_eq!(app.cli_json(&["pending"])["rows"].as_array().map(Vec::len), Some(1));
+    b.click("#approve-1 button[type=submit]");
+    let notice = b.text("#notice");
+    assert!(notice.contains("#1"), "the notice should name the approved item, got {notice:?}");
+    assert_eq!(app.cli_json(&["pending"])["rows"].as_array().map(Vec::len), Some(0));
+    let all = app.cli_json(&["pending", "--all"]);
+    assert_eq!(all["rows"][0]["status"], "approved", "{all}");
+    assert_eq!(all["rows"][0]["checker"], "city-admin", "{all}");
+    b.sign_out(&app);
+}
+
 /// Reports render for the city roles (with screenshots), the balances workbook downloaded with the
 /// browser's session cookie agrees with the CLI, the project page offers its downloads, and the
 /// implementing body's reconciliation upload shows its result.

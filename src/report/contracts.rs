@@ -62,6 +62,7 @@ pub struct PaymentRow {
 pub struct CommitmentRow {
     pub project: String,
     pub subproject: String,
+    /// The channel's name; empty on the sub-project's total row.
     pub channel: String,
     /// Allocated and not yet disbursed.
     pub undisbursed: Fen,
@@ -134,9 +135,13 @@ pub fn of(db: &Db, project: Option<&str>, list: &[StoredContract]) -> Result<Con
         }
     }
     let subprojects: BTreeSet<&str> = committed.keys().map(|(_, s)| s.as_str()).collect();
+    let catalog = db.catalog()?;
+    let channel_name = |code: &str| catalog.channel(code).map_or(code.to_string(), |c| c.name.clone());
     let mut by_channel: BTreeMap<(String, String, String), (Fen, Fen)> = BTreeMap::new();
     for l in db.balance_lines()?.into_iter().filter(|l| subprojects.contains(l.subproject.as_str())) {
-        let e = by_channel.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
+        let e = by_channel
+            .entry((l.project.clone(), l.subproject.clone(), channel_name(&l.channel)))
+            .or_default();
         e.0 += l.balance.undisbursed();
         e.1 += l.balance.held();
     }

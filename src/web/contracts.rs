@@ -100,7 +100,7 @@ pub async fn contract(
             "Contract {code} {name} ({contractor}, {procurement})"
         );
         let mut page = Page::new(&me, doc.title.clone());
-        page.blocks = HtmlTable::all(&doc, lang, Some(&entries_link));
+        page.blocks = HtmlTable::all(&doc, lang, Some(&contract_link));
         let project = c.project.clone();
         page.blocks.push(Block::Links(vec![(
             format!("/projects/{project}"),
@@ -206,6 +206,17 @@ pub async fn pay(
     Ok(Redirect::to(&format!("/contracts/{code}")).into_response())
 }
 
+/// The entries behind a figure of the contract page: a sub-project's total row (channel 合计)
+/// links to all its entries.
+pub(super) fn contract_link(report: &render::Report, row: &[render::Cell]) -> Option<String> {
+    let total = row.iter().any(|c| matches!(c, render::Cell::Label { zh: "合计", .. }));
+    if total {
+        let subproject = html::column_text(report, row, "subproject")?;
+        return Some(format!("/entries?{}", serde_urlencoded::to_string([("subproject", subproject)]).ok()?));
+    }
+    entries_link(report, row)
+}
+
 /// The items `me` may see: those whose sub-projects are all in projects they may read.
 fn visible(me: &Me, places: &scope::Places, items: Vec<PendingItem>) -> Vec<PendingItem> {
     items
@@ -255,7 +266,7 @@ pub async fn approvals(
         page.blocks.extend(HtmlTable::all(&render::approvals::doc(&value), crate::lang::current(), None));
         if me.user.role == Role::Admin {
             for item in items.iter().filter(|i| i.maker != me.user.name) {
-                let (id, voucher, total) = (item.id, &item.voucher, item.total());
+                let (id, voucher, total) = (item.id, &item.voucher, item.total().yuan_grouped());
                 page.blocks.push(Block::Form(Form::post(
                     &format!("approve-{id}"),
                     &crate::tr!(

@@ -309,7 +309,7 @@ pub async fn project(
             doc.sections.extend(render::approvals::doc(&value).sections);
         }
         let mut page = Page::new(&me, doc.title.clone());
-        page.blocks = HtmlTable::all(&doc, lang, Some(&entries_link));
+        page.blocks = HtmlTable::all(&doc, lang, Some(&super::contracts::contract_link));
         if !contracts.is_empty() {
             page.blocks.push(Block::Links(
                 contracts
