@@ -83,9 +83,9 @@ pub(super) fn uri_path(path: &Path) -> String {
 }
 
 /// Tells whether `path` is a fundledger ledger, and of which schema, without changing a byte
-/// of it: the SQLite header is read from the file, then the schema through a read-only
-/// connection. Another application's database, an empty file or a text file is refused
-/// before any pragma could switch its journal mode or grow it.
+/// of it: the header and the schema are read through a read-only connection. Another
+/// application's database, an empty file or a text file is refused before any pragma could
+/// switch its journal mode or grow it.
 pub(super) fn identify(path: &Path) -> Result<i64> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -107,11 +107,11 @@ pub(super) fn identify(path: &Path) -> Result<i64> {
     if meta.len() == 0 {
         return Err(not_a_ledger(path, "the file is empty"));
     }
-    let mut header = [0u8; 100];
-    let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header));
-    if read.is_err() || !header.starts_with(b"SQLite format 3\0") {
-        return Err(not_a_ledger(path, "it is not an SQLite database"));
-    }
+    // The header is read by SQLite, never through a file handle of our own: closing any handle
+    // to the file drops every POSIX lock this process holds on it, the locks of its open
+    // connections included, and another process's connection closing then believes it is the
+    // last, checkpoints and deletes the WAL this process is still writing to (the web server
+    // opening a reader while a clerk's CLI write finished lost the server's next writes).
     let conn = read_only(path)?;
     let ours = |conn: &Connection| -> rusqlite::Result<(i64, i64, i64)> {
         let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -166,15 +166,6 @@ impl Db {
     /// write (journaled as `upgrade`).
     pub fn open(path: &Path) -> Result<Db> {
         let version = identify(path)?;
-        // Opening for writing changes nothing; it tells a read-only file or disk apart from
-        // SQLite's later "unable to open database file".
-        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
-            let p = shown_path(path);
-            return Err(Error::Internal(crate::tr!(
-                "无法写入账本 {p}（{e}）；未写入任何内容。读取不受影响：报表和 verify 以只读方式打开它",
-                "cannot write to the ledger {p} ({e}); nothing was written. Reading works: reports and verify open it read-only"
-            )));
-        }
         let mut db = Db::connect(path)?;
         if version < SCHEMA_VERSION {
             db.migrate()?;
@@ -249,6 +240,16 @@ impl Db {
             let (p, e) = (shown_path(path), Error::from(e));
             Error::Internal(crate::tr!("无法打开账本 {p}：{e}", "cannot open ledger {p}: {e}"))
         })?;
+        // SQLite opens a file it may not write (its mode, or a read-only disk) read-only; say so
+        // before a pragma fails with a vaguer message. Asking SQLite, not opening the file
+        // ourselves: closing a handle of our own would drop this process's locks on it.
+        if conn.is_readonly(rusqlite::DatabaseName::Main)? {
+            let (p, e) = (shown_path(path), why_not_writable(path));
+            return Err(Error::Internal(crate::tr!(
+                "无法写入账本 {p}（{e}）；未写入任何内容。读取不受影响：报表和 verify 以只读方式打开它",
+                "cannot write to the ledger {p} ({e}); nothing was written. Reading works: reports and verify open it read-only"
+            )));
+        }
         conn.busy_handler(Some(wait_for_writer))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
@@ -355,6 +356,15 @@ impl Db {
     pub fn begin(&mut self) -> Result<Tx<'_>> {
         let tx = self.begin_immediate()?;
         Ok(Tx { tx, chain: RefCell::new(ChainState::default()) })
+    }
+}
+
+/// Why `path` cannot be written (the system's words: "Read-only file system", "Permission
+/// denied"), asked with access(2), which opens nothing.
+fn why_not_writable(path: &Path) -> String {
+    match rustix::fs::access(path, rustix::fs::Access::WRITE_OK) {
+        Err(e) => std::io::Error::from(e).to_string(),
+        Ok(()) => crate::lang::pick("只读", "read-only").to_string(),
     }
 }
 
