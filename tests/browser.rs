@@ -156,7 +156,8 @@ fn each_role_sees_its_pages_and_is_refused_the_others() {
 
 /// The clerk posts one good entry and one refused entry through the form, then imports a file
 /// with problems (both listed, nothing written) and a good GB18030 file with Chinese headers;
-/// the ledger (CLI and `/api/balances`) reflects exactly the accepted ones.
+/// the ledger (CLI and `/api/balances`) reflects exactly the accepted ones, each once the city's
+/// admin has approved it (the demo makes allocations wait for a second person).
 #[test]
 fn clerk_posts_entries_and_imports_files() {
     let Some(app) = App::start() else { return };
@@ -217,15 +218,19 @@ fn clerk_posts_entries_and_imports_files() {
         "100000.00",
     );
     assert!(!b.exists("#problems"), "the good entry should not be refused: {}", b.text_or_empty("#problems"));
+    // The demo makes allocations wait for a second person: the clerk's voucher is submitted,
+    // not recorded, until the city's admin approves it.
     let notice = b.text("#notice");
     assert!(
-        notice.contains("记-2025-T903") && notice.contains("1"),
-        "the notice after posting should name the voucher and the line count, got {notice:?}"
+        notice.contains("记-2025-T903") && notice.contains("已提交审批"),
+        "the notice after posting should name the voucher and say it awaits approval, got {notice:?}"
     );
+    assert_eq!(app.allocated(target), None, "a pending allocation should not count as allocated yet");
+    app.approve_as_admin("记-2025-T903", "nh-clerk");
     assert_eq!(
         app.allocated(target).as_deref(),
         Some("100000.00"),
-        "the CLI should show the posted allocation"
+        "once approved the CLI should show the posted allocation"
     );
     let api = http_get(app.port, "/api/balances", Some(&b.session_cookie()));
     assert_eq!(api.status, 200, "GET /api/balances with the browser's cookie should answer 200");
@@ -271,8 +276,12 @@ fn clerk_posts_entries_and_imports_files() {
     b.upload("/import", &app, &[("file", &good)]);
     assert!(!b.exists("#problems"), "the good GB18030 upload was refused: {}", b.text_or_empty("#problems"));
     let notice = b.text("#notice");
-    assert!(notice.contains("新增 1 行"), "the import notice should say one row was added, got {notice:?}");
+    assert!(
+        notice.contains("新增 0 行") && notice.contains("1 行已提交审批"),
+        "the import notice should say its one allocation was submitted for approval, got {notice:?}"
+    );
     b.screenshot("import-result");
+    app.approve_as_admin("记-2025-T920", "nh-clerk");
     assert_eq!(
         app.allocated(target).as_deref(),
         Some("150000.00"),
@@ -566,6 +575,31 @@ impl App {
     }
 
     /// What the CLI says is allocated to (sub-project, channel), if it has a balance row.
+    /// Approves, as the city's admin on the server's shell, the pending item of `voucher`,
+    /// checking first that `maker` submitted it.
+    fn approve_as_admin(&self, voucher: &str, maker: &str) {
+        let pending = self.cli_json(&["pending"]);
+        let rows = pending["rows"].as_array().expect("pending JSON has rows");
+        let item = rows
+            .iter()
+            .find(|r| r["voucher"] == voucher)
+            .unwrap_or_else(|| panic!("`pending` should list voucher {voucher}, got {pending}"));
+        assert_eq!(item["maker"], maker, "the pending item of {voucher} should name its maker");
+        let id = item["id"].to_string();
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&self.db)
+            .args(["--operator", "city-admin", "approve", &id])
+            .current_dir(self.dir.path())
+            .output()
+            .expect("running `fundledger approve`");
+        assert!(
+            out.status.success(),
+            "`fundledger approve {id}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     fn allocated(&self, (subproject, channel): (&str, &str)) -> Option<String> {
         let balances = self.cli_json(&["balances", "--county", "南湖区"]);
         let rows = balances["rows"].as_array().expect("balances JSON has rows");

@@ -203,7 +203,7 @@ fn as_shown(o: &Map<String, Value>) -> Map<String, Value> {
 fn statement_goldens_workbook_and_totals() {
     let l = demo();
     let json = goldens(&l, "demo-statement-2025", &["statement", "--year", "2025"], 0);
-    assert_eq!(json["fingerprint"]["entries"], 534);
+    assert_eq!(json["fingerprint"]["entries"], 536);
     let rows = json["rows"].as_array().expect("rows");
     assert!(rows.len() > 100, "{}", rows.len());
     // Every row and the totals keep the INTERFACE keys.
@@ -375,7 +375,17 @@ fn reconcile_goldens_and_matching() {
     assert_eq!(status("differs"), ["记-2024-0121", "记-2025-0118"]);
     assert_eq!(status("ledger_only"), ["记-2025-0179"]);
     assert_eq!(status("records_only"), ["记-2024-0008", "记-2025-0901"]);
-    assert_eq!(status("matched").len(), 9);
+    assert_eq!(status("matched").len(), 11);
+    // The demo's contract payment: one voucher over two sub-projects' lines, each matched
+    // against the body's own line for its sub-project.
+    let contract: Vec<String> = json["payments"]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["voucher"] == "记-2025-1101")
+        .map(|r| format!("{} {}", r["status"], r["ledger_subproject"]))
+        .collect();
+    assert_eq!(contract, [r#""matched" "HN-2024-01-02""#, r#""matched" "HN-2024-01-06""#]);
     // The workbook (in English, so headers are the JSON keys): a sheet per section, every
     // row, subtotal and total equal to the JSON.
     let xlsx = l.dir.path().join("reconcile.xlsx");

@@ -1093,6 +1093,21 @@ fn the_approval_queue_lets_the_admin_decide_what_others_submitted_but_never_thei
     assert!(queue.contains("W-AP-1") && !queue.contains("/approvals/1/approve"), "{queue}");
     assert!(clerk.get("/projects/P-AGRI").text().contains("W-AP-1"));
     assert_eq!(clerk.post_form("/approvals/1/approve", &[]).status, 403);
+    // An uploaded file of allocations is submitted the same way, and stays submitted.
+    let file = "凭证号,日期,类型,指标编号,子项目编号,金额,冲销凭证,摘要\nW-AP-3,2024-06-01,allocate,A-FARM-NH,S-FARM,10.00,,上传待审批\n";
+    let (content_type, form) =
+        multipart(&[("csrf", &clerk.csrf), ("kind", "entries")], ("file", "待审批.csv", file.as_bytes()));
+    let r = request(
+        &s.addr,
+        "POST",
+        "/import",
+        &[("Content-Type", &content_type), ("Cookie", &clerk.cookie)],
+        &form,
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(clerk.get("/import").text().contains("1 行已提交审批"), "the notice says it was submitted");
+    let pending = l.ok(&["pending", "--format", "json"]);
+    assert!(pending.contains("W-AP-3"), "the uploaded allocation waits for approval: {pending}");
     let admin = sign_in(&s, "admin");
     let queue = admin.get("/approvals").text();
     assert!(queue.contains("/approvals/1/approve") && queue.contains("/approvals/1/reject"), "{queue}");
@@ -1108,8 +1123,50 @@ fn the_approval_queue_lets_the_admin_decide_what_others_submitted_but_never_thei
     });
     assert_eq!(admin.post_json("/api/entries", &own).status, 202);
     let before = ledger_state(&l);
-    let r = admin.post_form("/approvals/2/approve", &[]);
+    let r = admin.post_form("/approvals/3/approve", &[]);
     assert_eq!(r.status, 403, "{}", r.text());
     assert!(r.text().contains("双人复核"), "{}", r.text());
     assert_eq!(ledger_state(&l), before);
+}
+
+/// The server keeps its connections open while clerks write from the shell beside it: a CLI
+/// write ending must never take the server's next writes with it. (Opening the ledger file
+/// outside SQLite, then closing it, dropped the server's locks; the CLI's connection, closing,
+/// believed itself the last, and deleted the WAL the server went on writing to.)
+#[test]
+fn the_servers_writes_outlive_a_cli_write_beside_it() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    assert_eq!(clerk.get("/").status, 200, "a page, read through one of the server's connections");
+    let entry = |voucher: &str| {
+        serde_json::json!({
+            "voucher": voucher, "date": "2024-06-01", "kind": "allocate",
+            "appropriation": "A-FARM-NH", "subproject": "S-FARM", "amount": "10.00", "memo": "服务器写入"
+        })
+    };
+    assert_eq!(clerk.post_json("/api/entries", &entry("W-LOCK-1")).status, 201);
+    l.ok(&[
+        "post",
+        "--kind",
+        "allocate",
+        "--appropriation",
+        "A-FARM-NH",
+        "--subproject",
+        "S-FARM",
+        "--amount",
+        "10",
+        "--date",
+        "2024-06-01",
+        "--voucher",
+        "CLI-LOCK-1",
+    ]);
+    assert_eq!(clerk.post_json("/api/entries", &entry("W-LOCK-2")).status, 201);
+    let log = l.ok(&["log", "--format", "json"]);
+    for voucher in ["W-LOCK-1", "CLI-LOCK-1", "W-LOCK-2"] {
+        assert!(log.contains(voucher), "the CLI should see {voucher} recorded: {log}");
+    }
+    drop(s);
+    assert!(l.ok(&["log", "--format", "json"]).contains("W-LOCK-2"), "W-LOCK-2 should outlive the server");
+    assert_eq!(l.run(&["verify"]).code, 0, "the ledger verifies after writes from both");
 }

@@ -116,7 +116,8 @@ fn decide(ctx: &Ctx, id: i64, decision: Decision, reason: &str) -> Result<u8> {
     let mut db = Db::open(&ctx.db_path())?;
     let item = crate::ledger::decide(&mut db, id, decision, reason, &Stamp::now(&ctx.operator))?
         .map_err(Error::Rejected)?;
-    let (voucher, n, total, maker) = (&item.voucher, item.lines.len(), item.total(), &item.maker);
+    let (voucher, n, total, maker) =
+        (&item.voucher, item.lines.len(), item.total().yuan_grouped(), &item.maker);
     let said = match decision {
         Decision::Approve => crate::tr!(
             "已批准待审批事项 #{id}：凭证 {voucher}（{n} 条分录，合计 {total}，提交人 {maker}）已记账生效",

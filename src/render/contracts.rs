@@ -173,7 +173,7 @@ pub fn plan(p: &PayPlan, recorded: Option<&str>) -> Doc {
             ]);
         }
     }
-    let (contract, amount, date) = (&p.contract, p.amount, p.date);
+    let (contract, amount, date) = (&p.contract, p.amount.yuan_grouped(), p.date);
     let mut notes = vec![crate::tr!(
         "按分摊金额拆分（最大余数法，精确到分），每个子项目的部分从其已拨付未支付的资金中支付，指标按下达日期先早后晚",
         "split by share (largest remainder, exact to the fen); each sub-project's part paid from its disbursed-but-unpaid money, oldest appropriation first"

@@ -15,7 +15,10 @@
 //! - `idle`: an appropriation with money not yet paid out and no movement for two years
 //!   (结余 risk);
 //! - `no_letter`: a sub-project not excluded (on the day, as amended) that no confirmation letter (确认书, Annex 2)
-//!   names.
+//!   names;
+//! - `stale_pending`: an item waiting for approval (maker-checker) more than 30 days, its money
+//!   reserved all the while; `overcommitted`: a sub-project whose contracts commit more than its
+//!   entitlement or its allocated money (a warning: money may still arrive).
 //!
 //! The periods are fiscal practice, not policy text; they are constants here, named in each
 //! message. Messages are in the reader's language (`crate::lang`).
@@ -244,13 +247,14 @@ fn stale_pending(db: &Db, subprojects: &[StoredSubproject], as_of: NaiveDate) ->
             continue;
         }
         let first = item.lines.first();
-        let (id, voucher, maker, total) = (item.id, &item.voucher, &item.maker, item.total());
+        let (id, voucher, maker) = (item.id, &item.voucher, &item.maker);
+        let total = item.total().yuan_grouped();
         flags.push(Flag {
             kind: FlagKind::StalePending,
             project: first.and_then(|l| project_of.get(l.subproject.as_str())).map(|p| p.to_string()),
             subproject: first.map(|l| l.subproject.to_string()),
             appropriation: first.map(|l| l.appropriation.to_string()),
-            amount: Some(total),
+            amount: Some(item.total()),
             days: Some(days),
             since: Some(since),
             message: crate::tr!(
