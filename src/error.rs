@@ -145,6 +145,8 @@ fn noun_zh(what: &str) -> &str {
         "department" => "部门",
         "channel" | "fund channel" => "补助资金类别",
         "type" | "sub-project type" => "子项目类型",
+        "contract" => "合同",
+        "pending item" => "待审批事项",
         other => other,
     }
 }

@@ -140,6 +140,7 @@ fn run_contract(ctx: &Ctx, contract: &str, basis: &Basis, subproject: &str, amou
         &mut db, contract, subproject, amount, effective, &document, &reason, &stamp,
     )?
     .map_err(Error::Rejected)?;
+    let amount = amount.yuan_grouped();
     let said = match outcome {
         Outcome::Added => crate::tr!(
             "已记录合同 {contract} 的变更：{subproject} 的分摊金额自 {effective} 起为 {amount}（{document}）",

@@ -93,9 +93,12 @@ pub fn describe(s: &ApprovalSetting) -> String {
         None => {
             crate::tr!("需要另一人审批：{kinds}（每一笔）", "a second person approves: {kinds} (every line)")
         }
-        Some(above) => crate::tr!(
-            "需要另一人审批：{kinds}（金额超过 {above} 元的分录）",
-            "a second person approves: {kinds} (lines of more than {above} yuan)"
-        ),
+        Some(above) => {
+            let above = above.yuan_grouped();
+            crate::tr!(
+                "需要另一人审批：{kinds}（金额超过 {above} 元的分录）",
+                "a second person approves: {kinds} (lines of more than {above} yuan)"
+            )
+        }
     }
 }
