@@ -172,3 +172,59 @@ fn measure_runs_one_command_and_prints_its_peak_memory_and_no_other_run_does() {
     assert!(!r.stderr.contains("peak memory"), "{}", r.stderr);
     assert!(!l.ok_en(&["--help"]).contains("measure"));
 }
+
+/// What `bench` derives from a dataset: the back-dated corrections import with no refusal
+/// onto the base, each dated before the base's last year, and leave every balance as it was;
+/// the base and the in-order tail together are the dataset; the hledger journal has one
+/// two-posting transaction per entry.
+#[test]
+fn the_derived_files_are_valid_back_dated_corrections_and_a_journal_of_the_same_entries() {
+    let l = Ledger::new();
+    let dir = generate(&l, "city", 20_000, 40, 7);
+    let split_dir = l.dir.path().join("split");
+    std::fs::create_dir(&split_dir).expect("split dir");
+    let split = fundledger::dev::derive::split_with_corrections(&dir.join("entries.csv"), &split_dir)
+        .expect("the split");
+    assert_eq!(split.size, 2_000, "a tenth of the entries, in each timed file");
+    let (base, tail, back) = (rows(&split.base), rows(&split.in_order), rows(&split.back_dated));
+    assert_eq!((base.len(), tail.len(), back.len()), (18_000, 2_000, 2_000));
+    let all = rows(&dir.join("entries.csv"));
+    assert!(base.iter().chain(&tail).eq(all.iter()), "base then tail is the dataset, in order");
+    let last_year = base.iter().map(|r| r["date"][..4].to_string()).max().expect("a year");
+    assert!(back.iter().all(|r| r["date"][..4] < *last_year), "every correction is back-dated");
+    for kind in ["projects", "subprojects", "appropriations"] {
+        l.ok_en(&["import", kind, dir.join(format!("{kind}.csv")).to_str().expect("utf-8")]);
+    }
+    l.ok_en(&["import", "entries", split.base.to_str().expect("utf-8")]);
+    let before = l.balances_json(&[]);
+    let out = l.ok_en(&["import", "entries", split.back_dated.to_str().expect("utf-8")]);
+    assert!(out.contains("2000 added"), "{out}");
+    let after = l.balances_json(&[]);
+    for column in ["allocated", "disbursed", "balance"] {
+        assert_eq!(
+            after["totals"][column], before["totals"][column],
+            "a correction nets to nothing: {column}"
+        );
+    }
+    // Each pair reversed a payment and paid it again.
+    assert_eq!(amount(&after["totals"]["paid"]), amount(&before["totals"]["paid"]));
+
+    let journal = l.dir.path().join("city.journal");
+    let n = fundledger::dev::derive::write_journal(&dir.join("entries.csv"), &journal).expect("journal");
+    assert_eq!(n, 20_000);
+    let text = String::from_utf8(read(&journal)).expect("utf-8 journal");
+    let first = &all[0];
+    let expected = format!(
+        "\n{} {} {}\n    line:{}:{}:{}  {}\n    appropriation:{}\n",
+        first["date"],
+        first["voucher"],
+        first["memo"],
+        first["appropriation"],
+        first["subproject"],
+        first["kind"],
+        first["amount"],
+        first["appropriation"]
+    );
+    assert!(text.contains(&expected), "the first entry as a transaction:\n{expected}");
+    assert_eq!(text.matches("\n    appropriation:").count(), 20_000, "one balancing posting per entry");
+}

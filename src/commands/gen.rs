@@ -24,6 +24,10 @@ pub struct Args {
         value_parser = clap::value_parser!(u32).range(1..=i64::from(gen::MAX_PROJECTS))
     )]
     pub projects: u32,
+    /// Also write the entries as an hledger journal, `city.journal`, each entry posted to its
+    /// line's account for its kind (`hledger -f DIR/city.journal bal -N` sums what `balances` does).
+    #[arg(long)]
+    pub journal: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
@@ -43,7 +47,19 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         return Err(Error::rejected(Problem::new(Check::File, message).column("--out")));
     }
     let options = Options { entries: args.entries, projects: args.projects, seed: args.seed };
+    let journal = dir.join("city.journal");
+    if args.journal && journal.exists() {
+        let j = crate::error::shown_path(&journal);
+        let message =
+            crate::tr!("{j} 已存在；gen 从不覆盖文件", "{j} already exists; gen never overwrites a file");
+        return Err(Error::rejected(Problem::new(Check::File, message).column("--journal")));
+    }
     let summary = gen::generate(dir, &options)?;
     gen::print_summary(dir, &options, &summary);
+    if args.journal {
+        let n = crate::dev::derive::write_journal(&dir.join("entries.csv"), &journal)?;
+        let j = crate::error::shown_path(&journal);
+        println!("{}", crate::tr!("已写入 {j}（{n} 笔交易）", "wrote {j} ({n} transactions)"));
+    }
     Ok(0)
 }
