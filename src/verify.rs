@@ -138,9 +138,9 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         }
     })?;
     replay.advance(None);
-    let Replay { lines, activity, years, entries, problems: found, .. } = replay;
+    let Replay { lines, activity, years, entries, problems: found, day_moves, .. } = replay;
     problems.extend(found);
-    problems.extend(db.day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)));
+    compare_days(db, &register, day_moves, &mut problems)?;
     problems.extend(
         db.adjusted_day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)),
     );
@@ -157,6 +157,183 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         problems,
         anchor_link: chain.anchor_link,
     })
+}
+
+/// One entry's movement on its line's day, as the kept day rows (`line_days`) count it: a
+/// reversal moves its original's column back, whether or not it mirrors it (that is a finding
+/// of its own), and one whose original is missing moves nothing. 32 bytes, one per entry.
+#[derive(Clone, Copy)]
+struct DayMove {
+    line: LineId,
+    date: chrono::NaiveDate,
+    flow: Flow,
+    /// The amount in fen, negative for a reversal (amounts are bounded far inside i64).
+    signed: i64,
+}
+
+impl DayMove {
+    fn of(e: &StoredEntry) -> Option<DayMove> {
+        let kind = e.reverses.as_ref().map_or(e.kind, |(_, original, _)| *original);
+        let amount = i64::try_from(e.amount.0).ok()?;
+        let signed = if e.kind == Kind::Reverse { -amount } else { amount };
+        Some(DayMove { line: e.line(), date: e.date, flow: kind.flow()?, signed })
+    }
+}
+
+/// The kept day rows against what the entries give: each line's movements per day
+/// (`line_days`), and what an appropriation's lines draw per day (`appropriation_days`).
+/// Both sides are walked in key order and merged, so the comparison costs a sort of the
+/// entries' moves and one scan of each table; at most `MAX_DAY_FINDINGS` of each are named,
+/// the earliest days first.
+fn compare_days(
+    db: &Db,
+    register: &Register,
+    mut moves: Vec<DayMove>,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    moves.sort_unstable_by_key(|m| (m.line, m.date));
+    // What the lines draw from each appropriation per day (allocated − withdrawn − returned).
+    let mut drawn: Vec<(i64, chrono::NaiveDate, i64)> = Vec::new();
+    let mut rest = moves.as_slice();
+    let mut days = std::iter::from_fn(|| {
+        let first = rest.first()?;
+        let n = rest.iter().take_while(|m| (m.line, m.date) == (first.line, first.date)).count();
+        let mut day = LineBalance::default();
+        for m in &rest[..n] {
+            let column = match m.flow {
+                Flow::Allocate => &mut day.allocated,
+                Flow::Withdraw => &mut day.withdrawn,
+                Flow::Disburse => &mut day.disbursed,
+                Flow::Return => &mut day.returned,
+                Flow::Pay => &mut day.paid,
+            };
+            column.0 += i128::from(m.signed);
+        }
+        rest = &rest[n..];
+        if let Ok(d) = i64::try_from(day.drawn().0) {
+            if d != 0 {
+                drawn.push((first.line.appropriation, first.date, d));
+            }
+        }
+        Some((first.line, first.date, day))
+    })
+    .peekable();
+    let mut lines = Earliest::new(MAX_DAY_FINDINGS);
+    let mut differ = |line: LineId, date, kept: LineBalance, given: LineBalance| {
+        if kept != given {
+            lines.offer((date, line.appropriation, line.subproject), (kept, given));
+        }
+    };
+    db.for_each_line_day(|line, date, kept| {
+        while let Some((l, d, given)) = days.next_if(|(l, d, _)| (*l, *d) < (line, date)) {
+            differ(l, d, LineBalance::default(), given);
+        }
+        match days.next_if(|(l, d, _)| (*l, *d) == (line, date)) {
+            Some((_, _, given)) => differ(line, date, kept, given),
+            None => differ(line, date, kept, LineBalance::default()),
+        }
+    })?;
+    for (l, d, given) in days {
+        differ(l, d, LineBalance::default(), given);
+    }
+    drop(moves);
+    for ((day, a, s), (kept, given)) in lines.into_sorted() {
+        let a = register.appropriations.get(&a).map_or("?", |a| a.code.as_str());
+        let s = register.subprojects.get(&s).map_or("?", |s| s.code.as_str());
+        let (kept, given) = (crate::db::movement_text(&kept), crate::db::movement_text(&given));
+        problems.push(Problem::new(
+            Check::R4,
+            crate::tr!(
+                "指标 {a} / 子项目 {s} 在 {day} 维护的发生额与其分录不符：存为 {kept}，分录合计为 {given}",
+                "the maintained movements of line {a} / {s} on {day} differ from its entries: stored {kept}, entries give {given}"
+            ),
+        ));
+    }
+    drawn.sort_unstable_by_key(|(a, d, _)| (*a, *d));
+    drawn.dedup_by(|later, earlier| {
+        let same = (later.0, later.1) == (earlier.0, earlier.1);
+        if same {
+            earlier.2 += later.2;
+        }
+        same
+    });
+    let mut appropriations = Earliest::new(MAX_DAY_FINDINGS);
+    let mut next = drawn.into_iter().peekable();
+    let mut differ = |a: i64, date, kept: Fen, given: i64| {
+        let given = Fen(i128::from(given));
+        if kept != given {
+            appropriations.offer((date, a), (kept, given));
+        }
+    };
+    db.for_each_appropriation_day(|a, date, kept| {
+        while let Some((x, d, given)) = next.next_if(|(x, d, _)| (*x, *d) < (a, date)) {
+            differ(x, d, Fen::ZERO, given);
+        }
+        match next.next_if(|(x, d, _)| (*x, *d) == (a, date)) {
+            Some((_, _, given)) => differ(a, date, kept, given),
+            None => differ(a, date, kept, 0),
+        }
+    })?;
+    for (x, d, given) in next {
+        differ(x, d, Fen::ZERO, given);
+    }
+    for ((day, a), (kept, given)) in appropriations.into_sorted() {
+        let a = register.appropriations.get(&a).map_or("?", |a| a.code.as_str());
+        problems.push(Problem::new(
+            Check::R4,
+            crate::tr!(
+                "指标 {a} 在 {day} 被各行支用的金额存为 {kept}，但各行发生额合计为 {given}",
+                "what the lines drew from appropriation {a} on {day} is kept as {kept}, but its lines' movements give {given}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The `limit` smallest keys offered, with their values: a bounded max-heap, so a ledger whose
+/// every day row was altered still costs no more memory than `limit` findings.
+struct Earliest<K: Ord, V> {
+    limit: usize,
+    heap: std::collections::BinaryHeap<(K, Keep<V>)>,
+}
+
+/// A value carried beside a heap key, never compared.
+struct Keep<V>(V);
+
+impl<V> PartialEq for Keep<V> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl<V> Eq for Keep<V> {}
+impl<V> PartialOrd for Keep<V> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<V> Ord for Keep<V> {
+    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+impl<K: Ord, V> Earliest<K, V> {
+    fn new(limit: usize) -> Self {
+        Earliest { limit, heap: std::collections::BinaryHeap::new() }
+    }
+
+    fn offer(&mut self, key: K, value: V) {
+        if self.heap.len() < self.limit {
+            self.heap.push((key, Keep(value)));
+        } else if self.heap.peek().is_some_and(|(top, _)| key < *top) {
+            self.heap.pop();
+            self.heap.push((key, Keep(value)));
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(K, V)> {
+        self.heap.into_sorted_vec().into_iter().map(|(k, Keep(v))| (k, v)).collect()
+    }
 }
 
 /// What undecided pending items reserve, re-derived from the items, against the kept
@@ -315,6 +492,9 @@ struct Replay<'a> {
     touched: std::collections::BTreeSet<LineId>,
     entries: u64,
     problems: Vec<Problem>,
+    /// What each entry moves on its line's day, as the kept day rows count it: compared with
+    /// them once the replay ends (`compare_days`).
+    day_moves: Vec<DayMove>,
 }
 
 impl<'a> Replay<'a> {
@@ -336,6 +516,7 @@ impl<'a> Replay<'a> {
             touched: std::collections::BTreeSet::new(),
             entries: 0,
             problems: Vec::new(),
+            day_moves: Vec::new(),
         }
     }
 
@@ -347,6 +528,7 @@ impl<'a> Replay<'a> {
 
     fn entry(&mut self, e: &StoredEntry) {
         self.entries += 1;
+        self.day_moves.extend(DayMove::of(e));
         if self.day != Some(e.date) {
             self.advance(Some(e.date));
             self.day = Some(e.date);

@@ -231,3 +231,53 @@ fn a_write_that_would_take_a_running_total_past_the_bound_is_refused() {
     l.refused_en(&common::strs(&args), &["R6", "largest amount fundledger can hold"]);
     l.ok_en(&["verify"]);
 }
+
+/// `verify` compares every kept day row with what the entries give, both ways: a day row
+/// altered, one that no entry gives, and an appropriation's drawn total altered are each
+/// named with the line (or appropriation) and the day, the earliest first.
+#[test]
+fn verify_names_every_altered_or_invented_day_row() {
+    let l = Ledger::small();
+    let conn = Connection::open(&l.db).expect("open");
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('line_days', 'appropriation_days')")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    for t in &triggers {
+        conn.execute(&format!("DROP TRIGGER {t}"), []).expect("drop a day-row trigger");
+    }
+    // The earliest day row: its payment column raised by 1.00.
+    conn.execute(
+        "UPDATE line_days SET paid_fen = paid_fen + 100
+         WHERE (appropriation_id, subproject_id, date) =
+               (SELECT appropriation_id, subproject_id, date FROM line_days ORDER BY date LIMIT 1)",
+        [],
+    )
+    .expect("a day row altered");
+    conn.execute(
+        "INSERT INTO line_days (appropriation_id, subproject_id, date, allocated_fen)
+         SELECT a.id, s.id, '2024-12-30', 500 FROM appropriations a, subprojects s
+         WHERE a.code = 'A-FARM-NH' AND s.code = 'S-FARM'",
+        [],
+    )
+    .expect("a day row no entry gives");
+    conn.execute(
+        "UPDATE appropriation_days SET drawn_fen = drawn_fen + 700
+         WHERE date = (SELECT min(date) FROM appropriation_days WHERE drawn_fen <> 0)",
+        [],
+    )
+    .expect("an appropriation's day altered");
+    drop(conn);
+    let r = l.run_en(&["verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    for expected in [
+        "paid 1.00, entries give",
+        "on 2024-12-30 differ from its entries: stored allocated 5.00, entries give nothing",
+        "is kept as",
+    ] {
+        assert!(r.stderr.contains(expected), "verify should say {expected:?}:\n{}", r.stderr);
+    }
+}

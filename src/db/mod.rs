@@ -30,7 +30,7 @@ pub use amend::{AmendmentInsert, HeldMoney, MovedMoney};
 pub use floor::floor_table;
 pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};
 pub use open::remove_ledger_files;
-pub use read::{Counts, LineYear};
+pub use read::{movement_text, Counts, LineYear};
 pub use users::{UserAction, UserInsert};
 pub use write::{AcceptanceInsert, AwardInsert, EntryInsert, EntryStatements, WriteRecord};
 

@@ -79,21 +79,8 @@ pub(super) fn write_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredWr
     })
 }
 
-/// Each line's net movements per day, derived from the entries (reversals netted into the
-/// column of the kind they reverse, on the reversal's own date) — what `line_days` must hold.
-pub(super) const DERIVED_LINE_DAYS: &str = "SELECT e.appropriation_id, e.subproject_id, e.date,
-       sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated_fen,
-       sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn_fen,
-       sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed_fen,
-       sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned_fen,
-       sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid_fen
-FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
-      FROM entries e) e
-LEFT JOIN entries o ON o.id = e.reverses_id
-GROUP BY 1, 2, 3";
-
 /// `allocated 100.00, paid 30.00` (the non-zero columns), or `nothing`.
-pub(super) fn movement_text(b: &LineBalance) -> String {
+pub fn movement_text(b: &LineBalance) -> String {
     let pick = crate::lang::pick;
     let parts: Vec<String> = [
         (pick("分配", "allocated"), b.allocated),
@@ -541,67 +528,35 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Where the maintained day rows (`line_days`, `appropriation_days`) differ from what the
-    /// entries give, for `verify`: at most `limit` sentences, each naming the line and day.
-    /// Computed in SQL, so a million entries need no memory here.
-    pub fn day_differences(&self, limit: usize) -> Result<Vec<String>> {
-        let mut found = Vec::new();
-        let mut lines = self.conn.prepare(&format!(
-            "WITH derived AS ({DERIVED_LINE_DAYS})
-             SELECT a.code, s.code, k.date, {cols}
-             FROM (SELECT appropriation_id, subproject_id, date FROM derived
-                   UNION SELECT appropriation_id, subproject_id, date FROM line_days) k
-             LEFT JOIN derived d USING (appropriation_id, subproject_id, date)
-             LEFT JOIN line_days l USING (appropriation_id, subproject_id, date)
-             LEFT JOIN appropriations a ON a.id = k.appropriation_id
-             LEFT JOIN subprojects s ON s.id = k.subproject_id
-             WHERE {differ}
-             ORDER BY k.date, k.appropriation_id, k.subproject_id LIMIT ?1",
-            cols = "coalesce(l.allocated_fen, 0), coalesce(l.withdrawn_fen, 0), coalesce(l.disbursed_fen, 0),
-                    coalesce(l.returned_fen, 0), coalesce(l.paid_fen, 0),
-                    coalesce(d.allocated_fen, 0), coalesce(d.withdrawn_fen, 0), coalesce(d.disbursed_fen, 0),
-                    coalesce(d.returned_fen, 0), coalesce(d.paid_fen, 0)",
-            differ = "coalesce(l.allocated_fen, 0) <> coalesce(d.allocated_fen, 0)
-                   OR coalesce(l.withdrawn_fen, 0) <> coalesce(d.withdrawn_fen, 0)
-                   OR coalesce(l.disbursed_fen, 0) <> coalesce(d.disbursed_fen, 0)
-                   OR coalesce(l.returned_fen, 0) <> coalesce(d.returned_fen, 0)
-                   OR coalesce(l.paid_fen, 0) <> coalesce(d.paid_fen, 0)",
-        ))?;
-        let mut rows = lines.query([limit as i64])?;
-        while let Some(r) = rows.next()? {
-            let (a, s, day): (Option<String>, Option<String>, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let stored = line_balance_from_row(r, 3)?;
-            let derived = line_balance_from_row(r, 8)?;
-            let (a, s) = (a.unwrap_or_else(|| "?".into()), s.unwrap_or_else(|| "?".into()));
-            let (stored, derived) = (movement_text(&stored), movement_text(&derived));
-            found.push(crate::tr!(
-                "指标 {a} / 子项目 {s} 在 {day} 维护的发生额与其分录不符：存为 {stored}，分录合计为 {derived}",
-                "the maintained movements of line {a} / {s} on {day} differ from its entries: stored {stored}, entries give {derived}"
-            ));
-        }
-        let mut appropriations = self.conn.prepare(
-            "WITH derived AS (SELECT appropriation_id, date,
-                                     sum(allocated_fen - withdrawn_fen - returned_fen) AS drawn_fen
-                              FROM line_days GROUP BY 1, 2)
-             SELECT a.code, k.date, coalesce(p.drawn_fen, 0), coalesce(d.drawn_fen, 0)
-             FROM (SELECT appropriation_id, date FROM derived UNION SELECT appropriation_id, date FROM appropriation_days) k
-             LEFT JOIN derived d USING (appropriation_id, date)
-             LEFT JOIN appropriation_days p USING (appropriation_id, date)
-             LEFT JOIN appropriations a ON a.id = k.appropriation_id
-             WHERE coalesce(p.drawn_fen, 0) <> coalesce(d.drawn_fen, 0)
-             ORDER BY k.date, k.appropriation_id LIMIT ?1",
+    /// Every maintained day row of a line (`line_days`), in key order (appropriation,
+    /// sub-project, date): `verify` merges them with what the entries give.
+    pub fn for_each_line_day(&self, mut f: impl FnMut(LineId, NaiveDate, LineBalance)) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT appropriation_id, subproject_id, date, allocated_fen, withdrawn_fen, disbursed_fen,
+                    returned_fen, paid_fen
+             FROM line_days ORDER BY appropriation_id, subproject_id, date",
         )?;
-        let mut rows = appropriations.query([limit as i64])?;
+        let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (a, day): (Option<String>, String) = (r.get(0)?, r.get(1)?);
-            let (a, kept, given) =
-                (a.unwrap_or_else(|| "?".into()), r.get::<_, Fen>(2)?, r.get::<_, Fen>(3)?);
-            found.push(crate::tr!(
-                "指标 {a} 在 {day} 被各行支用的金额存为 {kept}，但各行发生额合计为 {given}",
-                "what the lines drew from appropriation {a} on {day} is kept as {kept}, but its lines' movements give {given}"
-            ));
+            let line = LineId { appropriation: r.get(0)?, subproject: r.get(1)? };
+            let date: String = r.get(2)?;
+            f(line, stored_date(&date)?, line_balance_from_row(r, 3)?);
         }
-        Ok(found)
+        Ok(())
+    }
+
+    /// What each appropriation's lines draw from it on each day, as maintained
+    /// (`appropriation_days.drawn_fen`), in key order (appropriation, date).
+    pub fn for_each_appropriation_day(&self, mut f: impl FnMut(i64, NaiveDate, Fen)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT appropriation_id, date, drawn_fen FROM appropriation_days ORDER BY appropriation_id, date")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let date: String = r.get(1)?;
+            f(r.get(0)?, stored_date(&date)?, r.get(2)?);
+        }
+        Ok(())
     }
 
     /// Entry counts per kind, in kind order.
