@@ -150,6 +150,11 @@ impl Row<'_> {
 }
 
 impl CsvInput {
+    /// How many bytes of text the file holds (what the progress bar counts to).
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
     /// Opens a file: a pre-scan of the whole file decides its encoding and refuses what the
     /// csv reader would misread (an unclosed quote) or buffer whole (an over-long row), then
     /// the header is mapped to `columns` and the rows are streamed.

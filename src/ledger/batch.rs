@@ -140,7 +140,13 @@ fn import_in_tx(
             pipeline::run(input, import::parse_appropriation, |a| w.write(a))?
         }
         What::Entries => {
+            // A file that adds a sixteenth or more to the ledger (an entry line is rarely under
+            // 128 bytes): the index by sub-project is built once at the end, not row by row.
+            let large = input.total_bytes() / 128 >= u64::try_from(tx.last_entry_id()?).unwrap_or(0) / 16;
             let mut w = EntryWriter::new(&tx, &catalog, &stamp)?;
+            if large {
+                w = w.building_indexes_at_the_end();
+            }
             if let Some(scope) = scope {
                 w = w.within(scope);
             }

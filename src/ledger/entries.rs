@@ -85,7 +85,26 @@ pub struct EntryWriter<'t, 'c> {
     /// The items this writer submitted, by voucher, and the file line of each line submitted.
     submitted: HashMap<Voucher, i64>,
     submitted_lines: HashMap<VoucherLine, Option<u64>>,
+    /// Day movements not yet written, summed per (line, day) and per (appropriation, day) —
+    /// the latter only for days something drew on it. They are written in key order by
+    /// `flush_days` (before any read of day rows, when `DAY_ROWS_KEPT` are held, and at the
+    /// end), so an import sweeps the day tables batch by batch instead of landing all over
+    /// them entry by entry.
+    day_rows: HashMap<(LineId, NaiveDate), LineBalance>,
+    appropriation_day_rows: HashMap<(i64, NaiveDate), Fen>,
+    /// The index of entries by sub-project: `Keep` it row by row, `SetAside` at the first
+    /// entry recorded (a large import), or `Dropped` until `finish` builds it again.
+    index: Index,
 }
+
+enum Index {
+    Keep,
+    SetAside,
+    Dropped(Option<String>),
+}
+
+/// The most day rows held before they are written (about 10 MiB).
+const DAY_ROWS_KEPT: usize = 1 << 16;
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
     pub fn new(tx: &'t Tx<'c>, catalog: &'t Catalog, stamp: &'t Stamp) -> Result<Self> {
@@ -119,7 +138,17 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             approving: None,
             submitted: HashMap::new(),
             submitted_lines: HashMap::new(),
+            day_rows: HashMap::new(),
+            appropriation_day_rows: HashMap::new(),
+            index: Index::Keep,
         })
+    }
+
+    /// For a large import: the index of entries by sub-project is dropped at the first entry
+    /// recorded and built once by `finish` (an import that records nothing leaves it alone).
+    pub fn building_indexes_at_the_end(mut self) -> Self {
+        self.index = Index::SetAside;
+        self
     }
 
     /// Records the lines of `item`, just approved (its decision is written first), as the
@@ -500,13 +529,23 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             operator: &self.stamp.operator,
             recorded_at: &self.stamp.recorded_at,
         };
+        if matches!(self.index, Index::SetAside) {
+            self.index = Index::Dropped(self.tx.set_aside_subproject_index()?);
+        }
         self.tx.insert_entry(&mut self.statements, &insert).map_err(|err| {
             crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
         })?;
         self.file_lines.push(file_line);
         let movement = updated.since(line);
         self.moved_on(line_key, e.date, movement.drawn() != Fen::ZERO)?;
-        self.tx.add_day(line_key, e.date, &movement)?;
+        self.day_rows.entry((line_key, e.date)).or_default().add(&movement);
+        if movement.drawn() != Fen::ZERO {
+            *self.appropriation_day_rows.entry((line_key.appropriation, e.date)).or_default() +=
+                movement.drawn();
+        }
+        if self.day_rows.len() >= DAY_ROWS_KEPT {
+            self.flush_days()?;
+        }
         let activity = self.activity.entry(line_key).or_default();
         *activity = activity.after(e.kind, e.date);
         let year = self.years.entry((line_key, e.date.year())).or_default();
@@ -523,6 +562,9 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// their appropriation went down, then the others, so no intermediate sum exceeds it.
     pub fn finish(mut self) -> Result<()> {
         self.flush()?;
+        if let Index::Dropped(Some(sql)) = &self.index {
+            self.tx.rebuild_index(sql)?;
+        }
         let mut years: Vec<_> = self.years.into_iter().collect();
         years.sort_unstable_by_key(|(k, _)| *k);
         for ((line, year), movement) in years {
@@ -534,6 +576,7 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// Stores the balances of the lines changed since they were last stored, in the order
     /// `finish` needs.
     fn flush(&mut self) -> Result<()> {
+        self.flush_days()?;
         let mut keys: Vec<_> = self.dirty.drain().collect();
         keys.sort_unstable_by_key(|k| (self.lines[k].drawn() - self.stored[k].drawn(), *k));
         for key in keys {
@@ -541,6 +584,21 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             let balance = self.lines[&key];
             self.tx.store_line_balance(key, &balance, &activity)?;
             self.stored.insert(key, balance);
+        }
+        Ok(())
+    }
+
+    /// Writes the day rows held, in key order.
+    fn flush_days(&mut self) -> Result<()> {
+        let mut lines: Vec<_> = self.day_rows.drain().collect();
+        lines.sort_unstable_by_key(|(key, _)| *key);
+        for ((line, date), m) in lines {
+            self.tx.add_line_day(line, date, &m)?;
+        }
+        let mut appropriations: Vec<_> = self.appropriation_day_rows.drain().collect();
+        appropriations.sort_unstable_by_key(|(key, _)| *key);
+        for ((id, date), drawn) in appropriations {
+            self.tx.add_appropriation_day(id, date, drawn)?;
         }
         Ok(())
     }
@@ -571,6 +629,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             // `now` from the entry's date on.
             return Ok(rules::Lowest { have: now, on: None, reserved: Fen::ZERO });
         }
+        // A back-dated entry reads the day rows after its date: this writer's first.
+        self.flush_days()?;
         Ok(match pool {
             rules::Pool::Available => {
                 let later = self.tx.appropriation_days_after(aid, date)?;
