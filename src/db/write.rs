@@ -352,7 +352,13 @@ impl Tx<'_> {
 
     /// Builds again an index `set_aside_subproject_index` dropped, by its own statement.
     pub fn rebuild_index(&self, sql: &str) -> Result<()> {
-        Ok(self.tx.execute_batch(sql)?)
+        // SQLite's sort for the index may take as much memory as the page cache is allowed:
+        // a smaller cache while it runs keeps a large import's peak memory down.
+        let cache: i64 = self.tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.tx.pragma_update(None, "cache_size", -8192)?;
+        let built = self.tx.execute_batch(sql);
+        self.tx.pragma_update(None, "cache_size", cache)?;
+        Ok(built?)
     }
 
     /// The id of the last recorded entry (0 when there is none).

@@ -103,8 +103,8 @@ enum Index {
     Dropped(Option<String>),
 }
 
-/// The most day rows held before they are written (about 10 MiB).
-const DAY_ROWS_KEPT: usize = 1 << 16;
+/// The most day rows held before they are written (about 2 MiB).
+const DAY_ROWS_KEPT: usize = 1 << 14;
 
 impl<'t, 'c> EntryWriter<'t, 'c> {
     pub fn new(tx: &'t Tx<'c>, catalog: &'t Catalog, stamp: &'t Stamp) -> Result<Self> {
