@@ -830,9 +830,30 @@ impl Browser {
         self.run(&format!("send_keys to {css:?}"), |_| element.send_keys(text));
     }
 
+    /// Clicks a link or a form's button (every click here leads to a page) and waits, bounded
+    /// by [`COMMAND_TIMEOUT`], until the page it leads to has loaded: WebDriver's click may
+    /// return before the navigation starts, and the old page would then be read as the new.
     fn click(&self, css: &str) {
         let element = self.find(css);
+        self.exec("window.__fundledgerLeft = true; return true;", vec![]);
         self.run(&format!("click on {css:?}"), |_| element.click());
+        let deadline = std::time::Instant::now() + COMMAND_TIMEOUT;
+        let loaded = "return window.__fundledgerLeft === undefined && document.readyState === 'complete';";
+        loop {
+            // While the page changes a script may fail ("document unloaded"): that is not yet.
+            let client = self.client.as_ref().expect("the session is open until the browser is dropped");
+            let done = self.rt.block_on(async {
+                tokio::time::timeout(COMMAND_TIMEOUT, client.execute(loaded, vec![])).await
+            });
+            if matches!(done, Ok(Ok(Value::Bool(true)))) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the page after clicking {css:?} did not load within {COMMAND_TIMEOUT:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     fn exec(&self, script: &str, args: Vec<Value>) -> Value {
