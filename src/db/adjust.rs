@@ -21,7 +21,7 @@ fn adjustment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAdjustme
         date: stored_date(&date)?,
         document: r.get(5)?,
         reason: r.get(6)?,
-        recorded_on: recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        recorded_on: recorded_at.get(..10).and_then(ymd),
     })
 }
 

@@ -735,7 +735,7 @@ pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEn
     };
     // `recorded_at` starts with the local date (YYYY-MM-DD…); an unreadable one is `None`.
     let recorded_at: String = r.get(17)?;
-    let recorded_on = recorded_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let recorded_on = recorded_at.get(..10).and_then(ymd);
     Ok(StoredEntry {
         id: r.get(0)?,
         voucher: r.get(1)?,
