@@ -114,30 +114,28 @@ impl Register {
 /// be in is a finding, never a panic.
 pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let register = Register::read(db)?;
-    let progress =
-        Progress::rows(crate::lang::pick("正在核对审计链", "checking the audit chain"), db.chain_links()?);
-    let register_rows = db.chained_register_rows()?;
-    let voucher_of = |id| db.entry_voucher(id);
-    let chain = db.with_chain_cursors(|links, entries| {
-        let source = ChainSource { links, entries, register: register_rows, voucher_of: &voucher_of };
-        audit::walk(source, &progress, anchor)
-    })?;
-    progress.finish();
+    // The chain walk and the replay read the same moment; with a second connection at that
+    // moment they run side by side, each on a core, the replay's progress shown.
+    let (chain, replay) = match db.twin()? {
+        Some(twin) => {
+            let lang = crate::lang::current();
+            std::thread::scope(|s| {
+                let walker = s.spawn(move || crate::lang::with(lang, || walk_chain(&twin, anchor, false)));
+                let replay = replay_entries(db, &register);
+                let chain = walker
+                    .join()
+                    .unwrap_or_else(|_| Err(crate::error::Error::Internal("the chain walk panicked".into())));
+                (chain, replay)
+            })
+        }
+        None => (walk_chain(db, anchor, true), replay_entries(db, &register)),
+    };
+    let (chain, replay) = (chain?, replay?);
     let schema = db.schema_differences()?;
     let mut problems: Vec<Problem> =
         chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
     let today = chrono::Local::now().date_naive();
     problems.extend(register.mode_findings(today));
-    let progress =
-        Progress::rows(crate::lang::pick("正在重新推算余额", "re-deriving balances"), db.counts()?.entries);
-    let mut replay = Replay::new(&register);
-    db.for_each_entry(|e| {
-        replay.entry(&e);
-        if replay.entries.is_multiple_of(4096) {
-            progress.rows_done(replay.entries);
-        }
-    })?;
-    replay.advance(None);
     let Replay { lines, activity, years, entries, problems: found, day_moves, .. } = replay;
     problems.extend(found);
     compare_days(db, &register, day_moves, &mut problems)?;
@@ -157,6 +155,41 @@ pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
         problems,
         anchor_link: chain.anchor_link,
     })
+}
+
+/// Walks the audit chain of `db` from its first link (`audit::walk`), with a progress bar
+/// when `shown`.
+fn walk_chain(db: &Db, anchor: Option<&[u8]>, shown: bool) -> Result<audit::ChainWalk> {
+    let progress = match shown {
+        true => {
+            Progress::rows(crate::lang::pick("正在核对审计链", "checking the audit chain"), db.chain_links()?)
+        }
+        false => Progress::hidden(),
+    };
+    let register_rows = db.chained_register_rows()?;
+    let voucher_of = |id| db.entry_voucher(id);
+    let chain = db.with_chain_cursors(|links, entries| {
+        let source = ChainSource { links, entries, register: register_rows, voucher_of: &voucher_of };
+        audit::walk(source, &progress, anchor)
+    })?;
+    progress.finish();
+    Ok(chain)
+}
+
+/// Replays every entry of `db` in date order.
+fn replay_entries<'r>(db: &Db, register: &'r Register) -> Result<Replay<'r>> {
+    let progress =
+        Progress::rows(crate::lang::pick("正在重新推算余额", "re-deriving balances"), db.counts()?.entries);
+    let mut replay = Replay::new(register);
+    db.for_each_entry(|e| {
+        replay.entry(&e);
+        if replay.entries.is_multiple_of(4096) {
+            progress.rows_done(replay.entries);
+        }
+    })?;
+    replay.advance(None);
+    progress.finish();
+    Ok(replay)
 }
 
 /// One entry's movement on its line's day, as the kept day rows (`line_days`) count it: a

@@ -202,6 +202,24 @@ impl Db {
         Ok(db)
     }
 
+    /// A second read-only connection that sees the same moment as this one, to read two
+    /// things at once (`verify` walks the chain while it replays the entries). `None` for a
+    /// ledger in memory, or when a write landed in between: the ledger only grows, so the same
+    /// last chain link and the same last entry mean the same ledger.
+    pub fn twin(&self) -> Result<Option<Db>> {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from) else {
+            return Ok(None);
+        };
+        let twin = Db::open_snapshot(&path)?;
+        let moment = |db: &Db| -> Result<(u64, i64)> {
+            Ok((
+                db.chain_links()?,
+                db.conn.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?,
+            ))
+        };
+        Ok((moment(self)? == moment(&twin)?).then_some(twin))
+    }
+
     /// Starts one read transaction: every query until `end_snapshot` sees the same moment.
     pub fn begin_snapshot(&self) -> Result<()> {
         self.conn.execute_batch("BEGIN DEFERRED")?;
