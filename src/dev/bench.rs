@@ -149,7 +149,8 @@ fn hledger(dir: &Path, data: &Path) -> Result<Option<(Duration, Option<u64>)>> {
         .arg(&journal)
         .args(["bal", "-N"])
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        // Not piped: a pipe nobody reads while it runs could fill and stall it.
+        .stderr(Stdio::null())
         .spawn()
         .map_err(|e| Error::Internal(format!("cannot run hledger: {e}")))?;
     // Its high-water mark, read from /proc while it runs (it only grows).
@@ -167,13 +168,9 @@ fn hledger(dir: &Path, data: &Path) -> Result<Option<(Duration, Option<u64>)>> {
     };
     let elapsed = started.elapsed();
     if !status.success() {
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut e, &mut err);
-        }
+        let journal = crate::error::shown_path(&journal);
         return Err(Error::Internal(format!(
-            "hledger failed on {}: {err}",
-            crate::error::shown_path(&journal)
+            "hledger failed on {journal} ({status}); run `hledger -f {journal} bal -N` to see why"
         )));
     }
     Ok(Some((elapsed, peak)))

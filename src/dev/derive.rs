@@ -100,8 +100,8 @@ pub fn split_with_corrections(entries: &Path, dir: &Path) -> Result<Split> {
     // Every k-th payment of the base recorded before the last year, never reversed.
     let eligible = |r: &Row| r.kind == "pay" && r.date[..4] < *last_year && !reversed.contains(&r.voucher);
     let mut candidates = 0u64;
-    for (i, row) in rows(entries)?.enumerate().take(keep as usize) {
-        candidates += u64::from(eligible(&row?) && i < keep as usize);
+    for row in rows(entries)?.take(keep as usize) {
+        candidates += u64::from(eligible(&row?));
     }
     let pairs = size / 2;
     if candidates < pairs || pairs == 0 {
