@@ -228,19 +228,14 @@ fn compare_days(
     // What the lines draw from each appropriation per day (allocated − withdrawn − returned).
     let mut drawn: Vec<(i64, chrono::NaiveDate, i64)> = Vec::new();
     let mut rest = moves.as_slice();
-    let mut days = std::iter::from_fn(|| {
+    let days = std::iter::from_fn(|| {
         let first = rest.first()?;
         let n = rest.iter().take_while(|m| (m.line, m.date) == (first.line, first.date)).count();
         let mut day = LineBalance::default();
         for m in &rest[..n] {
-            let column = match m.flow {
-                Flow::Allocate => &mut day.allocated,
-                Flow::Withdraw => &mut day.withdrawn,
-                Flow::Disburse => &mut day.disbursed,
-                Flow::Return => &mut day.returned,
-                Flow::Pay => &mut day.paid,
-            };
-            column.0 += i128::from(m.signed);
+            // A sum beyond fundledger's bounds is the replay's R6 finding already.
+            let next = day.checked_apply(m.flow, Fen(i128::from(m.signed)), Direction::Forward);
+            day = next.unwrap_or(day);
         }
         rest = &rest[n..];
         if let Ok(d) = i64::try_from(day.drawn().0) {
@@ -248,27 +243,14 @@ fn compare_days(
                 drawn.push((first.line.appropriation, first.date, d));
             }
         }
-        Some((first.line, first.date, day))
-    })
-    .peekable();
+        Some(((first.line, first.date), day))
+    });
     let mut lines = Earliest::new(MAX_DAY_FINDINGS);
-    let mut differ = |line: LineId, date, kept: LineBalance, given: LineBalance| {
-        if kept != given {
-            lines.offer((date, line.appropriation, line.subproject), (kept, given));
-        }
-    };
-    db.for_each_line_day(|line, date, kept| {
-        while let Some((l, d, given)) = days.next_if(|(l, d, _)| (*l, *d) < (line, date)) {
-            differ(l, d, LineBalance::default(), given);
-        }
-        match days.next_if(|(l, d, _)| (*l, *d) == (line, date)) {
-            Some((_, _, given)) => differ(line, date, kept, given),
-            None => differ(line, date, kept, LineBalance::default()),
-        }
-    })?;
-    for (l, d, given) in days {
-        differ(l, d, LineBalance::default(), given);
-    }
+    merge_keyed(
+        days,
+        |kept| db.for_each_line_day(|line, date, b| kept((line, date), b)),
+        |(line, date), kept, given| lines.offer((date, line.appropriation, line.subproject), (kept, given)),
+    )?;
     drop(moves);
     for ((day, a, s), (kept, given)) in lines.into_sorted() {
         let a = register.appropriations.get(&a).map_or("?", |a| a.code.as_str());
@@ -291,25 +273,11 @@ fn compare_days(
         same
     });
     let mut appropriations = Earliest::new(MAX_DAY_FINDINGS);
-    let mut next = drawn.into_iter().peekable();
-    let mut differ = |a: i64, date, kept: Fen, given: i64| {
-        let given = Fen(i128::from(given));
-        if kept != given {
-            appropriations.offer((date, a), (kept, given));
-        }
-    };
-    db.for_each_appropriation_day(|a, date, kept| {
-        while let Some((x, d, given)) = next.next_if(|(x, d, _)| (*x, *d) < (a, date)) {
-            differ(x, d, Fen::ZERO, given);
-        }
-        match next.next_if(|(x, d, _)| (*x, *d) == (a, date)) {
-            Some((_, _, given)) => differ(a, date, kept, given),
-            None => differ(a, date, kept, 0),
-        }
-    })?;
-    for (x, d, given) in next {
-        differ(x, d, Fen::ZERO, given);
-    }
+    merge_keyed(
+        drawn.into_iter().map(|(a, d, given)| ((a, d), Fen(i128::from(given)))),
+        |kept| db.for_each_appropriation_day(|a, date, fen| kept((a, date), fen)),
+        |(a, date), kept, given| appropriations.offer((date, a), (kept, given)),
+    )?;
     for ((day, a), (kept, given)) in appropriations.into_sorted() {
         let a = register.appropriations.get(&a).map_or("?", |a| a.code.as_str());
         problems.push(Problem::new(
@@ -319,6 +287,33 @@ fn compare_days(
                 "what the lines drew from appropriation {a} on {day} is kept as {kept}, but its lines' movements give {given}"
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Merges kept rows, which `kept` visits in key order, with `derived` ones in the same order:
+/// `differ(key, kept, derived)` for every key whose two sides differ, a side without the key
+/// counting as `V::default()` (nothing moved).
+fn merge_keyed<K: Ord + Copy, V: Default + PartialEq>(
+    derived: impl IntoIterator<Item = (K, V)>,
+    kept: impl FnOnce(&mut dyn FnMut(K, V)) -> Result<()>,
+    mut differ: impl FnMut(K, V, V),
+) -> Result<()> {
+    let mut derived = derived.into_iter().peekable();
+    let mut compare = |key: K, kept: V, given: V| {
+        if kept != given {
+            differ(key, kept, given);
+        }
+    };
+    kept(&mut |key, stored| {
+        while let Some((k, given)) = derived.next_if(|(k, _)| *k < key) {
+            compare(k, V::default(), given);
+        }
+        let given = derived.next_if(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or_default();
+        compare(key, stored, given);
+    })?;
+    for (k, given) in derived {
+        compare(k, V::default(), given);
     }
     Ok(())
 }

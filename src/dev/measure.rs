@@ -26,7 +26,11 @@ pub fn print_peak() {
 /// This process's peak resident memory in KiB (Linux: VmHWM in /proc/self/status); `None`
 /// where the kernel does not say.
 fn peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    vm_hwm(&std::fs::read_to_string("/proc/self/status").ok()?)
+}
+
+/// The peak resident memory (VmHWM, KiB) a /proc/PID/status text gives.
+pub fn vm_hwm(status: &str) -> Option<u64> {
     let value = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
     value.trim().trim_end_matches("kB").trim().parse().ok()
 }
