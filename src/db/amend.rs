@@ -108,8 +108,28 @@ impl Db {
 
     /// Every sub-project as in force on `date`, in code order.
     pub fn subprojects_as_of(&self, date: NaiveDate) -> Result<Vec<StoredSubproject>> {
+        self.subprojects_as_of_in(date, None)
+    }
+
+    /// `subprojects_as_of`, of one county only (all when `None`).
+    pub fn subprojects_as_of_in(
+        &self,
+        date: NaiveDate,
+        county: Option<&str>,
+    ) -> Result<Vec<StoredSubproject>> {
         let amendments = self.amendments()?;
-        let subprojects = self.subprojects()?;
+        let subprojects = self.subprojects_in(county)?;
+        Ok(subprojects.iter().map(|s| crate::model::subproject_as_of(s, &amendments, date)).collect())
+    }
+
+    /// The sub-projects of one project as in force on `date`, in code order.
+    pub fn subprojects_of_project_as_of(
+        &self,
+        project: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<StoredSubproject>> {
+        let amendments = self.amendments()?;
+        let subprojects = self.subprojects_of_project(project)?;
         Ok(subprojects.iter().map(|s| crate::model::subproject_as_of(s, &amendments, date)).collect())
     }
 

@@ -121,12 +121,18 @@ impl Db {
 
     /// Every maintained balance line with its names, in a stable order.
     pub fn balance_lines(&self) -> Result<Vec<BalanceLine>> {
+        self.balance_lines_in(None)
+    }
+
+    /// `balance_lines`, of one county's sub-projects only (all when `None`).
+    pub fn balance_lines_in(&self, county: Option<&str>) -> Result<Vec<BalanceLine>> {
         self.named_lines(
             "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
                     withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
                     paid_fen AS paid
              FROM line_balances",
             None,
+            county,
         )
     }
 
@@ -138,11 +144,20 @@ impl Db {
     /// entry (the maintained balances), and a 31 December (the per-year movements up to that
     /// year). Any other date sums the entries.
     pub fn balance_lines_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
-        let Some(date) = date else { return self.balance_lines() };
+        self.balance_lines_as_of_in(date, None)
+    }
+
+    /// `balance_lines_as_of`, of one county's sub-projects only (all when `None`).
+    pub fn balance_lines_as_of_in(
+        &self,
+        date: Option<NaiveDate>,
+        county: Option<&str>,
+    ) -> Result<Vec<BalanceLine>> {
+        let Some(date) = date else { return self.balance_lines_in(county) };
         let latest: Option<String> =
             self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
         if latest.is_none_or(|latest| latest <= date_text(date)) {
-            return self.balance_lines();
+            return self.balance_lines_in(county);
         }
         if (date.month(), date.day()) == (12, 31) {
             return self.named_lines(
@@ -152,6 +167,7 @@ impl Db {
                  FROM line_years WHERE year <= CAST(?1 AS INTEGER)
                  GROUP BY appropriation_id, subproject_id",
                 Some(date.year().to_string()),
+                county,
             );
         }
         self.named_lines(
@@ -166,12 +182,27 @@ impl Db {
              LEFT JOIN entries o ON o.id = e.reverses_id
              GROUP BY e.appropriation_id, e.subproject_id",
             Some(date_text(date)),
+            county,
         )
     }
 
     /// Lines from `source` (aid, sid and the five balance columns) with their names, in
-    /// project, sub-project, channel and appropriation order.
-    pub(super) fn named_lines(&self, source: &str, date: Option<String>) -> Result<Vec<BalanceLine>> {
+    /// project, sub-project, channel and appropriation order; of one county's sub-projects
+    /// only when `county` names one.
+    pub(super) fn named_lines(
+        &self,
+        source: &str,
+        date: Option<String>,
+        county: Option<&str>,
+    ) -> Result<Vec<BalanceLine>> {
+        let mut params: Vec<String> = date.into_iter().collect();
+        let only = match county {
+            Some(c) => {
+                params.push(c.to_string());
+                format!("WHERE p.county = ?{}", params.len())
+            }
+            None => String::new(),
+        };
         let sql = format!(
             "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
                     x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid
@@ -179,10 +210,10 @@ impl Db {
              JOIN appropriations a ON a.id = x.aid
              JOIN subprojects s ON s.id = x.sid
              JOIN projects p ON p.id = s.project_id
+             {only}
              ORDER BY p.code, s.code, a.channel, a.code"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let params: Vec<String> = date.into_iter().collect();
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok(BalanceLine {
                 project: r.get(0)?,
@@ -418,10 +449,32 @@ impl Db {
 
     /// Every sub-project with its project's county and mode, in code order.
     pub fn subprojects(&self) -> Result<Vec<StoredSubproject>> {
-        let sql = format!("{SUBPROJECT_SELECT} ORDER BY s.code");
+        self.subprojects_in(None)
+    }
+
+    /// `subprojects`, of one county only (all when `None`).
+    pub fn subprojects_in(&self, county: Option<&str>) -> Result<Vec<StoredSubproject>> {
+        let sql = match county {
+            Some(_) => format!("{SUBPROJECT_SELECT} WHERE p.county = ?1 ORDER BY s.code"),
+            None => format!("{SUBPROJECT_SELECT} ORDER BY s.code"),
+        };
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([], subproject_from_row)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(county), subproject_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The sub-projects of one project, in code order.
+    pub fn subprojects_of_project(&self, project: &str) -> Result<Vec<StoredSubproject>> {
+        let sql = format!("{SUBPROJECT_SELECT} WHERE p.code = ?1 ORDER BY s.code");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([project], subproject_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One project by its code.
+    pub fn project(&self, code: &str) -> Result<Option<StoredProject>> {
+        let sql = format!("{PROJECT_SELECT} WHERE code = ?1");
+        Ok(self.conn.query_row(&sql, [code], project_from_row).optional()?)
     }
 
     /// Every project, in code order.

@@ -82,22 +82,32 @@ pub fn progress(
             }
         }
     }
+    // Each project's first passed acceptance of each stage, its first award and its
+    // sub-projects, looked up by code: the city has thousands of projects.
+    let mut first_passed: HashMap<(&str, Stage), &StoredAcceptance> = HashMap::new();
+    for a in by_then.iter().filter(|a| a.verdict == Verdict::Passed) {
+        first_passed.entry((a.project.as_str(), a.stage)).or_insert(a);
+    }
+    let mut first_award: HashMap<&str, &StoredAward> = HashMap::new();
+    for w in awards {
+        first_award.entry(w.project.as_str()).or_insert(w);
+    }
+    let mut required: HashMap<&str, Vec<&StoredSubproject>> = HashMap::new();
+    for s in subprojects.iter().filter(|s| s.status != Status::Excluded) {
+        required.entry(s.project_code.as_ref()).or_default().push(s);
+    }
     let mut out: Vec<Progress> = projects
         .iter()
         .map(|p| {
-            let passed = |stage: Stage| {
-                by_then
-                    .iter()
-                    .find(|a| a.project == p.row.code && a.stage == stage && a.verdict == Verdict::Passed)
-            };
+            let code: &str = p.row.code.as_ref();
+            let passed = |stage: Stage| first_passed.get(&(code, stage)).copied();
             let city = passed(Stage::City);
             let award = match city.filter(|c| c.award) {
                 Some(c) => {
                     Some(Award { year: c.date.year(), document: c.document.clone(), date: Some(c.date) })
                 }
-                None => awards
-                    .iter()
-                    .find(|w| w.project == p.row.code)
+                None => first_award
+                    .get(code)
                     .map(|w| Award { year: w.year, document: w.document.clone(), date: w.date })
                     .filter(|w| as_of.is_none_or(|d| w.counts_from() <= d)),
             };
@@ -110,9 +120,7 @@ pub fn progress(
                 award,
                 ..Progress::default()
             };
-            for s in
-                subprojects.iter().filter(|s| s.project_code == p.row.code && s.status != Status::Excluded)
-            {
+            for s in required.get(code).map(Vec::as_slice).unwrap_or_default() {
                 g.items_required += 1;
                 match item.get(s.code.as_str()) {
                     Some(Verdict::Passed) => g.items_passed += 1,

@@ -149,7 +149,7 @@ pub fn entitlements_in(
     for l in lines {
         *received.entry((&l.subproject, &l.channel)).or_default() += l.balance.drawn();
     }
-    let mut subprojects = db.subprojects_as_of(as_of)?;
+    let mut subprojects = db.subprojects_as_of_in(as_of, county)?;
     subprojects.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
     let mut rows = Vec::new();
     let in_county = |s: &&StoredSubproject| county.is_none_or(|c| c == s.county);
@@ -266,11 +266,10 @@ pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>, as_of: NaiveDa
     let type_name = |code: &str| catalog.subproject_type(code).map_or(code.to_string(), |t| t.name.clone());
     // A project's rows need only its county's: fair shares are figured per county.
     let county = match project {
-        Some(p) => db.projects()?.into_iter().find(|r| r.row.code == p).map(|r| r.row.county),
+        Some(p) => db.project(p)?.map(|r| r.row.county),
         None => None,
     };
-    let lines: Vec<BalanceLine> =
-        db.balance_lines()?.into_iter().filter(|l| county.as_ref().is_none_or(|c| *c == l.county)).collect();
+    let lines: Vec<BalanceLine> = db.balance_lines_in(county.as_deref())?;
     let issued = issued_by_county_channel(db, as_of)?;
     let rows: Vec<Listed> = entitlements_in(db, catalog, &lines, as_of, &issued, county.as_deref())?
         .into_iter()
@@ -314,7 +313,10 @@ fn without_channel(
     project: Option<&str>,
     as_of: NaiveDate,
 ) -> Result<Vec<WithoutChannel>> {
-    let mut subprojects = db.subprojects_as_of(as_of)?;
+    let mut subprojects = match project {
+        Some(p) => db.subprojects_of_project_as_of(p, as_of)?,
+        None => db.subprojects_as_of(as_of)?,
+    };
     subprojects.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(subprojects
         .into_iter()

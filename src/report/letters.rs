@@ -55,10 +55,11 @@ pub struct Item {
 /// The letters of `project` (a recorded project), only those of `department` (a catalogue
 /// code) when given.
 pub fn letters(db: &Db, catalog: &Catalog, project: &str, department: Option<&str>) -> Result<Letters> {
-    let p = db.projects()?.into_iter().find(|p| p.row.code.as_str() == project);
+    let p = db.project(project)?;
     let (project_name, county) = p.map(|p| (p.row.name, p.row.county)).unwrap_or_default();
+    // A letter names only sub-projects of its own project (SQLite holds that too).
     let subs: HashMap<String, StoredSubproject> =
-        db.subprojects()?.into_iter().map(|s| (s.code.to_string(), s)).collect();
+        db.subprojects_of_project(project)?.into_iter().map(|s| (s.code.to_string(), s)).collect();
     let letters = db
         .letters(Some(project))?
         .into_iter()

@@ -325,15 +325,9 @@ fn accumulate(
     by: By,
     county: Option<&str>,
 ) -> Result<BTreeMap<Key, Acc>> {
-    let in_county = |lines: Vec<crate::model::BalanceLine>| -> Vec<crate::model::BalanceLine> {
-        match county {
-            Some(c) => lines.into_iter().filter(|l| l.county == c).collect(),
-            None => lines,
-        }
-    };
-    let closing = in_county(db.balance_lines_as_of(period.to)?);
+    let closing = db.balance_lines_as_of_in(period.to, county)?;
     let opening = match period.from.and_then(|d| d.pred_opt()) {
-        Some(day_before) => in_county(db.balance_lines_as_of(Some(day_before))?),
+        Some(day_before) => db.balance_lines_as_of_in(Some(day_before), county)?,
         None => Vec::new(),
     };
     let approved: HashMap<String, NaiveDate> =

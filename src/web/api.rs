@@ -51,7 +51,7 @@ pub async fn session(Extension(me): Extension<Me>) -> Response {
 pub fn balances_value(db: &AppState, user: &User) -> Result<(Balances, model::Fingerprint), Failure> {
     let db = db.snapshot()?;
     let catalog = db.catalog()?;
-    let lines = scope::balance_lines(user, db.balance_lines()?);
+    let lines = scope::balance_lines(&db, user)?;
     let value = crate::report::balances::balances(&catalog, &lines, &Default::default());
     Ok((value, db.fingerprint()?))
 }

@@ -116,7 +116,7 @@ pub async fn dashboard(
         let db = db.snapshot()?;
         let catalog = db.catalog()?;
         let places = db.places()?;
-        let lines = scope::balance_lines(&me.user, db.balance_lines()?);
+        let lines = scope::balance_lines(&db, &me.user)?;
         let mut page = Page::new(&me, pick("首页", "Dashboard"));
         // Balances by county and channel.
         let mut sums: std::collections::BTreeMap<(String, String), model::LineBalance> = Default::default();
@@ -284,8 +284,8 @@ pub async fn project(
         doc.title = render::reconcile::title(&reconciled, lang);
         doc.sections.insert(0, render::entitlements::table(&listing));
         // Acceptance progress of this project alone: its row and its sub-projects.
-        let projects: Vec<_> = db.projects()?.into_iter().filter(|p| p.row.code == code).collect();
-        let subprojects: Vec<_> = db.subprojects()?.into_iter().filter(|s| s.project_code == code).collect();
+        let projects: Vec<_> = db.project(&code)?.into_iter().collect();
+        let subprojects = db.subprojects_of_project(&code)?;
         let mine = crate::report::acceptance::progress(
             &projects,
             &subprojects,

@@ -74,12 +74,45 @@ impl Places {
     }
 }
 
-/// The balance lines of the projects the user may read.
-pub fn balance_lines(user: &User, lines: Vec<BalanceLine>) -> Vec<BalanceLine> {
-    lines
+/// The balance lines of the projects the user may read. Only the counties a county or
+/// project scope lies in are read (a city holds tens of thousands of lines); every line read
+/// is then checked against the user's rights all the same.
+pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLine>> {
+    let counties: Option<std::collections::BTreeSet<String>> = match (&user.role, &user.scope) {
+        (Role::Admin | Role::Reviewer, _) | (_, UserScope::Everywhere) => None,
+        (_, UserScope::Counties(counties)) => Some(counties.clone()),
+        (_, UserScope::Projects(projects)) => {
+            let mut counties = std::collections::BTreeSet::new();
+            for p in projects {
+                counties.extend(db.project(p)?.map(|p| p.row.county));
+            }
+            Some(counties)
+        }
+    };
+    let lines = match counties {
+        None => db.balance_lines()?,
+        Some(counties) => {
+            let mut lines = Vec::new();
+            for county in &counties {
+                lines.extend(db.balance_lines_in(Some(county))?);
+            }
+            if counties.len() > 1 {
+                lines.sort_by(|a, b| {
+                    (&a.project, &a.subproject, &a.channel, &a.appropriation).cmp(&(
+                        &b.project,
+                        &b.subproject,
+                        &b.channel,
+                        &b.appropriation,
+                    ))
+                });
+            }
+            lines
+        }
+    };
+    Ok(lines
         .into_iter()
         .filter(|l| may(user, Action::Read, Target::Project { county: &l.county, project: &l.project }))
-        .collect()
+        .collect())
 }
 
 /// The scope writers are limited to: a clerk's counties; everywhere for the admin.
