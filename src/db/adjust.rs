@@ -56,7 +56,7 @@ impl Db {
     /// Where the issued deltas kept in `appropriation_days` differ from the adjustments, for
     /// `verify`: at most `limit` sentences, each naming the appropriation and day.
     pub fn adjusted_day_differences(&self, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "WITH derived AS (SELECT appropriation_id, date, sum(amount_fen) AS adjusted_fen
                               FROM adjustments GROUP BY 1, 2)
              SELECT a.code, k.date, coalesce(p.adjusted_fen, 0), coalesce(d.adjusted_fen, 0)

@@ -146,6 +146,10 @@ pub(super) fn identify(path: &Path) -> Result<i64> {
     Ok(version)
 }
 
+/// Prepared statements a connection keeps (rusqlite keeps 16 by default; the web server's
+/// pages and writes, each on a connection kept between requests, use more than that).
+const READ_STATEMENTS_KEPT: usize = 128;
+
 impl Db {
     /// Creates a new ledger file with the current schema. Refuses an existing file.
     pub fn create(path: &Path) -> Result<Db> {
@@ -275,6 +279,7 @@ impl Db {
         // 32 MiB of page cache (the default is 2 MiB): a big import touches the entries'
         // indexes all over, and re-reading pages from the OS dominated it.
         conn.pragma_update(None, "cache_size", -32768)?;
+        conn.set_prepared_statement_cache_capacity(READ_STATEMENTS_KEPT);
         Ok(Db { conn })
     }
 
@@ -284,6 +289,8 @@ impl Db {
         let conn = read_only(path)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -32768)?;
+        // A reader kept by the web server answers many requests: its reads are prepared once.
+        conn.set_prepared_statement_cache_capacity(READ_STATEMENTS_KEPT);
         Ok(Db { conn })
     }
 

@@ -213,7 +213,7 @@ impl Db {
              {only}
              ORDER BY p.code, s.code, a.channel, a.code"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok(BalanceLine {
                 project: r.get(0)?,
@@ -283,7 +283,7 @@ impl Db {
             "{WRITE_SELECT} WHERE (?1 IS NULL OR substr(recorded_at, 1, 10) >= ?1) AND (?2 IS NULL OR operator = ?2)
              ORDER BY id"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![since.map(date_text), operator], write_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -297,7 +297,7 @@ impl Db {
 
     /// Every reopen of a year, oldest first: (year, reason, operator, time).
     pub fn reopens(&self) -> Result<Vec<(i32, String, String, String)>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT year, reason, operator, recorded_at FROM period_events WHERE action = 'reopen' ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
@@ -328,7 +328,7 @@ impl Db {
     }
 
     fn project_vouchers(&self, project: &str, kind: &str) -> Result<Vec<crate::model::LedgerPay>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             // One row per voucher and sub-project: its lines summed (those reversed apart from
             // those standing).
             "SELECT e.voucher, min(e.date), s.code, sum(e.amount_fen), group_concat(DISTINCT r.voucher),
@@ -373,7 +373,7 @@ impl Db {
     /// Every line of a voucher, in line order.
     pub fn voucher_lines(&self, voucher: &str) -> Result<Vec<StoredEntry>> {
         let sql = format!("{ENTRY_SELECT} WHERE e.voucher = ?1 ORDER BY e.line");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([voucher], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -389,7 +389,7 @@ impl Db {
         let sql = format!(
             "{ENTRY_SELECT} WHERE s.code = ?1 AND (?2 IS NULL OR a.channel = ?2) ORDER BY e.date, e.id LIMIT ?3"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map(rusqlite::params![subproject, channel, limit], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -418,7 +418,7 @@ impl Db {
 
     /// Maintained balances keyed by (appropriation id, sub-project id), for `verify`.
     pub fn maintained_balances(&self) -> Result<Vec<(LineId, LineBalance)>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT appropriation_id, subproject_id, allocated_fen, withdrawn_fen,
                     disbursed_fen, returned_fen, paid_fen
              FROM line_balances ORDER BY appropriation_id, subproject_id",
@@ -431,7 +431,7 @@ impl Db {
     /// Every entry in the order money moved: by date, and by recording order within a day.
     pub fn for_each_entry(&self, mut f: impl FnMut(StoredEntry)) -> Result<()> {
         let sql = format!("{ENTRY_SELECT} ORDER BY e.date, e.id");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             f(entry_from_row(r)?);
@@ -442,7 +442,7 @@ impl Db {
     /// Every appropriation line, in code order.
     pub fn appropriations(&self) -> Result<Vec<StoredAppropriation>> {
         let sql = format!("{APPROPRIATION_SELECT} ORDER BY code");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], appropriation_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -458,7 +458,7 @@ impl Db {
             Some(_) => format!("{SUBPROJECT_SELECT} WHERE p.county = ?1 ORDER BY s.code"),
             None => format!("{SUBPROJECT_SELECT} ORDER BY s.code"),
         };
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(county), subproject_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -466,7 +466,7 @@ impl Db {
     /// The sub-projects of one project, in code order.
     pub fn subprojects_of_project(&self, project: &str) -> Result<Vec<StoredSubproject>> {
         let sql = format!("{SUBPROJECT_SELECT} WHERE p.code = ?1 ORDER BY s.code");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([project], subproject_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -480,7 +480,7 @@ impl Db {
     /// Every project, in code order.
     pub fn projects(&self) -> Result<Vec<StoredProject>> {
         let sql = format!("{PROJECT_SELECT} ORDER BY code");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], project_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -517,7 +517,7 @@ impl Db {
     /// What the lines of each appropriation take out of it, Σ(allocated − withdrawn − returned),
     /// keyed by appropriation code; lines never touched are absent (they draw nothing).
     pub fn drawn_by_appropriation(&self) -> Result<std::collections::HashMap<String, Fen>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT a.code, sum(b.allocated_fen - b.withdrawn_fen - b.returned_fen)
              FROM line_balances b JOIN appropriations a ON a.id = b.appropriation_id
              GROUP BY b.appropriation_id",
@@ -529,7 +529,7 @@ impl Db {
     /// Per line: the date of its latest entry and of its latest disbursement (maintained
     /// with the balances).
     pub fn line_activity(&self) -> Result<Vec<LineActivity>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT a.code, s.code, b.last_entry, b.last_disbursed
              FROM line_balances b
              JOIN appropriations a ON a.id = b.appropriation_id
@@ -552,7 +552,7 @@ impl Db {
     /// Maintained activity and per-year movements, keyed by (appropriation id, sub-project
     /// id), for `verify`.
     pub fn maintained_activity(&self) -> Result<Vec<(LineId, Activity)>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT appropriation_id, subproject_id, last_entry, last_disbursed FROM line_balances",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -572,7 +572,7 @@ impl Db {
     /// Maintained movements per line and year, keyed by (appropriation id, sub-project id,
     /// year), for `verify`.
     pub fn maintained_years(&self) -> Result<Vec<(LineYear, LineBalance)>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT appropriation_id, subproject_id, year, allocated_fen, withdrawn_fen,
                     disbursed_fen, returned_fen, paid_fen
              FROM line_years",
@@ -584,7 +584,7 @@ impl Db {
     /// Every maintained day row of a line (`line_days`), in key order (appropriation,
     /// sub-project, date): `verify` merges them with what the entries give.
     pub fn for_each_line_day(&self, mut f: impl FnMut(LineId, NaiveDate, LineBalance)) -> Result<()> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT appropriation_id, subproject_id, date, allocated_fen, withdrawn_fen, disbursed_fen,
                     returned_fen, paid_fen
              FROM line_days ORDER BY appropriation_id, subproject_id, date",
@@ -614,7 +614,7 @@ impl Db {
 
     /// Entry counts per kind, in kind order.
     pub fn entry_counts_by_kind(&self) -> Result<Vec<(Kind, i64)>> {
-        let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM entries GROUP BY kind")?;
+        let mut stmt = self.conn.prepare_cached("SELECT kind, count(*) FROM entries GROUP BY kind")?;
         let mut counts: Vec<(Kind, i64)> = stmt
             .query_map([], |r| {
                 let kind: String = r.get(0)?;

@@ -65,7 +65,7 @@ fn load_all(options: &LoadOptions, dir: &Path) -> Result<Report> {
         rows,
         json_key: "figures",
         notes: vec![
-            "reads: the dashboard, a project page, a sub-project's entries, /api/balances and /api/session of the clerk's county; writes: POST /api/entries, one allocate of 0.01 each".into(),
+            "reads: the dashboard, a project page, a sub-project's entries, /api/balances and /api/session of the clerk's county; writes: POST /api/entries, one disbursement of 0.01 each from the line with the most undisbursed money".into(),
             "latency is measured by the client, per request over a new connection (connect included)".into(),
         ],
         ..Report::default()
@@ -90,8 +90,10 @@ fn demo_ledger(dir: &Path) -> Result<PathBuf> {
     Ok(db)
 }
 
-/// What the load needs of a ledger: a county with a line that has money left, a sub-project
-/// it may be allocated to, and a project of that county to read.
+/// What the load needs of a ledger: the line (appropriation, sub-project) with the most money
+/// allocated and not yet disbursed, which the writers disburse from a fen at a time (a
+/// disbursement is recorded at once: the demo ledger makes allocations wait for approval),
+/// its county, whose clerk they sign in as, and its project, which the readers read.
 struct Target {
     county: String,
     appropriation: String,
@@ -101,31 +103,17 @@ struct Target {
 
 fn target(db: &Path) -> Result<Target> {
     let db = Db::open_snapshot(db)?;
-    let drawn = db.drawn_by_appropriation()?;
-    let lines = db.appropriations()?;
-    let roomiest = lines
-        .iter()
-        .max_by_key(|a| a.amount - drawn.get(a.code.as_ref() as &str).copied().unwrap_or_default())
-        .ok_or_else(|| Error::Internal("the ledger has no appropriation line".into()))?;
-    let mut subproject = None;
-    db.for_each_entry(|e| {
-        if subproject.is_none() && e.appropriation == roomiest.code && e.kind == crate::model::Kind::Allocate
-        {
-            subproject = Some(e.subproject.to_string());
-        }
-    })?;
-    let subproject = subproject.ok_or_else(|| Error::Internal("no allocation to copy".into()))?;
-    let project = db
-        .subprojects()?
+    let line = db
+        .balance_lines()?
         .into_iter()
-        .find(|s| s.code == subproject)
-        .map(|s| s.project_code.to_string())
-        .unwrap_or_default();
+        .max_by_key(|l| l.balance.undisbursed())
+        .filter(|l| l.balance.undisbursed() > crate::money::Fen::ZERO)
+        .ok_or_else(|| Error::Internal("the ledger has no line with money to disburse".into()))?;
     Ok(Target {
-        county: roomiest.county.clone(),
-        appropriation: roomiest.code.to_string(),
-        subproject,
-        project,
+        county: line.county,
+        appropriation: line.appropriation,
+        subproject: line.subproject,
+        project: line.project,
     })
 }
 
@@ -297,7 +285,7 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
                 let started = Instant::now();
                 if writer {
                     let entry = serde_json::json!({
-                        "voucher": format!("LOAD-{client}-{n}"), "date": today, "kind": "allocate",
+                        "voucher": format!("LOAD-{client}-{n}"), "date": today, "kind": "disburse",
                         "appropriation": appropriation, "subproject": subproject, "amount": "0.01",
                         "memo": "bench --serve"
                     });

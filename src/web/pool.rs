@@ -10,12 +10,17 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Idle readers kept for the next requests.
-const IDLE_READERS: usize = 16;
+/// The most reader connections open at once. Each request reads on one; a request that
+/// finds them all busy waits for one to come back rather than opening another, which would
+/// parse the whole schema again only to compete for the same cores (and be closed after).
+const READERS: usize = 8;
 
 pub struct Pool {
     path: PathBuf,
-    readers: Mutex<Vec<Db>>,
+    /// Idle reader connections, and how many are open in all (idle or lent out).
+    readers: Mutex<Readers>,
+    /// Woken when a reader comes back.
+    reader_back: std::sync::Condvar,
     writer: Mutex<Option<Db>>,
     /// Whether a write holds the writer, and the waiters' wake-up when it lets go: a write
     /// waits for its turn at most `WRITER_WAIT` (std's mutex cannot time out a wait).
@@ -27,6 +32,12 @@ pub struct Pool {
     places: Mutex<Option<(Marks, Arc<Places>)>>,
 }
 
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Db>,
+    open: usize,
+}
+
 /// The register's last ids (`Db::register_marks`).
 type Marks = (i64, i64, i64);
 
@@ -34,7 +45,8 @@ impl Pool {
     pub fn new(path: &Path) -> Pool {
         Pool {
             path: path.to_path_buf(),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Readers::default()),
+            reader_back: std::sync::Condvar::new(),
             writer: Mutex::new(None),
             writing: Mutex::new(false),
             turn: std::sync::Condvar::new(),
@@ -47,15 +59,45 @@ impl Pool {
         &self.path
     }
 
-    /// A read-only connection inside a fresh read transaction, back to the pool when dropped.
+    /// A read-only connection inside a fresh read transaction, back to the pool when dropped:
+    /// an idle one, else a new one while fewer than `READERS` are open, else the first to come
+    /// back.
     pub fn snapshot(&self) -> Result<Reader<'_>, Failure> {
-        let idle = super::html::lock(&self.readers).pop();
-        let db = match idle {
-            Some(db) => db,
-            None => Db::open_reader(&self.path)?,
+        let db = {
+            let readers = super::html::lock(&self.readers);
+            let mut readers = self
+                .reader_back
+                .wait_while(readers, |r| r.idle.is_empty() && r.open >= READERS)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match readers.idle.pop() {
+                Some(db) => Some(db),
+                None => {
+                    readers.open += 1;
+                    None
+                }
+            }
         };
-        db.begin_snapshot()?;
-        Ok(Reader { pool: self, db: Some(db) })
+        let db = match db {
+            Some(db) => db,
+            None => match Db::open_reader(&self.path) {
+                Ok(db) => db,
+                Err(e) => {
+                    self.reader_closed();
+                    return Err(e.into());
+                }
+            },
+        };
+        // Handed to the reader first, so that it goes back to the pool (or is counted closed)
+        // whatever happens next.
+        let reader = Reader { pool: self, db: Some(db) };
+        reader.begin_snapshot()?;
+        Ok(reader)
+    }
+
+    /// One reader fewer is open (it failed to open or to start its snapshot).
+    fn reader_closed(&self) {
+        super::html::lock(&self.readers).open -= 1;
+        self.reader_back.notify_one();
     }
 
     /// The writer connection, for one write at a time. A write waits at most `WRITER_WAIT`
@@ -131,10 +173,8 @@ impl Drop for Reader<'_> {
     fn drop(&mut self) {
         if let Some(db) = self.db.take() {
             db.end_snapshot();
-            let mut idle = super::html::lock(&self.pool.readers);
-            if idle.len() < IDLE_READERS {
-                idle.push(db);
-            }
+            super::html::lock(&self.pool.readers).idle.push(db);
+            self.pool.reader_back.notify_one();
         }
     }
 }
@@ -203,8 +243,30 @@ mod tests {
         let (_dir, path) = ledger();
         let pool = Pool::new(&path);
         drop(pool.snapshot().expect("a reader"));
-        assert_eq!(super::super::html::lock(&pool.readers).len(), 1, "the reader went back to the pool");
+        assert_eq!(super::super::html::lock(&pool.readers).idle.len(), 1, "the reader went back to the pool");
         let _again = pool.snapshot().expect("the same reader");
-        assert_eq!(super::super::html::lock(&pool.readers).len(), 0, "and was taken again");
+        let readers = super::super::html::lock(&pool.readers);
+        assert_eq!((readers.idle.len(), readers.open), (0, 1), "and was taken again, not a second opened");
+    }
+
+    #[test]
+    fn a_request_waits_for_a_reader_when_all_are_lent_out() {
+        let (_dir, path) = ledger();
+        let pool = Pool::new(&path);
+        let held: Vec<_> = (0..READERS).map(|_| pool.snapshot().expect("a reader")).collect();
+        let (done, finished) = std::sync::mpsc::channel();
+        let pool = &pool;
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let reader = pool.snapshot().expect("a reader, once one is back");
+                drop(reader);
+                done.send(()).expect("the test waits");
+            });
+            let waited = finished.recv_timeout(std::time::Duration::from_millis(200));
+            assert!(waited.is_err(), "no ninth connection was opened while {READERS} were lent out");
+            drop(held);
+            finished.recv_timeout(std::time::Duration::from_secs(20)).expect("it got a reader given back");
+        });
+        assert_eq!(super::super::html::lock(&pool.readers).open, READERS, "never more than READERS open");
     }
 }
