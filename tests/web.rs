@@ -1170,3 +1170,36 @@ fn the_servers_writes_outlive_a_cli_write_beside_it() {
     assert!(l.ok(&["log", "--format", "json"]).contains("W-LOCK-2"), "W-LOCK-2 should outlive the server");
     assert_eq!(l.run(&["verify"]).code, 0, "the ledger verifies after writes from both");
 }
+
+/// The server keeps each county's standalone entitlements between requests; an amendment
+/// recorded beside it (here by the command line) is shown at the next request.
+#[test]
+fn the_project_page_follows_an_amendment_recorded_beside_the_server() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let admin = sign_in(&s, "admin");
+    let road = |c: &Client| -> String {
+        let page = c.get("/projects/P-LAND?format=csv");
+        assert_eq!(page.status, 200, "{}", page.text());
+        let text = page.text();
+        text.lines().filter(|line| line.contains("S-ROAD")).collect::<Vec<_>>().join("\n")
+    };
+    let before = road(&admin);
+    assert!(before.contains("820000.00"), "the rule's entitlement on the second channel:\n{before}");
+    l.ok_en(&[
+        "amend",
+        "subproject",
+        "S-ROAD",
+        "--effective",
+        "2024-09-01",
+        "--doc",
+        "嘉交〔2024〕19号",
+        "--reason",
+        "依文调整",
+        "--standalone",
+        "rural_roads_fund=0",
+    ]);
+    let after = road(&admin);
+    assert!(!after.contains("820000.00"), "the amendment is shown at the next request:\n{after}");
+    assert_ne!(before, after);
+}

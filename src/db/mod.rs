@@ -73,12 +73,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0014_entries_by_subproject.sql"),
     include_str!("../../schema/0015_approvals.sql"),
     include_str!("../../schema/0016_contracts.sql"),
+    include_str!("../../schema/0017_lines_by_county.sql"),
 ];
 
 /// The schema this fundledger writes: the number of migrations.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// The schema that brought the audit chain; rows of older ledgers are sealed on upgrade.
 const CHAIN_SCHEMA: i64 = 4;
+/// `Db::entitlement_marks`: the last rowid of each table an entitlement is figured from.
+pub type EntitlementMarks = [i64; 7];
+
 /// `PRAGMA application_id` of a fundledger ledger ('FLDG', set by migration 6).
 const LEDGER_APPLICATION_ID: i64 = 0x464C_4447;
 

@@ -407,6 +407,44 @@ impl Db {
         )?)
     }
 
+    /// The last row of each table a sub-project's standalone entitlement is figured from: the
+    /// register, its amendments, the subsidy rules and the catalogue's types, channels and
+    /// designations. Each is only ever appended to, so equal marks mean equal rows.
+    pub fn entitlement_marks(&self) -> Result<EntitlementMarks> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT coalesce(max(rowid), 0) FROM projects),
+                    (SELECT coalesce(max(rowid), 0) FROM subprojects),
+                    (SELECT coalesce(max(rowid), 0) FROM amendments),
+                    (SELECT coalesce(max(rowid), 0) FROM subsidy_rules),
+                    (SELECT coalesce(max(rowid), 0) FROM subproject_types),
+                    (SELECT coalesce(max(rowid), 0) FROM channels),
+                    (SELECT coalesce(max(rowid), 0) FROM designations)",
+            )?
+            .query_row([], |r| {
+                let mut marks = [0; 7];
+                for (i, m) in marks.iter_mut().enumerate() {
+                    *m = r.get(i)?;
+                }
+                Ok(marks)
+            })?)
+    }
+
+    /// When the ledger was created (`meta.created_at`).
+    pub fn created_at(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'created_at'")?
+            .query_row([], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The ledger's file as SQLite names it; `None` for a ledger in memory.
+    pub fn file(&self) -> Option<String> {
+        self.conn.path().filter(|p| !p.is_empty()).map(str::to_string)
+    }
+
     /// How many entries have a voucher matching the SQL `LIKE` pattern (the load bench's check
     /// that every write it was told of is recorded).
     pub fn count_vouchers_like(&self, pattern: &str) -> Result<u64> {

@@ -21,7 +21,7 @@ use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
 use crate::model::BalanceLine;
-use crate::model::{Status, StoredSubproject};
+use crate::model::Status;
 use crate::money::Fen;
 use crate::subsidy::{self, Entitlement, Measure};
 use chrono::NaiveDate;
@@ -142,18 +142,98 @@ pub fn entitlements_in(
     issued: &HashMap<(String, String), Fen>,
     county: Option<&str>,
 ) -> Result<Vec<Row>> {
-    let rules = db.rules()?;
-    let approved: HashMap<String, chrono::NaiveDate> =
-        db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
     let mut received: HashMap<(&str, &str), Fen> = HashMap::new();
     for l in lines {
         *received.entry((&l.subproject, &l.channel)).or_default() += l.balance.drawn();
     }
+    let mut rows: Vec<Row> = standalone_rows(db, catalog, as_of, county)?.as_ref().clone();
+    for r in &mut rows {
+        r.received = received.get(&(r.subproject.as_str(), r.channel.as_str())).copied().unwrap_or_default();
+    }
+    set_fair_shares(&mut rows, issued);
+    Ok(rows)
+}
+
+/// The entitlement rows of the sub-projects (of one county, or all) as in force on `as_of`,
+/// before anything received or fair: what the register, its amendments, the subsidy rules and
+/// the catalogue give each sub-project on each channel, in project, sub-project and
+/// catalogue channel order.
+///
+/// Those tables are only ever appended to, so the same last row in each means the same rows.
+/// In the web server (`keep_between_requests`), the rows figured for its ledger are kept
+/// (`MEMO`) and given again while none of those tables grew: its pages figure a county's
+/// entitlements for every request, a county holds thousands of sub-projects, and entries do
+/// not change them. A command figures them afresh.
+fn standalone_rows(
+    db: &Db,
+    catalog: &Catalog,
+    as_of: NaiveDate,
+    county: Option<&str>,
+) -> Result<std::sync::Arc<Vec<Row>>> {
+    let keep = KEEP.load(std::sync::atomic::Ordering::Relaxed);
+    let key = match db.file().filter(|_| keep) {
+        Some(file) => Some(MemoKey {
+            file,
+            created: db.created_at()?,
+            marks: db.entitlement_marks()?,
+            as_of,
+            county: county.map(str::to_string),
+        }),
+        None => None,
+    };
+    if let Some(key) = &key {
+        let memo = MEMO.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, rows)) = memo.iter().find(|(k, _)| k == key) {
+            return Ok(rows.clone());
+        }
+    }
+    let rows = std::sync::Arc::new(figure_standalone(db, catalog, as_of, county)?);
+    if let Some(key) = key {
+        let mut memo = MEMO.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Rows figured from older marks are never asked for again.
+        memo.retain(|(k, _)| (&k.file, &k.created) != (&key.file, &key.created) || k.marks == key.marks);
+        if memo.len() >= MEMO_KEPT {
+            memo.remove(0);
+        }
+        memo.push((key, rows.clone()));
+    }
+    Ok(rows)
+}
+
+/// Keeps the standalone entitlement rows between calls, for the rest of the process (the web
+/// server, which serves one ledger file while it runs).
+pub fn keep_between_requests() {
+    KEEP.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+static KEEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// What one memo of `standalone_rows` was figured from: the ledger (its file and when it was
+/// created), the marks of the tables the rows come from, the date and the county.
+#[derive(PartialEq, Eq)]
+struct MemoKey {
+    file: String,
+    created: Option<String>,
+    marks: crate::db::EntitlementMarks,
+    as_of: NaiveDate,
+    county: Option<String>,
+}
+
+/// The sets of rows kept: every county of a city, the city, a few dates.
+const MEMO_KEPT: usize = 32;
+
+type Memo = Vec<(MemoKey, std::sync::Arc<Vec<Row>>)>;
+
+static MEMO: std::sync::Mutex<Memo> = std::sync::Mutex::new(Vec::new());
+
+fn figure_standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&str>) -> Result<Vec<Row>> {
+    let rules = db.rules()?;
+    let approved: HashMap<String, chrono::NaiveDate> =
+        db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
     let mut subprojects = db.subprojects_as_of_in(as_of, county)?;
     subprojects.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
     let mut rows = Vec::new();
-    let in_county = |s: &&StoredSubproject| county.is_none_or(|c| c == s.county);
-    for s in subprojects.iter().filter(|s| s.status != Status::Excluded).filter(in_county) {
+    for s in subprojects.iter().filter(|s| s.status != Status::Excluded) {
         let measure = Measure { quantity: &s.quantity, unit: &s.unit, investment: s.investment };
         let register = s.standalone.map(|a| (a, s.standalone_doc.as_str()));
         for (i, channel) in catalog.channels_for_type(&s.type_code).into_iter().enumerate() {
@@ -176,16 +256,12 @@ pub fn entitlements_in(
                 type_code: s.type_code.clone(),
                 channel: channel.code.clone(),
                 investment: s.investment,
-                received: received
-                    .get(&(s.code.as_str(), channel.code.as_str()))
-                    .copied()
-                    .unwrap_or_default(),
+                received: Fen(0),
                 entitlement: e,
                 fair_share: Fen(0),
             });
         }
     }
-    set_fair_shares(&mut rows, issued);
     Ok(rows)
 }
 

@@ -171,6 +171,7 @@ pub struct Shared {
 
 impl AppState {
     pub fn new(db: &Path, throttle: Throttle) -> AppState {
+        crate::report::entitlements::keep_between_requests();
         AppState(Arc::new(Shared {
             db: db.to_path_buf(),
             throttle,
