@@ -117,9 +117,7 @@ impl Db {
         date: NaiveDate,
         county: Option<&str>,
     ) -> Result<Vec<StoredSubproject>> {
-        let amendments = self.amendments()?;
-        let subprojects = self.subprojects_in(county)?;
-        Ok(subprojects.iter().map(|s| crate::model::subproject_as_of(s, &amendments, date)).collect())
+        self.in_force(self.subprojects_in(county)?, date)
     }
 
     /// The sub-projects of one project as in force on `date`, in code order.
@@ -128,8 +126,12 @@ impl Db {
         project: &str,
         date: NaiveDate,
     ) -> Result<Vec<StoredSubproject>> {
+        self.in_force(self.subprojects_of_project(project)?, date)
+    }
+
+    /// The sub-projects as the amendments in force on `date` make them.
+    fn in_force(&self, subprojects: Vec<StoredSubproject>, date: NaiveDate) -> Result<Vec<StoredSubproject>> {
         let amendments = self.amendments()?;
-        let subprojects = self.subprojects_of_project(project)?;
         Ok(subprojects.iter().map(|s| crate::model::subproject_as_of(s, &amendments, date)).collect())
     }
 

@@ -211,9 +211,7 @@ impl Db {
     /// ledger in memory, or when a write landed in between: the ledger only grows, so the same
     /// last chain link and the same last entry mean the same ledger.
     pub fn twin(&self) -> Result<Option<Db>> {
-        let Some(path) = self.conn.path().filter(|p| !p.is_empty()).map(std::path::PathBuf::from) else {
-            return Ok(None);
-        };
+        let Some(path) = self.file().map(std::path::PathBuf::from) else { return Ok(None) };
         let twin = Db::open_snapshot(&path)?;
         let moment = |db: &Db| -> Result<(u64, i64)> {
             Ok((

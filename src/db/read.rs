@@ -503,16 +503,12 @@ impl Db {
 
     /// The sub-projects of one project, in code order.
     pub fn subprojects_of_project(&self, project: &str) -> Result<Vec<StoredSubproject>> {
-        let sql = format!("{SUBPROJECT_SELECT} WHERE p.code = ?1 ORDER BY s.code");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([project], subproject_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        subprojects_of_project(&self.conn, project)
     }
 
     /// One project by its code.
     pub fn project(&self, code: &str) -> Result<Option<StoredProject>> {
-        let sql = format!("{PROJECT_SELECT} WHERE code = ?1");
-        Ok(self.conn.query_row(&sql, [code], project_from_row).optional()?)
+        project_by_code(&self.conn, code)
     }
 
     /// Every project, in code order.
@@ -729,6 +725,21 @@ pub(super) fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
     )?;
     let years = stmt.query_map([], |r| r.get(0))?;
     Ok(years.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One project by its code (`Db::project`, `Tx::find_project`).
+pub(super) fn project_by_code(conn: &Connection, code: &str) -> Result<Option<StoredProject>> {
+    let sql = format!("{PROJECT_SELECT} WHERE code = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([code], project_from_row).optional()?)
+}
+
+/// The sub-projects of one project, in code order (`Db::subprojects_of_project`,
+/// `Tx::subprojects_of`).
+pub(super) fn subprojects_of_project(conn: &Connection, project: &str) -> Result<Vec<StoredSubproject>> {
+    let sql = format!("{SUBPROJECT_SELECT} WHERE p.code = ?1 ORDER BY s.code");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([project], subproject_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(super) const PROJECT_SELECT: &str = "SELECT id, code, name, county, scope, towns, villages,

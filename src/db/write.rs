@@ -167,9 +167,7 @@ impl Tx<'_> {
     }
 
     pub fn find_project(&self, code: &str) -> Result<Option<StoredProject>> {
-        let sql = format!("{PROJECT_SELECT} WHERE code = ?1");
-        let mut stmt = self.tx.prepare_cached(&sql)?;
-        Ok(stmt.query_row([code], project_from_row).optional()?)
+        project_by_code(&self.tx, code)
     }
 
     pub fn insert_project(&self, p: &NewProject, operator: &str, at: &str) -> Result<i64> {
@@ -197,10 +195,7 @@ impl Tx<'_> {
 
     /// The sub-projects of one project, in code order.
     pub fn subprojects_of(&self, project: &str) -> Result<Vec<StoredSubproject>> {
-        let sql = format!("{SUBPROJECT_SELECT} WHERE p.code = ?1 ORDER BY s.code");
-        let mut stmt = self.tx.prepare_cached(&sql)?;
-        let rows = stmt.query_map([project], subproject_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        subprojects_of_project(&self.tx, project)
     }
 
     pub fn find_subproject(&self, code: &str) -> Result<Option<StoredSubproject>> {

@@ -94,7 +94,7 @@ impl Pool {
         Ok(reader)
     }
 
-    /// One reader fewer is open (it failed to open or to start its snapshot).
+    /// One reader fewer is open (a new one failed to open).
     fn reader_closed(&self) {
         super::html::lock(&self.readers).open -= 1;
         self.reader_back.notify_one();
