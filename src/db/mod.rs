@@ -13,6 +13,7 @@ mod amend;
 mod approvals;
 mod chain;
 mod contracts;
+mod entry_checks;
 #[cfg(feature = "dev")]
 mod floor;
 mod letters;
@@ -26,6 +27,7 @@ use read::*;
 
 pub use adjust::AdjustmentInsert;
 pub use amend::{AmendmentInsert, HeldMoney, MovedMoney};
+pub use entry_checks::SetAsideChecks;
 #[cfg(feature = "dev")]
 pub use floor::floor_table;
 pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};

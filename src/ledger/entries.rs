@@ -92,15 +92,16 @@ pub struct EntryWriter<'t, 'c> {
     /// them entry by entry.
     day_rows: HashMap<(LineId, NaiveDate), LineBalance>,
     appropriation_day_rows: HashMap<(i64, NaiveDate), Fen>,
-    /// The index of entries by sub-project: `Keep` it row by row, `SetAside` at the first
-    /// entry recorded (a large import), or `Dropped` until `finish` builds it again.
+    /// The index of entries by sub-project and the schema's checks of each entry: `Keep`
+    /// them row by row, `SetAside` at the first entry recorded (a large import), or `Dropped`
+    /// until `finish` checks the new entries at once and builds them again.
     index: Index,
 }
 
 enum Index {
     Keep,
     SetAside,
-    Dropped(Option<String>),
+    Dropped { index: Option<String>, checks: Option<crate::db::SetAsideChecks> },
 }
 
 /// The most day rows held before they are written (about 2 MiB).
@@ -144,8 +145,10 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
         })
     }
 
-    /// For a large import: the index of entries by sub-project is dropped at the first entry
-    /// recorded and built once by `finish` (an import that records nothing leaves it alone).
+    /// For a large import: the index of entries by sub-project and the triggers that check
+    /// each entry are dropped at the first entry recorded; `finish` checks every entry
+    /// recorded with one pass of the same rules and builds both again, in the same
+    /// transaction (an import that records nothing leaves them alone).
     pub fn building_indexes_at_the_end(mut self) -> Self {
         self.index = Index::SetAside;
         self
@@ -530,7 +533,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             recorded_at: &self.stamp.recorded_at,
         };
         if matches!(self.index, Index::SetAside) {
-            self.index = Index::Dropped(self.tx.set_aside_subproject_index()?);
+            let index = self.tx.set_aside_subproject_index()?;
+            self.index = Index::Dropped { index, checks: self.tx.set_aside_entry_checks()? };
         }
         self.tx.insert_entry(&mut self.statements, &insert).map_err(|err| {
             crate::error::Error::Internal(format!("while recording voucher {}: {err}", e.voucher))
@@ -562,8 +566,14 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
     /// their appropriation went down, then the others, so no intermediate sum exceeds it.
     pub fn finish(mut self) -> Result<()> {
         self.flush()?;
-        if let Index::Dropped(Some(sql)) = &self.index {
-            self.tx.rebuild_index(sql)?;
+        if let Index::Dropped { index, checks } = self.index {
+            if let Some(checks) = checks {
+                self.tx.check_entries_since(self.before)?;
+                self.tx.restore_entry_checks(checks)?;
+            }
+            if let Some(sql) = index {
+                self.tx.rebuild_index(&sql)?;
+            }
         }
         let mut years: Vec<_> = self.years.into_iter().collect();
         years.sort_unstable_by_key(|(k, _)| *k);
