@@ -385,7 +385,7 @@ impl Tx<'_> {
     /// The statements a run of entry inserts needs, prepared once (`EntryWriter`).
     pub fn entry_statements(&self) -> Result<EntryStatements<'_>> {
         Ok(EntryStatements {
-            exists: self.tx.prepare("SELECT 1 FROM entries WHERE voucher = ?1")?,
+            exists: self.tx.prepare("SELECT min(id) FROM entries WHERE voucher = ?1")?,
             insert: self.tx.prepare(ENTRY_INSERT)?,
             link: self.tx.prepare(LINK_INSERT)?,
         })
@@ -394,7 +394,13 @@ impl Tx<'_> {
     /// Whether any line of a voucher is recorded (an index lookup; `find_entry` reads the
     /// whole entry).
     pub fn voucher_recorded(&self, s: &mut EntryStatements<'_>, voucher: &str) -> Result<bool> {
-        Ok(s.exists.exists([voucher])?)
+        Ok(self.voucher_first_id(s, voucher)?.is_some())
+    }
+
+    /// The id of a voucher's first recorded line, if any (from the index of voucher lines
+    /// alone).
+    pub fn voucher_first_id(&self, s: &mut EntryStatements<'_>, voucher: &str) -> Result<Option<i64>> {
+        Ok(s.exists.query_row([voucher], |r| r.get(0))?)
     }
 
     /// Inserts an entry and links it into the audit chain.

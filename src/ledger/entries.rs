@@ -13,7 +13,8 @@ use crate::money::Fen;
 use crate::rules;
 use chrono::Datelike;
 use chrono::NaiveDate;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// The movement an entry makes, once a reversal is resolved to its original.
@@ -42,20 +43,20 @@ pub struct EntryWriter<'t, 'c> {
     today: NaiveDate,
     /// The last day each touched line, and each touched appropriation, moved: an entry dated
     /// on or after it needs no look at later days (R3 on every date).
-    line_last_day: HashMap<LineId, Option<NaiveDate>>,
-    appropriation_last_day: HashMap<i64, Option<NaiveDate>>,
+    line_last_day: FxHashMap<LineId, Option<NaiveDate>>,
+    appropriation_last_day: FxHashMap<i64, Option<NaiveDate>>,
     appropriations: HashMap<String, Rc<StoredAppropriation>>,
     subprojects: HashMap<String, Rc<StoredSubproject>>,
-    lines: HashMap<LineId, LineBalance>,
+    lines: FxHashMap<LineId, LineBalance>,
     /// The balance each touched line had when this writer first read it.
-    stored: HashMap<LineId, LineBalance>,
+    stored: FxHashMap<LineId, LineBalance>,
     /// Per touched appropriation: what its lines draw, net of its adjustments.
-    drawn: HashMap<i64, Fen>,
-    dirty: HashSet<LineId>,
+    drawn: FxHashMap<i64, Fen>,
+    dirty: FxHashSet<LineId>,
     /// What this writer's entries add to each touched line's activity.
-    activity: HashMap<LineId, Activity>,
+    activity: FxHashMap<LineId, Activity>,
     /// What this writer's entries add to each line's movements per year.
-    years: HashMap<(LineId, i32), LineBalance>,
+    years: FxHashMap<(LineId, i32), LineBalance>,
     /// The last entry id before this writer's first insert.
     before: i64,
     /// The file line of each entry this writer recorded, in id order.
@@ -90,8 +91,8 @@ pub struct EntryWriter<'t, 'c> {
     /// `flush_days` (before any read of day rows, when `DAY_ROWS_KEPT` are held, and at the
     /// end), so an import sweeps the day tables batch by batch instead of landing all over
     /// them entry by entry.
-    day_rows: HashMap<(LineId, NaiveDate), LineBalance>,
-    appropriation_day_rows: HashMap<(i64, NaiveDate), Fen>,
+    day_rows: FxHashMap<(LineId, NaiveDate), LineBalance>,
+    appropriation_day_rows: FxHashMap<(i64, NaiveDate), Fen>,
     /// The index of entries by sub-project and the schema's checks of each entry: `Keep`
     /// them row by row, `SetAside` at the first entry recorded (a large import), or `Dropped`
     /// until `finish` checks the new entries at once and builds them again.
@@ -116,16 +117,16 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             stamp,
             closed: tx.closed_years()?,
             today: chrono::Local::now().date_naive(),
-            line_last_day: HashMap::new(),
-            appropriation_last_day: HashMap::new(),
+            line_last_day: FxHashMap::default(),
+            appropriation_last_day: FxHashMap::default(),
             appropriations: HashMap::new(),
             subprojects: HashMap::new(),
-            lines: HashMap::new(),
-            stored: HashMap::new(),
-            drawn: HashMap::new(),
-            dirty: HashSet::new(),
-            activity: HashMap::new(),
-            years: HashMap::new(),
+            lines: FxHashMap::default(),
+            stored: FxHashMap::default(),
+            drawn: FxHashMap::default(),
+            dirty: FxHashSet::default(),
+            activity: FxHashMap::default(),
+            years: FxHashMap::default(),
             before: tx.last_entry_id()?,
             file_lines: Vec::new(),
             unchanged: HashMap::new(),
@@ -139,8 +140,8 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
             approving: None,
             submitted: HashMap::new(),
             submitted_lines: HashMap::new(),
-            day_rows: HashMap::new(),
-            appropriation_day_rows: HashMap::new(),
+            day_rows: FxHashMap::default(),
+            appropriation_day_rows: FxHashMap::default(),
             index: Index::Keep,
         })
     }
@@ -393,16 +394,20 @@ impl<'t, 'c> EntryWriter<'t, 'c> {
                 return Ok(outcome);
             }
         }
-        if self.tx.voucher_recorded(&mut self.statements, &e.voucher)? {
+        if let Some(first) = self.tx.voucher_first_id(&mut self.statements, &e.voucher)? {
             if let Some(old) = self.tx.find_entry(&e.voucher, e.line)? {
                 return self.write_again(&old, e, file_line);
             }
-            let lines = self.tx.voucher_entries(&e.voucher)?;
-            if let Some(p) = self.voucher_out_of_scope(&e.voucher, &lines)? {
-                return Ok(Err(vec![p]));
-            }
-            if lines.iter().any(|l| l.id <= self.before) {
-                return Ok(Err(vec![lines_recorded_together(e, &lines)]));
+            // Another line of a voucher this import is recording needs no more reading,
+            // unless the signed-in user's counties are to be checked.
+            if first <= self.before || self.scope.is_some() {
+                let lines = self.tx.voucher_entries(&e.voucher)?;
+                if let Some(p) = self.voucher_out_of_scope(&e.voucher, &lines)? {
+                    return Ok(Err(vec![p]));
+                }
+                if first <= self.before {
+                    return Ok(Err(vec![lines_recorded_together(e, &lines)]));
+                }
             }
         }
         let movement = match e.kind.flow() {
