@@ -228,3 +228,57 @@ fn the_derived_files_are_valid_back_dated_corrections_and_a_journal_of_the_same_
     assert!(text.contains(&expected), "the first entry as a transaction:\n{expected}");
     assert_eq!(text.matches("\n    appropriation:").count(), 20_000, "one balancing posting per entry");
 }
+
+/// A project's page and reconciliation read only its own lines and its county's
+/// entitlements: each of its figures equals the city-wide report's for the same rows,
+/// including fair shares where a county's channel was issued less than its entitlements.
+#[test]
+fn a_projects_figures_read_alone_equal_the_citys() {
+    let l = Ledger::new();
+    let dir = generate(&l, "city", 20_000, 40, 7);
+    for (kind, file) in ["projects", "subprojects", "appropriations", "entries"].iter().zip(FILES) {
+        l.ok_en(&["import", kind, dir.join(file).to_str().expect("utf-8 path")]);
+    }
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        serde_json::from_str(&l.ok_en(&all)).expect("json")
+    };
+    let city = json(&["entitlements"]);
+    let city_rows = city["rows"].as_array().expect("rows");
+    let statement = json(&["statement"]);
+    let statement_rows = statement["rows"].as_array().expect("rows");
+    let short: Vec<&str> = city_rows
+        .iter()
+        .filter(|r| r["fair_share"] != r["entitlement"])
+        .filter_map(|r| r["project"].as_str())
+        .collect();
+    assert!(!short.is_empty(), "some county's channel is issued less than its entitlements");
+    let mut projects: Vec<&str> = city_rows.iter().filter_map(|r| r["project"].as_str()).collect();
+    projects.dedup();
+    let mut chosen: Vec<&str> = short.clone();
+    chosen.extend(projects.iter().step_by(10));
+    chosen.sort_unstable();
+    chosen.dedup();
+    for project in chosen {
+        let alone = json(&["entitlements", "--project", project]);
+        let expected: Vec<&serde_json::Value> = city_rows.iter().filter(|r| r["project"] == project).collect();
+        let got: Vec<&serde_json::Value> = alone["rows"].as_array().expect("rows").iter().collect();
+        assert_eq!(got, expected, "entitlements of {project}");
+
+        let matrix = json(&["reconcile", "--project", project]);
+        let rows = matrix["matrix"]["rows"].as_array().expect("matrix rows");
+        let lead: Vec<&serde_json::Value> =
+            statement_rows.iter().filter(|r| r["project"] == project && r["role"] == "lead").collect();
+        assert_eq!(rows.len(), lead.len(), "matrix rows of {project}");
+        for row in rows {
+            let same = lead
+                .iter()
+                .find(|r| r["subproject"] == row["subproject"] && r["channel"] == row["channel"])
+                .unwrap_or_else(|| panic!("{project}: {row} is in the city's statement"));
+            for key in ["allocated", "withdrawn", "disbursed", "returned", "paid", "balance", "entitlement", "fair_share"] {
+                assert_eq!(row[key], same[key], "{project} {} {key}", row["subproject"]);
+            }
+        }
+    }
+}

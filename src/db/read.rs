@@ -100,6 +100,14 @@ pub fn movement_text(b: &LineBalance) -> String {
     }
 }
 
+/// Whose balance lines a read returns: the city's, one county's or one project's.
+#[derive(Clone, Copy, Debug)]
+pub enum LinesOf<'a> {
+    City,
+    County(&'a str),
+    Project(&'a str),
+}
+
 impl Db {
     /// Reads the whole catalogue.
     pub fn catalog(&self) -> Result<Catalog> {
@@ -121,18 +129,18 @@ impl Db {
 
     /// Every maintained balance line with its names, in a stable order.
     pub fn balance_lines(&self) -> Result<Vec<BalanceLine>> {
-        self.balance_lines_in(None)
+        self.balance_lines_in(LinesOf::City)
     }
 
-    /// `balance_lines`, of one county's sub-projects only (all when `None`).
-    pub fn balance_lines_in(&self, county: Option<&str>) -> Result<Vec<BalanceLine>> {
+    /// `balance_lines`, of one county's or one project's sub-projects only.
+    pub fn balance_lines_in(&self, of: LinesOf) -> Result<Vec<BalanceLine>> {
         self.named_lines(
             "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
                     withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
                     paid_fen AS paid
              FROM line_balances",
             None,
-            county,
+            of,
         )
     }
 
@@ -144,20 +152,16 @@ impl Db {
     /// entry (the maintained balances), and a 31 December (the per-year movements up to that
     /// year). Any other date sums the entries.
     pub fn balance_lines_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
-        self.balance_lines_as_of_in(date, None)
+        self.balance_lines_as_of_in(date, LinesOf::City)
     }
 
-    /// `balance_lines_as_of`, of one county's sub-projects only (all when `None`).
-    pub fn balance_lines_as_of_in(
-        &self,
-        date: Option<NaiveDate>,
-        county: Option<&str>,
-    ) -> Result<Vec<BalanceLine>> {
-        let Some(date) = date else { return self.balance_lines_in(county) };
+    /// `balance_lines_as_of`, of one county's or one project's sub-projects only.
+    pub fn balance_lines_as_of_in(&self, date: Option<NaiveDate>, of: LinesOf) -> Result<Vec<BalanceLine>> {
+        let Some(date) = date else { return self.balance_lines_in(of) };
         let latest: Option<String> =
             self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
         if latest.is_none_or(|latest| latest <= date_text(date)) {
-            return self.balance_lines_in(county);
+            return self.balance_lines_in(of);
         }
         if (date.month(), date.day()) == (12, 31) {
             return self.named_lines(
@@ -167,7 +171,7 @@ impl Db {
                  FROM line_years WHERE year <= CAST(?1 AS INTEGER)
                  GROUP BY appropriation_id, subproject_id",
                 Some(date.year().to_string()),
-                county,
+                of,
             );
         }
         self.named_lines(
@@ -182,26 +186,30 @@ impl Db {
              LEFT JOIN entries o ON o.id = e.reverses_id
              GROUP BY e.appropriation_id, e.subproject_id",
             Some(date_text(date)),
-            county,
+            of,
         )
     }
 
     /// Lines from `source` (aid, sid and the five balance columns) with their names, in
-    /// project, sub-project, channel and appropriation order; of one county's sub-projects
-    /// only when `county` names one.
+    /// project, sub-project, channel and appropriation order; only those of one county's or
+    /// one project's sub-projects when `of` says so.
     pub(super) fn named_lines(
         &self,
         source: &str,
         date: Option<String>,
-        county: Option<&str>,
+        of: LinesOf,
     ) -> Result<Vec<BalanceLine>> {
         let mut params: Vec<String> = date.into_iter().collect();
-        let only = match county {
-            Some(c) => {
+        let only = match of {
+            LinesOf::City => String::new(),
+            LinesOf::County(c) => {
                 params.push(c.to_string());
                 format!("WHERE p.county = ?{}", params.len())
             }
-            None => String::new(),
+            LinesOf::Project(code) => {
+                params.push(code.to_string());
+                format!("WHERE p.code = ?{}", params.len())
+            }
         };
         let sql = format!(
             "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
@@ -513,9 +521,14 @@ impl Db {
 
     /// Every project, in code order.
     pub fn projects(&self) -> Result<Vec<StoredProject>> {
-        let sql = format!("{PROJECT_SELECT} ORDER BY code");
+        self.projects_in(None)
+    }
+
+    /// The projects of one county (all when `None`), in code order.
+    pub fn projects_in(&self, county: Option<&str>) -> Result<Vec<StoredProject>> {
+        let sql = format!("{PROJECT_SELECT} WHERE ?1 IS NULL OR county = ?1 ORDER BY code");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], project_from_row)?;
+        let rows = stmt.query_map([county], project_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

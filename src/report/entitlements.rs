@@ -18,7 +18,7 @@
 //! part. **Underfunding** is entitlement − fair share: money that never came to the county.
 
 use crate::catalog::Catalog;
-use crate::db::Db;
+use crate::db::{Db, LinesOf};
 use crate::error::Result;
 use crate::model::BalanceLine;
 use crate::model::Status;
@@ -340,12 +340,13 @@ pub struct Listing {
 pub fn listing(db: &Db, catalog: &Catalog, project: Option<&str>, as_of: NaiveDate) -> Result<Listing> {
     let name = |code: &str| catalog.channel(code).map_or(code.to_string(), |ch| ch.name.clone());
     let type_name = |code: &str| catalog.subproject_type(code).map_or(code.to_string(), |t| t.name.clone());
-    // A project's rows need only its county's: fair shares are figured per county.
+    // A project's rows need only its county's entitlements (fair shares are figured per
+    // county, from entitlements and what was issued) and its own lines (what it received).
     let county = match project {
         Some(p) => db.project(p)?.map(|r| r.row.county),
         None => None,
     };
-    let lines: Vec<BalanceLine> = db.balance_lines_in(county.as_deref())?;
+    let lines: Vec<BalanceLine> = db.balance_lines_in(project.map_or(LinesOf::City, LinesOf::Project))?;
     let issued = issued_by_county_channel(db, as_of)?;
     let rows: Vec<Listed> = entitlements_in(db, catalog, &lines, as_of, &issued, county.as_deref())?
         .into_iter()

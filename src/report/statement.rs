@@ -16,7 +16,7 @@
 //! opening balance is zero and the statement's totals equal `balances`.
 
 use crate::catalog::Catalog;
-use crate::db::Db;
+use crate::db::{Db, LinesOf};
 use crate::error::Result;
 use crate::model::{Level, LineBalance};
 use crate::money::Fen;
@@ -191,13 +191,22 @@ pub fn statement(db: &Db, catalog: &Catalog, period: Period, filter: &Filter) ->
 pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter, by: By) -> Result<Vec<Row>> {
     // Only the rows of one county are figured when the filter names one (or a project, which
     // lies in one): entitlements and fair shares are per county, so its rows are the same.
-    let projects = db.projects()?;
+    // A project's lines are its own: what the county's other projects received changes none
+    // of its figures.
     let county = match (&filter.county, &filter.project) {
         (Some(c), _) => Some(c.clone()),
-        (None, Some(p)) => projects.iter().find(|r| r.row.code == p.as_str()).map(|r| r.row.county.clone()),
+        (None, Some(p)) => db.project(p)?.map(|r| r.row.county),
         (None, None) => None,
     };
-    let acc = accumulate(db, catalog, period, by, county.as_deref())?;
+    let projects = db.projects_in(county.as_deref())?;
+    let of = match (&filter.project, &county) {
+        (Some(p), _) => LinesOf::Project(p),
+        (None, Some(c)) => LinesOf::County(c),
+        (None, None) => LinesOf::City,
+    };
+    let approved: HashMap<String, NaiveDate> =
+        projects.iter().map(|p| (p.row.code.to_string(), p.row.approved_on)).collect();
+    let acc = accumulate(db, catalog, period, by, (county.as_deref(), of), &approved)?;
     let lines: HashMap<String, LineRef> = match by {
         By::Subproject => HashMap::new(),
         By::Appropriation => db
@@ -317,21 +326,21 @@ fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
 
 /// Every (sub-project, channel) that moved by the period's end or has an entitlement from a
 /// project approved by then, with its balances at both ends (per appropriation line when
-/// split) and its entitlement.
+/// split) and its entitlement; of one county's entitlements and the lines `of` names
+/// (`approved` gives each of its projects' approval date).
 fn accumulate(
     db: &Db,
     catalog: &Catalog,
     period: Period,
     by: By,
-    county: Option<&str>,
+    (county, of): (Option<&str>, LinesOf),
+    approved: &HashMap<String, NaiveDate>,
 ) -> Result<BTreeMap<Key, Acc>> {
-    let closing = db.balance_lines_as_of_in(period.to, county)?;
+    let closing = db.balance_lines_as_of_in(period.to, of)?;
     let opening = match period.from.and_then(|d| d.pred_opt()) {
-        Some(day_before) => db.balance_lines_as_of_in(Some(day_before), county)?,
+        Some(day_before) => db.balance_lines_as_of_in(Some(day_before), of)?,
         None => Vec::new(),
     };
-    let approved: HashMap<String, NaiveDate> =
-        db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
     let line_of = |l: &crate::model::BalanceLine| match by {
         By::Subproject => None,
         By::Appropriation => Some(l.appropriation.clone()),

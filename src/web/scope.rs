@@ -94,7 +94,7 @@ pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLi
         Some(counties) => {
             let mut lines = Vec::new();
             for county in &counties {
-                lines.extend(db.balance_lines_in(Some(county))?);
+                lines.extend(db.balance_lines_in(crate::db::LinesOf::County(county))?);
             }
             if counties.len() > 1 {
                 lines.sort_by(|a, b| {
