@@ -262,7 +262,8 @@ fn a_projects_figures_read_alone_equal_the_citys() {
     chosen.dedup();
     for project in chosen {
         let alone = json(&["entitlements", "--project", project]);
-        let expected: Vec<&serde_json::Value> = city_rows.iter().filter(|r| r["project"] == project).collect();
+        let expected: Vec<&serde_json::Value> =
+            city_rows.iter().filter(|r| r["project"] == project).collect();
         let got: Vec<&serde_json::Value> = alone["rows"].as_array().expect("rows").iter().collect();
         assert_eq!(got, expected, "entitlements of {project}");
 
@@ -276,7 +277,16 @@ fn a_projects_figures_read_alone_equal_the_citys() {
                 .iter()
                 .find(|r| r["subproject"] == row["subproject"] && r["channel"] == row["channel"])
                 .unwrap_or_else(|| panic!("{project}: {row} is in the city's statement"));
-            for key in ["allocated", "withdrawn", "disbursed", "returned", "paid", "balance", "entitlement", "fair_share"] {
+            for key in [
+                "allocated",
+                "withdrawn",
+                "disbursed",
+                "returned",
+                "paid",
+                "balance",
+                "entitlement",
+                "fair_share",
+            ] {
                 assert_eq!(row[key], same[key], "{project} {} {key}", row["subproject"]);
             }
         }

@@ -1203,3 +1203,29 @@ fn the_project_page_follows_an_amendment_recorded_beside_the_server() {
     assert!(!after.contains("820000.00"), "the amendment is shown at the next request:\n{after}");
     assert_ne!(before, after);
 }
+
+/// The dashboard's counts of open findings are the user's own, however the city's were
+/// computed first and kept: by an admin, then a body, a clerk and the body again, each sees
+/// the counts of exactly the flags `/api/check` gives them today.
+#[test]
+fn the_dashboards_findings_are_each_users_own_whoever_asked_first() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let mut seen = Vec::new();
+    for role in ["admin", "body", "clerk", "body", "reviewer"] {
+        let client = sign_in(&s, role);
+        let flags = client.get("/api/check").json();
+        let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+        for f in flags["flags"].as_array().expect("flags") {
+            *kinds.entry(f["kind"].as_str().expect("kind").to_string()).or_default() += 1;
+        }
+        assert!(!kinds.is_empty(), "{role} has findings to count");
+        let counts: Vec<String> = kinds.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        let expected = format!("待处理的检查发现：{}", counts.join(", "));
+        let page = client.get("/").text();
+        assert!(page.contains(&expected), "{role}'s dashboard says otherwise than {expected}");
+        seen.push(expected);
+    }
+    assert_ne!(seen[0], seen[1], "the admin and the body see different findings");
+    assert_ne!(seen[1], seen[2], "the body and the clerk see different findings");
+}

@@ -129,7 +129,7 @@ pub fn check_value(db: &AppState, user: &User, q: &Fields) -> Result<Findings, F
     let db = db.snapshot()?;
     let catalog = db.catalog()?;
     let places = db.places()?;
-    Ok(places.findings(user, crate::report::check::findings(&db, &catalog, as_of)?))
+    Ok(places.findings(user, &crate::report::check::findings(&db, &catalog, as_of)?))
 }
 
 pub async fn check(

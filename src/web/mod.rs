@@ -163,8 +163,8 @@ pub struct Shared {
     pub pool: pool::Pool,
     /// The ledger is the demo's (its pages say so).
     pub demo: bool,
-    /// The dashboard's recent findings: when, the clock time shown, and the findings.
-    pub findings: std::sync::Mutex<Option<(std::time::Instant, String, crate::report::check::Findings)>>,
+    /// The dashboard's recent findings (`pages::findings_seen`).
+    pub findings: std::sync::Mutex<Option<pages::RecentFindings>>,
     /// Imports still running, by job id (the import page follows them).
     pub jobs: std::sync::Mutex<std::collections::HashMap<String, pages::Job>>,
 }

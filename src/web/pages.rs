@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form as UrlForm};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 pub(super) type Fields = HashMap<String, String>;
@@ -85,24 +86,49 @@ pub(super) fn self_url(path: &str, q: &Fields) -> String {
 /// dearest read, and a dashboard is glanced at often. The check page itself is always fresh.
 const DASHBOARD_FINDINGS_TTL: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// The city's findings as of today, computed at most `DASHBOARD_FINDINGS_TTL` ago, with the
+/// The city's findings as of today, computed at most `DASHBOARD_FINDINGS_TTL` ago, and
+/// what each kind of user (role and scope) may see of them, sifted once per computation.
+pub struct RecentFindings {
+    at: std::time::Instant,
+    /// The clock time the page shows.
+    clock: String,
+    city: crate::report::check::Findings,
+    seen: Vec<((model::Role, model::UserScope), Arc<crate::report::check::Findings>)>,
+}
+
+/// The most kinds of user whose findings are kept between computations.
+const FINDINGS_SEEN_KEPT: usize = 64;
+
+/// The findings `user` may see (`Places::findings`) of the city's recent ones, with the clock
 /// time they were computed.
-fn db_findings_recent(
+fn findings_seen(
     state: &AppState,
     db: &Db,
     catalog: &crate::catalog::Catalog,
-) -> Result<(String, crate::report::check::Findings), Failure> {
+    places: &scope::Places,
+    user: &model::User,
+) -> Result<(String, Arc<crate::report::check::Findings>), Failure> {
     let today = today();
     let mut cache = super::html::lock(&state.0.findings);
-    if let Some((at, clock, found)) = cache.as_ref() {
-        if at.elapsed() < DASHBOARD_FINDINGS_TTL && found.as_of == today {
-            return Ok((clock.clone(), found.clone()));
-        }
+    let recent = match cache.take() {
+        Some(r) if r.at.elapsed() < DASHBOARD_FINDINGS_TTL && r.city.as_of == today => cache.insert(r),
+        _ => cache.insert(RecentFindings {
+            at: std::time::Instant::now(),
+            clock: chrono::Local::now().format("%H:%M:%S").to_string(),
+            city: crate::report::check::findings(db, catalog, today)?,
+            seen: Vec::new(),
+        }),
+    };
+    let kind = (user.role, user.scope.clone());
+    if let Some((_, found)) = recent.seen.iter().find(|(k, _)| *k == kind) {
+        return Ok((recent.clock.clone(), Arc::clone(found)));
     }
-    let found = crate::report::check::findings(db, catalog, today)?;
-    let clock = chrono::Local::now().format("%H:%M:%S").to_string();
-    *cache = Some((std::time::Instant::now(), clock.clone(), found.clone()));
-    Ok((clock, found))
+    let found = Arc::new(places.findings(user, &recent.city));
+    if recent.seen.len() >= FINDINGS_SEEN_KEPT {
+        recent.seen.remove(0);
+    }
+    recent.seen.push((kind, Arc::clone(&found)));
+    Ok((recent.clock.clone(), found))
 }
 
 pub async fn dashboard(
@@ -152,8 +178,7 @@ pub async fn dashboard(
         }
         page.blocks.push(Block::Table(HtmlTable::of(&table, crate::lang::current(), None)));
         // Open flags, by kind, and the first of them.
-        let (computed, city) = db_findings_recent(&state, &db, &catalog)?;
-        let found = places.findings(&me.user, city);
+        let (computed, found) = findings_seen(&state, &db, &catalog, &places, &me.user)?;
         let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
         for f in &found.flags {
             *kinds.entry(format!("{}", f.kind)).or_default() += 1;
@@ -178,8 +203,7 @@ pub async fn dashboard(
                 *per_project.entry(p.as_str()).or_default() += 1;
             }
         }
-        let mut pending: Vec<(String, String)> = db
-            .projects()?
+        let mut pending: Vec<(String, String)> = scope::projects(&db, &me.user)?
             .iter()
             .filter(|p| places.may_read_project(&me.user, p.row.code.as_ref()))
             .map(|p| {

@@ -66,19 +66,18 @@ impl Places {
         }
     }
 
-    /// The findings the user may see; `has_flags` follows what is left.
-    pub fn findings(&self, user: &User, mut found: Findings) -> Findings {
-        found.flags.retain(|f| self.may_read_flag(user, f));
-        found.has_flags = !found.flags.is_empty();
-        found
+    /// The findings the user may see; `has_flags` follows what is left. Only those are
+    /// copied: the dashboard's are the city's, kept between requests.
+    pub fn findings(&self, user: &User, found: &Findings) -> Findings {
+        let flags: Vec<_> = found.flags.iter().filter(|f| self.may_read_flag(user, f)).cloned().collect();
+        Findings { has_flags: !flags.is_empty(), flags, as_of: found.as_of }
     }
 }
 
-/// The balance lines of the projects the user may read. Only the counties a county or
-/// project scope lies in are read (a city holds tens of thousands of lines); every line read
-/// is then checked against the user's rights all the same.
-pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLine>> {
-    let counties: Option<std::collections::BTreeSet<String>> = match (&user.role, &user.scope) {
+/// The counties whose rows a user's pages read: `None` for the city (admin, reviewer or a
+/// city-wide scope), else those their counties or projects lie in.
+fn counties_read(db: &Db, user: &User) -> crate::error::Result<Option<std::collections::BTreeSet<String>>> {
+    Ok(match (&user.role, &user.scope) {
         (Role::Admin | Role::Reviewer, _) | (_, UserScope::Everywhere) => None,
         (_, UserScope::Counties(counties)) => Some(counties.clone()),
         (_, UserScope::Projects(projects)) => {
@@ -88,7 +87,26 @@ pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLi
             }
             Some(counties)
         }
-    };
+    })
+}
+
+/// The projects of the counties the user's pages read, in code order; the caller checks
+/// each against the user's rights all the same.
+pub fn projects(db: &Db, user: &User) -> crate::error::Result<Vec<crate::model::StoredProject>> {
+    let Some(counties) = counties_read(db, user)? else { return db.projects() };
+    let mut projects = Vec::new();
+    for county in &counties {
+        projects.extend(db.projects_in(Some(county))?);
+    }
+    projects.sort_by(|a, b| a.row.code.cmp(&b.row.code));
+    Ok(projects)
+}
+
+/// The balance lines of the projects the user may read. Only the counties a county or
+/// project scope lies in are read (a city holds tens of thousands of lines); every line read
+/// is then checked against the user's rights all the same.
+pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLine>> {
+    let counties = counties_read(db, user)?;
     let lines = match counties {
         None => db.balance_lines()?,
         Some(counties) => {
