@@ -1229,3 +1229,54 @@ fn the_dashboards_findings_are_each_users_own_whoever_asked_first() {
     assert_ne!(seen[0], seen[1], "the admin and the body see different findings");
     assert_ne!(seen[1], seen[2], "the body and the clerk see different findings");
 }
+
+/// Fen from a decimal amount as shown ("1,234.50") or given in JSON ("1234.50").
+fn fen(text: &str) -> i64 {
+    let digits: String = text.chars().filter(|c| *c != ',').collect();
+    let (yuan, cents) = digits.split_once('.').unwrap_or((&digits, "00"));
+    let sign = if yuan.starts_with('-') { -1 } else { 1 };
+    let yuan: i64 = yuan.trim_start_matches('-').parse().unwrap_or_else(|_| panic!("an amount: {text}"));
+    sign * (yuan * 100 + cents.parse::<i64>().unwrap_or_else(|_| panic!("an amount: {text}")))
+}
+
+/// The dashboard's balances by county and channel are the sums of the rows `/api/balances`
+/// gives the same user: all the city's for the admin, the county's for its clerk, the
+/// project's for its body.
+#[test]
+fn the_dashboards_balances_sum_what_the_user_may_read() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let county = |project: &str| if project == "P-PEOPLE" { "嘉善县" } else { "南湖区" };
+    for role in ["admin", "clerk", "body"] {
+        let client = sign_in(&s, role);
+        let mut expected: std::collections::BTreeMap<(String, String), [i64; 4]> = Default::default();
+        for r in client.get("/api/balances").json()["rows"].as_array().expect("rows") {
+            let key = (
+                county(r["project"].as_str().expect("project")).to_string(),
+                r["channel"].as_str().expect("channel").to_string(),
+            );
+            let sums = expected.entry(key).or_default();
+            for (i, column) in ["allocated", "disbursed", "paid", "balance"].iter().enumerate() {
+                sums[i] += fen(r[column].as_str().expect("amount"));
+            }
+        }
+        let page = client.get("/").text().replace('\n', " ");
+        let table =
+            page.split("<tbody>").nth(1).and_then(|t| t.split("</tbody>").next()).expect("the balance table");
+        let mut shown: std::collections::BTreeMap<(String, String), [i64; 4]> = Default::default();
+        for row in table.split("<tr>").skip(1) {
+            let cells: Vec<&str> = row
+                .split("<td")
+                .skip(1)
+                .filter_map(|c| c.split_once('>').and_then(|(_, rest)| rest.split("</td>").next()))
+                .collect();
+            assert_eq!(cells.len(), 6, "{row}");
+            shown.insert(
+                (cells[0].to_string(), cells[1].to_string()),
+                [fen(cells[2]), fen(cells[3]), fen(cells[4]), fen(cells[5])],
+            );
+        }
+        assert!(!shown.is_empty(), "{role} sees balances");
+        assert_eq!(shown, expected, "{role}'s dashboard");
+    }
+}

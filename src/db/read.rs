@@ -190,6 +190,32 @@ impl Db {
         )
     }
 
+    /// The maintained balances summed per county and channel, in that order, of the lines
+    /// `of` names (SQLite refuses a sum beyond 64 bits rather than wrap).
+    pub fn balance_sums(&self, of: LinesOf) -> Result<Vec<(String, String, LineBalance)>> {
+        let (only, param) = match of {
+            LinesOf::City => ("", None),
+            LinesOf::County(c) => ("WHERE p.county = ?1", Some(c)),
+            LinesOf::Project(code) => ("WHERE p.code = ?1", Some(code)),
+        };
+        let sql = format!(
+            "SELECT p.county, a.channel, sum(l.allocated_fen), sum(l.withdrawn_fen), sum(l.disbursed_fen),
+                    sum(l.returned_fen), sum(l.paid_fen)
+             FROM line_balances l
+             JOIN appropriations a ON a.id = l.appropriation_id
+             JOIN subprojects s ON s.id = l.subproject_id
+             JOIN projects p ON p.id = s.project_id
+             {only}
+             GROUP BY p.county, a.channel
+             ORDER BY p.county, a.channel"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(param), |r| {
+            Ok((r.get(0)?, r.get(1)?, line_balance_from_row(r, 2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Lines from `source` (aid, sid and the five balance columns) with their names, in
     /// project, sub-project, channel and appropriation order; only those of one county's or
     /// one project's sub-projects when `of` says so.

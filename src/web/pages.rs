@@ -142,13 +142,9 @@ pub async fn dashboard(
         let db = db.snapshot()?;
         let catalog = db.catalog()?;
         let places = db.places()?;
-        let lines = scope::balance_lines(&db, &me.user)?;
         let mut page = Page::new(&me, pick("首页", "Dashboard"));
         // Balances by county and channel.
-        let mut sums: std::collections::BTreeMap<(String, String), model::LineBalance> = Default::default();
-        for l in &lines {
-            sums.entry((l.county.clone(), l.channel.clone())).or_default().add(&l.balance);
-        }
+        let sums = scope::balance_sums(&db, &me.user)?;
         let mut table = Report {
             title: pick("各县（市、区）各渠道余额", "Balances by county and channel").to_string(),
             columns: vec![

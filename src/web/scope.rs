@@ -3,11 +3,11 @@
 //! totals are the totals of what the user sees.
 
 use super::html::Failure;
-use crate::db::Db;
-use crate::model::{BalanceLine, Role, User, UserScope};
+use crate::db::{Db, LinesOf};
+use crate::model::{BalanceLine, LineBalance, Role, User, UserScope};
 use crate::report::check::{Findings, Flag};
 use crate::users::{may, Action, Target};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Where each project and appropriation line lies, to place rows that name only those.
 pub struct Places {
@@ -102,6 +102,37 @@ pub fn projects(db: &Db, user: &User) -> crate::error::Result<Vec<crate::model::
     Ok(projects)
 }
 
+/// The balances of what the user may read, summed per county and channel (the dashboard):
+/// the city's or their counties' summed by SQLite, each county checked against the user's
+/// rights; an implementing body's from its own projects, each checked likewise.
+pub fn balance_sums(db: &Db, user: &User) -> crate::error::Result<BTreeMap<(String, String), LineBalance>> {
+    let mut sums: BTreeMap<(String, String), LineBalance> = BTreeMap::new();
+    let mut add = |rows: Vec<(String, String, LineBalance)>, readable: &dyn Fn(&str) -> bool| {
+        for (county, channel, balance) in rows.into_iter().filter(|(county, _, _)| readable(county)) {
+            sums.entry((county, channel)).or_default().add(&balance);
+        }
+    };
+    match (&user.role, &user.scope) {
+        (Role::Admin | Role::Reviewer, _) | (_, UserScope::Everywhere) => {
+            add(db.balance_sums(LinesOf::City)?, &|c| may(user, Action::Read, Target::County(c)));
+        }
+        (_, UserScope::Counties(counties)) => {
+            for county in counties {
+                add(db.balance_sums(LinesOf::County(county))?, &|c| {
+                    may(user, Action::Read, Target::County(c))
+                });
+            }
+        }
+        (_, UserScope::Projects(projects)) => {
+            for project in projects {
+                let readable = |county: &str| may(user, Action::Read, Target::Project { county, project });
+                add(db.balance_sums(LinesOf::Project(project))?, &readable);
+            }
+        }
+    }
+    Ok(sums)
+}
+
 /// The balance lines of the projects the user may read. Only the counties a county or
 /// project scope lies in are read (a city holds tens of thousands of lines); every line read
 /// is then checked against the user's rights all the same.
@@ -112,7 +143,7 @@ pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLi
         Some(counties) => {
             let mut lines = Vec::new();
             for county in &counties {
-                lines.extend(db.balance_lines_in(crate::db::LinesOf::County(county))?);
+                lines.extend(db.balance_lines_in(LinesOf::County(county))?);
             }
             if counties.len() > 1 {
                 lines.sort_by(|a, b| {
