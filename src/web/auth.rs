@@ -159,7 +159,7 @@ async fn identify(
     let db = state.clone();
     if let Some(token) = bearer {
         let user = html::blocking(move || {
-            let db = db.snapshot()?;
+            let db = db.identity_snapshot()?;
             Ok(crate::users::user_for_token(&db, &token)?)
         })
         .await?;
@@ -172,7 +172,7 @@ async fn identify(
     let name: Option<String> = session.get(USER).await.map_err(Failure::internal)?;
     let Some(name) = name else { return Ok(None) };
     let csrf: String = session.get(CSRF).await.map_err(Failure::internal)?.unwrap_or_default();
-    let user = html::blocking(move || Ok(db.snapshot()?.user(&name)?)).await?;
+    let user = html::blocking(move || Ok(db.identity_snapshot()?.user(&name)?)).await?;
     let lang: Option<String> = session.get(LANG).await.map_err(Failure::internal)?;
     match user.filter(|u| !u.is_disabled()) {
         Some(mut user) => {

@@ -193,6 +193,12 @@ impl AppState {
         self.0.pool.snapshot()
     }
 
+    /// A read of who is asking (a user by session or token), on readers of its own: it never
+    /// waits behind the pages' reads.
+    pub fn identity_snapshot(&self) -> Result<pool::Reader<'_>, html::Failure> {
+        self.0.pool.identity_snapshot()
+    }
+
     /// The ledger's writer connection, one write at a time.
     pub fn writer(&self) -> Result<pool::Writer<'_>, html::Failure> {
         self.0.pool.writer()

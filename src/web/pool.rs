@@ -10,17 +10,23 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// The most reader connections open at once. Each request reads on one; a request that
-/// finds them all busy waits for one to come back rather than opening another, which would
-/// parse the whole schema again only to compete for the same cores (and be closed after).
-const READERS: usize = 8;
+/// The most reader connections open at once for pages and API answers: one per core (at
+/// least two). Each request reads on one; a request that finds them all busy waits for one to
+/// come back rather than opening another, which would parse the whole schema again only to
+/// compete for the same cores, and leave the writes that queue behind them no core at all.
+fn readers() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get).max(2)
+}
+
+/// The reader connections that only find who is asking (a user by session or token): a
+/// lookup of one row, which must not wait behind the pages' reads, or every write would.
+const IDENTITY_READERS: usize = 2;
 
 pub struct Pool {
     path: PathBuf,
-    /// Idle reader connections, and how many are open in all (idle or lent out).
-    readers: Mutex<Readers>,
-    /// Woken when a reader comes back.
-    reader_back: std::sync::Condvar,
+    /// The readers of pages and answers, and those of who is asking.
+    readers: Lane,
+    identity: Lane,
     writer: Mutex<Option<Db>>,
     /// Whether a write holds the writer, and the waiters' wake-up when it lets go: a write
     /// waits for its turn at most `WRITER_WAIT` (std's mutex cannot time out a wait).
@@ -32,10 +38,31 @@ pub struct Pool {
     places: Mutex<Option<(Marks, Arc<Places>)>>,
 }
 
+/// Reader connections for one kind of read, at most `most` open at once.
+struct Lane {
+    /// Idle connections, and how many are open in all (idle or lent out).
+    readers: Mutex<Readers>,
+    /// Woken when a reader comes back.
+    reader_back: std::sync::Condvar,
+    most: usize,
+}
+
 #[derive(Default)]
 struct Readers {
     idle: Vec<Db>,
     open: usize,
+}
+
+impl Lane {
+    fn new(most: usize) -> Lane {
+        Lane { readers: Mutex::new(Readers::default()), reader_back: std::sync::Condvar::new(), most }
+    }
+
+    /// One reader fewer is open (a new one failed to open).
+    fn reader_closed(&self) {
+        super::html::lock(&self.readers).open -= 1;
+        self.reader_back.notify_one();
+    }
 }
 
 /// The register's last ids (`Db::register_marks`).
@@ -45,8 +72,8 @@ impl Pool {
     pub fn new(path: &Path) -> Pool {
         Pool {
             path: path.to_path_buf(),
-            readers: Mutex::new(Readers::default()),
-            reader_back: std::sync::Condvar::new(),
+            readers: Lane::new(readers()),
+            identity: Lane::new(IDENTITY_READERS),
             writer: Mutex::new(None),
             writing: Mutex::new(false),
             turn: std::sync::Condvar::new(),
@@ -60,14 +87,23 @@ impl Pool {
     }
 
     /// A read-only connection inside a fresh read transaction, back to the pool when dropped:
-    /// an idle one, else a new one while fewer than `READERS` are open, else the first to come
+    /// an idle one, else a new one while fewer than one per core (`readers`) are open, else the first to come
     /// back.
     pub fn snapshot(&self) -> Result<Reader<'_>, Failure> {
+        self.snapshot_in(&self.readers)
+    }
+
+    /// `snapshot`, on the readers kept for finding who is asking (`IDENTITY_READERS`).
+    pub fn identity_snapshot(&self) -> Result<Reader<'_>, Failure> {
+        self.snapshot_in(&self.identity)
+    }
+
+    fn snapshot_in<'p>(&'p self, lane: &'p Lane) -> Result<Reader<'p>, Failure> {
         let db = {
-            let readers = super::html::lock(&self.readers);
-            let mut readers = self
+            let readers = super::html::lock(&lane.readers);
+            let mut readers = lane
                 .reader_back
-                .wait_while(readers, |r| r.idle.is_empty() && r.open >= READERS)
+                .wait_while(readers, |r| r.idle.is_empty() && r.open >= lane.most)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match readers.idle.pop() {
                 Some(db) => Some(db),
@@ -82,22 +118,16 @@ impl Pool {
             None => match Db::open_reader(&self.path) {
                 Ok(db) => db,
                 Err(e) => {
-                    self.reader_closed();
+                    lane.reader_closed();
                     return Err(e.into());
                 }
             },
         };
         // Handed to the reader first, so that it goes back to the pool (or is counted closed)
         // whatever happens next.
-        let reader = Reader { pool: self, db: Some(db) };
+        let reader = Reader { pool: self, lane, db: Some(db) };
         reader.begin_snapshot()?;
         Ok(reader)
-    }
-
-    /// One reader fewer is open (a new one failed to open).
-    fn reader_closed(&self) {
-        super::html::lock(&self.readers).open -= 1;
-        self.reader_back.notify_one();
     }
 
     /// The writer connection, for one write at a time. A write waits at most `WRITER_WAIT`
@@ -142,6 +172,7 @@ const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub struct Reader<'p> {
     pool: &'p Pool,
+    lane: &'p Lane,
     db: Option<Db>,
 }
 
@@ -173,8 +204,8 @@ impl Drop for Reader<'_> {
     fn drop(&mut self) {
         if let Some(db) = self.db.take() {
             db.end_snapshot();
-            super::html::lock(&self.pool.readers).idle.push(db);
-            self.pool.reader_back.notify_one();
+            super::html::lock(&self.lane.readers).idle.push(db);
+            self.lane.reader_back.notify_one();
         }
     }
 }
@@ -243,9 +274,13 @@ mod tests {
         let (_dir, path) = ledger();
         let pool = Pool::new(&path);
         drop(pool.snapshot().expect("a reader"));
-        assert_eq!(super::super::html::lock(&pool.readers).idle.len(), 1, "the reader went back to the pool");
+        assert_eq!(
+            super::super::html::lock(&pool.readers.readers).idle.len(),
+            1,
+            "the reader went back to the pool"
+        );
         let _again = pool.snapshot().expect("the same reader");
-        let readers = super::super::html::lock(&pool.readers);
+        let readers = super::super::html::lock(&pool.readers.readers);
         assert_eq!((readers.idle.len(), readers.open), (0, 1), "and was taken again, not a second opened");
     }
 
@@ -253,7 +288,7 @@ mod tests {
     fn a_request_waits_for_a_reader_when_all_are_lent_out() {
         let (_dir, path) = ledger();
         let pool = Pool::new(&path);
-        let held: Vec<_> = (0..READERS).map(|_| pool.snapshot().expect("a reader")).collect();
+        let held: Vec<_> = (0..pool.readers.most).map(|_| pool.snapshot().expect("a reader")).collect();
         let (done, finished) = std::sync::mpsc::channel();
         let pool = &pool;
         std::thread::scope(|s| {
@@ -263,10 +298,40 @@ mod tests {
                 done.send(()).expect("the test waits");
             });
             let waited = finished.recv_timeout(std::time::Duration::from_millis(200));
-            assert!(waited.is_err(), "no ninth connection was opened while {READERS} were lent out");
+            assert!(waited.is_err(), "no connection was opened beyond the {} lent out", pool.readers.most);
             drop(held);
             finished.recv_timeout(std::time::Duration::from_secs(20)).expect("it got a reader given back");
         });
-        assert_eq!(super::super::html::lock(&pool.readers).open, READERS, "never more than READERS open");
+        assert_eq!(
+            super::super::html::lock(&pool.readers.readers).open,
+            pool.readers.most,
+            "never more than one per core open"
+        );
+    }
+
+    #[test]
+    fn who_is_asking_is_found_while_every_page_reader_is_busy() {
+        let (_dir, path) = ledger();
+        let pool = Pool::new(&path);
+        let held: Vec<_> = (0..pool.readers.most).map(|_| pool.snapshot().expect("a reader")).collect();
+        let (found, answer) = std::sync::mpsc::channel();
+        let pool = &pool;
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let identity = pool.identity_snapshot().expect("a reader of its own");
+                drop(identity);
+                found.send(()).expect("the test waits");
+            });
+            let at_once = answer.recv_timeout(std::time::Duration::from_secs(5));
+            // Given back either way, so that a waiting lookup ends and the test reports.
+            drop(held);
+            assert!(at_once.is_ok(), "the lookup waited for a page reader");
+        });
+        assert_eq!(
+            super::super::html::lock(&pool.readers.readers).idle.len(),
+            pool.readers.most,
+            "each went back to its lane"
+        );
+        assert_eq!(super::super::html::lock(&pool.identity.readers).idle.len(), 1);
     }
 }
