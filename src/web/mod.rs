@@ -164,7 +164,7 @@ pub struct Shared {
     /// The ledger is the demo's (its pages say so).
     pub demo: bool,
     /// The dashboard's recent findings (`pages::findings_seen`).
-    pub findings: std::sync::Mutex<Option<pages::RecentFindings>>,
+    pub findings: std::sync::Mutex<pages::DashboardFindings>,
     /// Imports still running, by job id (the import page follows them).
     pub jobs: std::sync::Mutex<std::collections::HashMap<String, pages::Job>>,
 }

@@ -82,15 +82,23 @@ pub(super) fn self_url(path: &str, q: &Fields) -> String {
 // ---------------------------------------------------------------------------------------
 // Dashboard, projects, entries
 
-/// How long the dashboard may show findings computed earlier: the whole city's check is the
-/// dearest read, and a dashboard is glanced at often. The check page itself is always fresh.
+/// How long the dashboard shows findings computed earlier before a request figures them again
+/// (the others show the earlier ones meanwhile): the whole city's check is the dearest read,
+/// and a dashboard is glanced at often. The check page itself is always fresh.
 const DASHBOARD_FINDINGS_TTL: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// The city's findings as of today, computed at most `DASHBOARD_FINDINGS_TTL` ago, and
-/// what each kind of user (role and scope) may see of them, sifted once per computation.
-pub struct RecentFindings {
+/// The dashboard's findings: the city's most recent, and whether a request is figuring them
+/// again.
+#[derive(Default)]
+pub struct DashboardFindings {
+    recent: Option<RecentFindings>,
+    refreshing: bool,
+}
+
+/// The city's findings as of a day, when and at what clock time they were computed, and what
+/// each kind of user (role and scope) may see of them, sifted once per computation.
+struct RecentFindings {
     at: std::time::Instant,
-    /// The clock time the page shows.
     clock: String,
     city: crate::report::check::Findings,
     seen: Vec<((model::Role, model::UserScope), Arc<crate::report::check::Findings>)>,
@@ -99,8 +107,21 @@ pub struct RecentFindings {
 /// The most kinds of user whose findings are kept between computations.
 const FINDINGS_SEEN_KEPT: usize = 64;
 
-/// The findings `user` may see (`Places::findings`) of the city's recent ones, with the clock
-/// time they were computed.
+/// Marks the dashboard's findings as being figured again until dropped (a failed or
+/// panicking computation included).
+struct Refreshing<'a>(&'a std::sync::Mutex<DashboardFindings>);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        super::html::lock(self.0).refreshing = false;
+    }
+}
+
+/// The findings `user` may see (`Places::findings`) of the city's as of today, with the clock
+/// time they were computed: those computed less than `DASHBOARD_FINDINGS_TTL` ago, else
+/// figured again by this request. The city's check is figured outside the lock, and only by
+/// one request at a time while there are today's to show meanwhile, so that requests never
+/// queue behind it holding the pages' readers.
 fn findings_seen(
     state: &AppState,
     db: &Db,
@@ -109,26 +130,49 @@ fn findings_seen(
     user: &model::User,
 ) -> Result<(String, Arc<crate::report::check::Findings>), Failure> {
     let today = today();
-    let mut cache = super::html::lock(&state.0.findings);
-    let recent = match cache.take() {
-        Some(r) if r.at.elapsed() < DASHBOARD_FINDINGS_TTL && r.city.as_of == today => cache.insert(r),
-        _ => cache.insert(RecentFindings {
-            at: std::time::Instant::now(),
-            clock: chrono::Local::now().format("%H:%M:%S").to_string(),
-            city: crate::report::check::findings(db, catalog, today)?,
-            seen: Vec::new(),
-        }),
+    let kept = &state.0.findings;
+    let refreshing = {
+        let mut cache = super::html::lock(kept);
+        let todays = cache.recent.as_ref().filter(|r| r.city.as_of == today);
+        let fresh = todays.is_some_and(|r| r.at.elapsed() < DASHBOARD_FINDINGS_TTL);
+        if fresh || (todays.is_some() && cache.refreshing) {
+            if let Some(recent) = cache.recent.as_mut() {
+                return Ok(sifted(recent, places, user));
+            }
+        }
+        cache.refreshing = true;
+        Refreshing(kept)
     };
+    let city = crate::report::check::findings(db, catalog, today)?;
+    let mut cache = super::html::lock(kept);
+    let recent = cache.recent.insert(RecentFindings {
+        at: std::time::Instant::now(),
+        clock: chrono::Local::now().format("%H:%M:%S").to_string(),
+        city,
+        seen: Vec::new(),
+    });
+    let answer = sifted(recent, places, user);
+    drop(cache);
+    drop(refreshing);
+    Ok(answer)
+}
+
+/// What `user` may see of `recent`, sifted once per kind of user.
+fn sifted(
+    recent: &mut RecentFindings,
+    places: &scope::Places,
+    user: &model::User,
+) -> (String, Arc<crate::report::check::Findings>) {
     let kind = (user.role, user.scope.clone());
     if let Some((_, found)) = recent.seen.iter().find(|(k, _)| *k == kind) {
-        return Ok((recent.clock.clone(), Arc::clone(found)));
+        return (recent.clock.clone(), Arc::clone(found));
     }
     let found = Arc::new(places.findings(user, &recent.city));
     if recent.seen.len() >= FINDINGS_SEEN_KEPT {
         recent.seen.remove(0);
     }
     recent.seen.push((kind, Arc::clone(&found)));
-    Ok((recent.clock.clone(), found))
+    (recent.clock.clone(), found)
 }
 
 pub async fn dashboard(
@@ -188,8 +232,8 @@ pub async fn dashboard(
             }
         }));
         let all = crate::tr!(
-            "查看全部检查发现（本页计数于 {computed} 计算，至多 15 秒前）",
-            "All findings (this page's counts were computed at {computed}, at most 15 s ago)"
+            "查看全部检查发现（本页计数于 {computed} 计算，每 15 秒更新）",
+            "All findings (this page's counts were computed at {computed}; they are refreshed every 15 s)"
         );
         page.blocks.push(Block::Links(vec![("/reports/check".into(), all)]));
         // Pending work: the projects in scope, with their flag counts.
