@@ -108,6 +108,17 @@ pub enum LinesOf<'a> {
     Project(&'a str),
 }
 
+impl<'a> LinesOf<'a> {
+    /// The projects' column and the value it must equal (`p` is `projects`); none for the city.
+    fn condition(self) -> Option<(&'static str, &'a str)> {
+        match self {
+            LinesOf::City => None,
+            LinesOf::County(county) => Some(("p.county", county)),
+            LinesOf::Project(code) => Some(("p.code", code)),
+        }
+    }
+}
+
 impl Db {
     /// Reads the whole catalogue.
     pub fn catalog(&self) -> Result<Catalog> {
@@ -193,10 +204,9 @@ impl Db {
     /// The maintained balances summed per county and channel, in that order, of the lines
     /// `of` names (SQLite refuses a sum beyond 64 bits rather than wrap).
     pub fn balance_sums(&self, of: LinesOf) -> Result<Vec<(String, String, LineBalance)>> {
-        let (only, param) = match of {
-            LinesOf::City => ("", None),
-            LinesOf::County(c) => ("WHERE p.county = ?1", Some(c)),
-            LinesOf::Project(code) => ("WHERE p.code = ?1", Some(code)),
+        let (only, param) = match of.condition() {
+            Some((column, value)) => (format!("WHERE {column} = ?1"), Some(value)),
+            None => (String::new(), None),
         };
         let sql = format!(
             "SELECT p.county, a.channel, sum(l.allocated_fen), sum(l.withdrawn_fen), sum(l.disbursed_fen),
@@ -226,16 +236,12 @@ impl Db {
         of: LinesOf,
     ) -> Result<Vec<BalanceLine>> {
         let mut params: Vec<String> = date.into_iter().collect();
-        let only = match of {
-            LinesOf::City => String::new(),
-            LinesOf::County(c) => {
-                params.push(c.to_string());
-                format!("WHERE p.county = ?{}", params.len())
+        let only = match of.condition() {
+            Some((column, value)) => {
+                params.push(value.to_string());
+                format!("WHERE {column} = ?{}", params.len())
             }
-            LinesOf::Project(code) => {
-                params.push(code.to_string());
-                format!("WHERE p.code = ?{}", params.len())
-            }
+            None => String::new(),
         };
         let sql = format!(
             "SELECT p.code, p.county, s.code, s.type, a.channel, a.code,
