@@ -6,11 +6,11 @@
 //! call it on a read-only snapshot.
 
 use crate::audit::{self, ChainSource};
-use crate::db::{Db, LineYear};
+use crate::db::{Db, EntryFact, EntryFacts, LineYear};
 use crate::error::{Check, Problem, Result};
 use crate::model::Status;
 use crate::model::{
-    Activity, Direction, Flow, Kind, LineBalance, LineId, StoredAdjustment, StoredAppropriation, StoredEntry,
+    Activity, Direction, Flow, Kind, LineBalance, LineId, StoredAdjustment, StoredAppropriation,
     StoredSubproject,
 };
 use crate::money::Fen;
@@ -18,6 +18,9 @@ use crate::progress::Progress;
 use crate::rules;
 use chrono::Datelike;
 use std::collections::HashMap;
+
+/// The replay's running maps, keyed by row ids: a fast hasher, as the import's writer uses.
+type Map<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// What `verify` found, with the chain's length and head.
 pub struct VerifyReport {
@@ -79,11 +82,7 @@ impl Register {
     }
 
     /// R2: a sub-project excluded by amendment holds no money on any line.
-    fn excluded_holding(
-        &self,
-        lines: &HashMap<LineId, LineBalance>,
-        today: chrono::NaiveDate,
-    ) -> Vec<Problem> {
+    fn excluded_holding(&self, lines: &Map<LineId, LineBalance>, today: chrono::NaiveDate) -> Vec<Problem> {
         let mut found: Vec<(String, String, LineBalance)> = Vec::new();
         for (key, b) in lines.iter().filter(|(_, b)| b.undisbursed() != Fen::ZERO || b.held() != Fen::ZERO) {
             let Some(s) = self.subprojects.get(&key.subproject) else { continue };
@@ -114,47 +113,68 @@ impl Register {
 /// be in is a finding, never a panic.
 pub fn verify(db: &Db, anchor: Option<&[u8]>) -> Result<VerifyReport> {
     let register = Register::read(db)?;
-    // The chain walk and the replay read the same moment; with a second connection at that
+    // The chain walk and the rest read the same moment; with a second connection at that
     // moment they run side by side, each on a core, the replay's progress shown.
-    let (chain, replay) = match db.twin()? {
+    let (chain, derived) = match db.twin()? {
         Some(twin) => {
             let lang = crate::lang::current();
             std::thread::scope(|s| {
                 let walker = s.spawn(move || crate::lang::with(lang, || walk_chain(&twin, anchor, false)));
-                let replay = replay_entries(db, &register);
+                let derived = derive_and_compare(db, &register);
                 let chain = walker
                     .join()
                     .unwrap_or_else(|_| Err(crate::error::Error::Internal("the chain walk panicked".into())));
-                (chain, replay)
+                (chain, derived)
             })
         }
-        None => (walk_chain(db, anchor, true), replay_entries(db, &register)),
+        None => (walk_chain(db, anchor, true), derive_and_compare(db, &register)),
     };
-    let (chain, replay) = (chain?, replay?);
+    let (chain, derived) = (chain?, derived?);
     let schema = db.schema_differences()?;
-    let mut problems: Vec<Problem> =
-        chain.findings.into_iter().chain(schema).map(|f| Problem::new(Check::Audit, f)).collect();
+    let problems: Vec<Problem> = chain
+        .findings
+        .into_iter()
+        .chain(schema)
+        .map(|f| Problem::new(Check::Audit, f))
+        .chain(derived.problems)
+        .collect();
+    Ok(VerifyReport {
+        links: chain.links,
+        head: chain.head,
+        entries: derived.entries,
+        lines: derived.lines,
+        problems,
+        anchor_link: chain.anchor_link,
+    })
+}
+
+/// What the replay and the comparisons with the maintained tables found.
+struct Derived {
+    entries: u64,
+    /// Lines the entries or the maintained balances know.
+    lines: usize,
+    problems: Vec<Problem>,
+}
+
+/// R7 over the register, then every entry replayed in date order and what it derives compared
+/// with each maintained table.
+fn derive_and_compare(db: &Db, register: &Register) -> Result<Derived> {
     let today = chrono::Local::now().date_naive();
-    problems.extend(register.mode_findings(today));
-    let Replay { lines, activity, years, entries, problems: found, day_moves, .. } = replay;
+    let mut problems = register.mode_findings(today);
+    let replay = replay_entries(db, register)?;
+    let (entries, found, day_moves) = (replay.entries, replay.problems, replay.day_moves);
+    let (lines, activity, years) = split(replay.lines);
     problems.extend(found);
-    compare_days(db, &register, day_moves, &mut problems)?;
+    compare_days(db, register, day_moves, &mut problems)?;
     problems.extend(
         db.adjusted_day_differences(MAX_DAY_FINDINGS)?.into_iter().map(|m| Problem::new(Check::R4, m)),
     );
     problems.extend(register.excluded_holding(&lines, today));
-    let keys = compare_lines(db, &register, &lines, &mut problems)?;
-    compare_activity(db, &register, &keys, &activity, &mut problems)?;
-    compare_years(db, &register, &years, &mut problems)?;
-    compare_reservations(db, &register, &mut problems)?;
-    Ok(VerifyReport {
-        links: chain.links,
-        head: chain.head,
-        entries,
-        lines: keys.len(),
-        problems,
-        anchor_link: chain.anchor_link,
-    })
+    let keys = compare_lines(db, register, &lines, &mut problems)?;
+    compare_activity(db, register, &keys, &activity, &mut problems)?;
+    compare_years(db, register, &years, &mut problems)?;
+    compare_reservations(db, register, &mut problems)?;
+    Ok(Derived { entries, lines: keys.len(), problems })
 }
 
 /// Walks the audit chain of `db` from its first link (`audit::walk`), with a progress bar
@@ -177,16 +197,15 @@ fn walk_chain(db: &Db, anchor: Option<&[u8]>, shown: bool) -> Result<audit::Chai
 }
 
 /// Replays every entry of `db` in date order.
-fn replay_entries<'r>(db: &Db, register: &'r Register) -> Result<Replay<'r>> {
+fn replay_entries<'r>(db: &'r Db, register: &'r Register) -> Result<Replay<'r>> {
     let progress =
         Progress::rows(crate::lang::pick("正在重新推算余额", "re-deriving balances"), db.counts()?.entries);
-    let mut replay = Replay::new(register);
-    db.for_each_entry(|e| {
-        replay.entry(&e);
-        if replay.entries.is_multiple_of(4096) {
-            progress.rows_done(replay.entries);
-        }
-    })?;
+    let facts = db.entry_facts(|n| progress.rows_done(n))?;
+    let mut replay = Replay::new(db, register);
+    replay.day_moves.reserve(facts.len());
+    for e in facts.by_date() {
+        replay.entry(e, &facts);
+    }
     replay.advance(None);
     progress.finish();
     Ok(replay)
@@ -205,11 +224,10 @@ struct DayMove {
 }
 
 impl DayMove {
-    fn of(e: &StoredEntry) -> Option<DayMove> {
-        let kind = e.reverses.as_ref().map_or(e.kind, |(_, original, _)| *original);
-        let amount = i64::try_from(e.amount.0).ok()?;
-        let signed = if e.kind == Kind::Reverse { -amount } else { amount };
-        Some(DayMove { line: e.line(), date: e.date, flow: kind.flow()?, signed })
+    fn of(e: &EntryFact, original: Option<&EntryFact>) -> Option<DayMove> {
+        let kind = original.map_or(e.kind, |o| o.kind);
+        let signed = if e.kind == Kind::Reverse { e.amount_fen.checked_neg()? } else { e.amount_fen };
+        Some(DayMove { line: e.line, date: e.date, flow: kind.flow()?, signed })
     }
 }
 
@@ -419,7 +437,7 @@ fn compare_reservations(db: &Db, register: &Register, problems: &mut Vec<Problem
 fn compare_lines(
     db: &Db,
     register: &Register,
-    lines: &HashMap<LineId, LineBalance>,
+    lines: &Map<LineId, LineBalance>,
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<LineId>> {
     let maintained: HashMap<LineId, LineBalance> = db.maintained_balances()?.into_iter().collect();
@@ -445,7 +463,7 @@ fn compare_activity(
     db: &Db,
     register: &Register,
     keys: &[LineId],
-    activity: &HashMap<LineId, Activity>,
+    activity: &Map<LineId, Activity>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
     let mut stored_activity: HashMap<LineId, Activity> = db.maintained_activity()?.into_iter().collect();
@@ -467,7 +485,7 @@ fn compare_activity(
 fn compare_years(
     db: &Db,
     register: &Register,
-    years: &HashMap<LineYear, LineBalance>,
+    years: &Map<LineYear, LineBalance>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
     let stored_years: HashMap<LineYear, LineBalance> = db.maintained_years()?.into_iter().collect();
@@ -490,6 +508,43 @@ fn compare_years(
     Ok(())
 }
 
+/// What the replay derives of one line: one map entry an entry looks up, its current year's
+/// movements beside its balance.
+#[derive(Default)]
+struct LineState {
+    balance: LineBalance,
+    activity: Activity,
+    /// The movements of each year it moved in, the latest last (entries are replayed in date
+    /// order, so a year never comes back).
+    years: Vec<(i32, LineBalance)>,
+}
+
+impl LineState {
+    /// The movements of `year`, the year of the entry being replayed.
+    fn year(&mut self, year: i32) -> &mut LineBalance {
+        if self.years.last().map(|(y, _)| *y) != Some(year) {
+            self.years.push((year, LineBalance::default()));
+        }
+        let last = self.years.len() - 1;
+        &mut self.years[last].1
+    }
+}
+
+/// The replayed lines as `compare_lines`, `compare_activity` and `compare_years` read them.
+type Split = (Map<LineId, LineBalance>, Map<LineId, Activity>, Map<LineYear, LineBalance>);
+
+fn split(lines: Map<LineId, LineState>) -> Split {
+    let (mut balances, mut activity, mut years) = (Map::default(), Map::default(), Map::default());
+    for (key, line) in lines {
+        balances.insert(key, line.balance);
+        activity.insert(key, line.activity);
+        for (year, moves) in line.years {
+            years.insert((key, year), moves);
+        }
+    }
+    (balances, activity, years)
+}
+
 /// The most day-row differences `verify` lists (one tampered entry can shift many).
 const MAX_DAY_FINDINGS: usize = 50;
 
@@ -500,6 +555,8 @@ const MAX_DAY_FINDINGS: usize = 50;
 /// drawn within what it issued by then (its amount and the adjustments dated up to that day,
 /// replayed in date order with the entries: a day with only an adjustment is checked too).
 struct Replay<'a> {
+    /// Read only to name the entries of findings.
+    db: &'a Db,
     catalog: &'a crate::catalog::Catalog,
     appropriations: &'a HashMap<i64, StoredAppropriation>,
     subprojects: &'a HashMap<i64, StoredSubproject>,
@@ -508,16 +565,16 @@ struct Replay<'a> {
     /// The adjustments already replayed (a prefix of `adjustments`).
     adjustments_done: usize,
     /// What each appropriation's replayed adjustments add to its amount.
-    adjusted: HashMap<i64, Fen>,
+    adjusted: Map<i64, Fen>,
     /// Appropriations an adjustment of the day being replayed changed.
     adjusted_today: std::collections::BTreeSet<i64>,
-    lines: HashMap<LineId, LineBalance>,
-    activity: HashMap<LineId, Activity>,
-    years: HashMap<LineYear, LineBalance>,
-    drawn: HashMap<i64, Fen>,
-    /// The day being replayed, and what its entries touched.
+    lines: Map<LineId, LineState>,
+    drawn: Map<i64, Fen>,
+    /// Lines whose appropriation's county and channel admit their sub-project (R1, R2).
+    admitted: rustc_hash::FxHashSet<LineId>,
+    /// The day being replayed, and the lines its entries touched (some more than once).
     day: Option<chrono::NaiveDate>,
-    touched: std::collections::BTreeSet<LineId>,
+    touched: Vec<LineId>,
     entries: u64,
     problems: Vec<Problem>,
     /// What each entry moves on its line's day, as the kept day rows count it: compared with
@@ -526,47 +583,55 @@ struct Replay<'a> {
 }
 
 impl<'a> Replay<'a> {
-    fn new(register: &'a Register) -> Self {
+    fn new(db: &'a Db, register: &'a Register) -> Self {
         Replay {
+            db,
             catalog: &register.catalog,
             appropriations: &register.appropriations,
             subprojects: &register.subprojects,
             adjustments: &register.adjustments,
             status_changes: &register.status_changes,
             adjustments_done: 0,
-            adjusted: HashMap::new(),
+            adjusted: Map::default(),
             adjusted_today: std::collections::BTreeSet::new(),
-            lines: HashMap::new(),
-            activity: HashMap::new(),
-            years: HashMap::new(),
-            drawn: HashMap::new(),
+            lines: Map::default(),
+            drawn: Map::default(),
+            admitted: rustc_hash::FxHashSet::default(),
             day: None,
-            touched: std::collections::BTreeSet::new(),
+            touched: Vec::new(),
             entries: 0,
             problems: Vec::new(),
             day_moves: Vec::new(),
         }
     }
 
-    fn finding(&mut self, check: Check, voucher: &str, message: impl std::fmt::Display) {
-        let voucher = crate::error::echo(voucher);
+    /// `entry` and its line, beyond the first, as a finding names it (`#id` for an entry the
+    /// file no longer has).
+    fn voucher(&self, id: i64) -> String {
+        let voucher = self.db.entry_voucher(id).ok().flatten().unwrap_or_else(|| format!("#{id}"));
+        crate::error::echo(&voucher).to_string()
+    }
+
+    fn finding(&mut self, check: Check, id: i64, message: impl std::fmt::Display) {
+        let voucher = self.voucher(id);
         self.problems
             .push(Problem::new(check, crate::tr!("分录 {voucher}：{message}", "entry {voucher}: {message}")));
     }
 
-    fn entry(&mut self, e: &StoredEntry) {
+    fn entry(&mut self, e: &EntryFact, facts: &EntryFacts) {
         self.entries += 1;
-        self.day_moves.extend(DayMove::of(e));
+        let original = e.reverses_id.and_then(|id| facts.get(id));
+        self.day_moves.extend(DayMove::of(e, original));
         if self.day != Some(e.date) {
             self.advance(Some(e.date));
             self.day = Some(e.date);
         }
         let (Some(a), Some(s)) =
-            (self.appropriations.get(&e.appropriation_id), self.subprojects.get(&e.subproject_id))
+            (self.appropriations.get(&e.line.appropriation), self.subprojects.get(&e.line.subproject))
         else {
             self.finding(
                 Check::Unknown,
-                &e.key().to_string(),
+                e.id,
                 crate::lang::pick(
                     "所指的指标或子项目未登记",
                     "names an appropriation or sub-project that is not recorded",
@@ -575,12 +640,22 @@ impl<'a> Replay<'a> {
             return;
         };
         let s = crate::model::with_status_on(s, self.status_changes.get(&s.id).map(Vec::as_slice), e.date);
-        for p in rules::movement(self.catalog, a, &s, e.date) {
-            self.finding(p.check, &e.key().to_string(), p.message);
+        // The county and designation of a line never change: once admitted, an entry on it
+        // needs only its date and the sub-project's status on that date checked again.
+        let admitted =
+            self.admitted.contains(&e.line) && e.date >= a.issued_on && s.status != Status::Excluded;
+        if !admitted {
+            let problems = rules::movement(self.catalog, a, &s, e.date);
+            if rules::same_county(a, &s).is_ok() && rules::designated_use(self.catalog, a, &s).is_ok() {
+                self.admitted.insert(e.line);
+            }
+            for p in problems {
+                self.finding(p.check, e.id, p.message);
+            }
         }
-        if e.amount.0 <= 0 || e.amount.0 > crate::money::MAX_AMOUNT_FEN {
-            self.finding(Check::R6, &e.key().to_string(), {
-                let amount = e.amount;
+        if e.amount_fen <= 0 || i128::from(e.amount_fen) > crate::money::MAX_AMOUNT_FEN {
+            self.finding(Check::R6, e.id, {
+                let amount = e.amount();
                 crate::tr!(
                     "金额 {amount} 超出 fundledger 记录的范围",
                     "its amount {amount} is outside what fundledger records"
@@ -588,7 +663,7 @@ impl<'a> Replay<'a> {
             });
         }
         if let Some(recorded) = e.recorded_on.filter(|d| e.date > *d) {
-            self.finding(Check::R3, &e.key().to_string(), {
+            self.finding(Check::R3, e.id, {
                 let date = e.date;
                 crate::tr!(
                     "日期 {date} 晚于记账日（{recorded}）",
@@ -596,40 +671,42 @@ impl<'a> Replay<'a> {
                 )
             });
         }
-        let Some((flow, direction)) = self.movement(e) else { return };
-        let key = e.line();
+        let Some((flow, direction)) = self.movement(e, original) else { return };
+        let key = e.line;
         let line = self.lines.entry(key).or_default();
-        let year = self.years.entry((key, e.date.year())).or_default();
-        match (line.checked_apply(flow, e.amount, direction), year.checked_apply(flow, e.amount, direction)) {
+        line.activity = line.activity.after(e.kind, e.date);
+        let (balance, year) = (line.balance, line.year(e.date.year()));
+        match (
+            balance.checked_apply(flow, e.amount(), direction),
+            year.checked_apply(flow, e.amount(), direction),
+        ) {
             (Some(next), Some(next_year)) => {
-                *self.drawn.entry(a.id).or_default() += next.drawn() - line.drawn();
-                *line = next;
                 *year = next_year;
+                line.balance = next;
+                *self.drawn.entry(a.id).or_default() += next.drawn() - balance.drawn();
             }
             _ => self.finding(
                 Check::R6,
-                &e.key().to_string(),
+                e.id,
                 crate::lang::pick(
                     "累计金额超出 fundledger 能记录的范围",
                     "running totals overflow what fundledger holds",
                 ),
             ),
         }
-        let act = self.activity.entry(key).or_default();
-        *act = act.after(e.kind, e.date);
-        self.touched.insert(key);
+        self.touched.push(key);
     }
 
     /// The flow an entry makes: its own kind's, or for a reversal its original's moved back —
     /// `None` (with a finding) when a reversal does not mirror a plain entry.
-    fn movement(&mut self, e: &StoredEntry) -> Option<(Flow, Direction)> {
-        let Some((_, original_kind, original)) = &e.reverses else {
+    fn movement(&mut self, e: &EntryFact, original: Option<&EntryFact>) -> Option<(Flow, Direction)> {
+        let Some(o) = original else {
             return match e.kind.flow() {
                 Some(flow) => Some((flow, Direction::Forward)),
                 None => {
                     self.finding(
                         Check::R4,
-                        &e.key().to_string(),
+                        e.id,
                         crate::lang::pick(
                             "冲销分录没有写明被冲销的分录",
                             "a reversal that names no entry it reverses",
@@ -639,35 +716,32 @@ impl<'a> Replay<'a> {
                 }
             };
         };
-        let (Kind::Reverse, Some(flow)) = (e.kind, original_kind.flow()) else {
+        let (Kind::Reverse, Some(flow)) = (e.kind, o.kind.flow()) else {
             let what = if e.kind != Kind::Reverse {
                 crate::lang::pick("非冲销分录", "an entry that is not a reversal")
             } else {
                 crate::lang::pick("冲销分录", "a reversal")
             };
-            self.finding(Check::R4, &e.key().to_string(), {
-                let original = crate::error::echo(&original.to_string());
+            let original = self.voucher(o.id);
+            self.finding(
+                Check::R4,
+                e.id,
                 crate::tr!(
                     "{what}将 {original} 列为被冲销，账本从不这样记录",
                     "{what} names {original} as reversed, which a ledger never records"
-                )
-            });
+                ),
+            );
             return None;
         };
-        let mirrors = e
-            .original
-            .is_some_and(|(line, amount, date)| line == e.line() && amount == e.amount && date <= e.date);
-        if !mirrors {
+        if o.line != e.line || o.amount_fen != e.amount_fen || o.date > e.date {
+            let original = self.voucher(o.id);
             self.finding(
                 Check::R4,
-                &e.key().to_string(),
-                {
-                    let original = crate::error::echo(&original.to_string());
-                    crate::tr!(
-                        "与被冲销的分录（{original}）不对应：应为同一指标和子项目、同一金额，日期不早于原分录",
-                        "does not mirror the entry it reverses ({original}): same line, same amount, not dated before it"
-                    )
-                },
+                e.id,
+                crate::tr!(
+                    "与被冲销的分录（{original}）不对应：应为同一指标和子项目、同一金额，日期不早于原分录",
+                    "does not mirror the entry it reverses ({original}): same line, same amount, not dated before it"
+                ),
             );
             return None;
         }
@@ -744,8 +818,11 @@ impl<'a> Replay<'a> {
         let Some(day) = self.day else { return };
         self.adjust_until(day);
         let mut appropriations = std::mem::take(&mut self.adjusted_today);
-        for key in std::mem::take(&mut self.touched) {
-            let line = self.lines[&key];
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable();
+        touched.dedup();
+        for key in touched {
+            let line = self.lines[&key].balance;
             let name = || {
                 format!(
                     "{} / {}",

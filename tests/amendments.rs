@@ -61,6 +61,54 @@ fn an_exclusion_is_refused_while_money_is_held_and_accepted_once_it_is_withdrawn
     l.ok_en(&["verify"]);
 }
 
+/// `verify` replays every entry with the checks a write makes, each entry on its own date: a
+/// line that earlier entries passed on is checked again once its sub-project is excluded, and
+/// a line that broke R1 is named for every entry on it, each by its voucher line.
+#[test]
+fn verify_checks_each_entry_of_a_line_on_its_own_date_and_status() {
+    let l = Ledger::small();
+    l.ok_en(&strs(&l.post("withdraw", "A-WATER-NH", "S-DREDGE", "400000", "2024-06-20", "V-W1")));
+    l.ok_en(&strs(&amend(
+        "subproject",
+        "S-DREDGE",
+        "2024-07-01",
+        "南水〔2024〕5号",
+        &["--status", "excluded"],
+    )));
+    l.ok_en(&["verify"]);
+    let conn = Connection::open(&l.db).expect("open");
+    conn.execute_batch(
+        "DROP TRIGGER entries_checked;
+         INSERT INTO entries (voucher, line, date, kind, appropriation_id, subproject_id, amount_fen, memo, operator, recorded_at)
+         SELECT 'V-LATE', 1, '2024-07-05', 'allocate', a.id, s.id, 100, '', 'x', '2024-07-05T09:00:00+08:00'
+         FROM appropriations a, subprojects s WHERE a.code = 'A-WATER-NH' AND s.code = 'S-DREDGE';
+         INSERT INTO entries (voucher, line, date, kind, appropriation_id, subproject_id, amount_fen, memo, operator, recorded_at)
+         SELECT 'V-CROSS', n, '2024-07-06', 'allocate', a.id, s.id, 100, '', 'x', '2024-07-06T09:00:00+08:00'
+         FROM appropriations a, subprojects s, (SELECT 1 AS n UNION ALL SELECT 2)
+         WHERE a.code = 'A-FARM-JS' AND s.code = 'S-FARM';",
+    )
+    .expect("tamper");
+    drop(conn);
+    let r = l.run_en(&["verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "entry V-LATE: sub-project S-DREDGE is confirmed as excluded (不开展) and receives nothing"
+        ),
+        "{}",
+        r.stderr
+    );
+    for name in ["V-CROSS:", "V-CROSS line 2:"] {
+        assert!(
+            r.stderr.contains(&format!(
+                "entry {name} appropriation A-FARM-JS was issued to 嘉善县, but sub-project S-FARM is in 南湖区"
+            )),
+            "{name}\n{}",
+            r.stderr
+        );
+    }
+}
+
 #[test]
 fn sqlite_refuses_an_entry_after_an_exclusion_and_an_exclusion_before_an_entry() {
     let l = Ledger::small();

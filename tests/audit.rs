@@ -61,6 +61,40 @@ fn an_edited_amount_is_caught_even_when_the_balances_are_edited_to_match() {
     );
 }
 
+/// The maintained movements of each year of a line that moved in two years are compared with
+/// its entries year by year: an edit to one year's row is named with that year, and only it.
+#[test]
+fn an_edited_year_of_a_line_is_named_by_its_year() {
+    let l = Ledger::small();
+    l.ok_en(&common::strs(&l.post("disburse", "A-FARM-NH", "S-FARM", "1000", "2025-02-01", "V-2025")));
+    l.ok_en(&["verify"]);
+    let conn = Connection::open(&l.db).expect("open ledger with SQLite");
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'line_years'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("triggers");
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {t}")).expect("drop");
+    }
+    conn.execute_batch(
+        "UPDATE line_years SET disbursed_fen = disbursed_fen + 100
+          WHERE year = 2025 AND (appropriation_id, subproject_id) =
+                (SELECT appropriation_id, subproject_id FROM entries WHERE voucher = 'V-2025')",
+    )
+    .expect("tamper");
+    drop(conn);
+    let r = l.run_en(&["verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "the maintained 2025 movements of line A-FARM-NH / S-FARM differ from its entries: disbursed: stored 1001.00, entries give 1000.00"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("2024 movements"), "{}", r.stderr);
+}
+
 #[test]
 fn a_deleted_entry_is_caught_and_located_after_the_entry_before_it() {
     let l = Ledger::small();

@@ -32,7 +32,7 @@ pub use entry_checks::SetAsideChecks;
 pub use floor::floor_table;
 pub use letters::{LetterInsert, StoredLetter, StoredLetterLine};
 pub use open::remove_ledger_files;
-pub use read::{movement_text, Counts, LineYear, LinesOf};
+pub use read::{movement_text, Counts, EntryFact, EntryFacts, LineYear, LinesOf};
 pub use users::{UserAction, UserInsert};
 pub use write::{AcceptanceInsert, AwardInsert, EntryInsert, EntryStatements, WriteRecord};
 
