@@ -605,8 +605,8 @@ impl<'a> Replay<'a> {
         }
     }
 
-    /// `entry` and its line, beyond the first, as a finding names it (`#id` for an entry the
-    /// file no longer has).
+    /// The voucher of entry `id` and its line, beyond the first, as a finding names it (`#id`
+    /// when it cannot be read).
     fn voucher(&self, id: i64) -> String {
         let voucher = self.db.entry_voucher(id).ok().flatten().unwrap_or_else(|| format!("#{id}"));
         crate::error::echo(&voucher).to_string()
@@ -621,7 +621,6 @@ impl<'a> Replay<'a> {
     fn entry(&mut self, e: &EntryFact, facts: &EntryFacts) {
         self.entries += 1;
         let original = e.reverses_id.and_then(|id| facts.get(id));
-        self.day_moves.extend(DayMove::of(e, original));
         if self.day != Some(e.date) {
             self.advance(Some(e.date));
             self.day = Some(e.date);
@@ -639,6 +638,7 @@ impl<'a> Replay<'a> {
             );
             return;
         };
+        self.day_moves.extend(DayMove::of(e, original));
         let s = crate::model::with_status_on(s, self.status_changes.get(&s.id).map(Vec::as_slice), e.date);
         // The county and designation of a line never change: once admitted, an entry on it
         // needs only its date and the sub-project's status on that date checked again.

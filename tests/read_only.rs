@@ -113,6 +113,27 @@ fn a_tampered_reversal_of_a_reversal_is_a_finding_not_a_panic() {
     assert!(r.stderr.contains("entry V-R3: does not mirror the entry it reverses (V-001)"), "{}", r.stderr);
 }
 
+/// A reversal whose `reverses_id` holds text, as only the sqlite3 shell can write, names no
+/// entry: a finding, and the rest of the report is still given.
+#[test]
+fn a_reversal_naming_no_row_id_is_a_finding() {
+    let l = Ledger::small();
+    let conn = Connection::open(&l.db).expect("open");
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DROP TRIGGER entries_checked;
+         INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id, amount_fen, reverses_id, operator, recorded_at)
+         SELECT 'V-TEXT', '2024-07-02', 'reverse', appropriation_id, subproject_id, amount_fen, 'abc', 'x', '2024-07-02T09:00:00+08:00'
+         FROM entries WHERE voucher = 'V-004';",
+    )
+    .expect("tamper");
+    drop(conn);
+    let r = l.run_en(&["verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("entry V-TEXT: a reversal that names no entry it reverses"), "{}", r.stderr);
+    assert!(r.stderr.contains("the trigger entries_checked is missing"), "{}", r.stderr);
+}
+
 /// Another application's SQLite file, an empty file and a text file are refused by every
 /// command, and left exactly as they were (no WAL switch, no growth, no companion files).
 #[test]

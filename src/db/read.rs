@@ -402,7 +402,8 @@ impl Db {
                 Ok(n) => crate::tr!("{voucher} 第{n}行", "{voucher} line {n}"),
             })
         };
-        Ok(self.conn.query_row("SELECT voucher, line FROM entries WHERE id = ?1", [id], named).optional()?)
+        let mut stmt = self.conn.prepare_cached("SELECT voucher, line FROM entries WHERE id = ?1")?;
+        Ok(stmt.query_row([id], named).optional()?)
     }
 
     /// The `pay` vouchers of a project's sub-projects, one per voucher and sub-project (its
@@ -566,16 +567,24 @@ impl Db {
         let mut rows = stmt.query([])?;
         let mut by_id = Vec::new();
         while let Some(r) = rows.next()? {
-            let text = |i| r.get_ref(i)?.as_str().map_err(rusqlite::Error::from);
+            // Dates, kinds and `recorded_at` must be text, as the rows `entry_from_row`
+            // reads; a value of another type is an error naming its column.
+            let text = |i: usize, name: &str| {
+                let value = r.get_ref(i)?;
+                value
+                    .as_str()
+                    .map_err(|_| rusqlite::Error::InvalidColumnType(i, name.into(), value.data_type()))
+            };
             by_id.push(EntryFact {
                 id: r.get(0)?,
-                date: stored_date(text(1)?)?,
-                kind: stored_enum(text(2)?, Kind::parse)?,
+                date: stored_date(text(1, "date")?)?,
+                kind: stored_enum(text(2, "kind")?, Kind::parse)?,
                 line: line_id(r, 3)?,
                 amount_fen: r.get(5)?,
-                reverses_id: r.get(6)?,
-                // An unreadable `recorded_at` is `None`, as `entry_from_row` reads it.
-                recorded_on: r.get_ref(7)?.as_str().ok().and_then(ymd),
+                // A value that is no row id names no entry, as a join on it finds none.
+                reverses_id: r.get_ref(6)?.as_i64().ok(),
+                // Text that does not start with a date is `None`, as `entry_from_row` reads it.
+                recorded_on: ymd(text(7, "recorded_at")?),
             });
             if by_id.len().is_multiple_of(4096) {
                 read(by_id.len() as u64);
