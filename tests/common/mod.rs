@@ -128,6 +128,17 @@ impl Ledger {
         r.stderr
     }
 
+    /// Runs `verify --lang en`, which must find something (exit 3) and print every fragment;
+    /// returns stderr.
+    pub fn finds_en(&self, fragments: &[&str]) -> String {
+        let r = self.run_en(&["verify"]);
+        assert_eq!(r.code, 3, "verify should have findings:\n{}{}", r.stdout, r.stderr);
+        for f in fragments {
+            assert!(r.stderr.contains(f), "stderr lacks {f:?}:\n{}", r.stderr);
+        }
+        r.stderr
+    }
+
     /// The ledger file's bytes (the WAL is checkpointed when each process closes it).
     pub fn bytes(&self) -> Vec<u8> {
         std::fs::read(&self.db).expect("read ledger")
