@@ -224,10 +224,10 @@ struct DayMove {
 }
 
 impl DayMove {
-    fn of(e: &EntryFact, original: Option<&EntryFact>) -> Option<DayMove> {
+    fn of(e: &EntryFact, line: LineId, original: Option<&EntryFact>) -> Option<DayMove> {
         let kind = original.map_or(e.kind, |o| o.kind);
         let signed = if e.kind == Kind::Reverse { e.amount_fen.checked_neg()? } else { e.amount_fen };
-        Some(DayMove { line: e.line, date: e.date, flow: kind.flow()?, signed })
+        Some(DayMove { line, date: e.date, flow: kind.flow()?, signed })
     }
 }
 
@@ -625,9 +625,14 @@ impl<'a> Replay<'a> {
             self.advance(Some(e.date));
             self.day = Some(e.date);
         }
-        let (Some(a), Some(s)) =
-            (self.appropriations.get(&e.line.appropriation), self.subprojects.get(&e.line.subproject))
-        else {
+        let known = e.line.and_then(|line| {
+            Some((
+                line,
+                self.appropriations.get(&line.appropriation)?,
+                self.subprojects.get(&line.subproject)?,
+            ))
+        });
+        let Some((line, a, s)) = known else {
             self.finding(
                 Check::Unknown,
                 e.id,
@@ -638,16 +643,15 @@ impl<'a> Replay<'a> {
             );
             return;
         };
-        self.day_moves.extend(DayMove::of(e, original));
+        self.day_moves.extend(DayMove::of(e, line, original));
         let s = crate::model::with_status_on(s, self.status_changes.get(&s.id).map(Vec::as_slice), e.date);
         // The county and designation of a line never change: once admitted, an entry on it
         // needs only its date and the sub-project's status on that date checked again.
-        let admitted =
-            self.admitted.contains(&e.line) && e.date >= a.issued_on && s.status != Status::Excluded;
+        let admitted = self.admitted.contains(&line) && e.date >= a.issued_on && s.status != Status::Excluded;
         if !admitted {
             let problems = rules::movement(self.catalog, a, &s, e.date);
             if rules::same_county(a, &s).is_ok() && rules::designated_use(self.catalog, a, &s).is_ok() {
-                self.admitted.insert(e.line);
+                self.admitted.insert(line);
             }
             for p in problems {
                 self.finding(p.check, e.id, p.message);
@@ -672,7 +676,7 @@ impl<'a> Replay<'a> {
             });
         }
         let Some((flow, direction)) = self.movement(e, original) else { return };
-        let key = e.line;
+        let key = line;
         let line = self.lines.entry(key).or_default();
         line.activity = line.activity.after(e.kind, e.date);
         let (balance, year) = (line.balance, line.year(e.date.year()));

@@ -114,9 +114,10 @@ fn a_tampered_reversal_of_a_reversal_is_a_finding_not_a_panic() {
 }
 
 /// A reversal whose `reverses_id` holds text, as only the sqlite3 shell can write, names no
-/// entry: a finding, and the rest of the report is still given.
+/// entry, and an entry whose appropriation id is text names no recorded line: findings, and
+/// the rest of the report is still given.
 #[test]
-fn a_reversal_naming_no_row_id_is_a_finding() {
+fn ids_that_are_not_row_ids_are_findings() {
     let l = Ledger::small();
     let conn = Connection::open(&l.db).expect("open");
     conn.execute_batch(
@@ -124,12 +125,16 @@ fn a_reversal_naming_no_row_id_is_a_finding() {
          DROP TRIGGER entries_checked;
          INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id, amount_fen, reverses_id, operator, recorded_at)
          SELECT 'V-TEXT', '2024-07-02', 'reverse', appropriation_id, subproject_id, amount_fen, 'abc', 'x', '2024-07-02T09:00:00+08:00'
+         FROM entries WHERE voucher = 'V-004';
+         INSERT INTO entries (voucher, date, kind, appropriation_id, subproject_id, amount_fen, operator, recorded_at)
+         SELECT 'V-CODE', '2024-07-02', 'allocate', 'A-FARM-NH', subproject_id, 100, 'x', '2024-07-02T09:00:00+08:00'
          FROM entries WHERE voucher = 'V-004';",
     )
     .expect("tamper");
     drop(conn);
     l.finds_en(&[
         "entry V-TEXT: a reversal that names no entry it reverses",
+        "entry V-CODE: names an appropriation or sub-project that is not recorded",
         "the trigger entries_checked is missing",
     ]);
 }

@@ -68,7 +68,8 @@ pub struct EntryFact {
     pub id: i64,
     pub date: NaiveDate,
     pub kind: Kind,
-    pub line: LineId,
+    /// `None` when a stored id is not an integer, as no recorded line's is.
+    pub line: Option<LineId>,
     pub amount_fen: i64,
     /// The id a reversal names, whether or not an entry has it.
     pub reverses_id: Option<i64>,
@@ -579,7 +580,10 @@ impl Db {
                 id: r.get(0)?,
                 date: stored_date(text(1, "date")?)?,
                 kind: stored_enum(text(2, "kind")?, Kind::parse)?,
-                line: line_id(r, 3)?,
+                line: match (r.get_ref(3)?.as_i64(), r.get_ref(4)?.as_i64()) {
+                    (Ok(appropriation), Ok(subproject)) => Some(LineId { appropriation, subproject }),
+                    _ => None,
+                },
                 amount_fen: r.get(5)?,
                 // A value that is no row id names no entry, as a join on it finds none.
                 reverses_id: r.get_ref(6)?.as_i64().ok(),
