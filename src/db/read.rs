@@ -61,7 +61,7 @@ pub(super) fn awards(conn: &Connection, project: Option<&str>) -> Result<Vec<Sto
 /// A line's year.
 pub type LineYear = (LineId, i32);
 
-/// One entry as `verify` replays it: ids, kind, amount and dates, 64 bytes with no text (a
+/// One entry as `verify` replays it: ids, kind, amount and dates, with no text (a
 /// finding names its voucher by id, `Db::entry_voucher`).
 #[derive(Clone, Copy, Debug)]
 pub struct EntryFact {
