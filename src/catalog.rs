@@ -8,7 +8,7 @@
 
 use crate::model::{Mode, ModeTicks};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 
 /// The built-in catalogue CSVs, embedded so `init` works anywhere.
 pub mod builtin {
@@ -89,7 +89,8 @@ pub struct Catalog {
     pub types: Vec<SubprojectType>,
     pub channels: Vec<Channel>,
     pub designations: Vec<Designation>,
-    designated: BTreeSet<(String, String)>,
+    /// The designations as channel → the types it may pay (looked up without allocating).
+    designated: HashMap<String, HashSet<String>>,
     index: HashMap<(Table, String), usize>,
 }
 
@@ -126,7 +127,10 @@ impl Catalog {
         for (i, c) in channels.iter().enumerate() {
             add(Table::Channel, &c.code, &c.name, i);
         }
-        let designated = designations.iter().map(|d| (d.channel.clone(), d.type_code.clone())).collect();
+        let mut designated: HashMap<String, HashSet<String>> = HashMap::new();
+        for d in &designations {
+            designated.entry(d.channel.clone()).or_default().insert(d.type_code.clone());
+        }
         Catalog { departments, counties, types, channels, designations, designated, index }
     }
 
@@ -156,7 +160,7 @@ impl Catalog {
 
     /// R2: whether `channel` is designated to pay sub-projects of `type_code`.
     pub fn designates(&self, channel: &str, type_code: &str) -> bool {
-        self.designated.contains(&(channel.to_string(), type_code.to_string()))
+        self.designated.get(channel).is_some_and(|types| types.contains(type_code))
     }
 
     /// The channels designated for a type, in catalogue order.

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::model::{StoredAmendment, Subject};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const AMENDMENT_SELECT: &str = "SELECT m.id, m.subject, coalesce(s.code, p.code, '?'), m.field, m.value,
     m.effective, m.document, m.reason, m.operator, m.recorded_at
@@ -129,17 +129,38 @@ impl Db {
         self.in_force(self.subprojects_of_project(project)?, date)
     }
 
-    /// The sub-projects as the amendments in force on `date` make them.
-    fn in_force(&self, subprojects: Vec<StoredSubproject>, date: NaiveDate) -> Result<Vec<StoredSubproject>> {
+    /// The sub-projects as the amendments in force on `date` make them. Only those an
+    /// amendment names are looked at again (most are as registered).
+    fn in_force(
+        &self,
+        mut subprojects: Vec<StoredSubproject>,
+        date: NaiveDate,
+    ) -> Result<Vec<StoredSubproject>> {
         let amendments = self.amendments()?;
-        Ok(subprojects.iter().map(|s| crate::model::subproject_as_of(s, &amendments, date)).collect())
+        let named: HashSet<(Subject, &str)> =
+            amendments.iter().map(|a| (a.subject, a.code.as_str())).collect();
+        for s in &mut subprojects {
+            if named.contains(&(Subject::Subproject, s.code.as_str()))
+                || named.contains(&(Subject::Project, s.project_code.as_str()))
+            {
+                *s = crate::model::subproject_as_of(s, &amendments, date);
+            }
+        }
+        Ok(subprojects)
     }
 
     /// Every project as in force on `date`, in code order.
     pub fn projects_as_of(&self, date: NaiveDate) -> Result<Vec<StoredProject>> {
         let amendments = self.amendments()?;
-        let projects = self.projects()?;
-        Ok(projects.iter().map(|p| crate::model::project_as_of(p, &amendments, date)).collect())
+        let named: HashSet<&str> =
+            amendments.iter().filter(|a| a.subject == Subject::Project).map(|a| a.code.as_str()).collect();
+        let mut projects = self.projects()?;
+        for p in &mut projects {
+            if named.contains(p.row.code.as_str()) {
+                *p = crate::model::project_as_of(p, &amendments, date);
+            }
+        }
+        Ok(projects)
     }
 }
 

@@ -195,14 +195,7 @@ impl Db {
 
     /// `balance_lines`, of one county's or one project's sub-projects only.
     pub fn balance_lines_in(&self, of: LinesOf) -> Result<Vec<BalanceLine>> {
-        self.named_lines(
-            "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
-                    withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
-                    paid_fen AS paid
-             FROM line_balances",
-            None,
-            of,
-        )
+        self.balance_lines_as_of_in(None, of)
     }
 
     /// Every line's balance as of the end of `date`, summed from the entries dated up to it
@@ -218,24 +211,49 @@ impl Db {
 
     /// `balance_lines_as_of`, of one county's or one project's sub-projects only.
     pub fn balance_lines_as_of_in(&self, date: Option<NaiveDate>, of: LinesOf) -> Result<Vec<BalanceLine>> {
-        let Some(date) = date else { return self.balance_lines_in(of) };
+        let (source, param) = self.lines_source(date)?;
+        self.named_lines(source, param, of)
+    }
+
+    /// Every line's balance as `balance_lines_as_of` gives it, by the line's ids and without
+    /// names (for a report that looks its names up once per appropriation or sub-project).
+    pub fn line_sums_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<(LineId, LineBalance)>> {
+        let (source, param) = self.lines_source(date)?;
+        let sql = format!(
+            "SELECT x.aid, x.sid, x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid FROM ({source}) x"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(param), |r| {
+            Ok((line_id(r, 0)?, line_balance_from_row(r, 2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The query that gives every line's balance as of the end of `date` (see
+    /// `balance_lines_as_of`) as `aid`, `sid` and the five balance columns, with its parameter.
+    fn lines_source(&self, date: Option<NaiveDate>) -> Result<(&'static str, Option<String>)> {
+        const MAINTAINED: &str =
+            "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
+                    withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
+                    paid_fen AS paid
+             FROM line_balances";
+        let Some(date) = date else { return Ok((MAINTAINED, None)) };
         let latest: Option<String> =
             self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
         if latest.is_none_or(|latest| latest <= date_text(date)) {
-            return self.balance_lines_in(of);
+            return Ok((MAINTAINED, None));
         }
         if (date.month(), date.day()) == (12, 31) {
-            return self.named_lines(
+            return Ok((
                 "SELECT appropriation_id AS aid, subproject_id AS sid, sum(allocated_fen) AS allocated,
                         sum(withdrawn_fen) AS withdrawn, sum(disbursed_fen) AS disbursed,
                         sum(returned_fen) AS returned, sum(paid_fen) AS paid
                  FROM line_years WHERE year <= CAST(?1 AS INTEGER)
                  GROUP BY appropriation_id, subproject_id",
                 Some(date.year().to_string()),
-                of,
-            );
+            ));
         }
-        self.named_lines(
+        Ok((
             "SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
                     sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
                     sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
@@ -247,8 +265,7 @@ impl Db {
              LEFT JOIN entries o ON o.id = e.reverses_id
              GROUP BY e.appropriation_id, e.subproject_id",
             Some(date_text(date)),
-            of,
-        )
+        ))
     }
 
     /// The maintained balances summed per county and channel, in that order, of the lines

@@ -20,11 +20,12 @@
 use crate::catalog::Catalog;
 use crate::db::{Db, LinesOf};
 use crate::error::Result;
-use crate::model::BalanceLine;
-use crate::model::Status;
+use crate::model::{BalanceLine, LineBalance, LineId, Status};
+use crate::model::{StoredAdjustment, StoredAppropriation, StoredProject, StoredSubproject};
 use crate::money::Fen;
-use crate::subsidy::{self, Entitlement, Measure};
+use crate::subsidy::{self, Entitlement, Measure, Rule};
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -32,6 +33,7 @@ use std::collections::HashMap;
 pub struct Row {
     pub project: String,
     pub county: String,
+    pub subproject_id: i64,
     pub subproject: String,
     pub type_code: String,
     pub channel: String,
@@ -66,13 +68,21 @@ fn positive(f: Fen) -> Fen {
 /// What each county was issued on each channel by `date`: appropriations issued by then,
 /// with their adjustments dated by then.
 pub fn issued_by_county_channel(db: &Db, date: NaiveDate) -> Result<HashMap<(String, String), Fen>> {
-    let adjustments = db.adjustments()?;
+    Ok(issued_from(&db.appropriations()?, &db.adjustments()?, date))
+}
+
+/// `issued_by_county_channel`, from the appropriations and adjustments already read.
+pub fn issued_from(
+    appropriations: &[StoredAppropriation],
+    adjustments: &[StoredAdjustment],
+    date: NaiveDate,
+) -> HashMap<(String, String), Fen> {
     let mut issued: HashMap<(String, String), Fen> = HashMap::new();
-    for a in db.appropriations()?.into_iter().filter(|a| a.issued_on <= date) {
+    for a in appropriations.iter().filter(|a| a.issued_on <= date) {
         *issued.entry((a.county.clone(), a.channel.clone())).or_default() +=
-            crate::model::issued_as_of(a.amount, a.id, &adjustments, date);
+            crate::model::issued_as_of(a.amount, a.id, adjustments, date);
     }
-    Ok(issued)
+    issued
 }
 
 /// Sets every row's fair share: per county and channel, the rows' entitlements in full when
@@ -228,20 +238,38 @@ static MEMO: std::sync::Mutex<Memo> = std::sync::Mutex::new(Vec::new());
 
 fn figure_standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&str>) -> Result<Vec<Row>> {
     let rules = db.rules()?;
-    let approved: HashMap<String, chrono::NaiveDate> =
-        db.projects()?.into_iter().map(|p| (p.row.code.into(), p.row.approved_on)).collect();
-    let mut subprojects = db.subprojects_as_of_in(as_of, county)?;
-    subprojects.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
+    let projects = db.projects()?;
+    let approved = approval_dates(&projects);
+    Ok(figure(catalog, &rules, &approved, &db.subprojects_as_of_in(as_of, county)?))
+}
+
+/// Each project's approval date, by its code (for `figure`).
+pub fn approval_dates(projects: &[StoredProject]) -> HashMap<&str, NaiveDate> {
+    projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect()
+}
+
+/// The entitlement rows of `subprojects` (as in force on the date in question; those excluded
+/// have none), from the subsidy `rules` and their projects' approval dates, in project,
+/// sub-project and catalogue channel order; nothing received, no fair share yet.
+pub fn figure(
+    catalog: &Catalog,
+    rules: &[Rule],
+    approved: &HashMap<&str, NaiveDate>,
+    subprojects: &[StoredSubproject],
+) -> Vec<Row> {
+    let mut included: Vec<&StoredSubproject> =
+        subprojects.iter().filter(|s| s.status != Status::Excluded).collect();
+    included.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
     let mut rows = Vec::new();
-    for s in subprojects.iter().filter(|s| s.status != Status::Excluded) {
+    for s in included {
+        let Some(&approved_on) = approved.get(s.project_code.as_str()) else { continue };
         let measure = Measure { quantity: &s.quantity, unit: &s.unit, investment: s.investment };
         let register = s.standalone.map(|a| (a, s.standalone_doc.as_str()));
         for (i, channel) in catalog.channels_for_type(&s.type_code).into_iter().enumerate() {
-            let approved_on = approved[s.project_code.as_str()];
             let amended = s.standalone_by_channel.get(&channel.code).map(|(a, doc)| (*a, doc.as_str()));
             let standalone = amended.or(register.filter(|_| i == 0));
             let e = subsidy::entitlement(
-                &rules,
+                rules,
                 &channel.code,
                 &s.type_code,
                 approved_on,
@@ -252,6 +280,7 @@ fn figure_standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Optio
             rows.push(Row {
                 project: s.project_code.to_string(),
                 county: s.county.clone(),
+                subproject_id: s.id,
                 subproject: s.code.to_string(),
                 type_code: s.type_code.clone(),
                 channel: channel.code.clone(),
@@ -262,7 +291,29 @@ fn figure_standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Optio
             });
         }
     }
-    Ok(rows)
+    rows
+}
+
+/// Sets what each of `rows` received on `lines` (by ids; `appropriations` give each line's
+/// channel), then their fair shares of `issued`.
+pub fn receive_by_ids(
+    rows: &mut [Row],
+    lines: &[(LineId, LineBalance)],
+    appropriations: &[StoredAppropriation],
+    issued: &HashMap<(String, String), Fen>,
+) {
+    let channel_of: FxHashMap<i64, &str> =
+        appropriations.iter().map(|a| (a.id, a.channel.as_str())).collect();
+    let mut received: FxHashMap<(i64, &str), Fen> = FxHashMap::default();
+    for (line, balance) in lines {
+        if let Some(&channel) = channel_of.get(&line.appropriation) {
+            *received.entry((line.subproject, channel)).or_default() += balance.drawn();
+        }
+    }
+    for r in rows.iter_mut() {
+        r.received = received.get(&(r.subproject_id, r.channel.as_str())).copied().unwrap_or_default();
+    }
+    set_fair_shares(rows, issued);
 }
 
 /// One row of the `entitlements` listing: names as the reader knows them, codes beside.

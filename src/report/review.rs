@@ -26,14 +26,15 @@
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{BalanceLine, StoredProject};
-use crate::model::{Level, LineBalance, Mode};
+use crate::model::{Level, LineBalance, LineId, Mode};
+use crate::model::{StoredAdjustment, StoredAppropriation, StoredProject, StoredSubproject};
 use crate::money::Fen;
 use crate::report::acceptance::{self, Progress};
 use crate::report::balances::Figures as BalanceFigures;
 use crate::report::entitlements;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -169,14 +170,14 @@ pub struct AdjustmentRow {
 
 /// The adjustments dated from `start` to `end` of appropriations of the counties in `index`.
 fn adjustment_rows(
-    db: &Db,
+    appropriations: &[StoredAppropriation],
+    adjustments: Vec<StoredAdjustment>,
     (start, end): (NaiveDate, NaiveDate),
     index: &HashMap<String, usize>,
-) -> Result<Vec<AdjustmentRow>> {
-    let appropriations: HashMap<i64, crate::model::StoredAppropriation> =
-        db.appropriations()?.into_iter().map(|a| (a.id, a)).collect();
-    let rows = db
-        .adjustments()?
+) -> Vec<AdjustmentRow> {
+    let appropriations: HashMap<i64, &StoredAppropriation> =
+        appropriations.iter().map(|a| (a.id, a)).collect();
+    adjustments
         .into_iter()
         .filter(|j| (start..=end).contains(&j.date))
         .filter_map(|j| {
@@ -191,8 +192,7 @@ fn adjustment_rows(
                 reason: j.reason,
             })
         })
-        .collect();
-    Ok(rows)
+        .collect()
 }
 
 /// The review of `year`, for every county of the catalogue or only `county` (a name).
@@ -216,13 +216,25 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
         counties.iter().enumerate().map(|(i, c)| (c.county.clone(), i)).collect();
     // Modes, flagships and statuses as amended by the end of the year.
     let projects = db.projects_as_of(end)?;
-    let in_year = count_projects(db, catalog, &projects, (start, end), &index, &mut counties)?;
-    let lines = db.balance_lines_as_of(Some(end))?;
-    let opening = db.balance_lines_as_of(start.pred_opt())?;
-    add_funds(db, catalog, (start, end), (&lines, &opening), &index, &mut counties)?;
-    let approved: HashMap<&str, NaiveDate> =
-        projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
-    for e in entitlements::entitlements_with(db, catalog, &lines, end)? {
+    let subprojects = db.subprojects_as_of(end)?;
+    let in_year =
+        count_projects(db, catalog, (&projects, &subprojects), (start, end), &index, &mut counties)?;
+    let appropriations = db.appropriations()?;
+    let adjustments = db.adjustments()?;
+    let lines = db.line_sums_as_of(Some(end))?;
+    let opening = db.line_sums_as_of(start.pred_opt())?;
+    let money = Money {
+        appropriations: &appropriations,
+        adjustments: &adjustments,
+        lines: &lines,
+        opening: &opening,
+    };
+    add_funds(catalog, (start, end), &money, &index, &mut counties);
+    let approved = entitlements::approval_dates(&projects);
+    let mut rows = entitlements::figure(catalog, &db.rules()?, &approved, &subprojects);
+    let issued = entitlements::issued_from(&appropriations, &adjustments, end);
+    entitlements::receive_by_ids(&mut rows, &lines, &appropriations, &issued);
+    for e in rows {
         let Some(&i) = index.get(&e.county) else { continue };
         if approved.get(e.project.as_str()).is_none_or(|d| *d > end) {
             continue;
@@ -244,8 +256,17 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
     for c in &counties {
         city.absorb(c);
     }
-    let adjustments = adjustment_rows(db, (start, end), &index)?;
+    let adjustments = adjustment_rows(&appropriations, adjustments, (start, end), &index);
     Ok(Review { year, counties, city, adjustments })
+}
+
+/// The money the review sums: the appropriations and their adjustments, and every line's
+/// balance at the end of the year and at its opening (the day before it), by ids.
+struct Money<'a> {
+    appropriations: &'a [StoredAppropriation],
+    adjustments: &'a [StoredAdjustment],
+    lines: &'a [(LineId, LineBalance)],
+    opening: &'a [(LineId, LineBalance)],
 }
 
 /// Counts the year's projects, their modes and flagships per county, and gathers their
@@ -253,15 +274,14 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
 fn count_projects(
     db: &Db,
     catalog: &Catalog,
-    projects: &[StoredProject],
+    (projects, subprojects): (&[StoredProject], &[StoredSubproject]),
     (start, end): (NaiveDate, NaiveDate),
     index: &HashMap<String, usize>,
     counties: &mut [CountyReview],
 ) -> Result<HashSet<String>> {
-    let subprojects = db.subprojects_as_of(end)?;
-    let content = crate::report::check::Content::of_projects(catalog, &subprojects);
+    let content = crate::report::check::Content::of_projects(catalog, subprojects);
     let all_progress =
-        acceptance::progress(projects, &subprojects, &db.acceptances(None)?, &db.awards(None)?, Some(end));
+        acceptance::progress(projects, subprojects, &db.acceptances(None)?, &db.awards(None)?, Some(end));
     let city_accepted_before: HashSet<&str> = all_progress
         .iter()
         .filter(|p| p.city.as_ref().is_some_and(|c| c.0 < start))
@@ -307,20 +327,17 @@ fn count_projects(
 /// funds, by level and by channel; and the year's own (issued from `start`, with the
 /// adjustments dated in the year; the lines' movements since the day before `start`).
 fn add_funds(
-    db: &Db,
     catalog: &Catalog,
     (start, end): (NaiveDate, NaiveDate),
-    (lines, opening): (&[BalanceLine], &[BalanceLine]),
+    money: &Money,
     index: &HashMap<String, usize>,
     counties: &mut [CountyReview],
-) -> Result<()> {
+) {
     let channel_seq: HashMap<&str, usize> =
         catalog.channels.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     let channel_key = |code: &str| (channel_seq.get(code).copied().unwrap_or(usize::MAX), code.to_string());
-    let appropriations = db.appropriations()?;
-    let level_of: HashMap<&str, Level> = appropriations.iter().map(|a| (a.code.as_str(), a.level)).collect();
-    let mut add = |county: &str, level: Level, channel: &str, money: Funds, year: bool| {
-        let Some(&i) = index.get(county) else { return };
+    let mut add = |a: &StoredAppropriation, money: Funds, year: bool| {
+        let Some(&i) = index.get(&a.county) else { return };
         let c = &mut counties[i];
         let (total, by_level, by_channel) = if year {
             (&mut c.year, &mut c.year_by_level, &mut c.year_by_channel)
@@ -328,41 +345,35 @@ fn add_funds(
             (&mut c.funds, &mut c.by_level, &mut c.by_channel)
         };
         total.add(&money);
-        by_level.entry(level).or_default().add(&money);
-        by_channel.entry(channel_key(channel)).or_default().add(&money);
+        by_level.entry(a.level).or_default().add(&money);
+        by_channel.entry(channel_key(&a.channel)).or_default().add(&money);
     };
+    // Each appropriation's lines summed first: its county, level and channel are theirs.
+    let mut lines: FxHashMap<i64, (LineBalance, LineBalance)> = FxHashMap::default();
+    for (line, balance) in money.lines {
+        lines.entry(line.appropriation).or_default().0.add(balance);
+    }
+    for (line, balance) in money.opening {
+        lines.entry(line.appropriation).or_default().1.add(balance);
+    }
     // Appropriated = issued by `end`, net of the adjustments (追加, 调减, 上级收回) dated up to it.
-    let adjustments = db.adjustments()?;
     let before = start.pred_opt().unwrap_or(start);
-    for a in appropriations.iter().filter(|a| a.issued_on <= end) {
-        let appropriated = crate::model::issued_as_of(a.amount, a.id, &adjustments, end);
-        add(&a.county, a.level, &a.channel, Funds { appropriated, lines: LineBalance::default() }, false);
-        let earlier = if a.issued_on < start {
-            crate::model::issued_as_of(a.amount, a.id, &adjustments, before)
-        } else {
-            Fen(0)
-        };
-        let in_year = Funds { appropriated: appropriated - earlier, lines: LineBalance::default() };
-        add(&a.county, a.level, &a.channel, in_year, true);
+    for a in money.appropriations {
+        if a.issued_on <= end {
+            let appropriated = crate::model::issued_as_of(a.amount, a.id, money.adjustments, end);
+            add(a, Funds { appropriated, lines: LineBalance::default() }, false);
+            let earlier = if a.issued_on < start {
+                crate::model::issued_as_of(a.amount, a.id, money.adjustments, before)
+            } else {
+                Fen(0)
+            };
+            add(a, Funds { appropriated: appropriated - earlier, lines: LineBalance::default() }, true);
+        }
+        if let Some((closing, opening)) = lines.get(&a.id) {
+            add(a, Funds { appropriated: Fen(0), lines: *closing }, false);
+            add(a, Funds { appropriated: Fen(0), lines: closing.since(opening) }, true);
+        }
     }
-    for l in lines {
-        let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
-        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: l.balance }, false);
-        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: l.balance }, true);
-    }
-    for l in opening {
-        let level = level_of.get(l.appropriation.as_str()).copied().unwrap_or(Level::County);
-        let b = &l.balance;
-        let negated = LineBalance {
-            allocated: Fen(-b.allocated.0),
-            withdrawn: Fen(-b.withdrawn.0),
-            disbursed: Fen(-b.disbursed.0),
-            returned: Fen(-b.returned.0),
-            paid: Fen(-b.paid.0),
-        };
-        add(&l.county, level, &l.channel, Funds { appropriated: Fen(0), lines: negated }, true);
-    }
-    Ok(())
 }
 
 /// A section of the review: its rows, and the rows that sum others (a county's total over
