@@ -40,10 +40,9 @@ use crate::audit::{Canon, Hash, GENESIS};
 use crate::catalog::{Catalog, Channel, County, Department, Designation, SubprojectType};
 use crate::error::{shown_path, Error, Result};
 use crate::model::{
-    Activity, BalanceLine, Fingerprint, Kind, Level, LineActivity, LineBalance, LineId, Mode,
-    NewAppropriation, NewProject, NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance,
-    StoredAppropriation, StoredAward, StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict,
-    VoucherLine,
+    Activity, BalanceLine, Fingerprint, Kind, Level, LineBalance, LineId, Mode, NewAppropriation, NewProject,
+    NewSubproject, PeriodAction, Scope, Stage, Status, StoredAcceptance, StoredAppropriation, StoredAward,
+    StoredEntry, StoredProject, StoredSubproject, StoredWrite, Verdict, VoucherLine,
 };
 use crate::money::Fen;
 use crate::subsidy::{self, Rule, Shape};

@@ -706,31 +706,8 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Per line: the date of its latest entry and of its latest disbursement (maintained
-    /// with the balances).
-    pub fn line_activity(&self) -> Result<Vec<LineActivity>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.code, s.code, b.last_entry, b.last_disbursed
-             FROM line_balances b
-             JOIN appropriations a ON a.id = b.appropriation_id
-             JOIN subprojects s ON s.id = b.subproject_id
-             WHERE b.last_entry IS NOT NULL",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let last: String = r.get(2)?;
-            let disbursed: Option<String> = r.get(3)?;
-            Ok(LineActivity {
-                appropriation: r.get(0)?,
-                subproject: r.get(1)?,
-                last_entry: stored_date(&last)?,
-                last_disbursement: disbursed.as_deref().map(stored_date).transpose()?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Maintained activity and per-year movements, keyed by (appropriation id, sub-project
-    /// id), for `verify`.
+    /// Per line: the date of its latest entry and of its latest disbursement (maintained with
+    /// the balances), keyed by (appropriation id, sub-project id), for `verify` and `check`.
     pub fn maintained_activity(&self) -> Result<Vec<(LineId, Activity)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT appropriation_id, subproject_id, last_entry, last_disbursed FROM line_balances",

@@ -124,15 +124,6 @@ pub struct StoredAward {
     pub memo: String,
 }
 
-/// When a line last moved.
-#[derive(Clone, Debug)]
-pub struct LineActivity {
-    pub appropriation: String,
-    pub subproject: String,
-    pub last_entry: NaiveDate,
-    pub last_disbursement: Option<NaiveDate>,
-}
-
 /// One record of the implementing body's own books: a payment it made (`reconcile
 /// --payments`) or money it received (`--receipts`).
 #[derive(Clone, Debug, PartialEq, Eq)]

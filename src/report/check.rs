@@ -26,11 +26,13 @@
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::Result;
-use crate::model::{BalanceLine, LineActivity, Mode, Status, StoredProject, StoredSubproject};
+use crate::model::{Activity, LineBalance, LineId, Mode, Status, StoredProject, StoredSubproject};
+use crate::model::{StoredAdjustment, StoredAppropriation};
 use crate::money::Fen;
 use crate::report::entitlements::{self, Row};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -159,8 +161,17 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 /// entitlement, then appropriation findings by code, then sub-projects without a letter by
 /// code, then projects whose mode their content or flagship mark does not bear out.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    let issued = entitlements::issued_by_county_channel(db, as_of)?;
-    let rows = entitlements::entitlements_given(db, catalog, &db.balance_lines()?, as_of, &issued)?;
+    let subprojects = db.subprojects_as_of(as_of)?;
+    let projects = db.projects_as_of(as_of)?;
+    let money = Money {
+        appropriations: db.appropriations()?,
+        adjustments: db.adjustments()?,
+        lines: db.line_sums_as_of(None)?,
+    };
+    let issued = entitlements::issued_from(&money.appropriations, &money.adjustments, as_of);
+    let approved = entitlements::approval_dates(&projects);
+    let mut rows = entitlements::figure(catalog, &db.rules()?, &approved, &subprojects);
+    entitlements::receive_by_ids(&mut rows, &money.lines, &money.appropriations, &issued);
     let mut flags: Vec<Flag> =
         rows.iter().filter(|r| r.shrinkage().is_positive()).map(|r| shrinkage(catalog, r)).collect();
     flags.extend(underfunded(catalog, &rows, &issued));
@@ -170,15 +181,21 @@ pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> 
             .filter(|r| r.entitlement.amount.is_positive() && r.received > r.entitlement.amount)
             .map(|r| over_entitlement(catalog, r)),
     );
-    flags.extend(appropriation_flags(db, catalog, as_of)?);
-    let subprojects = db.subprojects_as_of(as_of)?;
-    let projects = db.projects_as_of(as_of)?;
+    flags.extend(appropriation_flags(db, catalog, as_of, &money, &subprojects)?);
     flags.extend(no_letter(db, &subprojects)?);
     flags.extend(mode_unsubstantiated(catalog, &projects, &subprojects, as_of));
     flags.extend(flagship_not_people(&projects));
     flags.extend(stale_pending(db, &subprojects, as_of)?);
     flags.extend(overcommitted(db, &rows)?);
     Ok(flags)
+}
+
+/// The money `check` looks at: the appropriations, their adjustments and every line's
+/// maintained balance, by ids.
+struct Money {
+    appropriations: Vec<StoredAppropriation>,
+    adjustments: Vec<StoredAdjustment>,
+    lines: Vec<(LineId, LineBalance)>,
 }
 
 /// Each sub-project whose contracts (shares in force) commit more than its standalone
@@ -568,25 +585,35 @@ fn over_entitlement(catalog: &Catalog, r: &Row) -> Flag {
     }
 }
 
-fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
-    let lines = db.balance_lines()?;
-    let mut lines_of: HashMap<&str, Vec<&BalanceLine>> = HashMap::new();
-    for l in &lines {
-        lines_of.entry(l.appropriation.as_str()).or_default().push(l);
+fn appropriation_flags(
+    db: &Db,
+    catalog: &Catalog,
+    as_of: NaiveDate,
+    money: &Money,
+    subprojects: &[StoredSubproject],
+) -> Result<Vec<Flag>> {
+    let subproject: FxHashMap<i64, &StoredSubproject> = subprojects.iter().map(|s| (s.id, s)).collect();
+    let mut lines_of: FxHashMap<i64, Vec<Line>> = FxHashMap::default();
+    for (id, balance) in &money.lines {
+        let Some(s) = subproject.get(&id.subproject) else { continue };
+        lines_of.entry(id.appropriation).or_default().push(Line {
+            id: *id,
+            subproject: s,
+            balance: *balance,
+        });
     }
-    let activity: HashMap<(String, String), LineActivity> = db
-        .line_activity()?
-        .into_iter()
-        .map(|x| ((x.appropriation.clone(), x.subproject.clone()), x))
-        .collect();
+    let activity: FxHashMap<LineId, Activity> = db.maintained_activity()?.into_iter().collect();
     let mut flags = Vec::new();
-    let adjustments = db.adjustments()?;
-    for a in db.appropriations()? {
-        let own = lines_of.remove(a.code.as_str()).unwrap_or_default();
+    for a in &money.appropriations {
+        let mut own = lines_of.remove(&a.id).unwrap_or_default();
+        own.sort_by(|x, y| {
+            (&x.subproject.project_code, &x.subproject.code)
+                .cmp(&(&y.subproject.project_code, &y.subproject.code))
+        });
         let drawn: Fen = own.iter().map(|l| l.balance.drawn()).sum();
         let paid: Fen = own.iter().map(|l| l.balance.paid).sum();
         // What it issued by then: its amount and the adjustments dated up to it.
-        let issued = crate::model::issued_as_of(a.amount, a.id, &adjustments, as_of);
+        let issued = crate::model::issued_as_of(a.amount, a.id, &money.adjustments, as_of);
         let available = issued - drawn;
         let channel = channel_name(catalog, &a.channel);
         let base = Flag {
@@ -611,12 +638,7 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
                 ..base.clone()
             });
         }
-        let last = own
-            .iter()
-            .filter_map(|l| activity.get(&(a.code.to_string(), l.subproject.clone())))
-            .map(|x| x.last_entry)
-            .max()
-            .unwrap_or(a.issued_on);
+        let last = own.iter().filter_map(|l| activity.get(&l.id)?.last_entry).max().unwrap_or(a.issued_on);
         let idle = (as_of - last).num_days();
         if (issued - paid).is_positive() && idle >= IDLE_DAYS {
             flags.push(Flag {
@@ -639,19 +661,25 @@ fn appropriation_flags(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<V
     Ok(flags)
 }
 
+/// One line of an appropriation, for its flags: its ids, its sub-project and its balance.
+struct Line<'a> {
+    id: LineId,
+    subproject: &'a StoredSubproject,
+    balance: LineBalance,
+}
+
 /// Money disbursed from appropriation `code` to an implementing body and not paid out more
 /// than `UNPAID_DAYS` after the last disbursement, per line.
 fn unpaid_flags(
     code: &str,
-    own: &[&BalanceLine],
-    activity: &HashMap<(String, String), LineActivity>,
+    own: &[Line],
+    activity: &FxHashMap<LineId, Activity>,
     as_of: NaiveDate,
     base: &Flag,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
     for l in own.iter().filter(|l| l.balance.held().is_positive()) {
-        let disbursed =
-            activity.get(&(code.to_string(), l.subproject.clone())).and_then(|x| x.last_disbursement);
+        let disbursed = activity.get(&l.id).and_then(|x| x.last_disbursement);
         let Some(disbursed) = disbursed else { continue };
         let days = (as_of - disbursed).num_days();
         if days > UNPAID_DAYS {
@@ -660,10 +688,10 @@ fn unpaid_flags(
                 amount: Some(l.balance.held()),
                 days: Some(days),
                 since: Some(disbursed),
-                project: Some(l.project.clone()),
-                subproject: Some(l.subproject.clone()),
+                project: Some(l.subproject.project_code.to_string()),
+                subproject: Some(l.subproject.code.to_string()),
                 message: {
-                    let (held, sub) = (l.balance.held().yuan_grouped(), &l.subproject);
+                    let (held, sub) = (l.balance.held().yuan_grouped(), &l.subproject.code);
                     crate::tr!(
                         "指标 {code} 拨付给子项目 {sub} 的 {held}，自最后一次拨付（{disbursed}）起 {days} 天仍未支付",
                         "{held} disbursed to sub-project {sub} from {code} is not paid out {days} days after the last disbursement on {disbursed}"
