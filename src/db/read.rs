@@ -218,12 +218,33 @@ impl Db {
     /// Every line's balance as `balance_lines_as_of` gives it, by the line's ids and without
     /// names (for a report that looks its names up once per appropriation or sub-project).
     pub fn line_sums_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<(LineId, LineBalance)>> {
-        let (source, param) = self.lines_source(date)?;
+        self.line_sums_as_of_in(date, LinesOf::City)
+    }
+
+    /// `line_sums_as_of`, of one county's or one project's sub-projects only.
+    pub fn line_sums_as_of_in(
+        &self,
+        date: Option<NaiveDate>,
+        of: LinesOf,
+    ) -> Result<Vec<(LineId, LineBalance)>> {
+        let (source, date) = self.lines_source(date)?;
+        let mut params: Vec<String> = date.into_iter().collect();
+        let only = match of.condition() {
+            Some((column, value)) => {
+                params.push(value.to_string());
+                format!(
+                    "WHERE x.sid IN (SELECT s.id FROM subprojects s JOIN projects p ON p.id = s.project_id
+                                     WHERE {column} = ?{})",
+                    params.len()
+                )
+            }
+            None => String::new(),
+        };
         let sql = format!(
-            "SELECT x.aid, x.sid, x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid FROM ({source}) x"
+            "SELECT x.aid, x.sid, x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid FROM ({source}) x {only}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(param), |r| {
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok((line_id(r, 0)?, line_balance_from_row(r, 2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

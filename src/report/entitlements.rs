@@ -156,12 +156,19 @@ pub fn entitlements_in(
     for l in lines {
         *received.entry((&l.subproject, &l.channel)).or_default() += l.balance.drawn();
     }
-    let mut rows: Vec<Row> = standalone_rows(db, catalog, as_of, county)?.as_ref().clone();
+    let mut rows = standalone(db, catalog, as_of, county)?;
     for r in &mut rows {
         r.received = received.get(&(r.subproject.as_str(), r.channel.as_str())).copied().unwrap_or_default();
     }
     set_fair_shares(&mut rows, issued);
     Ok(rows)
+}
+
+/// The entitlement rows of the sub-projects (of one county, or all) as in force on `as_of`,
+/// nothing received and no fair share yet (see `standalone_rows`), for the caller to fill in.
+pub fn standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&str>) -> Result<Vec<Row>> {
+    let rows = standalone_rows(db, catalog, as_of, county)?;
+    Ok(std::sync::Arc::try_unwrap(rows).unwrap_or_else(|kept| kept.as_ref().clone()))
 }
 
 /// The entitlement rows of the sub-projects (of one county, or all) as in force on `as_of`,

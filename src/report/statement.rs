@@ -18,10 +18,11 @@
 use crate::catalog::Catalog;
 use crate::db::{Db, LinesOf};
 use crate::error::Result;
-use crate::model::{Level, LineBalance};
+use crate::model::{Level, LineBalance, StoredAppropriation, StoredSubproject};
 use crate::money::Fen;
 use crate::report::entitlements;
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 
@@ -167,18 +168,50 @@ impl Row {
 }
 
 /// A (sub-project, channel)'s balances at both ends of the period, per appropriation line
-/// when split (`None` when not), and its entitlement.
-#[derive(Default)]
-struct Acc {
-    county: String,
-    type_code: String,
-    lines: BTreeMap<Option<String>, (LineBalance, LineBalance)>,
+/// (by id) when split (`None` when not), and its entitlement.
+struct Acc<'a> {
+    subproject: &'a StoredSubproject,
+    channel: &'a str,
+    lines: BTreeMap<Option<i64>, (LineBalance, LineBalance)>,
     entitlement: Option<Fen>,
     fair_share: Fen,
 }
 
-/// (project, sub-project, channel).
-type Key = (String, String, String);
+/// The register a statement names its rows from, by ids: the sub-projects (of the county in
+/// question, or all) and every appropriation.
+struct Register<'a> {
+    subprojects: FxHashMap<i64, &'a StoredSubproject>,
+    appropriations: FxHashMap<i64, &'a StoredAppropriation>,
+    /// Every appropriation, in the order read.
+    appropriation_list: &'a [StoredAppropriation],
+    /// Each channel's code by a number (the catalogue's, then any other an appropriation names).
+    channels: FxHashMap<&'a str, usize>,
+}
+
+impl<'a> Register<'a> {
+    fn new(
+        catalog: &'a Catalog,
+        subprojects: &'a [StoredSubproject],
+        appropriations: &'a [StoredAppropriation],
+    ) -> Self {
+        let mut channels: FxHashMap<&str, usize> = FxHashMap::default();
+        for code in catalog
+            .channels
+            .iter()
+            .map(|c| c.code.as_str())
+            .chain(appropriations.iter().map(|a| a.channel.as_str()))
+        {
+            let next = channels.len();
+            channels.entry(code).or_insert(next);
+        }
+        Register {
+            subprojects: subprojects.iter().map(|s| (s.id, s)).collect(),
+            appropriations: appropriations.iter().map(|a| (a.id, a)).collect(),
+            appropriation_list: appropriations,
+            channels,
+        }
+    }
+}
 
 /// The statement's rows, one per (sub-project, channel) ([`statement_by`] with
 /// `By::Subproject`).
@@ -204,90 +237,81 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
         (None, Some(c)) => LinesOf::County(c),
         (None, None) => LinesOf::City,
     };
-    let approved: HashMap<String, NaiveDate> =
-        projects.iter().map(|p| (p.row.code.to_string(), p.row.approved_on)).collect();
-    let acc = accumulate(db, catalog, period, by, (county.as_deref(), of), &approved)?;
-    let lines: HashMap<String, LineRef> = match by {
-        By::Subproject => HashMap::new(),
-        By::Appropriation => db
-            .appropriations()?
-            .into_iter()
-            .map(|a| {
-                let code = a.code.to_string();
-                (code.clone(), LineRef { level: a.level, issued_on: a.issued_on, code, doc_no: a.doc_no })
-            })
-            .collect(),
-    };
-    let names: HashMap<String, String> =
-        projects.into_iter().map(|p| (p.row.code.to_string(), p.row.name)).collect();
+    let subprojects = db.subprojects_in(county.as_deref())?;
+    let appropriations = db.appropriations()?;
+    let register = Register::new(catalog, &subprojects, &appropriations);
+    let approved: HashMap<&str, NaiveDate> =
+        projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
+    let acc = accumulate(db, catalog, period, by, (county.as_deref(), of), (&register, &approved))?;
+    let names: HashMap<&str, &str> =
+        projects.iter().map(|p| (p.row.code.as_str(), p.row.name.as_str())).collect();
     let department_seq: HashMap<&str, usize> =
         catalog.departments.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
-    let channel_seq: HashMap<&str, usize> =
-        catalog.channels.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     let mut rows = Vec::new();
-    for ((project, subproject, channel), a) in acc {
-        let keep = filter.county.as_ref().is_none_or(|c| *c == a.county)
-            && filter.project.as_ref().is_none_or(|p| *p == project);
+    for ((_, channel_seq), a) in acc {
+        let s = a.subproject;
+        let keep = filter.county.as_ref().is_none_or(|c| *c == s.county)
+            && filter.project.as_ref().is_none_or(|p| p == s.project_code.as_str());
         if !keep {
             continue;
         }
-        let kind = catalog.subproject_type(&a.type_code);
-        let mut departments = vec![(kind.map_or(String::new(), |t| t.department.clone()), Role::Lead)];
+        let kind = catalog.subproject_type(&s.type_code);
+        let mut departments = vec![(kind.map_or("", |t| t.department.as_str()), Role::Lead)];
         if filter.co_led {
-            departments.extend(kind.and_then(|t| t.co_lead.clone()).map(|d| (d, Role::CoLead)));
+            departments.extend(kind.and_then(|t| t.co_lead.as_deref()).map(|d| (d, Role::CoLead)));
         }
-        departments.retain(|(d, _)| filter.department.as_ref().is_none_or(|f| f == d));
+        departments.retain(|(d, _)| filter.department.as_deref().is_none_or(|f| f == *d));
         if departments.is_empty() {
             continue;
         }
         let base = Row {
             department: String::new(),
             role: Role::Lead,
-            channel,
-            project_name: names.get(&project).cloned().unwrap_or_default(),
-            project,
-            county: a.county.clone(),
-            subproject,
-            type_code: a.type_code.clone(),
+            channel: a.channel.to_string(),
+            project_name: names.get(s.project_code.as_str()).map(|n| n.to_string()).unwrap_or_default(),
+            project: s.project_code.to_string(),
+            county: s.county.clone(),
+            subproject: s.code.to_string(),
+            type_code: s.type_code.clone(),
             line: None,
             figures: Figures::default(),
             carries_entitlement: true,
         };
-        for row in split(&base, &a, &lines) {
-            for (department, role) in &departments {
-                rows.push(Row { department: department.clone(), role: *role, ..row.clone() });
+        for row in split(&base, &a, &register) {
+            for &(department, role) in &departments {
+                let seq = (department_seq.get(department).copied().unwrap_or(usize::MAX), role, channel_seq);
+                rows.push((seq, Row { department: department.to_string(), role, ..row.clone() }));
             }
         }
     }
-    let seq = |r: &Row| {
-        (
-            department_seq.get(r.department.as_str()).copied().unwrap_or(usize::MAX),
-            r.role,
-            channel_seq.get(r.channel.as_str()).copied().unwrap_or(usize::MAX),
-        )
-    };
-    rows.sort_by(|a, b| {
-        (seq(a), &a.project, &a.subproject, &a.line).cmp(&(seq(b), &b.project, &b.subproject, &b.line))
+    rows.sort_by(|(a_seq, a), (b_seq, b)| {
+        (a_seq, &a.project, &a.subproject, &a.line).cmp(&(b_seq, &b.project, &b.subproject, &b.line))
     });
-    Ok(rows)
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// A (sub-project, channel)'s rows: one, or one per appropriation line in line order with
 /// the entitlement and gap on the first.
-fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
+fn split(base: &Row, a: &Acc, register: &Register) -> Vec<Row> {
     let mut parts: Vec<(Option<LineRef>, &LineBalance, &LineBalance)> = a
         .lines
         .iter()
-        .map(|(code, (opening, closing))| {
+        .map(|(id, (opening, closing))| {
             // Every balance line names a stored appropriation (a foreign key); were one
-            // missing, its row would still show, by its code, last among the county lines.
-            let line = code.as_ref().map(|c| {
-                lines.get(c).cloned().unwrap_or_else(|| LineRef {
+            // missing, its row would still show, by its id, last among the county lines.
+            let line = id.map(|id| match register.appropriations.get(&id) {
+                Some(a) => LineRef {
+                    level: a.level,
+                    issued_on: a.issued_on,
+                    code: a.code.to_string(),
+                    doc_no: a.doc_no.clone(),
+                },
+                None => LineRef {
                     level: Level::County,
                     issued_on: NaiveDate::MIN,
-                    code: c.clone(),
+                    code: id.to_string(),
                     doc_no: String::new(),
-                })
+                },
             });
             (line, opening, closing)
         })
@@ -327,48 +351,69 @@ fn split(base: &Row, a: &Acc, lines: &HashMap<String, LineRef>) -> Vec<Row> {
 /// Every (sub-project, channel) that moved by the period's end or has an entitlement from a
 /// project approved by then, with its balances at both ends (per appropriation line when
 /// split) and its entitlement; of one county's entitlements and the lines `of` names
-/// (`approved` gives each of its projects' approval date).
-fn accumulate(
+/// (`approved` gives each of its projects' approval date), keyed by sub-project id and channel.
+fn accumulate<'a>(
     db: &Db,
     catalog: &Catalog,
     period: Period,
     by: By,
     (county, of): (Option<&str>, LinesOf),
-    approved: &HashMap<String, NaiveDate>,
-) -> Result<BTreeMap<Key, Acc>> {
-    let closing = db.balance_lines_as_of_in(period.to, of)?;
+    (register, approved): (&Register<'a>, &HashMap<&str, NaiveDate>),
+) -> Result<FxHashMap<(i64, usize), Acc<'a>>> {
+    let closing = db.line_sums_as_of_in(period.to, of)?;
     let opening = match period.from.and_then(|d| d.pred_opt()) {
-        Some(day_before) => db.balance_lines_as_of_in(Some(day_before), of)?,
+        Some(day_before) => db.line_sums_as_of_in(Some(day_before), of)?,
         None => Vec::new(),
     };
-    let line_of = |l: &crate::model::BalanceLine| match by {
-        By::Subproject => None,
-        By::Appropriation => Some(l.appropriation.clone()),
-    };
-    let mut acc: BTreeMap<Key, Acc> = BTreeMap::new();
+    let mut acc: FxHashMap<(i64, usize), Acc> = FxHashMap::default();
     for (lines, closing_end) in [(&closing, true), (&opening, false)] {
-        for l in lines {
-            let a = acc.entry((l.project.clone(), l.subproject.clone(), l.channel.clone())).or_default();
-            a.county = l.county.clone();
-            a.type_code = l.type_code.clone();
-            let (o, c) = a.lines.entry(line_of(l)).or_default();
+        for (id, balance) in lines {
+            let (Some(&s), Some(&a)) =
+                (register.subprojects.get(&id.subproject), register.appropriations.get(&id.appropriation))
+            else {
+                continue;
+            };
+            let Some(&channel) = register.channels.get(a.channel.as_str()) else { continue };
+            let x = acc.entry((s.id, channel)).or_insert_with(|| Acc {
+                subproject: s,
+                channel: a.channel.as_str(),
+                lines: BTreeMap::new(),
+                entitlement: None,
+                fair_share: Fen(0),
+            });
+            let line = match by {
+                By::Subproject => None,
+                By::Appropriation => Some(id.appropriation),
+            };
+            let (o, c) = x.lines.entry(line).or_default();
             let end = if closing_end { c } else { o };
-            end.add(&l.balance);
+            end.add(balance);
         }
     }
     let as_of = period.to.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let issued = entitlements::issued_by_county_channel(db, as_of)?;
-    for e in entitlements::entitlements_in(db, catalog, &closing, as_of, &issued, county)? {
-        let started = period.to.is_none_or(|to| approved.get(&e.project).is_some_and(|d| *d <= to));
-        let moved = acc.contains_key(&(e.project.clone(), e.subproject.clone(), e.channel.clone()));
-        if !started && !moved {
+    let adjustments = db.adjustments()?;
+    let issued = entitlements::issued_from(register.appropriation_list, &adjustments, as_of);
+    let mut rows = entitlements::standalone(db, catalog, as_of, county)?;
+    entitlements::receive_by_ids(&mut rows, &closing, register.appropriation_list, &issued);
+    for e in rows {
+        let (Some(&s), Some((&code, &channel))) =
+            (register.subprojects.get(&e.subproject_id), register.channels.get_key_value(e.channel.as_str()))
+        else {
+            continue;
+        };
+        let started = period.to.is_none_or(|to| approved.get(e.project.as_str()).is_some_and(|d| *d <= to));
+        if !started && !acc.contains_key(&(s.id, channel)) {
             continue;
         }
-        let a = acc.entry((e.project, e.subproject, e.channel)).or_default();
-        a.county = e.county;
-        a.type_code = e.type_code;
-        a.entitlement = Some(e.entitlement.amount);
-        a.fair_share = e.fair_share;
+        let x = acc.entry((s.id, channel)).or_insert_with(|| Acc {
+            subproject: s,
+            channel: code,
+            lines: BTreeMap::new(),
+            entitlement: None,
+            fair_share: Fen(0),
+        });
+        x.entitlement = Some(e.entitlement.amount);
+        x.fair_share = e.fair_share;
     }
     Ok(acc)
 }
