@@ -303,6 +303,24 @@ proptest! {
             ledger.retain(|_, b| *b != fundledger::model::LineBalance::default());
             prop_assert_eq!(&ledger, &replay(cutoff), "as of {}", cutoff);
         }
+        // Summed per appropriation by the ledger, on any day and on each 31 December (read
+        // from the per-year movements), the same as the replay summed so.
+        let codes: std::collections::HashMap<i64, String> =
+            db.appropriations().expect("appropriations").into_iter().map(|a| (a.id, a.code.to_string())).collect();
+        let ends = (2023..=2026).map(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31).expect("a date"));
+        for cutoff in (0..steps.len() as i64 + 1).map(|k| date(DATE) + chrono::Duration::days(23 * k - 11)).chain(ends) {
+            let mut summed: std::collections::BTreeMap<String, fundledger::model::LineBalance> = Default::default();
+            for (id, b) in db.appropriation_sums_as_of(Some(cutoff)).expect("sums") {
+                summed.entry(codes[&id].clone()).or_default().add(&b);
+            }
+            summed.retain(|_, b| *b != fundledger::model::LineBalance::default());
+            let mut expected: std::collections::BTreeMap<String, fundledger::model::LineBalance> = Default::default();
+            for ((appropriation, _), b) in replay(cutoff) {
+                expected.entry(appropriation).or_default().add(&b);
+            }
+            expected.retain(|_, b| *b != fundledger::model::LineBalance::default());
+            prop_assert_eq!(&summed, &expected, "per appropriation as of {}", cutoff);
+        }
 
         for year in 2024..=2026 {
             let period = statement::Period::year(year).expect("year");

@@ -169,6 +169,13 @@ impl<'a> LinesOf<'a> {
     }
 }
 
+/// How finely the balance query sums: per line, or per appropriation.
+#[derive(Clone, Copy)]
+enum Per {
+    Line,
+    Appropriation,
+}
+
 impl Db {
     /// Reads the whole catalogue.
     pub fn catalog(&self) -> Result<Catalog> {
@@ -211,8 +218,8 @@ impl Db {
 
     /// `balance_lines_as_of`, of one county's or one project's sub-projects only.
     pub fn balance_lines_as_of_in(&self, date: Option<NaiveDate>, of: LinesOf) -> Result<Vec<BalanceLine>> {
-        let (source, param) = self.lines_source(date)?;
-        self.named_lines(source, param, of)
+        let (source, param) = self.lines_source(date, Per::Line)?;
+        self.named_lines(&source, param, of)
     }
 
     /// Every line's balance as `balance_lines_as_of` gives it, by the line's ids and without
@@ -227,7 +234,7 @@ impl Db {
         date: Option<NaiveDate>,
         of: LinesOf,
     ) -> Result<Vec<(LineId, LineBalance)>> {
-        let (source, date) = self.lines_source(date)?;
+        let (source, date) = self.lines_source(date, Per::Line)?;
         let mut params: Vec<String> = date.into_iter().collect();
         let only = match of.condition() {
             Some((column, value)) => {
@@ -250,41 +257,77 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// What each appropriation's lines hold as of the end of `date` (see
+    /// `balance_lines_as_of`), summed per appropriation id, for a report that needs no finer.
+    pub fn appropriation_sums_as_of(&self, date: Option<NaiveDate>) -> Result<Vec<(i64, LineBalance)>> {
+        let (source, param) = self.lines_source(date, Per::Appropriation)?;
+        let sql = format!(
+            "SELECT x.aid, x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid FROM ({source}) x"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(param), |r| {
+            Ok((r.get(0)?, line_balance_from_row(r, 1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The query that gives every line's balance as of the end of `date` (see
-    /// `balance_lines_as_of`) as `aid`, `sid` and the five balance columns, with its parameter.
-    fn lines_source(&self, date: Option<NaiveDate>) -> Result<(&'static str, Option<String>)> {
-        const MAINTAINED: &str =
-            "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
-                    withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
-                    paid_fen AS paid
-             FROM line_balances";
-        let Some(date) = date else { return Ok((MAINTAINED, None)) };
+    /// `balance_lines_as_of`) as `aid`, `sid` and the five balance columns, with its parameter;
+    /// or, `Per::Appropriation`, each appropriation's (`sid` 0).
+    fn lines_source(&self, date: Option<NaiveDate>, per: Per) -> Result<(String, Option<String>)> {
+        let (sid, group, e_sid, e_group) = match per {
+            Per::Line => (
+                "subproject_id",
+                "appropriation_id, subproject_id",
+                "e.subproject_id",
+                "e.appropriation_id, e.subproject_id",
+            ),
+            Per::Appropriation => ("0", "appropriation_id", "0", "e.appropriation_id"),
+        };
+        let maintained = match per {
+            // Not grouped, so that a filter on the sub-project can use the line index.
+            Per::Line => "SELECT appropriation_id AS aid, subproject_id AS sid, allocated_fen AS allocated,
+                                 withdrawn_fen AS withdrawn, disbursed_fen AS disbursed, returned_fen AS returned,
+                                 paid_fen AS paid
+                          FROM line_balances"
+                .to_string(),
+            Per::Appropriation => "SELECT appropriation_id AS aid, 0 AS sid, sum(allocated_fen) AS allocated,
+                                          sum(withdrawn_fen) AS withdrawn, sum(disbursed_fen) AS disbursed,
+                                          sum(returned_fen) AS returned, sum(paid_fen) AS paid
+                                   FROM line_balances GROUP BY appropriation_id"
+                .to_string(),
+        };
+        let Some(date) = date else { return Ok((maintained, None)) };
         let latest: Option<String> =
             self.conn.query_row("SELECT max(last_entry) FROM line_balances", [], |r| r.get(0))?;
         if latest.is_none_or(|latest| latest <= date_text(date)) {
-            return Ok((MAINTAINED, None));
+            return Ok((maintained, None));
         }
         if (date.month(), date.day()) == (12, 31) {
             return Ok((
-                "SELECT appropriation_id AS aid, subproject_id AS sid, sum(allocated_fen) AS allocated,
-                        sum(withdrawn_fen) AS withdrawn, sum(disbursed_fen) AS disbursed,
-                        sum(returned_fen) AS returned, sum(paid_fen) AS paid
-                 FROM line_years WHERE year <= CAST(?1 AS INTEGER)
-                 GROUP BY appropriation_id, subproject_id",
+                format!(
+                    "SELECT appropriation_id AS aid, {sid} AS sid, sum(allocated_fen) AS allocated,
+                            sum(withdrawn_fen) AS withdrawn, sum(disbursed_fen) AS disbursed,
+                            sum(returned_fen) AS returned, sum(paid_fen) AS paid
+                     FROM line_years WHERE year <= CAST(?1 AS INTEGER)
+                     GROUP BY {group}"
+                ),
                 Some(date.year().to_string()),
             ));
         }
         Ok((
-            "SELECT e.appropriation_id AS aid, e.subproject_id AS sid,
-                    sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
-                    sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
-                    sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed,
-                    sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned,
-                    sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid
-             FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
-                   FROM entries e WHERE e.date <= ?1) e
-             LEFT JOIN entries o ON o.id = e.reverses_id
-             GROUP BY e.appropriation_id, e.subproject_id",
+            format!(
+                "SELECT e.appropriation_id AS aid, {e_sid} AS sid,
+                        sum(CASE coalesce(o.kind, e.kind) WHEN 'allocate' THEN m ELSE 0 END) AS allocated,
+                        sum(CASE coalesce(o.kind, e.kind) WHEN 'withdraw' THEN m ELSE 0 END) AS withdrawn,
+                        sum(CASE coalesce(o.kind, e.kind) WHEN 'disburse' THEN m ELSE 0 END) AS disbursed,
+                        sum(CASE coalesce(o.kind, e.kind) WHEN 'return' THEN m ELSE 0 END) AS returned,
+                        sum(CASE coalesce(o.kind, e.kind) WHEN 'pay' THEN m ELSE 0 END) AS paid
+                 FROM (SELECT e.*, CASE WHEN e.kind = 'reverse' THEN -e.amount_fen ELSE e.amount_fen END AS m
+                       FROM entries e WHERE e.date <= ?1) e
+                 LEFT JOIN entries o ON o.id = e.reverses_id
+                 GROUP BY {e_group}"
+            ),
             Some(date_text(date)),
         ))
     }

@@ -222,7 +222,7 @@ pub fn review(db: &Db, catalog: &Catalog, year: i32, county: Option<&str>) -> Re
     let appropriations = db.appropriations()?;
     let adjustments = db.adjustments()?;
     let lines = db.line_sums_as_of(Some(end))?;
-    let opening = db.line_sums_as_of(start.pred_opt())?;
+    let opening = db.appropriation_sums_as_of(start.pred_opt())?;
     let money = Money {
         appropriations: &appropriations,
         adjustments: &adjustments,
@@ -266,7 +266,8 @@ struct Money<'a> {
     appropriations: &'a [StoredAppropriation],
     adjustments: &'a [StoredAdjustment],
     lines: &'a [(LineId, LineBalance)],
-    opening: &'a [(LineId, LineBalance)],
+    /// Per appropriation id.
+    opening: &'a [(i64, LineBalance)],
 }
 
 /// Counts the year's projects, their modes and flagships per county, and gathers their
@@ -353,8 +354,8 @@ fn add_funds(
     for (line, balance) in money.lines {
         lines.entry(line.appropriation).or_default().0.add(balance);
     }
-    for (line, balance) in money.opening {
-        lines.entry(line.appropriation).or_default().1.add(balance);
+    for (appropriation, balance) in money.opening {
+        lines.entry(*appropriation).or_default().1.add(balance);
     }
     // Appropriated = issued by `end`, net of the adjustments (追加, 调减, 上级收回) dated up to it.
     let before = start.pred_opt().unwrap_or(start);
