@@ -3,29 +3,56 @@
 //! are. A document with several sections writes each under a title row; the fingerprint is
 //! a last row.
 
-use super::{excel_safe, Cell, Doc, Lang, Report, Unit};
+use super::{excel_safe, excel_would_run, Cell, Doc, Lang, Report, Unit};
 use crate::error::{Error, Result};
 
 impl Cell {
-    /// The cell as CSV text: text Excel would run as a formula made inert (`excel_safe`),
-    /// figures as they are.
-    pub(super) fn csv(&self, lang: Lang, unit: Unit) -> String {
+    /// The cell as CSV text, written into `text` (cleared first, so that a long report reuses
+    /// one buffer): text Excel would run as a formula made inert (`excel_safe`), figures as
+    /// they are.
+    fn csv_into(&self, lang: Lang, unit: Unit, text: &mut String) {
+        use std::fmt::Write as _;
+        text.clear();
         match self {
-            Cell::Text(_) | Cell::Label { .. } => excel_safe(&self.text(lang, unit, false)),
-            Cell::Money(_) | Cell::Int(_) | Cell::Percent(_) | Cell::Empty => self.text(lang, unit, false),
+            Cell::Text(s) => {
+                if excel_would_run(s) {
+                    text.push('\'');
+                }
+                text.push_str(s);
+            }
+            Cell::Label { .. } => text.push_str(&excel_safe(&self.text(lang, unit, false))),
+            Cell::Money(f) if unit == Unit::Yuan => {
+                // Writing into a String cannot fail.
+                let _ = write!(text, "{f}");
+            }
+            Cell::Money(_) | Cell::Int(_) | Cell::Percent(_) | Cell::Empty => {
+                text.push_str(&self.text(lang, unit, false))
+            }
         }
     }
 }
 
 impl Report {
     pub fn to_csv(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
-        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let mut out = Vec::new();
+        self.write_csv(lang, unit, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the report's header and rows to `out` as CSV.
+    fn write_csv(&self, lang: Lang, unit: Unit, out: &mut Vec<u8>) -> Result<()> {
         let csv_err = |e: csv::Error| Error::Internal(format!("writing CSV: {e}"));
+        let mut w = ::csv::Writer::from_writer(out);
         w.write_record(self.headers(lang, unit)).map_err(csv_err)?;
+        let mut text = String::new();
         for row in self.rows.iter().chain(&self.totals) {
-            w.write_record(row.iter().map(|c| c.csv(lang, unit))).map_err(csv_err)?;
+            for cell in row {
+                cell.csv_into(lang, unit, &mut text);
+                w.write_field(&text).map_err(csv_err)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
-        w.into_inner().map_err(|e| Error::Internal(format!("writing CSV: {e}")))
+        w.flush().map_err(|e| Error::Internal(format!("writing CSV: {e}")))
     }
 }
 
@@ -42,7 +69,7 @@ impl Doc {
                 }
                 out.extend_from_slice(&csv_line(&[section.title.as_str()])?);
             }
-            out.extend_from_slice(&section.to_csv(lang, unit)?);
+            section.write_csv(lang, unit, &mut out)?;
         }
         if let Some(f) = &self.fingerprint {
             let (label, value) = match lang {

@@ -193,11 +193,17 @@ impl Report {
 /// Prefixes text that Excel would evaluate as a formula with `'`, so it stays text. Only for
 /// text: a figure is written by `Cell::csv` as it is, however it starts.
 pub fn excel_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if excel_would_run(s) {
         format!("'{s}")
     } else {
         s.to_string()
     }
+}
+
+/// Whether Excel would run `s` as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return).
+pub(crate) fn excel_would_run(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// Writes to stdout; when the reader has gone away (`fundledger … | head`), exits quietly
