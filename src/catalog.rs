@@ -91,6 +91,8 @@ pub struct Catalog {
     pub designations: Vec<Designation>,
     /// The designations as channel → the types it may pay (looked up without allocating).
     designated: HashMap<String, HashSet<String>>,
+    /// Each type's designated channels, as positions in `channels` (catalogue order).
+    channels_of_type: HashMap<String, Vec<usize>>,
     index: HashMap<(Table, String), usize>,
 }
 
@@ -131,7 +133,13 @@ impl Catalog {
         for d in &designations {
             designated.entry(d.channel.clone()).or_default().insert(d.type_code.clone());
         }
-        Catalog { departments, counties, types, channels, designations, designated, index }
+        let mut channels_of_type: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in channels.iter().enumerate() {
+            for t in designated.get(&c.code).into_iter().flatten() {
+                channels_of_type.entry(t.clone()).or_default().push(i);
+            }
+        }
+        Catalog { departments, counties, types, channels, designations, designated, channels_of_type, index }
     }
 
     fn find(&self, table: Table, reference: &str) -> Option<usize> {
@@ -165,7 +173,8 @@ impl Catalog {
 
     /// The channels designated for a type, in catalogue order.
     pub fn channels_for_type(&self, type_code: &str) -> Vec<&Channel> {
-        self.channels.iter().filter(|c| self.designates(&c.code, type_code)).collect()
+        let positions = self.channels_of_type.get(type_code).map_or(&[][..], Vec::as_slice);
+        positions.iter().filter_map(|&i| self.channels.get(i)).collect()
     }
 
     /// The types a channel may pay, in catalogue order.
