@@ -167,7 +167,22 @@ pub fn entitlements_in(
 /// The entitlement rows of the sub-projects (of one county, or all) as in force on `as_of`,
 /// nothing received and no fair share yet (see `standalone_rows`), for the caller to fill in.
 pub fn standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&str>) -> Result<Vec<Row>> {
-    let rows = standalone_rows(db, catalog, as_of, county)?;
+    let rows = standalone_rows(db, as_of, county, || figure_standalone(db, catalog, as_of, county))?;
+    Ok(std::sync::Arc::try_unwrap(rows).unwrap_or_else(|kept| kept.as_ref().clone()))
+}
+
+/// `standalone`, for a caller that has read the sub-projects (of `county`, or all) as in
+/// force on `as_of` and their projects: figured from those when nothing keeps the rows.
+pub fn standalone_of(
+    db: &Db,
+    catalog: &Catalog,
+    (as_of, county): (NaiveDate, Option<&str>),
+    projects: &[StoredProject],
+    subprojects: &[StoredSubproject],
+) -> Result<Vec<Row>> {
+    let rows = standalone_rows(db, as_of, county, || {
+        Ok(figure(catalog, &db.rules()?, &approval_dates(projects), subprojects))
+    })?;
     Ok(std::sync::Arc::try_unwrap(rows).unwrap_or_else(|kept| kept.as_ref().clone()))
 }
 
@@ -180,12 +195,12 @@ pub fn standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&
 /// In the web server (`keep_between_requests`), the rows figured for its ledger are kept
 /// (`MEMO`) and given again while none of those tables grew: its pages figure a county's
 /// entitlements for every request, a county holds thousands of sub-projects, and entries do
-/// not change them. A command figures them afresh.
+/// not change them. A command figures them afresh (`figure_rows`).
 fn standalone_rows(
     db: &Db,
-    catalog: &Catalog,
     as_of: NaiveDate,
     county: Option<&str>,
+    figure_rows: impl FnOnce() -> Result<Vec<Row>>,
 ) -> Result<std::sync::Arc<Vec<Row>>> {
     let keep = KEEP.load(std::sync::atomic::Ordering::Relaxed);
     let key = match db.file().filter(|_| keep) {
@@ -204,7 +219,7 @@ fn standalone_rows(
             return Ok(rows.clone());
         }
     }
-    let rows = std::sync::Arc::new(figure_standalone(db, catalog, as_of, county)?);
+    let rows = std::sync::Arc::new(figure_rows()?);
     if let Some(key) = key {
         let mut memo = MEMO.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Rows figured from older marks are never asked for again.

@@ -237,12 +237,17 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
         (None, Some(c)) => LinesOf::County(c),
         (None, None) => LinesOf::City,
     };
-    let subprojects = db.subprojects_in(county.as_deref())?;
+    // The sub-projects as in force at the period's end: their entitlements are figured from
+    // those, and their codes, county and type (which no amendment changes) name the rows.
+    let as_of = period.to.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let subprojects = db.subprojects_as_of_in(as_of, county.as_deref())?;
     let appropriations = db.appropriations()?;
     let register = Register::new(catalog, &subprojects, &appropriations);
     let approved: HashMap<&str, NaiveDate> =
         projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
-    let acc = accumulate(db, catalog, period, by, (county.as_deref(), of), (&register, &approved))?;
+    let standalone =
+        entitlements::standalone_of(db, catalog, (as_of, county.as_deref()), &projects, &subprojects)?;
+    let acc = accumulate(db, (period, as_of), by, of, (&register, &approved), standalone)?;
     let names: HashMap<&str, &str> =
         projects.iter().map(|p| (p.row.code.as_str(), p.row.name.as_str())).collect();
     let department_seq: HashMap<&str, usize> =
@@ -350,15 +355,16 @@ fn split(base: &Row, a: &Acc, register: &Register) -> Vec<Row> {
 
 /// Every (sub-project, channel) that moved by the period's end or has an entitlement from a
 /// project approved by then, with its balances at both ends (per appropriation line when
-/// split) and its entitlement; of one county's entitlements and the lines `of` names
-/// (`approved` gives each of its projects' approval date), keyed by sub-project id and channel.
+/// split) and its entitlement; of the lines `of` names and the `entitlement_rows` of one
+/// county (as standalone, nothing received yet) as of `as_of`, the period's end (`approved`
+/// gives each of its projects' approval date), keyed by sub-project id and channel.
 fn accumulate<'a>(
     db: &Db,
-    catalog: &Catalog,
-    period: Period,
+    (period, as_of): (Period, NaiveDate),
     by: By,
-    (county, of): (Option<&str>, LinesOf),
+    of: LinesOf,
     (register, approved): (&Register<'a>, &HashMap<&str, NaiveDate>),
+    mut entitlement_rows: Vec<entitlements::Row>,
 ) -> Result<FxHashMap<(i64, usize), Acc<'a>>> {
     let closing = db.line_sums_as_of_in(period.to, of)?;
     let opening = match period.from.and_then(|d| d.pred_opt()) {
@@ -390,12 +396,10 @@ fn accumulate<'a>(
             end.add(balance);
         }
     }
-    let as_of = period.to.unwrap_or_else(|| chrono::Local::now().date_naive());
     let adjustments = db.adjustments()?;
     let issued = entitlements::issued_from(register.appropriation_list, &adjustments, as_of);
-    let mut rows = entitlements::standalone(db, catalog, as_of, county)?;
-    entitlements::receive_by_ids(&mut rows, &closing, register.appropriation_list, &issued);
-    for e in rows {
+    entitlements::receive_by_ids(&mut entitlement_rows, &closing, register.appropriation_list, &issued);
+    for e in entitlement_rows {
         let (Some(&s), Some((&code, &channel))) =
             (register.subprojects.get(&e.subproject_id), register.channels.get_key_value(e.channel.as_str()))
         else {
