@@ -5,6 +5,9 @@
 use fundledger::cli;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cli::run(cli::parse()) {
         Ok(code) => ExitCode::from(code),
