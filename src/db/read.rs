@@ -219,7 +219,10 @@ impl Db {
     /// `balance_lines_as_of`, of one county's or one project's sub-projects only.
     pub fn balance_lines_as_of_in(&self, date: Option<NaiveDate>, of: LinesOf) -> Result<Vec<BalanceLine>> {
         let (source, param) = self.lines_source(date, Per::Line)?;
-        self.named_lines(&source, param, of)
+        match of {
+            LinesOf::City => self.named_city_lines(&source, param),
+            LinesOf::County(_) | LinesOf::Project(_) => self.named_lines(&source, param, of),
+        }
     }
 
     /// Every line's balance as `balance_lines_as_of` gives it, by the line's ids and without
@@ -397,6 +400,69 @@ impl Db {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every line from `source` with its names, in the order `named_lines` gives: the lines
+    /// read by ids, the sub-projects (with their projects) and the appropriations read once
+    /// each, and the rows sorted here. SQLite joining the city's lines to three tables and
+    /// sorting them by four texts was about half of `balances`. A line whose sub-project or
+    /// appropriation is not found (the foreign keys forbid it) is left out, as the join
+    /// would leave it.
+    fn named_city_lines(&self, source: &str, date: Option<String>) -> Result<Vec<BalanceLine>> {
+        struct Names {
+            project: String,
+            county: String,
+            code: String,
+            type_code: String,
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, p.code, p.county, s.code, s.type FROM subprojects s JOIN projects p ON p.id = s.project_id",
+        )?;
+        let subprojects = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Names { project: r.get(1)?, county: r.get(2)?, code: r.get(3)?, type_code: r.get(4)? },
+                ))
+            })?
+            .collect::<rusqlite::Result<rustc_hash::FxHashMap<_, _>>>()?;
+        let mut stmt = self.conn.prepare_cached("SELECT id, channel, code FROM appropriations")?;
+        let appropriations = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?
+            .collect::<rusqlite::Result<rustc_hash::FxHashMap<_, _>>>()?;
+        let sql = format!(
+            "SELECT x.aid, x.sid, x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid FROM ({source}) x"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut lines = Vec::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(date))?;
+        while let Some(r) = rows.next()? {
+            let id = line_id(r, 0)?;
+            let (Some(s), Some((channel, appropriation))) =
+                (subprojects.get(&id.subproject), appropriations.get(&id.appropriation))
+            else {
+                continue;
+            };
+            lines.push(BalanceLine {
+                project: s.project.clone(),
+                county: s.county.clone(),
+                subproject: s.code.clone(),
+                type_code: s.type_code.clone(),
+                channel: channel.clone(),
+                appropriation: appropriation.clone(),
+                balance: line_balance_from_row(r, 2)?,
+            });
+        }
+        // Byte order, as SQLite's BINARY collation compares the same UTF-8 texts.
+        lines.sort_unstable_by(|a, b| {
+            (&a.project, &a.subproject, &a.channel, &a.appropriation).cmp(&(
+                &b.project,
+                &b.subproject,
+                &b.channel,
+                &b.appropriation,
+            ))
+        });
+        Ok(lines)
     }
 
     /// The ledger's fingerprint: the entry count and the audit chain's head, the hash of
