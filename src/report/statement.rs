@@ -283,16 +283,27 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
             carries_entitlement: true,
         };
         for row in split(&base, &a, &register) {
-            for &(department, role) in &departments {
-                let seq = (department_seq.get(department).copied().unwrap_or(usize::MAX), role, channel_seq);
-                rows.push((seq, Row { department: department.to_string(), role, ..row.clone() }));
+            let seq = |department: &str, role| {
+                (department_seq.get(department).copied().unwrap_or(usize::MAX), role, channel_seq)
+            };
+            let Some((&(last, last_role), others)) = departments.split_last() else { continue };
+            for &(department, role) in others {
+                rows.push((
+                    seq(department, role),
+                    Row { department: department.to_string(), role, ..row.clone() },
+                ));
             }
+            rows.push((seq(last, last_role), Row { department: last.to_string(), role: last_role, ..row }));
         }
     }
-    rows.sort_by(|(a_seq, a), (b_seq, b)| {
+    // The rows are large: their order is found by index, and each row moved once.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&i, &j| {
+        let ((a_seq, a), (b_seq, b)) = (&rows[i], &rows[j]);
         (a_seq, &a.project, &a.subproject, &a.line).cmp(&(b_seq, &b.project, &b.subproject, &b.line))
     });
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
+    let mut rows: Vec<Option<Row>> = rows.into_iter().map(|(_, row)| Some(row)).collect();
+    Ok(order.into_iter().filter_map(|i| rows[i].take()).collect())
 }
 
 /// A (sub-project, channel)'s rows: one, or one per appropriation line in line order with
