@@ -51,8 +51,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut value = statement::report(&catalog, &rows, period, filter.county, args.by, db.fingerprint()?);
     value.issued = issued;
     let title = render::statement::title(&value, ctx.lang);
-    let doc = || render::statement::doc(&value, ctx.lang);
-    render::print_titled(&title, &value, doc, ctx.options(args.unit), ctx.out())?;
+    let style = ctx.options(args.unit);
+    let format = style.format;
+    let doc = || render::statement::doc_for(&value, ctx.lang, format);
+    render::print_titled(&title, &value, doc, style, ctx.out())?;
     Ok(0)
 }
 
