@@ -712,8 +712,12 @@ impl Db {
                     substr(recorded_at, 1, 10)
              FROM entries ORDER BY id",
         )?;
+        // Room for every entry, made once: the last id is their count when none is missing
+        // (the table is appended to, never deleted from), found from the end of the table;
+        // capped, so that a tampered id makes no huge allocation (the vector grows past it).
+        let last: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
+        let mut by_id = Vec::with_capacity(usize::try_from(last.clamp(0, 1 << 24)).unwrap_or_default());
         let mut rows = stmt.query([])?;
-        let mut by_id = Vec::new();
         while let Some(r) = rows.next()? {
             // Dates, kinds and `recorded_at` must be text, as the rows `entry_from_row`
             // reads; a value of another type is an error naming its column.
@@ -879,8 +883,7 @@ impl Db {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let line = LineId { appropriation: r.get(0)?, subproject: r.get(1)? };
-            let date: String = r.get(2)?;
-            f(line, stored_date(&date)?, line_balance_from_row(r, 3)?);
+            f(line, stored_date(text_at(r, 2, "date")?)?, line_balance_from_row(r, 3)?);
         }
         Ok(())
     }
@@ -893,8 +896,7 @@ impl Db {
             .prepare("SELECT appropriation_id, date, drawn_fen FROM appropriation_days ORDER BY appropriation_id, date")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let date: String = r.get(1)?;
-            f(r.get(0)?, stored_date(&date)?, r.get(2)?);
+            f(r.get(0)?, stored_date(text_at(r, 1, "date")?)?, r.get(2)?);
         }
         Ok(())
     }
@@ -1169,6 +1171,13 @@ pub struct Counts {
 }
 
 /// The line named by columns `i` (appropriation id) and `i + 1` (sub-project id).
+/// Column `i` as text, without copying it; a value of another type is the error `get`
+/// gives for it.
+fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize, name: &str) -> rusqlite::Result<&'r str> {
+    let value = r.get_ref(i)?;
+    value.as_str().map_err(|_| rusqlite::Error::InvalidColumnType(i, name.into(), value.data_type()))
+}
+
 pub(super) fn line_id(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<LineId> {
     Ok(LineId { appropriation: r.get(i)?, subproject: r.get(i + 1)? })
 }
