@@ -284,6 +284,24 @@ proptest! {
         let key = |l: &fundledger::model::BalanceLine| (l.appropriation.clone(), l.subproject.clone(), l.balance);
         prop_assert_eq!(maintained.iter().map(key).collect::<Vec<_>>(), derived.iter().map(key).collect::<Vec<_>>());
 
+        // The city's lines, named and sorted in Rust, are each county's as SQLite joins and
+        // orders them: the same names, figures and order, maintained and as of a day.
+        let named = |l: &fundledger::model::BalanceLine| {
+            (l.project.clone(), l.county.clone(), l.subproject.clone(), l.type_code.clone(), l.channel.clone(), l.appropriation.clone(), l.balance)
+        };
+        for as_of in [None, Some(last), Some(date(DATE) + chrono::Duration::days(23 * (steps.len() as i64 / 2)))] {
+            let city = db.balance_lines_as_of(as_of).expect("city lines");
+            let counties: std::collections::BTreeSet<String> = city.iter().map(|l| l.county.clone()).collect();
+            for county in &counties {
+                let of = fundledger::db::LinesOf::County(county);
+                let joined = db.balance_lines_as_of_in(as_of, of).expect("county lines");
+                prop_assert_eq!(
+                    city.iter().filter(|l| &l.county == county).map(named).collect::<Vec<_>>(),
+                    joined.iter().map(named).collect::<Vec<_>>()
+                );
+            }
+        }
+
         // Balances as of any day, replayed here entry by entry, equal what the ledger sums.
         let replay = |cutoff: chrono::NaiveDate| {
             let mut lines: std::collections::BTreeMap<Line, fundledger::model::LineBalance> = Default::default();
