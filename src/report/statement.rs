@@ -296,7 +296,8 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
             rows.push((seq(last, last_role), Row { department: last.to_string(), role: last_role, ..row }));
         }
     }
-    // The rows are large: their order is found by index, and each row moved once.
+    // The rows are large: their order is found by index, and each row is moved twice, not
+    // as often as the sort would move it.
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&i, &j| {
         let ((a_seq, a), (b_seq, b)) = (&rows[i], &rows[j]);
