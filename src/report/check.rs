@@ -159,7 +159,9 @@ pub fn findings(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Findings
 /// Every flag as of `as_of`, in a stable order: shrinkage by project, sub-project and
 /// channel, then underfunded county channels, then project totals, then receipts over
 /// entitlement, then appropriation findings by code, then sub-projects without a letter by
-/// code, then projects whose mode their content or flagship mark does not bear out.
+/// code, then projects whose mode their content or flagship mark does not bear out, then
+/// items waiting too long for approval, then sub-projects whose contracts commit more than
+/// they are entitled to or were allocated.
 pub fn check(db: &Db, catalog: &Catalog, as_of: NaiveDate) -> Result<Vec<Flag>> {
     let subprojects = db.subprojects_as_of(as_of)?;
     let projects = db.projects_as_of(as_of)?;
