@@ -171,23 +171,21 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{create_ledger, import_file, What};
+    use crate::ledger::What;
 
     /// `fixtures/small/` with its contracts, in a ledger of its own.
     fn small_ledger(dir: &Path) -> Db {
-        let path = dir.join("small.db");
-        create_ledger(&path, &[], false, "测试员").expect("a new ledger");
-        let mut db = Db::open(&path).expect("open");
-        let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/small");
-        for (what, file) in [
-            (What::Projects, "projects.csv"),
-            (What::Subprojects, "subprojects.csv"),
-            (What::Appropriations, "appropriations.csv"),
-            (What::Entries, "entries.csv"),
-            (What::Contracts, "contracts.csv"),
-        ] {
-            import_file(&mut db, what, &small.join(file), "测试员").expect(file);
-        }
+        let mut db = crate::db::fixture::ledger(
+            dir,
+            "small",
+            &[
+                (What::Projects, "projects.csv"),
+                (What::Subprojects, "subprojects.csv"),
+                (What::Appropriations, "appropriations.csv"),
+                (What::Entries, "entries.csv"),
+                (What::Contracts, "contracts.csv"),
+            ],
+        );
         // As during an import of entries: the triggers check the references themselves.
         db.set_foreign_keys(false).expect("pragma");
         db

@@ -301,6 +301,26 @@ code_sql!(
     crate::model::Voucher
 );
 
+/// Ledgers built from the project's fixture files, for the tests of this layer.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::Db;
+    use crate::ledger::{create_ledger, import_file, What};
+    use std::path::Path;
+
+    /// A new ledger in `dir` with `files` of `fixtures/{name}/` imported, in the order given.
+    pub(crate) fn ledger(dir: &Path, name: &str, files: &[(What, &str)]) -> Db {
+        let path = dir.join(format!("{name}.db"));
+        create_ledger(&path, &[], false, "测试员").expect("a new ledger");
+        let mut db = Db::open(&path).expect("open");
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+        for &(what, file) in files {
+            import_file(&mut db, what, &folder.join(file), "测试员").expect(file);
+        }
+        db
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

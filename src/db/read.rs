@@ -1201,29 +1201,26 @@ pub(super) fn line_id(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<LineI
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{create_ledger, import_file, What};
+    use crate::ledger::What;
     use std::collections::BTreeMap;
     use std::path::Path;
 
     /// The demo's files (seven counties, several channels, sub-projects paid on more than one
     /// channel, amendments and adjustments), in a ledger of their own.
     fn demo_ledger(dir: &Path) -> Db {
-        let path = dir.join("demo.db");
-        create_ledger(&path, &[], false, "测试员").expect("a new ledger");
-        let mut db = Db::open(&path).expect("open");
-        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-        for (what, file) in [
-            (What::Projects, "projects.csv"),
-            (What::Subprojects, "subprojects.csv"),
-            (What::Appropriations, "appropriations.csv"),
-            (What::Entries, "entries.csv"),
-            (What::Entries, "voucher-lines.csv"),
-            (What::Adjustments, "adjustments.csv"),
-            (What::Amendments, "amendments.csv"),
-        ] {
-            import_file(&mut db, what, &demo.join(file), "测试员").expect(file);
-        }
-        db
+        crate::db::fixture::ledger(
+            dir,
+            "demo",
+            &[
+                (What::Projects, "projects.csv"),
+                (What::Subprojects, "subprojects.csv"),
+                (What::Appropriations, "appropriations.csv"),
+                (What::Entries, "entries.csv"),
+                (What::Entries, "voucher-lines.csv"),
+                (What::Adjustments, "adjustments.csv"),
+                (What::Amendments, "amendments.csv"),
+            ],
+        )
     }
 
     /// The city's lines named and sorted in Rust are SQLite's join of the same lines, in
