@@ -218,11 +218,11 @@ impl Db {
 
     /// `balance_lines_as_of`, of one county's or one project's sub-projects only.
     pub fn balance_lines_as_of_in(&self, date: Option<NaiveDate>, of: LinesOf) -> Result<Vec<BalanceLine>> {
-        let (source, param) = self.lines_source(date, Per::Line)?;
-        match of {
-            LinesOf::City => self.named_city_lines(&source, param),
-            LinesOf::County(_) | LinesOf::Project(_) => self.named_lines(&source, param, of),
+        if let LinesOf::City = of {
+            return self.named_city_lines(date);
         }
+        let (source, param) = self.lines_source(date, Per::Line)?;
+        self.named_lines(&source, param, of)
     }
 
     /// Every line's balance as `balance_lines_as_of` gives it, by the line's ids and without
@@ -402,14 +402,14 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every line from `source` with its names, in the order `named_lines` gives: the lines
-    /// read by ids, the sub-projects (with their projects) and the appropriations read once
-    /// each, and the rows sorted here. SQLite joining the city's lines to three tables and
-    /// sorting them by four texts was, in a profile, about half of `balances`. A line whose
-    /// sub-project, project or appropriation is not found (the foreign keys forbid it) is left
-    /// out, as the join would leave it. The three reads agree only within one snapshot, as
-    /// every caller reads (`open_snapshot`, the web's pooled snapshots).
-    fn named_city_lines(&self, source: &str, date: Option<String>) -> Result<Vec<BalanceLine>> {
+    /// Every line's balance as of the end of `date` (`line_sums_as_of`) with its names, in the
+    /// order `named_lines` gives: the sub-projects (with their projects) and the appropriations
+    /// read once each, and the rows sorted here. SQLite joining the city's lines to three
+    /// tables and sorting them by four texts was, in a profile, about half of `balances`. A
+    /// line whose sub-project, project or appropriation is not found (the foreign keys forbid
+    /// it) is left out, as the join would leave it. The three reads agree only within one
+    /// snapshot, as every caller reads (`open_snapshot`, the web's pooled snapshots).
+    fn named_city_lines(&self, date: Option<NaiveDate>) -> Result<Vec<BalanceLine>> {
         struct Names {
             project: String,
             county: String,
@@ -431,38 +431,24 @@ impl Db {
         let appropriations = stmt
             .query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?
             .collect::<rusqlite::Result<rustc_hash::FxHashMap<_, _>>>()?;
-        let sql = format!(
-            "SELECT x.aid, x.sid, x.allocated, x.withdrawn, x.disbursed, x.returned, x.paid FROM ({source}) x"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut lines = Vec::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(date))?;
-        while let Some(r) = rows.next()? {
-            let id = line_id(r, 0)?;
-            let (Some(s), Some((channel, appropriation))) =
-                (subprojects.get(&id.subproject), appropriations.get(&id.appropriation))
-            else {
-                continue;
-            };
-            lines.push(BalanceLine {
-                project: s.project.clone(),
-                county: s.county.clone(),
-                subproject: s.code.clone(),
-                type_code: s.type_code.clone(),
-                channel: channel.clone(),
-                appropriation: appropriation.clone(),
-                balance: line_balance_from_row(r, 2)?,
-            });
-        }
-        // Byte order, as SQLite's BINARY collation compares the same UTF-8 texts.
-        lines.sort_unstable_by(|a, b| {
-            (&a.project, &a.subproject, &a.channel, &a.appropriation).cmp(&(
-                &b.project,
-                &b.subproject,
-                &b.channel,
-                &b.appropriation,
-            ))
-        });
+        let mut lines: Vec<BalanceLine> = self
+            .line_sums_as_of(date)?
+            .into_iter()
+            .filter_map(|(id, balance)| {
+                let s = subprojects.get(&id.subproject)?;
+                let (channel, appropriation) = appropriations.get(&id.appropriation)?;
+                Some(BalanceLine {
+                    project: s.project.clone(),
+                    county: s.county.clone(),
+                    subproject: s.code.clone(),
+                    type_code: s.type_code.clone(),
+                    channel: channel.clone(),
+                    appropriation: appropriation.clone(),
+                    balance,
+                })
+            })
+            .collect();
+        lines.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
         Ok(lines)
     }
 
@@ -1240,7 +1226,7 @@ mod tests {
         dates.extend([day(2023, 6, 30), day(2024, 3, 15), day(2025, 9, 1)]);
         for date in dates {
             let (source, param) = db.lines_source(date, Per::Line).expect("source");
-            let rust = db.named_city_lines(&source, param.clone()).expect("named in Rust");
+            let rust = db.named_city_lines(date).expect("named in Rust");
             let joined = db.named_lines(&source, param, LinesOf::City).expect("joined by SQLite");
             assert_eq!(
                 rust.iter().map(named).collect::<Vec<_>>(),

@@ -95,6 +95,14 @@ pub struct BalanceLine {
     pub balance: LineBalance,
 }
 
+impl BalanceLine {
+    /// The order balance lines are given in: project, sub-project, channel and appropriation
+    /// codes, compared byte by byte as SQLite's BINARY collation compares them.
+    pub fn order_key(&self) -> (&str, &str, &str, &str) {
+        (&self.project, &self.subproject, &self.channel, &self.appropriation)
+    }
+}
+
 /// An acceptance as recorded, references as codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredAcceptance {

@@ -167,8 +167,7 @@ pub fn entitlements_in(
 /// The entitlement rows of the sub-projects (of one county, or all) as in force on `as_of`,
 /// nothing received and no fair share yet (see `standalone_rows`), for the caller to fill in.
 pub fn standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&str>) -> Result<Vec<Row>> {
-    let rows = standalone_rows(db, as_of, county, || figure_standalone(db, catalog, as_of, county))?;
-    Ok(std::sync::Arc::try_unwrap(rows).unwrap_or_else(|kept| kept.as_ref().clone()))
+    Ok(owned(standalone_rows(db, as_of, county, || figure_standalone(db, catalog, as_of, county))?))
 }
 
 /// `standalone`, for a caller that has read the sub-projects (of `county`, or all) as in
@@ -183,7 +182,12 @@ pub fn standalone_of(
     let rows = standalone_rows(db, as_of, county, || {
         Ok(figure(catalog, &db.rules()?, &approval_dates(projects), subprojects))
     })?;
-    Ok(std::sync::Arc::try_unwrap(rows).unwrap_or_else(|kept| kept.as_ref().clone()))
+    Ok(owned(rows))
+}
+
+/// The rows themselves: taken when nothing else keeps them, copied when the web's memo does.
+fn owned(rows: std::sync::Arc<Vec<Row>>) -> Vec<Row> {
+    std::sync::Arc::try_unwrap(rows).unwrap_or_else(|kept| kept.as_ref().clone())
 }
 
 /// The entitlement rows of the sub-projects (of one county, or all) as in force on `as_of`,

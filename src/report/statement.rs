@@ -177,6 +177,13 @@ struct Acc<'a> {
     fair_share: Fen,
 }
 
+impl<'a> Acc<'a> {
+    /// Nothing on any line yet, and no entitlement.
+    fn new(subproject: &'a StoredSubproject, channel: &'a str) -> Self {
+        Acc { subproject, channel, lines: BTreeMap::new(), entitlement: None, fair_share: Fen(0) }
+    }
+}
+
 /// The register a statement names its rows from, by ids: the sub-projects (of the county in
 /// question, or all) and every appropriation.
 struct Register<'a> {
@@ -243,8 +250,7 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
     let subprojects = db.subprojects_as_of_in(as_of, county.as_deref())?;
     let appropriations = db.appropriations()?;
     let register = Register::new(catalog, &subprojects, &appropriations);
-    let approved: HashMap<&str, NaiveDate> =
-        projects.iter().map(|p| (p.row.code.as_str(), p.row.approved_on)).collect();
+    let approved = entitlements::approval_dates(&projects);
     let standalone =
         entitlements::standalone_of(db, catalog, (as_of, county.as_deref()), &projects, &subprojects)?;
     let acc = accumulate(db, (period, as_of), by, of, (&register, &approved), standalone)?;
@@ -392,13 +398,7 @@ fn accumulate<'a>(
                 continue;
             };
             let Some(&channel) = register.channels.get(a.channel.as_str()) else { continue };
-            let x = acc.entry((s.id, channel)).or_insert_with(|| Acc {
-                subproject: s,
-                channel: a.channel.as_str(),
-                lines: BTreeMap::new(),
-                entitlement: None,
-                fair_share: Fen(0),
-            });
+            let x = acc.entry((s.id, channel)).or_insert_with(|| Acc::new(s, &a.channel));
             let line = match by {
                 By::Subproject => None,
                 By::Appropriation => Some(id.appropriation),
@@ -421,13 +421,7 @@ fn accumulate<'a>(
         if !started && !acc.contains_key(&(s.id, channel)) {
             continue;
         }
-        let x = acc.entry((s.id, channel)).or_insert_with(|| Acc {
-            subproject: s,
-            channel: code,
-            lines: BTreeMap::new(),
-            entitlement: None,
-            fair_share: Fen(0),
-        });
+        let x = acc.entry((s.id, channel)).or_insert_with(|| Acc::new(s, code));
         x.entitlement = Some(e.entitlement.amount);
         x.fair_share = e.fair_share;
     }

@@ -146,14 +146,7 @@ pub fn balance_lines(db: &Db, user: &User) -> crate::error::Result<Vec<BalanceLi
                 lines.extend(db.balance_lines_in(LinesOf::County(county))?);
             }
             if counties.len() > 1 {
-                lines.sort_by(|a, b| {
-                    (&a.project, &a.subproject, &a.channel, &a.appropriation).cmp(&(
-                        &b.project,
-                        &b.subproject,
-                        &b.channel,
-                        &b.appropriation,
-                    ))
-                });
+                lines.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
             }
             lines
         }
