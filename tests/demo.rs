@@ -134,3 +134,26 @@ fn output_into_a_closed_pipe_exits_quietly_instead_of_panicking() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn reports_written_as_they_are_made_exit_quietly_into_a_closed_pipe() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, _, err) = demo(dir.path());
+    assert_eq!(code, 0, "{err}");
+    let db = dir.path().join("fundledger-demo.db");
+    for format in ["csv", "json"] {
+        let mut child = std::process::Command::new(common::BIN)
+            .arg("--db")
+            .arg(&db)
+            .args(["check", "--as-of", "2025-12-31", "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{format}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+    }
+}

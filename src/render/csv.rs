@@ -5,6 +5,11 @@
 
 use super::{excel_safe, excel_would_run, Cell, Doc, Lang, Report, Unit};
 use crate::error::{Error, Result};
+use std::io::Write;
+
+fn written(e: std::io::Error) -> Error {
+    Error::Internal(format!("writing CSV: {e}"))
+}
 
 impl Cell {
     /// The cell as CSV text, written into `text` (cleared first, so that a long report reuses
@@ -39,8 +44,8 @@ impl Report {
         Ok(out)
     }
 
-    /// Appends the report's header and rows to `out` as CSV.
-    fn write_csv(&self, lang: Lang, unit: Unit, out: &mut Vec<u8>) -> Result<()> {
+    /// Writes the report's header and rows to `out` as CSV.
+    fn write_csv(&self, lang: Lang, unit: Unit, out: &mut dyn Write) -> Result<()> {
         let csv_err = |e: csv::Error| Error::Internal(format!("writing CSV: {e}"));
         let mut w = ::csv::Writer::from_writer(out);
         w.write_record(self.headers(lang, unit)).map_err(csv_err)?;
@@ -52,7 +57,7 @@ impl Report {
             }
             w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
-        w.flush().map_err(|e| Error::Internal(format!("writing CSV: {e}")))
+        w.flush().map_err(written)
     }
 }
 
@@ -61,24 +66,30 @@ impl Doc {
     /// title row, separated by a blank row.
     pub fn to_csv(&self, lang: Lang, unit: Unit) -> Result<Vec<u8>> {
         let mut out = Vec::new();
+        self.write_csv(lang, unit, &mut out)?;
+        Ok(out)
+    }
+
+    /// `to_csv`, written to `out` as it is made.
+    pub fn write_csv(&self, lang: Lang, unit: Unit, out: &mut dyn Write) -> Result<()> {
         let single = self.sections.len() == 1;
         for (i, section) in self.sections.iter().enumerate() {
             if !single {
                 if i > 0 {
-                    out.extend_from_slice(b"\n");
+                    out.write_all(b"\n").map_err(written)?;
                 }
-                out.extend_from_slice(&csv_line(&[section.title.as_str()])?);
+                out.write_all(&csv_line(&[section.title.as_str()])?).map_err(written)?;
             }
-            section.write_csv(lang, unit, &mut out)?;
+            section.write_csv(lang, unit, out)?;
         }
         if let Some(f) = &self.fingerprint {
             let (label, value) = match lang {
                 Lang::Zh => ("账本指纹", format!("{} 笔分录，审计链头 {}", f.entries, f.hash)),
                 Lang::En => ("ledger fingerprint", f.to_string()),
             };
-            out.extend_from_slice(&csv_line(&[label, &value])?);
+            out.write_all(&csv_line(&[label, &value])?).map_err(written)?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

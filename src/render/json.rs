@@ -16,6 +16,13 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     Ok(text)
 }
 
+/// `to_json`, written to `out` as it is made.
+pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn std::io::Write) -> Result<()> {
+    let failed = |e: &dyn std::fmt::Display| Error::Internal(format!("writing JSON: {e}"));
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| failed(&e))?;
+    out.write_all(b"\n").map_err(|e| failed(&e))
+}
+
 /// A report value under the title it is printed with (the title leads, as in the table).
 #[derive(Serialize)]
 pub struct Titled<'a, T: Serialize> {

@@ -211,11 +211,46 @@ pub(crate) fn excel_would_run(s: &str) -> bool {
 pub fn stdout_write(bytes: &[u8]) {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(bytes).and_then(|_| stdout.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+        stdout_failed(&e);
+    }
+}
+
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write to stdout: {e}");
+    std::process::exit(1);
+}
+
+/// Standard output for a report written as it is made (a CSV or JSON of tens of megabytes is
+/// never held whole in memory); a failed write is handled as `stdout_write` handles it.
+struct Stdout(std::io::StdoutLock<'static>);
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf).or_else(|e| stdout_failed(&e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush().or_else(|e| stdout_failed(&e))
+    }
+}
+
+/// Where output goes, written by `write` as it is made: stdout through a buffer, or a file
+/// (`--out`, written whole once made, as `emit` writes it).
+fn stream(out: Option<&Out>, bom: bool, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    match out {
+        None => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, Stdout(std::io::stdout().lock()));
+            write(&mut stdout)?;
+            stdout.flush().map_err(|e| Error::Internal(format!("writing to stdout: {e}")))
         }
-        eprintln!("error: cannot write to stdout: {e}");
-        std::process::exit(1);
+        Some(_) => {
+            let mut bytes = Vec::new();
+            write(&mut bytes)?;
+            emit(out, &bytes, bom)
+        }
     }
 }
 
@@ -305,7 +340,7 @@ pub fn print_value<T: Serialize>(
     out: Option<&Out>,
 ) -> Result<()> {
     match style.format {
-        Format::Json => emit(out, json::to_json(value)?.as_bytes(), false),
+        Format::Json => stream(out, false, |w| json::write_json(value, w)),
         _ => print_doc(&doc(), style, out),
     }
 }
@@ -326,8 +361,8 @@ pub fn print_titled<T: Serialize>(
 pub fn print_doc(doc: &Doc, style: Options, out: Option<&Out>) -> Result<()> {
     match style.format {
         Format::Table => emit(out, doc.to_table(style.lang, style.unit).as_bytes(), false),
-        Format::Csv => emit(out, &doc.to_csv(style.lang, style.unit)?, out.is_some()),
-        Format::Json => emit(out, json::to_json(&doc.to_json_value())?.as_bytes(), false),
+        Format::Csv => stream(out, out.is_some(), |w| doc.write_csv(style.lang, style.unit, w)),
+        Format::Json => stream(out, false, |w| json::write_json(&doc.to_json_value(), w)),
         Format::Xlsx => {
             let Some(path) = out else {
                 let problem = crate::error::Problem::new(
