@@ -702,6 +702,59 @@ fn uploads_are_all_or_nothing_and_name_every_problem() {
 }
 
 #[test]
+fn a_sub_projects_entries_are_shown_a_page_at_a_time_and_download_whole() {
+    let l = with_users();
+    // 250 more allocations of S-FARM after the fixture's: three pages of 100.
+    let mut csv = String::from("voucher,date,kind,appropriation,subproject,amount,reverses,memo\n");
+    for i in 0..250 {
+        csv.push_str(&format!("PG-{i:03},2024-06-{:02},allocate,A-FARM-NH,S-FARM,0.01,,分页\n", 1 + i / 10));
+    }
+    l.ok(&["import", "entries", &l.file("paged.csv", &csv)]);
+    let s = Server::start(&l);
+    let clerk = sign_in(&s, "clerk");
+    // Every voucher of S-FARM in the order money moved, from the download (asked from page 2).
+    let download = clerk.get("/entries?subproject=S-FARM&page=2&format=csv").text();
+    let vouchers: Vec<String> = download
+        .lines()
+        .skip(1) // the header; the fingerprint is a last row, not a voucher
+        .filter_map(|l| l.split(',').next())
+        .filter(|v| v.starts_with("PG-") || v.starts_with("V-"))
+        .map(str::to_string)
+        .collect();
+    assert!(vouchers.len() > 250 && vouchers.len() <= 300, "{}", vouchers.len());
+    assert_eq!(vouchers.iter().filter(|v| v.starts_with("PG-")).count(), 250, "the download holds them all");
+    let shows = |page: &str, v: &str| clerk.get(page).text().contains(&format!(">{v}<"));
+    let pages = [
+        "/entries?subproject=S-FARM",
+        "/entries?subproject=S-FARM&page=2",
+        "/entries?subproject=S-FARM&page=3",
+    ];
+    for (i, page) in pages.iter().enumerate() {
+        let text = clerk.get(page).text();
+        let on = |v: &String| text.contains(&format!(">{v}<"));
+        let (from, to) = (i * 100, ((i + 1) * 100).min(vouchers.len()));
+        assert!(vouchers[from..to].iter().all(on), "{page} shows entries {from}..{to}");
+        assert!(
+            vouchers.iter().take(from).chain(vouchers.iter().skip(to)).all(|v| !on(v)),
+            "{page} shows only its own"
+        );
+        assert!(text.contains(&format!("第 {} 页，共 3 页", i + 1)), "{page}");
+    }
+    assert!(shows("/entries?subproject=S-FARM&page=99", "PG-249"), "a page past the end shows the last");
+    let last = clerk.get("/entries?subproject=S-FARM&page=3").text();
+    assert!(last.contains("page=2") && last.contains("上一页") && !last.contains("下一页"), "{last}");
+    let first = clerk.get("/entries?subproject=S-FARM").text();
+    assert!(first.contains("page=2") && first.contains("下一页") && !first.contains("上一页"));
+    assert!(
+        first.contains("format=csv") && !first.contains("page=1&amp;format"),
+        "downloads hold every page"
+    );
+    let r = clerk.get("/entries?subproject=S-FARM&page=x");
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("页码 x 不是正整数"), "{}", r.text());
+}
+
+#[test]
 fn reading_pages_never_writes_the_ledger() {
     let l = with_users();
     let s = Server::start(&l);

@@ -609,20 +609,35 @@ impl Db {
     }
 
     /// The entries of one sub-project (on one channel, if given), in the order money moved,
-    /// at most `limit` of them: the rows behind a figure of the web application's project page.
+    /// `limit` of them after the first `skip`: the rows behind a figure of the web
+    /// application's project page, a page at a time.
     pub fn subproject_entries(
         &self,
         subproject: &str,
         channel: Option<&str>,
+        skip: u64,
         limit: usize,
     ) -> Result<Vec<StoredEntry>> {
         let sql = format!(
-            "{ENTRY_SELECT} WHERE s.code = ?1 AND (?2 IS NULL OR a.channel = ?2) ORDER BY e.date, e.id LIMIT ?3"
+            "{ENTRY_SELECT} WHERE s.code = ?1 AND (?2 IS NULL OR a.channel = ?2) ORDER BY e.date, e.id LIMIT ?3 OFFSET ?4"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(rusqlite::params![subproject, channel, limit], entry_from_row)?;
+        let skip = i64::try_from(skip).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![subproject, channel, limit, skip], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many entries `subproject_entries` has in all.
+    pub fn subproject_entry_count(&self, subproject: &str, channel: Option<&str>) -> Result<u64> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT count(*) FROM entries e
+             JOIN appropriations a ON a.id = e.appropriation_id
+             JOIN subprojects s ON s.id = e.subproject_id
+             WHERE s.code = ?1 AND (?2 IS NULL OR a.channel = ?2)",
+        )?;
+        let n: i64 = stmt.query_row(rusqlite::params![subproject, channel], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The last id of projects, sub-projects and appropriation lines: register rows are never

@@ -412,7 +412,11 @@ pub async fn entries(
     Query(q): Query<Fields>,
 ) -> Answer {
     let db = state.clone();
-    let url = self_url("/entries", &q);
+    // Downloads carry every entry, whichever page they were asked from.
+    let url = self_url(
+        "/entries",
+        &q.iter().filter(|(k, _)| *k != "page").map(|(k, v)| (k.clone(), v.clone())).collect(),
+    );
     let format = q.get("format").cloned();
     let (page, doc) = blocking(move || {
         let db = db.snapshot()?;
@@ -428,9 +432,27 @@ pub async fn entries(
         readable_project(&me, &places, &project)?;
         let channel =
             crate::args::resolve_channel(&catalog, Some(field(&q, "channel")).filter(|c| !c.is_empty()))?;
-        // A page shows the first entries; a download carries them all.
-        let limit = if q.contains_key("format") { usize::MAX } else { ENTRIES_SHOWN };
-        let rows = db.subproject_entries(&subproject, channel.as_deref(), limit)?;
+        // A page shows ENTRIES_PER_PAGE entries; a download carries them all.
+        let download = q.contains_key("format");
+        let shown = match field(&q, "page") {
+            "" => 1,
+            n => n.parse::<u64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Failure::Rejected(vec![Problem::new(
+                    Check::Format,
+                    crate::tr!("页码 {n} 不是正整数", "page {n} is not a positive whole number"),
+                )
+                .column("page")])
+            })?,
+        };
+        let (rows, pages) = if download {
+            (db.subproject_entries(&subproject, channel.as_deref(), 0, usize::MAX)?, None)
+        } else {
+            let total = db.subproject_entry_count(&subproject, channel.as_deref())?;
+            let last = total.div_ceil(ENTRIES_PER_PAGE as u64).max(1);
+            let shown = shown.min(last);
+            let skip = (shown - 1) * ENTRIES_PER_PAGE as u64;
+            (db.subproject_entries(&subproject, channel.as_deref(), skip, ENTRIES_PER_PAGE)?, Some((shown, last, total)))
+        };
         let mut table = Report {
             title: match &channel {
                 Some(ch) => {
@@ -470,10 +492,10 @@ pub async fn entries(
                 false,
             );
         }
-        if rows.len() == ENTRIES_SHOWN && limit == ENTRIES_SHOWN {
+        if let Some((shown, last, total)) = pages.filter(|(_, last, _)| *last > 1) {
             table.notes.push(crate::tr!(
-                "只显示前 {ENTRIES_SHOWN} 条分录；下载的 Excel 或 CSV 含全部分录",
-                "only the first {ENTRIES_SHOWN} entries are shown; the Excel or CSV download holds them all"
+                "第 {shown} 页，共 {last} 页 {total} 条分录，每页 {ENTRIES_PER_PAGE} 条；下载的 Excel 或 CSV 含全部分录",
+                "page {shown} of {last}, {total} entries, {ENTRIES_PER_PAGE} a page; the Excel or CSV download holds them all"
             ));
         }
         let doc = Doc {
@@ -484,10 +506,25 @@ pub async fn entries(
         };
         let mut page = Page::new(&me, doc.title.clone());
         page.blocks = HtmlTable::all(&doc, crate::lang::current(), None);
-        page.blocks.push(Block::Links(vec![(
-            format!("/projects/{project}"),
-            crate::tr!("返回项目 {project}", "Back to project {project}"),
-        )]));
+        let mut links = Vec::new();
+        if let Some((shown, last, _)) = pages.filter(|(_, last, _)| *last > 1) {
+            let at = |n: u64| {
+                let mut q = q.clone();
+                q.remove("format");
+                q.insert("page".to_string(), n.to_string());
+                self_url("/entries", &q)
+            };
+            if shown > 1 {
+                links.push((at(1), pick("第一页", "First page").to_string()));
+                links.push((at(shown - 1), pick("上一页", "Previous page").to_string()));
+            }
+            if shown < last {
+                links.push((at(shown + 1), pick("下一页", "Next page").to_string()));
+                links.push((at(last), pick("最后一页", "Last page").to_string()));
+            }
+        }
+        links.push((format!("/projects/{project}"), crate::tr!("返回项目 {project}", "Back to project {project}")));
+        page.blocks.push(Block::Links(links));
         let county = places.county_of_project(&project).unwrap_or_default();
         if may(&me.user, Action::Write, Target::Project { county, project: &project }) {
             page.blocks.push(Block::Form(reverse_form(&Fields::new())));
@@ -498,8 +535,8 @@ pub async fn entries(
     report_answer(page, &doc, format.as_deref(), "entries", &url)
 }
 
-/// How many entries the entries page shows (its downloads have them all).
-const ENTRIES_SHOWN: usize = 5_000;
+/// How many entries a page of the entries page shows (its downloads have them all).
+const ENTRIES_PER_PAGE: usize = 100;
 
 /// The reversal form: the voucher to reverse (every line of it), the new voucher, the reason.
 fn reverse_form(v: &Fields) -> Form {
