@@ -35,7 +35,7 @@ pub struct VerifyReport {
 
 /// The register `verify` replays the entries against, by id.
 struct Register {
-    catalog: crate::catalog::Catalog,
+    catalog: std::sync::Arc<crate::catalog::Catalog>,
     appropriations: HashMap<i64, StoredAppropriation>,
     subprojects: HashMap<i64, StoredSubproject>,
     /// Every adjustment, by date and recording order.

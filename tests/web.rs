@@ -749,6 +749,11 @@ fn a_sub_projects_entries_are_shown_a_page_at_a_time_and_download_whole() {
         first.contains("format=csv") && !first.contains("page=1&amp;format"),
         "downloads hold every page"
     );
+    // On one channel: the same three pages on S-FARM's own, none on a channel it has nothing on.
+    let farmland = "/entries?subproject=S-FARM&channel=high_standard_farmland_fund";
+    assert!(clerk.get(farmland).text().contains("第 1 页，共 3 页"), "the farmland channel");
+    let waters = clerk.get("/entries?subproject=S-FARM&channel=five_waters_fund").text();
+    assert!(!waters.contains("PG-") && !waters.contains("共 3 页"), "{waters}");
     let r = clerk.get("/entries?subproject=S-FARM&page=x");
     assert_eq!(r.status, 422);
     assert!(r.text().contains("页码 x 不是正整数"), "{}", r.text());

@@ -19,7 +19,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let db = Db::open_snapshot(&ctx.db_path())?;
-    let found = findings(&db, &db.catalog()?, as_of)?;
+    let found = findings(&db, &*db.catalog()?, as_of)?;
     let doc = || Doc { sections: vec![render::check::table(&found)], ..Doc::default() };
     render::print_value(&found, doc, ctx.options(args.unit), ctx.out())?;
     Ok(if found.has_flags { exit::FLAGS } else { 0 })

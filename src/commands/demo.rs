@@ -282,7 +282,7 @@ fn print_overview(db: &Db) -> Result<()> {
 }
 
 fn county_channel_report(db: &Db) -> Result<Report> {
-    let sums = crate::report::overview::by_county_and_channel(&db.catalog()?, &db.balance_lines()?);
+    let sums = crate::report::overview::by_county_and_channel(&*db.catalog()?, &db.balance_lines()?);
     let rows = sums
         .into_iter()
         .map(|s| {
@@ -376,7 +376,7 @@ fn show_refused_write(db: &mut Db, operator: &str) -> Result<()> {
 /// Counts the `check` flags by kind and shows the five largest shrinkage gaps.
 fn show_shrinkage(db: &Db, ctx: &Ctx) -> Result<()> {
     let as_of = crate::model::parse_date(DEMO_AS_OF).map_err(Error::Internal)?;
-    let flags = crate::report::check::check(db, &db.catalog()?, as_of)?;
+    let flags = crate::report::check::check(db, &*db.catalog()?, as_of)?;
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &flags {
         *kinds.entry(f.kind.code()).or_default() += 1;

@@ -23,7 +23,7 @@ fn setting(conn: &Connection) -> Result<ApprovalSetting> {
 /// The items (all, or those matching `filter` on `pending_items p`), by id, with lines and
 /// decisions.
 fn items(conn: &Connection, filter: &str, param: &dyn rusqlite::ToSql) -> Result<Vec<PendingItem>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id, p.voucher, p.maker, p.submitted_at, d.decision, d.reason, d.checker, d.decided_at
          FROM pending_items p LEFT JOIN pending_decisions d ON d.item_id = p.id
          WHERE {filter} ORDER BY p.id"
@@ -90,7 +90,7 @@ fn derived_reservations(conn: &Connection) -> Result<Vec<Reservation>> {
 }
 
 fn kept_reservations(conn: &Connection) -> Result<Vec<Reservation>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT appropriation_id, subproject_id, pool, reserved_fen FROM reservations
          WHERE reserved_fen <> 0 ORDER BY 1, 2, 3",
     )?;

@@ -9,7 +9,7 @@ use crate::model::{
 
 /// The contracts (all, of one project, or with one code), by code.
 fn contracts(conn: &Connection, filter: &str, param: &dyn rusqlite::ToSql) -> Result<Vec<StoredContract>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.code, c.name, c.contractor, c.procurement, c.signed_on, p.code, p.county
          FROM contracts c JOIN projects p ON p.id = c.project_id WHERE {filter} ORDER BY c.code"
     ))?;

@@ -33,7 +33,7 @@ pub struct LetterInsert<'a> {
 
 /// The letters (of one project, or with one code), by date and code, each with its lines.
 fn letters(conn: &Connection, project: Option<&str>, code: Option<&str>) -> Result<Vec<StoredLetter>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.code, p.code, l.department, l.issued_on
          FROM letters l JOIN projects p ON p.id = l.project_id
          WHERE (?1 IS NULL OR p.code = ?1) AND (?2 IS NULL OR l.code = ?2)
@@ -53,7 +53,7 @@ fn letters(conn: &Connection, project: Option<&str>, code: Option<&str>) -> Resu
         ))
     })?;
     let heads: Vec<(i64, StoredLetter)> = heads.collect::<rusqlite::Result<_>>()?;
-    let mut line_stmt = conn.prepare(
+    let mut line_stmt = conn.prepare_cached(
         "SELECT s.code, x.status FROM letter_lines x JOIN subprojects s ON s.id = x.subproject_id
          WHERE x.letter_id = ?1 ORDER BY x.id",
     )?;

@@ -54,6 +54,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Embedded migrations, applied in order; index + 1 is the `user_version` after each.
@@ -208,13 +209,26 @@ impl From<rusqlite::Error> for Error {
 /// An open ledger file.
 pub struct Db {
     conn: Connection,
+    /// The catalogue as last read from committed rows, kept between reads (`catalog`).
+    catalog: KeptCatalog,
 }
+
+/// The catalogue kept with the last row id of each of its tables. The catalogue is only ever
+/// extended (its triggers refuse an edit or a delete), so equal marks mean equal rows, and
+/// reading five marks replaces reading every row of five tables on each request of the web
+/// application and each write.
+type KeptCatalog = RefCell<Option<(CatalogMarks, std::sync::Arc<Catalog>)>>;
 
 /// A write transaction. Dropping it without `commit` rolls everything back. Every row it
 /// inserts is linked into the audit chain, and `commit` journals the write.
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     chain: RefCell<ChainState>,
+    /// The connection's kept catalogue: read here, replaced only on commit (a catalogue read
+    /// inside a transaction may hold rows that a rollback takes back).
+    kept: &'a KeptCatalog,
+    /// A catalogue this transaction read afresh, kept once it commits.
+    fresh: RefCell<Option<(CatalogMarks, std::sync::Arc<Catalog>)>>,
 }
 
 /// The chain's tip as this transaction extends it.
@@ -324,6 +338,51 @@ pub(crate) mod fixture {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A channel added by hand, as a catalogue import adds one (its row is not what the test
+    /// is about).
+    fn add_channel(tx: &Tx<'_>, code: &str, name: &str) {
+        tx.tx
+            .execute(
+                "INSERT INTO channels (code, name, policy_owner, builtin, seq)
+                 VALUES (?1, ?2, (SELECT code FROM departments LIMIT 1), 0, 1000)",
+                rusqlite::params![code, name],
+            )
+            .expect("a channel");
+    }
+
+    #[test]
+    fn the_kept_catalogue_is_read_again_once_extended_and_never_keeps_a_rolled_back_row() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("catalogue.db");
+        crate::ledger::create_ledger(&path, &[], false, "测试员").expect("a new ledger");
+        let mut db = Db::open(&path).expect("open");
+        let first = db.catalog().expect("catalogue");
+        assert!(Arc::ptr_eq(&first, &db.catalog().expect("catalogue")), "kept while unchanged");
+        {
+            let tx = db.begin().expect("begin");
+            add_channel(&tx, "X-ROLLED-BACK", "回滚的资金");
+            assert!(
+                tx.catalog().expect("catalogue").channel("X-ROLLED-BACK").is_some(),
+                "a transaction sees its own rows"
+            );
+        } // dropped: rolled back
+          // The next channel takes the rolled-back row's id: the same marks, other rows.
+        let tx = db.begin().expect("begin");
+        add_channel(&tx, "X-KEPT", "保留的资金");
+        let seen = tx.catalog().expect("catalogue");
+        assert!(seen.channel("X-KEPT").is_some() && seen.channel("X-ROLLED-BACK").is_none());
+        tx.commit(&WriteRecord::default()).expect("commit");
+        let after = db.catalog().expect("catalogue");
+        assert!(after.channel("X-KEPT").is_some() && after.channel("X-ROLLED-BACK").is_none());
+        assert!(Arc::ptr_eq(&after, &seen), "kept once committed");
+        // Another connection extends it: this one reads it again.
+        let mut other = Db::open(&path).expect("open");
+        let tx = other.begin().expect("begin");
+        add_channel(&tx, "X-ELSEWHERE", "别处的资金");
+        tx.commit(&WriteRecord::default()).expect("commit");
+        assert!(db.catalog().expect("catalogue").channel("X-ELSEWHERE").is_some());
+    }
 
     #[test]
     fn ymd_reads_what_date_text_writes_and_nothing_else() {

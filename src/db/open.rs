@@ -224,15 +224,19 @@ impl Db {
 
     /// Starts one read transaction: every query until `end_snapshot` sees the same moment.
     pub fn begin_snapshot(&self) -> Result<()> {
-        self.conn.execute_batch("BEGIN DEFERRED")?;
+        // Statements kept prepared: the web server begins and ends a snapshot per request.
+        self.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
         // The snapshot starts with the first read; take it now.
-        self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        self.conn
+            .prepare_cached("SELECT 1 FROM sqlite_master LIMIT 1")?
+            .query_row([], |_| Ok(()))
+            .optional()?;
         Ok(())
     }
 
     /// Ends the read `begin_snapshot` started (a read-only connection has nothing to commit).
     pub fn end_snapshot(&self) {
-        let _ = self.conn.execute_batch("ROLLBACK");
+        let _ = self.conn.prepare_cached("ROLLBACK").and_then(|mut s| s.execute([]));
     }
 
     /// Brings an older ledger up to date (`fundledger upgrade`); says what it did.
@@ -250,7 +254,7 @@ impl Db {
     pub fn in_memory() -> Result<Db> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut db = Db { conn };
+        let mut db = Db { conn, catalog: KeptCatalog::default() };
         db.migrate()?;
         Ok(db)
     }
@@ -278,7 +282,7 @@ impl Db {
         // indexes all over, and re-reading pages from the OS dominated it.
         conn.pragma_update(None, "cache_size", -32768)?;
         conn.set_prepared_statement_cache_capacity(READ_STATEMENTS_KEPT);
-        Ok(Db { conn })
+        Ok(Db { conn, catalog: KeptCatalog::default() })
     }
 
     /// A read-only connection: SQLite itself refuses any write through it, and it sets no
@@ -289,7 +293,7 @@ impl Db {
         conn.pragma_update(None, "cache_size", -32768)?;
         // A reader kept by the web server answers many requests: its reads are prepared once.
         conn.set_prepared_statement_cache_capacity(READ_STATEMENTS_KEPT);
-        Ok(Db { conn })
+        Ok(Db { conn, catalog: KeptCatalog::default() })
     }
 
     fn user_version(&self) -> Result<i64> {
@@ -359,12 +363,6 @@ impl Db {
         })
     }
 
-    /// BEGIN IMMEDIATE, waiting for other writers.
-    fn begin_immediate(&self) -> Result<rusqlite::Transaction<'_>> {
-        let conn = &self.conn;
-        Ok(retry_busy(|| rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate))?)
-    }
-
     /// Turns SQLite's foreign-key checks off (between transactions only: the pragma does
     /// nothing inside one), for a big entries import: the `entries_checked` trigger (migration
     /// 5) refuses an entry whose appropriation, sub-project or reversed entry is not recorded,
@@ -377,9 +375,15 @@ impl Db {
 
     /// Starts a write transaction; it holds the write lock until commit or drop.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        let tx = self.begin_immediate()?;
-        Ok(Tx { tx, chain: RefCell::new(ChainState::default()) })
+        let Db { conn, catalog } = self;
+        let tx = begin_immediate(conn)?;
+        Ok(Tx { tx, chain: RefCell::new(ChainState::default()), kept: catalog, fresh: RefCell::new(None) })
     }
+}
+
+/// BEGIN IMMEDIATE, waiting for other writers.
+fn begin_immediate(conn: &Connection) -> Result<rusqlite::Transaction<'_>> {
+    Ok(retry_busy(|| rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate))?)
 }
 
 /// Why `path` cannot be written (the system's words: "Read-only file system", "Permission

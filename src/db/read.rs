@@ -32,7 +32,7 @@ pub(super) fn acceptance_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sto
 
 pub(super) fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Vec<StoredAcceptance>> {
     let sql = format!("{ACCEPTANCE_SELECT} WHERE ?1 IS NULL OR p.code = ?1 ORDER BY a.id");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([project], acceptance_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -40,7 +40,7 @@ pub(super) fn acceptances(conn: &Connection, project: Option<&str>) -> Result<Ve
 /// Every quality award recorded by `accept award` (of one project, if given), in recording
 /// order.
 pub(super) fn awards(conn: &Connection, project: Option<&str>) -> Result<Vec<StoredAward>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT p.code, w.year, w.document, w.awarded_on, w.memo
          FROM acceptance_awards w JOIN projects p ON p.id = w.project_id
          WHERE ?1 IS NULL OR p.code = ?1 ORDER BY w.id",
@@ -178,8 +178,19 @@ enum Per {
 
 impl Db {
     /// Reads the whole catalogue.
-    pub fn catalog(&self) -> Result<Catalog> {
-        read_catalog(&self.conn)
+    /// The catalogue, kept between reads while it has not been extended (`KeptCatalog`). The
+    /// marks are read before the rows: rows read after a writer extended the catalogue in
+    /// between are kept under the older marks, which no later read sees again.
+    pub fn catalog(&self) -> Result<Arc<Catalog>> {
+        let marks = catalog_marks(&self.conn)?;
+        if let Some((kept, catalog)) = &*self.catalog.borrow() {
+            if *kept == marks {
+                return Ok(catalog.clone());
+            }
+        }
+        let catalog = Arc::new(read_catalog(&self.conn)?);
+        *self.catalog.borrow_mut() = Some((marks, catalog.clone()));
+        Ok(catalog)
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -630,13 +641,24 @@ impl Db {
 
     /// How many entries `subproject_entries` has in all.
     pub fn subproject_entry_count(&self, subproject: &str, channel: Option<&str>) -> Result<u64> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT count(*) FROM entries e
-             JOIN appropriations a ON a.id = e.appropriation_id
-             JOIN subprojects s ON s.id = e.subproject_id
-             WHERE s.code = ?1 AND (?2 IS NULL OR a.channel = ?2)",
-        )?;
-        let n: i64 = stmt.query_row(rusqlite::params![subproject, channel], |r| r.get(0))?;
+        let n: i64 = match channel {
+            // Counted in the index of entries by sub-project alone.
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM entries WHERE subproject_id = (SELECT id FROM subprojects WHERE code = ?1)",
+                )?
+                .query_row([subproject], |r| r.get(0))?,
+            Some(channel) => self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM entries e
+                     JOIN appropriations a ON a.id = e.appropriation_id
+                     JOIN subprojects s ON s.id = e.subproject_id
+                     WHERE s.code = ?1 AND a.channel = ?2",
+                )?
+                .query_row([subproject, channel], |r| r.get(0))?,
+        };
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -902,7 +924,7 @@ impl Db {
     pub fn for_each_appropriation_day(&self, mut f: impl FnMut(i64, NaiveDate, Fen)) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare("SELECT appropriation_id, date, drawn_fen FROM appropriation_days ORDER BY appropriation_id, date")?;
+            .prepare_cached("SELECT appropriation_id, date, drawn_fen FROM appropriation_days ORDER BY appropriation_id, date")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             f(r.get(0)?, stored_date(text_at(r, 1)?)?, r.get(2)?);
@@ -929,7 +951,7 @@ pub(super) const RULE_SELECT: &str =
     tiers, valid_from, valid_to, source_doc, sample FROM subsidy_rules ORDER BY id";
 
 pub(super) fn rules(conn: &Connection) -> Result<Vec<Rule>> {
-    let mut stmt = conn.prepare(RULE_SELECT)?;
+    let mut stmt = conn.prepare_cached(RULE_SELECT)?;
     let rows = stmt.query_map([], |r| {
         let shape: String = r.get(3)?;
         let corrupt = |what: &str| {
@@ -983,7 +1005,7 @@ pub(super) fn line_balance_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusq
 
 /// The years whose latest period event is a close.
 pub(super) fn closed_years(conn: &Connection) -> Result<BTreeSet<i32>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT year FROM period_events e
          WHERE action = 'close' AND id = (SELECT max(id) FROM period_events WHERE year = e.year)",
     )?;
@@ -1120,17 +1142,29 @@ pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEn
     })
 }
 
+/// The last row id of each catalogue table (`KeptCatalog`).
+pub(super) type CatalogMarks = [i64; 5];
+
+pub(super) fn catalog_marks(conn: &Connection) -> Result<CatalogMarks> {
+    Ok(conn.prepare_cached(
+        "SELECT (SELECT coalesce(max(rowid), 0) FROM departments), (SELECT coalesce(max(rowid), 0) FROM counties),
+                (SELECT coalesce(max(rowid), 0) FROM subproject_types), (SELECT coalesce(max(rowid), 0) FROM channels),
+                (SELECT coalesce(max(rowid), 0) FROM designations)",
+    )?
+    .query_row([], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?]))?)
+}
+
 pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog> {
     let departments = conn
-        .prepare("SELECT code, name, name_en FROM departments ORDER BY rowid")?
+        .prepare_cached("SELECT code, name, name_en FROM departments ORDER BY rowid")?
         .query_map([], |r| Ok(Department { code: r.get(0)?, name: r.get(1)?, name_en: r.get(2)? }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let counties = conn
-        .prepare("SELECT code, name, name_en FROM counties ORDER BY rowid")?
+        .prepare_cached("SELECT code, name, name_en FROM counties ORDER BY rowid")?
         .query_map([], |r| Ok(County { code: r.get(0)?, name: r.get(1)?, name_en: r.get(2)? }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let types = conn
-        .prepare(
+        .prepare_cached(
             "SELECT code, name, name_en, department, agri, land, people, co_lead, annex3, note
              FROM subproject_types ORDER BY seq",
         )?
@@ -1150,7 +1184,7 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let channels = conn
-        .prepare("SELECT code, name, name_en, policy_owner, basis FROM channels ORDER BY seq")?
+        .prepare_cached("SELECT code, name, name_en, policy_owner, basis FROM channels ORDER BY seq")?
         .query_map([], |r| {
             Ok(Channel {
                 code: r.get(0)?,
@@ -1162,7 +1196,7 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let designations = conn
-        .prepare("SELECT channel, type, note, basis FROM designations ORDER BY seq")?
+        .prepare_cached("SELECT channel, type, note, basis FROM designations ORDER BY seq")?
         .query_map([], |r| {
             Ok(Designation { channel: r.get(0)?, type_code: r.get(1)?, note: r.get(2)?, basis: r.get(3)? })
         })?

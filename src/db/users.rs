@@ -42,7 +42,7 @@ const USER_SELECT: &str = "SELECT u.id, u.name, u.role, u.lang, u.created_at, u.
 /// Users (all, or the one named, or the one holding a token's hash), by name, each with its
 /// scope.
 fn users(conn: &Connection, filter: &str, param: &dyn rusqlite::ToSql) -> Result<Vec<(i64, User)>> {
-    let mut stmt = conn.prepare(&format!("{USER_SELECT} {filter} ORDER BY u.name"))?;
+    let mut stmt = conn.prepare_cached(&format!("{USER_SELECT} {filter} ORDER BY u.name"))?;
     let heads = stmt.query_map([param], |r| {
         let role: String = r.get(2)?;
         let lang: String = r.get(3)?;
@@ -61,7 +61,7 @@ fn users(conn: &Connection, filter: &str, param: &dyn rusqlite::ToSql) -> Result
         ))
     })?;
     let mut found: Vec<(i64, User)> = heads.collect::<rusqlite::Result<_>>()?;
-    let mut scope_stmt = conn.prepare(
+    let mut scope_stmt = conn.prepare_cached(
         "SELECT s.county, p.code FROM user_scopes s LEFT JOIN projects p ON p.id = s.project_id
          WHERE s.user_id = ?1 ORDER BY s.id",
     )?;

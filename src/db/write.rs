@@ -11,9 +11,9 @@ pub(super) const ENTRY_INSERT: &str =
 /// Prepared statements for a run of entry inserts, so that a million-row import does not look
 /// each statement up in the cache by its text (`Tx::entry_statements`).
 pub struct EntryStatements<'t> {
-    exists: rusqlite::Statement<'t>,
-    insert: rusqlite::Statement<'t>,
-    link: rusqlite::Statement<'t>,
+    exists: rusqlite::CachedStatement<'t>,
+    insert: rusqlite::CachedStatement<'t>,
+    link: rusqlite::CachedStatement<'t>,
 }
 
 /// What `Tx::commit` records in the write journal (`fundledger log`).
@@ -88,11 +88,28 @@ impl Tx<'_> {
             )?;
             self.link_row("writes", self.tx.last_insert_rowid())?;
         }
-        Ok(self.tx.commit()?)
+        let (fresh, kept) = (self.fresh.take(), self.kept);
+        self.tx.commit()?;
+        if fresh.is_some() {
+            *kept.borrow_mut() = fresh;
+        }
+        Ok(())
     }
 
-    pub fn catalog(&self) -> Result<Catalog> {
-        read_catalog(&self.tx)
+    /// The catalogue as this transaction sees it: the connection's kept one while the marks
+    /// agree, else read afresh and kept once this transaction commits.
+    pub fn catalog(&self) -> Result<Arc<Catalog>> {
+        let marks = catalog_marks(&self.tx)?;
+        for kept in [self.kept, &self.fresh] {
+            if let Some((kept, catalog)) = &*kept.borrow() {
+                if *kept == marks {
+                    return Ok(catalog.clone());
+                }
+            }
+        }
+        let catalog = Arc::new(read_catalog(&self.tx)?);
+        *self.fresh.borrow_mut() = Some((marks, catalog.clone()));
+        Ok(catalog)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
@@ -385,9 +402,9 @@ impl Tx<'_> {
     /// The statements a run of entry inserts needs, prepared once (`EntryWriter`).
     pub fn entry_statements(&self) -> Result<EntryStatements<'_>> {
         Ok(EntryStatements {
-            exists: self.tx.prepare("SELECT min(id) FROM entries WHERE voucher = ?1")?,
-            insert: self.tx.prepare(ENTRY_INSERT)?,
-            link: self.tx.prepare(LINK_INSERT)?,
+            exists: self.tx.prepare_cached("SELECT min(id) FROM entries WHERE voucher = ?1")?,
+            insert: self.tx.prepare_cached(ENTRY_INSERT)?,
+            link: self.tx.prepare_cached(LINK_INSERT)?,
         })
     }
 

@@ -13,7 +13,7 @@ use crate::pipeline;
 /// added. References (department, channel, type) accept the code or the Chinese name.
 pub struct CatalogWriter<'t, 'c> {
     tx: &'t Tx<'c>,
-    catalog: Catalog,
+    catalog: std::sync::Arc<Catalog>,
     builtin: bool,
 }
 

@@ -1436,7 +1436,7 @@ pub async fn reconcile(
         };
         let value = crate::report::reconcile::reconcile_seen(
             &db,
-            &db.catalog()?,
+            &*db.catalog()?,
             &code,
             payments.as_deref(),
             receipts.as_deref(),

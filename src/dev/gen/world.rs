@@ -47,7 +47,7 @@ pub(super) fn builtin_catalog() -> Result<Catalog> {
     let mut db = Db::in_memory()?;
     let tx = db.begin()?;
     load_builtin_catalog(&tx)?;
-    tx.catalog()
+    Ok(std::sync::Arc::unwrap_or_clone(tx.catalog()?))
 }
 
 impl World {
