@@ -22,6 +22,11 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    // A long-running server frees and takes back memory all day: the allocator hands freed
+    // memory back to the system and faults it in again, and a transparent huge page costs
+    // 2 MiB zeroed for each such fault where a 4 KiB page costs its own 4 KiB. Where the system
+    // does not allow it, the server runs as it is.
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let tls = args.tls_cert.clone().zip(args.tls_key.clone());
     crate::web::serve(&crate::web::ServeOptions { db: ctx.db_path(), listen: args.listen, tls })?;
     Ok(0)
