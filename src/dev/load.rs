@@ -236,6 +236,8 @@ fn sign_in(addr: &str, name: &str) -> Result<(String, String)> {
 #[derive(Default)]
 struct Tally {
     reads: Vec<Duration>,
+    /// The reads again, by path (its index in the list of reads).
+    by_path: Vec<Vec<Duration>>,
     writes: Vec<Duration>,
     created: u64,
     errors: u64,
@@ -277,7 +279,7 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
             (reads.clone(), t.appropriation.clone(), t.subproject.clone());
         let writer = client < options.writers;
         handles.push(std::thread::spawn(move || {
-            let mut tally = Tally::default();
+            let mut tally = Tally { by_path: vec![Vec::new(); reads.len()], ..Tally::default() };
             let today = chrono::Local::now().date_naive().to_string();
             let mut n = 0u64;
             while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
@@ -299,9 +301,12 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
                         _ => tally.errors += 1,
                     }
                 } else {
-                    let path = &reads[usize::try_from(n).unwrap_or(0) % reads.len()];
-                    match request(&addr, "GET", path, &[("Cookie", &cookie)], b"") {
-                        Ok(a) if a.status == 200 => tally.reads.push(started.elapsed()),
+                    let at = usize::try_from(n).unwrap_or(0) % reads.len();
+                    match request(&addr, "GET", &reads[at], &[("Cookie", &cookie)], b"") {
+                        Ok(a) if a.status == 200 => {
+                            tally.reads.push(started.elapsed());
+                            tally.by_path[at].push(started.elapsed());
+                        }
                         _ => tally.errors += 1,
                     }
                 }
@@ -310,10 +315,13 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
         }));
     }
     let started = Instant::now();
-    let mut all = Tally::default();
+    let mut all = Tally { by_path: vec![Vec::new(); reads.len()], ..Tally::default() };
     for h in handles {
         let t = h.join().map_err(|_| Error::Internal("a load client panicked".into()))?;
         all.reads.extend(t.reads);
+        for (mine, theirs) in all.by_path.iter_mut().zip(t.by_path) {
+            mine.extend(theirs);
+        }
         all.writes.extend(t.writes);
         all.created += t.created;
         all.errors += t.errors;
@@ -322,6 +330,15 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
     drop(server);
     let recorded: u64 = Db::open_snapshot(db)?.count_vouchers_like("LOAD-%")?;
     alone.extend(figures(name, &mut all, elapsed, recorded));
+    for (path, times) in reads.iter().zip(&mut all.by_path) {
+        times.sort();
+        alone.push(vec![
+            Cell::from(format!("{name}: {path} p50 / p99 under load")),
+            Cell::from(format!("{} / {}", ms(percentile(times, 50)), ms(percentile(times, 99)))),
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+    }
     Ok(alone)
 }
 
