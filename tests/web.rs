@@ -1262,6 +1262,43 @@ fn the_project_page_follows_an_amendment_recorded_beside_the_server() {
     assert_ne!(before, after);
 }
 
+/// The server keeps what a project page reads of the register (each county's projects and
+/// sub-projects as in force, every appropriation line) between requests; a sub-project, a
+/// line and money recorded beside it are shown at the next request.
+#[test]
+fn the_project_page_follows_a_sub_project_and_a_line_added_beside_the_server() {
+    let l = with_users();
+    let s = Server::start(&l);
+    let admin = sign_in(&s, "admin");
+    let page = || {
+        let r = admin.get("/projects/P-LAND?format=csv");
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.text()
+    };
+    // Asked more often than the server has readers: each reader has kept what it read.
+    for _ in 0..4 {
+        let before = page();
+        assert!(!before.contains("S-ROAD-2"), "{before}");
+    }
+    let sub = "subproject,project,type,status,quantity,unit,investment,letter,standalone_amount,standalone_doc\n\
+               S-ROAD-2,P-LAND,\"\"\"四好农村路\"\"建设\",ongoing,3.1,km,1550000,南湖区交通运输局确认书〔2024〕3号,,\n";
+    l.ok(&["import", "subprojects", &l.file("more-subprojects.csv", sub)]);
+    let line = "appropriation,doc_no,channel,level,county,issued_on,amount\n\
+                A-ROAD-NH-2,财建〔2024〕46号,transport_development_fund,central,南湖区,2024-04-02,123456.78\n";
+    l.ok(&["import", "appropriations", &l.file("more-lines.csv", line)]);
+    let entry = "voucher,date,kind,appropriation,subproject,amount,reverses,memo\n\
+                 V-ROAD-2,2024-04-03,allocate,A-ROAD-NH-2,S-ROAD-2,23456.78,,新线新子项目\n";
+    l.ok(&["import", "entries", &l.file("more-entries.csv", entry)]);
+    for _ in 0..4 {
+        let after = page();
+        // Its allocation from the new line, in the reconciliation matrix.
+        assert!(after.contains("\nS-ROAD-2,交通运输发展专项资金,市交通运输局,23456.78,"), "{after}");
+        // The county's fair shares on the channel: the 300,000.00 issued before and the new
+        // line's 123,456.78 divided among the entitlements.
+        assert!(after.contains("\n合计,,,,2870000.00,423456.78,"), "{after}");
+    }
+}
+
 /// The dashboard's counts of open findings are the user's own, however the city's were
 /// computed first and kept: by an admin, then a body, a clerk and the body again, each sees
 /// the counts of exactly the flags `/api/check` gives them today.

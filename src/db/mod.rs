@@ -209,8 +209,18 @@ impl From<rusqlite::Error> for Error {
 /// An open ledger file.
 pub struct Db {
     conn: Connection,
-    /// The catalogue as last read from committed rows, kept between reads (`catalog`).
+    /// What this connection keeps between reads while the rows it came from are unchanged.
+    kept: Kept,
+}
+
+/// Rows a connection keeps between reads (the web server's connections answer many requests),
+/// each with the marks it was read under, from tables that are only ever appended to.
+#[derive(Default)]
+struct Kept {
+    /// The catalogue as last read from committed rows (`Db::catalog`).
     catalog: KeptCatalog,
+    /// Every appropriation line, with the last row id of their table (`Db::appropriations_kept`).
+    appropriations: RefCell<Option<(i64, Arc<Vec<StoredAppropriation>>)>>,
 }
 
 /// The catalogue kept with the last row id of each of its tables. The catalogue is only ever

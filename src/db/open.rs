@@ -254,7 +254,7 @@ impl Db {
     pub fn in_memory() -> Result<Db> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut db = Db { conn, catalog: KeptCatalog::default() };
+        let mut db = Db { conn, kept: Kept::default() };
         db.migrate()?;
         Ok(db)
     }
@@ -282,7 +282,7 @@ impl Db {
         // indexes all over, and re-reading pages from the OS dominated it.
         conn.pragma_update(None, "cache_size", -32768)?;
         conn.set_prepared_statement_cache_capacity(READ_STATEMENTS_KEPT);
-        Ok(Db { conn, catalog: KeptCatalog::default() })
+        Ok(Db { conn, kept: Kept::default() })
     }
 
     /// A read-only connection: SQLite itself refuses any write through it, and it sets no
@@ -293,7 +293,7 @@ impl Db {
         conn.pragma_update(None, "cache_size", -32768)?;
         // A reader kept by the web server answers many requests: its reads are prepared once.
         conn.set_prepared_statement_cache_capacity(READ_STATEMENTS_KEPT);
-        Ok(Db { conn, catalog: KeptCatalog::default() })
+        Ok(Db { conn, kept: Kept::default() })
     }
 
     fn user_version(&self) -> Result<i64> {
@@ -375,9 +375,14 @@ impl Db {
 
     /// Starts a write transaction; it holds the write lock until commit or drop.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        let Db { conn, catalog } = self;
+        let Db { conn, kept } = self;
         let tx = begin_immediate(conn)?;
-        Ok(Tx { tx, chain: RefCell::new(ChainState::default()), kept: catalog, fresh: RefCell::new(None) })
+        Ok(Tx {
+            tx,
+            chain: RefCell::new(ChainState::default()),
+            kept: &kept.catalog,
+            fresh: RefCell::new(None),
+        })
     }
 }
 

@@ -177,19 +177,18 @@ enum Per {
 }
 
 impl Db {
-    /// Reads the whole catalogue.
     /// The catalogue, kept between reads while it has not been extended (`KeptCatalog`). The
     /// marks are read before the rows: rows read after a writer extended the catalogue in
     /// between are kept under the older marks, which no later read sees again.
     pub fn catalog(&self) -> Result<Arc<Catalog>> {
         let marks = catalog_marks(&self.conn)?;
-        if let Some((kept, catalog)) = &*self.catalog.borrow() {
+        if let Some((kept, catalog)) = &*self.kept.catalog.borrow() {
             if *kept == marks {
                 return Ok(catalog.clone());
             }
         }
         let catalog = Arc::new(read_catalog(&self.conn)?);
-        *self.catalog.borrow_mut() = Some((marks, catalog.clone()));
+        *self.kept.catalog.borrow_mut() = Some((marks, catalog.clone()));
         Ok(catalog)
     }
 
@@ -784,6 +783,25 @@ impl Db {
     }
 
     /// Every appropriation line, in code order.
+    /// `appropriations`, kept between reads while no line has been added: appropriation lines
+    /// are never edited or deleted (their triggers refuse it; adjustments are rows of their
+    /// own), so the same last row id means the same rows. The mark is read before the rows,
+    /// as `catalog` reads its marks.
+    pub fn appropriations_kept(&self) -> Result<Arc<Vec<StoredAppropriation>>> {
+        let mark: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(rowid), 0) FROM appropriations")?
+            .query_row([], |r| r.get(0))?;
+        if let Some((kept, rows)) = &*self.kept.appropriations.borrow() {
+            if *kept == mark {
+                return Ok(rows.clone());
+            }
+        }
+        let rows = Arc::new(self.appropriations()?);
+        *self.kept.appropriations.borrow_mut() = Some((mark, rows.clone()));
+        Ok(rows)
+    }
+
     pub fn appropriations(&self) -> Result<Vec<StoredAppropriation>> {
         let sql = format!("{APPROPRIATION_SELECT} ORDER BY code");
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -68,7 +68,7 @@ fn positive(f: Fen) -> Fen {
 /// What each county was issued on each channel by `date`: appropriations issued by then,
 /// with their adjustments dated by then.
 pub fn issued_by_county_channel(db: &Db, date: NaiveDate) -> Result<HashMap<(String, String), Fen>> {
-    Ok(issued_from(&db.appropriations()?, &db.adjustments()?, date))
+    Ok(issued_from(&db.appropriations_kept()?, &db.adjustments()?, date))
 }
 
 /// `issued_by_county_channel`, from the appropriations and adjustments already read.
@@ -206,6 +206,31 @@ fn standalone_rows(
     county: Option<&str>,
     figure_rows: impl FnOnce() -> Result<Vec<Row>>,
 ) -> Result<std::sync::Arc<Vec<Row>>> {
+    kept(&MEMO, db, as_of, county, figure_rows)
+}
+
+/// The projects (of `county`, or all) and their sub-projects as in force on `as_of`: what
+/// `crate::report::statement` reads of the register for every project page of the web
+/// application. Kept as `standalone_rows` keeps its rows, from the same tables.
+pub fn register_as_of(
+    db: &Db,
+    as_of: NaiveDate,
+    county: Option<&str>,
+) -> Result<std::sync::Arc<(Vec<StoredProject>, Vec<StoredSubproject>)>> {
+    kept(&REGISTER, db, as_of, county, || {
+        Ok((db.projects_in(county)?, db.subprojects_as_of_in(as_of, county)?))
+    })
+}
+
+/// What `figure` makes of the ledger's register on `as_of` (of `county`, or all): kept in
+/// `memo` while the tables it is figured from stay the same, in the web server only.
+fn kept<T>(
+    memo: &std::sync::Mutex<Memo<T>>,
+    db: &Db,
+    as_of: NaiveDate,
+    county: Option<&str>,
+    figure: impl FnOnce() -> Result<T>,
+) -> Result<std::sync::Arc<T>> {
     let keep = KEEP.load(std::sync::atomic::Ordering::Relaxed);
     let key = match db.file().filter(|_| keep) {
         Some(file) => Some(MemoKey {
@@ -218,14 +243,14 @@ fn standalone_rows(
         None => None,
     };
     if let Some(key) = &key {
-        let memo = MEMO.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let memo = memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, rows)) = memo.iter().find(|(k, _)| k == key) {
             return Ok(rows.clone());
         }
     }
-    let rows = std::sync::Arc::new(figure_rows()?);
+    let rows = std::sync::Arc::new(figure()?);
     if let Some(key) = key {
-        let mut memo = MEMO.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut memo = memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Rows figured from older marks are never asked for again.
         memo.retain(|(k, _)| (&k.file, &k.created) != (&key.file, &key.created) || k.marks == key.marks);
         if memo.len() >= MEMO_KEPT {
@@ -258,9 +283,12 @@ struct MemoKey {
 /// The sets of rows kept: every county of a city, the city, a few dates.
 const MEMO_KEPT: usize = 32;
 
-type Memo = Vec<(MemoKey, std::sync::Arc<Vec<Row>>)>;
+type Memo<T> = Vec<(MemoKey, std::sync::Arc<T>)>;
 
-static MEMO: std::sync::Mutex<Memo> = std::sync::Mutex::new(Vec::new());
+static MEMO: std::sync::Mutex<Memo<Vec<Row>>> = std::sync::Mutex::new(Vec::new());
+
+static REGISTER: std::sync::Mutex<Memo<(Vec<StoredProject>, Vec<StoredSubproject>)>> =
+    std::sync::Mutex::new(Vec::new());
 
 fn figure_standalone(db: &Db, catalog: &Catalog, as_of: NaiveDate, county: Option<&str>) -> Result<Vec<Row>> {
     let rules = db.rules()?;

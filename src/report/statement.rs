@@ -238,21 +238,21 @@ pub fn statement_by(db: &Db, catalog: &Catalog, period: Period, filter: &Filter,
         (None, Some(p)) => db.project(p)?.map(|r| r.row.county),
         (None, None) => None,
     };
-    let projects = db.projects_in(county.as_deref())?;
+    // The sub-projects as in force at the period's end: their entitlements are figured from
+    // those, and their codes, county and type (which no amendment changes) name the rows.
+    let as_of = period.to.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let register_rows = entitlements::register_as_of(db, as_of, county.as_deref())?;
+    let (projects, subprojects) = (&register_rows.0, &register_rows.1);
     let of = match (&filter.project, &county) {
         (Some(p), _) => LinesOf::Project(p),
         (None, Some(c)) => LinesOf::County(c),
         (None, None) => LinesOf::City,
     };
-    // The sub-projects as in force at the period's end: their entitlements are figured from
-    // those, and their codes, county and type (which no amendment changes) name the rows.
-    let as_of = period.to.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let subprojects = db.subprojects_as_of_in(as_of, county.as_deref())?;
-    let appropriations = db.appropriations()?;
-    let register = Register::new(catalog, &subprojects, &appropriations);
-    let approved = entitlements::approval_dates(&projects);
+    let appropriations = db.appropriations_kept()?;
+    let register = Register::new(catalog, subprojects, &appropriations);
+    let approved = entitlements::approval_dates(projects);
     let standalone =
-        entitlements::standalone_of(db, catalog, (as_of, county.as_deref()), &projects, &subprojects)?;
+        entitlements::standalone_of(db, catalog, (as_of, county.as_deref()), projects, subprojects)?;
     let acc = accumulate(db, (period, as_of), by, of, (&register, &approved), standalone)?;
     let names: HashMap<&str, &str> =
         projects.iter().map(|p| (p.row.code.as_str(), p.row.name.as_str())).collect();
