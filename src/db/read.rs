@@ -347,21 +347,34 @@ impl Db {
 
     /// The maintained balances summed per county and channel, in that order, of the lines
     /// `of` names (SQLite refuses a sum beyond 64 bits rather than wrap).
+    ///
+    /// A county's lines (or the city's) are read through their appropriations, a range of the
+    /// lines' primary key each, instead of through every line's sub-project and project: an
+    /// appropriation is only ever drawn on by its own county's projects (R1, which the
+    /// entries' trigger enforces), so its county is its lines' county.
     pub fn balance_sums(&self, of: LinesOf) -> Result<Vec<(String, String, LineBalance)>> {
-        let (only, param) = match of.condition() {
-            Some((column, value)) => (format!("WHERE {column} = ?1"), Some(value)),
-            None => (String::new(), None),
+        let (from, only, param) = match of {
+            LinesOf::City => ("appropriations a JOIN line_balances l ON l.appropriation_id = a.id", "", None),
+            LinesOf::County(county) => (
+                "appropriations a JOIN line_balances l ON l.appropriation_id = a.id",
+                "WHERE a.county = ?1",
+                Some(county),
+            ),
+            LinesOf::Project(code) => (
+                "projects p JOIN subprojects s ON s.project_id = p.id
+                 JOIN line_balances l ON l.subproject_id = s.id
+                 JOIN appropriations a ON a.id = l.appropriation_id",
+                "WHERE p.code = ?1",
+                Some(code),
+            ),
         };
         let sql = format!(
-            "SELECT p.county, a.channel, sum(l.allocated_fen), sum(l.withdrawn_fen), sum(l.disbursed_fen),
+            "SELECT a.county, a.channel, sum(l.allocated_fen), sum(l.withdrawn_fen), sum(l.disbursed_fen),
                     sum(l.returned_fen), sum(l.paid_fen)
-             FROM line_balances l
-             JOIN appropriations a ON a.id = l.appropriation_id
-             JOIN subprojects s ON s.id = l.subproject_id
-             JOIN projects p ON p.id = s.project_id
+             FROM {from}
              {only}
-             GROUP BY p.county, a.channel
-             ORDER BY p.county, a.channel"
+             GROUP BY a.county, a.channel
+             ORDER BY a.county, a.channel"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(param), |r| {
@@ -1279,6 +1292,40 @@ mod tests {
     /// The city's lines named and sorted in Rust are SQLite's join of the same lines, in
     /// SQLite's order: maintained, summed from the per-year movements (each 31 December) and
     /// summed from the entries (other days).
+    #[test]
+    fn sums_per_county_and_channel_read_through_appropriations_are_the_sums_of_the_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = demo_ledger(dir.path());
+        let summed = |lines: Vec<BalanceLine>| {
+            let mut sums: BTreeMap<(String, String), LineBalance> = BTreeMap::new();
+            for l in lines {
+                sums.entry((l.county, l.channel)).or_default().add(&l.balance);
+            }
+            sums.into_iter().map(|((county, channel), b)| (county, channel, b)).collect::<Vec<_>>()
+        };
+        let lines = db.balance_lines_in(LinesOf::City).expect("lines");
+        let counties: std::collections::BTreeSet<String> = lines.iter().map(|l| l.county.clone()).collect();
+        let projects: std::collections::BTreeSet<String> = lines.iter().map(|l| l.project.clone()).collect();
+        assert!(counties.len() > 2 && projects.len() > 2, "{counties:?}");
+        assert_eq!(db.balance_sums(LinesOf::City).expect("sums"), summed(lines));
+        for county in &counties {
+            let of = LinesOf::County(county);
+            assert_eq!(
+                db.balance_sums(of).expect("sums"),
+                summed(db.balance_lines_in(of).expect("lines")),
+                "{county}"
+            );
+        }
+        for project in &projects {
+            let of = LinesOf::Project(project);
+            assert_eq!(
+                db.balance_sums(of).expect("sums"),
+                summed(db.balance_lines_in(of).expect("lines")),
+                "{project}"
+            );
+        }
+    }
+
     #[test]
     fn the_citys_lines_named_in_rust_are_sqlites_join() {
         let dir = tempfile::tempdir().expect("tempdir");
