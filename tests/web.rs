@@ -745,15 +745,20 @@ fn a_sub_projects_entries_are_shown_a_page_at_a_time_and_download_whole() {
     assert!(last.contains("page=2") && last.contains("上一页") && !last.contains("下一页"), "{last}");
     let first = clerk.get("/entries?subproject=S-FARM").text();
     assert!(first.contains("page=2") && first.contains("下一页") && !first.contains("上一页"));
+    let second = clerk.get("/entries?subproject=S-FARM&page=2").text();
     assert!(
-        first.contains("format=csv") && !first.contains("page=1&amp;format"),
-        "downloads hold every page"
+        second.contains("/entries?subproject=S-FARM&#38;format=csv")
+            && !second.contains("page=2&#38;subproject"),
+        "the downloads of page 2 hold every page: {second}"
     );
     // On one channel: the same three pages on S-FARM's own, none on a channel it has nothing on.
     let farmland = "/entries?subproject=S-FARM&channel=high_standard_farmland_fund";
     assert!(clerk.get(farmland).text().contains("第 1 页，共 3 页"), "the farmland channel");
     let waters = clerk.get("/entries?subproject=S-FARM&channel=five_waters_fund").text();
     assert!(!waters.contains("PG-") && !waters.contains("共 3 页"), "{waters}");
+    // Only a download leaves pages out; any other format is the page.
+    let other = clerk.get("/entries?subproject=S-FARM&format=html").text();
+    assert!(other.contains("第 1 页，共 3 页") && !other.contains(">PG-249<"), "{other}");
     let r = clerk.get("/entries?subproject=S-FARM&page=x");
     assert_eq!(r.status, 422);
     assert!(r.text().contains("页码 x 不是正整数"), "{}", r.text());

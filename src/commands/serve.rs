@@ -26,6 +26,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     // memory back to the system and faults it in again, and a transparent huge page costs
     // 2 MiB zeroed for each such fault where a 4 KiB page costs its own 4 KiB. Where the system
     // does not allow it, the server runs as it is.
+    #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let tls = args.tls_cert.clone().zip(args.tls_key.clone());
     crate::web::serve(&crate::web::ServeOptions { db: ctx.db_path(), listen: args.listen, tls })?;

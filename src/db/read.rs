@@ -795,7 +795,6 @@ impl Db {
         Ok(EntryFacts { by_id, order })
     }
 
-    /// Every appropriation line, in code order.
     /// `appropriations`, kept between reads while no line has been added: appropriation lines
     /// are never edited or deleted (their triggers refuse it; adjustments are rows of their
     /// own), so the same last row id means the same rows. The mark is read before the rows,
@@ -815,6 +814,7 @@ impl Db {
         Ok(rows)
     }
 
+    /// Every appropriation line, in code order.
     pub fn appropriations(&self) -> Result<Vec<StoredAppropriation>> {
         let sql = format!("{APPROPRIATION_SELECT} ORDER BY code");
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -1289,9 +1289,9 @@ mod tests {
         )
     }
 
-    /// The city's lines named and sorted in Rust are SQLite's join of the same lines, in
-    /// SQLite's order: maintained, summed from the per-year movements (each 31 December) and
-    /// summed from the entries (other days).
+    /// A dashboard's sums per county and channel, read through the appropriations (or a
+    /// project's sub-projects), are the sums of the named balance lines, for the city, each
+    /// county and each project.
     #[test]
     fn sums_per_county_and_channel_read_through_appropriations_are_the_sums_of_the_lines() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1326,6 +1326,9 @@ mod tests {
         }
     }
 
+    /// The city's lines named and sorted in Rust are SQLite's join of the same lines, in
+    /// SQLite's order: maintained, summed from the per-year movements (each 31 December) and
+    /// summed from the entries (other days).
     #[test]
     fn the_citys_lines_named_in_rust_are_sqlites_join() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -304,8 +304,9 @@ fn load_one(name: &str, db: &Path, options: &LoadOptions) -> Result<Vec<Vec<Cell
                     let at = usize::try_from(n).unwrap_or(0) % reads.len();
                     match request(&addr, "GET", &reads[at], &[("Cookie", &cookie)], b"") {
                         Ok(a) if a.status == 200 => {
-                            tally.reads.push(started.elapsed());
-                            tally.by_path[at].push(started.elapsed());
+                            let took = started.elapsed();
+                            tally.reads.push(took);
+                            tally.by_path[at].push(took);
                         }
                         _ => tally.errors += 1,
                     }

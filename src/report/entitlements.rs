@@ -261,15 +261,16 @@ fn kept<T>(
     Ok(rows)
 }
 
-/// Keeps the standalone entitlement rows between calls, for the rest of the process (the web
-/// server, which serves one ledger file while it runs).
+/// Keeps the standalone entitlement rows and the register as in force (`register_as_of`)
+/// between calls, for the rest of the process (the web server, which serves one ledger file
+/// while it runs).
 pub fn keep_between_requests() {
     KEEP.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 static KEEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// What one memo of `standalone_rows` was figured from: the ledger (its file and when it was
+/// What one memo of `standalone_rows` or `register_as_of` was figured from: the ledger (its file and when it was
 /// created), the marks of the tables the rows come from, the date and the county.
 #[derive(PartialEq, Eq)]
 struct MemoKey {

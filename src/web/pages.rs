@@ -433,7 +433,7 @@ pub async fn entries(
         let channel =
             crate::args::resolve_channel(&catalog, Some(field(&q, "channel")).filter(|c| !c.is_empty()))?;
         // A page shows ENTRIES_PER_PAGE entries; a download carries them all.
-        let download = q.contains_key("format");
+        let download = matches!(q.get("format").map(String::as_str), Some("csv" | "xlsx"));
         let shown = match field(&q, "page") {
             "" => 1,
             n => n.parse::<u64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
