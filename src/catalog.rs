@@ -172,6 +172,11 @@ impl Catalog {
     }
 
     /// The channels designated for a type, in catalogue order.
+    /// How many channels `channels_for_type` gives (without making the list).
+    pub fn channel_count_for_type(&self, type_code: &str) -> usize {
+        self.channels_of_type.get(type_code).map_or(0, Vec::len)
+    }
+
     pub fn channels_for_type(&self, type_code: &str) -> Vec<&Channel> {
         let positions = self.channels_of_type.get(type_code).map_or(&[][..], Vec::as_slice);
         positions.iter().filter_map(|&i| self.channels.get(i)).collect()

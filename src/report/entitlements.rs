@@ -315,7 +315,10 @@ pub fn figure(
     let mut included: Vec<&StoredSubproject> =
         subprojects.iter().filter(|s| s.status != Status::Excluded).collect();
     included.sort_by(|a, b| (&a.project_code, &a.code).cmp(&(&b.project_code, &b.code)));
-    let mut rows = Vec::new();
+    // Sized once: the rows are large and many (a city's are tens of megabytes), and a vector
+    // that doubles as it grows touches about twice that memory.
+    let mut rows =
+        Vec::with_capacity(included.iter().map(|s| catalog.channel_count_for_type(&s.type_code)).sum());
     for s in included {
         let Some(&approved_on) = approved.get(s.project_code.as_str()) else { continue };
         let measure = Measure { quantity: &s.quantity, unit: &s.unit, investment: s.investment };

@@ -350,7 +350,8 @@ fn add_funds(
         by_channel.entry(channel_key(&a.channel)).or_default().add(&money);
     };
     // Each appropriation's lines summed first: its county, level and channel are theirs.
-    let mut lines: FxHashMap<i64, (LineBalance, LineBalance)> = FxHashMap::default();
+    let mut lines: FxHashMap<i64, (LineBalance, LineBalance)> =
+        FxHashMap::with_capacity_and_hasher(money.appropriations.len(), Default::default());
     for (line, balance) in money.lines {
         lines.entry(line.appropriation).or_default().0.add(balance);
     }
