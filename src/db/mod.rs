@@ -220,14 +220,36 @@ struct Kept {
     /// The catalogue as last read from committed rows (`Db::catalog`).
     catalog: KeptCatalog,
     /// Every appropriation line, with the last row id of their table (`Db::appropriations_kept`).
-    appropriations: RefCell<Option<(i64, Arc<Vec<StoredAppropriation>>)>>,
+    appropriations: KeptUnder<i64, Vec<StoredAppropriation>>,
+}
+
+/// A value with the marks it was read under (the last row ids of its tables).
+type KeptUnder<M, T> = RefCell<Option<(M, Arc<T>)>>;
+
+/// The value `kept` holds, if it was read under `marks`.
+fn kept_under<M: PartialEq, T>(kept: &KeptUnder<M, T>, marks: &M) -> Option<Arc<T>> {
+    kept.borrow().as_ref().filter(|(m, _)| m == marks).map(|(_, value)| value.clone())
+}
+
+/// The value `kept` holds if it was read under `marks`, else `read`'s, which `kept` then holds.
+fn kept_or_read<M: PartialEq, T>(
+    kept: &KeptUnder<M, T>,
+    marks: M,
+    read: impl FnOnce() -> Result<T>,
+) -> Result<Arc<T>> {
+    if let Some(value) = kept_under(kept, &marks) {
+        return Ok(value);
+    }
+    let value = Arc::new(read()?);
+    *kept.borrow_mut() = Some((marks, value.clone()));
+    Ok(value)
 }
 
 /// The catalogue kept with the last row id of each of its tables. The catalogue is only ever
 /// extended (its triggers refuse an edit or a delete), so equal marks mean equal rows, and
 /// reading five marks replaces reading every row of five tables on each request of the web
 /// application and each write.
-type KeptCatalog = RefCell<Option<(CatalogMarks, std::sync::Arc<Catalog>)>>;
+type KeptCatalog = KeptUnder<CatalogMarks, Catalog>;
 
 /// A write transaction. Dropping it without `commit` rolls everything back. Every row it
 /// inserts is linked into the audit chain, and `commit` journals the write.
@@ -238,7 +260,7 @@ pub struct Tx<'a> {
     /// inside a transaction may hold rows that a rollback takes back).
     kept: &'a KeptCatalog,
     /// A catalogue this transaction read afresh, kept once it commits.
-    fresh: RefCell<Option<(CatalogMarks, std::sync::Arc<Catalog>)>>,
+    fresh: KeptCatalog,
 }
 
 /// The chain's tip as this transaction extends it.

@@ -181,15 +181,7 @@ impl Db {
     /// marks are read before the rows: rows read after a writer extended the catalogue in
     /// between are kept under the older marks, which no later read sees again.
     pub fn catalog(&self) -> Result<Arc<Catalog>> {
-        let marks = catalog_marks(&self.conn)?;
-        if let Some((kept, catalog)) = &*self.kept.catalog.borrow() {
-            if *kept == marks {
-                return Ok(catalog.clone());
-            }
-        }
-        let catalog = Arc::new(read_catalog(&self.conn)?);
-        *self.kept.catalog.borrow_mut() = Some((marks, catalog.clone()));
-        Ok(catalog)
+        kept_or_read(&self.kept.catalog, catalog_marks(&self.conn)?, || read_catalog(&self.conn))
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -353,13 +345,11 @@ impl Db {
     /// appropriation is only ever drawn on by its own county's projects (R1, which the
     /// entries' trigger enforces), so its county is its lines' county.
     pub fn balance_sums(&self, of: LinesOf) -> Result<Vec<(String, String, LineBalance)>> {
+        const THROUGH_APPROPRIATIONS: &str =
+            "appropriations a JOIN line_balances l ON l.appropriation_id = a.id";
         let (from, only, param) = match of {
-            LinesOf::City => ("appropriations a JOIN line_balances l ON l.appropriation_id = a.id", "", None),
-            LinesOf::County(county) => (
-                "appropriations a JOIN line_balances l ON l.appropriation_id = a.id",
-                "WHERE a.county = ?1",
-                Some(county),
-            ),
+            LinesOf::City => (THROUGH_APPROPRIATIONS, "", None),
+            LinesOf::County(county) => (THROUGH_APPROPRIATIONS, "WHERE a.county = ?1", Some(county)),
             LinesOf::Project(code) => (
                 "projects p JOIN subprojects s ON s.project_id = p.id
                  JOIN line_balances l ON l.subproject_id = s.id
@@ -804,14 +794,7 @@ impl Db {
             .conn
             .prepare_cached("SELECT coalesce(max(rowid), 0) FROM appropriations")?
             .query_row([], |r| r.get(0))?;
-        if let Some((kept, rows)) = &*self.kept.appropriations.borrow() {
-            if *kept == mark {
-                return Ok(rows.clone());
-            }
-        }
-        let rows = Arc::new(self.appropriations()?);
-        *self.kept.appropriations.borrow_mut() = Some((mark, rows.clone()));
-        Ok(rows)
+        kept_or_read(&self.kept.appropriations, mark, || self.appropriations())
     }
 
     /// Every appropriation line, in code order.
@@ -1308,20 +1291,15 @@ mod tests {
         let projects: std::collections::BTreeSet<String> = lines.iter().map(|l| l.project.clone()).collect();
         assert!(counties.len() > 2 && projects.len() > 2, "{counties:?}");
         assert_eq!(db.balance_sums(LinesOf::City).expect("sums"), summed(lines));
-        for county in &counties {
-            let of = LinesOf::County(county);
+        let each = counties
+            .iter()
+            .map(|c| (LinesOf::County(c), c))
+            .chain(projects.iter().map(|p| (LinesOf::Project(p), p)));
+        for (of, code) in each {
             assert_eq!(
                 db.balance_sums(of).expect("sums"),
                 summed(db.balance_lines_in(of).expect("lines")),
-                "{county}"
-            );
-        }
-        for project in &projects {
-            let of = LinesOf::Project(project);
-            assert_eq!(
-                db.balance_sums(of).expect("sums"),
-                summed(db.balance_lines_in(of).expect("lines")),
-                "{project}"
+                "{code}"
             );
         }
     }

@@ -100,16 +100,10 @@ impl Tx<'_> {
     /// agree, else read afresh and kept once this transaction commits.
     pub fn catalog(&self) -> Result<Arc<Catalog>> {
         let marks = catalog_marks(&self.tx)?;
-        for kept in [self.kept, &self.fresh] {
-            if let Some((kept, catalog)) = &*kept.borrow() {
-                if *kept == marks {
-                    return Ok(catalog.clone());
-                }
-            }
+        if let Some(catalog) = kept_under(self.kept, &marks) {
+            return Ok(catalog);
         }
-        let catalog = Arc::new(read_catalog(&self.tx)?);
-        *self.fresh.borrow_mut() = Some((marks, catalog.clone()));
-        Ok(catalog)
+        kept_or_read(&self.fresh, marks, || read_catalog(&self.tx))
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {

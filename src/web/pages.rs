@@ -492,7 +492,9 @@ pub async fn entries(
                 false,
             );
         }
-        if let Some((shown, last, total)) = pages.filter(|(_, last, _)| *last > 1) {
+        // Only a sub-project's entries that span pages say which page is shown.
+        let pages = pages.filter(|(_, last, _)| *last > 1);
+        if let Some((shown, last, total)) = pages {
             table.notes.push(crate::tr!(
                 "第 {shown} 页，共 {last} 页 {total} 条分录，每页 {ENTRIES_PER_PAGE} 条；下载的 Excel 或 CSV 含全部分录",
                 "page {shown} of {last}, {total} entries, {ENTRIES_PER_PAGE} a page; the Excel or CSV download holds them all"
@@ -507,7 +509,7 @@ pub async fn entries(
         let mut page = Page::new(&me, doc.title.clone());
         page.blocks = HtmlTable::all(&doc, crate::lang::current(), None);
         let mut links = Vec::new();
-        if let Some((shown, last, _)) = pages.filter(|(_, last, _)| *last > 1) {
+        if let Some((shown, last, _)) = pages {
             let at = |n: u64| {
                 let mut q = q.clone();
                 q.remove("format");
